@@ -1,0 +1,1 @@
+"""Feature cogs: Discord adapters only. Each package holds one feature; none imports another."""

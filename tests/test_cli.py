@@ -1,0 +1,100 @@
+"""The `vcpbot` command as an operator uses it."""
+
+import os
+
+import pytest
+
+from vcpbot.cli import main
+
+
+@pytest.fixture(autouse=True)
+def operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:
+    for key in list(os.environ):
+        if key.upper().startswith("VCPBOT_") and not key.upper().startswith("VCPBOT_TEST_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no config/vcpbot.toml or .env from the developer
+    monkeypatch.setenv("VCPBOT_DISCORD_TOKEN", "not-a-real-token")
+    monkeypatch.setenv("VCPBOT_HUB_GUILD_ID", "1")
+    return monkeypatch
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("run", "sync", "check", "demo", "db"):
+        assert f"    {command} " in out
+
+
+def test_check_names_an_unreachable_database_in_one_line(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator_environment.setenv("VCPBOT_DATABASE_URL", "postgresql://vcp:secret@127.0.0.1:1/vcp")
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("database: cannot use postgresql+asyncpg://vcp:***@127.0.0.1:1/vcp")
+    assert "secret" not in captured.err
+
+
+def test_check_names_an_unsupported_database_url_in_one_line(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator_environment.setenv("VCPBOT_DATABASE_URL", "mysql://root@localhost/vcp")
+    assert main(["check"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("settings: database_url:")
+
+
+def test_check_lists_missing_token_and_hub(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator_environment.delenv("VCPBOT_DISCORD_TOKEN")
+    operator_environment.delenv("VCPBOT_HUB_GUILD_ID")
+    operator_environment.setenv("VCPBOT_DATABASE_URL", "sqlite:///fresh.db")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "discord_token: not set" in err
+    assert "hub_guild_id: not set" in err
+    assert "vcpbot db upgrade" in err
+
+
+async def test_upgrade_then_check_succeeds(
+    databases,
+    operator_environment: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = await databases.create_url()
+    operator_environment.setenv("VCPBOT_DATABASE_URL", url)
+    import asyncio
+
+    def run(*argv: str) -> int:
+        return main(list(argv))
+
+    assert await asyncio.to_thread(run, "db", "upgrade") == 0
+    assert await asyncio.to_thread(run, "db", "check") == 0
+    assert await asyncio.to_thread(run, "check") == 0
+    out = capsys.readouterr().out
+    assert "database upgraded" in out
+    assert "matches the models" in out
+
+
+def test_run_refuses_a_database_that_is_not_at_head(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator_environment.setenv("VCPBOT_DATABASE_URL", "sqlite:///old.db")
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert "vcpbot will not start" in err
+    assert "vcpbot db upgrade" in err
+
+
+def test_run_without_a_token_says_where_to_put_it(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator_environment.delenv("VCPBOT_DISCORD_TOKEN")
+    assert main(["run"]) == 2
+    assert "VCPBOT_DISCORD_TOKEN" in capsys.readouterr().err

@@ -1,0 +1,58 @@
+"""``vcpbot check``: what would stop this deployment from working, one line each."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.engine import make_url
+
+from vcpbot.settings import Settings
+
+CONNECT_TIMEOUT_S = 10
+
+
+def _redacted(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _reason(exc: BaseException) -> str:
+    # The driver's first line says what is wrong (refused, unknown host, bad password)
+    # without a traceback.
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+async def check_database(settings: Settings) -> list[str]:
+    from vcpbot.db import create_database
+    from vcpbot.db.migrate import state
+
+    where = _redacted(settings.database_url)
+    db = create_database(settings.database_url)
+    try:
+        current = await asyncio.wait_for(state(db), CONNECT_TIMEOUT_S)
+    except TimeoutError:
+        return [f"database: no answer from {where} within {CONNECT_TIMEOUT_S} s"]
+    except Exception as exc:  # any driver error means the same to the operator
+        return [f"database: cannot use {where}: {_reason(exc)}"]
+    finally:
+        await db.dispose()
+    return [] if current.at_head else [f"database: {current.advice()}"]
+
+
+def check_settings(settings: Settings) -> list[str]:
+    problems = []
+    if settings.discord_token is None:
+        problems.append(
+            "discord_token: not set; put the bot token in VCPBOT_DISCORD_TOKEN "
+            "or a file named vcpbot_discord_token in the secrets directory"
+        )
+    if settings.hub_guild_id is None:
+        problems.append(
+            "hub_guild_id: not set; name the guild where the UM team works "
+            "(VCPBOT_HUB_GUILD_ID or hub_guild_id in config/vcpbot.toml)"
+        )
+    return problems
+
+
+async def check_deployment(settings: Settings) -> list[str]:
+    return check_settings(settings) + await check_database(settings)

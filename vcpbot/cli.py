@@ -1,0 +1,157 @@
+"""The ``vcpbot`` command: run the bot, manage the database, check a deployment."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from vcpbot.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError
+
+Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _problem(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(config_file=args.config, secrets_dir=args.secrets_dir)
+
+
+async def _open_db(settings: Settings):
+    from vcpbot.db import create_database
+
+    return create_database(settings.database_url)
+
+
+async def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from vcpbot.db import migrate
+
+    db = await _open_db(_settings(args))
+    try:
+        await migrate.upgrade(db, args.revision)
+        current = await migrate.state(db)
+    finally:
+        await db.dispose()
+    _say(f"database upgraded; now at revision {current.current}")
+    return 0
+
+
+async def cmd_db_check(args: argparse.Namespace) -> int:
+    from vcpbot.db import migrate
+
+    db = await _open_db(_settings(args))
+    try:
+        current = await migrate.state(db)
+        if not current.at_head:
+            _problem(f"database: {current.advice()}")
+            return 1
+        diff = await migrate.schema_diff(db)
+    finally:
+        await db.dispose()
+    if diff:
+        _problem(f"database: the models differ from the migrations in {len(diff)} place(s):")
+        for item in diff:
+            _problem(f"  {item}")
+        _problem("write a migration for them (alembic revision --autogenerate -m '...')")
+        return 1
+    _say(f"database is at head ({current.head}) and matches the models")
+    return 0
+
+
+async def cmd_check(args: argparse.Namespace) -> int:
+    """Every problem on its own line; exit 1 when there is any."""
+    from vcpbot.checks import check_deployment
+
+    try:
+        settings = _settings(args)
+    except SettingsError as exc:
+        for line in exc.problems:
+            _problem(f"settings: {line}")
+        return 1
+    problems = await check_deployment(settings)
+    for line in problems:
+        _problem(line)
+    if not problems:
+        _say("settings and database look good")
+    return 1 if problems else 0
+
+
+async def cmd_run(args: argparse.Namespace) -> int:
+    from vcpbot.runner import run_bot
+
+    return await run_bot(_settings(args))
+
+
+async def cmd_sync(args: argparse.Namespace) -> int:
+    from vcpbot.runner import sync_commands
+
+    return await sync_commands(_settings(args), _say)
+
+
+async def cmd_demo(args: argparse.Namespace) -> int:
+    from vcpbot.demo import run_demo
+
+    return await run_demo(lang=args.lang, step=args.step, out=_say)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vcpbot",
+        description="Discord bot for the VCP network of Maastricht student associations.",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG_FILE, help="TOML settings file"
+    )
+    parser.add_argument("--secrets-dir", type=Path, default=None, help="directory of secret files")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="connect to Discord and serve").set_defaults(func=cmd_run)
+    sub.add_parser("sync", help="register the slash commands with Discord").set_defaults(
+        func=cmd_sync
+    )
+    sub.add_parser(
+        "check", help="validate the settings and the database; one line per problem"
+    ).set_defaults(func=cmd_check)
+    demo = sub.add_parser("demo", help="show the product offline, without a token")
+    demo.add_argument("--lang", choices=["en", "nl"], default="en")
+    demo.add_argument("--step", action="store_true", help="pause between steps")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    upgrade = db.add_parser("upgrade", help="apply the migrations (a deploy step)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    db.add_parser(
+        "check", help="the database is at the newest revision and matches the models"
+    ).set_defaults(func=cmd_db_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(args.func(args))
+    except SettingsError as exc:
+        for line in exc.problems:
+            _problem(f"settings: {line}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

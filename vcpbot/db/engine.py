@@ -1,0 +1,70 @@
+"""Engine and session factory.
+
+One ``AsyncSession`` per interaction or job, opened with ``db.sessions.begin()``;
+services take the session and never commit, the caller's ``begin()`` block does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions start (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    # WAL lets readers run beside the one writer; FULL makes a commit durable
+    # before we show anyone a receipt; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite's implicit transactions start late; an explicit BEGIN IMMEDIATE
+    # takes the write lock up front so two writers wait instead of failing.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> Database:
+    """Create the engine for ``url`` (already normalised by the settings)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine_options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(url, echo=echo, **engine_options)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    else:
+        engine_options.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(url, echo=echo, **engine_options)
+    sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    return Database(engine=engine, sessions=sessions)

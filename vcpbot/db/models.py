@@ -1,0 +1,4 @@
+"""Imports every model module so ``Base.metadata`` knows all tables.
+
+Alembic's autogenerate and the schema checks import this one module.
+"""

@@ -1,0 +1,101 @@
+"""Small helpers every cog uses to answer people consistently.
+
+Every reply that carries something a user wrote, or anything sensitive, is
+ephemeral from the first response and is sent with mentions disabled.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from vcpbot.errors import UserError
+from vcpbot.i18n import Locale, pick_locale, t
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def locale_of(interaction: discord.Interaction, default: Locale | None = None) -> Locale:
+    """The language to answer in: the user's, else the guild's, else the deployment's."""
+    if default is None:
+        settings = getattr(interaction.client, "settings", None)
+        default = settings.default_locale if settings is not None else "en"
+    guild_locale = interaction.guild_locale.value if interaction.guild_locale else None
+    return pick_locale(interaction.locale.value, guild_locale, default)
+
+
+def text(interaction: discord.Interaction, key: str, /, **params: Any) -> str:
+    return t(key, locale_of(interaction), **params)
+
+
+async def send_private(
+    interaction: discord.Interaction, content: str | None = None, **kwargs: Any
+) -> None:
+    """Answer only the person who acted: as the first response, or as a follow-up."""
+    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    kwargs["ephemeral"] = True
+    if interaction.response.is_done():
+        await interaction.followup.send(content, **kwargs)
+    else:
+        await interaction.response.send_message(content, **kwargs)
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    if isinstance(error, app_commands.CommandInvokeError):
+        return error.original
+    return error
+
+
+def safe_traceback(error: BaseException) -> str:
+    """Where it failed, without the exception's message, which may quote what a user typed."""
+    frames = traceback.format_tb(error.__traceback__)
+    return (
+        "".join(frames) + f"{type(error).__module__}.{type(error).__qualname__} (message withheld)"
+    )
+
+
+def describe_error(interaction: discord.Interaction, error: BaseException) -> str:
+    """The text a person sees for ``error``; unexpected errors are logged with a reference."""
+    error = _unwrap(error)
+    params: dict[str, Any] = {}
+    match error:
+        case UserError():
+            key, params = error.key, error.params
+        case app_commands.TransformerError():
+            key = "error.invalid_input"
+        case app_commands.NoPrivateMessage():
+            key = "error.dm_only_in_guild"
+        case app_commands.CommandOnCooldown():
+            key, params = "error.cooldown", {"seconds": round(error.retry_after)}
+        case app_commands.BotMissingPermissions():
+            key = "error.bot_missing_permissions"
+            params = {"permissions": ", ".join(error.missing_permissions)}
+        case app_commands.CheckFailure():
+            key = "error.check_failed"
+        case _:
+            reference = secrets.token_hex(4)
+            command = interaction.command.qualified_name if interaction.command else "component"
+            log.error(
+                "unexpected error in %s (reference %s)\n%s",
+                command,
+                reference,
+                safe_traceback(error),
+            )
+            key, params = "error.internal", {"reference": reference}
+    return t(key, locale_of(interaction), **params)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    message = describe_error(interaction, error)
+    try:
+        await send_private(interaction, message)
+    except discord.HTTPException as exc:
+        # The interaction may have expired; there is nobody left to tell.
+        log.warning("could not show an error to the user (HTTP %s)", exc.status)

@@ -1,0 +1,75 @@
+"""APScheduler wiring.
+
+The database is the source of truth for everything scheduled: features keep
+their planned jobs as rows and re-add them here at start-up with deterministic
+ids and ``replace_existing``, so a restart never loses or doubles a job. The job
+store is in memory on purpose: a persistent APScheduler store would be a second
+truth that can disagree with the rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    """A thin, typed face over ``AsyncIOScheduler``."""
+
+    def __init__(self, *, timezone: str = "UTC") -> None:
+        # misfire_grace_time=None: a late job still runs; each feature decides from
+        # its own rows whether late is still useful (never APScheduler's 1 s default).
+        self._scheduler = AsyncIOScheduler(
+            timezone=timezone,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler.running
+
+    def start(self) -> None:
+        if not self._scheduler.running:
+            self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def at(
+        self, job_id: str, when: datetime, func: Callable[..., Awaitable[Any]], *args: Any
+    ) -> None:
+        """Run ``func(*args)`` once at ``when`` (aware); replaces a job with the same id."""
+        if when.tzinfo is None:
+            raise ValueError("scheduler times must be timezone-aware")
+        self._scheduler.add_job(
+            func, DateTrigger(run_date=when), args=args, id=job_id, replace_existing=True
+        )
+
+    def every(
+        self, job_id: str, seconds: float, func: Callable[..., Awaitable[Any]], *args: Any
+    ) -> None:
+        self._scheduler.add_job(
+            func, "interval", seconds=seconds, args=args, id=job_id, replace_existing=True
+        )
+
+    def cancel(self, job_id: str) -> bool:
+        job = self._scheduler.get_job(job_id)
+        if job is None:
+            return False
+        job.remove()
+        return True
+
+    def job_ids(self, prefix: str = "") -> list[str]:
+        return sorted(j.id for j in self._scheduler.get_jobs() if j.id.startswith(prefix))
+
+    def next_run(self, job_id: str) -> datetime | None:
+        job = self._scheduler.get_job(job_id)
+        return None if job is None else job.next_run_time

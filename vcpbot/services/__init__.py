@@ -1,0 +1,4 @@
+"""Business rules, one module per capability.
+
+Plain values in, dataclasses out; services never commit and never import discord.
+"""

@@ -1,0 +1,268 @@
+"""Settings, read once in the entry point and passed down.
+
+Sources, strongest first: values passed to ``Settings.load`` > environment
+variables (``VCPBOT_*``, nested with ``__``) > ``.env`` > the secrets directory
+> ``config/vcpbot.toml``. Unknown keys are an error everywhere, so a typo never
+silently falls back to a default. Secrets never come from the TOML file.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "VCPBOT_"
+# Variables under this prefix belong to the test suite, not to the bot.
+TEST_ENV_PREFIX = "VCPBOT_TEST_"
+DEFAULT_CONFIG_FILE = Path("config/vcpbot.toml")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./vcpbot.db"
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+# Every feature cog that ships with the bot, in load order.
+ALL_COGS: tuple[str, ...] = ()
+
+SECRET_FIELDS = frozenset({"discord_token", "master_keys"})
+
+_toml_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "vcpbot_toml_file", default=None
+)
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; ``problems`` holds one readable line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SchedulerSettings(_Section):
+    """How the in-process scheduler behaves; the database stays the source of truth."""
+
+    enabled: bool = True
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at asyncpg and plain SQLite URLs at aiosqlite."""
+    url = url.strip()
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+psycopg2://",
+        "postgresql+psycopg://",
+    ):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told; ``config/vcpbot.example.toml`` documents each key."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        frozen=True,
+        case_sensitive=False,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="The bot token (secret: environment or secrets dir only)."
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; postgres:// and postgresql:// are run through asyncpg.",
+    )
+    hub_guild_id: int | None = Field(
+        default=None, description="The guild where the UM team works (the hub)."
+    )
+    timezone: str = Field(default="Europe/Amsterdam", description="Time zone shown to people.")
+    default_locale: Literal["nl", "en"] = Field(
+        default="nl", description="Language when neither the user's nor the guild's is known."
+    )
+    cogs: list[str] = Field(
+        default_factory=lambda: list(ALL_COGS), description="Feature cogs to load."
+    )
+    discord_api_base: str = Field(
+        default=DISCORD_API_BASE, description="REST base; point at the emulator to test."
+    )
+    discord_gateway_url: str = Field(
+        default=DISCORD_GATEWAY_URL, description="Gateway URL; point at the emulator to test."
+    )
+    dev_guild_id: int | None = Field(
+        default=None, description="When set, `vcpbot sync` also copies commands to this guild."
+    )
+    shard_ids: list[int] | None = Field(default=None, description="Shards this process runs.")
+    shard_count: int | None = Field(default=None, description="Total number of shards.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Log level of the bot (discord.http stays at WARNING)."
+    )
+    master_keys: SecretStr | None = Field(
+        default=None,
+        description="Encryption keys for case content (secret: environment or secrets dir only).",
+    )
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = normalise_database_url(value)
+        if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", value):
+            raise ValueError(
+                "use a sqlite:///path.db or postgresql://user@host/db URL "
+                f"(got one starting with {value.split(':', 1)[0]!r})"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use a name like Europe/Amsterdam"
+            ) from None
+        return value
+
+    @field_validator("discord_api_base", "discord_gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^(https?|wss?)://", value):
+            raise ValueError("must start with http://, https://, ws:// or wss://")
+        return value.rstrip("/") if value.startswith("http") else value
+
+    @field_validator("cogs")
+    @classmethod
+    def _cogs(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in ALL_COGS]
+        if unknown:
+            known = ", ".join(ALL_COGS) or "none"
+            raise ValueError(f"unknown cog(s) {', '.join(unknown)}; known: {known}")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None or self.shard_ids is not None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = _toml_file.get()
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            file_secret_settings,
+        ]
+        if toml is not None:
+            sources.append(_NoSecretsTomlSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        config_file: Path | None = DEFAULT_CONFIG_FILE,
+        env_file: Path | None = Path(".env"),
+        secrets_dir: Path | None = None,
+        **values: Any,
+    ) -> Settings:
+        """Build settings from every source, or raise ``SettingsError`` listing each problem."""
+        problems = _unknown_env_keys(os.environ)
+        token = _toml_file.set(config_file if config_file and config_file.exists() else None)
+        try:
+            settings = cls(
+                _env_file=env_file if env_file and env_file.exists() else None,
+                _secrets_dir=secrets_dir,
+                **values,
+            )
+        except ValidationError as exc:
+            problems.extend(_describe(exc))
+        except _TomlSecretError as exc:
+            problems.append(str(exc))
+        finally:
+            _toml_file.reset(token)
+        if problems:
+            raise SettingsError(problems)
+        return settings
+
+
+class _TomlSecretError(ValueError):
+    pass
+
+
+class _NoSecretsTomlSource(TomlConfigSettingsSource):
+    """The TOML file is for non-secret configuration; it is often committed or shared."""
+
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        leaked = sorted(SECRET_FIELDS & set(data))
+        if leaked:
+            names = ", ".join(f"VCPBOT_{name.upper()}" for name in leaked)
+            raise _TomlSecretError(
+                f"{', '.join(leaked)}: secrets do not belong in {self.toml_file_path}; "
+                f"set {names} in the environment or the secrets directory"
+            )
+        return data
+
+
+def _unknown_env_keys(environ: Mapping[str, str]) -> list[str]:
+    known = {name.upper() for name in Settings.model_fields}
+    problems = []
+    for key in sorted(environ):
+        upper = key.upper()
+        if not upper.startswith(ENV_PREFIX) or upper.startswith(TEST_ENV_PREFIX):
+            continue
+        field = upper[len(ENV_PREFIX) :].split("__", 1)[0]
+        if field not in known:
+            problems.append(f"{key}: not a vcpbot setting (see config/vcpbot.example.toml)")
+    return problems
+
+
+def _describe(exc: ValidationError) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "not a vcpbot setting (see config/vcpbot.example.toml)"
+        lines.append(f"{where}: {message}")
+    return lines
