@@ -20,11 +20,26 @@ class Catalog:
 
     @classmethod
     def load(cls) -> Catalog:
-        files = resources.files("vcpbot.i18n")
+        """Read ``<locale>/*.json``: one file per feature, keys unique across files."""
+        root = resources.files("vcpbot.i18n")
         entries: dict[Locale, dict[str, str]] = {}
         for locale in LOCALES:
-            raw = json.loads(files.joinpath(f"{locale}.json").read_text(encoding="utf-8"))
-            entries[locale] = {k: v for k, v in raw.items() if not k.startswith("_")}
+            merged: dict[str, str] = {}
+            files = sorted(
+                (f for f in root.joinpath(locale).iterdir() if f.name.endswith(".json")),
+                key=lambda f: f.name,
+            )
+            for file in files:
+                raw = json.loads(file.read_text(encoding="utf-8"))
+                for key, value in raw.items():
+                    if key.startswith("_"):
+                        continue
+                    if key in merged:
+                        raise ValueError(
+                            f"catalog key {key!r} appears twice ({locale}/{file.name})"
+                        )
+                    merged[key] = value
+            entries[locale] = merged
         return cls(entries)
 
     def text(self, key: str, locale: Locale, /, **params: Any) -> str:
