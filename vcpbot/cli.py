@@ -43,7 +43,7 @@ async def cmd_db_upgrade(args: argparse.Namespace) -> int:
         current = await migrate.state(db)
     finally:
         await db.dispose()
-    _say(f"database upgraded; now at revision {current.current}")
+    _say(f"database upgraded; now at revision {', '.join(current.current)}")
     return 0
 
 
@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", required=True, metavar="ACTION"
     )
     upgrade = db.add_parser("upgrade", help="apply the migrations (a deploy step)")
-    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.add_argument("revision", nargs="?", default="heads")
     upgrade.set_defaults(func=cmd_db_upgrade)
     db.add_parser(
         "check", help="the database is at the newest revision and matches the models"

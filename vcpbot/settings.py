@@ -33,7 +33,7 @@ DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 # Every feature cog that ships with the bot, in load order.
-ALL_COGS: tuple[str, ...] = ()
+ALL_COGS: tuple[str, ...] = ("network", "help")
 
 SECRET_FIELDS = frozenset({"discord_token", "master_keys"})
 
@@ -124,6 +124,13 @@ class Settings(BaseSettings):
         default=None,
         description="Encryption keys for case content (secret: environment or secrets dir only).",
     )
+    help_resources_file: Path = Field(
+        default=Path("config/help_resources.toml"),
+        description="Help on offer shown by /help (numbers, links, opening hours).",
+    )
+    privacy_statement_url: str | None = Field(
+        default=None, description="The deployment's privacy statement, linked from /privacy."
+    )
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
 
     @field_validator("database_url")
@@ -163,6 +170,19 @@ class Settings(BaseSettings):
             known = ", ".join(ALL_COGS) or "none"
             raise ValueError(f"unknown cog(s) {', '.join(unknown)}; known: {known}")
         return value
+
+    @field_validator("privacy_statement_url")
+    @classmethod
+    def _privacy_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://", value):
+            raise ValueError("must be a web address starting with https://")
+        return value
+
+    def resolve_path(self, path: Path) -> Path:
+        """Relative paths are read from the working directory, else from the checkout."""
+        if path.is_absolute() or path.exists():
+            return path
+        return Path(__file__).resolve().parents[1] / path
 
     @property
     def zone(self) -> ZoneInfo:

@@ -4,7 +4,7 @@ from sqlalchemy import inspect
 
 from vcpbot.db import Database
 from vcpbot.db.base import Base
-from vcpbot.db.migrate import downgrade, head_revision, schema_diff, state, upgrade
+from vcpbot.db.migrate import downgrade, head_revisions, schema_diff, state, upgrade
 
 
 async def _tables(db: Database) -> set[str]:
@@ -17,7 +17,7 @@ async def test_upgrade_to_head_creates_every_model_table(empty_db: Database) -> 
     await upgrade(empty_db)
     current = await state(empty_db)
     assert current.at_head
-    assert current.current == head_revision()
+    assert current.current == head_revisions()
     assert set(Base.metadata.tables) <= await _tables(empty_db)
 
 
@@ -27,7 +27,7 @@ async def test_migrations_match_the_models(db: Database) -> None:
 
 async def test_downgrade_to_base_removes_every_table(db: Database) -> None:
     await downgrade(db, "base")
-    assert (await state(db)).current is None
+    assert (await state(db)).current == ()
     assert await _tables(db) <= {"alembic_version"}
     await upgrade(db)
     assert (await state(db)).at_head

@@ -19,19 +19,25 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 @dataclass(frozen=True)
 class MigrationState:
-    current: str | None
-    head: str
+    """Where the database is and where the code needs it (features may branch, so sets)."""
+
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
 
     @property
     def at_head(self) -> bool:
-        return self.current == self.head
+        return set(self.current) == set(self.heads)
+
+    @property
+    def head(self) -> str:
+        return ", ".join(self.heads)
 
     def advice(self) -> str:
-        if self.current is None:
+        if not self.current:
             return "the database has no tables yet; run `vcpbot db upgrade` to create them"
         return (
-            f"the database is at revision {self.current}, the code needs {self.head}; "
-            "run `vcpbot db upgrade` (back up the database first)"
+            f"the database is at revision {', '.join(self.current)}, the code needs "
+            f"{self.head}; run `vcpbot db upgrade` (back up the database first)"
         )
 
 
@@ -46,15 +52,15 @@ def alembic_config() -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:
+def head_revisions() -> tuple[str, ...]:
+    heads = tuple(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
+    if not heads:
         raise RuntimeError("no migration revisions found")
-    return head
+    return heads
 
 
-def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+def _current(connection: Connection) -> tuple[str, ...]:
+    return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
 
 
 def _run(connection: Connection, action: str, revision: str) -> None:
@@ -64,7 +70,7 @@ def _run(connection: Connection, action: str, revision: str) -> None:
     getattr(command, action)(config, revision)
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
+async def upgrade(db: Database, revision: str = "heads") -> None:
     async with db.engine.begin() as conn:
         await conn.run_sync(_run, "upgrade", revision)
 
@@ -77,7 +83,7 @@ async def downgrade(db: Database, revision: str = "base") -> None:
 async def state(db: Database) -> MigrationState:
     async with db.engine.connect() as conn:
         current = await conn.run_sync(_current)
-    return MigrationState(current=current, head=head_revision())
+    return MigrationState(current=current, heads=head_revisions())
 
 
 def _schema_diff(connection: Connection) -> list[object]:

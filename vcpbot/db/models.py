@@ -2,3 +2,5 @@
 
 Alembic's autogenerate and the schema checks import this one module.
 """
+
+from vcpbot.db import network  # noqa: F401

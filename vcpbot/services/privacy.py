@@ -8,6 +8,7 @@ no eraser that declares it.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -37,8 +38,17 @@ class ErasureRegistry:
         return {table for r in self.registrations for table in r.tables}
 
 
-# Populated at import time by the service modules (see vcpbot.services.__init__).
+# Populated when the service modules are imported; ``load_erasers`` imports them all.
 ERASERS = ErasureRegistry()
+
+# Every service module that keeps user ids registers an eraser when imported.
+SERVICES_WITH_USER_DATA = ("vcpbot.services.network",)
+
+
+def load_erasers() -> ErasureRegistry:
+    for module in SERVICES_WITH_USER_DATA:
+        importlib.import_module(module)
+    return ERASERS
 
 
 def eraser(feature: str, *tables: str) -> Callable[[Eraser], Eraser]:
@@ -54,6 +64,6 @@ def eraser(feature: str, *tables: str) -> Callable[[Eraser], Eraser]:
 async def erase_user(session: AsyncSession, user_id: int) -> list[str]:
     """Run every registered eraser; returns what was removed (catalog keys), in order."""
     removed: list[str] = []
-    for registration in ERASERS.registrations:
+    for registration in load_erasers().registrations:
         removed.extend(await registration.eraser(session, user_id))
     return removed

@@ -1,0 +1,185 @@
+"""Findability first: /help works for anyone, anywhere, in their own language."""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from vcpbot.i18n import Locale, t
+from vcpbot.i18n.translator import L
+from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
+from vcpbot.services import network
+from vcpbot.services.help_resources import HelpResources, Resource, load_help_resources
+from vcpbot.services.privacy import erase_user
+
+log = logging.getLogger(__name__)
+
+PRIVACY_CONFIRM_SECONDS = 120
+# One section per feature that stores anything; each feature adds its own.
+PRIVACY_SECTIONS = ("network", "help")
+
+
+def _resource_line(resource: Resource, locale: Locale) -> str:
+    parts = [f"**{resource.name(locale)}**: {resource.detail(locale)}"]
+    extras = [p for p in (resource.phone, resource.url) if p]
+    if resource.hours is not None:
+        extras.append(resource.hours(locale))
+    if extras:
+        parts.append(" · ".join(extras))
+    return "\n".join(parts)
+
+
+def help_embed(
+    locale: Locale,
+    resources: HelpResources,
+    association: network.AssociationView | None,
+    vcps: list[network.VcpView],
+    *,
+    in_dm: bool,
+) -> discord.Embed:
+    embed = discord.Embed(
+        title=t("help.title", locale),
+        description=t("help.intro", locale),
+        colour=discord.Colour.blurple(),
+    )
+    embed.add_field(
+        name=t("help.vcps.title", locale),
+        value=_vcp_section(locale, association, vcps, in_dm=in_dm),
+        inline=False,
+    )
+    team = [_resource_line(resources.um_team, locale)]
+    team += [_resource_line(r, locale) for r in resources.um_contacts]
+    embed.add_field(name=t("help.um.title", locale), value="\n".join(team)[:1024], inline=False)
+    embed.add_field(
+        name=t("help.after.title", locale), value=t("help.after.body", locale), inline=False
+    )
+    external = "\n".join(_resource_line(r, locale) for r in resources.external)
+    embed.add_field(name=t("help.external.title", locale), value=external[:1024], inline=False)
+    embed.set_footer(text=t("help.footer", locale))
+    return embed
+
+
+def _vcp_section(
+    locale: Locale,
+    association: network.AssociationView | None,
+    vcps: list[network.VcpView],
+    *,
+    in_dm: bool,
+) -> str:
+    if in_dm:
+        return t("help.vcps.in_dm", locale)
+    if association is None or not association.in_network:
+        return t("help.vcps.not_in_network", locale)
+    name = discord.utils.escape_markdown(association.name)
+    if not vcps:
+        return t("help.vcps.none_listed", locale, association=name)
+    names = ", ".join(
+        f"<@{v.user_id}> ({discord.utils.escape_markdown(v.display_name)})" for v in vcps
+    )
+    return t("help.vcps.listed", locale, association=name, names=names)[:1024]
+
+
+class ConfirmErase(discord.ui.View):
+    """Delete-my-data asks once more; only the person who asked can press."""
+
+    def __init__(self, bot: Any, user_id: int, locale: Locale) -> None:
+        super().__init__(timeout=PRIVACY_CONFIRM_SECONDS)
+        self.bot = bot
+        self.user_id = user_id
+        self.confirm.label = t("privacy.delete.confirm", locale)
+        self.cancel.label = t("privacy.delete.cancel", locale)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.user_id
+
+    @discord.ui.button(style=discord.ButtonStyle.danger, custom_id="vcp:privacy:erase")
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            removed = await erase_user(session, interaction.user.id)
+        self.stop()
+        locale = locale_of(interaction)
+        if removed:
+            listing = "\n".join(f"• {t(key, locale)}" for key in dict.fromkeys(removed))
+            body = t("privacy.delete.done", locale, removed=listing)
+        else:
+            body = t("privacy.delete.nothing", locale)
+        await interaction.response.edit_message(content=body, view=None)
+
+    @discord.ui.button(style=discord.ButtonStyle.secondary, custom_id="vcp:privacy:keep")
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content=text(interaction, "privacy.delete.cancelled"), view=None
+        )
+
+
+class HelpCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot: Any = bot
+
+    @cached_property
+    def resources(self) -> HelpResources:
+        settings = self.bot.settings
+        return load_help_resources(settings.resolve_path(settings.help_resources_file))
+
+    async def cog_load(self) -> None:
+        # Fail at start-up, not in front of a student, when the file is broken.
+        _ = self.resources
+
+    @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
+    async def help(self, interaction: discord.Interaction) -> None:
+        locale = locale_of(interaction)
+        association, vcps = None, []
+        if interaction.guild_id is not None:
+            async with self.bot.db.sessions.begin() as session:
+                association = await network.association_for_guild(
+                    session, guild_id=interaction.guild_id
+                )
+                if association is not None and association.in_network:
+                    vcps = await network.vcps_of(
+                        session, guild_id=interaction.guild_id, listed_only=True
+                    )
+        embed = help_embed(
+            locale, self.resources, association, vcps, in_dm=interaction.guild_id is None
+        )
+        await send_private(interaction, embed=embed)
+
+    privacy = app_commands.Group(
+        name=L("cmd.privacy.name"), description=L("cmd.privacy.description")
+    )
+
+    @privacy.command(name=L("cmd.privacy.info.name"), description=L("cmd.privacy.info.description"))
+    async def privacy_info(self, interaction: discord.Interaction) -> None:
+        locale = locale_of(interaction)
+        embed = discord.Embed(
+            title=t("privacy.info.title", locale), description=t("privacy.info.intro", locale)
+        )
+        for feature in PRIVACY_SECTIONS:
+            embed.add_field(
+                name=t(f"privacy.info.{feature}.title", locale),
+                value=t(f"privacy.info.{feature}.body", locale),
+                inline=False,
+            )
+        statement = self.bot.settings.privacy_statement_url
+        closing = t("privacy.info.delete_hint", locale)
+        if statement:
+            closing += "\n" + t("privacy.info.statement", locale, url=statement)
+        embed.add_field(name=t("privacy.info.rights.title", locale), value=closing, inline=False)
+        await send_private(interaction, embed=embed)
+
+    @privacy.command(
+        name=L("cmd.privacy.delete.name"), description=L("cmd.privacy.delete.description")
+    )
+    async def privacy_delete(self, interaction: discord.Interaction) -> None:
+        locale = locale_of(interaction)
+        await interaction.response.send_message(
+            t("privacy.delete.ask", locale),
+            view=ConfirmErase(self.bot, interaction.user.id, locale),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )

@@ -1,0 +1,333 @@
+"""Slash commands of the network: /hub, /setup, /network, /vcp."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.network._join import request_card
+from cogs.network._render import association_table, audit_table, vcp_list
+from vcpbot import access
+from vcpbot.errors import InvalidInput, NotFound
+from vcpbot.i18n.translator import L
+from vcpbot.interactions import NO_MENTIONS, send_private, text
+from vcpbot.services import network
+
+log = logging.getLogger(__name__)
+
+
+def _manageable(interaction: discord.Interaction, role: discord.Role) -> None:
+    """The bot can only hand out roles below its own highest role."""
+    guild = interaction.guild
+    if role.is_default() or role.managed:
+        raise InvalidInput("network.error.role_not_assignable", role=role.name)
+    me = guild.me if guild else None
+    if me is None or not me.guild_permissions.manage_roles or role >= me.top_role:
+        raise InvalidInput("network.error.role_unmanageable", role=role.name)
+
+
+class NetworkCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot: Any = bot
+
+    hub = app_commands.Group(
+        name=L("cmd.hub.name"),
+        description=L("cmd.hub.description"),
+        guild_only=True,
+        default_permissions=discord.Permissions(administrator=True),
+    )
+    network_group = app_commands.Group(
+        name=L("cmd.network.name"),
+        description=L("cmd.network.description"),
+        guild_only=True,
+    )
+    vcp = app_commands.Group(
+        name=L("cmd.vcp.name"), description=L("cmd.vcp.description"), guild_only=True
+    )
+
+    # --- /hub setup ------------------------------------------------------------
+
+    @hub.command(name=L("cmd.hub.setup.name"), description=L("cmd.hub.setup.description"))
+    @app_commands.describe(
+        escalations=L("cmd.hub.setup.escalations"),
+        team_role=L("cmd.hub.setup.team_role"),
+        coordinator_role=L("cmd.hub.setup.coordinator_role"),
+        log_channel=L("cmd.hub.setup.log_channel"),
+    )
+    async def hub_setup(
+        self,
+        interaction: discord.Interaction,
+        escalations: discord.TextChannel,
+        team_role: discord.Role,
+        coordinator_role: discord.Role,
+        log_channel: discord.TextChannel,
+    ) -> None:
+        access.in_hub(interaction)
+        access.require_administrator(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            await network.configure_hub(
+                session,
+                guild_id=interaction.guild_id,
+                escalations_channel_id=escalations.id,
+                team_role_id=team_role.id,
+                coordinator_role_id=coordinator_role.id,
+                log_channel_id=log_channel.id,
+                actor_id=interaction.user.id,
+                now=self.bot.clock(),
+            )
+        await send_private(
+            interaction,
+            text(
+                interaction,
+                "network.hub.saved",
+                escalations=escalations.mention,
+                team=team_role.mention,
+                coordinator=coordinator_role.mention,
+                log=log_channel.mention,
+            ),
+        )
+
+    # --- /setup (association) ----------------------------------------------------
+
+    @app_commands.command(name=L("cmd.setup.name"), description=L("cmd.setup.description"))
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(
+        name=L("cmd.setup.name_param"),
+        short_name=L("cmd.setup.short_name"),
+        language=L("cmd.setup.language"),
+        vcp_role=L("cmd.setup.vcp_role"),
+        rules_channel=L("cmd.setup.rules_channel"),
+    )
+    @app_commands.choices(
+        language=[
+            app_commands.Choice(name=L("cmd.setup.language.nl"), value="nl"),
+            app_commands.Choice(name=L("cmd.setup.language.en"), value="en"),
+        ]
+    )
+    async def setup_association(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, network.NAME_MAX],
+        short_name: app_commands.Range[str, 1, network.SHORT_NAME_MAX],
+        language: app_commands.Choice[str],
+        vcp_role: discord.Role,
+        rules_channel: discord.TextChannel | None = None,
+    ) -> None:
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        _manageable(interaction, vcp_role)
+        hub_id = self.bot.settings.hub_guild_id
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.sessions.begin() as session:
+            hub = await network.get_hub(session, guild_id=hub_id) if hub_id else None
+            if hub is None:
+                raise NotFound("network.error.hub_not_configured")
+            result = await network.request_join(
+                session,
+                guild_id=guild_id,
+                name=name,
+                short_name=short_name,
+                locale=language.value,
+                vcp_role_id=vcp_role.id,
+                rules_channel_id=rules_channel.id if rules_channel else None,
+                requested_by=interaction.user.id,
+                now=self.bot.clock(),
+            )
+            if result.new_request:
+                # Posted before the commit: if the hub cannot be reached, nothing is saved.
+                await self._post_request(session, hub, result.association, interaction)
+        key = "network.setup.requested" if result.new_request else "network.setup.updated"
+        await send_private(interaction, text(interaction, key, name=result.association.name))
+
+    async def _post_request(
+        self,
+        session: Any,
+        hub: network.Hub,
+        association: network.AssociationView,
+        interaction: discord.Interaction,
+    ) -> None:
+        channel = self.bot.get_channel(hub.log_channel_id)
+        if channel is None:
+            channel = await self.bot.fetch_channel(hub.log_channel_id)
+        embed, view = request_card(
+            association,
+            guild_name=interaction.guild.name if interaction.guild else str(association.guild_id),
+            locale=self.bot.settings.default_locale,
+        )
+        message = await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        await network.record_request_message(
+            session,
+            association_id=association.id,
+            channel_id=channel.id,
+            message_id=message.id,
+        )
+
+    # --- /network (coordinator) ---------------------------------------------------
+
+    @network_group.command(
+        name=L("cmd.network.list.name"), description=L("cmd.network.list.description")
+    )
+    async def network_list(self, interaction: discord.Interaction) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            associations = await network.list_associations(session)
+        await send_private(interaction, embed=association_table(interaction, associations))
+
+    @network_group.command(
+        name=L("cmd.network.vcps.name"), description=L("cmd.network.vcps.description")
+    )
+    async def network_vcps(self, interaction: discord.Interaction) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            vcps = await network.all_vcps(session)
+        await send_private(interaction, embed=vcp_list(interaction, vcps, by_association=True))
+
+    @network_group.command(
+        name=L("cmd.network.audit.name"), description=L("cmd.network.audit.description")
+    )
+    async def network_audit(self, interaction: discord.Interaction) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            entries = await network.audit_log(session)
+        await send_private(interaction, embed=audit_table(interaction, entries))
+
+    @network_group.command(
+        name=L("cmd.network.suspend.name"), description=L("cmd.network.suspend.description")
+    )
+    @app_commands.describe(association=L("cmd.network.association"))
+    async def network_suspend(self, interaction: discord.Interaction, association: str) -> None:
+        await self._set_suspended(interaction, association, suspended=True)
+
+    @network_group.command(
+        name=L("cmd.network.reinstate.name"), description=L("cmd.network.reinstate.description")
+    )
+    @app_commands.describe(association=L("cmd.network.association"))
+    async def network_reinstate(self, interaction: discord.Interaction, association: str) -> None:
+        await self._set_suspended(interaction, association, suspended=False)
+
+    async def _set_suspended(
+        self, interaction: discord.Interaction, name: str, *, suspended: bool
+    ) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            association = await network.set_suspended(
+                session,
+                name=name,
+                suspended=suspended,
+                actor_id=interaction.user.id,
+                now=self.bot.clock(),
+            )
+        key = "network.suspended" if suspended else "network.reinstated"
+        await send_private(interaction, text(interaction, key, name=association.name))
+
+    @network_suspend.autocomplete("association")
+    @network_reinstate.autocomplete("association")
+    async def _association_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id != self.bot.settings.hub_guild_id:
+            return []
+        async with self.bot.db.sessions.begin() as session:
+            names = await network.association_names(session, prefix=current)
+        return [app_commands.Choice(name=n, value=n) for n in names]
+
+    # --- /vcp (association admins; listing by the VCP) ----------------------------
+
+    @vcp.command(name=L("cmd.vcp.add.name"), description=L("cmd.vcp.add.description"))
+    @app_commands.describe(member=L("cmd.vcp.member"))
+    async def vcp_add(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        if member.bot:
+            raise InvalidInput("network.error.bot_cannot_be_vcp")
+        async with self.bot.db.sessions.begin() as session:
+            association = await network.add_vcp(
+                session,
+                guild_id=guild_id,
+                user_id=member.id,
+                display_name=member.display_name,
+                actor_id=interaction.user.id,
+                now=self.bot.clock(),
+            )
+            # Granted before the commit: a role the bot cannot give leaves nothing saved.
+            await self._change_role(interaction, member, association.vcp_role_id, add=True)
+        await send_private(
+            interaction, text(interaction, "network.vcp.added", member=member.mention)
+        )
+
+    @vcp.command(name=L("cmd.vcp.remove.name"), description=L("cmd.vcp.remove.description"))
+    @app_commands.describe(member=L("cmd.vcp.member"))
+    async def vcp_remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            association = await network.remove_vcp(
+                session,
+                guild_id=guild_id,
+                user_id=member.id,
+                actor_id=interaction.user.id,
+                now=self.bot.clock(),
+            )
+            await self._change_role(interaction, member, association.vcp_role_id, add=False)
+        await send_private(
+            interaction, text(interaction, "network.vcp.removed", member=member.mention)
+        )
+
+    @vcp.command(name=L("cmd.vcp.list.name"), description=L("cmd.vcp.list.description"))
+    async def vcp_list(self, interaction: discord.Interaction) -> None:
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            vcps = await network.vcps_of(session, guild_id=guild_id)
+        await send_private(interaction, embed=vcp_list(interaction, vcps, by_association=False))
+
+    @vcp.command(name=L("cmd.vcp.listing.name"), description=L("cmd.vcp.listing.description"))
+    @app_commands.describe(listed=L("cmd.vcp.listing.listed"))
+    async def vcp_listing(self, interaction: discord.Interaction, listed: bool) -> None:
+        guild_id = access.in_association_guild(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            await network.set_listed(
+                session,
+                guild_id=guild_id,
+                user_id=interaction.user.id,
+                listed=listed,
+                display_name=interaction.user.display_name,
+                now=self.bot.clock(),
+            )
+        key = "network.vcp.now_listed" if listed else "network.vcp.now_unlisted"
+        await send_private(interaction, text(interaction, key))
+
+    async def _change_role(
+        self, interaction: discord.Interaction, member: discord.Member, role_id: int, *, add: bool
+    ) -> None:
+        role = interaction.guild.get_role(role_id) if interaction.guild else None
+        if role is None:
+            raise InvalidInput("network.error.vcp_role_missing")
+        _manageable(interaction, role)
+        reason = "vcpbot: VCP registry"
+        try:
+            if add:
+                await member.add_roles(role, reason=reason)
+            else:
+                await member.remove_roles(role, reason=reason)
+        except discord.Forbidden:
+            raise InvalidInput("network.error.role_unmanageable", role=role.name) from None
+
+    # --- the bot joins or leaves a guild -----------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            if await network.set_present(session, guild_id=guild.id, present=False):
+                log.info("the bot left an association's guild; marked inactive")
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            if await network.set_present(session, guild_id=guild.id, present=True):
+                log.info("the bot was re-added to an association's guild; marked active")

@@ -1,0 +1,130 @@
+"""The join request card in the hub's network log, and the coordinator's decision."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from vcpbot import access, custom_ids
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import NO_MENTIONS, report_error, send_private, text
+from vcpbot.services import network
+from vcpbot.services.network import AssociationStatus, AssociationView
+
+log = logging.getLogger(__name__)
+
+FEATURE = "net"
+STATUS_COLOURS = {
+    AssociationStatus.PENDING: discord.Colour.gold(),
+    AssociationStatus.APPROVED: discord.Colour.green(),
+    AssociationStatus.REJECTED: discord.Colour.dark_grey(),
+    AssociationStatus.SUSPENDED: discord.Colour.orange(),
+}
+
+
+def request_card(
+    association: AssociationView, *, guild_name: str, locale: Locale, decided_by: int | None = None
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """The card the coordinator sees, in the hub's language (the deployment default)."""
+    status = association.status
+    embed = discord.Embed(
+        title=t("network.card.title", locale, name=association.name),
+        colour=STATUS_COLOURS[status],
+    )
+    embed.add_field(name=t("network.card.short_name", locale), value=association.short_name)
+    embed.add_field(name=t("network.card.server", locale), value=guild_name[:100])
+    embed.add_field(name=t("network.card.language", locale), value=association.locale.upper())
+    embed.add_field(
+        name=t("network.card.status", locale),
+        value=t(f"network.status.{status.value}", locale),
+        inline=False,
+    )
+    if association.requested_by_id is not None:
+        embed.add_field(
+            name=t("network.card.requested_by", locale),
+            value=f"<@{association.requested_by_id}>",
+        )
+    if decided_by is not None:
+        embed.add_field(name=t("network.card.decided_by", locale), value=f"<@{decided_by}>")
+    if status is not AssociationStatus.PENDING:
+        return embed, None
+    view = discord.ui.View(timeout=None)
+    for action in ("approve", "reject"):
+        view.add_item(JoinDecisionButton(action, association.request_token, locale))
+    return embed, view
+
+
+class JoinDecisionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=custom_ids.template(FEATURE, "approve|reject"),
+):
+    """Approve or Reject on a join request; only the coordinator role may press."""
+
+    def __init__(self, action: str, token: str, locale: Locale = "en") -> None:
+        style = (
+            discord.ButtonStyle.success if action == "approve" else discord.ButtonStyle.secondary
+        )
+        super().__init__(
+            discord.ui.Button(
+                label=t(f"network.card.{action}", locale),
+                style=style,
+                custom_id=custom_ids.build(FEATURE, action, token),
+            )
+        )
+        self.action = action
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> JoinDecisionButton:
+        return cls(match["action"], match["token"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._decide(interaction)
+        except Exception as exc:  # shown to the presser, calmly; logged when unexpected
+            await report_error(interaction, exc)
+
+    async def _decide(self, interaction: discord.Interaction) -> None:
+        bot: Any = interaction.client
+        async with bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            association = await network.decide_request(
+                session,
+                request_token=self.token,
+                approve=self.action == "approve",
+                decided_by=interaction.user.id,
+                now=bot.clock(),
+                zone=bot.settings.zone,
+            )
+        guild = bot.get_guild(association.guild_id)
+        embed, view = request_card(
+            association,
+            guild_name=guild.name if guild else str(association.guild_id),
+            locale=bot.settings.default_locale,
+            decided_by=interaction.user.id,
+        )
+        await interaction.response.edit_message(embed=embed, view=view)
+        told = await _tell_requester(bot, association)
+        key = "network.decision.done" if told else "network.decision.done_not_told"
+        await send_private(interaction, text(interaction, key, name=association.name))
+
+
+async def _tell_requester(bot: Any, association: AssociationView) -> bool:
+    """A DM to the admin who asked, in the association's language; False when it cannot reach."""
+    if association.requested_by_id is None:
+        return False
+    locale: Locale = "nl" if association.locale == "nl" else "en"
+    approved = association.status is AssociationStatus.APPROVED
+    key = "network.decision.dm_approved" if approved else "network.decision.dm_rejected"
+    try:
+        user = await bot.fetch_user(association.requested_by_id)
+        await user.send(t(key, locale, name=association.name), allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as exc:
+        log.info("could not tell a requesting admin about a decision (HTTP %s)", exc.status)
+        return False
+    return True

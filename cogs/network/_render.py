@@ -1,0 +1,105 @@
+"""Embeds for the coordinator's and admins' lists; only the person who asked sees them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import discord
+
+from vcpbot.interactions import text
+from vcpbot.services.network import AssociationSummary, AuditView, VcpView
+
+FIELD_VALUE_MAX = 1024
+DESCRIPTION_MAX = 4096
+
+
+def _clip(lines: list[str], limit: int, more: str) -> str:
+    """Whole lines up to ``limit`` characters, then a count of what was left out."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        tail = more.format(count=len(lines) - index)
+        if used + len(line) + 1 + len(tail) > limit:
+            kept.append(tail)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
+
+
+def association_table(
+    interaction: discord.Interaction, associations: list[AssociationSummary]
+) -> discord.Embed:
+    embed = discord.Embed(title=text(interaction, "network.list.title"))
+    if not associations:
+        embed.description = text(interaction, "network.list.empty")
+        return embed
+    lines = []
+    for a in associations:
+        status = text(interaction, f"network.status.{a.status.value}")
+        if not a.present:
+            status += " · " + text(interaction, "network.list.bot_absent")
+        joined = a.joined_on.isoformat() if a.joined_on else "–"
+        lines.append(
+            text(
+                interaction,
+                "network.list.row",
+                name=discord.utils.escape_markdown(a.name),
+                short=discord.utils.escape_markdown(a.short_name),
+                status=status,
+                vcps=a.vcp_count,
+                joined=joined,
+            )
+        )
+    embed.description = _clip(lines, DESCRIPTION_MAX, text(interaction, "common.and_more"))
+    return embed
+
+
+def vcp_list(
+    interaction: discord.Interaction, vcps: list[VcpView], *, by_association: bool
+) -> discord.Embed:
+    embed = discord.Embed(title=text(interaction, "network.vcps.title"))
+    if not vcps:
+        embed.description = text(interaction, "network.vcps.empty")
+        return embed
+
+    def line(v: VcpView) -> str:
+        listed = text(interaction, "network.vcps.listed" if v.listed else "network.vcps.unlisted")
+        return f"<@{v.user_id}> ({discord.utils.escape_markdown(v.display_name)}) · {listed}"
+
+    if not by_association:
+        embed.description = _clip(
+            [line(v) for v in vcps], DESCRIPTION_MAX, text(interaction, "common.and_more")
+        )
+        return embed
+    grouped: dict[str, list[VcpView]] = defaultdict(list)
+    for v in vcps:
+        grouped[v.association_name].append(v)
+    for name, members in list(grouped.items())[:25]:
+        embed.add_field(
+            name=name[:256],
+            value=_clip(
+                [line(v) for v in members], FIELD_VALUE_MAX, text(interaction, "common.and_more")
+            ),
+            inline=False,
+        )
+    return embed
+
+
+def audit_table(interaction: discord.Interaction, entries: list[AuditView]) -> discord.Embed:
+    embed = discord.Embed(title=text(interaction, "network.audit.title"))
+    if not entries:
+        embed.description = text(interaction, "network.audit.empty")
+        return embed
+    lines = []
+    for e in entries:
+        actor = f"<@{e.actor_id}>" if e.actor_id else text(interaction, "network.audit.someone")
+        subject = f" → <@{e.subject_id}>" if e.subject_id else ""
+        where = (
+            f" · {discord.utils.escape_markdown(e.association_name)}" if e.association_name else ""
+        )
+        stamp = discord.utils.format_dt(e.at, "f")
+        action = text(interaction, f"network.audit.action.{e.action}")
+        lines.append(f"{stamp} · {actor}: {action}{subject}{where}")
+    embed.description = _clip(lines, DESCRIPTION_MAX, text(interaction, "common.and_more"))
+    return embed

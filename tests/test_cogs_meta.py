@@ -1,0 +1,94 @@
+"""Every cog loads, and every command is valid and unique in both languages."""
+
+import re
+from collections import Counter
+
+import discord
+import pytest
+from discord import app_commands
+
+from vcpbot.bot import create_bot
+from vcpbot.db import create_database
+from vcpbot.i18n import catalog
+from vcpbot.settings import ALL_COGS, Settings
+
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@pytest.fixture
+async def loaded_bot(tmp_path):
+    settings = Settings.load(config_file=None, env_file=None, hub_guild_id=1)
+    db = create_database(f"sqlite+aiosqlite:///{tmp_path}/meta.db")
+    bot = create_bot(settings, db)
+    for name in ALL_COGS:
+        await bot.load_extension(f"cogs.{name}")
+    yield bot
+    await bot.close()
+    await db.dispose()
+
+
+def _localised(value: app_commands.locale_str | str, locale: str) -> str:
+    key = value.extras.get("key") if isinstance(value, app_commands.locale_str) else None
+    if key is None:
+        return str(value)
+    return catalog().entries[locale][key]
+
+
+def _walk(commands):
+    for command in commands:
+        yield command
+        if isinstance(command, app_commands.Group):
+            yield from _walk(command.commands)
+
+
+async def test_every_cog_loads(loaded_bot) -> None:
+    assert ALL_COGS, "no cogs are declared"
+    assert len(loaded_bot.extensions) == len(ALL_COGS)
+    assert loaded_bot.tree.get_commands()
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+async def test_command_names_are_unique_per_level_in_each_language(loaded_bot, locale) -> None:
+    def names(commands):
+        return Counter(_localised(c._locale_name or c.name, locale) for c in commands)
+
+    levels = [loaded_bot.tree.get_commands()]
+    levels += [
+        g.commands
+        for g in _walk(loaded_bot.tree.get_commands())
+        if isinstance(g, app_commands.Group)
+    ]
+    for level in levels:
+        duplicates = [n for n, count in names(level).items() if count > 1]
+        assert duplicates == []
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+async def test_names_and_descriptions_fit_discords_rules(loaded_bot, locale) -> None:
+    for command in _walk(loaded_bot.tree.get_commands()):
+        name = _localised(command._locale_name or command.name, locale)
+        description = _localised(command._locale_description or command.description, locale)
+        assert NAME.match(name) and name == name.lower(), name
+        assert 1 <= len(description) <= 100, (name, description)
+        if isinstance(command, app_commands.Command):
+            for parameter in command.parameters:
+                text = _localised(parameter.locale_description or parameter.description, locale)
+                assert 1 <= len(text) <= 100, (name, parameter.name)
+
+
+async def test_every_command_has_a_dutch_translation(loaded_bot) -> None:
+    untranslated = [
+        command.qualified_name
+        for command in _walk(loaded_bot.tree.get_commands())
+        if not isinstance(command._locale_name, app_commands.locale_str)
+        or "key" not in command._locale_name.extras
+    ]
+    assert untranslated == []
+
+
+def test_discord_sees_no_privileged_intents() -> None:
+    from vcpbot.bot import intents
+
+    chosen = intents()
+    assert not (chosen.members or chosen.presences or chosen.message_content)
+    assert isinstance(chosen, discord.Intents)

@@ -1,0 +1,82 @@
+"""Who may act where, decided from the interaction and our own data on every use.
+
+Default command permissions are only a hint that a guild's admins can change,
+so every command and every button press checks again here.
+"""
+
+from __future__ import annotations
+
+import discord
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vcpbot.errors import NotAllowed, WrongPlace
+from vcpbot.services import network
+from vcpbot.settings import Settings
+
+
+def _settings(interaction: discord.Interaction) -> Settings:
+    return interaction.client.settings  # type: ignore[attr-defined]
+
+
+def in_guild(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise WrongPlace("error.dm_only_in_guild")
+    return interaction.guild_id
+
+
+def in_hub(interaction: discord.Interaction) -> int:
+    guild_id = in_guild(interaction)
+    if guild_id != _settings(interaction).hub_guild_id:
+        raise WrongPlace("access.hub_only")
+    return guild_id
+
+
+def in_association_guild(interaction: discord.Interaction) -> int:
+    guild_id = in_guild(interaction)
+    if guild_id == _settings(interaction).hub_guild_id:
+        raise WrongPlace("access.association_only")
+    return guild_id
+
+
+def _member_roles(interaction: discord.Interaction) -> set[int]:
+    user = interaction.user
+    if isinstance(user, discord.Member):
+        return {role.id for role in user.roles}
+    return set()
+
+
+def has_role(interaction: discord.Interaction, role_id: int | None) -> bool:
+    return role_id is not None and role_id in _member_roles(interaction)
+
+
+def require_manage_guild(interaction: discord.Interaction) -> None:
+    """Manage Server, as Discord computed it for this member in this channel."""
+    permissions = interaction.permissions
+    if not (permissions.manage_guild or permissions.administrator):
+        raise NotAllowed("access.needs_manage_guild")
+
+
+def require_administrator(interaction: discord.Interaction) -> None:
+    if not interaction.permissions.administrator:
+        raise NotAllowed("access.needs_administrator")
+
+
+async def require_coordinator(
+    interaction: discord.Interaction, session: AsyncSession
+) -> network.Hub:
+    guild_id = in_hub(interaction)
+    hub = await network.require_hub(session, guild_id=guild_id)
+    if not has_role(interaction, hub.coordinator_role_id):
+        raise NotAllowed("access.needs_coordinator")
+    return hub
+
+
+async def require_team(interaction: discord.Interaction, session: AsyncSession) -> network.Hub:
+    """Members of the UM team; the coordinator counts as one."""
+    guild_id = in_hub(interaction)
+    hub = await network.require_hub(session, guild_id=guild_id)
+    if not (
+        has_role(interaction, hub.team_role_id) or has_role(interaction, hub.coordinator_role_id)
+    ):
+        raise NotAllowed("access.needs_team")
+    return hub

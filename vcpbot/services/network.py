@@ -1,0 +1,549 @@
+"""The network: the hub, associations joining by approval, the VCP registry, the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vcpbot.db.network import Association, AssociationStatus, AuditEntry, HubConfig, Vcp
+from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from vcpbot.services.privacy import eraser
+
+NAME_MAX = 100
+SHORT_NAME_MAX = 20
+AUDIT_DETAIL_MAX = 200
+
+
+@dataclass(frozen=True)
+class Hub:
+    guild_id: int
+    escalations_channel_id: int
+    team_role_id: int
+    coordinator_role_id: int
+    log_channel_id: int
+
+
+@dataclass(frozen=True)
+class AssociationView:
+    id: int
+    guild_id: int
+    name: str
+    short_name: str
+    locale: str
+    vcp_role_id: int
+    rules_channel_id: int | None
+    status: AssociationStatus
+    present: bool
+    joined_on: date | None
+    request_token: str
+    requested_by_id: int | None
+    request_channel_id: int | None
+    request_message_id: int | None
+
+    @property
+    def in_network(self) -> bool:
+        return self.status is AssociationStatus.APPROVED and self.present
+
+
+@dataclass(frozen=True)
+class AssociationSummary:
+    name: str
+    short_name: str
+    status: AssociationStatus
+    present: bool
+    vcp_count: int
+    joined_on: date | None
+
+
+@dataclass(frozen=True)
+class VcpView:
+    user_id: int
+    display_name: str
+    listed: bool
+    association_name: str
+    association_short_name: str
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor_id: int | None
+    action: str
+    association_name: str | None
+    subject_id: int | None
+    detail: str
+
+
+def _view(row: Association) -> AssociationView:
+    return AssociationView(
+        id=row.id,
+        guild_id=row.guild_id,
+        name=row.name,
+        short_name=row.short_name,
+        locale=row.locale,
+        vcp_role_id=row.vcp_role_id,
+        rules_channel_id=row.rules_channel_id,
+        status=AssociationStatus(row.status),
+        present=row.present,
+        joined_on=row.joined_on,
+        request_token=row.request_token,
+        requested_by_id=row.requested_by_id,
+        request_channel_id=row.request_channel_id,
+        request_message_id=row.request_message_id,
+    )
+
+
+def _audit(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    action: str,
+    association_id: int | None = None,
+    subject_id: int | None = None,
+    detail: str = "",
+) -> None:
+    session.add(
+        AuditEntry(
+            at=now,
+            actor_id=actor_id,
+            action=action,
+            association_id=association_id,
+            subject_id=subject_id,
+            detail=detail[:AUDIT_DETAIL_MAX],
+        )
+    )
+
+
+# --- the hub -----------------------------------------------------------------
+
+
+async def configure_hub(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    escalations_channel_id: int,
+    team_role_id: int,
+    coordinator_role_id: int,
+    log_channel_id: int,
+    actor_id: int,
+    now: datetime,
+) -> Hub:
+    row = await session.get(HubConfig, guild_id)
+    if row is None:
+        row = HubConfig(guild_id=guild_id)
+        session.add(row)
+    row.escalations_channel_id = escalations_channel_id
+    row.team_role_id = team_role_id
+    row.coordinator_role_id = coordinator_role_id
+    row.log_channel_id = log_channel_id
+    row.updated_at = now
+    _audit(session, now=now, actor_id=actor_id, action="hub.setup")
+    await session.flush()
+    return _hub(row)
+
+
+def _hub(row: HubConfig) -> Hub:
+    return Hub(
+        guild_id=row.guild_id,
+        escalations_channel_id=row.escalations_channel_id,
+        team_role_id=row.team_role_id,
+        coordinator_role_id=row.coordinator_role_id,
+        log_channel_id=row.log_channel_id,
+    )
+
+
+async def get_hub(session: AsyncSession, *, guild_id: int) -> Hub | None:
+    row = await session.get(HubConfig, guild_id)
+    return None if row is None else _hub(row)
+
+
+async def require_hub(session: AsyncSession, *, guild_id: int) -> Hub:
+    hub = await get_hub(session, guild_id=guild_id)
+    if hub is None:
+        raise NotFound("network.error.hub_not_configured")
+    return hub
+
+
+# --- associations ------------------------------------------------------------
+
+
+def _clean_names(name: str, short_name: str) -> tuple[str, str]:
+    name, short_name = " ".join(name.split()), " ".join(short_name.split())
+    if not name or len(name) > NAME_MAX:
+        raise InvalidInput("network.error.bad_name", limit=NAME_MAX)
+    if not short_name or len(short_name) > SHORT_NAME_MAX:
+        raise InvalidInput("network.error.bad_short_name", limit=SHORT_NAME_MAX)
+    return name, short_name
+
+
+async def _association_row(session: AsyncSession, guild_id: int) -> Association | None:
+    return await session.scalar(select(Association).where(Association.guild_id == guild_id))
+
+
+async def association_for_guild(session: AsyncSession, *, guild_id: int) -> AssociationView | None:
+    row = await _association_row(session, guild_id)
+    return None if row is None else _view(row)
+
+
+async def require_in_network(session: AsyncSession, *, guild_id: int) -> AssociationView:
+    """The association of this guild, when it is an approved, present member of the network."""
+    row = await _association_row(session, guild_id)
+    if row is None or row.status in (AssociationStatus.REJECTED, AssociationStatus.PENDING):
+        raise NotAllowed("network.error.not_in_network")
+    if row.status == AssociationStatus.SUSPENDED or not row.present:
+        raise NotAllowed("network.error.suspended")
+    return _view(row)
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    association: AssociationView
+    # True when a new join request was created (it needs the coordinator);
+    # False when an approved association only updated its details.
+    new_request: bool
+
+
+async def request_join(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    name: str,
+    short_name: str,
+    locale: str,
+    vcp_role_id: int,
+    rules_channel_id: int | None,
+    requested_by: int,
+    now: datetime,
+) -> SetupResult:
+    """``/setup``: a join request, or new details for an association already in the network."""
+    name, short_name = _clean_names(name, short_name)
+    if locale not in ("nl", "en"):
+        raise InvalidInput("network.error.bad_locale")
+    row = await _association_row(session, guild_id)
+    if row is not None and row.status == AssociationStatus.PENDING:
+        raise Conflict("network.error.request_pending")
+    if row is not None and row.status == AssociationStatus.SUSPENDED:
+        raise NotAllowed("network.error.suspended")
+    new_request = row is None or row.status == AssociationStatus.REJECTED
+    if row is None:
+        row = Association(guild_id=guild_id, present=True)
+        session.add(row)
+    row.name, row.short_name, row.locale = name, short_name, locale
+    row.vcp_role_id, row.rules_channel_id = vcp_role_id, rules_channel_id
+    if new_request:
+        row.status = AssociationStatus.PENDING
+        row.requested_by_id = requested_by
+        row.requested_at = now
+        row.decided_at = None
+        row.request_token = secrets.token_urlsafe(18)
+        row.request_channel_id = row.request_message_id = None
+    await session.flush()
+    _audit(
+        session,
+        now=now,
+        actor_id=requested_by,
+        action="association.request" if new_request else "association.update",
+        association_id=row.id,
+        detail=name,
+    )
+    return SetupResult(association=_view(row), new_request=new_request)
+
+
+async def record_request_message(
+    session: AsyncSession, *, association_id: int, channel_id: int, message_id: int
+) -> None:
+    await session.execute(
+        update(Association)
+        .where(Association.id == association_id)
+        .values(request_channel_id=channel_id, request_message_id=message_id)
+    )
+
+
+async def decide_request(
+    session: AsyncSession,
+    *,
+    request_token: str,
+    approve: bool,
+    decided_by: int,
+    now: datetime,
+    zone: ZoneInfo,
+) -> AssociationView:
+    """The coordinator's Approve or Reject; a second press finds it already decided."""
+    row = await session.scalar(
+        select(Association).where(Association.request_token == request_token).with_for_update()
+    )
+    if row is None:
+        raise NotFound("network.error.unknown_request")
+    if row.status != AssociationStatus.PENDING:
+        raise Conflict("network.error.request_decided")
+    row.status = AssociationStatus.APPROVED if approve else AssociationStatus.REJECTED
+    row.decided_at = now
+    if approve:
+        row.joined_on = now.astimezone(zone).date()
+    _audit(
+        session,
+        now=now,
+        actor_id=decided_by,
+        action="association.approve" if approve else "association.reject",
+        association_id=row.id,
+        detail=row.name,
+    )
+    await session.flush()
+    return _view(row)
+
+
+async def _by_name(session: AsyncSession, name: str) -> Association:
+    wanted = name.strip().casefold()
+    rows = (await session.scalars(select(Association))).all()
+    for row in rows:
+        if wanted in (row.name.casefold(), row.short_name.casefold()):
+            return row
+    raise NotFound("network.error.unknown_association", name=name.strip()[:NAME_MAX])
+
+
+async def set_suspended(
+    session: AsyncSession, *, name: str, suspended: bool, actor_id: int, now: datetime
+) -> AssociationView:
+    row = await _by_name(session, name)
+    if suspended and row.status != AssociationStatus.APPROVED:
+        raise Conflict("network.error.suspend_not_approved")
+    if not suspended and row.status != AssociationStatus.SUSPENDED:
+        raise Conflict("network.error.not_suspended")
+    row.status = AssociationStatus.SUSPENDED if suspended else AssociationStatus.APPROVED
+    _audit(
+        session,
+        now=now,
+        actor_id=actor_id,
+        action="association.suspend" if suspended else "association.reinstate",
+        association_id=row.id,
+        detail=row.name,
+    )
+    await session.flush()
+    return _view(row)
+
+
+async def set_present(session: AsyncSession, *, guild_id: int, present: bool) -> bool:
+    """The bot joined or left a guild; returns whether it belonged to an association."""
+    result = await session.execute(
+        update(Association).where(Association.guild_id == guild_id).values(present=present)
+    )
+    return bool(result.rowcount)
+
+
+async def list_associations(session: AsyncSession) -> list[AssociationSummary]:
+    counts = (
+        select(Vcp.association_id, func.count(Vcp.id).label("n"))
+        .group_by(Vcp.association_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Association, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.association_id == Association.id)
+        .order_by(Association.name)
+    )
+    return [
+        AssociationSummary(
+            name=a.name,
+            short_name=a.short_name,
+            status=AssociationStatus(a.status),
+            present=a.present,
+            vcp_count=n,
+            joined_on=a.joined_on,
+        )
+        for a, n in rows.all()
+    ]
+
+
+async def association_names(
+    session: AsyncSession, *, prefix: str = "", limit: int = 25
+) -> list[str]:
+    """For autocomplete: association names starting with or containing ``prefix``."""
+    wanted = prefix.casefold()
+    names = (await session.scalars(select(Association.name).order_by(Association.name))).all()
+    return [n for n in names if wanted in n.casefold()][:limit]
+
+
+# --- the VCP registry --------------------------------------------------------
+
+
+async def add_vcp(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    user_id: int,
+    display_name: str,
+    actor_id: int,
+    now: datetime,
+) -> AssociationView:
+    row = await _association_row(session, guild_id)
+    if row is None:
+        raise NotAllowed("network.error.no_association")
+    exists = await session.scalar(
+        select(Vcp.id).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
+    )
+    if exists is not None:
+        raise Conflict("network.error.already_vcp")
+    session.add(
+        Vcp(
+            association_id=row.id,
+            user_id=user_id,
+            display_name=display_name[:NAME_MAX],
+            listed=False,
+            added_at=now,
+        )
+    )
+    _audit(
+        session,
+        now=now,
+        actor_id=actor_id,
+        action="vcp.add",
+        association_id=row.id,
+        subject_id=user_id,
+    )
+    await session.flush()
+    return _view(row)
+
+
+async def remove_vcp(
+    session: AsyncSession, *, guild_id: int, user_id: int, actor_id: int, now: datetime
+) -> AssociationView:
+    row = await _association_row(session, guild_id)
+    if row is None:
+        raise NotAllowed("network.error.no_association")
+    result = await session.execute(
+        delete(Vcp).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
+    )
+    if not result.rowcount:
+        raise NotFound("network.error.not_a_vcp")
+    _audit(
+        session,
+        now=now,
+        actor_id=actor_id,
+        action="vcp.remove",
+        association_id=row.id,
+        subject_id=user_id,
+    )
+    return _view(row)
+
+
+async def set_listed(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    user_id: int,
+    listed: bool,
+    display_name: str,
+    now: datetime,
+) -> None:
+    """A VCP's own choice whether /help names them."""
+    row = await _association_row(session, guild_id)
+    vcp = None
+    if row is not None:
+        vcp = await session.scalar(
+            select(Vcp).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
+        )
+    if row is None or vcp is None:
+        raise NotAllowed("network.error.only_vcps")
+    vcp.listed = listed
+    vcp.display_name = display_name[:NAME_MAX]
+    _audit(
+        session,
+        now=now,
+        actor_id=user_id,
+        action="vcp.listed" if listed else "vcp.unlisted",
+        association_id=row.id,
+        subject_id=user_id,
+    )
+
+
+async def vcps_of(
+    session: AsyncSession, *, guild_id: int, listed_only: bool = False
+) -> list[VcpView]:
+    query = (
+        select(Vcp, Association)
+        .join(Association, Association.id == Vcp.association_id)
+        .where(Association.guild_id == guild_id)
+        .order_by(Vcp.display_name)
+    )
+    if listed_only:
+        query = query.where(Vcp.listed.is_(True))
+    return [_vcp_view(v, a) for v, a in (await session.execute(query)).all()]
+
+
+async def all_vcps(session: AsyncSession) -> list[VcpView]:
+    """Every VCP of every association, for the coordinator's planning."""
+    query = (
+        select(Vcp, Association)
+        .join(Association, Association.id == Vcp.association_id)
+        .order_by(Association.name, Vcp.display_name)
+    )
+    return [_vcp_view(v, a) for v, a in (await session.execute(query)).all()]
+
+
+def _vcp_view(vcp: Vcp, association: Association) -> VcpView:
+    return VcpView(
+        user_id=vcp.user_id,
+        display_name=vcp.display_name,
+        listed=vcp.listed,
+        association_name=association.name,
+        association_short_name=association.short_name,
+    )
+
+
+async def is_vcp(session: AsyncSession, *, guild_id: int, user_id: int) -> bool:
+    found = await session.scalar(
+        select(Vcp.id)
+        .join(Association, Association.id == Vcp.association_id)
+        .where(Association.guild_id == guild_id, Vcp.user_id == user_id)
+    )
+    return found is not None
+
+
+async def audit_log(session: AsyncSession, *, limit: int = 25) -> list[AuditView]:
+    rows = await session.execute(
+        select(AuditEntry, Association.name)
+        .outerjoin(Association, Association.id == AuditEntry.association_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return [
+        AuditView(
+            at=e.at,
+            actor_id=e.actor_id,
+            action=e.action,
+            association_name=name,
+            subject_id=e.subject_id,
+            detail=e.detail,
+        )
+        for e, name in rows.all()
+    ]
+
+
+@eraser("network", "vcps", "audit_log", "associations")
+async def erase_network_data(session: AsyncSession, user_id: int) -> list[str]:
+    removed = []
+    result = await session.execute(delete(Vcp).where(Vcp.user_id == user_id))
+    if result.rowcount:
+        removed.append("privacy.removed.vcp_registry")
+    audit = 0
+    for column in (AuditEntry.actor_id, AuditEntry.subject_id):
+        result = await session.execute(
+            update(AuditEntry).where(column == user_id).values({column.key: None})
+        )
+        audit += result.rowcount or 0
+    if audit:
+        removed.append("privacy.removed.audit_log")
+    result = await session.execute(
+        update(Association)
+        .where(Association.requested_by_id == user_id)
+        .values(requested_by_id=None)
+    )
+    if result.rowcount:
+        removed.append("privacy.removed.join_requests")
+    return removed
