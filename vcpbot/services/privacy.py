@@ -42,7 +42,7 @@ class ErasureRegistry:
 ERASERS = ErasureRegistry()
 
 # Every service module that keeps user ids registers an eraser when imported.
-SERVICES_WITH_USER_DATA = ("vcpbot.services.network",)
+SERVICES_WITH_USER_DATA = ("vcpbot.services.network", "vcpbot.services.rules")
 
 
 def load_erasers() -> ErasureRegistry:

@@ -1,0 +1,122 @@
+"""The rules library: drafts, publishing, reading, acknowledgement and templates.
+
+Each association guild has at most one document of each kind. Boards work on a
+draft (canonical Markdown per language, see ``vcpbot.services.rules_text``);
+publishing freezes the draft into version N+1. Readers only ever see published
+versions. Every function takes the caller's session and never commits.
+
+Languages: a version needs text in at least one language. A reader gets the
+language they asked for when it exists, otherwise the other one, and the result
+says so (``fell_back``) so the cog can tell them.
+
+Acknowledgement: a member acknowledges the latest version. They are up to date
+while their latest acknowledgement is at or after the newest version published
+with ``requires_reack`` (or any version, when none was).
+
+Templates are documents in the hub guild (``template=True``); an association
+adopts one by copying its latest published version into its own draft.
+"""
+
+from vcpbot.db.rules import RulesKind
+from vcpbot.services.rules._common import reading_language
+from vcpbot.services.rules.acks import (
+    ack_stats,
+    ack_status,
+    acknowledge,
+    configure_ack,
+    erase_rules_data,
+)
+from vcpbot.services.rules.authoring import (
+    MESSAGES_MAX,
+    clear_draft,
+    diff_versions,
+    edit_article,
+    edit_intro,
+    ensure_document,
+    get_document,
+    history,
+    preview,
+    publish,
+    published_document,
+    published_messages,
+    record_messages,
+    remove_article,
+    save_draft,
+    upload_draft,
+)
+from vcpbot.services.rules.reading import read_article, search, table_of_contents
+from vcpbot.services.rules.results import (
+    AckResult,
+    AckStats,
+    AckStatus,
+    AdoptResult,
+    ArticleView,
+    Contents,
+    DocumentInfo,
+    DraftPreview,
+    DraftSaved,
+    PublishedDocument,
+    PublishedMessages,
+    SearchResult,
+    TemplateInfo,
+    TocEntry,
+    VersionCount,
+    VersionDiff,
+    VersionInfo,
+)
+from vcpbot.services.rules.templates import (
+    TEMPLATES_DIR,
+    adopt_template,
+    list_templates,
+    seed_um_templates,
+)
+
+__all__ = [
+    "MESSAGES_MAX",
+    "TEMPLATES_DIR",
+    "AckResult",
+    "AckStats",
+    "AckStatus",
+    "AdoptResult",
+    "ArticleView",
+    "Contents",
+    "DocumentInfo",
+    "DraftPreview",
+    "DraftSaved",
+    "PublishedDocument",
+    "PublishedMessages",
+    "RulesKind",
+    "SearchResult",
+    "TemplateInfo",
+    "TocEntry",
+    "VersionCount",
+    "VersionDiff",
+    "VersionInfo",
+    "ack_stats",
+    "ack_status",
+    "acknowledge",
+    "adopt_template",
+    "clear_draft",
+    "configure_ack",
+    "diff_versions",
+    "edit_article",
+    "edit_intro",
+    "ensure_document",
+    "erase_rules_data",
+    "get_document",
+    "history",
+    "list_templates",
+    "preview",
+    "publish",
+    "published_document",
+    "published_messages",
+    "read_article",
+    "reading_language",
+    "record_messages",
+    "remove_article",
+    "save_draft",
+    "search",
+    "seed_um_templates",
+    "table_of_contents",
+    "upload_draft",
+]

@@ -1,0 +1,209 @@
+"""What the rules service returns: frozen dataclasses of plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from vcpbot.db.rules import RulesKind
+from vcpbot.services.rules_text import Language, RulesText, SearchHit, TextDiff, other_language
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    guild_id: int
+    kind: RulesKind
+    is_template: bool
+    draft_languages: tuple[Language, ...]
+    latest_version: int | None
+    has_unpublished_changes: bool
+    ack_enabled: bool
+    ack_role_id: int | None
+    draft_updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    document: DocumentInfo
+    language: Language
+    text: RulesText
+    changed: bool
+    placeholders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    document: DocumentInfo
+    requested: Language
+    language: Language
+    text: RulesText
+    markdown: str
+    placeholders: tuple[str, ...]
+    # Against the latest published text in the same language; None before the first.
+    changes: TextDiff | None
+
+    @property
+    def fell_back(self) -> bool:
+        return self.language != self.requested
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    author_id: int | None
+    published_at: datetime
+    change_note: str
+    requires_reack: bool
+    languages: tuple[Language, ...]
+
+
+@dataclass(frozen=True)
+class PublishedMessages:
+    channel_id: int
+    message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PublishedDocument:
+    """A published version in full, for posting to the rules channel."""
+
+    document: DocumentInfo
+    version: VersionInfo
+    nl: RulesText | None
+    en: RulesText | None
+    messages: PublishedMessages | None
+
+    def text(self, language: Language) -> tuple[RulesText, Language]:
+        """The text in ``language``, or in the other language when it has none."""
+        wanted = self.nl if language == "nl" else self.en
+        if wanted is not None:
+            return wanted, language
+        other = self.en if language == "nl" else self.nl
+        if other is None:
+            raise ValueError("a published version has text in at least one language")
+        return other, other_language(language)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """Two versions compared per language; a language missing in both is None."""
+
+    kind: RulesKind
+    old: VersionInfo
+    new: VersionInfo
+    nl: TextDiff | None
+    en: TextDiff | None
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class AckStatus:
+    kind: RulesKind
+    enabled: bool
+    role_id: int | None
+    current_version: int | None
+    required_version: int | None
+    acknowledged_version: int | None
+    acknowledged_at: datetime | None
+
+    @property
+    def needs_ack(self) -> bool:
+        if not self.enabled or self.required_version is None:
+            return False
+        return self.acknowledged_version is None or (
+            self.acknowledged_version < self.required_version
+        )
+
+
+@dataclass(frozen=True)
+class Contents:
+    """A published document's table of contents, as a reader sees it."""
+
+    kind: RulesKind
+    version: int
+    published_at: datetime
+    requested: Language
+    language: Language
+    intro: str
+    articles: tuple[TocEntry, ...]
+    ack: AckStatus | None
+
+    @property
+    def fell_back(self) -> bool:
+        return self.language != self.requested
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    kind: RulesKind
+    version: int
+    requested: Language
+    language: Language
+    number: int
+    title: str
+    body: str
+    numbers: tuple[int, ...]
+
+    @property
+    def fell_back(self) -> bool:
+        return self.language != self.requested
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kind: RulesKind
+    version: int
+    requested: Language
+    language: Language
+    hits: tuple[SearchHit, ...]
+
+    @property
+    def fell_back(self) -> bool:
+        return self.language != self.requested
+
+
+@dataclass(frozen=True)
+class AckResult:
+    kind: RulesKind
+    version: int
+    recorded: bool
+    acknowledged_at: datetime
+    role_id: int | None
+
+
+@dataclass(frozen=True)
+class VersionCount:
+    version: int
+    count: int
+
+
+@dataclass(frozen=True)
+class AckStats:
+    kind: RulesKind
+    enabled: bool
+    current_version: int | None
+    required_version: int | None
+    up_to_date: int
+    counts: tuple[VersionCount, ...]
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    kind: RulesKind
+    version: int
+    published_at: datetime
+    languages: tuple[Language, ...]
+
+
+@dataclass(frozen=True)
+class AdoptResult:
+    document: DocumentInfo
+    template_version: int
+    languages: tuple[Language, ...]
+    placeholders: tuple[str, ...]
