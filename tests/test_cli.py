@@ -98,3 +98,16 @@ def test_run_without_a_token_says_where_to_put_it(
     operator_environment.delenv("VCPBOT_DISCORD_TOKEN")
     assert main(["run"]) == 2
     assert "VCPBOT_DISCORD_TOKEN" in capsys.readouterr().err
+
+
+def test_check_names_a_broken_help_resources_file(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    broken = tmp_path / "help.toml"
+    broken.write_text('[um_team]\nname = { nl = "x" }\n', encoding="utf-8")
+    operator_environment.setenv("VCPBOT_HELP_RESOURCES_FILE", str(broken))
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "help_resources_file:" in err
+    assert "um_team.name.en" in err

@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy.engine import make_url
 
+from vcpbot.services.help_resources import HelpResourcesError, load_help_resources
 from vcpbot.settings import Settings
 
 CONNECT_TIMEOUT_S = 10
@@ -51,6 +52,14 @@ def check_settings(settings: Settings) -> list[str]:
             "hub_guild_id: not set; name the guild where the UM team works "
             "(VCPBOT_HUB_GUILD_ID or hub_guild_id in config/vcpbot.toml)"
         )
+    try:
+        load_help_resources(settings.resolve_path(settings.help_resources_file))
+    except HelpResourcesError as exc:
+        problems.append(f"help_resources_file: {exc}")
+    from vcpbot.crypto import key_problems
+
+    # Malformed keys are always named; missing ones once the escalation cog is on.
+    problems.extend(key_problems(settings, required="escalation" in settings.cogs))
     return problems
 
 

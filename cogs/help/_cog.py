@@ -79,7 +79,7 @@ def _vcp_section(
     if not vcps:
         return t("help.vcps.none_listed", locale, association=name)
     names = ", ".join(
-        f"<@{v.user_id}> ({discord.utils.escape_markdown(v.display_name)})" for v in vcps
+        f"**{discord.utils.escape_markdown(v.display_name)}** (<@{v.user_id}>)" for v in vcps
     )
     return t("help.vcps.listed", locale, association=name, names=names)[:1024]
 

@@ -13,12 +13,12 @@ FIELD_VALUE_MAX = 1024
 DESCRIPTION_MAX = 4096
 
 
-def _clip(lines: list[str], limit: int, more: str) -> str:
+def _clip(lines: list[str], limit: int, interaction: discord.Interaction) -> str:
     """Whole lines up to ``limit`` characters, then a count of what was left out."""
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        tail = more.format(count=len(lines) - index)
+        tail = text(interaction, "common.and_more", count=len(lines) - index)
         if used + len(line) + 1 + len(tail) > limit:
             kept.append(tail)
             break
@@ -51,7 +51,7 @@ def association_table(
                 joined=joined,
             )
         )
-    embed.description = _clip(lines, DESCRIPTION_MAX, text(interaction, "common.and_more"))
+    embed.description = _clip(lines, DESCRIPTION_MAX, interaction)
     return embed
 
 
@@ -68,9 +68,7 @@ def vcp_list(
         return f"<@{v.user_id}> ({discord.utils.escape_markdown(v.display_name)}) · {listed}"
 
     if not by_association:
-        embed.description = _clip(
-            [line(v) for v in vcps], DESCRIPTION_MAX, text(interaction, "common.and_more")
-        )
+        embed.description = _clip([line(v) for v in vcps], DESCRIPTION_MAX, interaction)
         return embed
     grouped: dict[str, list[VcpView]] = defaultdict(list)
     for v in vcps:
@@ -78,9 +76,7 @@ def vcp_list(
     for name, members in list(grouped.items())[:25]:
         embed.add_field(
             name=name[:256],
-            value=_clip(
-                [line(v) for v in members], FIELD_VALUE_MAX, text(interaction, "common.and_more")
-            ),
+            value=_clip([line(v) for v in members], FIELD_VALUE_MAX, interaction),
             inline=False,
         )
     return embed
@@ -101,5 +97,5 @@ def audit_table(interaction: discord.Interaction, entries: list[AuditView]) -> d
         stamp = discord.utils.format_dt(e.at, "f")
         action = text(interaction, f"network.audit.action.{e.action}")
         lines.append(f"{stamp} · {actor}: {action}{subject}{where}")
-    embed.description = _clip(lines, DESCRIPTION_MAX, text(interaction, "common.and_more"))
+    embed.description = _clip(lines, DESCRIPTION_MAX, interaction)
     return embed
