@@ -164,3 +164,32 @@ async def test_privacy_info_explains_what_is_kept(
     text = (await reply.wait()).message.text
     assert "VCP registry" in text
     assert "delete-my-data" in text
+
+
+async def test_commands_opened_to_everyone_by_a_guild_are_still_checked(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await set_up_hub(emulator, world)
+    tragos = world.association("tragos")
+    tragos.guild.open_command_to_everyone("setup")
+    world.hub.open_command_to_everyone("hub")
+    student = add_student(emulator, world, "tragos", "lotte", locale="en-US")
+    attempt = await emulator.person(student).slash(
+        tragos.guild,
+        "setup",
+        {"name": "Mine now", "short_name": "M", "language": "en", "vcp_role": tragos.vcp_role},
+    )
+    assert "Manage Server" in await refusal(attempt)
+    hub_attempt = await emulator.person(world.team_member).slash(
+        world.hub,
+        "hub",
+        {
+            "escalations": world.hub_general,
+            "team_role": world.team_role,
+            "coordinator_role": world.team_role,
+            "log_channel": world.hub_general,
+        },
+        subcommand="setup",
+    )
+    assert "Only administrators" in await refusal(hub_attempt)
+    assert emulator.channel_messages(world.network_log, viewer=world.coordinator) == []

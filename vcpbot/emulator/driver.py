@@ -349,7 +349,8 @@ class Person:
             guild is None and command.body.get("dm_permission") is False
         )
         required = command.body.get("default_member_permissions")
-        if guild is not None and required is not None:
+        overridden = guild is not None and command.name in guild.commands_open_to_everyone
+        if guild is not None and required is not None and not overridden:
             granted = guild.permissions_for(self.user)
             needed = int(required)
             if not granted & perm.ADMINISTRATOR and (needed == 0 or granted & needed != needed):

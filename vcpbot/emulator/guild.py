@@ -37,6 +37,9 @@ class Guild:
     members: dict[int, Member] = field(default_factory=dict)
     scheduled_events: dict[int, ScheduledEvent] = field(default_factory=dict)
     bot_role: Role | None = None
+    # Commands the guild's admins opened to everyone in Server Settings > Integrations,
+    # whatever the command's default_member_permissions say (by top-level command name).
+    commands_open_to_everyone: set[str] = field(default_factory=set)
 
     @property
     def everyone(self) -> Role:
@@ -56,6 +59,11 @@ class Guild:
 
     def member(self, user: User) -> Member | None:
         return self.members.get(user.id)
+
+    def open_command_to_everyone(self, name: str) -> None:
+        """What an admin can do in Discord: let every member use a command, overriding its
+        default permissions. The bot is not told; it must check on every use anyway."""
+        self.commands_open_to_everyone.add(name)
 
     def top_position(self, member: Member) -> int:
         """Position of the member's highest role; the owner outranks every role."""
