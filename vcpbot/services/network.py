@@ -372,6 +372,14 @@ async def association_names(
 # --- the VCP registry --------------------------------------------------------
 
 
+async def _registered(session: AsyncSession, guild_id: int) -> Association:
+    """The association of this guild; the registry needs /setup to have run."""
+    row = await _association_row(session, guild_id)
+    if row is None:
+        raise NotAllowed("network.error.no_association")
+    return row
+
+
 async def add_vcp(
     session: AsyncSession,
     *,
@@ -381,9 +389,7 @@ async def add_vcp(
     actor_id: int,
     now: datetime,
 ) -> AssociationView:
-    row = await _association_row(session, guild_id)
-    if row is None:
-        raise NotAllowed("network.error.no_association")
+    row = await _registered(session, guild_id)
     exists = await session.scalar(
         select(Vcp.id).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
     )
@@ -413,9 +419,7 @@ async def add_vcp(
 async def remove_vcp(
     session: AsyncSession, *, guild_id: int, user_id: int, actor_id: int, now: datetime
 ) -> AssociationView:
-    row = await _association_row(session, guild_id)
-    if row is None:
-        raise NotAllowed("network.error.no_association")
+    row = await _registered(session, guild_id)
     result = await session.execute(
         delete(Vcp).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
     )
