@@ -20,4 +20,10 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
         assert fragment in story
     # Both students got the help in their own language, whatever the tour's language.
     assert "Who you can talk to" in story and "Met wie je kunt praten" in story
+    # Lotte reads the house rules in Dutch, Maria in English, and Lotte accepts them.
+    assert "Huisregels · versie 1" in story and "House rules · version 1" in story
+    assert "presses “Ik heb het gelezen en ga akkoord / I have read and accept”" in story or (
+        "drukt op “Ik heb het gelezen en ga akkoord / I have read and accept”" in story
+    )
+    assert "akkoord gegaan met de huisregels (versie 1)" in story
     assert "Discord would refuse" not in story

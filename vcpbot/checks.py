@@ -56,6 +56,10 @@ def check_settings(settings: Settings) -> list[str]:
         load_help_resources(settings.resolve_path(settings.help_resources_file))
     except HelpResourcesError as exc:
         problems.append(f"help_resources_file: {exc}")
+    from vcpbot.crypto import key_problems
+
+    # Malformed keys are always named; missing ones once the escalation cog is on.
+    problems.extend(key_problems(settings, required="escalation" in settings.cogs))
     return problems
 
 

@@ -105,6 +105,79 @@ async def cmd_demo(args: argparse.Namespace) -> int:
     return await run_demo(lang=args.lang, step=args.step, out=_say)
 
 
+async def cmd_keys_generate(args: argparse.Namespace) -> int:
+    """Print a new master key entry (the next version) and a new index key."""
+    from vcpbot.crypto import MasterKeys, generate_index_key, generate_master_key
+
+    version = 1
+    try:
+        settings = _settings(args)
+        if settings.master_keys is not None:
+            version = MasterKeys.parse(settings.master_keys.get_secret_value()).current_version + 1
+    except (SettingsError, ValueError):
+        pass  # no usable settings yet: a first key
+    _say("# A new master key entry. Append it to VCPBOT_MASTER_KEYS (comma-separated),")
+    _say("# restart, then run `vcpbot keys rotate`; keep older entries until then.")
+    _say(generate_master_key(version))
+    _say("# An index key, only for a new deployment: changing it makes every existing")
+    _say("# receipt unusable. Put it in VCPBOT_INDEX_KEY.")
+    _say(generate_index_key())
+    return 0
+
+
+async def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-wrap every case key under the newest master key."""
+    from vcpbot.crypto import EscalationKeys, EscalationUnavailable, key_problems
+    from vcpbot.services.escalation import rotate_keys
+
+    settings = _settings(args)
+    try:
+        keys = EscalationKeys.from_settings(settings)
+    except EscalationUnavailable:
+        for line in key_problems(settings, required=True):
+            _problem(line)
+        return 1
+    db = await _open_db(settings)
+    try:
+        async with db.sessions.begin() as session:
+            result = await rotate_keys(session, keys=keys)
+    finally:
+        await db.dispose()
+    older = [
+        v
+        for v in keys.master.keys
+        if v != result.current_version and v not in result.versions_in_use
+    ]
+    _say(f"{result.rewrapped} case key(s) re-wrapped under v{result.current_version}")
+    if older:
+        unused = ", ".join(f"v{v}" for v in sorted(older))
+        _say(f"no case needs {unused} any more; you may remove it from VCPBOT_MASTER_KEYS")
+    return 0
+
+
+async def cmd_purge(args: argparse.Namespace) -> int:
+    """Destroy closed cases past the retention period (what the daily job does)."""
+    from datetime import UTC, datetime
+
+    from vcpbot.services.escalation import compact_sqlite, purge_expired
+
+    settings = _settings(args)
+    db = await _open_db(settings)
+    try:
+        async with db.sessions.begin() as session:
+            result = await purge_expired(
+                session, policy=settings.escalation, zone=settings.zone, now=datetime.now(UTC)
+            )
+        await compact_sqlite(db)
+    finally:
+        await db.dispose()
+    _say(
+        f"{result.cases} closed case(s) older than {settings.escalation.retention_days} days "
+        "destroyed; their counts are kept"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vcpbot",
@@ -137,6 +210,18 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser(
         "check", help="the database is at the newest revision and matches the models"
     ).set_defaults(func=cmd_db_check)
+    keys = sub.add_parser("keys", help="escalation encryption keys").add_subparsers(
+        dest="keys_command", required=True, metavar="ACTION"
+    )
+    keys.add_parser("generate", help="print a new master key and index key").set_defaults(
+        func=cmd_keys_generate
+    )
+    keys.add_parser(
+        "rotate", help="re-wrap every case key under the newest master key"
+    ).set_defaults(func=cmd_keys_rotate)
+    sub.add_parser(
+        "purge", help="destroy closed escalations past the retention period"
+    ).set_defaults(func=cmd_purge)
     return parser
 
 

@@ -138,6 +138,81 @@ async def _network_tour(
         say.sees(student, (await reply.wait()).message, where=tragos.guild.name)
 
 
+DEMO_HOUSE_RULES = {
+    "nl": (
+        "Welkom! Deze huisregels gelden op elke activiteit.\n\n"
+        "## 1. Respect\n\nWe behandelen elkaar met respect.\n\n"
+        "## 2. Alcohol\n\nDrink met mate; de bar schenkt niet aan wie te veel op heeft.\n\n"
+        "## 3. Hulp\n\nZit iets je niet lekker? Praat met een van onze VCP's (/help).\n"
+    ),
+    "en": (
+        "Welcome! These house rules apply at every activity.\n\n"
+        "## 1. Respect\n\nWe treat each other with respect.\n\n"
+        "## 2. Alcohol\n\nDrink in moderation; the bar stops serving anyone who had too much.\n\n"
+        "## 3. Help\n\nSomething bothering you? Talk to one of our VCPs (/help).\n"
+    ),
+}
+
+
+async def _rules_tour(emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale) -> None:
+    tragos = world.association("tragos")
+    board = emulator.person(tragos.admin)
+    say.chapter(t("demo.chapter.rules", lang))
+    say.does(tragos.admin, "/setup … rules_channel:#rules")
+    setup = await board.slash(
+        tragos.guild,
+        "setup",
+        {
+            "name": tragos.guild.name,
+            "short_name": "Tragos",
+            "language": "nl",
+            "vcp_role": tragos.vcp_role,
+            "rules_channel": tragos.rules,
+        },
+    )
+    await setup.final()
+    for language, filename in (("nl", "huisregels.md"), ("en", "house-rules.md")):
+        say.does(tragos.admin, f"/rules-admin upload document:house_rules language:{language}")
+        attachment = emulator.upload(filename, DEMO_HOUSE_RULES[language].encode("utf-8"))
+        uploaded = await board.slash(
+            tragos.guild,
+            "rules-admin",
+            {"document": "house_rules", "language": language, "file": attachment},
+            subcommand="upload",
+        )
+        say.sees(tragos.admin, await uploaded.final(), where=tragos.guild.name)
+    say.does(tragos.admin, "/rules-admin ack document:house_rules enabled:True")
+    await (
+        await board.slash(
+            tragos.guild,
+            "rules-admin",
+            {"document": "house_rules", "enabled": True},
+            subcommand="ack",
+        )
+    ).final()
+    say.does(tragos.admin, "/rules-admin publish document:house_rules note:…")
+    published = await board.slash(
+        tragos.guild,
+        "rules-admin",
+        {"document": "house_rules", "note": "Eerste versie / first version"},
+        subcommand="publish",
+    )
+    say.sees(tragos.admin, await published.final(), where=tragos.guild.name)
+    posts = [m for m in board.sees(tragos.rules) if m.author is emulator.bot_user]
+    for post in posts:
+        say.sees(tragos.admin, post, where="#rules")
+    for name in ("Lotte", "Maria"):
+        student = world.users[name]
+        say.does(student, f"/rules (Discord in {'Dutch' if student.locale == 'nl' else 'English'})")
+        reply = await emulator.person(student).slash(tragos.guild, "rules")
+        say.sees(student, (await reply.wait()).message, where=tragos.guild.name)
+    lotte = world.users["Lotte"]
+    button = posts[-1].buttons[0]
+    say.does(lotte, t("demo.presses", lang, label=button["label"]))
+    pressed = await emulator.person(lotte).press(posts[-1], custom_id=button["custom_id"])
+    say.sees(lotte, (await pressed.wait()).message, where="#rules")
+
+
 async def run_demo(*, lang: str, step: bool, out: Out) -> int:
     locale: Locale = "nl" if lang == "nl" else "en"
     # The tour's output is the story; discord.py's start-up notes (no voice support) are not.
@@ -156,6 +231,7 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
             out(t("demo.ready", locale, commands=len(emulator.world.commands)))
             try:
                 await _network_tour(emulator, world, narrator, locale)
+                await _rules_tour(emulator, world, narrator, locale)
             finally:
                 await harness.stop()
             failures = list(emulator.failures)

@@ -72,4 +72,5 @@ class Scheduler:
 
     def next_run(self, job_id: str) -> datetime | None:
         job = self._scheduler.get_job(job_id)
-        return None if job is None else job.next_run_time
+        # A job added before the scheduler starts has no next_run_time attribute yet.
+        return None if job is None else getattr(job, "next_run_time", None)

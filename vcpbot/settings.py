@@ -33,9 +33,9 @@ DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 # Every feature cog that ships with the bot, in load order.
-ALL_COGS: tuple[str, ...] = ("network", "help")
+ALL_COGS: tuple[str, ...] = ("network", "help", "rules")
 
-SECRET_FIELDS = frozenset({"discord_token", "master_keys"})
+SECRET_FIELDS = frozenset({"discord_token", "master_keys", "index_key"})
 
 _toml_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
     "vcpbot_toml_file", default=None
@@ -58,6 +58,94 @@ class SchedulerSettings(_Section):
     """How the in-process scheduler behaves; the database stays the source of truth."""
 
     enabled: bool = True
+
+
+# An ISO 8601 duration in days/weeks and hours/minutes, as the intervisie reminders read it.
+_ISO_LEAD = re.compile(r"^P(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?)?$")
+
+
+class IntervisieSettings(_Section):
+    """Intervisie sessions: reminder lead times, late delivery, limits."""
+
+    # P7D = the same clock time 7 days before (nominal days); PT24H = 24 elapsed hours.
+    reminder_leads: list[str] = Field(default_factory=lambda: ["P7D", "PT24H", "PT1H"])
+    # Those of reminder_leads that go only to invitees who answered Yes or Maybe.
+    attending_only_leads: list[str] = Field(default_factory=lambda: ["PT1H"])
+    # A reminder that fell due while the bot was down is still sent this long after.
+    catch_up_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
+    max_duration_minutes: int = Field(default=8 * 60, ge=15, le=24 * 60)
+
+    @field_validator("reminder_leads", "attending_only_leads")
+    @classmethod
+    def _leads(cls, value: list[str]) -> list[str]:
+        cleaned = [lead.strip().upper() for lead in value]
+        bad = [lead for lead in cleaned if lead in ("P", "PT") or not _ISO_LEAD.match(lead)]
+        if bad:
+            raise ValueError(
+                f"{', '.join(bad)}: use ISO 8601 durations such as P7D, PT24H or PT30M"
+            )
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("each lead time may appear once")
+        return cleaned
+
+    @field_validator("attending_only_leads")
+    @classmethod
+    def _attending_only_are_leads(cls, value: list[str], info: Any) -> list[str]:
+        extra = sorted(set(value) - set(info.data.get("reminder_leads", value)))
+        if extra:
+            raise ValueError(f"{', '.join(extra)} must also be in reminder_leads")
+        return value
+
+
+class EscalationSettings(_Section):
+    """Anonymous escalation: clocks, limits, retention and the receipt hash's cost."""
+
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    ack_urgent_hours: int = Field(default=4, ge=1, le=72)
+    ack_soon_working_days: int = Field(default=2, ge=1, le=30)
+    ack_routine_working_days: int = Field(default=5, ge=1, le=60)
+    cases_per_day: int = Field(default=3, ge=1, le=100)
+    receipt_misses_per_day: int = Field(default=10, ge=1, le=1000)
+    pattern_window_days: int = Field(default=30, ge=1, le=365)
+    argon2_time_cost: int = Field(default=3, ge=1, le=20)
+    argon2_memory_kib: int = Field(default=19456, ge=8, le=1048576)
+    argon2_parallelism: int = Field(default=1, ge=1, le=16)
+    # How often the delivery worker looks for cards and notices to retry (it is
+    # also woken right after every change, so this only paces retries).
+    outbox_poll_seconds: float = Field(default=5.0, ge=0.1, le=300)
+
+    @field_validator("argon2_parallelism")
+    @classmethod
+    def _argon2_memory(cls, value: int, info: Any) -> int:
+        # Argon2 needs at least 8 KiB of memory per lane.
+        if info.data.get("argon2_memory_kib", 8 * value) < 8 * value:
+            raise ValueError("argon2_memory_kib must be at least 8 x argon2_parallelism")
+        return value
+
+
+class KmtmSettings(_Section):
+    """KMTM reporting: small-count suppression and the undo window for logged contacts."""
+
+    # Counts below k are hidden in reports (the "threshold rule"); never below 3.
+    k: int = 5
+    # A category, relation or follow-up count is shown only when this many
+    # associations contributed to it; never below 3.
+    min_contributors: int = 3
+    # Round published counts to the nearest 5 (after suppression).
+    round_to_5: bool = False
+    # How long a VCP can take back a contact they logged by mistake.
+    undo_minutes: int = Field(default=5, ge=1, le=60)
+    # How many periods the year-by-year report puts side by side.
+    year_periods: int = Field(default=5, ge=2, le=10)
+
+    @field_validator("k", "min_contributors")
+    @classmethod
+    def _at_least_three(cls, value: int) -> int:
+        if value < 3:
+            raise ValueError(
+                f"must be at least 3 (got {value}); smaller numbers can single out a person"
+            )
+        return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -124,6 +212,10 @@ class Settings(BaseSettings):
         default=None,
         description="Encryption keys for case content (secret: environment or secrets dir only).",
     )
+    index_key: SecretStr | None = Field(
+        default=None,
+        description="Key for receipt look-ups and reporter pseudonyms (secret, like master_keys).",
+    )
     help_resources_file: Path = Field(
         default=Path("config/help_resources.toml"),
         description="Help on offer shown by /help (numbers, links, opening hours).",
@@ -132,6 +224,9 @@ class Settings(BaseSettings):
         default=None, description="The deployment's privacy statement, linked from /privacy."
     )
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    intervisie: IntervisieSettings = Field(default_factory=IntervisieSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    kmtm: KmtmSettings = Field(default_factory=KmtmSettings)
 
     @field_validator("database_url")
     @classmethod

@@ -36,3 +36,9 @@ async def test_downgrade_to_base_removes_every_table(db: Database) -> None:
 async def test_advice_says_how_to_fix_an_empty_database(empty_db: Database) -> None:
     advice = (await state(empty_db)).advice()
     assert "vcpbot db upgrade" in advice
+
+
+def test_the_history_is_one_line() -> None:
+    # Features may branch while they are built side by side; what lands is linear,
+    # so every deployment applies the revisions in the same order.
+    assert len(head_revisions()) == 1

@@ -42,7 +42,11 @@ class ErasureRegistry:
 ERASERS = ErasureRegistry()
 
 # Every service module that keeps user ids registers an eraser when imported.
-SERVICES_WITH_USER_DATA = ("vcpbot.services.network", "vcpbot.services.rules")
+SERVICES_WITH_USER_DATA = (
+    "vcpbot.services.network",
+    "vcpbot.services.rules",
+    "vcpbot.services.intervisie",
+)
 
 
 def load_erasers() -> ErasureRegistry:

@@ -1,0 +1,112 @@
+"""The "I have read and accept" button: under the published document and in /rules.
+
+The custom_id names only the kind of document (``vcp:rules:ack:house_rules``);
+the guild comes from the press itself, and every press asks the database which
+version is current and whether acknowledgement is still switched on. A press
+always accepts the latest version: the message it sits on is edited to that
+version whenever one is published.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import discord
+
+from cogs.rules._common import FEATURE, kind_inline, reader_locale
+from vcpbot import access, custom_ids
+from vcpbot.errors import InvalidInput, NotFound
+from vcpbot.i18n import t
+from vcpbot.interactions import report_error, send_private
+from vcpbot.services import rules
+from vcpbot.services.rules import RulesKind
+from vcpbot.services.rules_text import Language
+
+log = logging.getLogger(__name__)
+
+
+def ack_label(languages: Iterable[Language]) -> str:
+    """In every language the document is published in: the channel is read by all."""
+    return " / ".join(t("rules.ack.button", lang) for lang in languages)
+
+
+def ack_view(kind: RulesKind, languages: Iterable[Language]) -> discord.ui.View:
+    # No timeout, and only dynamic items: discord.py keeps nothing per message for it.
+    view = discord.ui.View(timeout=None)
+    view.add_item(AckButton(kind.value, ack_label(languages)))
+    return view
+
+
+class AckButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=custom_ids.template(FEATURE, "ack"),
+):
+    """Records that the member accepts the current version, and grants the configured role."""
+
+    def __init__(self, kind: str, label: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or t("rules.ack.button", "en"),
+                style=discord.ButtonStyle.success,
+                custom_id=custom_ids.build(FEATURE, "ack", kind),
+            )
+        )
+        self.kind = kind
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> AckButton:
+        return cls(match["token"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._accept(interaction)
+        except Exception as exc:  # shown to the presser, calmly; logged when unexpected
+            await report_error(interaction, exc)
+
+    async def _accept(self, interaction: discord.Interaction) -> None:
+        guild_id = access.in_guild(interaction)
+        try:
+            kind = RulesKind(self.kind)
+        except ValueError:
+            raise NotFound("rules.error.not_published") from None
+        bot: Any = interaction.client
+        async with bot.db.sessions.begin() as session:
+            result = await rules.acknowledge(
+                session, guild_id=guild_id, kind=kind, user_id=interaction.user.id, now=bot.clock()
+            )
+            # Granted before the commit: a role the bot cannot give leaves nothing recorded.
+            role = await _grant(interaction, result.role_id)
+        locale = reader_locale(interaction)
+        what = kind_inline(kind, locale)
+        if result.recorded:
+            reply = t("rules.ack.done", locale, kind_inline=what, version=result.version)
+        else:
+            when = discord.utils.format_dt(result.acknowledged_at, "D")
+            reply = t(
+                "rules.ack.already", locale, kind_inline=what, version=result.version, date=when
+            )
+        if role is not None:
+            reply += " " + t("rules.ack.role", locale, role=role.mention)
+        await send_private(interaction, reply)
+
+
+async def _grant(interaction: discord.Interaction, role_id: int | None) -> discord.Role | None:
+    if role_id is None:
+        return None
+    member = interaction.user
+    guild = interaction.guild
+    role = guild.get_role(role_id) if guild is not None else None
+    if role is None or not isinstance(member, discord.Member):
+        raise InvalidInput("rules.error.ack_role_failed")
+    if any(r.id == role.id for r in member.roles):
+        return role
+    try:
+        await member.add_roles(role, reason="vcpbot: accepted the rules")
+    except discord.Forbidden:
+        raise InvalidInput("rules.error.ack_role_failed") from None
+    return role

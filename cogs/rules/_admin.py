@@ -1,0 +1,419 @@
+"""/rules-admin: boards write, publish and follow their rules (Manage Server, checked every time).
+
+Reading the house rules is not a network feature, so none of this waits for
+the coordinator's approval: a board drafts in any association server, and
+publishing only needs the rules channel chosen with /setup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.rules._common import (
+    DOCUMENT_CHOICES,
+    LANGUAGE_CHOICES,
+    kind_inline,
+    kind_name,
+    language_of,
+    manageable,
+)
+from cogs.rules._document import rules_channel, show_in_channel
+from cogs.rules._forms import EditForm, ReplaceDraft
+from cogs.rules._overview import (
+    diff_pages,
+    history_pages,
+    preview_pages,
+    saved_message,
+    stats_embeds,
+)
+from cogs.rules._pages import send_pages
+from vcpbot import access
+from vcpbot.errors import Conflict, InvalidInput, NotFound
+from vcpbot.i18n.translator import L
+from vcpbot.interactions import locale_of, send_private, text
+from vcpbot.services import network, rules
+from vcpbot.services.rules import PublishedDocument, RulesKind
+from vcpbot.services.rules_text import ARTICLE_NUMBER_MAX, UPLOAD_MAX_BYTES, Language
+
+VERSION_MAX = 100_000
+Document = app_commands.Choice[str]
+
+
+def _kind(document: Document) -> RulesKind:
+    return RulesKind(document.value)
+
+
+def _first_language(association: network.AssociationView | None) -> Language:
+    return "en" if association is not None and association.locale == "en" else "nl"
+
+
+def _posted_in(
+    guild: discord.Guild | None, published: PublishedDocument
+) -> discord.TextChannel | None:
+    """Where the document is posted, when the bot can still edit it there."""
+    if guild is None or published.messages is None:
+        return None
+    try:
+        return rules_channel(guild, published.messages.channel_id)
+    except InvalidInput:
+        return None
+
+
+class RulesAdminCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot: Any = bot
+
+    admin = app_commands.Group(
+        name=L("cmd.rules_admin.name"),
+        description=L("cmd.rules_admin.description"),
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def _board(self, interaction: discord.Interaction) -> int:
+        """Default permissions are only a hint a guild can change: check every time."""
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        return guild_id
+
+    # --- writing the draft ---------------------------------------------------------
+
+    @admin.command(
+        name=L("cmd.rules_admin.edit.name"), description=L("cmd.rules_admin.edit.description")
+    )
+    @app_commands.describe(
+        document=L("cmd.rules.document"),
+        language=L("cmd.rules_admin.language"),
+        article=L("cmd.rules_admin.edit.article"),
+    )
+    @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        document: Document,
+        language: app_commands.Choice[str],
+        article: app_commands.Range[int, 1, ARTICLE_NUMBER_MAX] | None = None,
+    ) -> None:
+        guild_id = self._board(interaction)
+        kind, lang = _kind(document), language_of(language)
+        async with self.bot.db.sessions.begin() as session:
+            try:
+                draft = await rules.preview(session, guild_id=guild_id, kind=kind, language=lang)
+            except NotFound:
+                draft = None
+        text_now = draft.text if draft is not None and draft.language == lang else None
+        form = EditForm(
+            self.bot,
+            kind=kind,
+            language=lang,
+            number=article,
+            current=text_now.article(article) if text_now and article else None,
+            intro=text_now.intro if text_now else "",
+            locale=locale_of(interaction),
+        )
+        await interaction.response.send_modal(form)
+
+    @admin.command(
+        name=L("cmd.rules_admin.upload.name"), description=L("cmd.rules_admin.upload.description")
+    )
+    @app_commands.describe(
+        document=L("cmd.rules.document"),
+        language=L("cmd.rules_admin.language"),
+        file=L("cmd.rules_admin.upload.file"),
+    )
+    @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    async def upload(
+        self,
+        interaction: discord.Interaction,
+        document: Document,
+        language: app_commands.Choice[str],
+        file: discord.Attachment,
+    ) -> None:
+        guild_id = self._board(interaction)
+        if file.size > UPLOAD_MAX_BYTES:
+            # Refused before downloading it.
+            raise InvalidInput(
+                "rules.error.upload_too_large",
+                size_kb=-(-file.size // 1024),
+                max_kb=UPLOAD_MAX_BYTES // 1024,
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException:
+            raise InvalidInput("rules.error.upload_unreadable") from None
+        async with self.bot.db.sessions.begin() as session:
+            saved = await rules.upload_draft(
+                session,
+                guild_id=guild_id,
+                kind=_kind(document),
+                language=language_of(language),
+                data=data,
+                filename=file.filename,
+                now=self.bot.clock(),
+            )
+        reply = saved_message(
+            saved, "rules.admin.uploaded", locale_of(interaction), articles=len(saved.text.articles)
+        )
+        await send_private(interaction, reply)
+
+    @admin.command(
+        name=L("cmd.rules_admin.adopt.name"), description=L("cmd.rules_admin.adopt.description")
+    )
+    @app_commands.describe(document=L("cmd.rules.document"))
+    @app_commands.choices(document=DOCUMENT_CHOICES)
+    async def adopt_template(self, interaction: discord.Interaction, document: Document) -> None:
+        self._board(interaction)
+        kind = _kind(document)
+        try:
+            done = await self._adopt(interaction, kind, replace=False)
+        except Conflict as exc:
+            if exc.key != "rules.error.adopt_would_replace":
+                raise
+            locale = locale_of(interaction)
+
+            async def replace(pressed: discord.Interaction) -> str:
+                self._board(pressed)
+                return await self._adopt(pressed, kind, replace=True)
+
+            await send_private(
+                interaction,
+                text(interaction, exc.key),
+                view=ReplaceDraft(interaction.user.id, locale, replace),
+            )
+            return
+        await send_private(interaction, done)
+
+    async def _adopt(
+        self, interaction: discord.Interaction, kind: RulesKind, *, replace: bool
+    ) -> str:
+        hub_id = self.bot.settings.hub_guild_id
+        if hub_id is None:
+            raise NotFound("rules.error.no_template")
+        now = self.bot.clock()
+        async with self.bot.db.sessions.begin() as session:
+            # The UM team's templates ship with the bot; the first adoption publishes them.
+            await rules.seed_um_templates(session, hub_guild_id=hub_id, now=now)
+            adopted = await rules.adopt_template(
+                session,
+                hub_guild_id=hub_id,
+                guild_id=interaction.guild_id,
+                kind=kind,
+                now=now,
+                replace=replace,
+            )
+        languages = ", ".join(
+            text(interaction, f"rules.language.{lang}") for lang in adopted.languages
+        )
+        reply = text(
+            interaction,
+            "rules.adopt.done",
+            kind_inline=kind_inline(kind, locale_of(interaction)),
+            version=adopted.template_version,
+            languages=languages,
+        )
+        if adopted.placeholders:
+            reply += "\n" + text(
+                interaction, "rules.notice.placeholders", example=adopted.placeholders[0]
+            )
+        return reply
+
+    # --- looking before publishing ---------------------------------------------------
+
+    @admin.command(
+        name=L("cmd.rules_admin.preview.name"), description=L("cmd.rules_admin.preview.description")
+    )
+    @app_commands.describe(document=L("cmd.rules.document"), language=L("cmd.rules_admin.language"))
+    @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    async def preview(
+        self,
+        interaction: discord.Interaction,
+        document: Document,
+        language: app_commands.Choice[str],
+    ) -> None:
+        guild_id = self._board(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            draft = await rules.preview(
+                session, guild_id=guild_id, kind=_kind(document), language=language_of(language)
+            )
+        locale = locale_of(interaction)
+        notice, pages = preview_pages(draft, locale)
+        await send_pages(interaction, pages, locale, content=notice)
+
+    # --- publishing ---------------------------------------------------------------
+
+    @admin.command(
+        name=L("cmd.rules_admin.publish.name"), description=L("cmd.rules_admin.publish.description")
+    )
+    @app_commands.describe(
+        document=L("cmd.rules.document"),
+        note=L("cmd.rules_admin.publish.note"),
+        reacknowledge=L("cmd.rules_admin.publish.reacknowledge"),
+    )
+    @app_commands.choices(document=DOCUMENT_CHOICES)
+    async def publish(
+        self,
+        interaction: discord.Interaction,
+        document: Document,
+        note: str,
+        reacknowledge: bool = False,
+    ) -> None:
+        guild_id = self._board(interaction)
+        kind = _kind(document)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.sessions.begin() as session:
+            association = await network.association_for_guild(session, guild_id=guild_id)
+            channel = rules_channel(
+                interaction.guild, association.rules_channel_id if association else None
+            )
+            published = await rules.publish(
+                session,
+                guild_id=guild_id,
+                kind=kind,
+                author_id=interaction.user.id,
+                change_note=note,
+                requires_reack=reacknowledge,
+                now=self.bot.clock(),
+            )
+            # Posted before the commit: if Discord refuses, no version is saved.
+            await self._show(session, channel, published, _first_language(association))
+        edited = published.messages is not None and published.messages.channel_id == channel.id
+        reply = text(
+            interaction,
+            "rules.publish.edited" if edited else "rules.publish.posted",
+            version=published.version.number,
+            kind_inline=kind_inline(kind, locale_of(interaction)),
+            channel=channel.mention,
+        )
+        if published.version.requires_reack and published.document.ack_enabled:
+            reply += " " + text(interaction, "rules.publish.reack")
+        await send_private(interaction, reply)
+
+    async def _show(
+        self,
+        session: Any,
+        channel: discord.TextChannel,
+        published: PublishedDocument,
+        first: Language,
+    ) -> None:
+        ids = await show_in_channel(
+            self.bot, channel, published, first=first, previous=published.messages
+        )
+        await rules.record_messages(
+            session,
+            guild_id=published.document.guild_id,
+            kind=published.document.kind,
+            channel_id=channel.id,
+            message_ids=ids,
+        )
+
+    @admin.command(
+        name=L("cmd.rules_admin.history.name"), description=L("cmd.rules_admin.history.description")
+    )
+    @app_commands.describe(document=L("cmd.rules.document"))
+    @app_commands.choices(document=DOCUMENT_CHOICES)
+    async def history(self, interaction: discord.Interaction, document: Document) -> None:
+        guild_id = self._board(interaction)
+        kind = _kind(document)
+        async with self.bot.db.sessions.begin() as session:
+            versions = await rules.history(session, guild_id=guild_id, kind=kind)
+        locale = locale_of(interaction)
+        if not versions:
+            await send_private(interaction, text(interaction, "rules.error.not_published"))
+            return
+        await send_pages(
+            interaction, history_pages(versions, kind_name(kind, locale), locale), locale
+        )
+
+    @admin.command(
+        name=L("cmd.rules_admin.diff.name"), description=L("cmd.rules_admin.diff.description")
+    )
+    @app_commands.describe(
+        document=L("cmd.rules.document"),
+        v1=L("cmd.rules_admin.diff.v1"),
+        v2=L("cmd.rules_admin.diff.v2"),
+    )
+    @app_commands.choices(document=DOCUMENT_CHOICES)
+    async def diff(
+        self,
+        interaction: discord.Interaction,
+        document: Document,
+        v1: app_commands.Range[int, 1, VERSION_MAX],
+        v2: app_commands.Range[int, 1, VERSION_MAX],
+    ) -> None:
+        guild_id = self._board(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            compared = await rules.diff_versions(
+                session, guild_id=guild_id, kind=_kind(document), old=v1, new=v2
+            )
+        locale = locale_of(interaction)
+        await send_pages(interaction, diff_pages(compared, locale), locale)
+
+    # --- acknowledgement ---------------------------------------------------------------
+
+    @admin.command(
+        name=L("cmd.rules_admin.ack.name"), description=L("cmd.rules_admin.ack.description")
+    )
+    @app_commands.describe(
+        document=L("cmd.rules.document"),
+        enabled=L("cmd.rules_admin.ack.enabled"),
+        role=L("cmd.rules_admin.ack.role"),
+    )
+    @app_commands.choices(document=DOCUMENT_CHOICES)
+    async def ack(
+        self,
+        interaction: discord.Interaction,
+        document: Document,
+        enabled: bool,
+        role: discord.Role | None = None,
+    ) -> None:
+        guild_id = self._board(interaction)
+        kind = _kind(document)
+        if enabled and role is not None:
+            manageable(interaction, role)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel = None
+        async with self.bot.db.sessions.begin() as session:
+            info = await rules.configure_ack(
+                session,
+                guild_id=guild_id,
+                kind=kind,
+                enabled=enabled,
+                role_id=role.id if enabled and role is not None else None,
+                now=self.bot.clock(),
+            )
+            if info.latest_version is not None:
+                published = await rules.published_document(session, guild_id=guild_id, kind=kind)
+                channel = _posted_in(interaction.guild, published)
+                if channel is not None:
+                    # The button appears on, or disappears from, the posted document at once.
+                    association = await network.association_for_guild(session, guild_id=guild_id)
+                    await self._show(session, channel, published, _first_language(association))
+        what = kind_inline(kind, locale_of(interaction))
+        if enabled:
+            reply = text(interaction, "rules.ackcfg.on", kind_inline=what)
+            if role is not None:
+                reply += " " + text(interaction, "rules.ackcfg.role", role=role.mention)
+            if channel is not None:
+                reply += " " + text(interaction, "rules.ackcfg.shown", channel=channel.mention)
+            else:
+                reply += " " + text(interaction, "rules.ackcfg.after_publish")
+        else:
+            reply = text(interaction, "rules.ackcfg.off", kind_inline=what)
+        await send_private(interaction, reply)
+
+    @admin.command(
+        name=L("cmd.rules_admin.ack_stats.name"),
+        description=L("cmd.rules_admin.ack_stats.description"),
+    )
+    @app_commands.describe(document=L("cmd.rules.document"))
+    @app_commands.choices(document=DOCUMENT_CHOICES)
+    async def ack_stats(self, interaction: discord.Interaction, document: Document) -> None:
+        guild_id = self._board(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            stats = await rules.ack_stats(session, guild_id=guild_id, kind=_kind(document))
+        await send_private(interaction, embeds=stats_embeds(stats, locale_of(interaction)))

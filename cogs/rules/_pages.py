@@ -1,0 +1,156 @@
+"""Long answers as pages: embeds cut between words, packed within Discord's limits.
+
+A page is a list of embeds that fits one message (at most 10 embeds and 6000
+characters). Private answers with more than one page get Previous/Next
+buttons; the pages are computed once, so paging never reads the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from cogs.rules._common import FEATURE
+from vcpbot import custom_ids
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import NO_MENTIONS
+from vcpbot.services import rules_text
+
+TITLE_MAX = 256
+# A description holds 4096 characters; the margin leaves room for a notice line.
+DESCRIPTION_PAGE = 4000
+MESSAGE_EMBEDS_MAX = 10
+MESSAGE_CHARS_MAX = 6000
+# Room for the "Page 2 of 5" footer the pager adds.
+PAGER_MARGIN = 100
+# Ephemeral messages can be edited for 15 minutes; stop a little before.
+PAGER_SECONDS = 14 * 60
+
+Page = list[discord.Embed]
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` when it fits, else cut at a space with an ellipsis (titles, field values)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip() + "…"
+
+
+def text_embeds(
+    title: str | None,
+    text: str,
+    *,
+    continued: str | None = None,
+    colour: discord.Colour | None = None,
+) -> list[discord.Embed]:
+    """One embed per page of ``text`` (cut between words); the first carries the title."""
+    pages = rules_text.paginate(text, DESCRIPTION_PAGE) or [""]
+    embeds = []
+    for index, page in enumerate(pages):
+        heading = title if index == 0 else (continued or title)
+        embeds.append(
+            discord.Embed(
+                title=clip(heading, TITLE_MAX) if heading else None,
+                description=page or None,
+                colour=colour,
+            )
+        )
+    return embeds
+
+
+def pack(embeds: list[discord.Embed], *, margin: int = 0) -> list[Page]:
+    """Embeds in order, packed into as few messages as Discord's limits allow."""
+    pages: list[Page] = []
+    current: Page = []
+    used = 0
+    for embed in embeds:
+        size = len(embed)
+        full = len(current) == MESSAGE_EMBEDS_MAX or used + size > MESSAGE_CHARS_MAX - margin
+        if current and full:
+            pages.append(current)
+            current, used = [], 0
+        current.append(embed)
+        used += size
+    if current:
+        pages.append(current)
+    return pages
+
+
+class Pager(discord.ui.View):
+    """Previous/Next over pages computed in advance; only the person who asked sees it."""
+
+    def __init__(self, pages: list[Page], locale: Locale) -> None:
+        super().__init__(timeout=PAGER_SECONDS)
+        self.pages = pages
+        self.index = 0
+        self._edit: Callable[..., Awaitable[Any]] | None = None
+        for number, page in enumerate(pages, start=1):
+            footer = t("rules.page.footer", locale, page=number, pages=len(pages))
+            last = page[-1]
+            if last.footer.text:
+                footer = f"{last.footer.text} · {footer}"
+            last.set_footer(text=footer)
+        token = secrets.token_urlsafe(9)
+        self.previous: discord.ui.Button[Pager] = discord.ui.Button(
+            label=t("rules.page.previous", locale),
+            custom_id=custom_ids.build(FEATURE, "prev", token),
+            style=discord.ButtonStyle.secondary,
+        )
+        self.next: discord.ui.Button[Pager] = discord.ui.Button(
+            label=t("rules.page.next", locale),
+            custom_id=custom_ids.build(FEATURE, "next", token),
+            style=discord.ButtonStyle.secondary,
+        )
+        self.previous.callback = self._go_back
+        self.next.callback = self._go_on
+        self.add_item(self.previous)
+        self.add_item(self.next)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index == len(self.pages) - 1
+
+    async def _go_back(self, interaction: discord.Interaction) -> None:
+        await self._show(interaction, self.index - 1)
+
+    async def _go_on(self, interaction: discord.Interaction) -> None:
+        await self._show(interaction, self.index + 1)
+
+    async def _show(self, interaction: discord.Interaction, index: int) -> None:
+        self.index = max(0, min(index, len(self.pages) - 1))
+        self._refresh()
+        await interaction.response.edit_message(embeds=self.pages[self.index], view=self)
+
+    async def on_timeout(self) -> None:
+        if self._edit is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await self._edit(view=None)
+
+
+async def send_pages(
+    interaction: discord.Interaction,
+    pages: list[Page],
+    locale: Locale,
+    *,
+    content: str | None = None,
+) -> None:
+    """A private answer: one message, with Previous/Next when there is more than one page."""
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS, "ephemeral": True}
+    pager = Pager(pages, locale) if len(pages) > 1 else None
+    if pager is not None:
+        kwargs["view"] = pager
+    embeds = pages[0] if pages else []
+    if interaction.response.is_done():
+        message = await interaction.followup.send(content, embeds=embeds, wait=True, **kwargs)
+        edit = message.edit
+    else:
+        await interaction.response.send_message(content, embeds=embeds, **kwargs)
+        edit = interaction.edit_original_response
+    if pager is not None:
+        pager._edit = edit

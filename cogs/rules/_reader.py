@@ -1,0 +1,97 @@
+"""/rules: any member reads the published documents in their own language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.rules._ack import AckButton, ack_label
+from cogs.rules._common import DOCUMENT_CHOICES, kind_name, kind_of, reader_locale
+from cogs.rules._pages import send_pages
+from cogs.rules._reading import article_page, contents_pages, search_pages
+from vcpbot import access
+from vcpbot.errors import InvalidInput
+from vcpbot.i18n import Locale, t
+from vcpbot.i18n.translator import L
+from vcpbot.interactions import send_private
+from vcpbot.services import rules
+from vcpbot.services.rules import Contents, RulesKind
+from vcpbot.services.rules_text import ARTICLE_NUMBER_MAX
+
+
+class RulesCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot: Any = bot
+
+    @app_commands.command(name=L("cmd.rules.name"), description=L("cmd.rules.description"))
+    @app_commands.guild_only()
+    @app_commands.describe(
+        document=L("cmd.rules.document"),
+        article=L("cmd.rules.article"),
+        search=L("cmd.rules.search"),
+    )
+    @app_commands.choices(document=DOCUMENT_CHOICES)
+    async def rules_command(
+        self,
+        interaction: discord.Interaction,
+        document: app_commands.Choice[str] | None = None,
+        article: app_commands.Range[int, 1, ARTICLE_NUMBER_MAX] | None = None,
+        search: str | None = None,
+    ) -> None:
+        guild_id = access.in_guild(interaction)
+        if article is not None and search is not None:
+            raise InvalidInput("rules.error.article_and_search")
+        # One language for the document and everything around it.
+        locale = language = reader_locale(interaction)
+        kind = kind_of(document)
+        async with self.bot.db.sessions.begin() as session:
+            if article is not None:
+                shown_article = await rules.read_article(
+                    session, guild_id=guild_id, kind=kind, number=article, language=language
+                )
+            elif search is not None:
+                found = await rules.search(
+                    session, guild_id=guild_id, query=search, language=language, kind=kind
+                )
+            else:
+                contents = await rules.table_of_contents(
+                    session, guild_id=guild_id, language=language, user_id=interaction.user.id
+                )
+        if article is not None:
+            notice, embeds = article_page(shown_article, locale)
+            await send_private(interaction, notice, embeds=embeds)
+        elif search is not None:
+            notice, pages = search_pages(found, search, locale)
+            await send_pages(interaction, pages, locale, content=notice)
+        else:
+            await self._contents(interaction, contents, kind, locale)
+
+    async def _contents(
+        self,
+        interaction: discord.Interaction,
+        contents: tuple[Contents, ...],
+        kind: RulesKind | None,
+        locale: Locale,
+    ) -> None:
+        shown = tuple(c for c in contents if kind is None or c.kind == kind)
+        if not shown:
+            key = "rules.error.not_published" if contents else "rules.notice.nothing_published"
+            await send_private(interaction, t(key, locale))
+            return
+        notice, pages = contents_pages(shown, locale)
+        await send_pages(interaction, pages, locale, content=notice)
+        waiting = [c for c in shown if c.ack is not None and c.ack.needs_ack]
+        if waiting:
+            # Its own message, in a view without timeout: when a timed view (the pager)
+            # expires, discord.py also unregisters the DynamicItems it held, and the
+            # accept button would stop working everywhere.
+            view = discord.ui.View(timeout=None)
+            for document in waiting:
+                label = ack_label([locale])
+                if len(waiting) > 1:
+                    label += f" · {kind_name(document.kind, locale)}"
+                view.add_item(AckButton(document.kind.value, label))
+            await send_private(interaction, t("rules.ack.prompt", locale), view=view)

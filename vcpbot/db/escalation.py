@@ -1,0 +1,257 @@
+"""Anonymous escalation: cases, their sealed conversation, hub delivery, abuse control.
+
+No column here links a Discord user, member or message of a person to a case.
+Everything a person wrote is sealed with the case's own key (``LargeBinary``
+columns); dates are days, except the urgent acknowledgement clock, which needs
+the hour. The only Discord ids are the bot's own messages and channels
+(``escalation_cards``, ``escalation_member_routes``). Pseudonyms are keyed
+HMACs that change every semester; on a case the reporter's pseudonym exists
+only sealed, so that Block sender can work without the team learning who it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vcpbot.db.base import Base
+
+
+class Route(StrEnum):
+    VCP = "vcp"  # an association's VCP to the UM team (always on)
+    MEMBER = "member"  # a member to their association's VCPs (per association, off by default)
+
+
+class Category(StrEnum):
+    """DOMAIN.md's categories, from the UM team's annual report."""
+
+    SEXUAL_PHYSICAL = "sexual_physical"
+    SEXUAL_NONPHYSICAL = "sexual_nonphysical"
+    STALKING = "stalking"
+    UNFAIR_TREATMENT = "unfair_treatment"
+    UNPROFESSIONAL = "unprofessional"
+    AGGRESSION_PHYSICAL = "aggression_physical"
+    AGGRESSION_NONPHYSICAL = "aggression_nonphysical"
+    BULLYING = "bullying"
+    DISCRIMINATION = "discrimination"
+    INTIMIDATION = "intimidation"
+    IMPROPER = "improper"
+    ADVICE = "advice"
+
+
+class Urgency(StrEnum):
+    ROUTINE = "routine"
+    SOON = "soon"
+    URGENT = "urgent"  # a safety risk
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    FORWARDED = "forwarded"  # a member's case, passed to the UM team and not yet acknowledged there
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    ADVICE_GIVEN = "advice_given"
+    REFERRED_INTERNALLY = "referred_internally"
+    REFERRED_EXTERNALLY = "referred_externally"
+    COMPLAINT_SUPPORTED = "complaint_supported"
+    NO_FURTHER_ACTION = "no_further_action"
+    OUT_OF_SCOPE = "out_of_scope"
+    CLOSED_BY_REPORTER = "closed_by_reporter"  # only the reporter's own Close sets this
+
+
+class Author(StrEnum):
+    REPORTER = "reporter"
+    VCP = "vcp"
+    TEAM = "team"
+
+
+class Place(StrEnum):
+    """Where an outbox item goes: the hub, the association's VCP channel, or the reporter's DMs."""
+
+    HUB = "hub"
+    ASSOCIATION = "association"
+    DM = "dm"  # only reply notices, to the opt-in DM link; never a card
+
+
+CARD_PLACES = (Place.HUB, Place.ASSOCIATION)
+
+
+class OutboxKind(StrEnum):
+    CASE_CARD_CREATE = "case_card_create"
+    CASE_CARD_UPDATE = "case_card_update"
+    REPLY_NOTICE = "reply_notice"
+    PATTERN_SIGNAL = "pattern_signal"
+    OVERDUE_NUDGE = "overdue_nudge"
+
+
+def _one_of(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class Case(Base):
+    __tablename__ = "escalation_cases"
+    __table_args__ = (
+        CheckConstraint(_one_of("route", Route), name="route"),
+        CheckConstraint(_one_of("category", Category), name="category"),
+        CheckConstraint(_one_of("urgency", Urgency), name="urgency"),
+        CheckConstraint(_one_of("status", CaseStatus), name="status"),
+        CheckConstraint(f"outcome IS NULL OR {_one_of('outcome', Outcome)}", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Short, random, shown on the hub card; not the receipt and not secret.
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    # The opaque part of the card buttons' custom_ids.
+    card_token: Mapped[str] = mapped_column(String(24), unique=True)
+    route: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(24))
+    urgency: Mapped[str] = mapped_column(String(8))
+    association_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("associations.id", ondelete="SET NULL"), index=True
+    )
+    association_shown: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    created_on: Mapped[date] = mapped_column(Date)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    forwarded_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # When acknowledgement is due; cleared once acknowledged or closed. A day
+    # boundary for routine and soon; for urgent the hour, rounded up.
+    ack_due: Mapped[datetime | None]
+    nudged: Mapped[bool] = mapped_column(Boolean, default=False)
+    pattern_signalled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Messages from this seq on are what the UM team sees of a forwarded case.
+    forward_seq: Mapped[int | None] = mapped_column(Integer)
+    key_version: Mapped[int] = mapped_column(Integer)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    receipt_hash: Mapped[str] = mapped_column(String(128))
+    receipt_index: Mapped[str] = mapped_column(String(64), unique=True)
+    # The reporter's pseudonyms (this semester and the next), sealed with the case key.
+    reporter_tag: Mapped[bytes] = mapped_column(LargeBinary)
+    # The opt-in DM link: the reporter's user id, sealed; deleted when the case closes.
+    dm_link: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class CaseMessage(Base):
+    __tablename__ = "escalation_messages"
+    __table_args__ = (CheckConstraint(_one_of("author", Author), name="author"),)
+
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    author: Mapped[str] = mapped_column(String(10))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class CardMessage(Base):
+    """The bot's own card message for a case: a bot message in a team channel, not a person's."""
+
+    __tablename__ = "escalation_cards"
+    __table_args__ = (CheckConstraint(_one_of("place", CARD_PLACES), name="place"),)
+
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    place: Mapped[str] = mapped_column(String(12), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class OutboxItem(Base):
+    """Something to post for a case, written in the case's transaction.
+
+    Deleted once delivered (the card's reference moves to ``escalation_cards``),
+    so the instants a row needs for retries live only while it waits.
+    """
+
+    __tablename__ = "escalation_outbox"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", OutboxKind), name="kind"),
+        CheckConstraint(_one_of("place", Place), name="place"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    place: Mapped[str] = mapped_column(String(12))
+    # Never narrative: case codes at most.
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    # Put into what is posted, so a worker that crashed after posting can find it.
+    delivery_key: Mapped[str] = mapped_column(String(32), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(index=True)
+    lease_until: Mapped[datetime | None]
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    # Reply notices only: the case's sealed DM link, copied when queued, so a notice
+    # about closing still reaches the reporter after the case's own link is gone.
+    dm_link: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Block(Base):
+    """A blocked sender's pseudonym; lapses when its semester is over."""
+
+    __tablename__ = "escalation_blocks"
+
+    pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    semester: Mapped[str] = mapped_column(String(8), index=True)
+    blocked_on: Mapped[date] = mapped_column(Date)
+
+
+class Counter(Base):
+    """Per-pseudonym, per-day counts for rate limits; yesterday's rows are deleted daily."""
+
+    __tablename__ = "escalation_counters"
+    __table_args__ = (CheckConstraint("kind IN ('submit', 'miss')", name="kind"),)
+
+    pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseCount(Base):
+    """What stays of a case after retention: one count per quarter and kind. No case id."""
+
+    __tablename__ = "escalation_counts"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # e.g. 2026-Q3
+    route: Mapped[str] = mapped_column(String(8), primary_key=True)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    urgency: Mapped[str] = mapped_column(String(8), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(24), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MemberRoute(Base):
+    """Whether an association's members can reach its VCPs anonymously, and where cases go."""
+
+    __tablename__ = "escalation_member_routes"
+
+    association_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("associations.id", ondelete="CASCADE"), primary_key=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The association's channel for its VCPs, where member cases get their card.
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_on: Mapped[date] = mapped_column(Date)

@@ -1,0 +1,160 @@
+"""Anonymous escalation: the API the escalation cog and the CLI use.
+
+Routes: a VCP to the UM team (always on), and a member to their association's
+VCPs (per association, off by default), which a VCP can forward to the team.
+Every function takes the caller's ``AsyncSession`` and never commits; ``now``
+is always passed in; errors are ``vcpbot.errors`` classes with catalog keys
+(``escalation.error.*``). Build an ``EscalationConfig`` once from the settings:
+it refuses (``EscalationUnavailable``) when the keys are not configured.
+
+Privacy by construction: no column links a person to a case, so
+``/privacy delete-my-data`` cannot find a person's cases, by design; a reporter
+closes their case and stops notices with their receipt instead.
+
+The implementation is split by meaning: ``escalation_core`` (config, text,
+clocks, sealing), ``escalation_cases`` (the reporter), ``escalation_handling``
+(the team and the VCPs), ``escalation_signals`` (patterns, nudges),
+``escalation_outbox`` (delivery), ``escalation_retention`` (purge, rotation).
+"""
+
+from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
+from vcpbot.db.escalation import (
+    Author,
+    CaseStatus,
+    Category,
+    OutboxKind,
+    Outcome,
+    Place,
+    Route,
+    Urgency,
+)
+from vcpbot.services.escalation_cases import (
+    RECEIPT_NOT_FOUND,
+    MemberRouteView,
+    ReporterView,
+    Submitted,
+    member_route,
+    open_case,
+    reporter_close,
+    reporter_reply,
+    set_member_route,
+    set_notices,
+    submit_case,
+)
+from vcpbot.services.escalation_core import (
+    TEXT_MAX,
+    EscalationConfig,
+    MessageView,
+    ack_due,
+    add_working_days,
+    clean_text,
+)
+from vcpbot.services.escalation_handling import (
+    CaseCard,
+    CaseDetail,
+    Handler,
+    acknowledge,
+    block_sender,
+    card_for,
+    close_case,
+    forward_case,
+    list_open_cases,
+    read_case,
+    reply,
+)
+from vcpbot.services.escalation_outbox import (
+    CardRef,
+    Delivery,
+    association_channel,
+    card_message,
+    claim_deliveries,
+    mark_delivered,
+    mark_failed,
+    notice_recipient,
+    pending_deliveries,
+)
+from vcpbot.services.escalation_retention import (
+    CountRow,
+    PurgeResult,
+    RotationResult,
+    Upkeep,
+    case_counts,
+    compact_sqlite,
+    daily_upkeep,
+    key_versions_in_use,
+    purge_expired,
+    rotate_keys,
+)
+from vcpbot.services.escalation_signals import (
+    PatternSignal,
+    queue_overdue_nudges,
+    signal_patterns,
+)
+
+# Outcomes a handler can choose when closing (the reporter's own Close is separate).
+HANDLER_OUTCOMES = tuple(o for o in Outcome if o is not Outcome.CLOSED_BY_REPORTER)
+
+__all__ = [
+    "HANDLER_OUTCOMES",
+    "RECEIPT_NOT_FOUND",
+    "TEXT_MAX",
+    "Author",
+    "CardRef",
+    "CaseCard",
+    "CaseDetail",
+    "CaseStatus",
+    "Category",
+    "CountRow",
+    "Delivery",
+    "EscalationConfig",
+    "EscalationUnavailable",
+    "Handler",
+    "MemberRouteView",
+    "MessageView",
+    "OutboxKind",
+    "Outcome",
+    "PatternSignal",
+    "Place",
+    "PurgeResult",
+    "ReporterView",
+    "RotationResult",
+    "Route",
+    "Submitted",
+    "Upkeep",
+    "Urgency",
+    "ack_due",
+    "acknowledge",
+    "add_working_days",
+    "association_channel",
+    "block_sender",
+    "card_for",
+    "card_message",
+    "case_counts",
+    "claim_deliveries",
+    "clean_text",
+    "close_case",
+    "compact_sqlite",
+    "daily_upkeep",
+    "format_receipt",
+    "forward_case",
+    "key_versions_in_use",
+    "list_open_cases",
+    "mark_delivered",
+    "mark_failed",
+    "member_route",
+    "normalise_receipt",
+    "notice_recipient",
+    "open_case",
+    "pending_deliveries",
+    "purge_expired",
+    "queue_overdue_nudges",
+    "read_case",
+    "reply",
+    "reporter_close",
+    "reporter_reply",
+    "rotate_keys",
+    "set_member_route",
+    "set_notices",
+    "signal_patterns",
+    "submit_case",
+]

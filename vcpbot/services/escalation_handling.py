@@ -1,0 +1,385 @@
+"""The handlers' side: the UM team in the hub, and an association's VCPs for member cases.
+
+The cog decides who is acting (a team member in the hub, a VCP in their
+association's guild) and passes a ``Handler``; the service decides which cases
+that handler may see and what it may do with them. A case the handler may not
+see is "not found", so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vcpbot.crypto import semester_of
+from vcpbot.db.escalation import (
+    Author,
+    Block,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Category,
+    OutboxKind,
+    Outcome,
+    Place,
+    Route,
+    Urgency,
+)
+from vcpbot.db.network import Association
+from vcpbot.errors import Conflict, NotAllowed, NotFound
+from vcpbot.services.escalation_core import (
+    EscalationConfig,
+    MessageView,
+    ack_due,
+    append_message,
+    clean_text,
+    close_case_row,
+    enqueue,
+    enqueue_card_updates,
+    local_day,
+    notify_reporter,
+    parse_outcome,
+    read_messages,
+    reporter_pseudonyms,
+    with_team,
+)
+from vcpbot.services.escalation_signals import signal_patterns
+
+_CODE = re.compile(r"^C-[0-9A-Z]{4}$")
+
+
+@dataclass(frozen=True)
+class Handler:
+    """Who acts: the UM team, or the VCPs of one association (member cases only)."""
+
+    association_id: int | None = None
+
+    @classmethod
+    def team(cls) -> Handler:
+        return cls(None)
+
+    @classmethod
+    def vcps(cls, association_id: int) -> Handler:
+        return cls(association_id)
+
+    @property
+    def is_team(self) -> bool:
+        return self.association_id is None
+
+    def holds(self, case: Case) -> bool:
+        """The case is this handler's to act on now."""
+        if self.is_team:
+            return with_team(case)
+        return (
+            case.route == Route.MEMBER
+            and case.association_id == self.association_id
+            and case.forwarded_on is None
+        )
+
+    def may_read(self, case: Case) -> bool:
+        """VCPs keep reading what they had of a member case after forwarding it."""
+        return self.holds(case) or (
+            not self.is_team
+            and case.route == Route.MEMBER
+            and case.association_id == self.association_id
+        )
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """What a card shows: never narrative, never who."""
+
+    code: str
+    token: str  # the opaque part of the card buttons' custom_ids
+    route: Route
+    forwarded: bool
+    category: Category
+    urgency: Urgency
+    association_name: str | None  # None when withheld (or there is none)
+    association_withheld: bool
+    status: CaseStatus
+    outcome: Outcome | None
+    created_on: date
+    age_days: int
+    overdue: bool
+    awaiting_reply: bool  # the last message is the reporter's
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Open: the card and the conversation this handler may read (show it ephemerally)."""
+
+    card: CaseCard
+    messages: tuple[MessageView, ...]
+
+
+async def _cards(
+    session: AsyncSession, config: EscalationConfig, cases: list[Case], now: datetime
+) -> list[CaseCard]:
+    today = local_day(now, config.zone)
+    names = {}
+    ids = {c.association_id for c in cases if c.association_id is not None}
+    if ids:
+        rows = await session.execute(
+            select(Association.id, Association.name).where(Association.id.in_(ids))
+        )
+        names = {row.id: row.name for row in rows.all()}
+    last = await _last_authors(session, [c.id for c in cases])
+    cards = []
+    for case in cases:
+        shown = case.association_shown and case.association_id is not None
+        cards.append(
+            CaseCard(
+                code=case.code,
+                token=case.card_token,
+                route=Route(case.route),
+                forwarded=case.forwarded_on is not None,
+                category=Category(case.category),
+                urgency=Urgency(case.urgency),
+                association_name=names.get(case.association_id) if shown else None,
+                association_withheld=not shown,
+                status=CaseStatus(case.status),
+                outcome=Outcome(case.outcome) if case.outcome else None,
+                created_on=case.created_on,
+                age_days=(today - case.created_on).days,
+                overdue=case.ack_due is not None and case.ack_due <= now,
+                awaiting_reply=last.get(case.id) == Author.REPORTER
+                and case.status != CaseStatus.CLOSED,
+            )
+        )
+    return cards
+
+
+async def _last_authors(session: AsyncSession, case_ids: list[int]) -> dict[int, Author]:
+    """Who wrote last in each case (the author column is in clear; the text is not)."""
+    if not case_ids:
+        return {}
+    last = (
+        select(CaseMessage.case_id, func.max(CaseMessage.seq).label("seq"))
+        .where(CaseMessage.case_id.in_(case_ids))
+        .group_by(CaseMessage.case_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(CaseMessage.case_id, CaseMessage.author).join(
+            last, and_(CaseMessage.case_id == last.c.case_id, CaseMessage.seq == last.c.seq)
+        )
+    )
+    return {row.case_id: Author(row.author) for row in rows.all()}
+
+
+async def _card(
+    session: AsyncSession, config: EscalationConfig, case: Case, now: datetime
+) -> CaseCard:
+    return (await _cards(session, config, [case], now))[0]
+
+
+async def _find(
+    session: AsyncSession, handler: Handler, case_ref: str, *, act: bool = True
+) -> Case:
+    """By case code (typed) or card token (a button); ``act`` also requires holding it."""
+    ref = case_ref.strip()
+    column = Case.code if _CODE.match(ref.upper()) else Case.card_token
+    value = ref.upper() if column is Case.code else ref
+    case = await session.scalar(select(Case).where(column == value).with_for_update())
+    if case is None or not handler.may_read(case):
+        raise NotFound("escalation.error.case_not_found")
+    if act and not handler.holds(case):
+        raise Conflict("escalation.error.forwarded")
+    return case
+
+
+async def list_open_cases(
+    session: AsyncSession, *, config: EscalationConfig, handler: Handler, now: datetime
+) -> list[CaseCard]:
+    """``/cases``: the handler's open cases, oldest first."""
+    query = select(Case).where(Case.status != CaseStatus.CLOSED.value)
+    if handler.is_team:
+        query = query.where(or_(Case.route == Route.VCP.value, Case.forwarded_on.is_not(None)))
+    else:
+        query = query.where(
+            and_(
+                Case.route == Route.MEMBER.value,
+                Case.association_id == handler.association_id,
+                Case.forwarded_on.is_(None),
+            )
+        )
+    cases = list((await session.scalars(query.order_by(Case.created_on, Case.id))).all())
+    return await _cards(session, config, cases, now)
+
+
+async def read_case(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    handler: Handler,
+    case_ref: str,
+    now: datetime,
+) -> CaseDetail:
+    """Open: the conversation as this handler may see it.
+
+    The UM team sees a forwarded member case from the VCP's summary on (the
+    member agreed to tell their VCPs, not the team); the VCPs see what came
+    before they forwarded it.
+    """
+    case = await _find(session, handler, case_ref, act=False)
+    if case.forward_seq is None:
+        messages = await read_messages(session, config, case)
+    elif handler.is_team:
+        messages = await read_messages(session, config, case, from_seq=case.forward_seq)
+    else:
+        messages = await read_messages(session, config, case, before_seq=case.forward_seq)
+    return CaseDetail(card=await _card(session, config, case, now), messages=messages)
+
+
+def _acknowledge(case: Case, today: date) -> None:
+    case.status = CaseStatus.ACKNOWLEDGED.value
+    case.acknowledged_on = today
+    case.ack_due = None  # the clock stopped; keep no finer time than needed
+
+
+async def acknowledge(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    handler: Handler,
+    case_ref: str,
+    now: datetime,
+) -> CaseCard:
+    case = await _find(session, handler, case_ref)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("escalation.error.already_closed")
+    if case.status == CaseStatus.ACKNOWLEDGED:
+        raise Conflict("escalation.error.already_acknowledged")
+    _acknowledge(case, local_day(now, config.zone))
+    await enqueue_card_updates(session, case, now=now)
+    await session.flush()
+    return await _card(session, config, case, now)
+
+
+async def reply(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    handler: Handler,
+    case_ref: str,
+    text: str,
+    now: datetime,
+) -> CaseCard:
+    """A reply to the reporter; replying to a new case also acknowledges it."""
+    text = clean_text(text)
+    case = await _find(session, handler, case_ref)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("escalation.error.case_closed")
+    today = local_day(now, config.zone)
+    if case.status in (CaseStatus.NEW, CaseStatus.FORWARDED):
+        _acknowledge(case, today)
+    author = Author.TEAM if handler.is_team else Author.VCP
+    await append_message(session, config, case, author=author, text=text, today=today)
+    notify_reporter(session, case, now=now, reason="reply")
+    await enqueue_card_updates(session, case, now=now)
+    await session.flush()
+    return await _card(session, config, case, now)
+
+
+async def close_case(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    handler: Handler,
+    case_ref: str,
+    outcome: str,
+    now: datetime,
+) -> CaseCard:
+    """Close with an outcome; a second Close is a ``Conflict``. The DM link goes now."""
+    chosen = parse_outcome(outcome)
+    case = await _find(session, handler, case_ref)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("escalation.error.already_closed")
+    notify_reporter(session, case, now=now, reason="closed")
+    await session.flush()
+    await close_case_row(session, case, outcome=chosen, now=now, zone=config.zone)
+    await session.flush()
+    return await _card(session, config, case, now)
+
+
+async def forward_case(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    handler: Handler,
+    case_ref: str,
+    summary: str,
+    now: datetime,
+) -> CaseCard:
+    """A VCP passes a member's case to the UM team with their own summary.
+
+    The member sees the summary and keeps following the case with the same
+    receipt; the team sees the summary and what follows it, and a fresh
+    acknowledgement clock starts.
+    """
+    if handler.is_team:
+        raise NotAllowed("escalation.error.forward_vcps_only")
+    summary = clean_text(summary)
+    case = await _find(session, handler, case_ref)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("escalation.error.case_closed")
+    today = local_day(now, config.zone)
+    seq = await append_message(session, config, case, author=Author.VCP, text=summary, today=today)
+    case.forward_seq = seq
+    case.forwarded_on = today
+    case.status = CaseStatus.FORWARDED.value
+    case.acknowledged_on = None
+    case.nudged = False
+    case.ack_due = ack_due(Urgency(case.urgency), now=now, policy=config.policy, zone=config.zone)
+    enqueue(session, kind=OutboxKind.CASE_CARD_CREATE, place=Place.HUB, now=now, case_id=case.id)
+    enqueue(
+        session, kind=OutboxKind.CASE_CARD_UPDATE, place=Place.ASSOCIATION, now=now, case_id=case.id
+    )
+    notify_reporter(session, case, now=now, reason="forwarded")
+    await session.flush()
+    await signal_patterns(session, config=config, now=now)
+    return await _card(session, config, case, now)
+
+
+async def block_sender(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    handler: Handler,
+    case_ref: str,
+    now: datetime,
+) -> None:
+    """Refuse this reporter's next cases, without anyone learning who they are.
+
+    The case's sealed pseudonyms (this semester's and the next) are opened in
+    memory and copied to the block list; a block lapses with its semester, as the
+    pseudonyms themselves do.
+    """
+    if not handler.is_team:
+        raise NotAllowed("escalation.error.block_team_only")
+    case = await _find(session, handler, case_ref, act=False)
+    today = local_day(now, config.zone)
+    current = semester_of(today)
+    added = 0
+    for pair in sorted(reporter_pseudonyms(config, case)):
+        semester, pseudonym = pair.split(":", 1)
+        if semester < current or await session.get(Block, pseudonym) is not None:
+            continue
+        session.add(Block(pseudonym=pseudonym, semester=semester, blocked_on=today))
+        added += 1
+    if not added:
+        raise Conflict("escalation.error.already_blocked")
+    await session.flush()
+
+
+async def card_for(
+    session: AsyncSession, *, config: EscalationConfig, case_id: int, now: datetime
+) -> CaseCard | None:
+    """For the outbox worker: the card as it should look now (None once purged)."""
+    case = await session.get(Case, case_id)
+    return None if case is None else await _card(session, config, case, now)

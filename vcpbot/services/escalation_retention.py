@@ -1,0 +1,203 @@
+"""Retention, key rotation and the daily upkeep of anonymous escalation.
+
+Closed cases are destroyed after ``retention_days``: the case row with its
+wrapped key, its sealed messages, its cards and its outbox rows. Without the
+wrapped key any copy of the ciphertext (a backup, an old WAL frame) is inert.
+What stays is the count added when the case closed (``escalation_counts``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vcpbot.crypto import EscalationKeys, semester_of
+from vcpbot.db import Database
+from vcpbot.db.escalation import (
+    Block,
+    CardMessage,
+    Case,
+    CaseCount,
+    CaseMessage,
+    Counter,
+    OutboxItem,
+    OutboxKind,
+)
+from vcpbot.services.escalation_core import EscalationConfig, local_day
+from vcpbot.services.escalation_signals import queue_overdue_nudges, signal_patterns
+from vcpbot.settings import EscalationSettings
+
+log = logging.getLogger(__name__)
+
+ROTATION_BATCH = 200
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    cases: int
+    counters: int
+    blocks: int
+
+
+@dataclass(frozen=True)
+class CountRow:
+    period: str
+    route: str
+    category: str
+    urgency: str
+    outcome: str
+    count: int
+
+
+async def purge_expired(
+    session: AsyncSession, *, policy: EscalationSettings, zone: ZoneInfo, now: datetime
+) -> PurgeResult:
+    """Destroy cases closed ``retention_days`` or more days ago, yesterday's rate
+    counters and blocks from past semesters. Needs no keys: it only deletes.
+    """
+    today = local_day(now, zone)
+    cutoff = today - timedelta(days=policy.retention_days)
+    if session.get_bind().dialect.name == "sqlite":
+        # Zero freed pages, so deleted keys do not linger in the file's free space.
+        await session.execute(text("PRAGMA secure_delete=ON"))
+    expired = (
+        await session.execute(
+            select(Case.id, Case.code).where(Case.closed_on.is_not(None), Case.closed_on <= cutoff)
+        )
+    ).all()
+    ids = [row.id for row in expired]
+    if ids:
+        # Explicit, not only by cascade: the promise must not hang on a pragma.
+        await session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(ids)))
+        await session.execute(delete(CardMessage).where(CardMessage.case_id.in_(ids)))
+        await session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(ids)))
+        for row in expired:
+            # A pattern notice still waiting names other cases' codes too.
+            await session.execute(
+                delete(OutboxItem).where(
+                    OutboxItem.kind == OutboxKind.PATTERN_SIGNAL.value,
+                    OutboxItem.payload.contains(f'"{row.code}"'),
+                )
+            )
+        await session.execute(
+            delete(Case).where(Case.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+    counters = await session.execute(delete(Counter).where(Counter.day < today))
+    blocks = await session.execute(delete(Block).where(Block.semester < semester_of(today)))
+    result = PurgeResult(
+        cases=len(ids), counters=counters.rowcount or 0, blocks=blocks.rowcount or 0
+    )
+    log.info("escalation retention: %d case(s) destroyed", result.cases)
+    return result
+
+
+async def compact_sqlite(db: Database) -> None:
+    """After a purge has committed: fold the WAL into the file and truncate it, so
+    old page images of destroyed cases do not wait in the WAL for the next checkpoint.
+    """
+    if db.is_sqlite:
+        await sqlite_outside_transaction(db, "PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+async def sqlite_outside_transaction(db: Database, statement: str) -> None:
+    """Run a statement that SQLite refuses inside a transaction (checkpoint, VACUUM).
+
+    The engine begins every transaction with BEGIN IMMEDIATE, so this goes to the
+    driver's connection directly, which is in autocommit mode between transactions.
+    """
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        cursor = await raw.driver_connection.execute(statement)
+        await cursor.close()
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    rewrapped: int
+    current_version: int
+    # Master key versions still needed by some case after the rotation.
+    versions_in_use: tuple[int, ...]
+
+
+async def rotate_keys(session: AsyncSession, *, keys: EscalationKeys) -> RotationResult:
+    """Re-wrap every case's data key under the newest master key.
+
+    Content is untouched (it stays under its case's data key); afterwards the
+    older master keys can be removed from the settings.
+    """
+    master = keys.master
+    current = master.current_version
+    rewrapped = 0
+    while True:
+        batch = (
+            await session.scalars(
+                select(Case)
+                .where(Case.key_version != current)
+                .order_by(Case.id)
+                .limit(ROTATION_BATCH)
+                .with_for_update()
+            )
+        ).all()
+        if not batch:
+            break
+        for case in batch:
+            key = master.unwrap(case.wrapped_key, case_id=case.id, version=case.key_version)
+            case.wrapped_key, case.key_version = master.wrap(key, case_id=case.id)
+        rewrapped += len(batch)
+        await session.flush()
+    return RotationResult(
+        rewrapped=rewrapped,
+        current_version=current,
+        versions_in_use=await key_versions_in_use(session),
+    )
+
+
+async def key_versions_in_use(session: AsyncSession) -> tuple[int, ...]:
+    rows = await session.scalars(select(Case.key_version).distinct().order_by(Case.key_version))
+    return tuple(rows.all())
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    purged: PurgeResult
+    nudged: tuple[str, ...]
+    patterns: int
+
+
+async def daily_upkeep(session: AsyncSession, *, config: EscalationConfig, now: datetime) -> Upkeep:
+    """The scheduled job: purge, nudge overdue cases, look for patterns again
+    (a case can leave the window, and reporters' replies do not start one).
+    Run ``queue_overdue_nudges`` more often than daily for the urgent clock.
+    """
+    purged = await purge_expired(session, policy=config.policy, zone=config.zone, now=now)
+    nudged = await queue_overdue_nudges(session, config=config, now=now)
+    patterns = await signal_patterns(session, config=config, now=now)
+    return Upkeep(purged=purged, nudged=tuple(nudged), patterns=len(patterns))
+
+
+async def case_counts(session: AsyncSession) -> list[CountRow]:
+    """The aggregate that outlives cases, for reports (apply suppression before showing)."""
+    rows = await session.scalars(
+        select(CaseCount).order_by(
+            CaseCount.period,
+            CaseCount.route,
+            CaseCount.category,
+            CaseCount.urgency,
+            CaseCount.outcome,
+        )
+    )
+    return [
+        CountRow(r.period, r.route, r.category, r.urgency, r.outcome, r.count) for r in rows.all()
+    ]
+
+
+async def open_case_total(session: AsyncSession) -> int:
+    return (
+        await session.scalar(select(func.count()).select_from(Case).where(Case.closed_on.is_(None)))
+        or 0
+    )

@@ -1,0 +1,252 @@
+"""What invitees do and see: answering, their own sessions, reminder preferences,
+and what the coordinator sees of the answers (counts, details, unreachable)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vcpbot.db.intervisie import (
+    IntervisieInvitation,
+    IntervisiePreference,
+    IntervisieSeries,
+    IntervisieSession,
+    Rsvp,
+    SessionStatus,
+)
+from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from vcpbot.services.intervisie._reminders import plan_for
+from vcpbot.services.intervisie._types import (
+    Answered,
+    InvitationView,
+    MySession,
+    Policy,
+    Preferences,
+    SessionDetails,
+    SessionSummary,
+    SessionView,
+    invitation_view,
+    series_view,
+    session_view,
+)
+
+_LOCALES = ("nl", "en")
+
+
+def _locale(value: str | None) -> str | None:
+    return value if value in _LOCALES else None
+
+
+async def _remember_locale(
+    session: AsyncSession, user_id: int, locale: str | None, now: datetime
+) -> IntervisiePreference | None:
+    row = await session.get(IntervisiePreference, user_id)
+    if locale is not None:
+        if row is None:
+            row = IntervisiePreference(user_id=user_id, reminders_enabled=True)
+            session.add(row)
+        row.locale = locale
+        row.updated_at = now
+    return row
+
+
+async def rsvp(
+    session: AsyncSession,
+    *,
+    token: str,
+    user_id: int,
+    answer: Rsvp,
+    now: datetime,
+    policy: Policy,
+    locale: str | None = None,
+) -> Answered:
+    """A Yes / No / Maybe press. ``token`` comes from the button's custom_id, so the
+    invitation's own user is checked; answers can change until the start.
+
+    ``locale`` (the presser's Discord language, when nl or en) becomes the
+    language of their later intervisie DMs.
+    """
+    found = (
+        await session.execute(
+            select(IntervisieInvitation, IntervisieSession)
+            .join(IntervisieSession, IntervisieSession.id == IntervisieInvitation.session_id)
+            .where(IntervisieInvitation.token == token)
+            .with_for_update(of=IntervisieInvitation)
+        )
+    ).first()
+    if found is None:
+        raise NotFound("intervisie.error.unknown_invitation")
+    invitation, sess = found
+    if invitation.user_id != user_id:
+        raise NotAllowed("intervisie.error.not_your_invitation")
+    if sess.status != SessionStatus.PLANNED:
+        raise Conflict("intervisie.error.cancelled")
+    if sess.starts_at <= now:
+        raise Conflict("intervisie.error.rsvp_closed")
+    if answer == Rsvp.NONE:
+        raise InvalidInput("intervisie.error.bad_answer")
+    previous = Rsvp(invitation.rsvp)
+    invitation.rsvp = answer
+    invitation.answered_at = now
+    locale = _locale(locale)
+    if locale is not None:
+        invitation.locale = locale
+        await _remember_locale(session, user_id, locale, now)
+    await session.flush()
+    await plan_for(session, [(invitation, sess)], now=now, policy=policy)
+    return Answered(
+        session=session_view(sess), invitation=invitation_view(invitation), previous=previous
+    )
+
+
+async def my_sessions(session: AsyncSession, *, user_id: int, now: datetime) -> list[MySession]:
+    """``/intervisie mine``: the VCP's upcoming sessions and their own answers, nobody else's."""
+    rows = await session.execute(
+        select(IntervisieSession, IntervisieInvitation)
+        .join(IntervisieInvitation, IntervisieInvitation.session_id == IntervisieSession.id)
+        .where(
+            IntervisieInvitation.user_id == user_id,
+            IntervisieSession.status == SessionStatus.PLANNED,
+            IntervisieSession.starts_at > now,
+        )
+        .order_by(IntervisieSession.starts_at, IntervisieSession.id)
+    )
+    return [
+        MySession(session=session_view(s), invitation=invitation_view(i)) for s, i in rows.all()
+    ]
+
+
+async def preferences(session: AsyncSession, *, user_id: int) -> Preferences:
+    row = await session.get(IntervisiePreference, user_id)
+    if row is None:
+        return Preferences(reminders_enabled=True, locale=None)
+    return Preferences(reminders_enabled=row.reminders_enabled, locale=row.locale)
+
+
+async def set_reminders_enabled(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    enabled: bool,
+    now: datetime,
+    policy: Policy,
+    locale: str | None = None,
+) -> Preferences:
+    """A VCP turns their reminders off or on; upcoming reminders follow at once."""
+    row = await _remember_locale(session, user_id, _locale(locale), now)
+    if row is None:
+        row = IntervisiePreference(user_id=user_id)
+        session.add(row)
+    row.reminders_enabled = enabled
+    row.updated_at = now
+    await session.flush()
+    pairs = (
+        await session.execute(
+            select(IntervisieInvitation, IntervisieSession)
+            .join(IntervisieSession, IntervisieSession.id == IntervisieInvitation.session_id)
+            .where(
+                IntervisieInvitation.user_id == user_id,
+                IntervisieSession.status == SessionStatus.PLANNED,
+                IntervisieSession.starts_at > now,
+            )
+        )
+    ).all()
+    await plan_for(session, [(i, s) for i, s in pairs], now=now, policy=policy)
+    return Preferences(reminders_enabled=row.reminders_enabled, locale=row.locale)
+
+
+async def record_delivery(
+    session: AsyncSession, *, invitation_ids: Iterable[int], delivered: bool
+) -> None:
+    """Whether the last DM (invitation, change, cancellation) reached these invitees."""
+    ids = list(invitation_ids)
+    if ids:
+        await session.execute(
+            update(IntervisieInvitation)
+            .where(IntervisieInvitation.id.in_(ids))
+            .values(dm_failed=not delivered)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+# --- what the coordinator sees ------------------------------------------------
+
+
+async def upcoming_sessions(
+    session: AsyncSession, *, now: datetime, limit: int = 25
+) -> list[SessionSummary]:
+    """``/intervisie list``: planned sessions that have not ended, with answer counts."""
+    rows = (
+        await session.scalars(
+            select(IntervisieSession)
+            .where(
+                IntervisieSession.status == SessionStatus.PLANNED,
+                # No session is longer than a day; the rest is filtered on its end below.
+                IntervisieSession.starts_at > now - timedelta(days=1),
+            )
+            .order_by(IntervisieSession.starts_at, IntervisieSession.id)
+        )
+    ).all()
+    current = [r for r in rows if session_view(r).ends_at > now][:limit]
+    counts: dict[tuple[int, str], int] = {}
+    if current:
+        counted = await session.execute(
+            select(
+                IntervisieInvitation.session_id,
+                IntervisieInvitation.rsvp,
+                func.count(IntervisieInvitation.id),
+            )
+            .where(IntervisieInvitation.session_id.in_([r.id for r in current]))
+            .group_by(IntervisieInvitation.session_id, IntervisieInvitation.rsvp)
+        )
+        counts = {(sid, answer): n for sid, answer, n in counted.all()}
+    summaries = []
+    for row in current:
+        by = {answer: counts.get((row.id, answer), 0) for answer in Rsvp}
+        summaries.append(
+            SessionSummary(
+                session=session_view(row),
+                invited=sum(by.values()),
+                yes=by[Rsvp.YES],
+                no=by[Rsvp.NO],
+                maybe=by[Rsvp.MAYBE],
+                unanswered=by[Rsvp.NONE],
+            )
+        )
+    return summaries
+
+
+async def session_details(session: AsyncSession, *, session_id: int) -> SessionDetails:
+    """``/intervisie show``: the session, its series, and every invitee's answer."""
+    row = await session.get(IntervisieSession, session_id)
+    if row is None:
+        raise NotFound("intervisie.error.unknown_session")
+    series = None
+    if row.series_id is not None:
+        found = await session.get(IntervisieSeries, row.series_id)
+        series = None if found is None else series_view(found)
+    invitations = await session.scalars(
+        select(IntervisieInvitation)
+        .where(IntervisieInvitation.session_id == session_id)
+        .order_by(IntervisieInvitation.id)
+    )
+    return SessionDetails(
+        session=session_view(row),
+        series=series,
+        invitations=tuple(invitation_view(i) for i in invitations.all()),
+    )
+
+
+async def session_by_token(session: AsyncSession, *, token: str) -> SessionView:
+    row = await session.scalar(select(IntervisieSession).where(IntervisieSession.token == token))
+    if row is None:
+        raise NotFound("intervisie.error.unknown_session")
+    return session_view(row)
+
+
+async def unreachable_invitees(session: AsyncSession, *, session_id: int) -> list[InvitationView]:
+    """Invitees whose last DM failed (closed DMs, left every shared server)."""
+    return list((await session_details(session, session_id=session_id)).unreachable)

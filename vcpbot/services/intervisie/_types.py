@@ -1,0 +1,357 @@
+"""What the intervisie services take and give: plain values and frozen dataclasses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from vcpbot.db.intervisie import (
+    IntervisieInvitation,
+    IntervisieSeries,
+    IntervisieSession,
+    LocationKind,
+    Rsvp,
+    SessionStatus,
+)
+from vcpbot.services.when import DEFAULT_MAX_DURATION_MINUTES, Lead
+from vcpbot.settings import Settings
+
+JOB_PREFIX = "intervisie:reminder:"
+# A reminder delivered this long after its time says it is late.
+LATE_AFTER = timedelta(minutes=5)
+
+
+def job_id(reminder_id: int) -> str:
+    """The scheduler job of one reminder row: the same id in every process and after restarts."""
+    return f"{JOB_PREFIX}{reminder_id}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The configured rules, built once from the settings and passed to the services."""
+
+    leads: tuple[Lead, ...] = tuple(Lead.parse(c) for c in ("P7D", "PT24H", "PT1H"))
+    # Codes of ``leads`` that go only to invitees who answered Yes or Maybe.
+    attending_only: frozenset[str] = frozenset({"PT1H"})
+    grace: timedelta = timedelta(hours=2)
+    max_duration_minutes: int = DEFAULT_MAX_DURATION_MINUTES
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    default_locale: str = "nl"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Policy:
+        section = settings.intervisie
+        return cls(
+            leads=tuple(Lead.parse(code) for code in section.reminder_leads),
+            attending_only=frozenset(section.attending_only_leads),
+            grace=timedelta(minutes=section.catch_up_grace_minutes),
+            max_duration_minutes=section.max_duration_minutes,
+            zone=settings.zone,
+            default_locale=settings.default_locale,
+        )
+
+
+@dataclass(frozen=True)
+class Location:
+    """A room (free text) or an online meeting (an https link)."""
+
+    kind: LocationKind
+    text: str
+
+    @classmethod
+    def room(cls, name: str) -> Location:
+        return cls(LocationKind.ROOM, name)
+
+    @classmethod
+    def online(cls, link: str) -> Location:
+        return cls(LocationKind.ONLINE, link)
+
+
+@dataclass(frozen=True)
+class Invitees:
+    """Who to invite; the parts add up (duplicates are invited once)."""
+
+    all_active: bool = False
+    # Names or short names of associations, as /network list shows them.
+    associations: tuple[str, ...] = ()
+    user_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def everyone(cls) -> Invitees:
+        """Every VCP of every association that is approved and has the bot present."""
+        return cls(all_active=True)
+
+    @classmethod
+    def of_associations(cls, *names: str) -> Invitees:
+        return cls(associations=tuple(names))
+
+    @classmethod
+    def people(cls, *user_ids: int) -> Invitees:
+        return cls(user_ids=tuple(user_ids))
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    id: int
+    title: str
+    local_time: time
+    weekday: int
+    interval_weeks: int
+    first_date: date
+    until: date
+    zone: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    token: str
+    series_id: int | None
+    position: int | None
+    title: str
+    starts_at: datetime
+    zone: str
+    duration_minutes: int
+    location_kind: LocationKind
+    location: str
+    agenda: str | None
+    status: SessionStatus
+    cancel_reason: str | None
+    discord_event_id: int | None
+    sequence: int
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_start(self) -> datetime:
+        """The start on the wall clock of the zone it was planned in."""
+        return self.starts_at.astimezone(ZoneInfo(self.zone))
+
+    @property
+    def unix_start(self) -> int:
+        """Seconds since the epoch, for Discord's ``<t:…:F>`` timestamps."""
+        return int(self.starts_at.timestamp())
+
+    @property
+    def ics_uid(self) -> str:
+        """Stable for the life of the occurrence, so calendars update instead of duplicating."""
+        return f"{self.token}@intervisie.vcpbot"
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    id: int
+    token: str
+    session_id: int
+    # None once the person had their data erased (only attendance counts remain).
+    user_id: int | None
+    association_id: int | None
+    locale: str
+    rsvp: Rsvp
+    answered_at: datetime | None
+    attended: bool | None
+    dm_failed: bool
+
+
+@dataclass(frozen=True)
+class Planned:
+    """New sessions (one, or a series' occurrences) and their invitations."""
+
+    series: SeriesView | None
+    sessions: tuple[SessionView, ...]
+    invitations: tuple[InvitationView, ...]
+
+    def by_user(self) -> dict[int, list[InvitationView]]:
+        """Each invitee's invitations, in session order: one DM per person."""
+        grouped: dict[int, list[InvitationView]] = defaultdict(list)
+        for invitation in self.invitations:
+            if invitation.user_id is not None:
+                grouped[invitation.user_id].append(invitation)
+        return dict(grouped)
+
+
+@dataclass(frozen=True)
+class MovedSession:
+    before: SessionView
+    after: SessionView
+    # Answers were cleared because the session moved to another day.
+    answers_reset: bool
+
+
+@dataclass(frozen=True)
+class Moved:
+    moves: tuple[MovedSession, ...]
+    # Everyone to tell (and to send an updated .ics), across the moved sessions.
+    invitations: tuple[InvitationView, ...]
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    sessions: tuple[SessionView, ...]
+    reason: str | None
+    invitations: tuple[InvitationView, ...]
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session with answer counts, for the coordinator's list."""
+
+    session: SessionView
+    invited: int
+    yes: int
+    no: int
+    maybe: int
+    unanswered: int
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    session: SessionView
+    series: SeriesView | None
+    invitations: tuple[InvitationView, ...]
+
+    @property
+    def unreachable(self) -> tuple[InvitationView, ...]:
+        return tuple(i for i in self.invitations if i.dm_failed and i.user_id is not None)
+
+
+@dataclass(frozen=True)
+class MySession:
+    """An upcoming session as the invited VCP sees it: no other invitees."""
+
+    session: SessionView
+    invitation: InvitationView
+
+
+@dataclass(frozen=True)
+class Answered:
+    session: SessionView
+    invitation: InvitationView
+    previous: Rsvp
+
+
+@dataclass(frozen=True)
+class Preferences:
+    reminders_enabled: bool
+    locale: str | None
+
+
+@dataclass(frozen=True)
+class VcpAttendance:
+    """One person's attendance over a period; for the coordinator only."""
+
+    user_id: int
+    display_name: str | None
+    association_name: str | None
+    invited: int
+    attended: int
+    absent: int
+    unmarked: int
+
+
+@dataclass(frozen=True)
+class Export:
+    sessions_csv: str
+    attendance_csv: str
+
+
+@dataclass(frozen=True)
+class PendingReminder:
+    id: int
+    due_at: datetime
+
+    @property
+    def job_id(self) -> str:
+        return job_id(self.id)
+
+
+@dataclass(frozen=True)
+class ReminderToSend:
+    """Everything the DM needs; it is claimed already, so send it once, now."""
+
+    reminder_id: int
+    invitation_id: int
+    invitation_token: str
+    user_id: int
+    locale: str
+    lead: str
+    due_at: datetime
+    claimed_at: datetime
+    rsvp: Rsvp
+    session: SessionView
+
+    @property
+    def late(self) -> bool:
+        return self.claimed_at - self.due_at > LATE_AFTER
+
+
+@dataclass(frozen=True)
+class MissedReminder:
+    """A reminder that fell due while the bot was down and was no longer useful."""
+
+    reminder_id: int
+    user_id: int
+    lead: str
+    due_at: datetime
+    session: SessionView
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    # Still useful: run them now.
+    late: tuple[PendingReminder, ...]
+    # Recorded as missed; the coordinator is told.
+    missed: tuple[MissedReminder, ...]
+
+
+def series_view(row: IntervisieSeries) -> SeriesView:
+    return SeriesView(
+        id=row.id,
+        title=row.title,
+        local_time=row.local_time,
+        weekday=row.weekday,
+        interval_weeks=row.interval_weeks,
+        first_date=row.first_date,
+        until=row.until,
+        zone=row.zone,
+    )
+
+
+def session_view(row: IntervisieSession) -> SessionView:
+    return SessionView(
+        id=row.id,
+        token=row.token,
+        series_id=row.series_id,
+        position=row.position,
+        title=row.title,
+        # Rows just written still hold the value as given; views are always UTC.
+        starts_at=row.starts_at.astimezone(UTC),
+        zone=row.zone,
+        duration_minutes=row.duration_minutes,
+        location_kind=LocationKind(row.location_kind),
+        location=row.location,
+        agenda=row.agenda,
+        status=SessionStatus(row.status),
+        cancel_reason=row.cancel_reason,
+        discord_event_id=row.discord_event_id,
+        sequence=row.sequence,
+    )
+
+
+def invitation_view(row: IntervisieInvitation) -> InvitationView:
+    return InvitationView(
+        id=row.id,
+        token=row.token,
+        session_id=row.session_id,
+        user_id=row.user_id,
+        association_id=row.association_id,
+        locale=row.locale,
+        rsvp=Rsvp(row.rsvp),
+        answered_at=row.answered_at,
+        attended=row.attended,
+        dm_failed=row.dm_failed,
+    )
