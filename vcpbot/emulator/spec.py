@@ -33,6 +33,8 @@ _SPEC_URI = "urn:discord:openapi:v10"
 _HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
 _MULTIPART = "multipart/form-data"
 _JSON = "application/json"
+# Remembered body verdicts, at most; enough for every distinct body of a test run.
+_MAX_VERDICTS = 4096
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
 _INT = re.compile(r"-?[0-9]+")
@@ -122,6 +124,7 @@ class SpecValidator:
         self._resolver = self._registry.resolver(_SPEC_URI)
         self._routes = _index_routes(spec["paths"])
         self._validators: dict[str, Any] = {}
+        self._verdicts: dict[tuple[str, str], tuple[str, ...]] = {}
 
     @classmethod
     @functools.cache
@@ -262,7 +265,16 @@ class SpecValidator:
         if media is None:
             return []
         ref = _pointer("paths", operation.template, verb, "requestBody", "content", media, "schema")
-        return self._run(ref, {"$ref": ref}, body, root="body")
+        # Validation is a pure function of schema and body, and large bodies (the command
+        # tree a bot registers on every start) cost tenths of a second; judge each once.
+        remembered = (ref, json.dumps(body, sort_keys=True, default=str))
+        verdict = self._verdicts.get(remembered)
+        if verdict is None:
+            verdict = tuple(self._run(ref, {"$ref": ref}, body, root="body"))
+            if len(self._verdicts) >= _MAX_VERDICTS:
+                self._verdicts.clear()
+            self._verdicts[remembered] = verdict
+        return list(verdict)
 
     def _run(self, key: str, schema: dict[str, Any], instance: Any, *, root: str) -> list[str]:
         """Validate with a validator built once per schema and reused afterwards."""
