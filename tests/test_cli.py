@@ -5,6 +5,7 @@ import os
 import pytest
 
 from vcpbot.cli import main
+from vcpbot.crypto import generate_index_key, generate_master_key
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +16,9 @@ def operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.Mo
     monkeypatch.chdir(tmp_path)  # no config/vcpbot.toml or .env from the developer
     monkeypatch.setenv("VCPBOT_DISCORD_TOKEN", "not-a-real-token")
     monkeypatch.setenv("VCPBOT_HUB_GUILD_ID", "1")
+    # A complete deployment has the escalation keys (tests/test_cli_escalation.py checks them).
+    monkeypatch.setenv("VCPBOT_MASTER_KEYS", generate_master_key(1))
+    monkeypatch.setenv("VCPBOT_INDEX_KEY", generate_index_key())
     return monkeypatch
 
 

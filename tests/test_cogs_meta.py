@@ -9,6 +9,7 @@ from discord import app_commands
 
 from vcpbot.bot import create_bot
 from vcpbot.db import create_database
+from vcpbot.db.migrate import upgrade
 from vcpbot.i18n import catalog
 from vcpbot.settings import ALL_COGS, Settings
 
@@ -19,6 +20,8 @@ NAME = re.compile(r"^[-_\w]{1,32}$")
 async def loaded_bot(tmp_path):
     settings = Settings.load(config_file=None, env_file=None, hub_guild_id=1)
     db = create_database(f"sqlite+aiosqlite:///{tmp_path}/meta.db")
+    # Cogs may read their rows when they load (intervisie rebuilds its reminder jobs).
+    await upgrade(db)
     bot = create_bot(settings, db)
     for name in ALL_COGS:
         await bot.load_extension(f"cogs.{name}")
@@ -92,3 +95,25 @@ def test_discord_sees_no_privileged_intents() -> None:
     chosen = intents()
     assert not (chosen.members or chosen.presences or chosen.message_content)
     assert isinstance(chosen, discord.Intents)
+
+
+def _paths(commands, en_prefix: str = "", nl_prefix: str = ""):
+    for command in commands:
+        en = f"{en_prefix} {command.name}".strip()
+        nl = f"{nl_prefix} {_localised(command._locale_name or command.name, 'nl')}".strip()
+        yield en, nl
+        if isinstance(command, app_commands.Group):
+            yield from _paths(command.commands, en, nl)
+
+
+async def test_dutch_text_names_commands_as_dutch_clients_see_them(loaded_bot) -> None:
+    renamed = [(en, nl) for en, nl in _paths(loaded_bot.tree.get_commands()) if en != nl]
+    wrong = [
+        f"{key}: /{en} (Dutch clients see /{nl})"
+        for key, value in catalog().entries["nl"].items()
+        if not key.startswith("cmd.")
+        for en, nl in renamed
+        if re.search(r"(?<![\w/-])/" + re.escape(en) + r"(?![\w-])", value)
+        and not value.count("/" + nl)
+    ]
+    assert wrong == []

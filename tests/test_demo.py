@@ -1,5 +1,9 @@
 """`vcpbot demo` runs offline and tells the story in either language."""
 
+import asyncio
+import re
+from pathlib import Path
+
 import pytest
 
 from vcpbot.demo import run_demo
@@ -26,4 +30,29 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
         "drukt op “Ik heb het gelezen en ga akkoord / I have read and accept”" in story
     )
     assert "akkoord gegaan met de huisregels (versie 1)" in story
+    # Sanne escalates anonymously; the team (who never learn her name) opens the case and
+    # replies, and Sanne reads the reply with her receipt, privately.
+    receipt = re.search(r"receipt:(\S+)", story)
+    assert receipt is not None and story.count(receipt.group(1)) == 2  # shown once, used once
+    assert "pushing first-years to drink" in story or "onder druk zetten" in story
+    assert "Shall we contact the board together?" in story or (
+        "Zullen we samen contact opnemen met het bestuur?" in story
+    )
+    card = re.split(r"(?:sees|ziet) in #escalations:", story, maxsplit=1)[1].split("\n>", 1)[0]
+    assert "Sanne" not in card and "drink" not in card
+    # The coordinator plans intervisie; Sanne gets the invitation in her association's
+    # language (Dutch), answers Yes, and after the clock jumps a reminder arrives.
+    assert "Uitnodiging: Intervisie" in story and "📎 intervisie.ics" in story
+    assert "1 yes · 0 maybe" in story or "1 ja · 0 misschien" in story
+    assert "starts tomorrow" in story or "begint morgen" in story
+    # KMTM: Sanne logs from the panel and takes a slip back; the coordinator's report in
+    # the hub shows what is safe to publish and hides the rest, and the chart is kept.
+    assert "Contact registreren · KMTM" in story or "Log a contact · KMTM" in story
+    assert "Teruggedraaid" in story or "Taken back" in story
+    assert re.search(r"\| +35  (Totaal|Total)\n", story)
+    assert "* verborgen" in story or "* hidden" in story
+    assert "📎 kmtm-" in story and ".csv" in story
+    chart = next(line for line in lines if "vcpbot-demo-" in line and line.endswith(".png"))
+    path = Path(chart.rsplit(" ", 1)[-1])
+    assert (await asyncio.to_thread(path.read_bytes))[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Discord would refuse" not in story

@@ -178,6 +178,26 @@ async def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_invite_url(args: argparse.Namespace) -> int:
+    """Print the link that adds the bot with exactly the permissions it uses."""
+    from vcpbot.invite import Place, invite_url, permission_names
+
+    application_id = args.client_id
+    if application_id is None:
+        application_id = _settings(args).application_id
+    if application_id is None:
+        _problem(
+            'invite-url needs the application id ("client id") from the Discord developer '
+            "portal: pass --client-id, or set application_id (VCPBOT_APPLICATION_ID)"
+        )
+        return 2
+    place = Place(args.server)
+    _say(invite_url(application_id, place))
+    # On stderr, so that $(vcpbot invite-url) is just the link.
+    _problem(f"permissions: {' · '.join(permission_names(place))}; no privileged intents")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vcpbot",
@@ -222,6 +242,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "purge", help="destroy closed escalations past the retention period"
     ).set_defaults(func=cmd_purge)
+    invite = sub.add_parser(
+        "invite-url", help="print the link that adds the bot with the permissions it uses"
+    )
+    invite.add_argument(
+        "--client-id", type=int, default=None, help="application id (else application_id)"
+    )
+    invite.add_argument(
+        "--server",
+        choices=["all", "hub", "association"],
+        default="all",
+        help="only what the bot needs in the hub or in an association's server",
+    )
+    invite.set_defaults(func=cmd_invite_url)
     return parser
 
 

@@ -13,13 +13,24 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
+from vcpbot.emulator import Emulator, Guild, Modal
+from vcpbot.emulator import permissions as perm
 from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import BotHarness, NetworkWorld, add_student, seed_network_world, settings_for
+from vcpbot.harness import (
+    AssociationGuild,
+    BotHarness,
+    NetworkWorld,
+    add_student,
+    seed_network_world,
+    settings_for,
+)
 from vcpbot.i18n import Locale, t
 
 Out = Callable[[str], None]
@@ -138,6 +149,55 @@ async def _network_tour(
         say.sees(student, (await reply.wait()).message, where=tragos.guild.name)
 
 
+async def _escalation_tour(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale
+) -> None:
+    """A VCP escalates anonymously, the UM team replies, the VCP reads it with the receipt."""
+    tragos = world.association("tragos")
+    sanne = world.users["Sanne"]
+    vcp = emulator.person(sanne)
+    say.chapter(t("demo.chapter.escalation", lang))
+    say.does(sanne, "/" + t("cmd.escalate.name", lang))
+    intro = (await (await vcp.slash(tragos.guild, "escalate")).wait()).message
+    if intro is None:
+        raise RuntimeError("/escalate did not answer with its explanation")
+    say.sees(sanne, intro, where=tragos.guild.name)
+    go = intro.buttons[0]
+    say.does(sanne, t("demo.presses", lang, label=go["label"]))
+    form = (await vcp.press(intro, custom_id=go["custom_id"])).response.modal
+    if form is None:
+        raise RuntimeError("the escalation form did not open")
+    story = t("demo.escalation.story", lang)
+    values = {"category": "intimidation", "urgency": "soon", "text": story, "shown": "yes"}
+    say.does(sanne, t("demo.fills_in", lang, fields=" · ".join(values.values())))
+    confirmation = await (await vcp.submit(form, values)).final()
+    say.sees(sanne, confirmation, where=tragos.guild.name)
+    receipt = re.search(r"```\n(\S+)\n```", confirmation.text)
+    code = re.search(r"C-[0-9A-Z]{4}", confirmation.text)
+    if receipt is None or code is None:
+        raise RuntimeError("no receipt was shown")
+
+    team = emulator.person(world.team_member)
+    card = await team.wait_for_message(world.escalations, contains=code.group(0))
+    say.sees(world.team_member, card, where="#escalations")
+    open_button, reply_button = card.buttons[1], card.buttons[2]
+    say.does(world.team_member, t("demo.presses", lang, label=open_button["label"]))
+    opened = await (await team.press(card, custom_id=open_button["custom_id"])).final()
+    say.sees(world.team_member, opened, where="#escalations")
+    say.does(world.team_member, t("demo.presses", lang, label=reply_button["label"]))
+    reply_form = (await team.press(card, custom_id=reply_button["custom_id"])).response.modal
+    if reply_form is None:
+        raise RuntimeError("the reply form did not open")
+    answer = t("demo.escalation.reply", lang)
+    say.does(world.team_member, t("demo.fills_in", lang, fields=answer))
+    replied = await (await team.submit(reply_form, {"text": answer})).final()
+    say.sees(world.team_member, replied, where="#escalations")
+
+    say.does(sanne, f"/{t('cmd.case.name', lang)} receipt:{receipt.group(1)}")
+    seen = await (await vcp.slash(None, "case", {"receipt": receipt.group(1)})).final()
+    say.sees(sanne, seen, where=t("demo.dm", lang))
+
+
 DEMO_HOUSE_RULES = {
     "nl": (
         "Welkom! Deze huisregels gelden op elke activiteit.\n\n"
@@ -213,6 +273,285 @@ async def _rules_tour(emulator: Emulator, world: NetworkWorld, say: Narrator, la
     say.sees(lotte, (await pressed.wait()).message, where="#rules")
 
 
+class DemoClock:
+    """Real time, plus however far the tour has jumped ahead (to show a reminder arrive)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def jump_to(self, moment: datetime) -> None:
+        self.offset += max(moment - self(), timedelta(0))
+
+
+async def _intervisie_tour(
+    emulator: Emulator,
+    world: NetworkWorld,
+    say: Narrator,
+    lang: Locale,
+    *,
+    harness: BotHarness,
+    clock: DemoClock,
+) -> None:
+    sanne = world.users["Sanne"]
+    coordinator = emulator.person(world.coordinator)
+    say.chapter(t("demo.chapter.intervisie", lang))
+    zone = ZoneInfo(harness.settings.timezone)
+    day = (clock() + timedelta(days=3)).astimezone(zone).date()
+    start = datetime.combine(day, time(19, 30), tzinfo=zone)
+    say.does(world.coordinator, "/intervisie plan invitees:associations associations:Tragos")
+    opened = await coordinator.slash(
+        world.hub,
+        "intervisie",
+        {"invitees": "associations", "associations": "Tragos"},
+        channel=world.hub_general,
+        subcommand="plan",
+    )
+    modal = (await opened.wait()).modal
+    if modal is None:
+        raise RuntimeError("/intervisie plan did not open its form")
+    values = {
+        "title": t("demo.intervisie.title", lang),
+        "when": f"{start:%d-%m-%Y %H:%M}",
+        "duration": "1:30",
+        "location": "Tapijnkazerne, zaal 2",
+        "agenda": t("demo.intervisie.agenda", lang),
+    }
+    say.does(world.coordinator, t("demo.fills_in", lang, fields=" · ".join(values.values())))
+    planned = await coordinator.submit(modal, values)
+    say.sees(world.coordinator, await planned.final(within=30), where="#general")
+    for event in emulator.scheduled_events(world.hub):
+        say.out(
+            "  "
+            + t(
+                "demo.intervisie.event",
+                lang,
+                name=event.name,
+                location=(event.entity_metadata or {}).get("location", ""),
+            )
+        )
+    vcp = emulator.person(sanne)
+    invitation = await vcp.wait_for_dm(contains=values["title"])
+    say.sees(sanne, invitation, where=t("demo.dm", lang))
+    for attachment in invitation.attachments:
+        say.out(f"    | 📎 {attachment.filename}")
+    yes = invitation.buttons[0]
+    say.does(sanne, t("demo.presses", lang, label=yes["label"]))
+    answered = await vcp.press(invitation, custom_id=yes["custom_id"])
+    say.sees(sanne, (await answered.wait()).message, where=t("demo.dm", lang))
+    say.does(world.coordinator, "/intervisie list")
+    listing = await coordinator.slash(
+        world.hub, "intervisie", channel=world.hub_general, subcommand="list"
+    )
+    say.sees(world.coordinator, (await listing.wait()).message, where="#general")
+
+    day_before = start - timedelta(hours=24)
+    clock.jump_to(day_before + timedelta(minutes=1))
+    say.out("")
+    say.out(t("demo.intervisie.clock", lang, when=f"{clock().astimezone(zone):%d-%m-%Y %H:%M}"))
+    # The scheduler's job would run at that moment; the tour runs it now, the same code path.
+    before = len(vcp.dms())
+    await harness.bot.get_cog("IntervisieCog").runner.run_due()  # type: ignore[union-attr]
+    reminder = await emulator.world.wait_for(
+        lambda: vcp.dms()[before] if len(vcp.dms()) > before else None,
+        within=5,
+        what="the reminder",
+    )
+    say.sees(sanne, reminder, where=t("demo.dm", lang))
+
+
+# The rest of the demo's KMTM, per association: (category, relation, follow-up, how many).
+DEMO_KMTM = {
+    "tragos": [
+        ("sexual_physical", "student", "referred_um_team", 3),
+        ("unprofessional", "staff_academic", "referred_inside_um", 3),
+        ("advice", "unknown", "listening_ear", 3),
+        ("intimidation", "student", "listening_ear", 1),
+        ("sexual_nonphysical", "student", "listening_ear", 1),
+        ("discrimination", "civilian", "referred_outside_um", 2),
+    ],
+    "saurus": [
+        ("sexual_physical", "civilian", "referred_outside_um", 3),
+        ("unprofessional", "staff_support", "referred_um_team", 3),
+        ("advice", "unknown", "listening_ear", 2),
+        ("intimidation", "student", "referred_um_team", 2),
+        ("sexual_nonphysical", "student", "nothing_yet", 1),
+        ("bullying", "student", "listening_ear", 1),
+    ],
+    "circumflex": [
+        ("sexual_physical", "student", "referred_um_team", 3),
+        ("unprofessional", "staff_academic", "referred_um_team", 2),
+        ("advice", "student", "listening_ear", 2),
+        ("intimidation", "staff_unknown", "referred_inside_um", 1),
+        ("discrimination", "student", "referred_um_team", 1),
+    ],
+}
+
+
+async def _kmtm_join(  # noqa: PLR0917 - who joins, and as what
+    emulator: Emulator,
+    world: NetworkWorld,
+    harness: BotHarness,
+    key: str,
+    name: str,
+    language: str,
+) -> User:
+    """An association joins as in the network chapter (/setup, Approve) and registers a VCP."""
+    if key not in world.associations:
+        admin = emulator.create_user(f"{key}-board", locale="nl")
+        guild = emulator.create_guild(name, owner=admin, locale="nl")
+        emulator.add_member(guild, admin, permissions=perm.MANAGE_GUILD)
+        world.associations[key] = AssociationGuild(
+            guild=guild,
+            admin=admin,
+            vcp_role=guild.create_role("VCP"),
+            general=guild.create_text_channel("general"),
+            rules=guild.create_text_channel("rules"),
+        )
+        bot = harness.bot
+        await emulator.world.wait_for(
+            lambda: bot is not None and bot.get_guild(guild.id) is not None,
+            within=5,
+            what=f"the bot to see {name}",
+        )
+    association = world.association(key)
+    board = emulator.person(association.admin)
+    options = {"name": name, "short_name": key.capitalize(), "language": language}
+    setup = await board.slash(
+        association.guild, "setup", {**options, "vcp_role": association.vcp_role}
+    )
+    await setup.final()
+    coordinator = emulator.person(world.coordinator)
+    card = await coordinator.wait_for_message(world.network_log, contains=name)
+    approve = next(b for b in card.buttons if b["custom_id"].startswith("vcp:net:approve"))
+    await (await coordinator.press(card, custom_id=approve["custom_id"])).wait()
+    vcp = add_student(emulator, world, key, f"VCP {key.capitalize()}", locale="nl")
+    added = await board.slash(association.guild, "vcp", {"member": vcp}, subcommand="add")
+    await added.wait()
+    return vcp
+
+
+async def _kmtm_log(
+    emulator: Emulator, vcp: User, guild: Guild, choice: dict[str, str], panel: Message | None
+) -> tuple[Modal, Message]:
+    """The form, from the panel's button or /kmtm log: what it showed, and the confirmation."""
+    person = emulator.person(vcp)
+    if panel is not None:
+        opened = await person.press(panel, custom_id=panel.buttons[0]["custom_id"])
+    else:
+        opened = await person.slash(guild, "kmtm", subcommand="log")
+    modal = (await opened.wait()).modal
+    if modal is None:
+        raise RuntimeError("the KMTM form did not open")
+    return modal, await (await person.submit(modal, choice)).final()
+
+
+def _kmtm_choices(choice: dict[str, str], lang: Locale) -> str:
+    return " · ".join(t(f"kmtm.{field}.{value}", lang) for field, value in choice.items())
+
+
+async def _kmtm_tour(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale, *, harness: BotHarness
+) -> None:
+    say.chapter(t("demo.chapter.kmtm", lang))
+    tragos = world.association("tragos")
+    vcps = {
+        "tragos": world.users["Sanne"],
+        "saurus": await _kmtm_join(emulator, world, harness, "saurus", "Saurus Maastricht", "en"),
+        "circumflex": await _kmtm_join(emulator, world, harness, "circumflex", "Circumflex", "nl"),
+    }
+    say.out(t("demo.kmtm.joined", lang, names="Saurus Maastricht, Circumflex"))
+
+    if harness.bot is None:
+        raise RuntimeError("the bot is not running")
+    today = harness.bot.clock().astimezone(harness.settings.zone).date()
+    start, end = f"{today - timedelta(days=2):%d-%m-%Y}", f"{today + timedelta(days=12):%d-%m-%Y}"
+    name = f"KMTM {today.year}"
+    say.does(world.coordinator, f"/kmtm period create name:{name} start:{start} end:{end}")
+    created = await emulator.person(world.coordinator).slash(
+        world.hub,
+        "kmtm",
+        {"name": name, "start": start, "end": end},
+        channel=world.hub_general,
+        subcommand="period create",
+    )
+    say.sees(world.coordinator, (await created.wait()).message, where="#general")
+
+    say.does(tragos.admin, "/kmtm panel")
+    posted = await emulator.person(tragos.admin).slash(
+        tragos.guild, "kmtm", channel=tragos.general, subcommand="panel"
+    )
+    await posted.wait()
+    panel = await emulator.person(vcps["tragos"]).wait_for_message(tragos.general, contains="KMTM")
+    say.sees(vcps["tragos"], panel, where="#general")
+    await _kmtm_vcp(emulator, world, say, lang, panel)
+
+    # The rest of the period in one line: every contact goes through the same form.
+    more = 0
+    for key, contacts in DEMO_KMTM.items():
+        guild = world.association(key).guild
+        for category, relation, follow_up, count in contacts:
+            choice = {"category": category, "relation": relation, "follow_up": follow_up}
+            for _ in range(count):
+                await _kmtm_log(emulator, vcps[key], guild, choice, None)
+                more += 1
+    say.out(t("demo.kmtm.more", lang, contacts=more, associations=len(DEMO_KMTM)))
+    await _kmtm_report(emulator, world, say, lang, name)
+
+
+async def _kmtm_vcp(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale, panel: Message
+) -> None:
+    """Sanne logs a contact from the panel, then takes a slip back with Undo."""
+    sanne, guild = world.users["Sanne"], world.association("tragos").guild
+    first = {"category": "intimidation", "relation": "student", "follow_up": "listening_ear"}
+    say.does(sanne, t("demo.presses", lang, label=panel.buttons[0]["label"]))
+    form, logged = await _kmtm_log(emulator, sanne, guild, first, panel)
+    questions = " / ".join(c["label"] for c in form.components if c.get("label"))
+    who = sanne.global_name or sanne.username
+    say.out("  " + t("demo.kmtm.form", lang, who=who, title=form.title, questions=questions))
+    say.does(sanne, t("demo.kmtm.chooses", lang, choices=_kmtm_choices(first, lang)))
+    say.sees(sanne, logged, where="#general")
+    slip = {"category": "stalking", "relation": "civilian", "follow_up": "nothing_yet"}
+    chooses = t("demo.kmtm.chooses", lang, choices=_kmtm_choices(slip, lang))
+    say.does(sanne, f"/kmtm log · {chooses}")
+    _, mistaken = await _kmtm_log(emulator, sanne, guild, slip, None)
+    say.sees(sanne, mistaken, where="#general")
+    undo = mistaken.buttons[0]
+    say.does(sanne, t("demo.presses", lang, label=undo["label"]))
+    undone = await emulator.person(sanne).press(mistaken, custom_id=undo["custom_id"])
+    say.sees(sanne, (await undone.wait()).message, where="#general")
+
+
+async def _kmtm_report(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale, name: str
+) -> None:
+    """The coordinator closes the period, posts the report in the hub and exports the CSV."""
+    coordinator = emulator.person(world.coordinator)
+    messages = []
+    for subcommand, options in (
+        ("period close", {"name": name}),
+        ("report", {"period": name, "by": "category"}),
+        ("export", {"period": name, "by": "category"}),
+    ):
+        shown = " ".join(f"{k}:{v}" for k, v in options.items())
+        say.does(world.coordinator, f"/kmtm {subcommand} {shown}")
+        result = await coordinator.slash(
+            world.hub, "kmtm", options, channel=world.hub_general, subcommand=subcommand
+        )
+        messages.append(await result.final(within=30))
+        say.sees(world.coordinator, messages[-1], where="#general")
+        for attachment in messages[-1].attachments:
+            say.out(f"    | 📎 {attachment.filename}")
+    for attachment in messages[1].attachments:
+        # Kept after the demo (the database's folder is not), so the chart can be opened.
+        path = Path(tempfile.gettempdir()) / f"vcpbot-demo-{lang}-{attachment.filename}"
+        path.write_bytes(attachment.data)
+        say.out(t("demo.kmtm.chart", lang, path=str(path)))
+
+
 async def run_demo(*, lang: str, step: bool, out: Out) -> int:
     locale: Locale = "nl" if lang == "nl" else "en"
     # The tour's output is the story; discord.py's start-up notes (no voice support) are not.
@@ -223,8 +562,16 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
         await upgrade(db)
         async with Emulator() as emulator:
             world = seed_network_world(emulator, staff_locale=say_locale)
-            settings = settings_for(emulator, hub_guild_id=world.hub.id, default_locale=locale)
-            harness = BotHarness(emulator, settings, db)
+            settings = settings_for(
+                emulator,
+                hub_guild_id=world.hub.id,
+                default_locale=locale,
+                # Keys made for this run only: the demo's cases vanish with its database.
+                master_keys=generate_master_key(1),
+                index_key=generate_index_key(),
+            )
+            clock = DemoClock()
+            harness = BotHarness(emulator, settings, db, clock=clock)
             narrator = Narrator(emulator, out, locale, step_mode=step)
             out(t("demo.intro", locale))
             await harness.start()
@@ -232,6 +579,11 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
             try:
                 await _network_tour(emulator, world, narrator, locale)
                 await _rules_tour(emulator, world, narrator, locale)
+                await _escalation_tour(emulator, world, narrator, locale)
+                await _intervisie_tour(
+                    emulator, world, narrator, locale, harness=harness, clock=clock
+                )
+                await _kmtm_tour(emulator, world, narrator, locale, harness=harness)
             finally:
                 await harness.stop()
             failures = list(emulator.failures)

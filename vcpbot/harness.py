@@ -77,6 +77,9 @@ class BotHarness:
         self._previous = point_discord_at(
             self.settings.discord_api_base, self.settings.discord_gateway_url
         )
+        if self.clock is not None:
+            # Discord and the bot share one "now", so rules about time agree.
+            self.emulator.clock = self.clock
         options = {"guild_ready_timeout": 0.05, **self._discord_options}
         bot = create_bot(self.settings, self.db, clock=self.clock, **options)
         try:

@@ -15,6 +15,8 @@ PINNED_LOGGERS = {
     "discord.http": logging.WARNING,
     "discord.webhook": logging.WARNING,
     "discord.gateway": logging.INFO,
+    # aiosqlite logs every statement with its bound parameters (user ids among them).
+    "aiosqlite": logging.INFO,
 }
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

@@ -33,7 +33,7 @@ DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 # Every feature cog that ships with the bot, in load order.
-ALL_COGS: tuple[str, ...] = ("network", "help", "rules")
+ALL_COGS: tuple[str, ...] = ("network", "help", "rules", "escalation", "intervisie", "kmtm")
 
 SECRET_FIELDS = frozenset({"discord_token", "master_keys", "index_key"})
 
@@ -202,6 +202,10 @@ class Settings(BaseSettings):
     )
     dev_guild_id: int | None = Field(
         default=None, description="When set, `vcpbot sync` also copies commands to this guild."
+    )
+    application_id: int | None = Field(
+        default=None,
+        description="The Discord application (client) id, for `vcpbot invite-url`.",
     )
     shard_ids: list[int] | None = Field(default=None, description="Shards this process runs.")
     shard_count: int | None = Field(default=None, description="Total number of shards.")

@@ -13,7 +13,7 @@ from discord.ext import commands
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
-from vcpbot.services import network
+from vcpbot.services import escalation, network
 from vcpbot.services.help_resources import HelpResources, Resource, load_help_resources
 from vcpbot.services.privacy import erase_user
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 PRIVACY_CONFIRM_SECONDS = 120
 # One section per feature that stores anything; each feature adds its own.
-PRIVACY_SECTIONS = ("network", "rules", "help")
+PRIVACY_SECTIONS = ("network", "rules", "intervisie", "escalation", "kmtm", "help")
 
 
 def _resource_line(resource: Resource, locale: Locale) -> str:
@@ -41,6 +41,7 @@ def help_embed(
     vcps: list[network.VcpView],
     *,
     in_dm: bool,
+    anonymous_route: bool = False,
 ) -> discord.Embed:
     embed = discord.Embed(
         title=t("help.title", locale),
@@ -49,7 +50,7 @@ def help_embed(
     )
     embed.add_field(
         name=t("help.vcps.title", locale),
-        value=_vcp_section(locale, association, vcps, in_dm=in_dm),
+        value=_vcp_section(locale, association, vcps, in_dm=in_dm, anonymous=anonymous_route),
         inline=False,
     )
     team = [_resource_line(resources.um_team, locale)]
@@ -70,18 +71,21 @@ def _vcp_section(
     vcps: list[network.VcpView],
     *,
     in_dm: bool,
+    anonymous: bool = False,
 ) -> str:
     if in_dm:
         return t("help.vcps.in_dm", locale)
     if association is None or not association.in_network:
         return t("help.vcps.not_in_network", locale)
     name = discord.utils.escape_markdown(association.name)
+    # Members can reach the VCPs without being named when the association turned that on.
+    route = "\n" + t("help.vcps.anonymous", locale) if anonymous else ""
     if not vcps:
-        return t("help.vcps.none_listed", locale, association=name)
+        return t("help.vcps.none_listed", locale, association=name) + route
     names = ", ".join(
         f"**{discord.utils.escape_markdown(v.display_name)}** (<@{v.user_id}>)" for v in vcps
     )
-    return t("help.vcps.listed", locale, association=name, names=names)[:1024]
+    return (t("help.vcps.listed", locale, association=name, names=names) + route)[:1024]
 
 
 class ConfirmErase(discord.ui.View):
@@ -134,7 +138,7 @@ class HelpCog(commands.Cog):
     @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
     async def help(self, interaction: discord.Interaction) -> None:
         locale = locale_of(interaction)
-        association, vcps = None, []
+        association, vcps, anonymous = None, [], False
         if interaction.guild_id is not None:
             async with self.bot.db.sessions.begin() as session:
                 association = await network.association_for_guild(
@@ -144,8 +148,15 @@ class HelpCog(commands.Cog):
                     vcps = await network.vcps_of(
                         session, guild_id=interaction.guild_id, listed_only=True
                     )
+                    route = await escalation.member_route(session, association_id=association.id)
+                    anonymous = route.enabled
         embed = help_embed(
-            locale, self.resources, association, vcps, in_dm=interaction.guild_id is None
+            locale,
+            self.resources,
+            association,
+            vcps,
+            in_dm=interaction.guild_id is None,
+            anonymous_route=anonymous,
         )
         await send_private(interaction, embed=embed)
 
@@ -159,10 +170,12 @@ class HelpCog(commands.Cog):
         embed = discord.Embed(
             title=t("privacy.info.title", locale), description=t("privacy.info.intro", locale)
         )
+        # Figures some sections quote from the deployment's settings.
+        details = {"retention_days": self.bot.settings.escalation.retention_days}
         for feature in PRIVACY_SECTIONS:
             embed.add_field(
                 name=t(f"privacy.info.{feature}.title", locale),
-                value=t(f"privacy.info.{feature}.body", locale),
+                value=t(f"privacy.info.{feature}.body", locale, **details),
                 inline=False,
             )
         statement = self.bot.settings.privacy_statement_url

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
+from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db.migrate import upgrade
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, seed_network_world, settings_for
@@ -29,6 +31,21 @@ def world(emulator: Emulator) -> NetworkWorld:
     return seed_network_world(emulator)
 
 
+def escalation_values() -> dict[str, Any]:
+    """Fresh keys for anonymous escalation, a receipt hash cheap enough for tests, and a
+    delivery worker that retries often (tests move the clock and wait for it)."""
+    return {
+        "master_keys": generate_master_key(1),
+        "index_key": generate_index_key(),
+        "escalation": {
+            "argon2_time_cost": 1,
+            "argon2_memory_kib": 8,
+            "argon2_parallelism": 1,
+            "outbox_poll_seconds": 0.2,
+        },
+    }
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 8, 17, 10, 0, tzinfo=UTC))
@@ -38,9 +55,8 @@ def clock() -> ManualClock:
 async def harness(emulator, world, databases, clock) -> AsyncIterator[BotHarness]:
     db = await databases.create()
     await upgrade(db)
-    running = BotHarness(
-        emulator, settings_for(emulator, hub_guild_id=world.hub.id), db, clock=clock
-    )
+    settings = settings_for(emulator, hub_guild_id=world.hub.id, **escalation_values())
+    running = BotHarness(emulator, settings, db, clock=clock)
     await running.start()
     yield running
     await running.stop()

@@ -120,7 +120,7 @@ async def test_publishing_without_a_rules_channel_says_how_to_set_one_and_publis
     tragos = world.association("tragos")
     await upload(emulator, tragos, "nl", HOUSE_RULES_NL)
     refused = await publish(emulator, tragos, "Eerste versie")
-    assert "nog geen regelkanaal" in refused.text and "/setup" in refused.text
+    assert "nog geen regelkanaal" in refused.text and "/instellen" in refused.text
     assert rules_posts(emulator, tragos) == []
     history = await admin(emulator, tragos, "history", {"document": "house_rules"})
     assert "nog niet gepubliceerd" in history.text

@@ -192,3 +192,11 @@ async def test_erasure_deletes_upcoming_invitations_and_anonymises_recorded_atte
         assert set(left.all()) == {AHMED, LIV}
     async with world.sessions.begin() as session:
         assert await erase_user(session, SANNE) == []
+
+
+async def test_recent_sessions_are_the_started_ones_latest_first(world: Database) -> None:
+    first, second = await _two_sessions(world)
+    async with world.sessions.begin() as session:
+        assert await intervisie.recent_sessions(session, now=NOW) == []
+        views = await intervisie.recent_sessions(session, now=AFTER)
+    assert [v.id for v in views] == [second, first]

@@ -404,3 +404,18 @@ async def test_reminders_really_fire_on_the_scheduler(world: Database) -> None:
     finally:
         scheduler.shutdown()
     assert [r.lead for r in outbox.sent] == ["PT1H"]
+
+
+async def test_a_sweep_that_runs_reminders_drops_their_jobs(world: Database) -> None:
+    await _planned_with_yes(world)
+    clock, outbox = Clock(), Outbox()
+    scheduler = Scheduler(timezone="UTC")
+    runner = _runner(world, clock, outbox, scheduler)
+    await runner.start()
+    day_before = await _id_of(world, DAY_BEFORE)
+    # Added before the scheduler runs: no next run time yet, and no error asking for it.
+    assert scheduler.next_run(intervisie.job_id(day_before)) is None
+    clock.now = DAY_BEFORE
+    # The week-before one is long past its grace: missed; the day-before one goes out.
+    assert await runner.run_due() == [ReminderOutcome.MISSED, ReminderOutcome.SENT]
+    assert scheduler.job_ids() == [intervisie.job_id(await _id_of(world, HOUR_BEFORE))]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from vcpbot.emulator import access, errors
 from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import ScheduledEvent, now
+from vcpbot.emulator.entities import ScheduledEvent
 from vcpbot.emulator.guild import Guild
 from vcpbot.emulator.routing import ROUTES, Call
 
@@ -178,7 +178,7 @@ def _check_event(em: Emulator, found: Guild, event: ScheduledEvent, *, creating:
                 f"channel_id: must be a {'stage' if expected == 13 else 'voice'} channel"
             )
     start = datetime.fromisoformat(event.scheduled_start_time)
-    if creating and start < now():
+    if creating and start < em.clock():
         problems.append("scheduled_start_time: cannot schedule an event in the past")
     if event.scheduled_end_time and datetime.fromisoformat(event.scheduled_end_time) <= start:
         problems.append("scheduled_end_time: must be after scheduled_start_time")

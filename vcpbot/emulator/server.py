@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from aiohttp import web
 
@@ -22,6 +23,7 @@ from vcpbot.emulator.entities import (
     Role,
     ScheduledEvent,
     User,
+    now,
 )
 from vcpbot.emulator.gateway import Gateway
 from vcpbot.emulator.guild import Guild
@@ -51,6 +53,9 @@ class Emulator:
         self.failures: list[str] = []
         self.requests: list[RequestRecord] = []
         # Discord's interaction clock: 3 s to acknowledge, then 15 minutes of token life.
+        # Discord's sense of "now" for rules about time (no event in the past); a test that
+        # moves the bot's clock moves this one with it (BotHarness does).
+        self.clock: Callable[[], datetime] = now
         self.interaction_deadline = 3.0
         self.interaction_token_lifetime = 15 * 60.0
         self.recommended_shards = 1

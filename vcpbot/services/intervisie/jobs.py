@@ -125,6 +125,7 @@ class ReminderRunner:
         if decision is None:
             await self._reschedule_if_early(reminder_id, now)
             return None
+        self._forget(reminder_id)
         if isinstance(decision, MissedReminder):
             await self._report(CoordinatorReport(missed=(decision,)))
             return ReminderOutcome.MISSED
@@ -140,6 +141,13 @@ class ReminderRunner:
             await record_unreachable(session, reminder_id=reminder_id)
         await self._report(CoordinatorReport(unreachable=(decision,)))
         return ReminderOutcome.UNREACHABLE
+
+    def _forget(self, reminder_id: int) -> None:
+        # Settled: a job still waiting for this reminder (because run_due ran it early)
+        # has nothing left to do. Running as that job, it is already gone.
+        job = job_id(reminder_id)
+        self._scheduler.cancel(job)
+        self._scheduled.pop(job, None)
 
     async def _reschedule_if_early(self, reminder_id: int, now: datetime) -> None:
         # A job that fired before its row's time (clock skew) must not lose the reminder.

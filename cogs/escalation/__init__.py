@@ -1,0 +1,12 @@
+"""Anonymous escalation: /escalate, /case, /cases, the panel button and the hub's case cards."""
+
+from discord.ext import commands
+
+
+async def setup(bot: commands.Bot) -> None:
+    from cogs.escalation._cog import EscalationCog
+    from cogs.escalation._handling import CardButton
+    from cogs.escalation._report import PanelButton
+
+    bot.add_dynamic_items(CardButton, PanelButton)
+    await bot.add_cog(EscalationCog(bot))

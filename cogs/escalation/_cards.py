@@ -1,0 +1,108 @@
+"""What a case card and the list of open cases look like: never narrative, never who."""
+
+from __future__ import annotations
+
+import discord
+
+from cogs.escalation._common import day, label, status_text
+from vcpbot.i18n import Locale, t
+from vcpbot.services.escalation import CaseCard, CaseStatus, Place, Route, Urgency
+
+DESCRIPTION_MAX = 4096
+URGENCY_COLOURS = {
+    Urgency.URGENT: discord.Colour.red(),
+    Urgency.SOON: discord.Colour.orange(),
+    Urgency.ROUTINE: discord.Colour.blurple(),
+}
+
+
+def association_text(card: CaseCard, locale: Locale) -> str:
+    if card.association_name is None:
+        return t("escalation.association.withheld", locale)
+    return discord.utils.escape_markdown(card.association_name)
+
+
+def route_text(card: CaseCard, locale: Locale) -> str:
+    route = label("route", card.route, locale)
+    if card.route is Route.MEMBER and card.forwarded:
+        route += " (" + t("escalation.card.forwarded_by", locale) + ")"
+    return route
+
+
+def age_text(card: CaseCard, locale: Locale) -> str:
+    opened = day(card.created_on)
+    if card.age_days <= 0:
+        return t("escalation.card.today", locale, date=opened)
+    if card.age_days == 1:
+        return t("escalation.card.yesterday", locale, date=opened)
+    return t("escalation.card.days_ago", locale, date=opened, days=card.age_days)
+
+
+def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
+    closed = card.status is CaseStatus.CLOSED
+    embed = discord.Embed(
+        title=t("escalation.card.title", locale, code=card.code),
+        colour=discord.Colour.dark_grey() if closed else URGENCY_COLOURS[card.urgency],
+    )
+    flags = []
+    if card.overdue and not closed:
+        flags.append("**" + t("escalation.card.overdue", locale).upper() + "**")
+    if card.awaiting_reply and card.status is not CaseStatus.NEW:
+        flags.append(t("escalation.card.awaiting", locale))
+    if flags:
+        embed.description = " · ".join(flags)
+    embed.add_field(name=t("escalation.card.route", locale), value=route_text(card, locale))
+    embed.add_field(
+        name=t("escalation.card.category", locale), value=label("category", card.category, locale)
+    )
+    embed.add_field(
+        name=t("escalation.card.urgency", locale), value=label("urgency", card.urgency, locale)
+    )
+    if place is Place.HUB:
+        # In the association's own channel the association goes without saying.
+        embed.add_field(
+            name=t("escalation.card.association", locale), value=association_text(card, locale)
+        )
+    embed.add_field(
+        name=t("escalation.card.status", locale),
+        value=status_text(card.status, card.outcome, locale),
+    )
+    embed.add_field(name=t("escalation.card.opened", locale), value=age_text(card, locale))
+    embed.set_footer(text=t("escalation.card.footer", locale))
+    return embed
+
+
+def case_list(cards: list[CaseCard], locale: Locale, *, in_hub: bool) -> discord.Embed:
+    """``/cases``: oldest first, whole lines, then how many did not fit."""
+    embed = discord.Embed(title=t("escalation.list.title", locale, count=len(cards)))
+    if not cards:
+        embed.description = t("escalation.list.empty", locale)
+        return embed
+    lines = []
+    for card in cards:
+        parts = [
+            f"`{card.code}`",
+            route_text(card, locale),
+            label("category", card.category, locale),
+            label("urgency", card.urgency, locale),
+        ]
+        if in_hub:
+            parts.append(association_text(card, locale))
+        parts.append(status_text(card.status, card.outcome, locale))
+        parts.append(t("escalation.list.age", locale, days=card.age_days))
+        if card.overdue:
+            parts.append("**" + t("escalation.card.overdue", locale) + "**")
+        if card.awaiting_reply and card.status is not CaseStatus.NEW:
+            parts.append(t("escalation.list.awaiting", locale))
+        lines.append(" · ".join(parts))
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        tail = t("escalation.list.more", locale, count=len(lines) - index)
+        if used + len(line) + 1 + len(tail) > DESCRIPTION_MAX:
+            kept.append(tail)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    embed.description = "\n".join(kept)
+    return embed

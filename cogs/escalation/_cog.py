@@ -1,0 +1,243 @@
+"""Slash commands and timers of anonymous escalation: /escalate, /case, /cases, /escalation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.escalation._cards import case_list
+from cogs.escalation._common import (
+    SESSION_ID,
+    OpenSessions,
+    acting_handler,
+    require_association_guild,
+)
+from cogs.escalation._follow import open_by_receipt
+from cogs.escalation._outbox import Courier
+from cogs.escalation._report import panel_message, start_report
+from vcpbot import access
+from vcpbot.errors import InvalidInput
+from vcpbot.i18n.translator import L
+from vcpbot.interactions import NO_MENTIONS, locale_of, safe_traceback, send_private, text
+from vcpbot.services import escalation, network
+from vcpbot.services.escalation import EscalationConfig, EscalationUnavailable
+
+log = logging.getLogger(__name__)
+
+JOB_OUTBOX = "escalation:outbox"
+JOB_NUDGES = "escalation:nudges"
+JOB_UPKEEP = "escalation:upkeep"
+JOB_UPKEEP_SOON = "escalation:upkeep-after-start"
+NUDGE_INTERVAL_S = 120.0  # the urgent clock counts hours; a nudge a few minutes late is fine
+UPKEEP_INTERVAL_S = 24 * 60 * 60.0
+UPKEEP_AFTER_START_S = 60.0  # a bot restarted often must still purge on time
+
+
+class EscalationCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot: Any = bot
+        self.sessions = OpenSessions()
+        self.config: EscalationConfig | None
+        try:
+            self.config = EscalationConfig.from_settings(self.bot.settings)
+        except EscalationUnavailable:
+            # Loaded all the same, so every command can say so calmly.
+            self.config = None
+            log.warning("escalation keys are not configured: anonymous escalation is unavailable")
+        self.courier = Courier(self) if self.config is not None else None
+
+    def require_config(self) -> EscalationConfig:
+        if self.config is None:
+            raise EscalationUnavailable()
+        return self.config
+
+    def kick(self) -> None:
+        """Deliver what a commit just queued (cards, notices) now, not at the next tick."""
+        if self.courier is not None:
+            self.courier.kick()
+
+    # --- timers ------------------------------------------------------------------------
+
+    async def cog_load(self) -> None:
+        if self.config is None:
+            return
+        scheduler = self.bot.scheduler
+        poll = self.bot.settings.escalation.outbox_poll_seconds
+        scheduler.every(JOB_OUTBOX, poll, self._outbox_tick)
+        scheduler.every(JOB_NUDGES, NUDGE_INTERVAL_S, self.check_overdue)
+        scheduler.every(JOB_UPKEEP, UPKEEP_INTERVAL_S, self.upkeep)
+        scheduler.at(
+            JOB_UPKEEP_SOON,
+            datetime.now(UTC) + timedelta(seconds=UPKEEP_AFTER_START_S),
+            self.upkeep,
+        )
+
+    async def cog_unload(self) -> None:
+        for job in (JOB_OUTBOX, JOB_NUDGES, JOB_UPKEEP, JOB_UPKEEP_SOON):
+            self.bot.scheduler.cancel(job)
+        if self.courier is not None:
+            await self.courier.stop()
+
+    async def _outbox_tick(self) -> None:
+        if self.courier is not None:
+            self.courier.tick()
+
+    async def check_overdue(self) -> None:
+        """Scheduled every few minutes: nudge whoever holds a case past its clock."""
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                nudged = await escalation.queue_overdue_nudges(
+                    session, config=self.require_config(), now=self.bot.clock()
+                )
+        except Exception as exc:  # the next run tries again
+            log.error("escalation: overdue check failed\n%s", safe_traceback(exc))
+            return
+        if nudged:
+            self.kick()
+
+    async def upkeep(self) -> None:
+        """Scheduled daily: purge what outlived retention, nudge, look for patterns."""
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                done = await escalation.daily_upkeep(
+                    session, config=self.require_config(), now=self.bot.clock()
+                )
+            if done.purged.cases:
+                await escalation.compact_sqlite(self.bot.db)
+        except Exception as exc:  # the next run tries again
+            log.error("escalation: daily upkeep failed\n%s", safe_traceback(exc))
+            return
+        self.kick()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        self.kick()  # whatever waited while the bot was away
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A press or form from a conversation this process no longer holds: say so."""
+        if interaction.type not in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ):
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        match = SESSION_ID.fullmatch(custom_id)
+        if match is None or self.sessions.is_open(match["token"]):
+            return
+        if interaction.response.is_done():
+            return
+        try:
+            await send_private(interaction, text(interaction, "escalation.error.expired"))
+        except discord.HTTPException as exc:
+            log.info("could not tell someone their form had expired (HTTP %s)", exc.status)
+
+    # --- the reporter ------------------------------------------------------------------
+
+    @app_commands.command(name=L("cmd.escalate.name"), description=L("cmd.escalate.description"))
+    @app_commands.guild_only()
+    async def escalate(self, interaction: discord.Interaction) -> None:
+        await start_report(interaction, self)
+
+    @app_commands.command(name=L("cmd.case.name"), description=L("cmd.case.description"))
+    @app_commands.describe(receipt=L("cmd.case.receipt"))
+    async def case(
+        self, interaction: discord.Interaction, receipt: app_commands.Range[str, 1, 100]
+    ) -> None:
+        await open_by_receipt(interaction, self, receipt)
+
+    # --- the handlers --------------------------------------------------------------------
+
+    @app_commands.command(name=L("cmd.cases.name"), description=L("cmd.cases.description"))
+    @app_commands.guild_only()
+    async def cases(self, interaction: discord.Interaction) -> None:
+        config = self.require_config()
+        async with self.bot.db.sessions.begin() as session:
+            handler = await acting_handler(interaction, session)
+            cards = await escalation.list_open_cases(
+                session, config=config, handler=handler, now=self.bot.clock()
+            )
+        embed = case_list(cards, locale_of(interaction), in_hub=handler.is_team)
+        await send_private(interaction, embed=embed)
+
+    # --- association admins ---------------------------------------------------------------
+
+    admin = app_commands.Group(
+        name=L("cmd.escalation.name"),
+        description=L("cmd.escalation.description"),
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    async def _association(self, interaction: discord.Interaction) -> network.AssociationView:
+        self.require_config()
+        guild_id = require_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            return await network.require_in_network(session, guild_id=guild_id)
+
+    @admin.command(
+        name=L("cmd.escalation.panel.name"), description=L("cmd.escalation.panel.description")
+    )
+    @app_commands.describe(channel=L("cmd.escalation.panel.channel"))
+    async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        await self._association(interaction)
+        usable(interaction, channel)
+        try:
+            await channel.send(**panel_message(), allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            raise InvalidInput(
+                "escalation.error.channel_unusable", channel=channel.mention
+            ) from None
+        await send_private(
+            interaction, text(interaction, "escalation.panel.posted", channel=channel.mention)
+        )
+
+    @admin.command(
+        name=L("cmd.escalation.member_route.name"),
+        description=L("cmd.escalation.member_route.description"),
+    )
+    @app_commands.describe(
+        enabled=L("cmd.escalation.member_route.enabled"),
+        channel=L("cmd.escalation.member_route.channel"),
+    )
+    async def member_route(
+        self,
+        interaction: discord.Interaction,
+        enabled: bool,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        association = await self._association(interaction)
+        if enabled and channel is not None:
+            usable(interaction, channel)
+        async with self.bot.db.sessions.begin() as session:
+            await escalation.set_member_route(
+                session,
+                association_id=association.id,
+                enabled=enabled,
+                channel_id=channel.id if channel is not None else None,
+                now=self.bot.clock(),
+                zone=self.bot.settings.zone,
+            )
+        if not enabled or channel is None:  # enabling without a channel was refused above
+            await send_private(interaction, text(interaction, "escalation.member_route.off"))
+            return
+        reply = text(interaction, "escalation.member_route.on", channel=channel.mention)
+        if channel.permissions_for(channel.guild.default_role).view_channel:
+            reply += "\n\n" + text(
+                interaction, "escalation.member_route.public", channel=channel.mention
+            )
+        await send_private(interaction, reply)
+
+
+def usable(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+    """The bot must be able to post in a channel before anything depends on it."""
+    me = interaction.guild.me if interaction.guild else None
+    permissions = channel.permissions_for(me) if me is not None else None
+    if permissions is None or not (permissions.view_channel and permissions.send_messages):
+        raise InvalidInput("escalation.error.channel_unusable", channel=channel.mention)

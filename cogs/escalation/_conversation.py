@@ -1,0 +1,121 @@
+"""A case's conversation as embeds, in pages that fit Discord's limits, shown only to one person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import discord
+
+from cogs.escalation._common import SessionView, day
+from vcpbot.i18n import Locale, t
+from vcpbot.services.escalation import Author, MessageView
+
+DESCRIPTION_MAX = 4000  # Discord allows 4096; the rest is room for escaping
+PAGE_CHARS = 5500  # of the 6000 characters a message's embeds may hold together
+PAGE_EMBEDS = 10
+COLOURS = {
+    Author.REPORTER: discord.Colour.blurple(),
+    Author.VCP: discord.Colour.gold(),
+    Author.TEAM: discord.Colour.green(),
+}
+
+Byline = Callable[[MessageView], str]
+Page = list[discord.Embed]
+
+
+def _chunks(text: str) -> list[str]:
+    """Relayed text with markdown shown as typed, in pieces that fit an embed."""
+    escaped = discord.utils.escape_markdown(text)
+    pieces = []
+    while escaped:
+        cut = min(len(escaped), DESCRIPTION_MAX)
+        # Never split an escape from the character it escapes.
+        trailing = len(escaped[:cut]) - len(escaped[:cut].rstrip("\\"))
+        if cut < len(escaped) and trailing % 2:
+            cut -= 1
+        pieces.append(escaped[:cut])
+        escaped = escaped[cut:]
+    return pieces or [""]
+
+
+def pages(messages: Sequence[MessageView], byline: Byline, locale: Locale) -> list[Page]:
+    """Oldest first; every page within the limits of one Discord message."""
+    result: list[Page] = []
+    page: Page = []
+    used = 0
+    for message in messages:
+        title = byline(message)[:256]
+        for piece in _chunks(message.text):
+            embed = discord.Embed(
+                title=title, description=piece, colour=COLOURS.get(message.author)
+            )
+            size = len(title) + len(piece)
+            if page and (used + size > PAGE_CHARS or len(page) >= PAGE_EMBEDS):
+                result.append(page)
+                page, used = [], 0
+            page.append(embed)
+            used += size
+    if page:
+        result.append(page)
+    return result or [[discord.Embed(description=t("escalation.conversation.empty", locale))]]
+
+
+def byline_for(
+    names: dict[Author, str], summary: str, locale: Locale
+) -> Callable[[MessageView], str]:
+    def byline(message: MessageView) -> str:
+        author = summary if message.summary else names[message.author]
+        return t("escalation.conversation.byline", locale, author=author, date=day(message.on))
+
+    return byline
+
+
+class PagedView(SessionView):
+    """Earlier / Later through a conversation held for this view's short life."""
+
+    def __init__(self, cog: Any, *, locale: Locale, conversation: list[Page]) -> None:
+        super().__init__(cog)
+        self.locale = locale
+        self.conversation = conversation
+        self.page = len(conversation) - 1  # the newest messages first
+        self.earlier: discord.ui.Button[Any] | None = None
+        self.later: discord.ui.Button[Any] | None = None
+
+    def add_pager(self) -> None:
+        if len(self.conversation) < 2:
+            return
+        self.earlier = self.button(t("escalation.case.earlier", self.locale), "earlier", self._back)
+        self.later = self.button(t("escalation.case.later", self.locale), "later", self._forward)
+        self._enable()
+
+    def _enable(self) -> None:
+        if self.earlier is not None and self.later is not None:
+            self.earlier.disabled = self.page == 0
+            self.later.disabled = self.page == len(self.conversation) - 1
+
+    def header(self) -> str:
+        raise NotImplementedError
+
+    def page_note(self) -> str:
+        if len(self.conversation) < 2:
+            return ""
+        return "\n" + t(
+            "escalation.case.page", self.locale, page=self.page + 1, pages=len(self.conversation)
+        )
+
+    def render(self) -> dict[str, Any]:
+        self._enable()
+        return {
+            "content": self.header() + self.page_note(),
+            "embeds": self.conversation[self.page],
+            "view": self,
+        }
+
+    async def _back(self, interaction: discord.Interaction) -> None:
+        self.page = max(self.page - 1, 0)
+        await interaction.response.edit_message(**self.render())
+
+    async def _forward(self, interaction: discord.Interaction) -> None:
+        self.page = min(self.page + 1, len(self.conversation) - 1)
+        await interaction.response.edit_message(**self.render())

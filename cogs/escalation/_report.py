@@ -1,0 +1,310 @@
+"""Starting a case: the explanation, the form, and the receipt shown once after the commit.
+
+Everything here answers only the person reporting (ephemeral from the first
+response), and nothing is posted in the association's server.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from cogs.escalation._common import (
+    FEATURE,
+    SessionForm,
+    SessionView,
+    bilingual,
+    bot_of,
+    cog_of,
+    database,
+    due_phrase,
+    label,
+    paragraph,
+    reporter_route,
+    require_association_guild,
+)
+from vcpbot import access, custom_ids
+from vcpbot.errors import NotAllowed
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import NO_MENTIONS, describe_error, locale_of, report_error, send_private
+from vcpbot.services import escalation, network
+from vcpbot.services.escalation import Category, EscalationConfig, Route, Urgency
+
+if TYPE_CHECKING:
+    from cogs.escalation._cog import EscalationCog
+
+log = logging.getLogger(__name__)
+
+KEPT_TEXT_MAX = 4000
+
+
+def intro_embed(
+    route: Route, association: network.AssociationView, config: EscalationConfig, locale: Locale
+) -> discord.Embed:
+    policy = config.policy
+    name = discord.utils.escape_markdown(association.name)
+    parts = [
+        t(f"escalation.intro.who_{route.value}", locale, association=name),
+        t("escalation.intro.stored", locale),
+        t(
+            f"escalation.intro.next_{route.value}",
+            locale,
+            urgent_hours=policy.ack_urgent_hours,
+            soon_days=policy.ack_soon_working_days,
+            routine_days=policy.ack_routine_working_days,
+        ),
+        t("escalation.intro.kept", locale, days=policy.retention_days),
+        t("escalation.intro.emergency", locale),
+    ]
+    embed = discord.Embed(
+        title=t(f"escalation.intro.title_{route.value}", locale),
+        description="\n\n".join(parts),
+        colour=discord.Colour.blurple(),
+    )
+    embed.set_footer(text=t("escalation.intro.footer", locale))
+    return embed
+
+
+async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> None:
+    """``/escalate`` and the panel button: first who sees what, then the form."""
+    config = cog.require_config()
+    guild_id = require_association_guild(interaction)
+    locale = locale_of(interaction)
+    async with database(interaction).sessions.begin() as session:
+        association = await network.require_in_network(session, guild_id=guild_id)
+        route = await reporter_route(interaction, session, association)
+    view = IntroView(cog, route=route, association_name=association.name, locale=locale)
+    await send_private(
+        interaction, embed=intro_embed(route, association, config, locale), view=view
+    )
+
+
+class IntroView(SessionView):
+    def __init__(
+        self, cog: EscalationCog, *, route: Route, association_name: str, locale: Locale
+    ) -> None:
+        super().__init__(cog)
+        self.route = route
+        self.locale = locale
+        self.button(
+            t("escalation.intro.continue", locale),
+            "go",
+            self._continue,
+            style=discord.ButtonStyle.primary,
+        )
+
+    async def _continue(self, interaction: discord.Interaction) -> None:
+        self.cog.require_config()
+        await interaction.response.send_modal(
+            CaseForm(self.cog, route=self.route, locale=locale_of(interaction))
+        )
+
+
+def _select(custom_id: str, options: list[discord.SelectOption], locale: Locale) -> Any:
+    return discord.ui.Select(
+        custom_id=custom_id, options=options, placeholder=t("escalation.form.pick", locale)
+    )
+
+
+class CaseForm(SessionForm):
+    """Category, urgency, the text, and whether the UM team may see the association."""
+
+    def __init__(self, cog: EscalationCog, *, route: Route, locale: Locale) -> None:
+        super().__init__(
+            cog, title=t(f"escalation.form.title_{route.value}", locale), action="form"
+        )
+        self.route = route
+        self.category = _select(
+            "category",
+            [
+                discord.SelectOption(label=label("category", c, locale)[:100], value=c.value)
+                for c in Category
+            ],
+            locale,
+        )
+        self.urgency = _select(
+            "urgency",
+            [
+                discord.SelectOption(label=label("urgency", u, locale), value=u.value)
+                for u in Urgency
+            ],
+            locale,
+        )
+        self.text = paragraph("text")
+        self.shown: Any = discord.ui.RadioGroup(
+            custom_id="shown",
+            options=[
+                discord.RadioGroupOption(label=t("escalation.form.shown_yes", locale), value="yes"),
+                discord.RadioGroupOption(label=t("escalation.form.shown_no", locale), value="no"),
+            ],
+        )
+        for key, component in (
+            ("category", self.category),
+            ("urgency", self.urgency),
+            ("text", self.text),
+            ("shown", self.shown),
+        ):
+            hint = f"escalation.form.{key}_hint"
+            if key == "shown":
+                hint += "_" + route.value
+            self.add_item(
+                discord.ui.Label(
+                    text=t(f"escalation.form.{key}", locale),
+                    description=t(hint, locale),
+                    component=component,
+                )
+            )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        # The form came from the explanation, which only this person sees: it becomes the receipt.
+        await interaction.response.defer()
+        bot = bot_of(interaction)
+        try:
+            config = self.cog.require_config()
+            guild_id = require_association_guild(interaction)
+            async with bot.db.sessions.begin() as session:
+                association = await network.require_in_network(session, guild_id=guild_id)
+                if self.route is Route.VCP and not access.has_role(
+                    interaction, association.vcp_role_id
+                ):
+                    raise NotAllowed("escalation.error.vcp_role_needed")
+                submitted = await escalation.submit_case(
+                    session,
+                    config=config,
+                    route=self.route,
+                    user_id=interaction.user.id,
+                    association_id=association.id,
+                    category=self.category.values[0] if self.category.values else "",
+                    urgency=self.urgency.values[0] if self.urgency.values else "",
+                    text=self.text.value,
+                    association_shown=self.shown.value == "yes",
+                    now=bot.clock(),
+                )
+        except Exception as exc:  # nothing was saved: say why, and hand back what they wrote
+            await refuse_keeping_text(interaction, exc, self.text.value)
+            return
+        # Committed: now, and only now, the receipt may be shown.
+        self.cog.kick()
+        locale = locale_of(interaction)
+        urgency = Urgency(self.urgency.values[0])
+        view = ReceiptView(self.cog, submitted=submitted, urgency=urgency, locale=locale)
+        await interaction.edit_original_response(
+            content=view.content, embeds=[], view=view, allowed_mentions=NO_MENTIONS
+        )
+
+
+async def refuse_keeping_text(
+    interaction: discord.Interaction, error: BaseException, written: str
+) -> None:
+    """The reason, and what the person wrote, so a refusal never costs them their words."""
+    message = describe_error(interaction, error)
+    embeds = []
+    if _has_words(written):
+        embeds.append(
+            discord.Embed(
+                title=t("escalation.error.kept_text", locale_of(interaction)),
+                description=discord.utils.escape_markdown(written)[:KEPT_TEXT_MAX],
+            )
+        )
+    try:
+        await send_private(interaction, message, embeds=embeds)
+    except discord.HTTPException as exc:
+        # The interaction may have expired; there is nobody left to tell.
+        log.warning("could not show a refusal to the reporter (HTTP %s)", exc.status)
+
+
+def _has_words(written: str) -> bool:
+    """Anything but spaces and invisible characters: worth handing back."""
+    return any(unicodedata.category(c)[0] not in "CZ" for c in written)
+
+
+class ReceiptView(SessionView):
+    """The receipt, once, and the opt-in for DM notices."""
+
+    def __init__(
+        self,
+        cog: EscalationCog,
+        *,
+        submitted: escalation.Submitted,
+        urgency: Urgency,
+        locale: Locale,
+    ) -> None:
+        super().__init__(cog)
+        self.receipt = submitted.receipt
+        config = cog.require_config()
+        route = submitted.route.value
+        self.content = "\n\n".join(
+            (
+                t(f"escalation.submitted.{route}", locale, code=submitted.code),
+                t("escalation.submitted.receipt", locale, receipt=submitted.receipt),
+                t(
+                    f"escalation.submitted.next_{route}",
+                    locale,
+                    due=due_phrase(urgency, config, locale),
+                ),
+            )
+        )
+        self.button(t("escalation.submitted.notify", locale), "notify", self._notify)
+
+    async def _notify(self, interaction: discord.Interaction) -> None:
+        config = self.cog.require_config()
+        await interaction.response.defer()
+        bot = bot_of(interaction)
+        async with bot.db.sessions.begin() as session:
+            case = await escalation.set_notices(
+                session,
+                config=config,
+                receipt=self.receipt,
+                user_id=interaction.user.id,
+                enabled=True,
+                now=bot.clock(),
+            )
+        locale = locale_of(interaction)
+        if case is None:
+            await send_private(interaction, t(escalation.RECEIPT_NOT_FOUND, locale))
+            return
+        await interaction.edit_original_response(
+            content=self.content + "\n\n" + t("escalation.notices.on", locale),
+            view=None,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+class PanelButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=custom_ids.template(FEATURE, "panel", opaque=False),
+):
+    """The persistent button an association admin posts; what follows is private."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=t("escalation.panel.button", "nl")
+                + " / "
+                + t("escalation.panel.button", "en"),
+                style=discord.ButtonStyle.primary,
+                custom_id=custom_ids.build(FEATURE, "panel"),
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> PanelButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await start_report(interaction, cog_of(interaction.client))
+        except Exception as exc:  # shown to the presser, calmly; logged when unexpected
+            await report_error(interaction, exc)
+
+
+def panel_message() -> dict[str, Any]:
+    view = discord.ui.View(timeout=None)
+    view.add_item(PanelButton())
+    return {"content": bilingual("escalation.panel.text"), "view": view}

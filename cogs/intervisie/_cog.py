@@ -1,0 +1,464 @@
+"""``/intervisie``: the coordinator plans, moves and cancels sessions and keeps attendance;
+VCPs answer, see their own sessions and choose whether they get reminders."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.intervisie import _render as render
+from cogs.intervisie._attendance import AttendanceForm, form_text
+from cogs.intervisie._delivery import HubEvents, HubReports, Outbox
+from cogs.intervisie._form import ALL, ASSOCIATIONS, PEOPLE, Audience, FormValues
+from cogs.intervisie._jobs import ReminderMessages
+from cogs.intervisie._names import Names, display_names
+from cogs.intervisie._notify import Notifier
+from cogs.intervisie._planning import Planner
+from cogs.intervisie._rsvp import answer_views
+from vcpbot import access
+from vcpbot.errors import Conflict, UserError
+from vcpbot.i18n import t
+from vcpbot.i18n.catalog import as_locale
+from vcpbot.i18n.translator import L
+from vcpbot.interactions import locale_of, send_private, text
+from vcpbot.services import intervisie, network, when
+from vcpbot.services.intervisie import (
+    JOB_PREFIX,
+    REASON_MAX,
+    Policy,
+    Rsvp,
+    SessionStatus,
+)
+from vcpbot.services.intervisie.jobs import ReminderRunner
+
+CONTENT_MAX = 2000
+# Without dates given, attendance looks a year back and the export a year either side.
+DEFAULT_PERIOD_DAYS = 365
+
+INVITEE_CHOICES = [
+    app_commands.Choice(name=L(f"cmd.intervisie.invitees.{mode}"), value=mode)
+    for mode in (ALL, ASSOCIATIONS, PEOPLE)
+]
+ON_OFF_CHOICES = [
+    app_commands.Choice(name=L(f"cmd.intervisie.reminders.{state}"), value=state)
+    for state in ("on", "off")
+]
+
+
+class IntervisieCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot: Any = bot
+        self.policy = Policy.from_settings(self.bot.settings)
+        self.outbox = Outbox(self.bot)
+        self.reports = HubReports(self.bot)
+        self.events = HubEvents(self.bot)
+        self.notifier = Notifier(self.bot, self.outbox)
+        self.names = Names(self.bot)
+        self.planner = Planner(self)
+        reminders = ReminderMessages(self.outbox, self.reports, self.names)
+        # The same runner the scheduler's jobs call; tests and the demo call run_due()
+        # on it after moving their clock.
+        self.runner = ReminderRunner(
+            sessions=self.bot.db.sessions,
+            scheduler=self.bot.scheduler,
+            policy=self.policy,
+            send=reminders.send,
+            report=reminders.report,
+            clock=self.bot.clock,
+        )
+
+    async def cog_load(self) -> None:
+        # Catch up on what fell due while the bot was down, then one job per reminder.
+        await self.runner.start()
+
+    async def cog_unload(self) -> None:
+        for job in self.bot.scheduler.job_ids(JOB_PREFIX):
+            self.bot.scheduler.cancel(job)
+
+    group = app_commands.Group(
+        name=L("cmd.intervisie.name"), description=L("cmd.intervisie.description")
+    )
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.bot.clock()
+
+    def _today(self) -> date:
+        return self._now().astimezone(self.policy.zone).date()
+
+    def _period(
+        self, start: str | None, end: str | None, *, days_ahead: int
+    ) -> tuple[date, date, datetime, datetime]:
+        """First and last day as typed (or the default), and the instants bounding them."""
+        today = self._today()
+        first = (
+            when.parse_date(start, today=today)
+            if start
+            else today - timedelta(days=DEFAULT_PERIOD_DAYS)
+        )
+        last = when.parse_date(end, today=today) if end else today + timedelta(days=days_ahead)
+        zone = self.policy.zone
+        return (
+            first,
+            last,
+            datetime.combine(first, time(0), tzinfo=zone),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone),
+        )
+
+    # --- planning (coordinator) --------------------------------------------------------
+
+    @group.command(
+        name=L("cmd.intervisie.plan.name"), description=L("cmd.intervisie.plan.description")
+    )
+    @app_commands.describe(
+        invitees=L("cmd.intervisie.invitees"),
+        associations=L("cmd.intervisie.associations"),
+        every_weeks=L("cmd.intervisie.every_weeks"),
+        until=L("cmd.intervisie.until"),
+    )
+    @app_commands.choices(invitees=INVITEE_CHOICES)
+    async def plan(
+        self,
+        interaction: discord.Interaction,
+        invitees: app_commands.Choice[str],
+        associations: app_commands.Range[str, 1, 300] | None = None,
+        every_weeks: app_commands.Range[int, 1, 52] | None = None,
+        until: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+        audience = Audience.read(
+            invitees.value, associations, every_weeks, until, today=self._today()
+        )
+        await interaction.response.send_modal(
+            self.planner.form(interaction, audience, FormValues())
+        )
+
+    @plan.autocomplete("associations")
+    async def _association_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Completes the last name of a comma-separated list."""
+        head, _, last = current.rpartition(",")
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                await access.require_coordinator(interaction, session)
+                names = await network.association_names(session, prefix=last.strip())
+        except UserError:
+            return []
+        prefix = f"{head.strip()}, " if head.strip() else ""
+        choices = [prefix + n for n in names]
+        return [app_commands.Choice(name=c, value=c) for c in choices if len(c) <= 100]
+
+    @group.command(
+        name=L("cmd.intervisie.move.name"), description=L("cmd.intervisie.move.description")
+    )
+    @app_commands.rename(session_id="session", new_start="when")
+    @app_commands.describe(
+        session_id=L("cmd.intervisie.session"),
+        new_start=L("cmd.intervisie.new_start"),
+        rest_of_series=L("cmd.intervisie.rest_of_series"),
+        duration=L("cmd.intervisie.duration"),
+    )
+    async def move(
+        self,
+        interaction: discord.Interaction,
+        session_id: int,
+        new_start: app_commands.Range[str, 1, 40],
+        rest_of_series: bool = False,
+        duration: app_commands.Range[str, 1, 20] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = self._now()
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            starts_at = when.parse_start(new_start, zone=self.policy.zone, now=now)
+            minutes = (
+                when.parse_duration(duration, max_minutes=self.policy.max_duration_minutes)
+                if duration
+                else None
+            )
+            moved = await intervisie.move_session(
+                session,
+                session_id=session_id,
+                starts_at=starts_at,
+                now=now,
+                policy=self.policy,
+                rest_of_series=rest_of_series,
+                duration_minutes=minutes,
+            )
+        await self.runner.refresh()
+        events_ok = await self.events.move(moved.moves)
+        unreachable = await self.notifier.moved(moved)
+        await self._done(
+            interaction, "intervisie.moved.done", len(moved.moves), events_ok, unreachable
+        )
+
+    @group.command(
+        name=L("cmd.intervisie.cancel.name"), description=L("cmd.intervisie.cancel.description")
+    )
+    @app_commands.rename(session_id="session")
+    @app_commands.describe(
+        session_id=L("cmd.intervisie.session"),
+        reason=L("cmd.intervisie.reason"),
+        rest_of_series=L("cmd.intervisie.rest_of_series"),
+    )
+    async def cancel(
+        self,
+        interaction: discord.Interaction,
+        session_id: int,
+        reason: app_commands.Range[str, 1, REASON_MAX] | None = None,
+        rest_of_series: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            cancelled = await intervisie.cancel_session(
+                session,
+                session_id=session_id,
+                reason=reason,
+                now=self._now(),
+                rest_of_series=rest_of_series,
+            )
+        await self.runner.refresh()
+        events_ok = await self.events.cancel(cancelled.sessions)
+        unreachable = await self.notifier.cancelled(cancelled)
+        await self._done(
+            interaction,
+            "intervisie.cancelled.done",
+            len(cancelled.sessions),
+            events_ok,
+            unreachable,
+        )
+
+    async def _done(
+        self,
+        interaction: discord.Interaction,
+        key: str,
+        count: int,
+        events_ok: bool,
+        unreachable: list[int],
+    ) -> None:
+        locale = locale_of(interaction)
+        lines = [t(key, locale, count=count)]
+        if not events_ok:
+            lines.append(t("intervisie.event.update_failed", locale))
+        if unreachable:
+            names = await self.names.lookup(unreachable)
+            lines.append(render.unreachable_text([names[u] for u in unreachable], locale))
+        await send_private(interaction, "\n".join(lines)[:CONTENT_MAX])
+
+    # --- overviews (coordinator) ---------------------------------------------------------
+
+    @group.command(
+        name=L("cmd.intervisie.list.name"), description=L("cmd.intervisie.list.description")
+    )
+    async def list_sessions(self, interaction: discord.Interaction) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            summaries = await intervisie.upcoming_sessions(session, now=self._now())
+        await send_private(interaction, embed=render.list_embed(summaries, locale_of(interaction)))
+
+    @group.command(
+        name=L("cmd.intervisie.show.name"), description=L("cmd.intervisie.show.description")
+    )
+    @app_commands.rename(session_id="session")
+    @app_commands.describe(session_id=L("cmd.intervisie.session"))
+    async def show(self, interaction: discord.Interaction, session_id: int) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            details = await intervisie.session_details(session, session_id=session_id)
+            names = await display_names(
+                session, [i.user_id for i in details.invitations if i.user_id is not None]
+            )
+        embed = render.details_embed(details, names, locale_of(interaction))
+        await send_private(interaction, embed=embed)
+
+    @group.command(
+        name=L("cmd.intervisie.attendance.name"),
+        description=L("cmd.intervisie.attendance.description"),
+    )
+    @app_commands.rename(session_id="session")
+    @app_commands.describe(
+        session_id=L("cmd.intervisie.attendance_session"),
+        start=L("cmd.intervisie.period_start"),
+        end=L("cmd.intervisie.period_end"),
+    )
+    async def attendance(
+        self,
+        interaction: discord.Interaction,
+        session_id: int | None = None,
+        start: app_commands.Range[str, 1, 40] | None = None,
+        end: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        if session_id is not None:
+            await self._attendance_form(interaction, session_id)
+            return
+        locale = locale_of(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            first, last, start_at, end_at = self._period(start, end, days_ahead=0)
+            rows = await intervisie.attendance_summary(session, start=start_at, end=end_at)
+        embed = render.attendance_embed(rows, f"{first:%d-%m-%Y}", f"{last:%d-%m-%Y}", locale)
+        await send_private(interaction, embed=embed)
+
+    async def _attendance_form(self, interaction: discord.Interaction, session_id: int) -> None:
+        locale = locale_of(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            details = await intervisie.session_details(session, session_id=session_id)
+            names = await display_names(
+                session,
+                [i.user_id for i in details.invitations if i.user_id is not None],
+                plain=True,
+            )
+        # Shown early for a clear message; mark_attendance checks the same on Save.
+        if details.session.status is not SessionStatus.PLANNED:
+            raise Conflict("intervisie.error.cancelled")
+        if details.session.starts_at > self._now():
+            raise Conflict("intervisie.error.not_started")
+        form = AttendanceForm(self, details, names, interaction.user.id, locale)
+        await send_private(
+            interaction, form_text(details, locale, truncated=form.truncated), view=form
+        )
+
+    @group.command(
+        name=L("cmd.intervisie.export.name"), description=L("cmd.intervisie.export.description")
+    )
+    @app_commands.describe(
+        start=L("cmd.intervisie.period_start"), end=L("cmd.intervisie.period_end")
+    )
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        start: app_commands.Range[str, 1, 40] | None = None,
+        end: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            first, last, start_at, end_at = self._period(start, end, days_ahead=DEFAULT_PERIOD_DAYS)
+            export = await intervisie.export_csv(session, start=start_at, end=end_at)
+        span = f"{first:%Y%m%d}-{last:%Y%m%d}"
+        files = [
+            discord.File(
+                io.BytesIO(export.sessions_csv.encode("utf-8")),
+                filename=f"intervisie-sessions-{span}.csv",
+            ),
+            discord.File(
+                io.BytesIO(export.attendance_csv.encode("utf-8")),
+                filename=f"intervisie-attendance-{span}.csv",
+            ),
+        ]
+        await send_private(
+            interaction,
+            text(
+                interaction,
+                "intervisie.export.done",
+                start=f"{first:%d-%m-%Y}",
+                end=f"{last:%d-%m-%Y}",
+            ),
+            files=files,
+        )
+
+    @show.autocomplete("session_id")
+    @move.autocomplete("session_id")
+    @cancel.autocomplete("session_id")
+    async def _upcoming_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._session_choices(interaction, current, started=False)
+
+    @attendance.autocomplete("session_id")
+    async def _started_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._session_choices(interaction, current, started=True)
+
+    async def _session_choices(
+        self, interaction: discord.Interaction, current: str, *, started: bool
+    ) -> list[app_commands.Choice[int]]:
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                await access.require_coordinator(interaction, session)
+                if started:
+                    views = await intervisie.recent_sessions(session, now=self._now())
+                else:
+                    summaries = await intervisie.upcoming_sessions(
+                        session, now=self._now(), limit=100
+                    )
+                    views = [s.session for s in summaries]
+        except UserError:
+            return []
+        wanted = current.strip().casefold()
+        labels = [(render.session_label(v), v) for v in views]
+        return [
+            app_commands.Choice(name=label, value=v.id)
+            for label, v in labels
+            if wanted in label.casefold()
+        ][:25]
+
+    # --- for VCPs ----------------------------------------------------------------------
+
+    @group.command(
+        name=L("cmd.intervisie.mine.name"), description=L("cmd.intervisie.mine.description")
+    )
+    async def mine(self, interaction: discord.Interaction) -> None:
+        locale = locale_of(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            upcoming = await intervisie.my_sessions(
+                session, user_id=interaction.user.id, now=self._now()
+            )
+        pairs = [(m.session, m.invitation) for m in upcoming]
+        views = answer_views([(s, i.token) for s, i in pairs], locale, dated=True)
+        kwargs: dict[str, Any] = {"embed": render.mine_embed(pairs, locale)}
+        if views:
+            # The first five sessions; later ones are answered from their invitation.
+            kwargs["view"] = views[0]
+        await send_private(interaction, **kwargs)
+
+    @group.command(
+        name=L("cmd.intervisie.reminders.name"),
+        description=L("cmd.intervisie.reminders.description"),
+    )
+    @app_commands.describe(enabled=L("cmd.intervisie.enabled"))
+    @app_commands.choices(enabled=ON_OFF_CHOICES)
+    async def reminders(
+        self, interaction: discord.Interaction, enabled: app_commands.Choice[str]
+    ) -> None:
+        on = enabled.value == "on"
+        async with self.bot.db.sessions.begin() as session:
+            await intervisie.set_reminders_enabled(
+                session,
+                user_id=interaction.user.id,
+                enabled=on,
+                now=self._now(),
+                policy=self.policy,
+                locale=as_locale(interaction.locale.value),
+            )
+        await self.runner.refresh()
+        key = "intervisie.reminders.on" if on else "intervisie.reminders.off"
+        await send_private(interaction, text(interaction, key))
+
+    async def answer(self, interaction: discord.Interaction, *, token: str, answer: Rsvp) -> None:
+        """A Yes / No / Maybe press, from an invitation, a reminder or /intervisie mine."""
+        async with self.bot.db.sessions.begin() as session:
+            answered = await intervisie.rsvp(
+                session,
+                token=token,
+                user_id=interaction.user.id,
+                answer=answer,
+                now=self._now(),
+                policy=self.policy,
+                locale=as_locale(interaction.locale.value),
+            )
+        await self.runner.refresh()
+        title = render.escape(answered.session.title)
+        await send_private(
+            interaction, text(interaction, f"intervisie.answered.{answer.value}", title=title)
+        )

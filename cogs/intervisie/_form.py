@@ -1,0 +1,238 @@
+"""The planning form: what the slash command said, what the coordinator typed, and
+reading it into a draft. A form that cannot be used comes back with a button that
+reopens it with everything still filled in."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from cogs.intervisie._rsvp import FEATURE
+from vcpbot import custom_ids
+from vcpbot.errors import InvalidInput
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import report_error
+from vcpbot.services import when
+from vcpbot.services.intervisie import (
+    AGENDA_MAX,
+    LINK_MAX,
+    TITLE_MAX,
+    Invitees,
+    Location,
+    Policy,
+)
+
+if TYPE_CHECKING:
+    from cogs.intervisie._planning import Planner
+
+FORM_SECONDS = 30 * 60
+MODAL_TITLE_MAX = 45
+
+ALL, ASSOCIATIONS, PEOPLE = "all", "associations", "people"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What the slash command said: who to invite, and whether the session repeats."""
+
+    mode: str
+    associations: tuple[str, ...] = ()
+    every_weeks: int | None = None
+    until: date | None = None
+
+    @classmethod
+    def read(
+        cls,
+        mode: str,
+        associations: str | None,
+        every_weeks: int | None,
+        until: str | None,
+        *,
+        today: date,
+    ) -> Audience:
+        names = tuple(n.strip() for n in (associations or "").split(",") if n.strip())
+        if mode == ASSOCIATIONS and not names:
+            raise InvalidInput("intervisie.error.associations_missing")
+        if every_weeks is not None and not (until or "").strip():
+            raise InvalidInput("intervisie.error.until_missing")
+        if (until or "").strip() and every_weeks is None:
+            raise InvalidInput("intervisie.error.every_missing")
+        end = when.parse_date(until, today=today) if until and until.strip() else None
+        return cls(mode=mode, associations=names, every_weeks=every_weeks, until=end)
+
+    def invitees(self) -> Invitees:
+        if self.mode == ALL:
+            return Invitees.everyone()
+        return Invitees.of_associations(*self.associations)
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """The form as typed, kept so a correction does not start from scratch."""
+
+    title: str = ""
+    when: str = ""
+    duration: str = ""
+    location: str = ""
+    agenda: str = ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    audience: Audience
+    values: FormValues
+    starts_at: datetime
+    duration_minutes: int
+    location: Location
+
+    @classmethod
+    def read(
+        cls, values: FormValues, audience: Audience, *, now: datetime, policy: Policy
+    ) -> Draft:
+        """Dates and durations in Dutch or ISO forms; the rest is checked by the service."""
+        return cls(
+            audience=audience,
+            values=values,
+            starts_at=when.parse_start(values.when, zone=policy.zone, now=now),
+            duration_minutes=when.parse_duration(
+                values.duration, max_minutes=policy.max_duration_minutes
+            ),
+            location=read_location(values.location),
+        )
+
+
+def read_location(value: str) -> Location:
+    """``https://…`` or ``online https://…`` is an online meeting; anything else a room."""
+    stripped = value.strip()
+    lowered = stripped.casefold()
+    if lowered.startswith("online"):
+        return Location.online(stripped[len("online") :].strip(" :-"))
+    if lowered.startswith(("https://", "http://")):
+        # The service refuses plain http with an example of what to write.
+        return Location.online(stripped)
+    return Location.room(stripped)
+
+
+class PlanForm(discord.ui.Modal):
+    def __init__(
+        self, planner: Planner, audience: Audience, locale: Locale, values: FormValues
+    ) -> None:
+        super().__init__(
+            title=t("intervisie.form.title", locale)[:MODAL_TITLE_MAX],
+            timeout=FORM_SECONDS,
+            custom_id=custom_ids.build(FEATURE, "plan", secrets.token_urlsafe(9)),
+        )
+        self.planner = planner
+        self.audience = audience
+        max_hours = f"{planner.policy.max_duration_minutes / 60:g}"
+        self.name = self._field(
+            "title", values.title, TITLE_MAX, t("intervisie.form.name", locale), None
+        )
+        self.when = self._field(
+            "when",
+            values.when,
+            40,
+            t("intervisie.form.when", locale),
+            t("intervisie.form.when_hint", locale),
+            placeholder="12-09-2026 19:30",
+        )
+        self.duration = self._field(
+            "duration",
+            values.duration,
+            20,
+            t("intervisie.form.duration", locale),
+            t("intervisie.form.duration_hint", locale, max_hours=max_hours),
+            placeholder="1:30",
+        )
+        self.location = self._field(
+            "location",
+            values.location,
+            LINK_MAX,
+            t("intervisie.form.location", locale),
+            t("intervisie.form.location_hint", locale),
+        )
+        self.agenda = self._field(
+            "agenda",
+            values.agenda,
+            AGENDA_MAX,
+            t("intervisie.form.agenda", locale),
+            None,
+            paragraph=True,
+        )
+
+    def _field(
+        self,
+        custom_id: str,
+        value: str,
+        max_length: int,
+        label: str,
+        hint: str | None,
+        *,
+        placeholder: str | None = None,
+        paragraph: bool = False,
+    ) -> discord.ui.TextInput[Any]:
+        field: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id=custom_id,
+            style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+            max_length=max_length,
+            required=not paragraph,
+            default=value or None,
+            placeholder=placeholder,
+        )
+        self.add_item(discord.ui.Label(text=label, description=hint, component=field))
+        return field
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        values = FormValues(
+            title=self.name.value,
+            when=self.when.value,
+            duration=self.duration.value,
+            location=self.location.value,
+            agenda=self.agenda.value,
+        )
+        await self.planner.submit(interaction, self.audience, values)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await report_error(interaction, error)
+
+
+class OwnedView(discord.ui.View):
+    """An ephemeral step of the planning; only the coordinator who started it can use it."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(timeout=FORM_SECONDS)
+        self.user_id = user_id
+        self.token = secrets.token_urlsafe(9)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.user_id
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class RetryForm(OwnedView):
+    def __init__(
+        self, planner: Planner, audience: Audience, values: FormValues, user_id: int, locale: Locale
+    ) -> None:
+        super().__init__(user_id)
+        self.planner = planner
+        self.audience = audience
+        self.values = values
+        button: discord.ui.Button[RetryForm] = discord.ui.Button(
+            label=t("intervisie.form.retry", locale),
+            style=discord.ButtonStyle.primary,
+            custom_id=custom_ids.build(FEATURE, "retry", self.token),
+        )
+        button.callback = self._retry
+        self.add_item(button)
+
+    async def _retry(self, interaction: discord.Interaction) -> None:
+        self.stop()
+        await self.planner.open_form(interaction, self.audience, self.values)

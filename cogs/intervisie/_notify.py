@@ -1,0 +1,120 @@
+"""Telling invitees that sessions were planned, moved or cancelled: one DM per person,
+in the language of their invitation, with a calendar file; and remembering who
+could not be reached so the coordinator sees it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cogs.intervisie import _render as render
+from cogs.intervisie._delivery import Outbox
+from cogs.intervisie._render import Part
+from vcpbot.i18n import Locale
+from vcpbot.services import intervisie
+from vcpbot.services.intervisie import (
+    Cancelled,
+    InvitationView,
+    Moved,
+    MovedSession,
+    Planned,
+    SessionView,
+)
+
+
+def _locale(value: str) -> Locale:
+    return "nl" if value == "nl" else "en"
+
+
+class Notifier:
+    def __init__(self, bot: Any, outbox: Outbox) -> None:
+        self.bot = bot
+        self.outbox = outbox
+
+    def _calendar(self) -> Callable[[Sequence[SessionView]], bytes]:
+        """One .ics per distinct set of sessions: most people share the same file."""
+        made: dict[tuple[int, ...], bytes] = {}
+        now = self.bot.clock()
+
+        def file_for(sessions: Sequence[SessionView]) -> bytes:
+            key = tuple(s.id for s in sessions)
+            if key not in made:
+                made[key] = intervisie.calendar_file(sessions, now=now)
+            return made[key]
+
+        return file_for
+
+    async def planned(self, planned: Planned) -> list[int]:
+        """Invitations; returns the user ids that could not be reached."""
+        by_id = {s.id: s for s in planned.sessions}
+        calendar = self._calendar()
+
+        def parts(invitations: list[InvitationView]) -> list[Part]:
+            sessions = [by_id[i.session_id] for i in invitations]
+            return render.invitation(
+                sessions,
+                invitations,
+                planned.series,
+                _locale(invitations[0].locale),
+                calendar(sessions),
+            )
+
+        return await self._fan_out(planned.by_user(), parts)
+
+    async def moved(self, moved: Moved) -> list[int]:
+        by_session = {m.after.id: m for m in moved.moves}
+        calendar = self._calendar()
+
+        def parts(invitations: list[InvitationView]) -> list[Part]:
+            changes: list[tuple[MovedSession, InvitationView]] = [
+                (by_session[i.session_id], i) for i in invitations
+            ]
+            return render.moved(
+                changes,
+                _locale(invitations[0].locale),
+                calendar([change.after for change, _ in changes]),
+            )
+
+        return await self._fan_out(_by_user(moved.invitations), parts)
+
+    async def cancelled(self, cancelled: Cancelled) -> list[int]:
+        by_session = {s.id: s for s in cancelled.sessions}
+        calendar = self._calendar()
+
+        def parts(invitations: list[InvitationView]) -> list[Part]:
+            sessions = [by_session[i.session_id] for i in invitations]
+            return render.cancelled(
+                sessions, cancelled.reason, _locale(invitations[0].locale), calendar(sessions)
+            )
+
+        return await self._fan_out(_by_user(cancelled.invitations), parts)
+
+    async def _fan_out(
+        self,
+        people: dict[int, list[InvitationView]],
+        parts: Callable[[list[InvitationView]], list[Part]],
+    ) -> list[int]:
+        delivered: list[int] = []
+        failed: list[int] = []
+        unreachable: list[int] = []
+        for user_id, invitations in people.items():
+            if await self.outbox.send(user_id, parts(invitations)):
+                delivered.extend(i.id for i in invitations)
+            else:
+                failed.extend(i.id for i in invitations)
+                unreachable.append(user_id)
+        # After the DMs, in its own transaction: the plan itself was committed before
+        # anyone got buttons for it.
+        async with self.bot.db.sessions.begin() as session:
+            await intervisie.record_delivery(session, invitation_ids=delivered, delivered=True)
+            await intervisie.record_delivery(session, invitation_ids=failed, delivered=False)
+        return unreachable
+
+
+def _by_user(invitations: Sequence[InvitationView]) -> dict[int, list[InvitationView]]:
+    grouped: dict[int, list[InvitationView]] = defaultdict(list)
+    for invitation in invitations:
+        if invitation.user_id is not None:
+            grouped[invitation.user_id].append(invitation)
+    return dict(grouped)

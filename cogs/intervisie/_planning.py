@@ -1,0 +1,253 @@
+"""``/intervisie plan`` after the form: choosing people when asked for, planning, and
+what the coordinator, the hub and the invitees then hear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from cogs.intervisie import _render as render
+from cogs.intervisie._form import (
+    PEOPLE,
+    Audience,
+    Draft,
+    FormValues,
+    OwnedView,
+    PlanForm,
+    RetryForm,
+)
+from cogs.intervisie._rsvp import FEATURE
+from vcpbot import access, custom_ids
+from vcpbot.errors import InvalidInput, UserError
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import describe_error, locale_of, send_private, text
+from vcpbot.services import intervisie, network
+from vcpbot.services.intervisie import Invitees, Planned, Policy
+
+SELECT_OPTIONS_MAX = 25
+CONTENT_MAX = 2000
+
+
+class PeoplePicker(OwnedView):
+    """Chosen people: VCPs of active associations, and people in the hub (UM advisers)."""
+
+    def __init__(
+        self,
+        planner: Planner,
+        draft: Draft,
+        vcps: list[network.VcpView],
+        user_id: int,
+        locale: Locale,
+    ) -> None:
+        super().__init__(user_id)
+        self.planner = planner
+        self.draft = draft
+        self.vcps: discord.ui.Select[PeoplePicker] | None = None
+        if vcps:
+            shown = vcps[:SELECT_OPTIONS_MAX]
+            self.vcps = discord.ui.Select(
+                custom_id=custom_ids.build(FEATURE, "vcps", self.token),
+                placeholder=t("intervisie.pick.vcps", locale),
+                min_values=0,
+                max_values=len(shown),
+                options=[
+                    discord.SelectOption(
+                        label=f"{v.display_name} · {v.association_short_name}"[:100],
+                        value=str(v.user_id),
+                    )
+                    for v in shown
+                ],
+            )
+            self.vcps.callback = self._noted
+            self.add_item(self.vcps)
+        self.members: discord.ui.UserSelect[PeoplePicker] = discord.ui.UserSelect(
+            custom_id=custom_ids.build(FEATURE, "members", self.token),
+            placeholder=t("intervisie.pick.members", locale),
+            min_values=0,
+            max_values=SELECT_OPTIONS_MAX,
+        )
+        self.members.callback = self._noted
+        self.add_item(self.members)
+        for action, style, callback in (
+            ("send", discord.ButtonStyle.success, self._send),
+            ("cancel", discord.ButtonStyle.secondary, self._cancel),
+        ):
+            button: discord.ui.Button[PeoplePicker] = discord.ui.Button(
+                label=t(f"intervisie.pick.{action}", locale),
+                style=style,
+                custom_id=custom_ids.build(FEATURE, action, self.token),
+            )
+            button.callback = callback
+            self.add_item(button)
+
+    async def _noted(self, interaction: discord.Interaction) -> None:
+        # The choice is read when Send is pressed; nothing to show until then.
+        await interaction.response.defer()
+
+    async def _send(self, interaction: discord.Interaction) -> None:
+        chosen = [int(v) for v in self.vcps.values] if self.vcps else []
+        chosen += [u.id for u in self.members.values if u.id not in chosen]
+        if not chosen:
+            raise InvalidInput("intervisie.error.no_invitees")
+        self.stop()
+        await interaction.response.edit_message(
+            content=text(interaction, "intervisie.pick.sending"), view=None
+        )
+        await self.planner.plan(interaction, self.draft, Invitees.people(*chosen))
+
+    async def _cancel(self, interaction: discord.Interaction) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content=text(interaction, "intervisie.pick.cancelled"), view=None
+        )
+
+
+class Planner:
+    """The planning steps, from the slash command to the coordinator's confirmation."""
+
+    def __init__(self, cog: Any) -> None:
+        self.cog = cog
+
+    @property
+    def policy(self) -> Policy:
+        return self.cog.policy
+
+    def form(
+        self, interaction: discord.Interaction, audience: Audience, values: FormValues
+    ) -> PlanForm:
+        return PlanForm(self, audience, locale_of(interaction), values)
+
+    async def open_form(
+        self, interaction: discord.Interaction, audience: Audience, values: FormValues
+    ) -> None:
+        """Reopen the form (to correct it); the role is checked again first."""
+        async with self.cog.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+        await interaction.response.send_modal(self.form(interaction, audience, values))
+
+    async def submit(
+        self, interaction: discord.Interaction, audience: Audience, values: FormValues
+    ) -> None:
+        try:
+            draft = Draft.read(values, audience, now=self.cog.bot.clock(), policy=self.policy)
+        except UserError as exc:
+            await self._offer_retry(interaction, exc, audience, values)
+            return
+        if audience.mode == PEOPLE:
+            await self._ask_people(interaction, draft)
+        else:
+            await self.plan(interaction, draft, audience.invitees())
+
+    async def _offer_retry(
+        self,
+        interaction: discord.Interaction,
+        error: UserError,
+        audience: Audience,
+        values: FormValues,
+    ) -> None:
+        view = RetryForm(self, audience, values, interaction.user.id, locale_of(interaction))
+        await send_private(interaction, describe_error(interaction, error), view=view)
+
+    async def _ask_people(self, interaction: discord.Interaction, draft: Draft) -> None:
+        async with self.cog.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            active = {
+                a.name
+                for a in await network.list_associations(session)
+                if a.status is network.AssociationStatus.APPROVED and a.present
+            }
+            vcps = [v for v in await network.all_vcps(session) if v.association_name in active]
+        wanted = {n.casefold() for n in draft.audience.associations}
+        if wanted:
+            vcps = [
+                v
+                for v in vcps
+                if {v.association_name.casefold(), v.association_short_name.casefold()} & wanted
+            ]
+        locale = locale_of(interaction)
+        lines = [t("intervisie.pick.title", locale, title=render.escape(draft.values.title))]
+        if len(vcps) > SELECT_OPTIONS_MAX:
+            lines.append(t("intervisie.pick.more", locale, count=SELECT_OPTIONS_MAX))
+        view = PeoplePicker(self, draft, vcps, interaction.user.id, locale)
+        await send_private(interaction, "\n".join(lines), view=view)
+
+    async def plan(
+        self, interaction: discord.Interaction, draft: Draft, invitees: Invitees
+    ) -> None:
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        bot = self.cog.bot
+        checked = False
+        try:
+            async with bot.db.sessions.begin() as session:
+                await access.require_coordinator(interaction, session)
+                checked = True
+                planned = await self._plan(session, draft, invitees)
+        except UserError as exc:
+            if not checked:
+                raise
+            await self._offer_retry(interaction, exc, draft.audience, draft.values)
+            return
+        # Committed: now the world may hear of it.
+        await self.cog.runner.refresh()
+        events = await self.cog.events.create(planned.sessions)
+        async with bot.db.sessions.begin() as session:
+            for session_id, event_id in events.items():
+                await intervisie.set_discord_event(
+                    session, session_id=session_id, event_id=event_id
+                )
+        unreachable = await self.cog.notifier.planned(planned)
+        names = await self.cog.names.lookup(unreachable)
+        await send_private(
+            interaction,
+            self._summary(interaction, planned, len(events), [names[u] for u in unreachable]),
+        )
+
+    async def _plan(self, session: Any, draft: Draft, invitees: Invitees) -> Planned:
+        values, audience = draft.values, draft.audience
+        common: dict[str, Any] = {
+            "title": values.title,
+            "duration_minutes": draft.duration_minutes,
+            "location": draft.location,
+            "agenda": values.agenda,
+            "invitees": invitees,
+            "now": self.cog.bot.clock(),
+            "policy": self.policy,
+        }
+        if audience.every_weeks is not None and audience.until is not None:
+            return await intervisie.plan_series(
+                session,
+                first_start=draft.starts_at,
+                interval_weeks=audience.every_weeks,
+                until=audience.until,
+                **common,
+            )
+        return await intervisie.plan_session(session, starts_at=draft.starts_at, **common)
+
+    def _summary(
+        self,
+        interaction: discord.Interaction,
+        planned: Planned,
+        events: int,
+        unreachable: list[str],
+    ) -> str:
+        locale = locale_of(interaction)
+        people = len(planned.by_user())
+        lines = [
+            t(
+                "intervisie.plan.done",
+                locale,
+                sessions=len(planned.sessions),
+                people=people,
+                delivered=people - len(unreachable),
+            )
+        ]
+        if len(planned.sessions) > 1:
+            dates = ", ".join(render.local_when(s, locale) for s in planned.sessions)
+            lines.append(t("intervisie.plan.series_dates", locale, dates=dates))
+        if events < len(planned.sessions):
+            lines.append(t("intervisie.plan.event_failed", locale))
+        if unreachable:
+            lines.append(render.unreachable_text(unreachable, locale))
+        return "\n".join(lines)[:CONTENT_MAX]

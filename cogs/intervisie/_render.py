@@ -1,0 +1,398 @@
+"""What people read: invitations, changes and reminders for VCPs, overviews for the coordinator.
+
+VCP messages never say who else is invited or coming; only the coordinator's
+overviews do. Everything a coordinator typed is shown with Markdown escaped.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from cogs.intervisie._rsvp import answer_views
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import NO_MENTIONS
+from vcpbot.services.intervisie import (
+    InvitationView,
+    LocationKind,
+    MovedSession,
+    ReminderToSend,
+    Rsvp,
+    SeriesView,
+    SessionDetails,
+    SessionSummary,
+    SessionView,
+    VcpAttendance,
+)
+from vcpbot.services.when import Lead
+
+DESCRIPTION_MAX = 4096
+FIELD_MAX = 1024
+CONTENT_MAX = 2000
+ICS_NAME = "intervisie.ics"
+
+
+def escape(value: str) -> str:
+    return discord.utils.escape_markdown(value)
+
+
+def local_when(view: SessionView, locale: Locale) -> str:
+    """``dinsdag 02-11-2027 19:30``: the wall-clock time where the session takes place."""
+    local = view.local_start
+    return f"{t(f'intervisie.weekday.{local.weekday()}', locale)} {local:%d-%m-%Y %H:%M}"
+
+
+def when_line(view: SessionView, locale: Locale) -> str:
+    """The local time in words, and a Discord timestamp each reader sees in their own zone."""
+    return t(
+        "intervisie.when",
+        locale,
+        when=local_when(view, locale),
+        timestamp=f"<t:{view.unix_start}:F>",
+    )
+
+
+def location_line(view: SessionView, locale: Locale) -> str:
+    if view.location_kind == LocationKind.ONLINE:
+        # A link stays clickable only unescaped; the service accepts https links only.
+        return t("intervisie.location.online", locale, location=view.location)
+    return t("intervisie.location.room", locale, location=escape(view.location))
+
+
+def answer_name(answer: Rsvp, locale: Locale) -> str:
+    return t(f"intervisie.rsvp.{answer.value}", locale)
+
+
+def lead_text(code: str, locale: Locale) -> str:
+    """``P7D`` -> "in 7 days", ``PT24H`` -> "tomorrow", ``PT1H`` -> "in one hour"."""
+    lead = Lead.parse(code)
+    minutes = lead.days * 24 * 60 + int(lead.exact.total_seconds() // 60)
+    day, hour = 24 * 60, 60
+    if minutes == day:
+        return t("intervisie.lead.day", locale)
+    if minutes % day == 0:
+        return t("intervisie.lead.days", locale, count=minutes // day)
+    if minutes == hour:
+        return t("intervisie.lead.hour", locale)
+    if minutes % hour == 0:
+        return t("intervisie.lead.hours", locale, count=minutes // hour)
+    return t("intervisie.lead.minutes", locale, count=minutes)
+
+
+def clip(lines: Sequence[str], limit: int, locale: Locale) -> str:
+    """Whole lines up to ``limit`` characters, then a count of what was left out."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        tail = t("common.and_more", locale, count=len(lines) - index)
+        if used + len(line) + 1 + len(tail) > limit:
+            kept.append(tail)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One DM message: text or an embed, answer buttons, a calendar file."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    ics: bytes | None = None
+
+    def send_kwargs(self) -> dict[str, Any]:
+        # A discord.File is consumed by sending, so every call makes a fresh one.
+        kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+        if self.content is not None:
+            kwargs["content"] = self.content
+        if self.embed is not None:
+            kwargs["embed"] = self.embed
+        if self.view is not None:
+            kwargs["view"] = self.view
+        if self.ics is not None:
+            kwargs["file"] = discord.File(io.BytesIO(self.ics), filename=ICS_NAME)
+        return kwargs
+
+
+def _with_buttons(
+    head: Part, rows: Sequence[tuple[SessionView, str]], title: str, locale: Locale
+) -> list[Part]:
+    """The first message carries the first five sessions' buttons; more follow in their own."""
+    views = answer_views(rows, locale, dated=len(rows) > 1)
+    if not views:
+        return [head]
+    first = Part(content=head.content, embed=head.embed, view=views[0], ics=head.ics)
+    more = [
+        Part(content=t("intervisie.invite.more_dates", locale, title=title), view=view)
+        for view in views[1:]
+    ]
+    return [first, *more]
+
+
+def invitation(
+    sessions: Sequence[SessionView],
+    invitations: Sequence[InvitationView],
+    series: SeriesView | None,
+    locale: Locale,
+    ics: bytes,
+) -> list[Part]:
+    """One person's invitation to a session, or to every date of a series."""
+    first = sessions[0]
+    title = escape(first.title)
+    paragraphs = [
+        t(
+            "intervisie.invite.body",
+            locale,
+            title=title,
+            when=when_line(first, locale),
+            duration=t("intervisie.duration", locale, minutes=first.duration_minutes),
+            location=location_line(first, locale),
+        )
+    ]
+    if first.agenda:
+        paragraphs.append(t("intervisie.agenda", locale, agenda=escape(first.agenda)))
+    if series is not None:
+        paragraphs.append(
+            t(
+                "intervisie.invite.series",
+                locale,
+                interval=series.interval_weeks,
+                weekday=t(f"intervisie.weekday.{series.weekday}", locale),
+                time=f"{series.local_time:%H:%M}",
+                until=f"{series.until:%d-%m-%Y}",
+            )
+        )
+    if len(sessions) > 1:
+        dates = ", ".join(local_when(s, locale) for s in sessions)
+        paragraphs.append(t("intervisie.plan.series_dates", locale, dates=dates))
+    paragraphs.append(t("intervisie.invite.answer", locale))
+    embed = discord.Embed(
+        title=t("intervisie.invite.title", locale, title=first.title)[:256],
+        description="\n\n".join(paragraphs)[:DESCRIPTION_MAX],
+        colour=discord.Colour.blurple(),
+    )
+    embed.set_footer(text=t("intervisie.invite.footer", locale))
+    by_session = {s.id: s for s in sessions}
+    rows = [(by_session[i.session_id], i.token) for i in invitations]
+    return _with_buttons(Part(embed=embed, ics=ics), rows, title, locale)
+
+
+def moved(
+    changes: Sequence[tuple[MovedSession, InvitationView]], locale: Locale, ics: bytes
+) -> list[Part]:
+    """One person's notice that one or more of their sessions moved, with fresh buttons."""
+    paragraphs = []
+    for change, invitation_ in changes:
+        after = change.after
+        text = t(
+            "intervisie.moved.body",
+            locale,
+            title=escape(after.title),
+            old_when=local_when(change.before, locale),
+            when=when_line(after, locale),
+            location=location_line(after, locale),
+        )
+        if change.answers_reset:
+            note = t("intervisie.moved.answer_reset", locale)
+        else:
+            note = t(
+                "intervisie.moved.answer_kept",
+                locale,
+                answer=answer_name(invitation_.rsvp, locale),
+            )
+        paragraphs.append(f"{text}\n{note}")
+    title = changes[0][0].after.title
+    embed = discord.Embed(
+        title=t("intervisie.moved.title", locale, title=title)[:256],
+        description="\n\n".join(paragraphs)[:DESCRIPTION_MAX],
+        colour=discord.Colour.gold(),
+    )
+    rows = [(change.after, invitation_.token) for change, invitation_ in changes]
+    return _with_buttons(Part(embed=embed, ics=ics), rows, escape(title), locale)
+
+
+def cancelled(
+    sessions: Sequence[SessionView], reason: str | None, locale: Locale, ics: bytes
+) -> list[Part]:
+    lines = [
+        t("intervisie.cancelled.body", locale, title=escape(s.title), when=local_when(s, locale))
+        for s in sessions
+    ]
+    if reason:
+        lines.append(t("intervisie.cancelled.reason", locale, reason=escape(reason)))
+    lines.append(t("intervisie.cancelled.calendar", locale))
+    embed = discord.Embed(
+        title=t("intervisie.cancelled.title", locale, title=sessions[0].title)[:256],
+        description="\n\n".join(lines)[:DESCRIPTION_MAX],
+        colour=discord.Colour.dark_grey(),
+    )
+    return [Part(embed=embed, ics=ics)]
+
+
+def reminder(item: ReminderToSend) -> list[Part]:
+    locale: Locale = "nl" if item.locale == "nl" else "en"
+    session = item.session
+    lines = [
+        t(
+            "intervisie.reminder.body",
+            locale,
+            title=escape(session.title),
+            lead=lead_text(item.lead, locale),
+            when=when_line(session, locale),
+            location=location_line(session, locale),
+        )
+    ]
+    if item.rsvp == Rsvp.NONE:
+        lines.append(t("intervisie.reminder.unanswered", locale))
+    if item.late:
+        lines.append(t("intervisie.reminder.late", locale))
+    embed = discord.Embed(
+        title=t("intervisie.reminder.title", locale, title=session.title)[:256],
+        description="\n\n".join(lines)[:DESCRIPTION_MAX],
+        colour=discord.Colour.blurple(),
+    )
+    return _with_buttons(
+        Part(embed=embed), [(session, item.invitation_token)], escape(session.title), locale
+    )
+
+
+# --- what the coordinator sees ------------------------------------------------------
+
+
+def session_label(view: SessionView) -> str:
+    """For autocomplete: ``12-09-2026 19:30 · Intervisie (#4)``, at most 100 characters."""
+    suffix = f" (#{view.id})"
+    head = f"{view.local_start:%d-%m-%Y %H:%M} · "
+    return head + view.title[: 100 - len(head) - len(suffix)] + suffix
+
+
+def unreachable_text(names: Sequence[str], locale: Locale) -> str:
+    return t("intervisie.unreachable", locale, count=len(names), people=", ".join(names))
+
+
+def list_embed(summaries: Sequence[SessionSummary], locale: Locale) -> discord.Embed:
+    embed = discord.Embed(title=t("intervisie.list.title", locale))
+    if not summaries:
+        embed.description = t("intervisie.list.empty", locale)
+        return embed
+    lines = [
+        t(
+            "intervisie.list.row",
+            locale,
+            id=s.session.id,
+            when=local_when(s.session, locale),
+            title=escape(s.session.title),
+            yes=s.yes,
+            maybe=s.maybe,
+            no=s.no,
+            unanswered=s.unanswered,
+        )
+        for s in summaries
+    ]
+    embed.description = clip(lines, DESCRIPTION_MAX, locale)
+    return embed
+
+
+def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale) -> discord.Embed:
+    session = details.session
+    embed = discord.Embed(
+        title=f"{session.title} (#{session.id})"[:256],
+        description="\n".join(
+            [
+                when_line(session, locale),
+                t("intervisie.duration", locale, minutes=session.duration_minutes),
+                location_line(session, locale),
+                t(f"intervisie.status.{session.status.value}", locale),
+            ]
+        ),
+    )
+    if session.agenda:
+        embed.description = (
+            f"{embed.description}\n{t('intervisie.agenda', locale, agenda=escape(session.agenda))}"
+        )[:DESCRIPTION_MAX]
+    if details.series is not None and session.position is not None:
+        embed.add_field(
+            name="\u200b",
+            value=t(
+                "intervisie.show.series",
+                locale,
+                position=session.position + 1,
+                interval=details.series.interval_weeks,
+                until=f"{details.series.until:%d-%m-%Y}",
+            ),
+            inline=False,
+        )
+    lines = [_invitee_line(i, names, locale) for i in details.invitations]
+    embed.add_field(
+        name=t("intervisie.show.invitees", locale, count=len(details.invitations)),
+        value=clip(lines, FIELD_MAX, locale) or "–",
+        inline=False,
+    )
+    return embed
+
+
+def _invitee_line(invitation_: InvitationView, names: dict[int, str], locale: Locale) -> str:
+    if invitation_.user_id is None:
+        who = t("intervisie.show.erased", locale)
+    else:
+        who = names.get(invitation_.user_id) or f"<@{invitation_.user_id}>"
+    parts = [who, answer_name(invitation_.rsvp, locale)]
+    if invitation_.attended is not None:
+        key = "intervisie.show.present" if invitation_.attended else "intervisie.show.absent"
+        parts.append(t(key, locale))
+    if invitation_.dm_failed and invitation_.user_id is not None:
+        parts.append(t("intervisie.show.dm_failed", locale))
+    return " · ".join(parts)
+
+
+def attendance_embed(
+    rows: Sequence[VcpAttendance], start: str, end: str, locale: Locale
+) -> discord.Embed:
+    embed = discord.Embed(title=t("intervisie.attendance.title", locale, start=start, end=end))
+    if not rows:
+        embed.description = t("intervisie.attendance.empty", locale)
+        return embed
+    lines = [
+        t(
+            "intervisie.attendance.row",
+            locale,
+            name=escape(r.display_name) if r.display_name else f"<@{r.user_id}>",
+            association=escape(r.association_name or "–"),
+            attended=r.attended,
+            invited=r.invited,
+            absent=r.absent,
+            unmarked=r.unmarked,
+        )
+        for r in rows
+    ]
+    embed.description = clip(lines, DESCRIPTION_MAX, locale)
+    return embed
+
+
+def mine_embed(
+    sessions: Sequence[tuple[SessionView, InvitationView]], locale: Locale
+) -> discord.Embed:
+    embed = discord.Embed(title=t("intervisie.mine.title", locale))
+    if not sessions:
+        embed.description = t("intervisie.mine.empty", locale)
+        return embed
+    lines = [
+        t(
+            "intervisie.mine.row",
+            locale,
+            when=f"{local_when(s, locale)} (<t:{s.unix_start}:R>)",
+            title=escape(s.title),
+            answer=answer_name(i.rsvp, locale),
+        )
+        for s, i in sessions
+    ]
+    lines.append("")
+    lines.append(t("intervisie.mine.hint", locale))
+    embed.description = clip(lines, DESCRIPTION_MAX, locale)
+    return embed

@@ -1,0 +1,81 @@
+"""The Yes / No / Maybe buttons: persistent, keyed by the invitation's random token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from vcpbot import custom_ids
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import report_error
+from vcpbot.services.intervisie import Rsvp, SessionView
+
+# The custom_id feature part of every intervisie component.
+FEATURE = "intervisie"
+COG_NAME = "IntervisieCog"
+ANSWERS = (Rsvp.YES, Rsvp.NO, Rsvp.MAYBE)
+# Discord allows five rows of buttons on a message: one session per row.
+ROWS_PER_MESSAGE = 5
+BUTTON_LABEL_MAX = 80
+_STYLES = {
+    Rsvp.YES: discord.ButtonStyle.success,
+    Rsvp.NO: discord.ButtonStyle.secondary,
+    Rsvp.MAYBE: discord.ButtonStyle.primary,
+}
+
+
+class RsvpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=custom_ids.template(FEATURE, "yes|no|maybe"),
+):
+    """One answer to one invitation. The token says which invitation, never who may
+    press: the service checks on every press that the presser is the invitee."""
+
+    def __init__(self, answer: Rsvp, token: str, *, label: str, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:BUTTON_LABEL_MAX],
+                style=_STYLES[answer],
+                custom_id=custom_ids.build(FEATURE, answer.value, token),
+                row=row,
+            )
+        )
+        self.answer = answer
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> RsvpButton:
+        return cls(Rsvp(match["action"]), match["token"], label=item.label or match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            cog: Any = interaction.client.get_cog(COG_NAME)  # type: ignore[attr-defined]
+            if cog is None:
+                raise RuntimeError("the intervisie cog is not loaded")
+            await cog.answer(interaction, token=self.token, answer=self.answer)
+        except Exception as exc:  # shown to the presser, calmly; logged when unexpected
+            await report_error(interaction, exc)
+
+
+def answer_views(
+    rows: Sequence[tuple[SessionView, str]], locale: Locale, *, dated: bool
+) -> list[discord.ui.View]:
+    """Buttons for (session, invitation token) pairs, one row each, five rows a message.
+
+    ``dated`` puts the session's date on each button, for messages about several dates.
+    """
+    views = []
+    for first in range(0, len(rows), ROWS_PER_MESSAGE):
+        view = discord.ui.View(timeout=None)
+        for row, (session, token) in enumerate(rows[first : first + ROWS_PER_MESSAGE]):
+            prefix = f"{session.local_start:%d-%m %H:%M} · " if dated else ""
+            for answer in ANSWERS:
+                label = prefix + t(f"intervisie.rsvp.{answer.value}", locale)
+                view.add_item(RsvpButton(answer, token, label=label, row=row))
+        views.append(view)
+    return views

@@ -1,0 +1,267 @@
+"""/kmtm: periods and reports (coordinator, hub), member counts and the panel
+(association admins), and logging (VCPs).
+
+A report is posted in the hub channel where the coordinator asked for it, not
+privately: the numbers are release-safe by construction (closed periods only,
+small counts hidden, the same release every time it is asked for), and the UM
+team reads them together. The CSV export is private to the coordinator, who
+decides where the file goes next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.kmtm._common import COG_NAME, today
+from cogs.kmtm._logging import open_form, panel
+from cogs.kmtm._render import file_name, periods_embed, report_embed
+from vcpbot import access
+from vcpbot.db.kmtm import Dimension
+from vcpbot.errors import InvalidInput
+from vcpbot.i18n.translator import L
+from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
+from vcpbot.services import kmtm, kmtm_report, network, when
+from vcpbot.services.kmtm import PERIOD_NAME_MAX
+from vcpbot.services.kmtm_chart import render_png
+from vcpbot.services.kmtm_undo import UndoBook
+
+DATE_TEXT_MAX = 40
+AUTOCOMPLETE_MAX = 25
+BY_CHOICES = [
+    app_commands.Choice(name=L(f"kmtm.dimension.{d.value}"), value=d.value) for d in Dimension
+]
+
+
+class KmtmCog(commands.Cog, name=COG_NAME):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot: Any = bot
+        # In memory only, one per process: see vcpbot.services.kmtm_undo.
+        self.undo = UndoBook(window=timedelta(minutes=self.bot.settings.kmtm.undo_minutes))
+
+    # No default permissions: VCPs, admins and the coordinator each use part of it,
+    # and every command checks who may act.
+    kmtm_group = app_commands.Group(
+        name=L("cmd.kmtm.name"), description=L("cmd.kmtm.description"), guild_only=True
+    )
+    period = app_commands.Group(
+        name=L("cmd.kmtm.period.name"),
+        description=L("cmd.kmtm.period.description"),
+        parent=kmtm_group,
+    )
+
+    # --- periods (coordinator) -------------------------------------------------------
+
+    @period.command(
+        name=L("cmd.kmtm.period.create.name"), description=L("cmd.kmtm.period.create.description")
+    )
+    @app_commands.describe(
+        name=L("cmd.kmtm.period.param_name"),
+        start=L("cmd.kmtm.period.start"),
+        end=L("cmd.kmtm.period.end"),
+    )
+    async def period_create(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, PERIOD_NAME_MAX],
+        start: app_commands.Range[str, 1, DATE_TEXT_MAX],
+        end: app_commands.Range[str, 1, DATE_TEXT_MAX],
+    ) -> None:
+        day = today(self.bot)
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            created = await kmtm.create_period(
+                session,
+                name=name,
+                start_date=when.parse_date(start, today=day),
+                end_date=when.parse_date(end, today=day),
+            )
+        await send_private(
+            interaction,
+            text(
+                interaction,
+                "kmtm.period.created",
+                name=created.name,
+                start=created.start_date.isoformat(),
+                end=created.end_date.isoformat(),
+            ),
+        )
+
+    @period.command(
+        name=L("cmd.kmtm.period.close.name"), description=L("cmd.kmtm.period.close.description")
+    )
+    @app_commands.describe(name=L("cmd.kmtm.period.which"))
+    async def period_close(self, interaction: discord.Interaction, name: str) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            closed = await kmtm.close_period(
+                session, name=name, now=self.bot.clock(), zone=self.bot.settings.zone
+            )
+        await send_private(
+            interaction, text(interaction, "kmtm.period.closed_now", name=closed.name)
+        )
+
+    @period.command(
+        name=L("cmd.kmtm.period.list.name"), description=L("cmd.kmtm.period.list.description")
+    )
+    async def period_list(self, interaction: discord.Interaction) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            periods = await kmtm.list_periods(session)
+        embed = periods_embed(periods, today(self.bot), locale_of(interaction))
+        await send_private(interaction, embed=embed)
+
+    # --- member counts and the panel (association admins) -----------------------------
+
+    def _admin(self, interaction: discord.Interaction) -> int:
+        """Default permissions are only a hint a guild can change: check every time."""
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        return guild_id
+
+    @kmtm_group.command(
+        name=L("cmd.kmtm.members.name"), description=L("cmd.kmtm.members.description")
+    )
+    @app_commands.describe(period=L("cmd.kmtm.period.which"), count=L("cmd.kmtm.members.count"))
+    async def members(self, interaction: discord.Interaction, period: str, count: int) -> None:
+        guild_id = self._admin(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            saved = await kmtm.set_member_count(
+                session, guild_id=guild_id, period_name=period, members=count
+            )
+        await send_private(
+            interaction,
+            text(
+                interaction,
+                "kmtm.members.saved",
+                association=saved.association_name,
+                members=saved.members,
+                period=saved.period_name,
+            ),
+        )
+
+    @kmtm_group.command(name=L("cmd.kmtm.panel.name"), description=L("cmd.kmtm.panel.description"))
+    async def post_panel(self, interaction: discord.Interaction) -> None:
+        guild_id = self._admin(interaction)
+        channel = interaction.channel
+        if not isinstance(channel, discord.abc.Messageable):
+            raise InvalidInput("kmtm.error.panel_channel")
+        async with self.bot.db.sessions.begin() as session:
+            association = await network.require_in_network(session, guild_id=guild_id)
+        # In the association's language: the channel is read by all its VCPs.
+        locale = "en" if association.locale == "en" else "nl"
+        embed, view = panel(association.name, locale)
+        mention = getattr(channel, "mention", "")
+        bot_may = interaction.app_permissions
+        if not (bot_may.view_channel and bot_may.send_messages and bot_may.embed_links):
+            raise InvalidInput("kmtm.error.panel_forbidden", channel=mention)
+        try:
+            await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            raise InvalidInput("kmtm.error.panel_forbidden", channel=mention) from None
+        await send_private(interaction, text(interaction, "kmtm.panel.posted", channel=mention))
+
+    # --- logging (VCPs) -------------------------------------------------------------
+
+    @kmtm_group.command(name=L("cmd.kmtm.log.name"), description=L("cmd.kmtm.log.description"))
+    async def log_contact(self, interaction: discord.Interaction) -> None:
+        await open_form(interaction)
+
+    # --- reports (coordinator) --------------------------------------------------------
+
+    async def _release(
+        self, interaction: discord.Interaction, period: str, by: str
+    ) -> kmtm_report.Report:
+        settings = self.bot.settings.kmtm
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            return await kmtm_report.report(
+                session,
+                period_name=period,
+                dimension=by,
+                k=settings.k,
+                min_contributors=settings.min_contributors,
+                round_to_5=settings.round_to_5,
+                year_periods=settings.year_periods,
+                now=self.bot.clock(),
+                zone=self.bot.settings.zone,
+            )
+
+    @kmtm_group.command(
+        name=L("cmd.kmtm.report.name"), description=L("cmd.kmtm.report.description")
+    )
+    @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
+    @app_commands.choices(by=BY_CHOICES)
+    async def report(
+        self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
+    ) -> None:
+        released = await self._release(interaction, period, by.value)
+        # Checked and released before answering: a refusal stays private, the report is not.
+        await interaction.response.defer(thinking=True)
+        locale = locale_of(interaction)
+        png = await asyncio.to_thread(render_png, released, locale=locale)
+        name = file_name(released, "png")
+        await interaction.followup.send(
+            embed=report_embed(released, locale, image=name),
+            file=discord.File(io.BytesIO(png), filename=name),
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @kmtm_group.command(
+        name=L("cmd.kmtm.export.name"), description=L("cmd.kmtm.export.description")
+    )
+    @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
+    @app_commands.choices(by=BY_CHOICES)
+    async def export(
+        self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
+    ) -> None:
+        released = await self._release(interaction, period, by.value)
+        locale = locale_of(interaction)
+        data = kmtm_report.export_csv(released, locale=locale)
+        # With a byte-order mark, spreadsheets open it as UTF-8 (accents in names).
+        csv_file = discord.File(
+            io.BytesIO(data.encode("utf-8-sig")), filename=file_name(released, "csv")
+        )
+        await send_private(
+            interaction,
+            text(interaction, "kmtm.export.ready", period=released.period_name),
+            file=csv_file,
+        )
+
+    # --- period names as you type ---------------------------------------------------
+
+    @period_close.autocomplete("name")
+    @report.autocomplete("period")
+    @export.autocomplete("period")
+    @members.autocomplete("period")
+    async def _period_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        command = interaction.command.name if interaction.command else ""
+        in_hub = interaction.guild_id == self.bot.settings.hub_guild_id
+        if command == "members":
+            # Association admins, in their own server.
+            allowed = interaction.guild_id is not None and not in_hub
+            allowed = allowed and interaction.permissions.manage_guild
+        else:
+            allowed = in_hub  # the coordinator's commands; the command itself checks the role
+        if not allowed:
+            return []
+        async with self.bot.db.sessions.begin() as session:
+            periods = await kmtm.list_periods(session)
+        if command in ("report", "export"):
+            periods = [p for p in periods if p.closed]
+        elif command == "close":
+            periods = [p for p in periods if not p.closed]
+        wanted = current.strip().casefold()
+        return [
+            app_commands.Choice(name=p.name, value=p.name)
+            for p in periods
+            if wanted in p.name.casefold()
+        ][:AUTOCOMPLETE_MAX]

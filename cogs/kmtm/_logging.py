@@ -1,0 +1,241 @@
+"""Logging a contact: the form, the "Log a contact" panel button, and Undo.
+
+The form is one modal with the three choices (category in a select, relation
+and follow-up as radio buttons), so a contact is logged in a few clicks and in
+one interaction. The panel button's custom_id (``vcp:kmtm:log``) carries
+nothing; the Undo button's carries only the opaque token of the in-memory
+``UndoBook``. Every open, submit and press checks again that the person is a
+registered VCP of an association in the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from typing import Any
+
+import discord
+
+from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, undo_book
+from vcpbot import custom_ids
+from vcpbot.db.kmtm import Category, FollowUp, Relation
+from vcpbot.errors import Conflict
+from vcpbot.i18n import Locale, t
+from vcpbot.interactions import locale_of, report_error, send_private
+from vcpbot.services import kmtm
+from vcpbot.services.kmtm import LoggedContact
+
+log = logging.getLogger(__name__)
+
+FORM_SECONDS = 30 * 60
+MODAL_TITLE_MAX = 45
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class LogForm(discord.ui.Modal):
+    """Category, relation of the other person, follow-up: nothing typed, nothing else asked."""
+
+    def __init__(self, bot: Any, *, period_name: str, locale: Locale) -> None:
+        super().__init__(
+            title=_clip(t("kmtm.form.title", locale, period=period_name), MODAL_TITLE_MAX),
+            timeout=FORM_SECONDS,
+            custom_id=custom_ids.build(FEATURE, "form", secrets.token_urlsafe(9)),
+        )
+        self.bot = bot
+        self.category: discord.ui.Select[LogForm] = discord.ui.Select(
+            custom_id="category",
+            placeholder=t("kmtm.form.category_placeholder", locale),
+            options=[
+                discord.SelectOption(
+                    label=t(f"kmtm.category.{c.value}", locale),
+                    value=c.value,
+                    description=t(f"kmtm.category.{c.value}.hint", locale),
+                )
+                for c in Category
+            ],
+        )
+        self.relation: discord.ui.RadioGroup[LogForm] = discord.ui.RadioGroup(
+            custom_id="relation",
+            options=[
+                discord.RadioGroupOption(label=t(f"kmtm.relation.{r.value}", locale), value=r.value)
+                for r in Relation
+            ],
+        )
+        self.follow_up: discord.ui.RadioGroup[LogForm] = discord.ui.RadioGroup(
+            custom_id="follow_up",
+            options=[
+                discord.RadioGroupOption(
+                    label=t(f"kmtm.follow_up.{f.value}", locale), value=f.value
+                )
+                for f in FollowUp
+            ],
+        )
+        for component, label in (
+            (self.category, "category"),
+            (self.relation, "relation"),
+            (self.follow_up, "follow_up"),
+        ):
+            self.add_item(
+                discord.ui.Label(
+                    text=t(f"kmtm.form.{label}", locale),
+                    description=t(f"kmtm.form.{label}_hint", locale),
+                    component=component,
+                )
+            )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot = self.bot
+        now = bot.clock()
+        async with bot.db.sessions.begin() as session:
+            await require_vcp(interaction, session)
+            contact = await kmtm.log_contact(
+                session,
+                guild_id=interaction.guild_id,
+                category=self.category.values[0] if self.category.values else "",
+                relation=self.relation.value or "",
+                follow_up=self.follow_up.value or "",
+                now=now,
+                zone=bot.settings.zone,
+            )
+        # Issued after the commit: a token never stands for a contact that was not counted.
+        token = undo_book(bot).issue(contact, actor_id=interaction.user.id, now=now)
+        locale = locale_of(interaction)
+        await send_private(
+            interaction,
+            confirmation(contact, locale, minutes=bot.settings.kmtm.undo_minutes),
+            view=undo_view(token, locale),
+        )
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await report_error(interaction, error)
+
+
+def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str:
+    """What was counted, so a slip is noticed while it can still be taken back."""
+    chosen = t(
+        "kmtm.logged.what",
+        locale,
+        category=t(f"kmtm.category.{contact.category.value}", locale),
+        relation=t(f"kmtm.relation.{contact.relation.value}", locale),
+        follow_up=t(f"kmtm.follow_up.{contact.follow_up.value}", locale),
+    )
+    logged = t("kmtm.logged", locale, period=contact.period_name, minutes=minutes)
+    return f"{logged}\n> {chosen}"
+
+
+async def open_form(interaction: discord.Interaction) -> None:
+    """``/kmtm log`` and the panel button: check first, then show the form."""
+    bot: Any = interaction.client
+    async with bot.db.sessions.begin() as session:
+        await require_vcp(interaction, session)
+        period = await require_open_period(bot, session)
+    await interaction.response.send_modal(
+        LogForm(bot, period_name=period.name, locale=locale_of(interaction))
+    )
+
+
+# --- the panel -----------------------------------------------------------------------
+
+
+def panel(association_name: str, locale: Locale) -> tuple[discord.Embed, discord.ui.View]:
+    """The message an admin posts once; its button keeps working after restarts."""
+    embed = discord.Embed(
+        title=t("kmtm.panel.title", locale),
+        description=t("kmtm.panel.body", locale, association=association_name),
+        colour=discord.Colour.teal(),
+    )
+    embed.set_footer(text=t("kmtm.panel.footer", locale))
+    # No timeout, and only dynamic items: discord.py keeps nothing per message for it.
+    view = discord.ui.View(timeout=None)
+    view.add_item(LogButton(t("kmtm.panel.button", locale)))
+    return embed, view
+
+
+class LogButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=custom_ids.template(FEATURE, "log", opaque=False),
+):
+    """The "Log a contact" button on the panel: opens the form, for registered VCPs only."""
+
+    def __init__(self, label: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or t("kmtm.panel.button", "en"),
+                style=discord.ButtonStyle.primary,
+                custom_id=custom_ids.build(FEATURE, "log"),
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> LogButton:
+        return cls(item.label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await open_form(interaction)
+        except Exception as exc:  # shown to the presser, calmly; logged when unexpected
+            await report_error(interaction, exc)
+
+
+# --- undo ----------------------------------------------------------------------------
+
+
+def undo_view(token: str, locale: Locale) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(UndoButton(token, t("kmtm.undo.button", locale)))
+    return view
+
+
+class UndoButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=custom_ids.template(FEATURE, "undo"),
+):
+    """Takes the contact just logged back, once, by the VCP who logged it, within the window."""
+
+    def __init__(self, token: str, label: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or t("kmtm.undo.button", "en"),
+                style=discord.ButtonStyle.secondary,
+                custom_id=custom_ids.build(FEATURE, "undo", token),
+            )
+        )
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> UndoButton:
+        return cls(match["token"], item.label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._undo(interaction)
+        except Exception as exc:  # shown to the presser, calmly; logged when unexpected
+            await report_error(interaction, exc)
+
+    async def _undo(self, interaction: discord.Interaction) -> None:
+        bot: Any = interaction.client
+        async with bot.db.sessions.begin() as session:
+            await require_vcp(interaction, session)
+            # Taken before the counters change: a double click finds nothing the second time.
+            contact = undo_book(bot).take(self.token, actor_id=interaction.user.id, now=bot.clock())
+            if contact is None:
+                raise Conflict("kmtm.error.undo_expired")
+            await kmtm.undo_contact(
+                session,
+                period_id=contact.period_id,
+                association_id=contact.association_id,
+                category=contact.category,
+                relation=contact.relation,
+                follow_up=contact.follow_up,
+            )
+        await interaction.response.edit_message(
+            content=t("kmtm.undone", locale_of(interaction)), view=None
+        )

@@ -1,0 +1,139 @@
+"""Steps the KMTM end-to-end tests share: five associations in the network, their VCPs,
+a period, and logging a contact the way a VCP does it (the form, or the panel button)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import struct
+from typing import Any
+
+from vcpbot.emulator import Emulator
+from vcpbot.emulator.entities import Channel, Message, User
+from vcpbot.emulator.guild import Guild
+from vcpbot.harness import NetworkWorld, add_student
+
+from network_steps import join_network, set_up_hub
+
+# (key, server name, server locale): five associations, as in a real KMTM.
+FIVE_ASSOCIATIONS = (
+    ("tragos", "Studentenvereniging Tragos", "nl"),
+    ("circumflex", "Circumflex", "nl"),
+    ("saurus", "Saurus Maastricht", "en-US"),
+    ("koko", "Koko", "en-US"),
+    ("scopus", "Scopus", "nl"),
+)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+async def network_of_five(emulator: Emulator, world: NetworkWorld) -> None:
+    """The hub is set up and every association has joined (the coordinator approved)."""
+    await set_up_hub(emulator, world)
+    for key, _, _ in FIVE_ASSOCIATIONS:
+        await join_network(emulator, world, key)
+
+
+async def add_vcp(
+    emulator: Emulator, world: NetworkWorld, key: str, name: str, *, locale: str = "nl"
+) -> User:
+    """A member of the association's server whom its board registers as VCP."""
+    association = world.association(key)
+    vcp = add_student(emulator, world, key, name, locale=locale)
+    added = await emulator.person(association.admin).slash(
+        association.guild, "vcp", {"member": vcp}, subcommand="add"
+    )
+    await added.wait()
+    return vcp
+
+
+async def kmtm(
+    emulator: Emulator,
+    user: User,
+    guild: Guild,
+    subcommand: str,
+    options: dict[str, Any] | None = None,
+    *,
+    channel: Channel | None = None,
+) -> Message:
+    """Run ``/kmtm <subcommand>`` and return what the person ends up seeing."""
+    result = await emulator.person(user).slash(
+        guild, "kmtm", options, subcommand=subcommand, channel=channel
+    )
+    # A report is drawn after a deferral, which Discord allows 15 minutes; a busy CI
+    # machine may need more than the default few seconds.
+    return await result.final(within=30)
+
+
+async def create_period(
+    emulator: Emulator,
+    world: NetworkWorld,
+    name: str = "KMTM 2026",
+    start: str = "10-08-2026",
+    end: str = "30-08-2026",
+) -> Message:
+    return await kmtm(
+        emulator,
+        world.coordinator,
+        world.hub,
+        "period create",
+        {"name": name, "start": start, "end": end},
+    )
+
+
+async def close_period(emulator: Emulator, world: NetworkWorld, name: str = "KMTM 2026") -> Message:
+    return await kmtm(emulator, world.coordinator, world.hub, "period close", {"name": name})
+
+
+async def log_contact(  # noqa: PLR0917 - the three choices a VCP makes, and where
+    emulator: Emulator,
+    vcp: User,
+    guild: Guild,
+    category: str,
+    relation: str,
+    follow_up: str,
+    *,
+    panel: Message | None = None,
+) -> Message:
+    """``/kmtm log`` (or the panel's button), the three choices, submit: the confirmation."""
+    person = emulator.person(vcp)
+    if panel is None:
+        opened = await person.slash(guild, "kmtm", subcommand="log")
+    else:
+        opened = await person.press(panel, custom_id="vcp:kmtm:log")
+    response = await opened.wait()
+    if response.modal is None:
+        return response.message  # refused: the reason, privately
+    submitted = await person.submit(
+        response.modal, {"category": category, "relation": relation, "follow_up": follow_up}
+    )
+    return await submitted.final()
+
+
+def csv_rows(message: Message) -> list[dict[str, str]]:
+    [attachment] = message.attachments
+    assert attachment.filename.endswith(".csv")
+    return list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+
+
+def png_size(message: Message) -> tuple[int, int]:
+    [attachment] = message.attachments
+    assert attachment.filename.endswith(".png")
+    data = attachment.data
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def table_rows(message: Message) -> dict[str, str]:
+    """The report's table as {label: shown count}, read from the embed as a person reads it."""
+    [embed] = message.embeds
+    body = embed["description"].split("```")[1].strip("\n").splitlines()
+    rows = {}
+    for line in body[2:]:  # the header and its rule
+        if set(line) <= {"-", " "}:
+            continue
+        count, *_, label = re.split(r"\s{2,}", line.strip())
+        rows[label] = count
+    return rows

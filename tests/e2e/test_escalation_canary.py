@@ -1,0 +1,193 @@
+"""What people write reaches only ephemeral answers: never the database's bytes, a log line,
+a message others can see, or any request to Discord outside an interaction response."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from vcpbot.emulator import Emulator, rest
+from vcpbot.emulator.entities import User
+from vcpbot.harness import BotHarness, NetworkWorld
+from vcpbot.logs import PINNED_LOGGERS, pin_chatty_loggers
+
+from escalation_steps import (
+    add_member,
+    add_vcp,
+    card_for,
+    code_in,
+    escalate,
+    network_with,
+    open_case,
+    receipt_in,
+    switch_member_route,
+    vcp_channel,
+    wait_until,
+)
+
+CANARY = "KANARIE"
+# A receipt-shaped guess: it must not be kept anywhere either.
+GUESS = "CANARY77CANARY77CANA"
+
+
+def canary(n: int) -> str:
+    return f"Geheim verhaal {CANARY}{n} met details"
+
+
+@pytest.fixture
+def bodies(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, Any]]:
+    """Every request body the bot sent to the emulated Discord (the emulator keeps no bodies)."""
+    seen: list[tuple[str, str, Any]] = []
+    original = rest._read_body
+
+    async def recording(request: Any) -> Any:
+        body, files, multipart = await original(request)
+        seen.append((request.method, request.path, [body, [f.data.hex() for f in files]]))
+        return body, files, multipart
+
+    monkeypatch.setattr(rest, "_read_body", recording)
+    return seen
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Every logger at DEBUG, with the chatty discord.py loggers pinned as in production."""
+    before = {name: logging.getLogger(name).level for name in PINNED_LOGGERS}
+    caplog.set_level(logging.DEBUG)
+    pin_chatty_loggers()
+    yield caplog
+    for name, level in before.items():
+        logging.getLogger(name).setLevel(level)
+
+
+async def database_text(harness: BotHarness) -> bytes:
+    """Everything the database holds, as bytes: the SQLite file with its WAL, or every
+    PostgreSQL row (with binary columns as hex)."""
+    db = harness.db
+    if db.is_sqlite:
+        path = Path(str(db.engine.url.database))
+        parts = [
+            p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()
+        ]
+        assert len(parts) >= 2, "expected the database file and its WAL"
+        return b"".join(parts)
+    async with db.sessions.begin() as session:
+        tables = (
+            await session.scalars(
+                text(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = current_schema()"
+                )
+            )
+        ).all()
+        dump = []
+        for table in tables:
+            # Table names come from the catalog itself, not from anyone's input.
+            every_row = f'SELECT row_to_json(t)::text FROM "{table}" t'  # noqa: S608
+            rows = await session.scalars(text(every_row))
+            dump.append("\n".join(rows.all()))
+    return "\n".join(dump).encode()
+
+
+def forms_of(user: User) -> bytes:
+    return str(user.id).encode(), user.id.to_bytes(8, "big")
+
+
+async def test_case_text_never_leaves_an_ephemeral_answer(
+    bodies: list[tuple[str, str, Any]],
+    debug_logs: pytest.LogCaptureFixture,
+    emulator: Emulator,
+    world: NetworkWorld,
+    harness: BotHarness,
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    channel = vcp_channel(emulator, world, "tragos")
+    await switch_member_route(emulator, world, "tragos", channel)
+    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    member = add_member(emulator, world, "tragos", "noor", locale="en-US")
+    team = emulator.person(world.team_member)
+
+    # Route 1, with DM notices: VCP -> team -> VCP.
+    _, confirmation = await escalate(emulator, vcp, tragos.guild, text=canary(1), urgency="urgent")
+    receipt = receipt_in(confirmation)
+    await emulator.person(vcp).press(confirmation, label="Stuur me een DM bij een reactie")
+    card = await card_for(emulator, world, code_in(confirmation))
+    form = (await team.press(card, label="Reageren")).response.modal
+    assert form is not None
+    await (await team.submit(form, {"text": canary(2)})).final()
+    await emulator.person(vcp).wait_for_dm()
+    seen = await open_case(emulator, vcp, receipt)
+    form = (await emulator.person(vcp).press(seen, label="Reageren")).response.modal
+    assert form is not None
+    await (await emulator.person(vcp).submit(form, {"text": canary(3)})).final()
+    opened = await (await team.press(card, label="Openen")).final()
+    assert canary(1) in opened.text and canary(3) in opened.text  # the positive control
+
+    # Route 2: member -> VCP, forwarded with a summary -> team -> member.
+    _, member_confirmation = await escalate(emulator, member, tragos.guild, text=canary(4))
+    member_receipt = receipt_in(member_confirmation)
+    code = code_in(member_confirmation)
+    sanne = emulator.person(vcp)
+    vcp_card = await sanne.wait_for_message(channel, contains=code)
+    form = (await sanne.press(vcp_card, label="Reageren")).response.modal
+    assert form is not None
+    await (await sanne.submit(form, {"text": canary(5)})).final()
+    form = (await sanne.press(vcp_card, label="Doorsturen naar UM-team")).response.modal
+    assert form is not None
+    await (await sanne.submit(form, {"text": canary(6)})).final()
+    hub_card = await card_for(emulator, world, code)
+    form = (await team.press(hub_card, label="Reageren")).response.modal
+    assert form is not None
+    await (await team.submit(form, {"text": canary(7)})).final()
+    seen = await open_case(emulator, member, member_receipt, guild=tragos.guild)
+    form = (await emulator.person(member).press(seen, label="Reply")).response.modal
+    assert form is not None
+    redrawn = await (await emulator.person(member).submit(form, {"text": canary(8)})).final()
+    assert canary(7) in redrawn.text and canary(8) in redrawn.text
+
+    # A guessed receipt, and a refusal that hands the text back.
+    await open_case(emulator, member, GUESS)
+    ask = (await (await team.press(hub_card, label="Afsluiten")).wait()).message
+    assert ask is not None
+    select = next(c for c in ask.walk_components() if c.get("type") == 3)
+    await (await team.select(ask, select["custom_id"], ["referred_internally"])).final()
+    await wait_until(emulator, lambda: "Afgesloten" in hub_card.text, "the card to close")
+
+    # 1. No message anyone else can see, anywhere, ever carried it.
+    for message in emulator.world.messages.values():
+        if not message.ephemeral:
+            assert CANARY not in message.text and GUESS not in message.text, message.channel.name
+            assert message.allowed_mentions is not None, message.text
+    # 2. No request outside an interaction's own response carried it.
+    outside = [
+        (method, path, body)
+        for method, path, body in bodies
+        if not path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/"))
+    ]
+    assert outside, "the bot posted cards and notices through the REST API"
+    for method, path, body in outside:
+        dumped = json.dumps(body, ensure_ascii=False)
+        assert CANARY not in dumped and GUESS not in dumped, f"{method} {path}"
+    # 3. No log line, at DEBUG, carried it; no line names a reporter next to a case.
+    assert any(r.levelno == logging.DEBUG for r in debug_logs.records)
+    for record in debug_logs.records:
+        line = record.getMessage() + (record.exc_text or "")
+        assert CANARY not in line and GUESS not in line, record.name
+        if code in line or code_in(confirmation) in line:
+            assert str(vcp.id) not in line and str(member.id) not in line, record.name
+    # 4. The database holds none of it, and no id of the reporters, in any form.
+    stored = await database_text(harness)
+    for n in range(1, 9):
+        assert CANARY.encode() + str(n).encode() not in stored
+    assert CANARY.encode() not in stored and CANARY.encode().hex().encode() not in stored
+    assert GUESS.encode() not in stored
+    for reporter in (vcp, member):
+        for form_ in forms_of(reporter):
+            assert form_ not in stored, f"{reporter.username}'s id is stored"

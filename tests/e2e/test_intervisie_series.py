@@ -1,0 +1,164 @@
+"""A series of six sessions for chosen people: one occurrence moved, one cancelled, the
+rest moved together; afterwards the coordinator marks attendance and exports it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from vcpbot.emulator import Emulator
+from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+
+from intervisie_steps import (
+    AMS,
+    at,
+    component_id,
+    form,
+    network_with_vcps,
+    open_form,
+    session_ids,
+    start_clock,
+    three_association_world,
+)
+
+FIRST = at(9, 15, 19, 30)
+# Every other week until ten weeks on: six sessions, the last ones after summer time ends.
+SERIES = {
+    "invitees": "people",
+    "every_weeks": 2,
+    "until": f"{FIRST + timedelta(weeks=10):%d-%m-%Y}",
+}
+
+
+@pytest.fixture
+def world(emulator: Emulator) -> NetworkWorld:
+    return three_association_world(emulator)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return start_clock()
+
+
+def starts(emulator: Emulator, world: NetworkWorld) -> list[tuple[datetime, int]]:
+    """Each event's local start and status, in the order they were created."""
+    return [
+        (datetime.fromisoformat(e.scheduled_start_time).astimezone(AMS), e.status)
+        for e in emulator.scheduled_events(world.hub)
+    ]
+
+
+async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
+) -> None:
+    vcps = await network_with_vcps(emulator, world)
+    coordinator = emulator.person(world.coordinator)
+    modal = await open_form(emulator, world, SERIES)
+    picker = (
+        await (await coordinator.submit(modal, form(FIRST, title="Intervisie reeks"))).wait()
+    ).message
+    assert picker.ephemeral and "Wie nodig je uit voor **Intervisie reeks**" in picker.text
+    chosen = [str(vcps["sanne"].id), str(vcps["liv"].id)]
+    await (await coordinator.select(picker, component_id(picker, "vcps"), chosen)).wait()
+    sent = await coordinator.press(picker, label="Uitnodigingen versturen")
+    summary = await sent.followup(1, within=20)
+    assert "6 bijeenkomst(en), 2 personen uitgenodigd; 2 van hen" in summary.text
+
+    # Six events, every one at 19:30 in Amsterdam, in summer and in winter time.
+    weekly = [FIRST + timedelta(weeks=2 * n) for n in range(6)]
+    assert [s for s, _ in starts(emulator, world)] == [
+        w.replace(tzinfo=AMS) for w in [datetime.combine(d.date(), FIRST.time()) for d in weekly]
+    ]
+    assert {s.hour for s, _ in starts(emulator, world)} == {19}
+    assert {s.astimezone(UTC).hour for s, _ in starts(emulator, world)} == {17, 18}
+
+    sanne = emulator.person(vcps["sanne"])
+    first, more = [m for m in sanne.dms() if "Intervisie reeks" in m.text]
+    assert "elke 2 week/weken" in first.text
+    assert len(first.buttons) == 15 and len(more.buttons) == 3
+    assert first.buttons[0]["label"] == f"{FIRST:%d-%m %H:%M} · Ja, ik kom"
+    assert "Meer data van **Intervisie reeks**" in more.text
+    assert len(first.attachments[0].data.split(b"BEGIN:VEVENT")) == 7
+    assert not [m for m in emulator.person(vcps["kim"]).dms() if "Intervisie" in m.text]
+    await (await sanne.press(first, label=f"{FIRST:%d-%m %H:%M} · Ja, ik kom")).wait()
+    third = weekly[2]
+    await (await sanne.press(first, label=f"{third:%d-%m %H:%M} · Ja, ik kom")).wait()
+
+    ids = await session_ids(emulator, world, subcommand="move")
+    assert len(ids) == 6
+    # The third session moves to the next day: only its event moves, its answers reset.
+    moved = await coordinator.slash(
+        world.hub,
+        "intervisie",
+        {"session": ids[2], "when": f"{third + timedelta(days=1):%d-%m-%Y} 19:30"},
+        subcommand="move",
+    )
+    assert "1 bijeenkomst(en) verplaatst" in (await moved.final(within=20)).text
+    assert starts(emulator, world)[2][0] == third + timedelta(days=1)
+    assert starts(emulator, world)[3][0] == weekly[3]
+    notice = await sanne.wait_for_dm(contains="Gewijzigd: Intervisie reeks")
+    assert "wil je opnieuw antwoorden" in notice.text
+    assert [b["label"] for b in notice.buttons] == ["Ja, ik kom", "Nee, ik kan niet", "Misschien"]
+
+    # The fifth is cancelled on its own.
+    cancelled = await coordinator.slash(
+        world.hub, "intervisie", {"session": ids[4], "reason": "Tentamenweek"}, subcommand="cancel"
+    )
+    assert "1 bijeenkomst(en) geannuleerd" in (await cancelled.final(within=20)).text
+    assert [status for _, status in starts(emulator, world)] == [1, 1, 1, 1, 4, 1]
+    await sanne.wait_for_dm(contains="Reden: Tentamenweek")
+
+    # From the fourth on, the rest of the series starts an hour later.
+    rest = await coordinator.slash(
+        world.hub,
+        "intervisie",
+        {"session": ids[3], "when": f"{weekly[3]:%d-%m-%Y} 20:30", "rest_of_series": True},
+        subcommand="move",
+    )
+    assert "2 bijeenkomst(en) verplaatst" in (await rest.final(within=20)).text
+    assert [s.strftime("%H:%M") for s, _ in starts(emulator, world)] == [
+        "19:30",
+        "19:30",
+        "19:30",
+        "20:30",
+        "19:30",
+        "20:30",
+    ]
+    listing = await coordinator.slash(world.hub, "intervisie", subcommand="list")
+    assert (await listing.wait()).message.text.count("Intervisie reeks") == 5
+
+    # After the first session the coordinator marks who came.
+    clock.set(FIRST.astimezone(UTC) + timedelta(hours=2))
+    too_late = await sanne.press(first, label=f"{FIRST:%d-%m %H:%M} · Nee, ik kan niet")
+    assert "al begonnen" in (await too_late.wait()).message.text
+    [held] = await session_ids(emulator, world, subcommand="attendance")
+    assert held == ids[0]
+    opened = await coordinator.slash(
+        world.hub, "intervisie", {"session": held}, subcommand="attendance"
+    )
+    sheet = (await opened.wait()).message
+    assert "Wie was er bij **Intervisie reeks**" in sheet.text
+    present = component_id(sheet, "present0")
+    await (await coordinator.select(sheet, present, chosen)).wait()
+    saved = await coordinator.press(sheet, label="Opslaan")
+    assert "Opgeslagen: 2 van de 2 aanwezig" in (await saved.wait()).message.text
+
+    overview = await coordinator.slash(world.hub, "intervisie", subcommand="attendance")
+    text = (await overview.wait()).message.text
+    assert "sanne (Studentenvereniging Tragos): aanwezig 1 van 1" in text
+    assert "liv (Saurus Maastricht): aanwezig 1 van 1" in text
+
+    exported = await coordinator.slash(world.hub, "intervisie", subcommand="export")
+    export = (await exported.wait()).message
+    assert export.ephemeral and "houd ze binnen het UM-team" in export.text
+    files = {a.filename.split("-")[1]: a.data.decode("utf-8") for a in export.attachments}
+    sessions = list(csv.DictReader(io.StringIO(files["sessions"])))
+    assert [row["status"] for row in sessions] == ["planned"] * 4 + ["cancelled", "planned"]
+    assert sessions[4]["cancel_reason"] == "Tentamenweek"
+    assert sessions[0]["attended"] == "2" and sessions[0]["yes"] == "1"
+    attendance = list(csv.DictReader(io.StringIO(files["attendance"])))
+    first_rows = [r for r in attendance if r["date"] == f"{FIRST:%Y-%m-%d}"]
+    assert {(r["name"], r["attended"]) for r in first_rows} == {("sanne", "yes"), ("liv", "yes")}
