@@ -65,6 +65,24 @@ def help_embed(
     return embed
 
 
+def _localised(value: app_commands.locale_str | str, locale: Locale) -> str:
+    key = value.extras.get("key") if isinstance(value, app_commands.locale_str) else None
+    return t(key, locale) if key else str(value)
+
+
+def command_list(commands: list[app_commands.Command | app_commands.Group], locale: Locale) -> str:
+    """Every top-level command with its description, in the reader's language.
+
+    Built from the live command tree, so it can never name a command that does not exist.
+    """
+    lines = [
+        f"`/{_localised(c._locale_name or c.name, locale)}` · "
+        f"{_localised(c._locale_description or c.description, locale)}"
+        for c in sorted(commands, key=lambda c: c.name)
+    ]
+    return "\n".join(lines)[:1024]
+
+
 def _vcp_section(
     locale: Locale,
     association: network.AssociationView | None,
@@ -157,6 +175,11 @@ class HelpCog(commands.Cog):
             vcps,
             in_dm=interaction.guild_id is None,
             anonymous_route=anonymous,
+        )
+        embed.add_field(
+            name=t("help.commands.title", locale),
+            value=command_list(self.bot.tree.get_commands(), locale),
+            inline=False,
         )
         await send_private(interaction, embed=embed)
 
