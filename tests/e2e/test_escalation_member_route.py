@@ -56,7 +56,7 @@ async def test_the_member_route_is_off_until_the_board_turns_it_on(
     again = (await (await emulator.person(lotte).slash(tragos.guild, "escalate")).wait()).message
     assert again is not None and "niet aangezet" in again.text
     helped = (await (await emulator.person(lotte).slash(tragos.guild, "help")).wait()).message
-    assert "/escaleer" not in helped.text
+    assert "zonder je naam te geven" not in helped.text
 
 
 async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
