@@ -1,0 +1,93 @@
+"""One bot under test, in its own process: ``python -m benchmarks.botproc``.
+
+The runner starts this with the emulator's URLs on the command line and its
+token in ``BENCH_EMULATOR_TOKEN``. It prints ``ready`` once the bot is connected
+and its commands are synced, and stops cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from benchmarks.baseline import create_baseline_bot
+from vcpbot.bot import create_bot
+from vcpbot.crypto import generate_index_key, generate_master_key
+from vcpbot.db import create_database
+from vcpbot.discord_endpoints import point_discord_at
+from vcpbot.settings import Settings
+
+TOKEN_ENV = "BENCH_EMULATOR_TOKEN"  # noqa: S105 - where the token is, not a token
+READY_TIMEOUT_S = 20.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.botproc")
+    parser.add_argument("kind", choices=("vcpbot", "baseline"))
+    parser.add_argument("--api", required=True, help="the emulator's REST base")
+    parser.add_argument("--gateway", required=True, help="the emulator's gateway URL")
+    parser.add_argument("--database", help="database URL (vcpbot only), already migrated")
+    parser.add_argument("--hub-guild", type=int, help="the hub guild id (vcpbot only)")
+    return parser
+
+
+def _build(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The bot and the database to dispose of afterwards (None for the baseline)."""
+    options = {"guild_ready_timeout": 0.05}
+    if args.kind == "baseline":
+        return create_baseline_bot(**options), None
+    db = create_database(args.database)
+    settings = Settings.load(
+        config_file=None,
+        env_file=None,
+        discord_api_base=args.api,
+        discord_gateway_url=args.gateway,
+        database_url=args.database,
+        hub_guild_id=args.hub_guild,
+        master_keys=generate_master_key(1),
+        index_key=generate_index_key(),
+        log_level="WARNING",
+    )
+    return create_bot(settings, db, **options), db
+
+
+async def _run(args: argparse.Namespace) -> int:
+    point_discord_at(args.api, args.gateway)
+    bot, db = _build(args)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await bot.login(os.environ[TOKEN_ENV])
+        connection = asyncio.create_task(bot.connect(reconnect=False))
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            while not bot.is_ready():
+                if connection.done():
+                    connection.result()
+                    return 1
+                await asyncio.sleep(0.01)
+        await bot.tree.sync()
+        print("ready", flush=True)
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({connection, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        return 0 if stop.is_set() else 1
+    finally:
+        await bot.close()
+        if db is not None:
+            await db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    # discord.py's start-up notes (no voice support) are noise here; its errors are not.
+    logging.getLogger("discord").setLevel(logging.ERROR)
+    return asyncio.run(_run(_parser().parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

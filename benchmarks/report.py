@@ -1,0 +1,69 @@
+"""The results table: one row per class and rate, each p99 set against the baseline's."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+from dataclasses import dataclass
+
+from benchmarks.load import Sample, percentile
+
+
+@dataclass(frozen=True)
+class Row:
+    database: str
+    label: str
+    rate: float
+    sample: Sample
+    baseline: Sample
+
+    def cells(self) -> list[str]:
+        ms = self.sample.latencies
+        p99 = percentile(ms, 99)
+        base_p99 = percentile(self.baseline.latencies, 99)
+        ratio = p99 / base_p99 if base_p99 and not math.isnan(base_p99) else math.nan
+        return [
+            self.database,
+            self.label,
+            f"{self.rate:g}/s",
+            str(self.sample.sent),
+            str(self.sample.lost),
+            *(_ms(percentile(ms, p)) for p in (50, 95, 99)),
+            _ms(max(ms, default=math.nan)),
+            _ms(base_p99),
+            "-" if math.isnan(ratio) else f"{ratio:.2f}x",
+        ]
+
+
+HEADER = [
+    "db",
+    "class",
+    "rate",
+    "sent",
+    "lost",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "max ms",
+    "baseline p99 ms",
+    "p99 / baseline",
+]
+
+
+def _ms(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds * 1000:.1f}"
+
+
+def table(rows: list[Row]) -> str:
+    """A Markdown table, so a run's output can go into the README as it is."""
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
