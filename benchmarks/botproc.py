@@ -23,6 +23,8 @@ from vcpbot.discord_endpoints import point_discord_at
 from vcpbot.settings import Settings
 
 TOKEN_ENV = "BENCH_EMULATOR_TOKEN"  # noqa: S105 - where the token is, not a token
+# Set to a file name prefix to profile each bot process with cProfile (<prefix>.<kind>.prof).
+PROFILE_ENV = "BENCH_PROFILE"
 READY_TIMEOUT_S = 20.0
 
 
@@ -86,7 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     # discord.py's start-up notes (no voice support) are noise here; its errors are not.
     logging.getLogger("discord").setLevel(logging.ERROR)
-    return asyncio.run(_run(_parser().parse_args(argv)))
+    args = _parser().parse_args(argv)
+    prefix = os.environ.get(PROFILE_ENV)
+    if not prefix:
+        return asyncio.run(_run(args))
+    import cProfile  # only when asked: profiling slows the bot down
+
+    with cProfile.Profile() as profile:
+        status = asyncio.run(_run(args))
+    profile.dump_stats(f"{prefix}.{args.kind}.prof")
+    return status
 
 
 if __name__ == "__main__":

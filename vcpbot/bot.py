@@ -15,6 +15,7 @@ from vcpbot.db import Database
 from vcpbot.db.migrate import state as migration_state
 from vcpbot.i18n.translator import CatalogTranslator
 from vcpbot.interactions import report_error
+from vcpbot.readcache import Listener, ReadCache
 from vcpbot.scheduler import Scheduler
 from vcpbot.settings import Settings
 
@@ -66,12 +67,18 @@ class _VCPBotMixin:
         self.scheduler = scheduler or Scheduler(timezone=settings.timezone)
         self.clock = clock or system_clock
         self.failed_cogs: dict[str, str] = {}
+        self.reads = ReadCache(db)
+        self._cache_listener: Listener | None = None
 
     async def setup_hook(self) -> None:
         current = await migration_state(self.db)
         if not current.at_head:
             raise DatabaseNotReady(f"vcpbot will not start: {current.advice()}")
         await self.tree.set_translator(CatalogTranslator())
+        if not self.db.is_sqlite:  # other processes' commits must reach our cache
+            url = self.db.engine.url.render_as_string(hide_password=False)
+            self._cache_listener = Listener(self.reads, url)
+            self._cache_listener.start()
         if self.settings.scheduler.enabled:
             self.scheduler.start()
         for name in self.settings.cogs:
@@ -86,6 +93,8 @@ class _VCPBotMixin:
 
     async def close(self) -> None:
         self.scheduler.shutdown()
+        if self._cache_listener is not None:
+            await self._cache_listener.stop()
         await super().close()  # type: ignore[misc]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -140,9 +141,21 @@ class ConfirmErase(discord.ui.View):
         )
 
 
+# What /help reads from the database, kept between interactions (vcpbot.readcache).
+HELP_TABLES = ("associations", "vcps", "escalation_member_routes")
+
+
+@dataclass(frozen=True)
+class HelpFacts:
+    association: network.AssociationView | None = None
+    vcps: tuple[network.VcpView, ...] = ()
+    anonymous_route: bool = False
+
+
 class HelpCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot: Any = bot
+        self._command_lists: dict[tuple[Locale, int], str] = {}
 
     @cached_property
     def resources(self) -> HelpResources:
@@ -156,32 +169,43 @@ class HelpCog(commands.Cog):
     @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
     async def help(self, interaction: discord.Interaction) -> None:
         locale = locale_of(interaction)
-        association, vcps, anonymous = None, [], False
+        facts = HelpFacts()
         if interaction.guild_id is not None:
-            async with self.bot.db.sessions.begin() as session:
-                association = await network.association_for_guild(
-                    session, guild_id=interaction.guild_id
-                )
-                if association is not None and association.in_network:
-                    vcps = await network.vcps_of(
-                        session, guild_id=interaction.guild_id, listed_only=True
-                    )
-                    route = await escalation.member_route(session, association_id=association.id)
-                    anonymous = route.enabled
+            guild_id = interaction.guild_id
+            facts = await self.bot.reads.get(
+                ("help", guild_id), HELP_TABLES, lambda: self._facts(guild_id)
+            )
         embed = help_embed(
             locale,
             self.resources,
-            association,
-            vcps,
+            facts.association,
+            list(facts.vcps),
             in_dm=interaction.guild_id is None,
-            anonymous_route=anonymous,
+            anonymous_route=facts.anonymous_route,
         )
         embed.add_field(
             name=t("help.commands.title", locale),
-            value=command_list(self.bot.tree.get_commands(), locale),
+            value=self._command_list(locale),
             inline=False,
         )
         await send_private(interaction, embed=embed)
+
+    async def _facts(self, guild_id: int) -> HelpFacts:
+        async with self.bot.db.reading.begin() as session:
+            association = await network.association_for_guild(session, guild_id=guild_id)
+            if association is None or not association.in_network:
+                return HelpFacts(association)
+            vcps = await network.vcps_of(session, guild_id=guild_id, listed_only=True)
+            route = await escalation.member_route(session, association_id=association.id)
+        return HelpFacts(association, tuple(vcps), route.enabled)
+
+    def _command_list(self, locale: Locale) -> str:
+        # The tree is fixed once the cogs are loaded; its size keys out a reload.
+        commands = self.bot.tree.get_commands()
+        key = (locale, len(commands))
+        if key not in self._command_lists:
+            self._command_lists[key] = command_list(commands, locale)
+        return self._command_lists[key]
 
     privacy = app_commands.Group(
         name=L("cmd.privacy.name"), description=L("cmd.privacy.description")

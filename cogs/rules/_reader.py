@@ -47,19 +47,23 @@ class RulesCog(commands.Cog):
         # One language for the document and everything around it.
         locale = language = reader_locale(interaction)
         kind = kind_of(document)
-        async with self.bot.db.sessions.begin() as session:
-            if article is not None:
-                shown_article = await rules.read_article(
-                    session, guild_id=guild_id, kind=kind, number=article, language=language
-                )
-            elif search is not None:
-                found = await rules.search(
-                    session, guild_id=guild_id, query=search, language=language, kind=kind
-                )
-            else:
-                contents = await rules.table_of_contents(
-                    session, guild_id=guild_id, language=language, user_id=interaction.user.id
-                )
+        documents = await self.bot.reads.get(
+            ("rules", guild_id), rules.PUBLISHED_TABLES, lambda: self._published(guild_id)
+        )
+        if article is not None:
+            shown_article = rules.article_of(
+                documents, kind=kind, number=article, language=language
+            )
+        elif search is not None:
+            found = rules.search_in(documents, query=search, language=language, kind=kind)
+        else:
+            own = None
+            if any(d.ack_enabled for d in documents):
+                async with self.bot.db.reading.begin() as session:
+                    own = await rules.own_acknowledgements(
+                        session, documents=documents, user_id=interaction.user.id
+                    )
+            contents = rules.contents_of(documents, language=language, own=own)
         if article is not None:
             notice, embeds = article_page(shown_article, locale)
             await send_private(interaction, notice, embeds=embeds)
@@ -68,6 +72,10 @@ class RulesCog(commands.Cog):
             await send_pages(interaction, pages, locale, content=notice)
         else:
             await self._contents(interaction, contents, kind, locale)
+
+    async def _published(self, guild_id: int) -> tuple[rules.Published, ...]:
+        async with self.bot.db.reading.begin() as session:
+            return await rules.published(session, guild_id=guild_id)
 
     async def _contents(
         self,

@@ -2,6 +2,9 @@
 
 One ``AsyncSession`` per interaction or job, opened with ``db.sessions.begin()``;
 services take the session and never commit, the caller's ``begin()`` block does.
+``db.reading.begin()`` is the same for a transaction that only reads: on SQLite it
+starts a deferred transaction, so readers never queue for the write lock (WAL lets
+them read beside the writer); on PostgreSQL the two are alike.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from vcpbot.db.changes import ChangeFeed
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -25,6 +30,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    reading: async_sessionmaker[AsyncSession]
+    changes: ChangeFeed
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,10 +58,17 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+READ_ONLY = "vcpbot_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
     # pysqlite's implicit transactions start late; an explicit BEGIN IMMEDIATE
     # takes the write lock up front so two writers wait instead of failing.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction that only reads (db.reading) needs no lock and does not queue.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> Database:
@@ -68,5 +82,15 @@ def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> D
     else:
         engine_options.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, echo=echo, **engine_options)
-    sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
-    return Database(engine=engine, sessions=sessions)
+    changes = ChangeFeed()
+    tracked = changes.session_class()
+    sessions = async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=True, sync_session_class=tracked
+    )
+    reading = async_sessionmaker(
+        engine.execution_options(**{READ_ONLY: True}),
+        expire_on_commit=False,
+        autoflush=True,
+        sync_session_class=tracked,
+    )
+    return Database(engine=engine, sessions=sessions, reading=reading, changes=changes)

@@ -44,7 +44,19 @@ from vcpbot.services.rules.authoring import (
     save_draft,
     upload_draft,
 )
-from vcpbot.services.rules.reading import read_article, search, table_of_contents
+from vcpbot.services.rules.reading import (
+    PUBLISHED_TABLES,
+    OwnAcks,
+    Published,
+    article_of,
+    contents_of,
+    own_acknowledgements,
+    published,
+    read_article,
+    search,
+    search_in,
+    table_of_contents,
+)
 from vcpbot.services.rules.results import (
     AckResult,
     AckStats,
@@ -73,6 +85,7 @@ from vcpbot.services.rules.templates import (
 
 __all__ = [
     "MESSAGES_MAX",
+    "PUBLISHED_TABLES",
     "TEMPLATES_DIR",
     "AckResult",
     "AckStats",
@@ -83,6 +96,8 @@ __all__ = [
     "DocumentInfo",
     "DraftPreview",
     "DraftSaved",
+    "OwnAcks",
+    "Published",
     "PublishedDocument",
     "PublishedMessages",
     "RulesKind",
@@ -96,8 +111,10 @@ __all__ = [
     "ack_status",
     "acknowledge",
     "adopt_template",
+    "article_of",
     "clear_draft",
     "configure_ack",
+    "contents_of",
     "diff_versions",
     "edit_article",
     "edit_intro",
@@ -106,8 +123,10 @@ __all__ = [
     "get_document",
     "history",
     "list_templates",
+    "own_acknowledgements",
     "preview",
     "publish",
+    "published",
     "published_document",
     "published_messages",
     "read_article",
@@ -116,6 +135,7 @@ __all__ = [
     "remove_article",
     "save_draft",
     "search",
+    "search_in",
     "seed_um_templates",
     "table_of_contents",
     "upload_draft",

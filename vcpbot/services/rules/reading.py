@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.rules import (
+    RulesAcknowledgement,
     RulesDocument,
     RulesKind,
     RulesVersion,
 )
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services import rules_text
-from vcpbot.services.rules._common import (
-    ack_status_of,
-    latest_version_of,
-    version_text,
-)
 from vcpbot.services.rules.results import (
+    AckStatus,
     ArticleView,
     Contents,
     SearchResult,
@@ -26,58 +26,205 @@ from vcpbot.services.rules.results import (
 from vcpbot.services.rules_text import Language, RulesText, other_language
 
 
-async def _readable(
-    session: AsyncSession, guild_id: int, kind: RulesKind | None
-) -> list[tuple[RulesDocument, RulesVersion]]:
-    """The guild's published documents (of ``kind``), code of conduct first."""
-    query = select(RulesDocument).where(
-        RulesDocument.guild_id == guild_id, RulesDocument.is_template.is_(False)
+@dataclass(frozen=True)
+class Published:
+    """One document's latest published version: everything a reader is shown.
+
+    Plain values, so the cog can keep it between interactions (``vcpbot.readcache``)."""
+
+    document_id: int
+    kind: RulesKind
+    number: int
+    published_at: datetime
+    text_nl: str | None
+    text_en: str | None
+    ack_enabled: bool
+    ack_role_id: int | None
+    required_version: int  # the newest version a member must have acknowledged
+
+    def text(self, language: Language) -> tuple[RulesText, Language]:
+        for candidate in (language, other_language(language)):
+            text = self.text_nl if candidate == "nl" else self.text_en
+            if text:
+                return rules_text.parse(text, require_articles=False), candidate
+        raise AssertionError("a version has at least one language")
+
+
+# The tables ``published`` reads: a commit to any of them makes a kept copy stale.
+PUBLISHED_TABLES = ("rules_documents", "rules_versions")
+
+OwnAcks = dict[int, tuple[int, datetime]]  # document id -> (version, when), a member's latest
+
+
+async def published(session: AsyncSession, *, guild_id: int) -> tuple[Published, ...]:
+    """The guild's published documents, code of conduct first, in two queries."""
+    latest = (
+        select(RulesVersion.document_id, func.max(RulesVersion.number).label("number"))
+        .group_by(RulesVersion.document_id)
+        .subquery()
     )
-    if kind is not None:
-        query = query.where(RulesDocument.kind == RulesKind(kind).value)
+    required = (
+        select(RulesVersion.document_id, func.max(RulesVersion.number).label("number"))
+        .where(RulesVersion.requires_reack.is_(True))
+        .group_by(RulesVersion.document_id)
+        .subquery()
+    )
+    query = (
+        select(RulesDocument, RulesVersion, required.c.number)
+        .join(latest, latest.c.document_id == RulesDocument.id)
+        .join(
+            RulesVersion,
+            (RulesVersion.document_id == RulesDocument.id)
+            & (RulesVersion.number == latest.c.number),
+        )
+        .outerjoin(required, required.c.document_id == RulesDocument.id)
+        .where(RulesDocument.guild_id == guild_id, RulesDocument.is_template.is_(False))
+    )
     order = list(RulesKind)
-    documents = sorted(
-        (await session.execute(query)).scalars(), key=lambda d: order.index(RulesKind(d.kind))
+    found = [
+        Published(
+            document_id=document.id,
+            kind=RulesKind(document.kind),
+            number=version.number,
+            published_at=version.published_at,
+            text_nl=version.text_nl,
+            text_en=version.text_en,
+            ack_enabled=document.ack_enabled,
+            ack_role_id=document.ack_role_id,
+            required_version=required_number or 1,
+        )
+        for document, version, required_number in (await session.execute(query)).all()
+    ]
+    return tuple(sorted(found, key=lambda p: order.index(p.kind)))
+
+
+async def own_acknowledgements(
+    session: AsyncSession, *, documents: tuple[Published, ...], user_id: int
+) -> OwnAcks:
+    """A member's latest acknowledgement of each document that asks for one, in one query."""
+    asking = [p.document_id for p in documents if p.ack_enabled]
+    if not asking:
+        return {}
+    query = select(
+        RulesAcknowledgement.document_id,
+        RulesAcknowledgement.version_number,
+        RulesAcknowledgement.acknowledged_at,
+    ).where(RulesAcknowledgement.document_id.in_(asking), RulesAcknowledgement.user_id == user_id)
+    own: OwnAcks = {}
+    for document_id, number, at in (await session.execute(query)).all():
+        if document_id not in own or own[document_id][0] < number:
+            own[document_id] = (number, at)
+    return own
+
+
+def _of_kind(documents: tuple[Published, ...], kind: RulesKind | None) -> tuple[Published, ...]:
+    return tuple(p for p in documents if kind is None or p.kind == RulesKind(kind))
+
+
+def _ack(document: Published, own: OwnAcks | None) -> AckStatus | None:
+    if own is None or not document.ack_enabled:
+        return None
+    version, at = own.get(document.document_id, (None, None))
+    return AckStatus(
+        kind=document.kind,
+        enabled=True,
+        role_id=document.ack_role_id,
+        current_version=document.number,
+        required_version=document.required_version,
+        acknowledged_version=version,
+        acknowledged_at=at,
     )
-    found = []
+
+
+def contents_of(
+    documents: tuple[Published, ...], *, language: Language, own: OwnAcks | None = None
+) -> tuple[Contents, ...]:
+    """The contents of each document; with ``own``, the member's acknowledgement status."""
+    contents = []
     for document in documents:
-        latest = await latest_version_of(session, document.id)
-        if latest is not None:
-            found.append((document, latest))
-    return found
+        text, shown = document.text(language)
+        contents.append(
+            Contents(
+                kind=document.kind,
+                version=document.number,
+                published_at=document.published_at,
+                requested=language,
+                language=shown,
+                intro=text.intro,
+                articles=tuple(TocEntry(a.number, a.title) for a in text.articles),
+                ack=_ack(document, own),
+            )
+        )
+    return tuple(contents)
 
 
-def _reader_text(version: RulesVersion, language: Language) -> tuple[RulesText, Language]:
-    for candidate in (language, other_language(language)):
-        text = version_text(version, candidate)
-        if text:
-            return rules_text.parse(text, require_articles=False), candidate
-    raise AssertionError("a version has at least one language")
+def article_of(
+    documents: tuple[Published, ...], *, kind: RulesKind | None, number: int, language: Language
+) -> ArticleView:
+    """One article in full. Without ``kind`` the guild must have one published document."""
+    found = _of_kind(documents, kind)
+    if not found:
+        raise NotFound("rules.error.nothing_published")
+    if len(found) > 1:
+        raise InvalidInput("rules.error.choose_document")
+    document = found[0]
+    text, shown = document.text(language)
+    article = text.article(number)
+    if article is None:
+        raise rules_text.unknown_article(text, number)
+    return ArticleView(
+        kind=document.kind,
+        version=document.number,
+        requested=language,
+        language=shown,
+        number=article.number,
+        title=article.title,
+        body=article.body,
+        numbers=text.numbers,
+    )
+
+
+def search_in(
+    documents: tuple[Published, ...],
+    *,
+    query: str,
+    language: Language,
+    kind: RulesKind | None = None,
+) -> tuple[SearchResult, ...]:
+    """Matching articles per published document; documents without a match are left out."""
+    rules_text.search_terms(query)  # a bad query is reported before anything is read
+    found = _of_kind(documents, kind)
+    if not found:
+        raise NotFound("rules.error.nothing_published")
+    results = []
+    for document in found:
+        text, shown = document.text(language)
+        hits = rules_text.search(text, query)
+        if hits:
+            results.append(
+                SearchResult(
+                    kind=document.kind,
+                    version=document.number,
+                    requested=language,
+                    language=shown,
+                    hits=hits,
+                )
+            )
+    return tuple(results)
+
+
+# The same, straight from a session (admin paths and tests).
 
 
 async def table_of_contents(
     session: AsyncSession, *, guild_id: int, language: Language, user_id: int | None = None
 ) -> tuple[Contents, ...]:
     """The published documents' contents; with ``user_id``, the member's acknowledgement."""
-    contents = []
-    for document, version in await _readable(session, guild_id, None):
-        text, shown = _reader_text(version, language)
-        ack = None
-        if user_id is not None and document.ack_enabled:
-            ack = await ack_status_of(session, document, version, user_id)
-        contents.append(
-            Contents(
-                kind=RulesKind(document.kind),
-                version=version.number,
-                published_at=version.published_at,
-                requested=language,
-                language=shown,
-                intro=text.intro,
-                articles=tuple(TocEntry(a.number, a.title) for a in text.articles),
-                ack=ack,
-            )
-        )
-    return tuple(contents)
+    documents = await published(session, guild_id=guild_id)
+    own = None
+    if user_id is not None:
+        own = await own_acknowledgements(session, documents=documents, user_id=user_id)
+    return contents_of(documents, language=language, own=own)
 
 
 async def read_article(
@@ -88,27 +235,8 @@ async def read_article(
     number: int,
     language: Language,
 ) -> ArticleView:
-    """One article in full. Without ``kind`` the guild must have one published document."""
-    found = await _readable(session, guild_id, kind)
-    if not found:
-        raise NotFound("rules.error.nothing_published")
-    if len(found) > 1:
-        raise InvalidInput("rules.error.choose_document")
-    document, version = found[0]
-    text, shown = _reader_text(version, language)
-    article = text.article(number)
-    if article is None:
-        raise rules_text.unknown_article(text, number)
-    return ArticleView(
-        kind=RulesKind(document.kind),
-        version=version.number,
-        requested=language,
-        language=shown,
-        number=article.number,
-        title=article.title,
-        body=article.body,
-        numbers=text.numbers,
-    )
+    documents = await published(session, guild_id=guild_id)
+    return article_of(documents, kind=kind, number=number, language=language)
 
 
 async def search(
@@ -119,23 +247,6 @@ async def search(
     language: Language,
     kind: RulesKind | None = None,
 ) -> tuple[SearchResult, ...]:
-    """Matching articles per published document; documents without a match are left out."""
     rules_text.search_terms(query)  # a bad query is reported before anything is read
-    found = await _readable(session, guild_id, kind)
-    if not found:
-        raise NotFound("rules.error.nothing_published")
-    results = []
-    for document, version in found:
-        text, shown = _reader_text(version, language)
-        hits = rules_text.search(text, query)
-        if hits:
-            results.append(
-                SearchResult(
-                    kind=RulesKind(document.kind),
-                    version=version.number,
-                    requested=language,
-                    language=shown,
-                    hits=hits,
-                )
-            )
-    return tuple(results)
+    documents = await published(session, guild_id=guild_id)
+    return search_in(documents, query=query, language=language, kind=kind)
