@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from cogs.rules._common import FEATURE, kind_inline, reader_locale
+from cogs.rules._common import FEATURE, kind_inline, published_rules, reader_locale
 from vcpbot import access, custom_ids
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.i18n import t
@@ -75,12 +75,14 @@ class AckButton(
         except ValueError:
             raise NotFound("rules.error.not_published") from None
         bot: Any = interaction.client
+        document = rules.acknowledgeable(await published_rules(bot, guild_id), kind)
+        # The role first: one the bot cannot give leaves nothing recorded. Outside the
+        # transaction, so no write lock waits for Discord.
+        role = await _grant(interaction, document.ack_role_id)
         async with bot.db.sessions.begin() as session:
-            result = await rules.acknowledge(
-                session, guild_id=guild_id, kind=kind, user_id=interaction.user.id, now=bot.clock()
+            result = await rules.acknowledge_published(
+                session, document=document, user_id=interaction.user.id, now=bot.clock()
             )
-            # Granted before the commit: a role the bot cannot give leaves nothing recorded.
-            role = await _grant(interaction, result.role_id)
         locale = reader_locale(interaction)
         what = kind_inline(kind, locale)
         if result.recorded:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 
@@ -56,3 +58,13 @@ def manageable(interaction: discord.Interaction, role: discord.Role) -> None:
     me = guild.me if guild else None
     if me is None or not me.guild_permissions.manage_roles or role >= me.top_role:
         raise InvalidInput("rules.error.role_unmanageable", role=role.name)
+
+
+async def published_rules(bot: Any, guild_id: int) -> tuple[rules.Published, ...]:
+    """The guild's published rules, from the read cache (``vcpbot.readcache``)."""
+
+    async def load() -> tuple[rules.Published, ...]:
+        async with bot.db.reading.begin() as session:
+            return await rules.published(session, guild_id=guild_id)
+
+    return await bot.reads.get(("rules", guild_id), rules.PUBLISHED_TABLES, load)  # type: ignore[no-any-return]

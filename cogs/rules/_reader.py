@@ -9,7 +9,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.rules._ack import AckButton, ack_label
-from cogs.rules._common import DOCUMENT_CHOICES, kind_name, kind_of, reader_locale
+from cogs.rules._common import (
+    DOCUMENT_CHOICES,
+    kind_name,
+    kind_of,
+    published_rules,
+    reader_locale,
+)
 from cogs.rules._pages import send_pages
 from cogs.rules._reading import article_page, contents_pages, search_pages
 from vcpbot import access
@@ -47,9 +53,7 @@ class RulesCog(commands.Cog):
         # One language for the document and everything around it.
         locale = language = reader_locale(interaction)
         kind = kind_of(document)
-        documents = await self.bot.reads.get(
-            ("rules", guild_id), rules.PUBLISHED_TABLES, lambda: self._published(guild_id)
-        )
+        documents = await published_rules(self.bot, guild_id)
         if article is not None:
             shown_article = rules.article_of(
                 documents, kind=kind, number=article, language=language
@@ -72,10 +76,6 @@ class RulesCog(commands.Cog):
             await send_pages(interaction, pages, locale, content=notice)
         else:
             await self._contents(interaction, contents, kind, locale)
-
-    async def _published(self, guild_id: int) -> tuple[rules.Published, ...]:
-        async with self.bot.db.reading.begin() as session:
-            return await rules.published(session, guild_id=guild_id)
 
     async def _contents(
         self,

@@ -23,6 +23,8 @@ from vcpbot.services.rules.acks import (
     ack_stats,
     ack_status,
     acknowledge,
+    acknowledge_published,
+    acknowledgeable,
     configure_ack,
     erase_rules_data,
 )
@@ -110,6 +112,8 @@ __all__ = [
     "ack_stats",
     "ack_status",
     "acknowledge",
+    "acknowledge_published",
+    "acknowledgeable",
     "adopt_template",
     "article_of",
     "clear_draft",

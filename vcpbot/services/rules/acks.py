@@ -24,6 +24,7 @@ from vcpbot.services.rules._common import (
     latest_version_of,
     required_version,
 )
+from vcpbot.services.rules.reading import Published, published
 from vcpbot.services.rules.results import (
     AckResult,
     AckStats,
@@ -64,18 +65,30 @@ async def acknowledge(
     session: AsyncSession, *, guild_id: int, kind: RulesKind, user_id: int, now: datetime
 ) -> AckResult:
     """Record that the member accepts the latest version; pressing twice records once."""
-    document = await find_document(session, guild_id, kind, False)
-    latest = await latest_version_of(session, document.id) if document else None
-    if document is None or latest is None:
+    document = acknowledgeable(await published(session, guild_id=guild_id), kind)
+    return await acknowledge_published(session, document=document, user_id=user_id, now=now)
+
+
+def acknowledgeable(documents: tuple[Published, ...], kind: RulesKind) -> Published:
+    """The published document of ``kind``, when it asks members to accept it."""
+    document = next((d for d in documents if d.kind == RulesKind(kind)), None)
+    if document is None:
         raise NotFound("rules.error.not_published")
     if not document.ack_enabled:
         raise Conflict("rules.error.ack_disabled")
+    return document
+
+
+async def acknowledge_published(
+    session: AsyncSession, *, document: Published, user_id: int, now: datetime
+) -> AckResult:
+    """``acknowledge`` for a document already read (``published``): its version as shown."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(
         insert(RulesAcknowledgement)
         .values(
-            document_id=document.id,
-            version_number=latest.number,
+            document_id=document.document_id,
+            version_number=document.number,
             user_id=user_id,
             acknowledged_at=now,
         )
@@ -83,13 +96,13 @@ async def acknowledge(
     )
     recorded = bool(getattr(result, "rowcount", 0))
     query = select(RulesAcknowledgement.acknowledged_at).where(
-        RulesAcknowledgement.document_id == document.id,
+        RulesAcknowledgement.document_id == document.document_id,
         RulesAcknowledgement.user_id == user_id,
-        RulesAcknowledgement.version_number == latest.number,
+        RulesAcknowledgement.version_number == document.number,
     )
     return AckResult(
-        kind=RulesKind(document.kind),
-        version=latest.number,
+        kind=document.kind,
+        version=document.number,
         recorded=recorded,
         acknowledged_at=(await session.execute(query)).scalar_one(),
         role_id=document.ack_role_id,
