@@ -33,3 +33,11 @@ def template(feature: str, actions: str, *, opaque: bool = True) -> str:
     """A ``DynamicItem`` template: ``actions`` is a regex alternation such as ``approve|reject``."""
     base = rf"{PREFIX}:{re.escape(feature)}:(?P<action>{actions})"
     return base + rf":(?P<token>{OPAQUE_PATTERN})" if opaque else base
+
+
+def opaque(custom_id: str) -> str | None:
+    """The opaque part of one of our custom_ids, or None (not ours, or none)."""
+    parts = custom_id.split(":")
+    if len(parts) != 4 or parts[0] != PREFIX or not _OPAQUE.match(parts[3]):
+        return None
+    return parts[3]

@@ -68,6 +68,7 @@ class IntervisieCog(commands.Cog):
             scheduler=self.bot.scheduler,
             policy=self.policy,
             send=reminders.send,
+            find=reminders.find,
             report=reminders.report,
             clock=self.bot.clock,
         )

@@ -257,9 +257,9 @@ def reminder(item: ReminderToSend) -> list[Part]:
         description="\n\n".join(lines)[:DESCRIPTION_MAX],
         colour=discord.Colour.blurple(),
     )
-    return _with_buttons(
-        Part(embed=embed), [(session, item.invitation_token)], escape(session.title), locale
-    )
+    # The buttons carry the reminder's own token: they answer for its invitation, and
+    # they are how a later process recognises this DM (``ReminderMessages.find``).
+    return _with_buttons(Part(embed=embed), [(session, item.token)], escape(session.title), locale)
 
 
 # --- what the coordinator sees ------------------------------------------------------

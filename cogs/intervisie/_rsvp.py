@@ -1,4 +1,5 @@
-"""The Yes / No / Maybe buttons: persistent, keyed by the invitation's random token."""
+"""The Yes / No / Maybe buttons: persistent, keyed by a random token, the invitation's
+or (on a reminder DM) the reminder's."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ class RsvpButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=custom_ids.template(FEATURE, "yes|no|maybe"),
 ):
-    """One answer to one invitation. The token says which invitation, never who may
-    press: the service checks on every press that the presser is the invitee."""
+    """One answer to one invitation. The token says which invitation (directly, or
+    through one of its reminders), never who may press: the service checks on every
+    press that the presser is the invitee."""
 
     def __init__(self, answer: Rsvp, token: str, *, label: str, row: int | None = None) -> None:
         super().__init__(
@@ -65,7 +67,7 @@ class RsvpButton(
 def answer_views(
     rows: Sequence[tuple[SessionView, str]], locale: Locale, *, dated: bool
 ) -> list[discord.ui.View]:
-    """Buttons for (session, invitation token) pairs, one row each, five rows a message.
+    """Buttons for (session, token) pairs, one row each, five rows a message.
 
     ``dated`` puts the session's date on each button, for messages about several dates.
     """

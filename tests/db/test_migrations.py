@@ -1,9 +1,11 @@
 """Migrations take an empty database to head and back, on SQLite and PostgreSQL."""
 
-from sqlalchemy import inspect
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, inspect, text
 
 from vcpbot.db import Database
-from vcpbot.db.base import Base
+from vcpbot.db.base import Base, UTCDateTime
 from vcpbot.db.migrate import downgrade, head_revisions, schema_diff, state, upgrade
 
 
@@ -42,3 +44,54 @@ def test_the_history_is_one_line() -> None:
     # Features may branch while they are built side by side; what lands is linear,
     # so every deployment applies the revisions in the same order.
     assert len(head_revisions()) == 1
+
+
+AT = bindparam("at", type_=UTCDateTime())
+
+
+async def test_reminders_planned_before_leases_each_get_their_own_token(
+    empty_db: Database,
+) -> None:
+    await upgrade(empty_db, "0006")
+    stamp = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
+    async with empty_db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO intervisie_sessions (id, title, starts_at, zone, duration_minutes,"
+                " location_kind, location, status, sequence, token, created_at, updated_at)"
+                " VALUES (1, 'Intervisie', :at, 'Europe/Amsterdam', 90, 'room', 'Zaal 2',"
+                " 'planned', 0, 'sess', :at, :at)"
+            ).bindparams(AT),
+            {"at": stamp},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO intervisie_invitations (id, session_id, user_id, locale, rsvp,"
+                " dm_failed, token, invited_at) VALUES (1, 1, 101, 'nl', 'none', false, 'inv', :at)"
+            ).bindparams(AT),
+            {"at": stamp},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO intervisie_reminders (id, invitation_id, lead, sequence, due_at,"
+                " sent_at, outcome) VALUES (1, 1, 'P7D', 0, :at, :at, 'sent'),"
+                " (2, 1, 'PT24H', 0, :at, NULL, NULL)"
+            ).bindparams(AT),
+            {"at": stamp},
+        )
+    await upgrade(empty_db)
+    async with empty_db.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT id, token, claimed_at IS NOT NULL, lease_until IS NULL"
+                    " FROM intervisie_reminders ORDER BY id"
+                )
+            )
+        ).all()
+    assert [(rid, claimed, no_lease) for rid, _, claimed, no_lease in rows] == [
+        (1, True, True),
+        (2, False, True),
+    ]
+    tokens = [token for _, token, _, _ in rows]
+    assert all(len(t) >= 20 for t in tokens) and len(set(tokens)) == 2

@@ -68,6 +68,29 @@ async def test_message_history_pages_like_discord(
     assert sorted(around) == ["m2", "m3", "m4"]
 
 
+async def test_the_bot_reads_back_its_own_dms_with_their_buttons(
+    emulator: Emulator, start_bot: Any, world: dict[str, Any]
+) -> None:
+    bot = await start_bot()
+    alice = world["alice"]
+    channel = await bot.create_dm(discord.Object(id=alice.id))
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Yes", custom_id="vcp:test:yes:Tk9"))
+    await channel.send("Your session starts tomorrow", view=view)
+    emulator.person(alice).send_dm("thanks!")
+    # Her DMs are closed now; what is already in the channel can still be read.
+    alice.dms_closed = True
+
+    seen = [m async for m in channel.history(limit=20)]
+
+    assert [(m.author.id == bot.user.id, m.content) for m in seen] == [
+        (False, "thanks!"),
+        (True, "Your session starts tomorrow"),
+    ]
+    [row] = seen[1].components
+    assert [getattr(c, "custom_id", None) for c in row.children] == ["vcp:test:yes:Tk9"]
+
+
 async def test_the_bot_cannot_write_where_its_role_is_denied(
     emulator: Emulator, start_bot: Any, world: dict[str, Any]
 ) -> None:

@@ -90,15 +90,21 @@ class Clock:
 
 @dataclass
 class Outbox:
-    """Stands in for the cog's DM sender: records what would be sent."""
+    """Stands in for the cog's DM sender: records what would be sent, and finds in
+    what it delivered a reminder an earlier attempt sent."""
 
     deliver: bool = True
     sent: list[intervisie.ReminderToSend] = field(default_factory=list)
     reports: list[CoordinatorReport] = field(default_factory=list)
+    looked_for: list[intervisie.ReminderToSend] = field(default_factory=list)
 
     async def send(self, reminder: intervisie.ReminderToSend) -> bool:
         self.sent.append(reminder)
         return self.deliver
+
+    async def find(self, reminder: intervisie.ReminderToSend) -> bool:
+        self.looked_for.append(reminder)
+        return self.deliver and any(s.token == reminder.token for s in self.sent)
 
     async def report(self, report: CoordinatorReport) -> None:
         self.reports.append(report)

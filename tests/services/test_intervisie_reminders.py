@@ -45,6 +45,7 @@ def _runner(db: Database, clock: Clock, outbox: Outbox, scheduler: Scheduler | N
         scheduler=scheduler or Scheduler(timezone="UTC"),
         policy=POLICY,
         send=outbox.send,
+        find=outbox.find,
         report=outbox.report,
         clock=clock,
     )
@@ -297,17 +298,26 @@ async def test_closed_dms_are_recorded_and_reported_not_retried(world: Database)
     assert [i.user_id for i in unreachable] == [SANNE]
 
 
-async def test_a_sender_that_fails_is_not_silent(world: Database) -> None:
+async def test_a_sender_that_keeps_failing_is_not_silent(world: Database) -> None:
+    """A send that fails in an unknown way is retried after each lease (the DM may have
+    arrived, so each retry looks first); once the grace is over it is reported missed."""
     await _planned_with_yes(world)
 
     class Broken(Outbox):
         async def send(self, reminder: intervisie.ReminderToSend) -> bool:
             raise RuntimeError("Discord is down")
 
-    outbox = Broken()
-    runner = _runner(world, Clock(DAY_BEFORE), outbox)
-    assert await runner.run(await _id_of(world, DAY_BEFORE)) is ReminderOutcome.UNREACHABLE
-    assert len(outbox.unreachable) == 1
+    outbox, clock = Broken(), Clock(DAY_BEFORE)
+    runner = _runner(world, clock, outbox)
+    reminder_id = await _id_of(world, DAY_BEFORE)
+    assert await runner.run(reminder_id) is None
+    clock.now = DAY_BEFORE + intervisie.REMINDER_LEASE
+    assert await runner.run(reminder_id) is None
+    assert len(outbox.looked_for) == 1 and outbox.reports == []
+    clock.now = DAY_BEFORE + POLICY.grace + timedelta(minutes=5)
+    assert await runner.run(reminder_id) is ReminderOutcome.MISSED
+    assert [m.reminder_id for m in outbox.missed] == [reminder_id]
+    assert outbox.unreachable == []
 
 
 async def test_moving_replans_and_cancelling_removes_the_reminders(world: Database) -> None:
@@ -390,6 +400,7 @@ async def test_reminders_really_fire_on_the_scheduler(world: Database) -> None:
         scheduler=scheduler,
         policy=POLICY,
         send=outbox.send,
+        find=outbox.find,
         report=outbox.report,
         clock=lambda: datetime.now(UTC),
     )

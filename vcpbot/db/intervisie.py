@@ -1,8 +1,9 @@
 """Intervisie: series, sessions (occurrences), invitations, planned reminders, preferences.
 
 The rows are the whole truth about what is planned: the in-memory scheduler is
-rebuilt from ``intervisie_reminders`` at start-up, and a reminder's ``outcome``
-is set by one conditional update, so it is delivered at most once.
+rebuilt from ``intervisie_reminders`` at start-up, and a reminder is claimed
+with a lease before it is sent and marked sent after, so it is delivered
+exactly once (``vcpbot.services.intervisie._sending``).
 """
 
 from __future__ import annotations
@@ -153,6 +154,8 @@ class IntervisieReminder(Base):
 
     Unique per (invitation, lead, sequence): moving a session bumps its sequence,
     so the reminders for the new time are new rows beside the old history.
+    While ``outcome`` is NULL, a ``claimed_at`` says a process took it to send;
+    once ``lease_until`` has passed without an outcome, the send is in doubt.
     """
 
     __tablename__ = "intervisie_reminders"
@@ -172,9 +175,15 @@ class IntervisieReminder(Base):
     lead: Mapped[str] = mapped_column(String(16))
     sequence: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(index=True)
-    # When the delivery was claimed (and attempted); set once, by a conditional update.
+    # The last claim to send it, and until when that claimer may send undisturbed.
+    claimed_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    # When it was seen to be in the person's DMs (sent now, or found from an earlier try).
     sent_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(12))
+    # The opaque part of the reminder DM's buttons: how a later process recognises
+    # that DM in the channel. Random, never shown, never reused.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
 
 
 class IntervisiePreference(Base):

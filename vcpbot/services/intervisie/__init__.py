@@ -43,14 +43,17 @@ from vcpbot.services.intervisie._planning import (
     plan_session,
     set_discord_event,
 )
-from vcpbot.services.intervisie._reminders import (
+from vcpbot.services.intervisie._reminders import plan_reminders
+from vcpbot.services.intervisie._sending import (
+    REMINDER_LEASE,
     catch_up,
     claim_reminder,
     due_reminders,
+    mark_sent,
     pending_reminders,
-    plan_reminders,
     record_unreachable,
     settle_reminder,
+    settle_unsent,
 )
 from vcpbot.services.intervisie._types import (
     JOB_PREFIX,
@@ -83,6 +86,7 @@ __all__ = [
     "JOB_PREFIX",
     "LINK_MAX",
     "REASON_MAX",
+    "REMINDER_LEASE",
     "ROOM_MAX",
     "TITLE_MAX",
     "Answered",
@@ -121,6 +125,7 @@ __all__ = [
     "invite",
     "job_id",
     "mark_attendance",
+    "mark_sent",
     "move_session",
     "my_sessions",
     "occurrence_starts",
@@ -138,6 +143,7 @@ __all__ = [
     "set_discord_event",
     "set_reminders_enabled",
     "settle_reminder",
+    "settle_unsent",
     "unreachable_invitees",
     "upcoming_sessions",
 ]

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.intervisie import (
     IntervisieInvitation,
     IntervisiePreference,
+    IntervisieReminder,
     IntervisieSeries,
     IntervisieSession,
     Rsvp,
@@ -63,8 +64,9 @@ async def rsvp(
     policy: Policy,
     locale: str | None = None,
 ) -> Answered:
-    """A Yes / No / Maybe press. ``token`` comes from the button's custom_id, so the
-    invitation's own user is checked; answers can change until the start.
+    """A Yes / No / Maybe press. ``token`` comes from the button's custom_id: the
+    invitation's own token, or, on a reminder DM, the reminder's. The invitation's
+    own user is checked; answers can change until the start.
 
     ``locale`` (the presser's Discord language, when nl or en) becomes the
     language of their later intervisie DMs.
@@ -73,7 +75,15 @@ async def rsvp(
         await session.execute(
             select(IntervisieInvitation, IntervisieSession)
             .join(IntervisieSession, IntervisieSession.id == IntervisieInvitation.session_id)
-            .where(IntervisieInvitation.token == token)
+            .where(
+                or_(
+                    IntervisieInvitation.token == token,
+                    IntervisieInvitation.id
+                    == select(IntervisieReminder.invitation_id)
+                    .where(IntervisieReminder.token == token)
+                    .scalar_subquery(),
+                )
+            )
             .with_for_update(of=IntervisieInvitation)
         )
     ).first()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,13 +13,9 @@ from vcpbot.db.intervisie import IntervisieInvitation, IntervisiePreference, Int
 from vcpbot.db.network import Association, AssociationStatus, Vcp
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services.intervisie._reminders import plan_for
-from vcpbot.services.intervisie._types import Invitees, Policy
+from vcpbot.services.intervisie._types import Invitees, Policy, new_token
 
 MAX_INVITEES = 500
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(16)
 
 
 @dataclass(frozen=True)

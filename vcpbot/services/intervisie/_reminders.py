@@ -1,21 +1,19 @@
-"""Planned reminders: which are wanted, which are due, and settling each exactly once.
+"""Planned reminders: which are wanted, and keeping their rows in line with answers,
+preferences, moves and cancellations.
 
-A reminder row is pending while ``outcome`` is NULL. It leaves that state by
-one conditional ``UPDATE ... WHERE outcome IS NULL AND sent_at IS NULL``: to
-``sent`` (claimed, about to be delivered), ``missed`` (too late to be useful),
-``skipped`` (no longer wanted). Whoever's update changes the row owns it; a
-second process, or the same process after a restart, finds nothing to do. The
-claim is committed before the DM goes out, so a crash in between loses a
-reminder rather than sending it twice.
+A reminder row is pending while ``outcome`` is NULL and nobody has claimed it.
+Planning only ever changes pending rows (by a conditional ``UPDATE``): a row a
+process has claimed to send is left to that process, or, if it died, to the one
+that settles it (``_sending``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.intervisie import (
@@ -27,14 +25,7 @@ from vcpbot.db.intervisie import (
     Rsvp,
     SessionStatus,
 )
-from vcpbot.services.intervisie._types import (
-    CatchUp,
-    MissedReminder,
-    PendingReminder,
-    Policy,
-    ReminderToSend,
-    session_view,
-)
+from vcpbot.services.intervisie._types import Policy, new_token
 from vcpbot.services.when import Lead
 
 _ATTENDING = (Rsvp.YES, Rsvp.MAYBE)
@@ -54,7 +45,7 @@ def wanted(lead: Lead, *, rsvp: Rsvp, reminders_enabled: bool, policy: Policy) -
     return True
 
 
-async def _reminders_enabled(session: AsyncSession, user_ids: Iterable[int | None]) -> set[int]:
+async def opted_out(session: AsyncSession, user_ids: Iterable[int | None]) -> set[int]:
     """The users among ``user_ids`` who turned reminders off."""
     ids = {u for u in user_ids if u is not None}
     if not ids:
@@ -79,12 +70,12 @@ async def plan_for(
 
     Idempotent: new rows for wanted reminders still ahead, pending rows that are
     no longer wanted become skipped, skipped ones that are wanted again (and
-    still ahead) become pending. Delivered, missed and unreachable rows stay.
+    still ahead) become pending. Claimed, delivered, missed and unreachable rows stay.
     """
     pairs = list(pairs)
     if not pairs:
         return
-    opted_out = await _reminders_enabled(session, (i.user_id for i, _ in pairs))
+    off = await opted_out(session, (i.user_id for i, _ in pairs))
     existing: dict[tuple[int, str, int], IntervisieReminder] = {}
     rows = await session.scalars(
         select(IntervisieReminder)
@@ -104,7 +95,7 @@ async def plan_for(
             want = active and wanted(
                 lead,
                 rsvp=Rsvp(invitation.rsvp),
-                reminders_enabled=invitation.user_id not in opted_out,
+                reminders_enabled=invitation.user_id not in off,
                 policy=policy,
             )
             due = lead.before(sess.starts_at, zone)
@@ -117,6 +108,7 @@ async def plan_for(
                             lead=lead.code,
                             sequence=sess.sequence,
                             due_at=due,
+                            token=new_token(),
                         )
                     )
             elif row.outcome is None and not want:
@@ -138,7 +130,11 @@ async def _transition(
     )
     await session.execute(
         update(IntervisieReminder)
-        .where(IntervisieReminder.id == reminder_id, current, IntervisieReminder.sent_at.is_(None))
+        .where(
+            IntervisieReminder.id == reminder_id,
+            current,
+            IntervisieReminder.claimed_at.is_(None),
+        )
         .values(outcome=new)
         .execution_options(synchronize_session=False)
     )
@@ -149,7 +145,7 @@ async def skip_unsent(session: AsyncSession, session_ids: Iterable[int]) -> None
 
     The rows stay, marked skipped: ids are never reused for a later reminder
     (SQLite would reuse the highest deleted rowid), and the history shows what
-    was planned.
+    was planned. A claimed one is settled by its sender, who checks the session.
     """
     invitations = select(IntervisieInvitation.id).where(
         IntervisieInvitation.session_id.in_(list(session_ids))
@@ -159,7 +155,7 @@ async def skip_unsent(session: AsyncSession, session_ids: Iterable[int]) -> None
         .where(
             IntervisieReminder.invitation_id.in_(invitations),
             IntervisieReminder.outcome.is_(None),
-            IntervisieReminder.sent_at.is_(None),
+            IntervisieReminder.claimed_at.is_(None),
         )
         .values(outcome=ReminderOutcome.SKIPPED)
         .execution_options(synchronize_session="fetch")
@@ -179,158 +175,3 @@ async def plan_reminders(
     ).first()
     if found is not None:
         await plan_for(session, [(found[0], found[1])], now=now, policy=policy)
-
-
-def _pending_query():
-    return (
-        select(IntervisieReminder, IntervisieInvitation, IntervisieSession)
-        .join(IntervisieInvitation, IntervisieInvitation.id == IntervisieReminder.invitation_id)
-        .join(IntervisieSession, IntervisieSession.id == IntervisieInvitation.session_id)
-        .where(IntervisieReminder.outcome.is_(None), IntervisieReminder.sent_at.is_(None))
-    )
-
-
-async def pending_reminders(session: AsyncSession) -> list[PendingReminder]:
-    """Every reminder still to be settled, for rebuilding the scheduler's jobs."""
-    rows = await session.execute(
-        select(IntervisieReminder.id, IntervisieReminder.due_at)
-        .where(IntervisieReminder.outcome.is_(None), IntervisieReminder.sent_at.is_(None))
-        .order_by(IntervisieReminder.due_at, IntervisieReminder.id)
-    )
-    return [PendingReminder(id=rid, due_at=due) for rid, due in rows.all()]
-
-
-async def pending_due_at(session: AsyncSession, *, reminder_id: int) -> datetime | None:
-    """When this reminder is due, if it is still pending."""
-    return await session.scalar(
-        select(IntervisieReminder.due_at).where(
-            IntervisieReminder.id == reminder_id,
-            IntervisieReminder.outcome.is_(None),
-            IntervisieReminder.sent_at.is_(None),
-        )
-    )
-
-
-async def due_reminders(session: AsyncSession, *, now: datetime) -> list[PendingReminder]:
-    return [r for r in await pending_reminders(session) if r.due_at <= now]
-
-
-async def _settle(
-    session: AsyncSession, reminder_id: int, outcome: ReminderOutcome, now: datetime | None
-) -> bool:
-    result = await session.execute(
-        update(IntervisieReminder)
-        .where(
-            and_(
-                IntervisieReminder.id == reminder_id,
-                IntervisieReminder.outcome.is_(None),
-                IntervisieReminder.sent_at.is_(None),
-            )
-        )
-        .values(outcome=outcome, sent_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-async def claim_reminder(session: AsyncSession, *, reminder_id: int, now: datetime) -> bool:
-    """Take the right to send this reminder; True for exactly one caller, ever."""
-    return await _settle(session, reminder_id, ReminderOutcome.SENT, now)
-
-
-async def record_unreachable(session: AsyncSession, *, reminder_id: int) -> None:
-    """The claimed reminder could not be delivered: keep that, and flag the invitee."""
-    invitation_id = await session.scalar(
-        select(IntervisieReminder.invitation_id).where(
-            IntervisieReminder.id == reminder_id,
-            IntervisieReminder.outcome == ReminderOutcome.SENT,
-        )
-    )
-    if invitation_id is None:
-        return
-    await session.execute(
-        update(IntervisieReminder)
-        .where(IntervisieReminder.id == reminder_id)
-        .values(outcome=ReminderOutcome.UNREACHABLE)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(IntervisieInvitation)
-        .where(IntervisieInvitation.id == invitation_id)
-        .values(dm_failed=True)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _useful(
-    reminder: IntervisieReminder, sess: IntervisieSession, now: datetime, grace: timedelta
-) -> bool:
-    return now - reminder.due_at <= grace and now < sess.starts_at
-
-
-def _missed(reminder: IntervisieReminder, user_id: int, sess: IntervisieSession) -> MissedReminder:
-    return MissedReminder(
-        reminder_id=reminder.id,
-        user_id=user_id,
-        lead=reminder.lead,
-        due_at=reminder.due_at,
-        session=session_view(sess),
-    )
-
-
-async def settle_reminder(
-    session: AsyncSession, *, reminder_id: int, now: datetime, grace: timedelta
-) -> ReminderToSend | MissedReminder | None:
-    """The scheduler job's decision for one reminder.
-
-    ``ReminderToSend`` when this caller claimed it and should deliver it now;
-    ``MissedReminder`` when it was due too long ago (beyond ``grace``) or the
-    session has started, and this caller recorded that; None when there is
-    nothing to do (settled elsewhere, no longer wanted, or not due yet).
-    """
-    found = (
-        await session.execute(_pending_query().where(IntervisieReminder.id == reminder_id))
-    ).first()
-    if found is None or now < found[0].due_at:
-        return None
-    reminder, invitation, sess = found
-    user_id = invitation.user_id
-    if sess.status != SessionStatus.PLANNED or user_id is None:
-        await _settle(session, reminder_id, ReminderOutcome.SKIPPED, None)
-        return None
-    if not _useful(reminder, sess, now, grace):
-        settled = await _settle(session, reminder_id, ReminderOutcome.MISSED, None)
-        return _missed(reminder, user_id, sess) if settled else None
-    if not await claim_reminder(session, reminder_id=reminder_id, now=now):
-        return None
-    return ReminderToSend(
-        reminder_id=reminder.id,
-        invitation_id=invitation.id,
-        invitation_token=invitation.token,
-        user_id=user_id,
-        locale=invitation.locale,
-        lead=reminder.lead,
-        due_at=reminder.due_at,
-        claimed_at=now,
-        rsvp=Rsvp(invitation.rsvp),
-        session=session_view(sess),
-    )
-
-
-async def catch_up(session: AsyncSession, *, now: datetime, grace: timedelta) -> CatchUp:
-    """At start-up: every pending reminder whose time has passed is either still useful
-    (returned to be run now) or recorded as missed (returned for the coordinator)."""
-    rows = await session.execute(
-        _pending_query().where(IntervisieReminder.due_at <= now).order_by(IntervisieReminder.id)
-    )
-    late: list[PendingReminder] = []
-    missed: list[MissedReminder] = []
-    for reminder, invitation, sess in rows.all():
-        user_id = invitation.user_id
-        if sess.status != SessionStatus.PLANNED or user_id is None:
-            await _settle(session, reminder.id, ReminderOutcome.SKIPPED, None)
-        elif _useful(reminder, sess, now, grace):
-            late.append(PendingReminder(id=reminder.id, due_at=reminder.due_at))
-        elif await _settle(session, reminder.id, ReminderOutcome.MISSED, None):
-            missed.append(_missed(reminder, user_id, sess))
-    return CatchUp(late=tuple(late), missed=tuple(missed))

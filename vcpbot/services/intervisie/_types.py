@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,6 +22,11 @@ from vcpbot.settings import Settings
 JOB_PREFIX = "intervisie:reminder:"
 # A reminder delivered this long after its time says it is late.
 LATE_AFTER = timedelta(minutes=5)
+
+
+def new_token() -> str:
+    """The opaque part of a custom_id: random, and it says nothing about anyone."""
+    return secrets.token_urlsafe(16)
 
 
 def job_id(reminder_id: int) -> str:
@@ -263,26 +269,42 @@ class Export:
 class PendingReminder:
     id: int
     due_at: datetime
+    # Set while a process holds the reminder to send it: nobody else acts before then.
+    lease_until: datetime | None = None
 
     @property
     def job_id(self) -> str:
         return job_id(self.id)
 
+    @property
+    def runs_at(self) -> datetime:
+        """When its job should run: when due, or, if claimed, when the claim runs out."""
+        if self.lease_until is None:
+            return self.due_at
+        return max(self.due_at, self.lease_until)
+
 
 @dataclass(frozen=True)
 class ReminderToSend:
-    """Everything the DM needs; it is claimed already, so send it once, now."""
+    """Everything the DM needs; this caller holds the claim until ``lease_until``.
+
+    ``in_doubt``: an earlier claim ran out without an outcome, so its DM may have
+    gone out; look for it (by ``token``) before sending anything.
+    """
 
     reminder_id: int
     invitation_id: int
-    invitation_token: str
+    # The opaque part of the DM's buttons: it names this reminder and nothing else.
+    token: str
     user_id: int
     locale: str
     lead: str
     due_at: datetime
     claimed_at: datetime
+    lease_until: datetime
     rsvp: Rsvp
     session: SessionView
+    in_doubt: bool = False
 
     @property
     def late(self) -> bool:

@@ -1,21 +1,26 @@
 """Runs intervisie reminders on the in-memory scheduler; knows nothing of Discord.
 
-The cog builds one ``ReminderRunner`` when it loads, with two callables: ``send``
-delivers one reminder as a DM and says whether it arrived; ``report`` tells the
-coordinator about reminders that were missed or could not be delivered. Then:
+The cog builds one ``ReminderRunner`` when it loads, with three callables:
+``send`` delivers one reminder as a DM and says whether it arrived; ``find``
+says whether an earlier attempt's DM is already in the person's DMs; ``report``
+tells the coordinator about reminders that were missed or could not be
+delivered. Then:
 
 - ``await runner.start()`` once: catch up on what fell due while the bot was
-  down, then add one job per pending reminder;
+  down, then add one job per reminder still to be settled;
 - ``await runner.refresh()`` after every committed change (plan, move, cancel,
   answer, preference), so the jobs match the rows again.
 
-Each job opens its own transaction to settle its reminder (claim or record as
-missed) and commits before ``send`` runs, so a reminder is delivered at most
-once, also when two bot processes run the same jobs.
+Each job claims its reminder for a lease in its own committed transaction,
+sends it, and marks it sent in another, so a reminder is delivered exactly
+once, also when two bot processes run the same jobs or one dies halfway: a
+claim that runs out unsettled is taken over by the next run, which looks for
+the DM before sending (see ``_sending``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -25,12 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vcpbot.db.intervisie import ReminderOutcome
 from vcpbot.scheduler import Scheduler
-from vcpbot.services.intervisie._reminders import (
+from vcpbot.services.intervisie._sending import (
+    REMINDER_LEASE,
     catch_up,
-    pending_due_at,
+    mark_sent,
+    next_run_at,
     pending_reminders,
     record_unreachable,
     settle_reminder,
+    settle_unsent,
 )
 from vcpbot.services.intervisie._types import (
     JOB_PREFIX,
@@ -43,6 +51,16 @@ from vcpbot.services.intervisie._types import (
 
 log = logging.getLogger(__name__)
 
+# A send (or a look for an earlier one) that takes longer is abandoned and left in
+# doubt. Half the lease: whatever was on its way has landed long before another
+# process may take the reminder over and look for it.
+SEND_TIMEOUT_S = REMINDER_LEASE.total_seconds() / 2
+# Reminders one process claims and sends at a time. A fan-out to hundreds due at
+# the same instant queues here, unclaimed, instead of holding hundreds of leases
+# while discord.py waits out rate limits for each in turn. Ten sends of two
+# requests each stay within Discord's 50 requests a second, so a 429 wait is short.
+CONCURRENT_SENDS = 10
+
 
 @dataclass(frozen=True)
 class CoordinatorReport:
@@ -52,8 +70,11 @@ class CoordinatorReport:
     unreachable: tuple[ReminderToSend, ...] = ()
 
 
-# True when the DM was delivered; False when the person cannot be reached.
+# True when the DM was delivered; False when the person cannot be reached. Raises
+# when that is not known (a server error, the network): the reminder stays in doubt.
 SendReminder = Callable[[ReminderToSend], Awaitable[bool]]
+# True when a DM carrying the reminder's token is in the person's DMs already.
+FindReminder = Callable[[ReminderToSend], Awaitable[bool]]
 Report = Callable[[CoordinatorReport], Awaitable[None]]
 Clock = Callable[[], datetime]
 
@@ -66,6 +87,7 @@ class ReminderRunner:
         scheduler: Scheduler,
         policy: Policy,
         send: SendReminder,
+        find: FindReminder,
         report: Report,
         clock: Clock,
     ) -> None:
@@ -73,8 +95,10 @@ class ReminderRunner:
         self._scheduler = scheduler
         self._policy = policy
         self._send = send
+        self._find = find
         self._report = report
         self._clock = clock
+        self._sending = asyncio.Semaphore(CONCURRENT_SENDS)
         # The due time each of our jobs was added with: a job id can come back
         # with another time only if a row id were reused, and then it is re-added.
         self._scheduled: dict[str, datetime] = {}
@@ -92,10 +116,11 @@ class ReminderRunner:
         return result
 
     async def refresh(self) -> list[str]:
-        """Make the scheduler's intervisie jobs match the pending rows; returns their ids.
+        """Make the scheduler's intervisie jobs match the open rows; returns their ids.
 
-        A pending row's due time never changes (a move makes new rows), so a job
-        that exists with that time is right; jobs without a pending row are removed.
+        A job runs when its reminder is due or, while another claim holds it, when
+        that claim runs out; a job that exists with that time is right, and jobs
+        without an open row are removed.
         """
         async with self._sessions.begin() as session:
             pending = await pending_reminders(session)
@@ -105,8 +130,8 @@ class ReminderRunner:
             self._scheduler.cancel(existing)
         self._scheduled = {j: t for j, t in self._scheduled.items() if j in present}
         for job, reminder in wanted.items():
-            if job not in present or self._scheduled.get(job) != reminder.due_at:
-                self._schedule(job, reminder.due_at, reminder.id)
+            if job not in present or self._scheduled.get(job) != reminder.runs_at:
+                self._schedule(job, reminder.runs_at, reminder.id)
         return sorted(wanted)
 
     def _schedule(self, job: str, when: datetime, reminder_id: int) -> None:
@@ -116,49 +141,102 @@ class ReminderRunner:
         self._scheduled[job] = when
 
     async def run(self, reminder_id: int) -> ReminderOutcome | None:
-        """The job: settle the reminder, deliver it if this process claimed it."""
-        now = self._clock()
+        """The job: settle the reminder, deliver it if this process claimed it.
+
+        None when nothing was settled: not due, held by another process, settled
+        elsewhere, or left in doubt by a send that failed in an unknown way.
+        """
+        async with self._sending:
+            now = self._clock()
+            async with self._sessions.begin() as session:
+                decision = await settle_reminder(
+                    session, reminder_id=reminder_id, now=now, grace=self._policy.grace
+                )
+            if decision is None:
+                await self._reschedule_if_early(reminder_id, now)
+                return None
+            self._forget(reminder_id)
+            if isinstance(decision, MissedReminder):
+                return await self._missed(decision)
+            if decision.in_doubt:
+                return await self._settle_in_doubt(decision)
+            return await self._deliver(decision)
+
+    async def _settle_in_doubt(self, reminder: ReminderToSend) -> ReminderOutcome | None:
+        """An earlier claim ran out unsettled, so its DM may be out: look before sending."""
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT_S):
+                found = await self._find(reminder)
+        except Exception:
+            log.exception("intervisie: could not look for reminder %d", reminder.reminder_id)
+            self._retry_later(reminder)
+            return None
+        if found:
+            log.info("intervisie: reminder %d was sent by an earlier attempt", reminder.reminder_id)
+            async with self._sessions.begin() as session:
+                marked = await mark_sent(
+                    session, reminder_id=reminder.reminder_id, now=self._clock()
+                )
+            return ReminderOutcome.SENT if marked else None
         async with self._sessions.begin() as session:
-            decision = await settle_reminder(
-                session, reminder_id=reminder_id, now=now, grace=self._policy.grace
+            decision = await settle_unsent(
+                session,
+                reminder=reminder,
+                now=self._clock(),
+                grace=self._policy.grace,
+                policy=self._policy,
             )
         if decision is None:
-            await self._reschedule_if_early(reminder_id, now)
             return None
-        self._forget(reminder_id)
         if isinstance(decision, MissedReminder):
-            await self._report(CoordinatorReport(missed=(decision,)))
-            return ReminderOutcome.MISSED
-        delivered = False
+            return await self._missed(decision)
+        return await self._deliver(decision)
+
+    async def _missed(self, missed: MissedReminder) -> ReminderOutcome:
+        await self._report(CoordinatorReport(missed=(missed,)))
+        return ReminderOutcome.MISSED
+
+    async def _deliver(self, reminder: ReminderToSend) -> ReminderOutcome | None:
+        reminder_id = reminder.reminder_id
         try:
-            delivered = await self._send(decision)
+            async with asyncio.timeout(SEND_TIMEOUT_S):
+                delivered = await self._send(reminder)
         except Exception:
-            # Claimed already: it is not retried (at most once), but it is not silent either.
-            log.exception("intervisie: reminder %d could not be sent", reminder_id)
+            # It may or may not have arrived: the claim stays, and once its lease has
+            # run out the next run looks for the DM before sending it again.
+            log.exception("intervisie: reminder %d may not have been sent", reminder_id)
+            self._retry_later(reminder)
+            return None
         if delivered:
+            async with self._sessions.begin() as session:
+                await mark_sent(session, reminder_id=reminder_id, now=self._clock())
             return ReminderOutcome.SENT
         async with self._sessions.begin() as session:
             await record_unreachable(session, reminder_id=reminder_id)
-        await self._report(CoordinatorReport(unreachable=(decision,)))
+        await self._report(CoordinatorReport(unreachable=(reminder,)))
         return ReminderOutcome.UNREACHABLE
 
+    def _retry_later(self, reminder: ReminderToSend) -> None:
+        self._schedule(job_id(reminder.reminder_id), reminder.lease_until, reminder.reminder_id)
+
     def _forget(self, reminder_id: int) -> None:
-        # Settled: a job still waiting for this reminder (because run_due ran it early)
-        # has nothing left to do. Running as that job, it is already gone.
+        # Claimed or settled: a job still waiting for this reminder (because run_due
+        # ran it early) has nothing left to do. Running as that job, it is already gone.
         job = job_id(reminder_id)
         self._scheduler.cancel(job)
         self._scheduled.pop(job, None)
 
     async def _reschedule_if_early(self, reminder_id: int, now: datetime) -> None:
-        # A job that fired before its row's time (clock skew) must not lose the reminder.
+        # A job that fired before its row's time (clock skew), or while another
+        # process held the reminder, must come back rather than lose it.
         async with self._sessions.begin() as session:
-            due = await pending_due_at(session, reminder_id=reminder_id)
-        if due is not None and due > now:
-            self._schedule(job_id(reminder_id), due, reminder_id)
+            when = await next_run_at(session, reminder_id=reminder_id)
+        if when is not None and when > now:
+            self._schedule(job_id(reminder_id), when, reminder_id)
 
     async def run_due(self) -> Sequence[ReminderOutcome | None]:
-        """Run every pending reminder that is due now (for a periodic safety sweep)."""
+        """Run every reminder that can be acted on now (for a periodic safety sweep)."""
         now = self._clock()
         async with self._sessions.begin() as session:
-            due = [r.id for r in await pending_reminders(session) if r.due_at <= now]
+            due = [r.id for r in await pending_reminders(session) if r.runs_at <= now]
         return [await self.run(reminder_id) for reminder_id in due]
