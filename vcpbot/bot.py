@@ -1,8 +1,10 @@
-"""The bot: owns the database, the scheduler, the clock and the translator."""
+"""The bot: owns the database, the scheduler, the clock and the translator, and knows
+whether this process leads (runs the timed work; ``vcpbot.leadership``)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +17,7 @@ from vcpbot.db import Database
 from vcpbot.db.migrate import state as migration_state
 from vcpbot.i18n.translator import CatalogTranslator
 from vcpbot.interactions import report_error
+from vcpbot.leadership import Leadership, leadership_for
 from vcpbot.readcache import Listener, ReadCache
 from vcpbot.scheduler import Scheduler
 from vcpbot.settings import Settings
@@ -60,13 +63,24 @@ class _VCPBotMixin:
     tree: app_commands.CommandTree
 
     def _init_vcpbot(
-        self, settings: Settings, db: Database, scheduler: Scheduler | None, clock: Clock | None
+        self,
+        settings: Settings,
+        db: Database,
+        scheduler: Scheduler | None,
+        clock: Clock | None,
+        leadership: Leadership | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
         self.scheduler = scheduler or Scheduler(timezone=settings.timezone)
         self.clock = clock or system_clock
         self.failed_cogs: dict[str, str] = {}
+        self.leadership = leadership or leadership_for(settings, db)
+        self.leadership.on_elected = self._lead_taken
+        self.leadership.on_deposed = self._lead_lost
+        self.leadership.on_wake = self._leader_woken
+        self._cogs_loaded = False
+        self._elections = 0
         self.reads = ReadCache(db)
         self._cache_listener: Listener | None = None
 
@@ -79,10 +93,15 @@ class _VCPBotMixin:
             url = self.db.engine.url.render_as_string(hide_password=False)
             self._cache_listener = Listener(self.reads, url)
             self._cache_listener.start()
-        if self.settings.scheduler.enabled:
-            self.scheduler.start()
+        # Cogs add their jobs whether or not this process leads; they fire only while it does.
+        self.scheduler.start(paused=True)
+        await self.leadership.start()  # leads at once if it can, so the cogs see it as they load
+        elections = self._elections
         for name in self.settings.cogs:
             await self._load_cog(name)
+        self._cogs_loaded = True
+        if self.leads and self._elections != elections:
+            await self._tell_cogs("lead_taken")  # elected while some cogs were loading
 
     async def _load_cog(self, name: str) -> None:
         try:
@@ -91,7 +110,51 @@ class _VCPBotMixin:
             self.failed_cogs[name] = type(exc).__name__
             log.exception("cog %s failed to load; the other features still run", name)
 
+    # --- leadership: timed work runs in one process (vcpbot.leadership) ---------------------
+    #
+    # A cog with such work defines any of these methods; the bot awaits them in turn:
+    #   async def lead_taken(self)             this process now leads: rebuild jobs from rows
+    #   async def lead_lost(self)              it no longer does: stop what runs outside jobs
+    #   async def leader_woken(self, topic)    the leader: another process committed work
+    # A cog loaded while the process leads does in cog_load what lead_taken does.
+
+    @property
+    def leads(self) -> bool:
+        return self.leadership.is_leader
+
+    async def wake_leader(self, topic: str) -> None:
+        """After committing work that only the leader carries out, make sure it hears."""
+        if not self.leads:
+            await self.leadership.wake(topic)
+
+    async def _lead_taken(self) -> None:
+        self._elections += 1
+        self.scheduler.resume()
+        if not self._cogs_loaded:
+            return  # the cogs rebuild as they load
+        started = time.monotonic()
+        await self._tell_cogs("lead_taken")
+        log.info("leader's timed work rebuilt in %.2f s", time.monotonic() - started)
+
+    async def _lead_lost(self) -> None:
+        self.scheduler.pause()
+        await self._tell_cogs("lead_lost")
+
+    async def _leader_woken(self, topic: str) -> None:
+        await self._tell_cogs("leader_woken", topic)
+
+    async def _tell_cogs(self, hook: str, *args: Any) -> None:
+        for cog in list(self.cogs.values()):  # type: ignore[attr-defined]
+            method = getattr(cog, hook, None)
+            if method is None:
+                continue
+            try:
+                await method(*args)
+            except Exception:  # one feature's failure must not keep the others' work back
+                log.exception("cog %s: %s failed", cog.qualified_name, hook)
+
     async def close(self) -> None:
+        await self.leadership.stop()  # first, so another process can take over at once
         self.scheduler.shutdown()
         if self._cache_listener is not None:
             await self._cache_listener.stop()
@@ -120,10 +183,11 @@ class VCPBot(_VCPBotMixin, commands.Bot):
         db: Database,
         scheduler: Scheduler | None = None,
         clock: Clock | None = None,
+        leadership: Leadership | None = None,
         **discord_options: Any,
     ) -> None:
         super().__init__(**_discord_options(settings, discord_options))
-        self._init_vcpbot(settings, db, scheduler, clock)
+        self._init_vcpbot(settings, db, scheduler, clock, leadership)
 
 
 class ShardedVCPBot(_VCPBotMixin, commands.AutoShardedBot):
@@ -134,12 +198,13 @@ class ShardedVCPBot(_VCPBotMixin, commands.AutoShardedBot):
         db: Database,
         scheduler: Scheduler | None = None,
         clock: Clock | None = None,
+        leadership: Leadership | None = None,
         **discord_options: Any,
     ) -> None:
         discord_options.setdefault("shard_ids", settings.shard_ids)
         discord_options.setdefault("shard_count", settings.shard_count)
         super().__init__(**_discord_options(settings, discord_options))
-        self._init_vcpbot(settings, db, scheduler, clock)
+        self._init_vcpbot(settings, db, scheduler, clock, leadership)
 
 
 def create_bot(
@@ -148,8 +213,20 @@ def create_bot(
     *,
     scheduler: Scheduler | None = None,
     clock: Clock | None = None,
+    leadership: Leadership | None = None,
     **discord_options: Any,
 ) -> VCPBot | ShardedVCPBot:
-    """The sharded bot when shard settings are given, the plain one otherwise."""
+    """The sharded bot when shard settings are given, the plain one otherwise.
+
+    ``leadership`` decides whether this process runs timed work; by default the
+    database decides (``vcpbot.leadership.leadership_for``).
+    """
     cls = ShardedVCPBot if settings.sharded else VCPBot
-    return cls(settings=settings, db=db, scheduler=scheduler, clock=clock, **discord_options)
+    return cls(
+        settings=settings,
+        db=db,
+        scheduler=scheduler,
+        clock=clock,
+        leadership=leadership,
+        **discord_options,
+    )

@@ -24,8 +24,9 @@ def _problem(line: str) -> None:
     sys.stderr.flush()
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.load(config_file=args.config, secrets_dir=args.secrets_dir)
+def _settings(args: argparse.Namespace, **values: Any) -> Settings:
+    """Settings from every source; ``values`` (from command-line options) win."""
+    return Settings.load(config_file=args.config, secrets_dir=args.secrets_dir, **values)
 
 
 async def _open_db(settings: Settings):
@@ -90,7 +91,24 @@ async def cmd_check(args: argparse.Namespace) -> int:
 async def cmd_run(args: argparse.Namespace) -> int:
     from vcpbot.runner import run_bot
 
-    return await run_bot(_settings(args))
+    shards: dict[str, Any] = {}
+    if args.shard_ids is not None:
+        shards["shard_ids"] = args.shard_ids
+    if args.shard_count is not None:
+        shards["shard_count"] = args.shard_count
+    return await run_bot(_settings(args, **shards))
+
+
+def _shard_ids(value: str) -> list[int]:
+    try:
+        ids = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give shard numbers separated by commas, e.g. 0,1"
+        ) from None
+    if not ids:
+        raise argparse.ArgumentTypeError("give at least one shard number, e.g. 0,1")
+    return ids
 
 
 async def cmd_sync(args: argparse.Namespace) -> int:
@@ -209,7 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--secrets-dir", type=Path, default=None, help="directory of secret files")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("run", help="connect to Discord and serve").set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="connect to Discord and serve")
+    run.add_argument(
+        "--shard-ids",
+        type=_shard_ids,
+        default=None,
+        metavar="0,1",
+        help="the shards this process runs (else shard_ids)",
+    )
+    run.add_argument(
+        "--shard-count",
+        type=int,
+        default=None,
+        metavar="N",
+        help="how many shards there are in all processes together (else shard_count)",
+    )
+    run.set_defaults(func=cmd_run)
     sub.add_parser("sync", help="register the slash commands with Discord").set_defaults(
         func=cmd_sync
     )

@@ -12,6 +12,7 @@ from vcpbot.bot import DatabaseNotReady, create_bot
 from vcpbot.db import create_database
 from vcpbot.db.migrate import state
 from vcpbot.discord_endpoints import point_discord_at
+from vcpbot.leadership import AlreadyRunning, Leadership, leadership_for
 from vcpbot.logs import configure_logging
 from vcpbot.settings import Settings
 
@@ -40,10 +41,12 @@ async def run_bot(settings: Settings) -> int:
         if not current.at_head:
             sys.stderr.write(f"vcpbot will not start: {current.advice()}\n")
             return 1
-        bot = create_bot(settings, db)
+        leadership = leadership_for(settings, db)
+        leadership.reserve()
+        bot = create_bot(settings, db, leadership=leadership)
         async with bot:
             await bot.start(token)
-    except DatabaseNotReady as exc:
+    except (DatabaseNotReady, AlreadyRunning) as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
     except discord.LoginFailure:
@@ -65,7 +68,8 @@ async def sync_commands(settings: Settings, say: Callable[[str], None]) -> int:
         return 2
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     db = create_database(settings.database_url)
-    bot = create_bot(settings, db)
+    # Never leads: it runs beside the serving processes and must not do their timed work.
+    bot = create_bot(settings, db, leadership=Leadership())
     try:
         async with bot:
             await bot.login(token)  # runs setup_hook, which loads the cogs

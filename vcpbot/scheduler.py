@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED
 from apscheduler.triggers.date import DateTrigger
 
 log = logging.getLogger(__name__)
@@ -33,11 +34,27 @@ class Scheduler:
 
     @property
     def running(self) -> bool:
+        """Started (jobs can be added and listed), whether paused or not."""
         return self._scheduler.running
 
-    def start(self) -> None:
+    @property
+    def paused(self) -> bool:
+        return self._scheduler.state == STATE_PAUSED
+
+    def start(self, *, paused: bool = False) -> None:
+        """Paused: jobs are kept but none fires until ``resume`` (a process that does
+        not lead keeps its jobs this way)."""
         if not self._scheduler.running:
-            self._scheduler.start()
+            self._scheduler.start(paused=paused)
+
+    def pause(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.pause()
+
+    def resume(self) -> None:
+        """Fire what fell due while paused (late jobs still run, see above), then go on."""
+        if self._scheduler.running:
+            self._scheduler.resume()
 
     def shutdown(self) -> None:
         if self._scheduler.running:

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -57,7 +65,33 @@ class _Section(BaseModel):
 class SchedulerSettings(_Section):
     """How the in-process scheduler behaves; the database stays the source of truth."""
 
+    # False: this process never leads, so it never runs timed work (it only serves shards).
     enabled: bool = True
+
+
+class LeadershipSettings(_Section):
+    """Choosing the one process that runs timed work, when several share PostgreSQL."""
+
+    # How often a process that does not lead tries to take the lead, and how often
+    # the leader checks that it still holds it.
+    retry_seconds: float = Field(default=5.0, ge=0.1, le=300)
+    # Within this many seconds PostgreSQL notices a leader whose machine vanished
+    # without closing its connection (TCP keepalives), and frees the lead.
+    lost_after_seconds: int = Field(default=30, ge=3, le=3600)
+    # The leader re-reads every planned reminder this often, in case a wake-up
+    # from another process was lost.
+    refresh_seconds: float = Field(default=60.0, ge=1, le=3600)
+
+    @model_validator(mode="after")
+    def _lost_after_retry(self) -> LeadershipSettings:
+        # A leader cut off from PostgreSQL must notice (one check and its timeout,
+        # 2 x retry_seconds) before PostgreSQL hands the lead to another process.
+        if self.lost_after_seconds < 3 * self.retry_seconds:
+            raise ValueError(
+                f"lost_after_seconds must be at least 3 x retry_seconds "
+                f"({3 * self.retry_seconds:g})"
+            )
+        return self
 
 
 # An ISO 8601 duration in days/weeks and hours/minutes, as the intervisie reminders read it.
@@ -208,7 +242,9 @@ class Settings(BaseSettings):
         description="The Discord application (client) id, for `vcpbot invite-url`.",
     )
     shard_ids: list[int] | None = Field(default=None, description="Shards this process runs.")
-    shard_count: int | None = Field(default=None, description="Total number of shards.")
+    shard_count: int | None = Field(
+        default=None, ge=1, description="Total number of shards (the same in every process)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the bot (discord.http stays at WARNING)."
     )
@@ -228,6 +264,7 @@ class Settings(BaseSettings):
         default=None, description="The deployment's privacy statement, linked from /privacy."
     )
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    leadership: LeadershipSettings = Field(default_factory=LeadershipSettings)
     intervisie: IntervisieSettings = Field(default_factory=IntervisieSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     kmtm: KmtmSettings = Field(default_factory=KmtmSettings)
@@ -260,6 +297,27 @@ class Settings(BaseSettings):
         if not re.match(r"^(https?|wss?)://", value):
             raise ValueError("must start with http://, https://, ws:// or wss://")
         return value.rstrip("/") if value.startswith("http") else value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and (not value or len(set(value)) != len(value)):
+            raise ValueError("list each shard once, e.g. [0, 1]")
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (the total number of shards)")
+        outside = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        if outside:
+            raise ValueError(
+                f"shard_ids {outside} outside 0..{self.shard_count - 1} (shard_count is "
+                f"{self.shard_count})"
+            )
+        return self
 
     @field_validator("cogs")
     @classmethod
@@ -379,9 +437,10 @@ def _unknown_env_keys(environ: Mapping[str, str]) -> list[str]:
 def _describe(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        where = ".".join(str(part) for part in error["loc"])
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "not a vcpbot setting (see config/vcpbot.example.toml)"
-        lines.append(f"{where}: {message}")
+        # A check across several settings names them in its message.
+        lines.append(f"{where}: {message}" if where else message)
     return lines

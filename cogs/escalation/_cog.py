@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +34,8 @@ JOB_OUTBOX = "escalation:outbox"
 JOB_NUDGES = "escalation:nudges"
 JOB_UPKEEP = "escalation:upkeep"
 JOB_UPKEEP_SOON = "escalation:upkeep-after-start"
+# What another process says to the leader when it queued outbox rows (vcpbot.leadership).
+WAKE_OUTBOX = "outbox"
 NUDGE_INTERVAL_S = 120.0  # the urgent clock counts hours; a nudge a few minutes late is fine
 UPKEEP_INTERVAL_S = 24 * 60 * 60.0
 UPKEEP_AFTER_START_S = 60.0  # a bot restarted often must still purge on time
@@ -50,6 +53,7 @@ class EscalationCog(commands.Cog):
             self.config = None
             log.warning("escalation keys are not configured: anonymous escalation is unavailable")
         self.courier = Courier(self) if self.config is not None else None
+        self._waking: set[asyncio.Task[None]] = set()
 
     def require_config(self) -> EscalationConfig:
         if self.config is None:
@@ -57,31 +61,69 @@ class EscalationCog(commands.Cog):
         return self.config
 
     def kick(self) -> None:
-        """Deliver what a commit just queued (cards, notices) now, not at the next tick."""
-        if self.courier is not None:
+        """Deliver what a commit just queued (cards, notices) now, not at the next tick.
+
+        Only the leading process delivers, so the outbox has one worker; another
+        process wakes the leader instead.
+        """
+        if self.courier is None:
+            return
+        if self.bot.leads:
             self.courier.kick()
+            return
+        task = asyncio.get_running_loop().create_task(self.bot.wake_leader(WAKE_OUTBOX))
+        self._waking.add(task)
+        task.add_done_callback(self._waking.discard)
 
     # --- timers ------------------------------------------------------------------------
 
     async def cog_load(self) -> None:
         if self.config is None:
             return
+        # The jobs fire only while this process leads (vcpbot.leadership).
         scheduler = self.bot.scheduler
         poll = self.bot.settings.escalation.outbox_poll_seconds
         scheduler.every(JOB_OUTBOX, poll, self._outbox_tick)
         scheduler.every(JOB_NUDGES, NUDGE_INTERVAL_S, self.check_overdue)
         scheduler.every(JOB_UPKEEP, UPKEEP_INTERVAL_S, self.upkeep)
-        scheduler.at(
+        if self.bot.leads:
+            await self.lead_taken()
+
+    async def lead_taken(self) -> None:
+        """This process now leads: the outbox, nudges and retention are its work."""
+        if self.config is None:
+            return
+        self.bot.scheduler.at(
             JOB_UPKEEP_SOON,
             datetime.now(UTC) + timedelta(seconds=UPKEEP_AFTER_START_S),
             self.upkeep,
         )
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                released = await escalation.release_leases(session, now=self.bot.clock())
+        except Exception as exc:  # the leases run out by themselves
+            log.error("escalation: could not take over the outbox\n%s", safe_traceback(exc))
+        else:
+            if released:
+                log.info("escalation outbox: %d delivery(ies) taken over from before", released)
+        self.kick()
+
+    async def lead_lost(self) -> None:
+        # At once: the next leader takes over the rows this process has leased.
+        if self.courier is not None:
+            await self.courier.stop()
+
+    async def leader_woken(self, topic: str) -> None:
+        if topic == WAKE_OUTBOX:
+            self.kick()
 
     async def cog_unload(self) -> None:
         for job in (JOB_OUTBOX, JOB_NUDGES, JOB_UPKEEP, JOB_UPKEEP_SOON):
             self.bot.scheduler.cancel(job)
         if self.courier is not None:
             await self.courier.stop()
+        for task in list(self._waking):
+            task.cancel()
 
     async def _outbox_tick(self) -> None:
         if self.courier is not None:
@@ -116,7 +158,8 @@ class EscalationCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        self.kick()  # whatever waited while the bot was away
+        if self.bot.leads:
+            self.kick()  # whatever waited while the bot was away
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

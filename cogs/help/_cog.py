@@ -165,6 +165,9 @@ class HelpCog(commands.Cog):
     async def cog_load(self) -> None:
         # Fail at start-up, not in front of a student, when the file is broken.
         _ = self.resources
+        # Announced from the start: the hub's process changes these (suspending an
+        # association) without ever having served /help itself.
+        self.bot.db.changes.watch(HELP_TABLES)
 
     @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
     async def help(self, interaction: discord.Interaction) -> None:

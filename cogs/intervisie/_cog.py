@@ -39,6 +39,9 @@ from vcpbot.services.intervisie.jobs import ReminderRunner
 CONTENT_MAX = 2000
 # Without dates given, attendance looks a year back and the export a year either side.
 DEFAULT_PERIOD_DAYS = 365
+JOB_REFRESH = "intervisie:refresh"
+# What another process says to the leader after changing reminder rows.
+WAKE_INTERVISIE = "intervisie"
 
 INVITEE_CHOICES = [
     app_commands.Choice(name=L(f"cmd.intervisie.invitees.{mode}"), value=mode)
@@ -74,11 +77,37 @@ class IntervisieCog(commands.Cog):
         )
 
     async def cog_load(self) -> None:
-        # Catch up on what fell due while the bot was down, then one job per reminder.
+        # Fires only while this process leads: a wake-up from another process may be lost.
+        self.bot.scheduler.every(
+            JOB_REFRESH, self.bot.settings.leadership.refresh_seconds, self.runner.refresh
+        )
+        if self.bot.leads:
+            await self.lead_taken()
+
+    async def lead_taken(self) -> None:
+        """This process now leads (vcpbot.leadership): catch up on what fell due while no
+        process did, then one job per reminder."""
         await self.runner.start()
 
-    async def cog_unload(self) -> None:
+    async def lead_lost(self) -> None:
+        # The next leader sends them; lead_taken rebuilds them here if this process leads again.
         for job in self.bot.scheduler.job_ids(JOB_PREFIX):
+            self.bot.scheduler.cancel(job)
+
+    async def leader_woken(self, topic: str) -> None:
+        if topic == WAKE_INTERVISIE:
+            await self.runner.refresh()
+
+    async def rows_changed(self) -> None:
+        """After a committed change to sessions, answers or reminder preferences: the
+        leader's reminder jobs must match the rows again."""
+        if self.bot.leads:
+            await self.runner.refresh()
+        else:
+            await self.bot.wake_leader(WAKE_INTERVISIE)
+
+    async def cog_unload(self) -> None:
+        for job in [*self.bot.scheduler.job_ids(JOB_PREFIX), JOB_REFRESH]:
             self.bot.scheduler.cancel(job)
 
     group = app_commands.Group(
@@ -194,7 +223,7 @@ class IntervisieCog(commands.Cog):
                 rest_of_series=rest_of_series,
                 duration_minutes=minutes,
             )
-        await self.runner.refresh()
+        await self.rows_changed()
         events_ok = await self.events.move(moved.moves)
         unreachable = await self.notifier.moved(moved)
         await self._done(
@@ -227,7 +256,7 @@ class IntervisieCog(commands.Cog):
                 now=self._now(),
                 rest_of_series=rest_of_series,
             )
-        await self.runner.refresh()
+        await self.rows_changed()
         events_ok = await self.events.cancel(cancelled.sessions)
         unreachable = await self.notifier.cancelled(cancelled)
         await self._done(
@@ -442,7 +471,7 @@ class IntervisieCog(commands.Cog):
                 policy=self.policy,
                 locale=as_locale(interaction.locale.value),
             )
-        await self.runner.refresh()
+        await self.rows_changed()
         key = "intervisie.reminders.on" if on else "intervisie.reminders.off"
         await send_private(interaction, text(interaction, key))
 
@@ -458,7 +487,7 @@ class IntervisieCog(commands.Cog):
                 policy=self.policy,
                 locale=as_locale(interaction.locale.value),
             )
-        await self.runner.refresh()
+        await self.rows_changed()
         title = render.escape(answered.session.title)
         await send_private(
             interaction, text(interaction, f"intervisie.answered.{answer.value}", title=title)

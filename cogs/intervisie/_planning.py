@@ -190,7 +190,7 @@ class Planner:
             await self._offer_retry(interaction, exc, draft.audience, draft.values)
             return
         # Committed: now the world may hear of it.
-        await self.cog.runner.refresh()
+        await self.cog.rows_changed()
         events = await self.cog.events.create(planned.sessions)
         async with bot.db.sessions.begin() as session:
             for session_id, event_id in events.items():

@@ -32,6 +32,10 @@ class RulesCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot: Any = bot
 
+    async def cog_load(self) -> None:
+        # Every process announces commits to what readers keep, whether or not it reads.
+        self.bot.db.changes.watch(rules.PUBLISHED_TABLES)
+
     @app_commands.command(name=L("cmd.rules.name"), description=L("cmd.rules.description"))
     @app_commands.guild_only()
     @app_commands.describe(

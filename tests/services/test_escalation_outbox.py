@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 import pytest
-from _escalation_helpers import NOW, TEAM, make_config, submit
+from _escalation_helpers import NOW, TEAM, add_association, make_config, submit
 from sqlalchemy import func, select
 
 from vcpbot.db import Database
@@ -75,6 +75,36 @@ async def test_a_failed_post_backs_off_and_a_crashed_one_comes_back_after_its_le
         await escalation.mark_failed(session, delivery=crashed, now=NOW)
     assert await _claim(db, NOW + timedelta(seconds=72)) == []
     assert await _delivered(db, recovered, message_id=1)
+
+
+async def test_a_new_leader_takes_over_at_once_the_rows_its_dead_predecessor_had_leased(
+    db: Database,
+) -> None:
+    config = make_config()
+    for user in (1, 2):
+        await submit(db, config, association_id=None, user_id=user)
+    leased = await _claim(db, limit=1)  # the old leader dies with this one in its hands
+    async with db.sessions.begin() as session:
+        assert await escalation.release_leases(session, now=NOW + timedelta(seconds=1)) == 1
+    taken = {i.id: i for i in await _claim(db, NOW + timedelta(seconds=1))}
+    assert len(taken) == 2  # its row, long before the lease would have run out, and the other
+    assert taken[leased[0].id].attempts == 1  # it may have been posted: the new leader looks
+    async with db.sessions.begin() as session:  # nothing leased any more: nothing to release
+        assert await escalation.release_leases(session, now=NOW + timedelta(minutes=5)) == 0
+
+
+async def test_the_outbox_finds_a_cases_association_without_discords_cache(db: Database) -> None:
+    config = make_config()
+    association_id = await add_association(db, guild_id=4242)
+    with_association = await submit(db, config, association_id=association_id, user_id=1)
+    without = await submit(db, config, association_id=None, user_id=2)
+    async with db.sessions.begin() as session:
+        ids = dict((await session.execute(select(Case.code, Case.id))).all())
+        assert (
+            await escalation.association_of_case(session, case_id=ids[with_association.code])
+            == 4242
+        )
+        assert await escalation.association_of_case(session, case_id=ids[without.code]) is None
 
 
 async def test_two_workers_claiming_at_once_never_share_a_row(db: Database) -> None:

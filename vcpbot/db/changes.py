@@ -38,7 +38,10 @@ class ChangeFeed:
         self._watched: set[str] = set()
 
     def watch(self, tables: Iterable[str]) -> None:
-        """Announce these tables to other processes too (PostgreSQL ``NOTIFY``)."""
+        """Announce these tables to other processes too (PostgreSQL ``NOTIFY``).
+
+        Every process must watch what any process caches, from start-up on: a cog that
+        keeps a read model watches its tables in ``cog_load``."""
         self._watched.update(tables)
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:

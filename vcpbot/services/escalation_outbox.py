@@ -44,6 +44,7 @@ from sqlalchemy.orm import aliased
 
 from vcpbot.crypto import open_sealed
 from vcpbot.db.escalation import CardMessage, Case, MemberRoute, OutboxItem, OutboxKind, Place
+from vcpbot.db.network import Association
 from vcpbot.services.escalation_core import EscalationConfig, case_aad, data_key
 
 LEASE = timedelta(seconds=60)
@@ -137,6 +138,23 @@ async def claim_deliveries(
     return [_delivery(row) for row in rows.all()]
 
 
+async def release_leases(session: AsyncSession, *, now: datetime) -> int:
+    """Make every leased row claimable now; returns how many were leased.
+
+    For a process that has just taken the lead: only the leader delivers, so a
+    lease still running belongs to a leader that died (or stepped down and
+    stopped). Its rows go out again at once instead of when the lease ends; each
+    was claimed before, so the next worker looks for its message first.
+    """
+    result = await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.lease_until > now)
+        .values(lease_until=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
 async def mark_delivered(
     session: AsyncSession,
     *,
@@ -204,6 +222,19 @@ async def association_channel(session: AsyncSession, *, case_id: int) -> int | N
     return await session.scalar(
         select(MemberRoute.channel_id)
         .join(Case, Case.association_id == MemberRoute.association_id)
+        .where(Case.id == case_id)
+    )
+
+
+async def association_of_case(session: AsyncSession, *, case_id: int) -> int | None:
+    """The guild id of the association a case is about (None for a hub-only case).
+
+    The outbox reads it from the database, not from Discord's cache: the leading
+    process delivers for every guild, including those on other processes' shards.
+    """
+    return await session.scalar(
+        select(Association.guild_id)
+        .join(Case, Case.association_id == Association.id)
         .where(Case.id == case_id)
     )
 
