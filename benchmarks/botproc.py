@@ -3,6 +3,10 @@
 The runner starts this with the emulator's URLs on the command line and its
 token in ``BENCH_EMULATOR_TOKEN``. It prints ``ready`` once the bot is connected
 and its commands are synced, and stops cleanly on SIGTERM.
+
+``--clock-offset`` runs the bot's clock that many seconds ahead of the real one,
+and its scheduler with it, so a job due at the bot's time T runs when the bot's
+clock says T (the reminder fan-out uses it to reach a reminder's due time).
 """
 
 from __future__ import annotations
@@ -16,11 +20,7 @@ import sys
 from typing import Any
 
 from benchmarks.baseline import create_baseline_bot
-from vcpbot.bot import create_bot
-from vcpbot.crypto import generate_index_key, generate_master_key
-from vcpbot.db import create_database
 from vcpbot.discord_endpoints import point_discord_at
-from vcpbot.settings import Settings
 
 TOKEN_ENV = "BENCH_EMULATOR_TOKEN"  # noqa: S105 - where the token is, not a token
 # Set to a file name prefix to profile each bot process with cProfile (<prefix>.<kind>.prof).
@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gateway", required=True, help="the emulator's gateway URL")
     parser.add_argument("--database", help="database URL (vcpbot only), already migrated")
     parser.add_argument("--hub-guild", type=int, help="the hub guild id (vcpbot only)")
+    parser.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        help="run the bot's clock and scheduler this many seconds ahead (vcpbot only)",
+    )
     return parser
 
 
@@ -43,19 +49,17 @@ def _build(args: argparse.Namespace) -> tuple[Any, Any]:
     options = {"guild_ready_timeout": 0.05}
     if args.kind == "baseline":
         return create_baseline_bot(**options), None
-    db = create_database(args.database)
-    settings = Settings.load(
-        config_file=None,
-        env_file=None,
-        discord_api_base=args.api,
-        discord_gateway_url=args.gateway,
-        database_url=args.database,
-        hub_guild_id=args.hub_guild,
-        master_keys=generate_master_key(1),
-        index_key=generate_index_key(),
-        log_level="WARNING",
+    # Imported here so that the baseline's process holds no more than discord.py.
+    from benchmarks.realbot import build_vcpbot
+
+    return build_vcpbot(
+        api=args.api,
+        gateway=args.gateway,
+        database=args.database,
+        hub_guild=args.hub_guild,
+        clock_offset=args.clock_offset,
+        **options,
     )
-    return create_bot(settings, db, **options), db
 
 
 async def _run(args: argparse.Namespace) -> int:

@@ -48,9 +48,12 @@ class Observer:
         self._dispatch = world.dispatch
         self._notify = world.notify
         self._dispatched: dict[str, float] = {}
-        self._pending: dict[int, tuple[Interaction, float, Sample]] = {}
+        self._pending: dict[int, tuple[Interaction, float, tuple[Sample, ...]]] = {}
         self._drained = asyncio.Event()
         self._drained.set()
+        # Flows waiting for a watched interaction's answer (cheaper than the driver's waits,
+        # which each wake on every change in the world).
+        self._waiters: dict[int, asyncio.Future[None]] = {}
         world.dispatch = self._on_dispatch  # type: ignore[method-assign]
         world.notify = self._on_notify  # type: ignore[method-assign]
 
@@ -58,16 +61,29 @@ class Observer:
         self._world.dispatch = self._dispatch  # type: ignore[method-assign]
         self._world.notify = self._notify  # type: ignore[method-assign]
 
-    def watch(self, interaction: Interaction, sample: Sample) -> None:
+    def watch(self, interaction: Interaction, *samples: Sample) -> None:
+        """Count the interaction as sent in each sample, and its latency once answered."""
         dispatched = self._dispatched.pop(str(interaction.id), interaction.created)
-        self._pending[interaction.id] = (interaction, dispatched, sample)
+        self._pending[interaction.id] = (interaction, dispatched, samples)
+        for sample in samples:
+            sample.sent += 1
         self._drained.clear()
+
+    def answered(self, interaction: Interaction) -> asyncio.Future[None]:
+        """Done once the watched ``interaction`` is answered, or its answer refused."""
+        waiter = asyncio.get_running_loop().create_future()
+        if interaction.response is not None or interaction.rejections:
+            waiter.set_result(None)
+        else:
+            self._waiters[interaction.id] = waiter
+        return waiter
 
     async def drained(self, within: float) -> None:
         """Until every watched interaction is answered, or ``within`` seconds; then forget them."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._drained.wait(), within)
         self._pending.clear()
+        self._waiters.clear()
         self._drained.set()
 
     def _on_dispatch(self, event: str, data: dict[str, Any], guild_id: int | None = None) -> None:
@@ -83,17 +99,23 @@ class Observer:
             if interaction.response is not None or interaction.rejections
         ]
         for key in answered:
-            interaction, dispatched, sample = self._pending.pop(key)
-            if interaction.response is not None:
-                sample.latencies.append(now - dispatched)
-            else:
-                sample.rejected += 1
+            interaction, dispatched, samples = self._pending.pop(key)
+            for sample in samples:
+                if interaction.response is not None:
+                    sample.latencies.append(now - dispatched)
+                else:
+                    sample.rejected += 1
+            waiter = self._waiters.pop(key, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
         if not self._pending:
             self._drained.set()
         self._notify()
 
 
 Act = Callable[[int], Awaitable[InteractionResult]]
+# One person's steps (a command, then a form...), each watched by the flow itself.
+Flow = Callable[[int], Awaitable[None]]
 
 
 async def open_loop(
@@ -118,9 +140,33 @@ async def open_loop(
             sample.late_sends += 1
         result = await act(i)
         observer.watch(result.interaction, sample)
-        sample.sent += 1
     await observer.drained(DRAIN_S)
     return sample
+
+
+async def open_loop_flows(observer: Observer, flow: Flow, *, rate: float, count: int) -> int:
+    """Start ``flow(i)`` ``count`` times at ``rate``/s on a fixed schedule, never awaiting one
+    before starting the next; then wait for every flow and answer. Returns the late starts.
+
+    A flow's steps follow each other as a person's do (the form only after it opened);
+    each flow watches its own interactions with ``observer.watch``.
+    """
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.02
+    late = 0
+    running: list[asyncio.Task[None]] = []
+    for i in range(count):
+        delay = start + i / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif delay < -1 / rate:
+            late += 1
+        running.append(asyncio.create_task(flow(i)))
+    for outcome in await asyncio.gather(*running, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    await observer.drained(DRAIN_S)
+    return late
 
 
 def percentile(values: list[float], p: float) -> float:

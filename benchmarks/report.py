@@ -67,3 +67,55 @@ def machine() -> str:
         f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}"
     )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure that is not a latency distribution (a duration, a size, a count),
+    set against its baseline."""
+
+    database: str
+    label: str
+    size: str
+    measured: float
+    baseline: float | None
+    unit: str
+    # The goal as text, and whether it was met (None: no verdict).
+    goal: str = "-"
+    met: bool | None = None
+
+    def cells(self) -> list[str]:
+        ratio = (
+            self.measured / self.baseline
+            if self.baseline and not math.isnan(self.measured)
+            else math.nan
+        )
+        return [
+            self.database,
+            self.label,
+            self.size,
+            _value(self.measured, self.unit),
+            "-" if self.baseline is None else _value(self.baseline, self.unit),
+            "-" if math.isnan(ratio) else f"{ratio:.2f}x",
+            self.goal,
+            {True: "met", False: "**missed**", None: "-"}[self.met],
+        ]
+
+
+FIGURE_HEADER = ["db", "figure", "size", "measured", "baseline", "ratio", "goal", "verdict"]
+
+
+def _value(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "-"
+    if unit in ("ms", "s"):
+        return f"{value:.1f} {unit}"
+    if unit == "MiB":
+        return f"{value:.1f} MiB"
+    return f"{value:g}" + (f" {unit}" if unit else "")
+
+
+def figures_table(figures: list[Figure]) -> str:
+    lines = ["| " + " | ".join(FIGURE_HEADER) + " |", "|" + "---|" * len(FIGURE_HEADER)]
+    lines += ["| " + " | ".join(figure.cells()) + " |" for figure in figures]
+    return "\n".join(lines)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from vcpbot.emulator import Emulator
 from vcpbot.emulator.entities import Message, User
@@ -25,6 +30,21 @@ HOUSE_RULES = {
 
 STUDENTS = 20
 ACK_ID = "vcp:rules:ack:house_rules"
+# The deployment's zone: KMTM periods are whole days there, intervisie times are typed there.
+ZONE = ZoneInfo("Europe/Amsterdam")
+KMTM_PERIOD = "KMTM bench"
+RSVP_TITLE = "Intervisie bench"
+RSVP_PREFIX = "vcp:intervisie:"
+# Registering VCPs: at most this many at once, and this many a second (the role change
+# the bot makes for each is limited to 50 a second per server).
+SETUP_CONCURRENCY = 5
+REGISTRATIONS_PER_S = 40
+# Planning sends one invitation DM per invitee, at Discord's pace (50 requests/s).
+PLAN_TIMEOUT_S = 900.0
+# The most people one session may have (vcpbot.services.intervisie's MAX_INVITEES).
+SESSION_CAP = 500
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,9 +55,15 @@ class BenchWorld:
     students: list[User]
     # Each presses the acknowledgement button once, so every press is one new write.
     writers: list[User]
+    # Registered VCPs (``/vcp add``): they log KMTM contacts and are invited to intervisie.
+    vcps: list[User] = field(default_factory=list)
+    # Members holding the VCP role, each escalating at most the three times a day allows.
+    reporters: list[User] = field(default_factory=list)
+    # Each registered VCP's invitation DM, with its Yes / No / Maybe buttons.
+    invitations: dict[int, Message] = field(default_factory=dict)
 
 
-def seed(emulator: Emulator, *, writers: int) -> BenchWorld:
+def seed(emulator: Emulator, *, writers: int, vcps: int = 0, reporters: int = 0) -> BenchWorld:
     """People and servers as Discord knows them; the bot learns of them in ``set_up``."""
     network = seed_network_world(emulator)
     association = network.association("tragos")
@@ -49,7 +75,17 @@ def seed(emulator: Emulator, *, writers: int) -> BenchWorld:
     writing = [
         add_student(emulator, network, "tragos", f"writer-{i}", locale="nl") for i in range(writers)
     ]
-    return BenchWorld(network, association, vcp, students, writing)
+    registered = [
+        add_student(emulator, network, "tragos", f"vcp-{i}", locale="nl" if i % 2 else "en-US")
+        for i in range(vcps)
+    ]
+    # The escalation path only asks Discord whether someone holds the VCP role.
+    reporting = []
+    for i in range(reporters):
+        user = emulator.create_user(f"reporter-{i}", locale="nl" if i % 2 else "en-US")
+        emulator.add_member(association.guild, user, roles=[association.vcp_role])
+        reporting.append(user)
+    return BenchWorld(network, association, vcp, students, writing, registered, reporting)
 
 
 def rules_post(emulator: Emulator, bench: BenchWorld) -> Message:
@@ -61,42 +97,13 @@ def rules_post(emulator: Emulator, bench: BenchWorld) -> Message:
 
 
 async def set_up(emulator: Emulator, bench: BenchWorld) -> None:
-    """The hub, one approved association with a listed VCP, and published house rules that
-    members acknowledge with a button."""
-    world, tragos = bench.network, bench.association
-    hub_admin = emulator.person(world.hub_admin)
-    await (
-        await hub_admin.slash(
-            world.hub,
-            "hub",
-            {
-                "escalations": world.escalations,
-                "team_role": world.team_role,
-                "coordinator_role": world.coordinator_role,
-                "log_channel": world.network_log,
-            },
-            subcommand="setup",
-        )
-    ).final()
+    """The hub, one approved association with a listed VCP, published house rules that
+    members acknowledge with a button, the registered VCPs, an open KMTM period and an
+    intervisie session to which every registered VCP is invited."""
+    await set_up_network(emulator, bench.network, "tragos")
+    tragos = bench.association
     board = emulator.person(tragos.admin)
-    await (
-        await board.slash(
-            tragos.guild,
-            "setup",
-            {
-                "name": tragos.guild.name,
-                "short_name": "Tragos",
-                "language": "nl",
-                "vcp_role": tragos.vcp_role,
-                "rules_channel": tragos.rules,
-            },
-        )
-    ).final()
-    coordinator = emulator.person(world.coordinator)
-    card = await coordinator.wait_for_message(world.network_log, contains=tragos.guild.name)
-    approve = next(b for b in card.buttons if b["custom_id"].startswith("vcp:net:approve"))
-    await (await coordinator.press(card, custom_id=approve["custom_id"])).wait()
-    await (await board.slash(tragos.guild, "vcp", {"member": bench.vcp}, subcommand="add")).wait()
+    await register_vcps(emulator, bench.network, "tragos", [bench.vcp])
     listing = await emulator.person(bench.vcp).slash(
         tragos.guild, "vcp", {"listed": True}, subcommand="listing"
     )
@@ -124,3 +131,158 @@ async def set_up(emulator: Emulator, bench: BenchWorld) -> None:
         subcommand="publish",
     )
     await published.final()
+    if bench.vcps:
+        await register_vcps(emulator, bench.network, "tragos", bench.vcps)
+        await open_kmtm_period(emulator, bench.network)
+        bench.invitations = await plan_intervisie(
+            emulator, bench.network, bench.vcps, title=RSVP_TITLE, start=_in_days(60)
+        )
+
+
+async def set_up_network(emulator: Emulator, world: NetworkWorld, *keys: str) -> None:
+    """``/hub setup``, then each association's ``/setup`` and the coordinator's approval."""
+    hub_admin = emulator.person(world.hub_admin)
+    await (
+        await hub_admin.slash(
+            world.hub,
+            "hub",
+            {
+                "escalations": world.escalations,
+                "team_role": world.team_role,
+                "coordinator_role": world.coordinator_role,
+                "log_channel": world.network_log,
+            },
+            subcommand="setup",
+        )
+    ).final()
+    for key in keys:
+        await join_network(emulator, world, key)
+
+
+async def join_network(emulator: Emulator, world: NetworkWorld, key: str) -> None:
+    association = world.association(key)
+    board = emulator.person(association.admin)
+    await (
+        await board.slash(
+            association.guild,
+            "setup",
+            {
+                "name": association.guild.name,
+                "short_name": key.capitalize(),
+                "language": "nl",
+                "vcp_role": association.vcp_role,
+                "rules_channel": association.rules,
+            },
+        )
+    ).final()
+    coordinator = emulator.person(world.coordinator)
+    card = await coordinator.wait_for_message(world.network_log, contains=association.guild.name)
+    approve = next(b for b in card.buttons if b["custom_id"].startswith("vcp:net:approve"))
+    await (await coordinator.press(card, custom_id=approve["custom_id"])).wait()
+
+
+async def register_vcps(
+    emulator: Emulator, world: NetworkWorld, key: str, vcps: Iterable[User]
+) -> None:
+    """The board runs ``/vcp add`` for each, a little below Discord's pace for the role
+    change the bot makes: ``/vcp add`` keeps its database transaction open across that
+    request, so a rate-limited role change would hold up every registration behind it."""
+    association = world.association(key)
+    board = emulator.person(association.admin)
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+
+    async def add(vcp: User) -> None:
+        async with gate:
+            added = await board.slash(association.guild, "vcp", {"member": vcp}, subcommand="add")
+            await added.wait()
+
+    adding = []
+    for vcp in vcps:
+        adding.append(asyncio.create_task(add(vcp)))
+        await asyncio.sleep(1 / REGISTRATIONS_PER_S)
+    await asyncio.gather(*adding)
+
+
+async def open_kmtm_period(emulator: Emulator, world: NetworkWorld) -> None:
+    """``/kmtm period create`` by the coordinator: from yesterday to a month ahead."""
+    today = datetime.now(UTC).astimezone(ZONE).date()
+    created = await emulator.person(world.coordinator).slash(
+        world.hub,
+        "kmtm",
+        {
+            "name": KMTM_PERIOD,
+            "start": f"{today - timedelta(days=1):%d-%m-%Y}",
+            "end": f"{today + timedelta(days=30):%d-%m-%Y}",
+        },
+        subcommand="period create",
+    )
+    message = await created.final()
+    if KMTM_PERIOD not in message.text:
+        raise RuntimeError(f"the KMTM period was not created: {message.text!r}")
+
+
+def _in_days(days: int) -> datetime:
+    """A wall-clock 19:30 in Amsterdam, ``days`` from now."""
+    day = datetime.now(UTC).astimezone(ZONE).date() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, 19, 30, tzinfo=ZONE)
+
+
+async def plan_intervisie(
+    emulator: Emulator,
+    world: NetworkWorld,
+    invitees: list[User],
+    *,
+    title: str,
+    start: datetime,
+    audience: dict[str, str] | None = None,
+) -> dict[int, Message]:
+    """The coordinator plans a session (``/intervisie plan``, by default for every VCP, then
+    the form); returns each invitee's invitation DM, which the bot sends before it answers."""
+    coordinator = emulator.person(world.coordinator, timeout=PLAN_TIMEOUT_S)
+    opened = await coordinator.slash(
+        world.hub, "intervisie", audience or {"invitees": "all"}, subcommand="plan"
+    )
+    modal = (await opened.wait()).modal
+    if modal is None:
+        raise RuntimeError("/intervisie plan did not open its form")
+    submitted = await coordinator.submit(
+        modal,
+        {
+            "title": title,
+            "when": f"{start.astimezone(ZONE):%d-%m-%Y %H:%M}",
+            "duration": "1:30",
+            "location": "Tapijnkazerne, zaal 2",
+            "agenda": "Casus bespreken.",
+        },
+    )
+    summary = await submitted.final(within=PLAN_TIMEOUT_S)
+    found = {user.id: invitation_of(emulator, user, title) for user in invitees}
+    missing = [uid for uid, message in found.items() if message is None]
+    if missing:
+        raise RuntimeError(
+            f"{len(missing)} of {len(invitees)} invitees have no invitation; "
+            f"the coordinator was told: {summary.text!r}"
+        )
+    return {uid: message for uid, message in found.items() if message is not None}
+
+
+def invitation_of(emulator: Emulator, user: User, title: str) -> Message | None:
+    """The DM inviting ``user`` to the session called ``title`` (with answer buttons)."""
+    for message in emulator.dms(user):
+        answers = [b for b in message.buttons if b.get("custom_id", "").startswith(RSVP_PREFIX)]
+        if title in message.text and answers:
+            return message
+    return None
+
+
+async def gather_limited(
+    work: Callable[[T], Awaitable[Any]], items: Iterable[T], *, limit: int
+) -> None:
+    """``work(item)`` for every item, at most ``limit`` at a time."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(item: T) -> None:
+        async with gate:
+            await work(item)
+
+    await asyncio.gather(*(one(item) for item in items))

@@ -106,3 +106,12 @@ async def test_an_injected_429_on_an_interaction_callback_is_retried(
 def test_injecting_into_an_unknown_route_is_refused() -> None:
     with pytest.raises(ValueError, match="not a route"):
         Emulator().inject("GET /guilds/{guild_id}/audit-logs")
+
+
+def test_a_route_is_limited_by_its_own_bucket_or_the_default() -> None:
+    limits = Emulator().rate_limits
+    limits.set_bucket("POST /channels/{channel_id}/messages", limit=5, per=2.0)
+
+    assert limits.bucket("POST /channels/{id}/messages").limit == 5
+    assert limits.bucket("POST /channels/{id}/messages").per == 2.0
+    assert limits.bucket("POST /users/@me/channels") == limits.default

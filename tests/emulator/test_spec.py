@@ -125,6 +125,22 @@ def test_union_errors_point_into_the_intended_alternative(spec: SpecValidator) -
     ]
 
 
+def test_bodies_that_differ_only_in_custom_ids_are_judged_alike(spec: SpecValidator) -> None:
+    # Bots put a fresh random token in the custom_id of every form and conversation; the
+    # description limits a custom_id only by length, so one verdict serves every token.
+    def row(custom_id: str) -> dict[str, object]:
+        button = {"type": 2, "style": 1, "label": "Ja", "custom_id": custom_id}
+        return {"components": [{"type": 1, "components": [button]}]}
+
+    assert spec.validate("POST", "/channels/1/messages", row("vcp:x:go:" + "a" * 12), {}) == []
+    assert spec.validate("POST", "/channels/1/messages", row("vcp:x:go:" + "b" * 12), {}) == []
+    assert spec.validate("POST", "/channels/1/messages", row("b" * 101), {}) == [
+        f"{CREATE_MESSAGE}: body.components[0].components[0].custom_id: "
+        "101 characters, at most 100 allowed"
+    ]
+    assert spec.validate("POST", "/channels/1/messages", row(""), {}) != []
+
+
 def test_role_permissions_as_digit_string_pass(spec: SpecValidator) -> None:
     # discord.py's Guild.create_role sends str(permissions.value).
     permissions = str(discord.Permissions(manage_roles=True, view_channel=True).value)

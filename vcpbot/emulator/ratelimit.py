@@ -67,6 +67,10 @@ class RateLimits:
             k: w for k, w in self._windows.items() if k[0] != normalise_template(route)
         }
 
+    def bucket(self, route: str) -> Bucket:
+        """The bucket a route is limited by: its own, or the default."""
+        return self._buckets.get(normalise_template(route), self.default)
+
     def inject(self, route: str, *, status: int, count: int, retry_after: float) -> None:
         self._injections.append(Injection(normalise_template(route), status, count, retry_after))
 

@@ -70,6 +70,18 @@ class _Route:
         return dict(zip(self.names, values, strict=True))
 
 
+def _shape(value: Any) -> Any:
+    """``value`` with every string custom_id replaced by as many ``x`` characters."""
+    if isinstance(value, dict):
+        return {
+            key: "x" * len(item) if key == "custom_id" and isinstance(item, str) else _shape(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return value
+
+
 def _pointer(*keys: str | int) -> str:
     """A ``$ref`` into the registered description (RFC 6901 escaping)."""
     escaped = (str(key).replace("~", "~0").replace("/", "~1") for key in keys)
@@ -267,13 +279,17 @@ class SpecValidator:
         ref = _pointer("paths", operation.template, verb, "requestBody", "content", media, "schema")
         # Validation is a pure function of schema and body, and large bodies (the command
         # tree a bot registers on every start) cost tenths of a second; judge each once.
-        remembered = (ref, json.dumps(body, sort_keys=True, default=str))
+        # The description limits a custom_id only by type and length, and bots put random
+        # tokens in them (every form, every conversation's buttons), so a valid body is
+        # remembered by its shape: each custom_id replaced by as many placeholder characters.
+        remembered = (ref, json.dumps(_shape(body), sort_keys=True, default=str))
         verdict = self._verdicts.get(remembered)
         if verdict is None:
             verdict = tuple(self._run(ref, {"$ref": ref}, body, root="body"))
             if len(self._verdicts) >= _MAX_VERDICTS:
                 self._verdicts.clear()
-            self._verdicts[remembered] = verdict
+            if not verdict:  # a refusal quotes the body's own values: never reused
+                self._verdicts[remembered] = verdict
         return list(verdict)
 
     def _run(self, key: str, schema: dict[str, Any], instance: Any, *, root: str) -> list[str]:

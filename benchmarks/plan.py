@@ -1,0 +1,73 @@
+"""What one run measures: which classes, at which rates and sizes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from benchmarks.flows import CASES_PER_REPORTER, evening_kind
+
+CLASSES = ("reads", "writes", "escalation", "evening", "reports", "fanout", "memory")
+# The classes measured against the real bot and the baseline on the shared world.
+LATENCY_CLASSES = ("reads", "writes", "escalation", "evening")
+
+
+@dataclass(frozen=True)
+class Plan:
+    classes: frozenset[str]
+    rates: tuple[float, ...]
+    write_rates: tuple[float, ...]
+    escalation_rates: tuple[float, ...]
+    evening_rates: tuple[float, ...]
+    seconds: float
+    escalation_seconds: float
+    evening_seconds: float
+    max_count: int | None
+    # Registered VCPs in the shared world: they log KMTM contacts and answer invitations.
+    vcps: int = 200
+    fanout_invitees: int = 1000
+    report_periods: int = 10
+    report_associations: int = 200
+    memory_guilds: tuple[int, ...] = (10, 100, 1000)
+    hash_repetitions: int = 20
+
+    def has(self, name: str) -> bool:
+        return name in self.classes
+
+    def count(self, rate: float, seconds: float | None = None) -> int:
+        count = max(1, round(rate * (self.seconds if seconds is None else seconds)))
+        return count if self.max_count is None else min(count, self.max_count)
+
+    def evening_count(self, rate: float) -> int:
+        # Not capped by max_count: the mix needs its 50-flow pattern to come round.
+        return max(1, round(rate * self.evening_seconds))
+
+    @property
+    def acks(self) -> int:
+        """Acknowledgement presses in one measured run, warm-up included."""
+        if not self.has("writes"):
+            return 0
+        return 1 + sum(self.count(rate) for rate in self.write_rates)
+
+    @property
+    def uses_vcps(self) -> bool:
+        return self.has("writes") or self.has("evening")
+
+    @property
+    def escalations(self) -> int:
+        """Escalations in one bot's run, warm-up included; each needs a reporter's turn."""
+        total = 0
+        if self.has("escalation"):
+            total += 1 + sum(
+                self.count(rate, self.escalation_seconds) for rate in self.escalation_rates
+            )
+        if self.has("evening"):
+            total += 1 + sum(
+                sum(1 for i in range(self.evening_count(r)) if evening_kind(i) == "escalation")
+                for r in self.evening_rates
+            )
+        return total
+
+    @property
+    def reporters(self) -> int:
+        return math.ceil(self.escalations / CASES_PER_REPORTER)
