@@ -98,11 +98,12 @@ class IntervisieCog(commands.Cog):
         if topic == WAKE_INTERVISIE:
             await self.runner.refresh()
 
-    async def rows_changed(self) -> None:
+    async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
         """After a committed change to sessions, answers or reminder preferences: the
-        leader's reminder jobs must match the rows again."""
+        leader's reminder jobs must match the rows again (only these invitations' when
+        given)."""
         if self.bot.leads:
-            await self.runner.refresh()
+            await self.runner.refresh(invitation_ids=invitation_ids)
         else:
             await self.bot.wake_leader(WAKE_INTERVISIE)
 
@@ -487,7 +488,8 @@ class IntervisieCog(commands.Cog):
                 policy=self.policy,
                 locale=as_locale(interaction.locale.value),
             )
-        await self.rows_changed()
+        # Only this invitation's reminders can have changed.
+        await self.rows_changed(invitation_ids=[answered.invitation.id])
         title = render.escape(answered.session.title)
         await send_private(
             interaction, text(interaction, f"intervisie.answered.{answer.value}", title=title)

@@ -19,6 +19,7 @@ missed or skipped by the same rules as a reminder never tried.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select, update
@@ -66,14 +67,28 @@ def _open_query():
     )
 
 
-async def pending_reminders(session: AsyncSession) -> list[PendingReminder]:
-    """Every reminder still to be settled, claimed or not, for rebuilding the scheduler's jobs."""
+async def pending_reminders(
+    session: AsyncSession, *, invitation_ids: Collection[int] | None = None
+) -> list[PendingReminder]:
+    """Every reminder still to be settled, claimed or not, for rebuilding the scheduler's
+    jobs; with ``invitation_ids``, only those invitations' reminders."""
+    query = select(IntervisieReminder.id, IntervisieReminder.due_at, IntervisieReminder.lease_until)
+    if invitation_ids is not None:
+        query = query.where(IntervisieReminder.invitation_id.in_(list(invitation_ids)))
     rows = await session.execute(
-        select(IntervisieReminder.id, IntervisieReminder.due_at, IntervisieReminder.lease_until)
-        .where(_OPEN)
-        .order_by(IntervisieReminder.due_at, IntervisieReminder.id)
+        query.where(_OPEN).order_by(IntervisieReminder.due_at, IntervisieReminder.id)
     )
     return [PendingReminder(id=rid, due_at=due, lease_until=lease) for rid, due, lease in rows]
+
+
+async def reminder_ids_of(session: AsyncSession, *, invitation_ids: Collection[int]) -> set[int]:
+    """Every reminder of these invitations, settled or not."""
+    rows = await session.scalars(
+        select(IntervisieReminder.id).where(
+            IntervisieReminder.invitation_id.in_(list(invitation_ids))
+        )
+    )
+    return set(rows)
 
 
 async def next_run_at(session: AsyncSession, *, reminder_id: int) -> datetime | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,6 +37,7 @@ from vcpbot.services.intervisie._sending import (
     next_run_at,
     pending_reminders,
     record_unreachable,
+    reminder_ids_of,
     settle_reminder,
     settle_unsent,
 )
@@ -115,20 +116,32 @@ class ReminderRunner:
         await self.refresh()
         return result
 
-    async def refresh(self) -> list[str]:
+    async def refresh(self, *, invitation_ids: Collection[int] | None = None) -> list[str]:
         """Make the scheduler's intervisie jobs match the open rows; returns their ids.
 
         A job runs when its reminder is due or, while another claim holds it, when
         that claim runs out; a job that exists with that time is right, and jobs
-        without an open row are removed.
+        without an open row are removed. With ``invitation_ids`` (one answer changed
+        them), only those invitations' jobs are looked at.
         """
         async with self._sessions.begin() as session:
-            pending = await pending_reminders(session)
+            pending = await pending_reminders(session, invitation_ids=invitation_ids)
+            scope = (
+                None
+                if invitation_ids is None
+                else {
+                    job_id(i) for i in await reminder_ids_of(session, invitation_ids=invitation_ids)
+                }
+            )
         wanted = {job_id(r.id): r for r in pending}
         present = set(self._scheduler.job_ids(JOB_PREFIX))
+        if scope is not None:
+            present &= scope
         for existing in present - set(wanted):
             self._scheduler.cancel(existing)
-        self._scheduled = {j: t for j, t in self._scheduled.items() if j in present}
+            self._scheduled.pop(existing, None)
+        if scope is None:
+            self._scheduled = {j: t for j, t in self._scheduled.items() if j in present}
         for job, reminder in wanted.items():
             if job not in present or self._scheduled.get(job) != reminder.runs_at:
                 self._schedule(job, reminder.runs_at, reminder.id)
