@@ -30,9 +30,10 @@ from vcpbot.db.kmtm import (
     Relation,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from vcpbot.services import kmtm, kmtm_report, network
+from vcpbot.services import kmtm, kmtm_chart, kmtm_report, network
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED, Cell, Rule, protect
 from vcpbot.services.kmtm_chart import render_png
+from vcpbot.services.kmtm_report import Report, ReportRow
 from vcpbot.services.kmtm_undo import UndoBook
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -821,3 +822,28 @@ async def test_the_chart_is_a_png_in_the_readers_language(db: Database, locale, 
     png = render_png(released, locale=locale)
     _assert_png(png)
     (tmp_path / f"kmtm-{locale}.png").write_bytes(png)
+
+
+def test_a_chart_of_many_associations_shows_the_largest_and_stays_readable() -> None:
+    rows = tuple(
+        ReportRow(key=str(i), label=f"Vereniging {i}", value=SUPPRESSED if i % 5 == 0 else i)
+        for i in range(200)
+    )
+    report = Report(
+        period_name="KMTM 2026",
+        dimension=Dimension.ASSOCIATION,
+        rows=rows,
+        total=9000,
+        k=5,
+        min_contributors=3,
+        rounded=False,
+        span=1,
+        released_on=date(2026, 9, 30),
+        from_ledger=False,
+    )
+    largest = kmtm_chart._largest(report.rows, kmtm_chart.CHART_ROWS_MAX)
+    assert [r.value for r in largest] == [i for i in range(150, 200) if i % 5]  # table order
+    png = render_png(report, locale="nl")
+    _assert_png(png)
+    height = int.from_bytes(png[20:24], "big")  # the PNG header's IHDR height
+    assert height < 0.42 * 60 * kmtm_chart.DPI  # room for 40 bars, not 200

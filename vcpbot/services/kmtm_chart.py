@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import io
 import textwrap
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
-from vcpbot.services.kmtm_report import Report, format_rate, row_label, shown
+from vcpbot.services.kmtm_report import Report, ReportRow, format_rate, row_label, shown
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -26,6 +27,9 @@ BAR = "#2f6f8f"
 HIDDEN = "#c8c8c8"
 LABEL_WIDTH = 30
 DPI = 110
+# A bar per association, up to this many: two hundred bars make a picture nobody can
+# read in Discord and take seconds to draw. The table and the CSV hold every row.
+CHART_ROWS_MAX = 40
 
 
 def render_png(report: Report, *, locale: Locale) -> bytes:
@@ -37,6 +41,11 @@ def render_png(report: Report, *, locale: Locale) -> bytes:
 
     year = report.dimension is Dimension.YEAR
     notes = _notes(report, locale)
+    if len(report.rows) > CHART_ROWS_MAX and report.dimension is Dimension.ASSOCIATION:
+        notes.append(
+            t("kmtm.report.chart_largest", locale, shown=CHART_ROWS_MAX, rows=len(report.rows))
+        )
+        report = replace(report, rows=_largest(report.rows, CHART_ROWS_MAX))
     plot = 3.0 if year else 0.42 * max(len(report.rows), 1)
     legend_top = 0.18 * len(notes) + 0.55  # notes, then the two legend lines
     bottom = legend_top + (0.75 if year else 0.55)  # room for the axis labels
@@ -76,6 +85,13 @@ def render_png(report: Report, *, locale: Locale) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _largest(rows: tuple[ReportRow, ...], count: int) -> tuple[ReportRow, ...]:
+    """The ``count`` largest published rows, in the table's order (hidden ones are left out)."""
+    published = [row for row in rows if isinstance(row.value, int)]
+    keep = {id(row) for row in sorted(published, key=lambda r: -int(r.value))[:count]}
+    return tuple(row for row in rows if id(row) in keep)
 
 
 def _wrap(text: str) -> str:
