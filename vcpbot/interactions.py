@@ -92,7 +92,20 @@ def describe_error(interaction: discord.Interaction, error: BaseException) -> st
     return t(key, locale_of(interaction), **params)
 
 
+# Discord's "Unknown interaction": the answer came after its 3-second deadline.
+UNKNOWN_INTERACTION = 10062
+
+
+def _expired(error: BaseException) -> bool:
+    return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    if _expired(_unwrap(error)):
+        # Nobody can be told any more, and it is load, not a bug: a warning, no traceback.
+        command = interaction.command.qualified_name if interaction.command else "component"
+        log.warning("%s answered after Discord's 3-second deadline; nobody saw it", command)
+        return
     message = describe_error(interaction, error)
     try:
         await send_private(interaction, message)
