@@ -133,7 +133,7 @@ class Courier:
             return
         except discord.HTTPException as exc:
             if _gives_up(item, exc):
-                log.info(
+                (log.error if exc.status == 400 else log.info)(
                     "escalation outbox: %s not deliverable (HTTP %s); dropped",
                     item.kind.value,
                     exc.status,
@@ -248,13 +248,13 @@ class Courier:
             target = await self._target(session, item)
         mentions = NO_MENTIONS
         if item.kind is OutboxKind.PATTERN_SIGNAL:
-            codes = ", ".join(str(code) for code in item.payload.get("codes", []))
             key = (
                 "escalation.pattern.notice_withheld"
                 if item.payload.get("association_withheld")
                 else "escalation.pattern.notice"
             )
-            content = t(key, target.locale, codes=codes)
+            codes = [str(code) for code in item.payload.get("codes", [])]
+            content = pattern_notice(key, codes, target.locale)
         else:
             content = t("escalation.nudge.overdue", target.locale, code=item.payload.get("code"))
             if target.role_id is not None:
@@ -356,8 +356,27 @@ def _carries(message: discord.Message, token: str) -> bool:
     )
 
 
+MESSAGE_MAX = 2000  # Discord's limit on a message's content
+
+
+def pattern_notice(key: str, codes: list[str], locale: Locale) -> str:
+    """The notice with as many of the newest codes as fit in one message."""
+    shown = codes
+    content = t(key, locale, codes=", ".join(shown))
+    while len(content) > MESSAGE_MAX and len(shown) > 1:
+        shown = shown[len(shown) // 4 or 1 :]  # drop the oldest quarter
+        listed = t(
+            "escalation.pattern.more", locale, codes=", ".join(shown), count=len(codes) - len(shown)
+        )
+        content = t(key, locale, codes=listed)
+    return content
+
+
 def _gives_up(item: Delivery, exc: discord.HTTPException) -> bool:
-    """Some failures will never pass: a reporter who closed their DMs, a deleted card."""
+    """Some failures will never pass: a reporter who closed their DMs, a deleted card, a
+    request Discord calls malformed (400: retrying the same body cannot help)."""
+    if exc.status == 400:
+        return True
     if item.kind is OutboxKind.REPLY_NOTICE:
         return isinstance(exc, discord.Forbidden | discord.NotFound)
     if item.kind is OutboxKind.CASE_CARD_UPDATE:
