@@ -89,6 +89,11 @@ class LogForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         bot = self.bot
+        # Acknowledged before anything is counted: when the bot is too busy to answer in
+        # Discord's 3 seconds, nothing is counted and the VCP can simply log again; once
+        # counted, the follow-up (15 minutes) always reaches them. Otherwise a contact
+        # could be counted without the VCP seeing it, and logged twice.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         now = bot.clock()
         async with bot.db.sessions.begin() as session:
             await require_vcp(interaction, session)

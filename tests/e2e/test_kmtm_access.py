@@ -93,7 +93,7 @@ async def test_a_vcp_removed_while_the_form_is_open_cannot_submit_it(
     submitted = await person.submit(
         modal, {"category": "stalking", "relation": "student", "follow_up": "listening_ear"}
     )
-    refusal = (await submitted.wait()).message
+    refusal = await submitted.final()
     assert refusal.ephemeral and "Alleen de geregistreerde VCP's" in refusal.text
 
 
