@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from sqlalchemy import exc as db_errors
 
 from vcpbot.errors import UserError
 from vcpbot.i18n import Locale, pick_locale, t
@@ -61,6 +62,14 @@ def safe_traceback(error: BaseException) -> str:
     )
 
 
+def _busy(error: BaseException) -> bool:
+    """The database is overloaded (no pooled connection in time, SQLite's lock held too
+    long): load, not a bug; the transaction was rolled back."""
+    if isinstance(error, db_errors.TimeoutError):
+        return True
+    return isinstance(error, db_errors.OperationalError) and "locked" in str(error.orig)
+
+
 def describe_error(interaction: discord.Interaction, error: BaseException) -> str:
     """The text a person sees for ``error``; unexpected errors are logged with a reference."""
     error = _unwrap(error)
@@ -79,6 +88,10 @@ def describe_error(interaction: discord.Interaction, error: BaseException) -> st
             params = {"permissions": ", ".join(error.missing_permissions)}
         case app_commands.CheckFailure():
             key = "error.check_failed"
+        case _ if _busy(error):
+            command = interaction.command.qualified_name if interaction.command else "component"
+            log.warning("%s: the database was too busy (%s)", command, type(error).__name__)
+            key = "error.busy"
         case _:
             reference = secrets.token_hex(4)
             command = interaction.command.qualified_name if interaction.command else "component"
