@@ -204,13 +204,13 @@ class Courier:
                 return None  # purged meanwhile: nothing to show any more
             if update:
                 ref = await escalation.card_message(session, case_id=item.case_id, place=item.place)
-                guild_id = await self._guild_of(session, item)
+                association = await self._association(session, item)
             else:
                 target = await self._target(session, item)
         if not update:
             return await self._post_card(item, card, target)
         if ref is not None:
-            locale = await self._locale_of_guild(guild_id)
+            locale = self._locale_of(association)
             await (
                 self._messageable(ref.channel_id)
                 .get_partial_message(ref.message_id)
@@ -304,33 +304,24 @@ class Courier:
         )
         if channel_id is None:
             raise Retry(NOT_CONFIGURED_RETRY_S)
-        role_id = None
-        guild_id = await self._guild_of(session, item)
-        if guild_id is not None:
-            association = await network.association_for_guild(session, guild_id=guild_id)
-            role_id = association.vcp_role_id if association is not None else None
-        return Target(channel_id, await self._locale_of_guild(guild_id), role_id)
+        association = await self._association(session, item)
+        role_id = association.vcp_role_id if association is not None else None
+        return Target(channel_id, self._locale_of(association), role_id)
 
-    async def _guild_of(self, session: Any, item: Delivery) -> int | None:
-        """The association's server, for a row that goes there (None for the hub)."""
+    async def _association(self, session: Any, item: Delivery) -> network.AssociationView | None:
+        """The association a row goes to (None for the hub), from the database: the leading
+        process delivers for every server, also those on other processes' shards."""
         if item.place is Place.HUB or item.case_id is None:
             return None
-        return await escalation.association_of_case(session, case_id=item.case_id)
-
-    async def _locale_of_guild(self, guild_id: int | None) -> Locale:
-        """The server's language. The process that delivers may not run the server's
-        shard (it delivers for every server), so Discord is asked when it is not known."""
-        default = self.bot.settings.default_locale
+        guild_id = await escalation.association_of_case(session, case_id=item.case_id)
         if guild_id is None:
-            return default
-        guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            try:
-                guild = await self.bot.fetch_guild(guild_id, with_counts=False)
-            except discord.HTTPException as exc:
-                log.info("escalation outbox: a server's language is unknown (HTTP %s)", exc.status)
-                return default
-        return pick_locale(None, guild.preferred_locale.value, default)
+            return None
+        return await network.association_for_guild(session, guild_id=guild_id)
+
+    def _locale_of(self, association: network.AssociationView | None) -> Locale:
+        """The language the association's board chose at /setup; the hub's default otherwise."""
+        default = self.bot.settings.default_locale
+        return pick_locale(None, association.locale if association else None, default)
 
     def _messageable(self, channel_id: int) -> Any:
         return self.bot.get_channel(channel_id) or self.bot.get_partial_messageable(channel_id)
