@@ -28,8 +28,25 @@ async def network_with(emulator: Emulator, world: NetworkWorld, *keys: str) -> N
         await join_network(emulator, world, key)
 
 
-def add_vcp(emulator: Emulator, world: NetworkWorld, key: str, name: str, *, locale: str) -> User:
-    """A member of the association's server who holds its VCP role."""
+async def add_vcp(
+    emulator: Emulator, world: NetworkWorld, key: str, name: str, *, locale: str
+) -> User:
+    """A member of the association's server whom its board registers as VCP (``/vcp add``),
+    which also hands out the VCP role. The association must have run /setup."""
+    association = world.association(key)
+    user = add_student(emulator, world, key, name, locale=locale)
+    added = await emulator.person(association.admin).slash(
+        association.guild, "vcp", {"member": user}, subcommand="add"
+    )
+    reply = await added.final()
+    assert association.vcp_role in emulator.member_roles(association.guild, user), reply.text
+    return user
+
+
+def add_role_only_member(
+    emulator: Emulator, world: NetworkWorld, key: str, name: str, *, locale: str
+) -> User:
+    """A member given the VCP role by someone with Manage Roles, never registered with /vcp add."""
     association = world.association(key)
     user = emulator.create_user(name, locale=locale)
     emulator.add_member(association.guild, user, roles=[association.vcp_role])

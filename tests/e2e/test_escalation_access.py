@@ -39,13 +39,13 @@ async def test_only_the_um_team_can_use_the_hub_card(
 ) -> None:
     await network_with(emulator, world, "tragos", "saurus")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text=SECRET)
     card = await card_for(emulator, world, code_in(confirmation))
 
     # A student, a VCP of another association and the hub's admin, all in the hub server.
     student = add_member(emulator, world, "tragos", "lotte", locale="nl")
-    other_vcp = add_vcp(emulator, world, "saurus", "maria", locale="nl")
+    other_vcp = await add_vcp(emulator, world, "saurus", "maria", locale="nl")
     emulator.add_member(world.hub, student)
     emulator.add_member(world.hub, other_vcp)
     for outsider in (student, other_vcp, world.hub_admin):
@@ -68,7 +68,7 @@ async def test_only_the_associations_vcps_can_use_a_member_cases_card(
     channel = vcp_channel(emulator, world, "tragos", private=False)
     on = await switch_member_route(emulator, world, "tragos", channel)
     assert "iedereen in deze server" in on.text
-    add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     member = add_member(emulator, world, "tragos", "noor", locale="nl")
     _, confirmation = await escalate(emulator, member, tragos.guild, text=SECRET)
     code = code_in(confirmation)
@@ -76,7 +76,7 @@ async def test_only_the_associations_vcps_can_use_a_member_cases_card(
     assert SECRET not in card.text
 
     student = add_member(emulator, world, "tragos", "lotte", locale="nl")
-    other_vcp = add_vcp(emulator, world, "saurus", "maria", locale="nl")
+    other_vcp = await add_vcp(emulator, world, "saurus", "maria", locale="nl")
     emulator.add_member(tragos.guild, other_vcp)  # in Tragos' server, without its VCP role
     for outsider in (member, student, other_vcp, tragos.admin):
         person = emulator.person(outsider)
@@ -121,7 +121,7 @@ async def test_escalate_is_for_an_associations_own_server(
         result = await emulator.person(world.team_member).slash(world.hub, "escalate")
         assert "is for an association's own server" in await refused(result)
     else:
-        vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+        vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
         with pytest.raises(AssertionError, match="not offered"):
             await emulator.person(vcp).slash(None, "escalate")
 
@@ -142,7 +142,7 @@ async def test_the_panel_starts_a_private_report_and_a_block_stops_the_next_one(
     assert not panel.ephemeral and "anonymously" in panel.text
     assert button_labels(panel) == ["Anoniem melden / Report anonymously"]
 
-    vcp = add_vcp(emulator, world, "tragos", "ahmed", locale="en-US")
+    vcp = await add_vcp(emulator, world, "tragos", "ahmed", locale="en-US")
     pressed = (await emulator.person(vcp).press(panel, label=button_labels(panel)[0])).response
     intro = pressed.message
     assert intro is not None and intro.ephemeral and "Escalate to the UM team" in intro.text

@@ -78,7 +78,7 @@ async def test_empty_text_and_a_forged_category_save_nothing(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     person = emulator.person(vcp)
 
     modal = await open_form(emulator, vcp, tragos.guild)
@@ -109,7 +109,7 @@ async def test_a_long_conversation_is_read_page_by_page(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="A" * 4000)
     card = await card_for(emulator, world, code_in(confirmation))
     team = emulator.person(world.team_member)
@@ -134,7 +134,7 @@ async def test_receipts_in_the_wrong_format_wrong_ones_and_guessing(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "maria", locale="en-US")
+    vcp = await add_vcp(emulator, world, "tragos", "maria", locale="en-US")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="A concern.")
     receipt = receipt_in(confirmation)
 
@@ -144,7 +144,7 @@ async def test_receipts_in_the_wrong_format_wrong_ones_and_guessing(
     sloppy = receipt.replace("-", " ").lower()
     assert "Your case" in (await open_case(emulator, vcp, sloppy)).text
 
-    guesser = add_vcp(emulator, world, "tragos", "guesser", locale="en-US")
+    guesser = await add_vcp(emulator, world, "tragos", "guesser", locale="en-US")
     for n in range(10):
         guess = f"{n:04d}" + receipt[4:]
         answer = await open_case(emulator, guesser, guess)
@@ -163,7 +163,7 @@ async def test_replies_to_a_closed_case_and_a_second_close_are_refused_calmly(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Iets om te bespreken.")
     receipt, code = receipt_in(confirmation), code_in(confirmation)
     card = await card_for(emulator, world, code)
@@ -212,7 +212,7 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Eerste melding.")
     seen = await open_case(emulator, vcp, receipt_in(confirmation))
     person = emulator.person(vcp)
@@ -246,7 +246,7 @@ async def test_without_keys_every_escalation_command_says_it_is_not_available(
     try:
         await network_with(emulator, world, "tragos")
         tragos = world.association("tragos")
-        vcp = add_vcp(emulator, world, "tragos", "maria", locale="en-US")
+        vcp = await add_vcp(emulator, world, "tragos", "maria", locale="en-US")
         person = emulator.person(vcp)
         for result in (
             await person.slash(tragos.guild, "escalate"),

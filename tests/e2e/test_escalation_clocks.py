@@ -29,7 +29,7 @@ async def test_an_unacknowledged_urgent_case_nudges_the_team_once(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Nu.", urgency="urgent")
     code = code_in(confirmation)
     card = await card_for(emulator, world, code)
@@ -54,7 +54,7 @@ async def test_two_reporters_about_the_same_association_raise_a_pattern_notice(
     tragos = world.association("tragos")
     codes = []
     for name in ("sanne", "ahmed"):
-        vcp = add_vcp(emulator, world, "tragos", name, locale="nl")
+        vcp = await add_vcp(emulator, world, "tragos", name, locale="nl")
         _, confirmation = await escalate(
             emulator, vcp, tragos.guild, text=f"Zorgen ({name}).", category="discrimination"
         )
@@ -71,7 +71,7 @@ async def test_a_purged_case_is_not_found_by_its_receipt(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "maria", locale="en-US")
+    vcp = await add_vcp(emulator, world, "tragos", "maria", locale="en-US")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Please keep this short.")
     receipt = receipt_in(confirmation)
     seen = await open_case(emulator, vcp, receipt)

@@ -152,7 +152,7 @@ async def test_receipts_shown_before_a_sigkill_open_their_cases_after_the_restar
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
     reporters = [
-        add_vcp(emulator, world, "tragos", f"vcp{n}", locale="nl") for n in range(REPORTERS)
+        await add_vcp(emulator, world, "tragos", f"vcp{n}", locale="nl") for n in range(REPORTERS)
     ]
     shown: list[tuple[User, str, str]] = []
     # Everyone has the form open; they press Submit at nearly the same moment.
@@ -208,7 +208,7 @@ async def test_a_crash_right_after_posting_a_card_does_not_post_it_twice(
     await bot_process.start(VCPBOT_TEST_SYNC="1", VCPBOT_TEST_DIE_AFTER_POST="1")
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     with contextlib.suppress(AssertionError):  # the bot may die before the receipt is drawn
         await escalate(emulator, vcp, tragos.guild, text="Net voor de stroomstoring.")
     assert await bot_process.exited() == 137

@@ -57,7 +57,7 @@ async def test_rate_limits_and_server_errors_delay_cards_but_never_double_them(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcps = [add_vcp(emulator, world, "tragos", f"vcp{n}", locale="nl") for n in range(4)]
+    vcps = [await add_vcp(emulator, world, "tragos", f"vcp{n}", locale="nl") for n in range(4)]
     codes = []
 
     # Short bursts: discord.py waits out the 429s and retries the 500 itself.
@@ -109,7 +109,7 @@ async def test_cards_queued_while_the_bot_was_down_arrive_once_after_a_restart(
     # Discord fails each case's first post; the bot stops before its back-off runs out.
     emulator.inject(POST, status=503, count=3)
     for n in range(3):
-        vcp = add_vcp(emulator, world, "tragos", f"vcp{n}", locale="en-US")
+        vcp = await add_vcp(emulator, world, "tragos", f"vcp{n}", locale="en-US")
         _, confirmation = await escalate(emulator, vcp, tragos.guild, text=f"Case {n}.")
         codes.append(code_in(confirmation))
         receipts.append((vcp, receipt_in(confirmation)))
@@ -132,7 +132,7 @@ async def test_a_reply_notice_to_closed_dms_is_dropped_and_the_case_goes_on(
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Iets.")
     await (
         await emulator.person(vcp).press(confirmation, label="Stuur me een DM bij een reactie")

@@ -37,7 +37,7 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
 ) -> None:
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
-    sanne = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    sanne = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
 
     intro, confirmation = await escalate(
         emulator, sanne, tragos.guild, text=NARRATIVE, category="intimidation", urgency="soon"
@@ -124,7 +124,7 @@ async def test_an_english_vcp_escalates_with_the_association_withheld(
 ) -> None:
     await network_with(emulator, world, "saurus")
     saurus = world.association("saurus")
-    maria = add_vcp(emulator, world, "saurus", "maria", locale="en-US")
+    maria = await add_vcp(emulator, world, "saurus", "maria", locale="en-US")
     _, confirmation = await escalate(
         emulator,
         maria,

@@ -66,7 +66,7 @@ async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
     tragos = world.association("tragos")
     channel = vcp_channel(emulator, world, "tragos")
     await switch_member_route(emulator, world, "tragos", channel)
-    vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     member = add_member(emulator, world, "tragos", "noor", locale="nl")
 
     _, confirmation = await escalate(
