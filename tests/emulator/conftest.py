@@ -41,11 +41,12 @@ class EscalateForm(discord.ui.Modal, title="Escalate"):
     )
     share: discord.ui.Label[Any] = discord.ui.Label(
         text="Show the association's name?",
+        description="Only the UM team sees it.",
         component=discord.ui.RadioGroup(
             custom_id="share",
             options=[
                 discord.RadioGroupOption(label="Yes", value="yes"),
-                discord.RadioGroupOption(label="No", value="no"),
+                discord.RadioGroupOption(label="No", value="no", default=True),
             ],
         ),
     )

@@ -86,6 +86,26 @@ async def test_button_opens_a_modal_whose_answers_reach_the_bot(
     assert reply.ephemeral
 
 
+async def test_a_modal_reads_as_the_person_sees_it_and_a_default_choice_is_submitted(
+    emulator: Emulator, start_bot: Any, world: dict[str, Any]
+) -> None:
+    await start_bot()
+    alice, guild, channel = world["alice"], world["guild"], world["channel"]
+    person = emulator.person(alice)
+    await person.slash(guild, "panel")
+    panel = await person.wait_for_message(channel, contains="Need help?")
+    modal = (await person.press(panel, label="Escalate")).response.modal
+    assert modal is not None
+    assert "Show the association's name?" in modal.text
+    assert "Only the UM team sees it." in modal.text
+
+    # The client shows "No" chosen already; leaving it as it is sends "no".
+    submitted = await person.submit(modal, {"what": "At the gala", "urgency": ["low"]})
+
+    reply = submitted.response.message
+    assert reply is not None and reply.content == "Case noted: At the gala (low, share=no)"
+
+
 async def test_select_menu_updates_the_message(
     emulator: Emulator, start_bot: Any, world: dict[str, Any]
 ) -> None:

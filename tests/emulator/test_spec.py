@@ -180,6 +180,31 @@ def test_modal_with_label_wrapping_a_text_input_passes_spec_and_limits(
     assert limits.check_interaction_callback(body) == []
 
 
+def test_modal_with_a_text_display_and_a_preset_radio_choice_passes_spec_and_limits(
+    spec: SpecValidator,
+) -> None:
+    modal = discord.ui.Modal(title="Melding", custom_id="report:modal")
+    modal.add_item(discord.ui.TextDisplay("Je vereniging heeft één VCP."))
+    modal.add_item(
+        discord.ui.Label(
+            text="Mag het UM-team je vereniging zien?",
+            component=discord.ui.RadioGroup(
+                custom_id="shown",
+                options=[
+                    discord.RadioGroupOption(label="Ja", value="yes"),
+                    discord.RadioGroupOption(label="Nee", value="no", default=True),
+                ],
+            ),
+        )
+    )
+    body = {"type": 9, "data": modal.to_dict()}
+    assert [c["type"] for c in body["data"]["components"]] == [10, 18]
+    assert body["data"]["components"][1]["component"]["options"][1]["default"] is True
+    path = "/interactions/111/aW50ZXJhY3Rpb24.token/callback"
+    assert spec.validate("POST", path, body, {"with_response": "1"}) == []
+    assert limits.check_interaction_callback(body) == []
+
+
 @pytest.mark.parametrize(
     "body",
     [

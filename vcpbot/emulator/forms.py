@@ -98,8 +98,10 @@ def _field(
             component, values.get(custom_id, component.get("value") or ""), required
         )
     elif kind == RADIO_GROUP:
-        choice = values.get(custom_id)
         offered = [o["value"] for o in component.get("options", [])]
+        # The client shows a default option chosen; leaving it so submits it.
+        preset = next((o["value"] for o in component.get("options", []) if o.get("default")), None)
+        choice = values.get(custom_id, preset)
         if choice is None and required:
             raise AssertionError(f"{custom_id!r} is required: pick one of {offered}")
         if choice is not None and choice not in offered:

@@ -63,6 +63,17 @@ class Modal:
     def inputs(self) -> list[dict[str, Any]]:
         return [c for c in walk_components(self.components) if c.get("type") in MODAL_VALUE_KEYS]
 
+    @property
+    def text(self) -> str:
+        """Title, text displays, labels and their descriptions, and the options offered:
+        everything the person reads in the form, for "does the form say X" asserts."""
+        parts = [self.title]
+        for component in walk_components(self.components):
+            parts += [component.get(key) or "" for key in ("content", "label", "description")]
+            for option in component.get("options", []):
+                parts += [option.get("label") or "", option.get("description") or ""]
+        return "\n".join(p for p in parts if p)
+
     def input(self, custom_id: str) -> dict[str, Any]:
         for component in self.inputs:
             if component.get("custom_id") == custom_id:
