@@ -6,6 +6,8 @@ so every command and every button press checks again here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,3 +82,29 @@ async def require_team(interaction: discord.Interaction, session: AsyncSession) 
     ):
         raise NotAllowed("access.needs_team")
     return hub
+
+
+@dataclass(frozen=True)
+class VcpStanding:
+    """Whether a member is a VCP of an association.
+
+    The registry (``/vcp add``) decides who is a VCP: anyone with Manage Roles can
+    hand out a role. The role still matters where Discord grants something by it,
+    such as reading the VCPs' channel; each caller says whether it needs both.
+    """
+
+    registered: bool
+    has_role: bool
+
+    @property
+    def role_only(self) -> bool:
+        return self.has_role and not self.registered
+
+
+async def vcp_standing(
+    interaction: discord.Interaction, session: AsyncSession, association: network.AssociationView
+) -> VcpStanding:
+    registered = await network.is_vcp(
+        session, guild_id=association.guild_id, user_id=interaction.user.id
+    )
+    return VcpStanding(registered, has_role(interaction, association.vcp_role_id))

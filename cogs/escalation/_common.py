@@ -156,26 +156,50 @@ def clip(text: str, limit: int) -> str:
 async def reporter_route(
     interaction: discord.Interaction, session: Any, association: network.AssociationView
 ) -> Route:
-    """VCPs (the association's VCP role) reach the UM team; members reach their VCPs,
-    when the association switched that on."""
-    if access.has_role(interaction, association.vcp_role_id):
+    """Registered VCPs (``/vcp add``) reach the UM team; everyone else, someone holding
+    only the VCP role included, reaches the VCPs when the association switched that on.
+    No Discord permission hangs on this route, so the registry alone decides."""
+    standing = await access.vcp_standing(interaction, session, association)
+    if standing.registered:
         return Route.VCP
     route = await escalation.member_route(session, association_id=association.id)
     if not route.enabled:
+        if standing.role_only:
+            raise NotAllowed("escalation.error.role_only_reporter")
         raise NotAllowed("escalation.error.member_route_off")
     return Route.MEMBER
 
 
+async def require_vcp_reporter(
+    interaction: discord.Interaction, session: Any, association: network.AssociationView
+) -> None:
+    """At submit: still registered (the board may have removed them while they wrote)."""
+    standing = await access.vcp_standing(interaction, session, association)
+    if standing.role_only:
+        raise NotAllowed("escalation.error.role_only_reporter")
+    if not standing.registered:
+        raise NotAllowed("escalation.error.vcp_role_needed")
+
+
 async def acting_handler(interaction: discord.Interaction, session: Any) -> Handler:
-    """The UM team in the hub; the association's VCPs in its own server. Asked on every use."""
+    """The UM team in the hub; the association's VCPs in its own server. Asked on every use.
+
+    A VCP must be registered and hold the VCP role: members' cases arrive in a
+    channel that the role opens, so a registered VCP without it is asked to get it back.
+    """
     guild_id = access.in_guild(interaction)
     if guild_id == bot_of(interaction).settings.hub_guild_id:
         await access.require_team(interaction, session)
         return Handler.team()
     association = await network.require_in_network(session, guild_id=guild_id)
-    if not access.has_role(interaction, association.vcp_role_id):
-        raise NotAllowed("escalation.error.vcps_only")
-    return Handler.vcps(association.id)
+    standing = await access.vcp_standing(interaction, session, association)
+    if standing.registered and standing.has_role:
+        return Handler.vcps(association.id)
+    if standing.registered:
+        raise NotAllowed("escalation.error.registered_without_role")
+    if standing.role_only:
+        raise NotAllowed("escalation.error.role_only_handler")
+    raise NotAllowed("escalation.error.vcps_only")
 
 
 async def peek_case(

@@ -26,9 +26,9 @@ from cogs.escalation._common import (
     paragraph,
     reporter_route,
     require_association_guild,
+    require_vcp_reporter,
 )
 from vcpbot import access, custom_ids
-from vcpbot.errors import NotAllowed
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS, describe_error, locale_of, report_error, send_private
 from vcpbot.services import escalation, network
@@ -43,11 +43,18 @@ KEPT_TEXT_MAX = 4000
 
 
 def intro_embed(
-    route: Route, association: network.AssociationView, config: EscalationConfig, locale: Locale
+    route: Route,
+    association: network.AssociationView,
+    config: EscalationConfig,
+    locale: Locale,
+    *,
+    role_only: bool = False,
 ) -> discord.Embed:
     policy = config.policy
     name = discord.utils.escape_markdown(association.name)
-    parts = [
+    # Someone with the VCP role whom the board never registered: why this goes to the VCPs.
+    parts = [t("escalation.intro.role_only", locale)] if role_only else []
+    parts += [
         t(f"escalation.intro.who_{route.value}", locale, association=name),
         t("escalation.intro.stored", locale),
         t(
@@ -77,10 +84,10 @@ async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> 
     async with database(interaction).sessions.begin() as session:
         association = await network.require_in_network(session, guild_id=guild_id)
         route = await reporter_route(interaction, session, association)
+    role_only = route is Route.MEMBER and access.has_role(interaction, association.vcp_role_id)
+    embed = intro_embed(route, association, config, locale, role_only=role_only)
     view = IntroView(cog, route=route, association_name=association.name, locale=locale)
-    await send_private(
-        interaction, embed=intro_embed(route, association, config, locale), view=view
-    )
+    await send_private(interaction, embed=embed, view=view)
 
 
 class IntroView(SessionView):
@@ -168,10 +175,8 @@ class CaseForm(SessionForm):
             guild_id = require_association_guild(interaction)
             async with bot.db.sessions.begin() as session:
                 association = await network.require_in_network(session, guild_id=guild_id)
-                if self.route is Route.VCP and not access.has_role(
-                    interaction, association.vcp_role_id
-                ):
-                    raise NotAllowed("escalation.error.vcp_role_needed")
+                if self.route is Route.VCP:
+                    await require_vcp_reporter(interaction, session, association)
                 submitted = await escalation.submit_case(
                     session,
                     config=config,

@@ -107,6 +107,48 @@ def _vcp_section(
     return (t("help.vcps.listed", locale, association=name, names=names) + route)[:1024]
 
 
+async def take_back_vcp_roles(
+    bot: Any, user_id: int, roles: list[network.VcpRole]
+) -> tuple[list[str], list[str]]:
+    """Remove the VCP role where the person held it: (associations done, associations not)."""
+    taken, kept = [], []
+    for role in roles:
+        guild = bot.get_guild(role.guild_id)
+        try:
+            if guild is None:  # not on this process's shards, or the bot left
+                raise LookupError(role.guild_id)
+            member = guild.get_member(user_id) or await guild.fetch_member(user_id)
+            if all(r.id != role.role_id for r in member.roles):
+                continue
+            await member.remove_roles(
+                discord.Object(id=role.role_id), reason="vcpbot: left the VCP registry"
+            )
+        except discord.NotFound:
+            continue  # no longer in that server: no role to take back
+        except (discord.HTTPException, LookupError):
+            kept.append(role.association_name)
+        else:
+            taken.append(role.association_name)
+    return taken, kept
+
+
+def erase_summary(locale: Locale, removed: list[str], taken: list[str], kept: list[str]) -> str:
+    lines = [t(key, locale) for key in dict.fromkeys(removed)]
+    lines += [
+        t("privacy.removed.vcp_role", locale, association=discord.utils.escape_markdown(name))
+        for name in taken
+    ]
+    if lines:
+        listing = "\n".join(f"• {line}" for line in lines)
+        body = t("privacy.delete.done", locale, removed=listing)
+    else:
+        body = t("privacy.delete.nothing", locale)
+    if kept:
+        names = ", ".join(discord.utils.escape_markdown(name) for name in kept)
+        body += "\n\n" + t("privacy.delete.role_kept", locale, associations=names)
+    return body
+
+
 class ConfirmErase(discord.ui.View):
     """Delete-my-data asks once more; only the person who asked can press."""
 
@@ -122,16 +164,16 @@ class ConfirmErase(discord.ui.View):
 
     @discord.ui.button(style=discord.ButtonStyle.danger, custom_id="vcp:privacy:erase")
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        # Deferred: taking VCP roles back is a request to Discord per association.
+        await interaction.response.defer()
         async with self.bot.db.sessions.begin() as session:
+            roles = await network.vcp_roles_of(session, user_id=interaction.user.id)
             removed = await erase_user(session, interaction.user.id)
         self.stop()
-        locale = locale_of(interaction)
-        if removed:
-            listing = "\n".join(f"• {t(key, locale)}" for key in dict.fromkeys(removed))
-            body = t("privacy.delete.done", locale, removed=listing)
-        else:
-            body = t("privacy.delete.nothing", locale)
-        await interaction.response.edit_message(content=body, view=None)
+        # Only the registry made them a VCP; the role would still open the VCPs' channel.
+        taken, kept = await take_back_vcp_roles(self.bot, interaction.user.id, roles)
+        body = erase_summary(locale_of(interaction), removed, taken, kept)
+        await interaction.edit_original_response(content=body, view=None)
 
     @discord.ui.button(style=discord.ButtonStyle.secondary, custom_id="vcp:privacy:keep")
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.network._join import request_card
+from cogs.network._join import change_notice, request_card, setup_change_reply
 from cogs.network._render import association_table, audit_table, vcp_list
 from vcpbot import access
 from vcpbot.errors import InvalidInput, NotFound
@@ -142,7 +142,27 @@ class NetworkCog(commands.Cog):
                 # Posted before the commit: if the hub cannot be reached, nothing is saved.
                 await self._post_request(session, hub, result.association, interaction)
         key = "network.setup.requested" if result.new_request else "network.setup.updated"
-        await send_private(interaction, text(interaction, key, name=result.association.name))
+        reply = text(interaction, key, name=result.association.name)
+        if result.coordinator_should_see:
+            # After the commit: the change stands (and is in the audit log) either way.
+            told = await self._tell_coordinator(hub, result, interaction)
+            reply += "\n\n" + setup_change_reply(interaction, result, vcp_role, told=told)
+        await send_private(interaction, reply)
+
+    async def _tell_coordinator(
+        self, hub: network.Hub, result: network.SetupResult, interaction: discord.Interaction
+    ) -> bool:
+        """A short notice in the hub's network log: who counts as VCP, or the name, changed."""
+        notice = change_notice(result, interaction.guild, self.bot.settings.default_locale)
+        try:
+            channel = self.bot.get_channel(hub.log_channel_id)
+            if channel is None:
+                channel = await self.bot.fetch_channel(hub.log_channel_id)
+            await channel.send(notice, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("could not post an association's change in the hub (HTTP %s)", exc.status)
+            return False
+        return True
 
     async def _post_request(
         self,

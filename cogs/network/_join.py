@@ -1,4 +1,5 @@
-"""The join request card in the hub's network log, and the coordinator's decision."""
+"""The hub's network log: join request cards, the coordinator's decision, and notices of
+changes an association in the network makes that the coordinator must see."""
 
 from __future__ import annotations
 
@@ -128,3 +129,48 @@ async def _tell_requester(bot: Any, association: AssociationView) -> bool:
         log.info("could not tell a requesting admin about a decision (HTTP %s)", exc.status)
         return False
     return True
+
+
+def _role_name(guild: discord.Guild | None, role_id: int, locale: Locale) -> str:
+    role = guild.get_role(role_id) if guild is not None else None
+    if role is None:
+        return t("network.change.missing_role", locale)
+    return "@" + discord.utils.escape_markdown(role.name)
+
+
+def change_notice(result: network.SetupResult, guild: discord.Guild | None, locale: Locale) -> str:
+    """For the hub, in its language: a board re-pointed its VCP role or renamed itself."""
+    association = result.association
+    lines = []
+    if result.previous_name is not None:
+        lines.append(
+            t(
+                "network.change.rename",
+                locale,
+                old=discord.utils.escape_markdown(result.previous_name),
+                new=discord.utils.escape_markdown(association.name),
+            )
+        )
+    if result.previous_vcp_role_id is not None:
+        lines.append(
+            t(
+                "network.change.vcp_role",
+                locale,
+                association=discord.utils.escape_markdown(association.name),
+                old=_role_name(guild, result.previous_vcp_role_id, locale),
+                new=_role_name(guild, association.vcp_role_id, locale),
+            )
+        )
+    return "\n".join(lines)
+
+
+def setup_change_reply(
+    interaction: discord.Interaction, result: network.SetupResult, role: discord.Role, *, told: bool
+) -> str:
+    """What the board is told besides "updated": the coordinator sees this change."""
+    key = "network.setup.coordinator_told" if told else "network.setup.logged"
+    parts = [text(interaction, key)]
+    if result.previous_vcp_role_id is not None:
+        name = "@" + discord.utils.escape_markdown(role.name)
+        parts.append(text(interaction, "network.setup.new_vcp_role", role=name))
+    return " ".join(parts)

@@ -95,7 +95,8 @@ def audit_table(interaction: discord.Interaction, entries: list[AuditView]) -> d
             f" · {discord.utils.escape_markdown(e.association_name)}" if e.association_name else ""
         )
         stamp = discord.utils.format_dt(e.at, "f")
-        action = text(interaction, f"network.audit.action.{e.action}")
+        detail = discord.utils.escape_markdown(e.detail)
+        action = text(interaction, f"network.audit.action.{e.action}", detail=detail)
         lines.append(f"{stamp} · {actor}: {action}{subject}{where}")
     embed.description = _clip(lines, DESCRIPTION_MAX, interaction)
     return embed

@@ -189,16 +189,14 @@ async def test_a_vcp_deletes_their_data(
     person = emulator.person(sanne)
     ask = (await (await person.slash(None, "privacy", subcommand="delete-my-data")).wait()).message
     assert ask.ephemeral and "niet ongedaan" in ask.text
-    done = (await (await person.press(ask, label="Ja, verwijder mijn gegevens")).wait()).message
+    done = await (await person.press(ask, label="Ja, verwijder mijn gegevens")).final()
     assert "VCP-register" in done.text
     listing = await emulator.person(tragos.admin).slash(tragos.guild, "vcp", subcommand="list")
     assert f"<@{sanne.id}>" not in (await listing.wait()).message.text
     again = (
         await (await person.slash(None, "privacy", subcommand="delete-my-data")).wait()
     ).message
-    nothing = (
-        await (await person.press(again, label="Ja, verwijder mijn gegevens")).wait()
-    ).message
+    nothing = await (await person.press(again, label="Ja, verwijder mijn gegevens")).final()
     assert "bewaarde niets" in nothing.text
 
 

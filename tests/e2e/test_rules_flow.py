@@ -268,7 +268,7 @@ async def test_privacy_explains_acceptances_and_a_student_can_delete_theirs(
     assert "never who" in info.text
 
     ask = (await (await person.slash(None, "privacy", subcommand="delete-my-data")).wait()).message
-    done = (await (await person.press(ask, label="Yes, delete my data")).wait()).message
+    done = await (await person.press(ask, label="Yes, delete my data")).final()
     assert "your acknowledgements of the code of conduct and house rules" in done.text
     stats = await admin(emulator, tragos, "ack-stats", {"document": "house_rules"})
     assert "Versie 1: 0" in stats.text

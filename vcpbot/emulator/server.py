@@ -189,6 +189,15 @@ class Emulator:
             )
         return self.world.add_member(guild, user, roles=granted, nick=nick)
 
+    def give_role(self, guild: Guild, user: User, role: Role) -> None:
+        """What someone with Manage Roles does in the client: the bot only hears of it."""
+        member = guild.member(user)
+        if member is None:
+            raise AssertionError(f"{user.username} is not a member of {guild.name}")
+        if role not in member.roles:
+            member.roles.append(role)
+            self.world.update_member(guild, member)
+
     def remove_member(self, guild: Guild, user: User) -> None:
         self.world.remove_member(guild, user)
 

@@ -207,6 +207,14 @@ class SetupResult:
     # True when a new join request was created (it needs the coordinator);
     # False when an approved association only updated its details.
     new_request: bool
+    # What an association already in the network changed that the coordinator must see:
+    # who counts as a VCP (the role), and what the hub knows it as (the name).
+    previous_vcp_role_id: int | None = None
+    previous_name: str | None = None
+
+    @property
+    def coordinator_should_see(self) -> bool:
+        return self.previous_vcp_role_id is not None or self.previous_name is not None
 
 
 async def request_join(
@@ -234,6 +242,9 @@ async def request_join(
     if row is None:
         row = Association(guild_id=guild_id, present=True)
         session.add(row)
+    approved = row.status == AssociationStatus.APPROVED
+    old_role = row.vcp_role_id if approved and row.vcp_role_id != vcp_role_id else None
+    old_name = row.name if approved and row.name != name else None
     row.name, row.short_name, row.locale = name, short_name, locale
     row.vcp_role_id, row.rules_channel_id = vcp_role_id, rules_channel_id
     if new_request:
@@ -244,15 +255,37 @@ async def request_join(
         row.request_token = secrets.token_urlsafe(18)
         row.request_channel_id = row.request_message_id = None
     await session.flush()
-    _audit(
-        session,
-        now=now,
-        actor_id=requested_by,
-        action="association.request" if new_request else "association.update",
-        association_id=row.id,
-        detail=name,
+    result = SetupResult(
+        association=_view(row),
+        new_request=new_request,
+        previous_vcp_role_id=old_role,
+        previous_name=old_name,
     )
-    return SetupResult(association=_view(row), new_request=new_request)
+    _audit_setup(session, result, actor_id=requested_by, now=now)
+    return result
+
+
+def _audit_setup(
+    session: AsyncSession, result: SetupResult, *, actor_id: int, now: datetime
+) -> None:
+    """One entry per /setup, and one more for each change the coordinator must see."""
+    association = result.association
+    action = "association.request" if result.new_request else "association.update"
+    entries = [(action, association.name)]
+    if result.previous_vcp_role_id is not None:
+        roles = f"{result.previous_vcp_role_id} -> {association.vcp_role_id}"
+        entries.append(("association.vcp_role", roles))
+    if result.previous_name is not None:
+        entries.append(("association.rename", result.previous_name))
+    for action, detail in entries:
+        _audit(
+            session,
+            now=now,
+            actor_id=actor_id,
+            action=action,
+            association_id=association.id,
+            detail=detail,
+        )
 
 
 async def record_request_message(
@@ -507,6 +540,26 @@ async def is_vcp(session: AsyncSession, *, guild_id: int, user_id: int) -> bool:
         .where(Association.guild_id == guild_id, Vcp.user_id == user_id)
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class VcpRole:
+    """Where a person is registered as VCP, and the Discord role that goes with it."""
+
+    guild_id: int
+    role_id: int
+    association_name: str
+
+
+async def vcp_roles_of(session: AsyncSession, *, user_id: int) -> list[VcpRole]:
+    """For delete-my-data: the roles to take back once the registry forgets the person."""
+    rows = await session.execute(
+        select(Association.guild_id, Association.vcp_role_id, Association.name)
+        .join(Vcp, Vcp.association_id == Association.id)
+        .where(Vcp.user_id == user_id)
+        .order_by(Association.name)
+    )
+    return [VcpRole(guild_id=g, role_id=r, association_name=n) for g, r, n in rows.all()]
 
 
 async def audit_log(session: AsyncSession, *, limit: int = 25) -> list[AuditView]:
