@@ -86,11 +86,21 @@ class Narrator:
             self.out(f"    | [{'] ['.join(buttons)}]")
 
 
+def _team_only(emulator: Emulator, world: NetworkWorld) -> None:
+    """As a careful hub admin sets it up: only the UM team (and the bot) read the cards."""
+    hub, channel = world.hub, world.escalations
+    seen = perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.READ_MESSAGE_HISTORY
+    hub.set_overwrite(channel, hub.everyone, deny=perm.VIEW_CHANNEL)
+    for who in (world.team_role, world.coordinator_role, emulator.bot_user):
+        hub.set_overwrite(channel, who, allow=seen)
+
+
 async def _network_tour(
     emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale
 ) -> None:
     tragos = world.association("tragos")
     admin = emulator.person(world.hub_admin)
+    _team_only(emulator, world)
     say.chapter(t("demo.chapter.hub", lang))
     say.does(world.hub_admin, "/hub setup")
     result = await admin.slash(

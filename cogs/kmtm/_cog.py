@@ -24,7 +24,7 @@ from cogs.kmtm._logging import open_form, panel
 from cogs.kmtm._render import file_name, periods_embed, report_embed
 from vcpbot import access
 from vcpbot.db.kmtm import Dimension
-from vcpbot.errors import InvalidInput
+from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
 from vcpbot.services import kmtm, kmtm_report, network, when
@@ -244,17 +244,16 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         command = interaction.command.name if interaction.command else ""
-        in_hub = interaction.guild_id == self.bot.settings.hub_guild_id
-        if command == "members":
-            # Association admins, in their own server.
-            allowed = interaction.guild_id is not None and not in_hub
-            allowed = allowed and interaction.permissions.manage_guild
-        else:
-            allowed = in_hub  # the coordinator's commands; the command itself checks the role
-        if not allowed:
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                if command == "members":  # association admins, in their own server
+                    access.in_association_guild(interaction)
+                    access.require_manage_guild(interaction)
+                else:  # periods, reports and exports are the coordinator's alone
+                    await access.require_coordinator(interaction, session)
+                periods = await kmtm.list_periods(session)
+        except UserError:
             return []
-        async with self.bot.db.sessions.begin() as session:
-            periods = await kmtm.list_periods(session)
         if command in ("report", "export"):
             periods = [p for p in periods if p.closed]
         elif command == "close":

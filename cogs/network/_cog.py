@@ -12,7 +12,7 @@ from discord.ext import commands
 from cogs.network._join import change_notice, request_card, setup_change_reply
 from cogs.network._render import association_table, audit_table, vcp_list
 from vcpbot import access
-from vcpbot.errors import InvalidInput, NotFound
+from vcpbot.errors import InvalidInput, NotFound, UserError
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, send_private, text
 from vcpbot.services import network
@@ -79,17 +79,20 @@ class NetworkCog(commands.Cog):
                 actor_id=interaction.user.id,
                 now=self.bot.clock(),
             )
-        await send_private(
+        reply = text(
             interaction,
-            text(
-                interaction,
-                "network.hub.saved",
-                escalations=escalations.mention,
-                team=team_role.mention,
-                coordinator=coordinator_role.mention,
-                log=log_channel.mention,
-            ),
+            "network.hub.saved",
+            escalations=escalations.mention,
+            team=team_role.mention,
+            coordinator=coordinator_role.mention,
+            log=log_channel.mention,
         )
+        if escalations.permissions_for(escalations.guild.default_role).view_channel:
+            # Cards carry no text, but codes, categories and associations are for the team.
+            reply += "\n\n" + text(
+                interaction, "network.hub.escalations_public", channel=escalations.mention
+            )
+        await send_private(interaction, reply)
 
     # --- /setup (association) ----------------------------------------------------
 
@@ -250,10 +253,13 @@ class NetworkCog(commands.Cog):
     async def _association_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id != self.bot.settings.hub_guild_id:
+        # Every association, pending and rejected ones too: for the coordinator's eyes only.
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                await access.require_coordinator(interaction, session)
+                names = await network.association_names(session, prefix=current)
+        except UserError:
             return []
-        async with self.bot.db.sessions.begin() as session:
-            names = await network.association_names(session, prefix=current)
         return [app_commands.Choice(name=n, value=n) for n in names]
 
     # --- /vcp (association admins; listing by the VCP) ----------------------------

@@ -303,3 +303,28 @@ async def test_a_channel_the_bot_cannot_post_in_is_named_and_no_panel_appears(
     assert f"Ik kan niet posten in <#{tragos.rules.id}>" in refused.text
     seen = emulator.channel_messages(tragos.rules, viewer=tragos.admin)
     assert [m for m in seen if not m.ephemeral] == []
+
+
+async def test_only_the_coordinator_is_offered_period_names_in_the_hub(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await network_of_five(emulator, world)
+    await create_period(emulator, world, "KMTM 2025", "10-08-2025", "30-08-2025")
+    await close_period(emulator, world, "KMTM 2025")
+    await create_period(emulator, world)
+    typed = (
+        ("period close", "name", ["KMTM 2026"]),
+        ("report", "period", ["KMTM 2025"]),
+        ("export", "period", ["KMTM 2025"]),
+    )
+    # A team member is in the hub but manages no periods: typing shows nothing.
+    for subcommand, option, _ in typed:
+        offered = await emulator.person(world.team_member).autocomplete(
+            world.hub, "kmtm", {option: "kmtm"}, focused=option, subcommand=subcommand
+        )
+        assert offered == [], subcommand
+    for subcommand, option, expected in typed:
+        offered = await emulator.person(world.coordinator).autocomplete(
+            world.hub, "kmtm", {option: "kmtm"}, focused=option, subcommand=subcommand
+        )
+        assert [c["value"] for c in offered] == expected, subcommand

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vcpbot.emulator import Emulator
+from vcpbot.emulator import permissions as perm
 from vcpbot.harness import BotHarness, NetworkWorld, add_student
 
 from network_steps import join_network, request_to_join, set_up_hub
@@ -193,3 +194,52 @@ async def test_commands_opened_to_everyone_by_a_guild_are_still_checked(
     )
     assert "Only administrators" in await refusal(hub_attempt)
     assert emulator.channel_messages(world.network_log, viewer=world.coordinator) == []
+
+
+async def test_only_the_coordinator_is_offered_association_names_to_pause(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await set_up_hub(emulator, world)
+    await join_network(emulator, world, "tragos")
+    await request_to_join(emulator, world, "saurus")  # still waiting for a decision
+    # Team members and the hub's admin are in the hub, but they do not decide about
+    # associations: typing shows them no names, not even of one that asked to join.
+    for person in (world.team_member, world.hub_admin):
+        for subcommand in ("suspend", "reinstate"):
+            offered = await emulator.person(person).autocomplete(
+                world.hub,
+                "network",
+                {"association": ""},
+                focused="association",
+                subcommand=subcommand,
+            )
+            assert offered == [], (person.username, subcommand)
+    offered = await emulator.person(world.coordinator).autocomplete(
+        world.hub, "network", {"association": ""}, focused="association", subcommand="suspend"
+    )
+    names = {world.association(k).guild.name for k in ("tragos", "saurus")}
+    assert {c["value"] for c in offered} == names
+
+
+async def test_the_hub_admin_is_warned_when_everyone_can_read_the_escalations_channel(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    options = {
+        "escalations": world.escalations,
+        "team_role": world.team_role,
+        "coordinator_role": world.coordinator_role,
+        "log_channel": world.network_log,
+    }
+    admin = emulator.person(world.hub_admin)
+    # As Discord makes a new channel: everyone in the hub can read it.
+    said = await (await admin.slash(world.hub, "hub", options, subcommand="setup")).final()
+    assert said.ephemeral and "De hub is ingesteld" in said.text
+    assert "iedereen in deze server" in said.text and f"<#{world.escalations.id}>" in said.text
+
+    hub = world.hub
+    seen = perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.READ_MESSAGE_HISTORY
+    hub.set_overwrite(world.escalations, hub.everyone, deny=perm.VIEW_CHANNEL)
+    for who in (world.team_role, world.coordinator_role, emulator.bot_user):
+        hub.set_overwrite(world.escalations, who, allow=seen)
+    said = await (await admin.slash(world.hub, "hub", options, subcommand="setup")).final()
+    assert "De hub is ingesteld" in said.text and "iedereen in deze server" not in said.text
