@@ -22,7 +22,7 @@ from vcpbot.db import Database
 from vcpbot.db.escalation import Case, CaseMessage, Counter, OutboxItem
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed
 from vcpbot.services import escalation
-from vcpbot.services.escalation import Author, CaseStatus, EscalationConfig
+from vcpbot.services.escalation import Author, CaseCode, CaseStatus, EscalationConfig
 
 
 async def _rows(db: Database, model: type) -> int:
@@ -102,7 +102,12 @@ async def test_stop_notices_also_cancels_queued_notices(db: Database) -> None:
             session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
         )
         await escalation.reply(
-            session, config=config, handler=TEAM, case_ref=submitted.code, text="Hi", now=NOW
+            session,
+            config=config,
+            handler=TEAM,
+            case_ref=CaseCode(submitted.code),
+            text="Hi",
+            now=NOW,
         )
     async with db.sessions.begin() as session:
         kinds = (await session.scalars(select(OutboxItem.kind))).all()
@@ -198,7 +203,7 @@ async def test_a_blocked_sender_is_refused_kindly_and_the_team_never_learns_who(
     first = await submit(db, config, association_id=None)
     async with db.sessions.begin() as session:
         await escalation.block_sender(
-            session, config=config, handler=TEAM, case_ref=first.code, now=NOW
+            session, config=config, handler=TEAM, case_ref=CaseCode(first.code), now=NOW
         )
     with pytest.raises(NotAllowed) as caught:
         await submit(db, config, association_id=None)
@@ -211,7 +216,7 @@ async def test_a_blocked_sender_is_refused_kindly_and_the_team_never_learns_who(
     async with db.sessions.begin() as session:
         with pytest.raises(Conflict) as caught:
             await escalation.block_sender(
-                session, config=config, handler=TEAM, case_ref=first.code, now=NOW
+                session, config=config, handler=TEAM, case_ref=CaseCode(first.code), now=NOW
             )
     assert caught.value.key == "escalation.error.already_blocked"
 

@@ -26,6 +26,7 @@ from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services import escalation
 from vcpbot.services.escalation import (
     Author,
+    CaseCode,
     CaseStatus,
     EscalationConfig,
     Handler,
@@ -52,12 +53,12 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
             session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
         )
         card = await escalation.acknowledge(
-            session, config=config, handler=TEAM, case_ref=submitted.code, now=NOW
+            session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code), now=NOW
         )
         assert card.status is CaseStatus.ACKNOWLEDGED and not card.overdue
         with pytest.raises(Conflict):
             await escalation.acknowledge(
-                session, config=config, handler=TEAM, case_ref=submitted.code, now=NOW
+                session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code), now=NOW
             )
         await escalation.reply(
             session,
@@ -69,7 +70,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
         )
     async with db.sessions.begin() as session:
         detail = await escalation.read_case(
-            session, config=config, handler=TEAM, case_ref=submitted.code.lower(), now=NOW
+            session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code.lower()), now=NOW
         )
     assert [m.author for m in detail.messages] == [Author.REPORTER, Author.TEAM]
     assert not detail.card.awaiting_reply
@@ -80,7 +81,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
                 session,
                 config=config,
                 handler=TEAM,
-                case_ref=submitted.code,
+                case_ref=CaseCode(submitted.code),
                 outcome="closed_by_reporter",
                 now=NOW,
             )
@@ -89,7 +90,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
             session,
             config=config,
             handler=TEAM,
-            case_ref=submitted.code,
+            case_ref=CaseCode(submitted.code),
             outcome="referred_internally",
             now=NOW,
         )
@@ -108,7 +109,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
                         session,
                         config=config,
                         handler=TEAM,
-                        case_ref=submitted.code,
+                        case_ref=CaseCode(submitted.code),
                         outcome="advice_given",
                         now=NOW,
                     )
@@ -117,7 +118,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
                         session,
                         config=config,
                         handler=TEAM,
-                        case_ref=submitted.code,
+                        case_ref=CaseCode(submitted.code),
                         text="again",
                         now=NOW,
                     )
@@ -153,7 +154,7 @@ async def test_open_cases_are_listed_oldest_first_with_their_age(db: Database) -
             session,
             config=config,
             handler=TEAM,
-            case_ref=closed.code,
+            case_ref=CaseCode(closed.code),
             outcome="out_of_scope",
             now=NOW,
         )
@@ -176,7 +177,7 @@ async def test_unknown_codes_and_other_associations_cases_are_not_found(db: Data
         ):
             with pytest.raises(NotFound):
                 await escalation.read_case(
-                    session, config=config, handler=handler, case_ref=ref, now=NOW
+                    session, config=config, handler=handler, case_ref=CaseCode(ref), now=NOW
                 )
 
 
@@ -205,33 +206,43 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
             session,
             config=config,
             handler=vcps,
-            case_ref=submitted.code,
+            case_ref=CaseCode(submitted.code),
             text="I hear you.",
             now=NOW,
         )
         with pytest.raises(NotAllowed):
             await escalation.forward_case(
-                session, config=config, handler=TEAM, case_ref=submitted.code, summary="x", now=NOW
+                session,
+                config=config,
+                handler=TEAM,
+                case_ref=CaseCode(submitted.code),
+                summary="x",
+                now=NOW,
             )
         card = await escalation.forward_case(
             session,
             config=config,
             handler=vcps,
-            case_ref=submitted.code,
+            case_ref=CaseCode(submitted.code),
             summary="A member reports an incident at the gala; they want advice.",
             now=later,
         )
     assert card.status is CaseStatus.FORWARDED and card.forwarded
     async with db.sessions.begin() as session:
         team_view = await escalation.read_case(
-            session, config=config, handler=TEAM, case_ref=submitted.code, now=later
+            session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code), now=later
         )
         vcp_view = await escalation.read_case(
-            session, config=config, handler=vcps, case_ref=submitted.code, now=later
+            session, config=config, handler=vcps, case_ref=CaseCode(submitted.code), now=later
         )
         with pytest.raises(Conflict) as caught:
             await escalation.reply(
-                session, config=config, handler=vcps, case_ref=submitted.code, text="x", now=later
+                session,
+                config=config,
+                handler=vcps,
+                case_ref=CaseCode(submitted.code),
+                text="x",
+                now=later,
             )
         assert caught.value.key == "escalation.error.forwarded"
         member_view = await escalation.reporter_reply(
@@ -260,7 +271,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=later)
         assert card.awaiting_reply and card.status is CaseStatus.FORWARDED
         card = await escalation.acknowledge(
-            session, config=config, handler=TEAM, case_ref=submitted.code, now=later
+            session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code), now=later
         )
         assert card.status is CaseStatus.ACKNOWLEDGED
         assert (
@@ -268,7 +279,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
         )
         with pytest.raises(NotAllowed):
             await escalation.block_sender(
-                session, config=config, handler=vcps, case_ref=submitted.code, now=later
+                session, config=config, handler=vcps, case_ref=CaseCode(submitted.code), now=later
             )
 
 
@@ -339,7 +350,7 @@ async def test_an_overdue_case_is_nudged_once_and_shows_overdue_until_acknowledg
     assert await _outbox(db, "overdue_nudge") == [{"code": urgent.code}]
     async with db.sessions.begin() as session:
         await escalation.acknowledge(
-            session, config=config, handler=TEAM, case_ref=urgent.code, now=at_14
+            session, config=config, handler=TEAM, case_ref=CaseCode(urgent.code), now=at_14
         )
         cards = await escalation.list_open_cases(session, config=config, handler=TEAM, now=at_14)
         case = await session.scalar(select(Case).where(Case.code == urgent.code))
@@ -388,7 +399,7 @@ async def test_no_pattern_from_one_reporter_other_categories_closed_or_old_cases
             session,
             config=config,
             handler=TEAM,
-            case_ref=closed.code,
+            case_ref=CaseCode(closed.code),
             outcome="advice_given",
             now=NOW,
         )
@@ -424,7 +435,7 @@ async def test_the_daily_upkeep_purges_and_nudges(db: Database) -> None:
             session,
             config=config,
             handler=TEAM,
-            case_ref=closed.code,
+            case_ref=CaseCode(closed.code),
             outcome="advice_given",
             now=NOW,
         )
@@ -449,3 +460,44 @@ async def test_the_member_route_is_off_by_default_and_needs_a_channel(db: Databa
                 zone=AMS,
             )
         assert caught.value.key == "escalation.error.member_route_needs_channel"
+
+
+async def test_a_button_finds_its_case_by_the_cards_token_never_by_a_code(db: Database) -> None:
+    """A card's buttons carry its random token. A case code (on every card, and told to
+    the reporter) put where a token belongs finds nothing; codes are for typing."""
+    config = make_config()
+    association = await add_association(db)
+    await enable_member_route(db, association)
+    case = await submit(db, config, association_id=association)
+    member_case = await submit(
+        db, config, association_id=association, route="member", user_id=MEMBER_USER
+    )
+    vcps = Handler.vcps(association)
+    presses = (
+        (TEAM, case.code, escalation.acknowledge, {}),
+        (TEAM, case.code, escalation.read_case, {}),
+        (TEAM, case.code, escalation.reply, {"text": "Hello"}),
+        (TEAM, case.code, escalation.close_case, {"outcome": "advice_given"}),
+        (TEAM, case.code, escalation.block_sender, {}),
+        (vcps, member_case.code, escalation.forward_case, {"summary": "In short"}),
+        (vcps, member_case.code.lower(), escalation.read_case, {}),
+    )
+    for handler, code, press, extra in presses:
+        async with db.sessions.begin() as session:
+            with pytest.raises(NotFound):
+                await press(
+                    session, config=config, handler=handler, case_ref=code, now=NOW, **extra
+                )
+    async with db.sessions.begin() as session:
+        [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
+        by_token = await escalation.read_case(
+            session, config=config, handler=TEAM, case_ref=card.token, now=NOW
+        )
+        typed = await escalation.read_case(
+            session,
+            config=config,
+            handler=TEAM,
+            case_ref=CaseCode(case.code.lower()),
+            now=NOW,
+        )
+    assert by_token.card.code == typed.card.code == case.code

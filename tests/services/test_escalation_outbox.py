@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, OutboxItem
 from vcpbot.services import escalation
-from vcpbot.services.escalation import Delivery, OutboxKind, Place
+from vcpbot.services.escalation import CaseCode, Delivery, OutboxKind, Place
 
 
 async def _claim(db: Database, now: datetime = NOW, limit: int = 10) -> list[Delivery]:
@@ -126,7 +126,7 @@ async def test_a_card_update_waits_for_the_card(db: Database) -> None:
     submitted = await submit(db, config, association_id=None)
     async with db.sessions.begin() as session:
         await escalation.acknowledge(
-            session, config=config, handler=TEAM, case_ref=submitted.code, now=NOW
+            session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code), now=NOW
         )
     claimed = await _claim(db)
     assert [d.kind for d in claimed] == [OutboxKind.CASE_CARD_CREATE]
@@ -148,7 +148,12 @@ async def test_a_reply_notice_finds_the_reporter_only_through_the_sealed_link(
             session, config=config, receipt=submitted.receipt, user_id=31337, enabled=True, now=NOW
         )
         await escalation.reply(
-            session, config=config, handler=TEAM, case_ref=submitted.code, text="Hello", now=NOW
+            session,
+            config=config,
+            handler=TEAM,
+            case_ref=CaseCode(submitted.code),
+            text="Hello",
+            now=NOW,
         )
     items = [d for d in await _claim(db) if d.kind is OutboxKind.REPLY_NOTICE]
     [notice] = items

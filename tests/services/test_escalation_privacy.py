@@ -26,7 +26,7 @@ from vcpbot.db.base import USER_ID_INFO, Base
 from vcpbot.db.escalation import Case
 from vcpbot.i18n import catalog
 from vcpbot.services import escalation
-from vcpbot.services.escalation import EscalationConfig, Handler
+from vcpbot.services.escalation import CaseCode, EscalationConfig, Handler
 from vcpbot.services.escalation_retention import sqlite_outside_transaction
 from vcpbot.services.privacy import load_erasers
 
@@ -120,21 +120,31 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
                 session, config=config, receipt=receipt, user_id=user, text=f"{CANARY} +", now=NOW
             )
         await escalation.reply(
-            session, config=config, handler=vcps, case_ref=member.code, text=CANARY, now=NOW
+            session,
+            config=config,
+            handler=vcps,
+            case_ref=CaseCode(member.code),
+            text=CANARY,
+            now=NOW,
         )
         await escalation.forward_case(
             session,
             config=config,
             handler=vcps,
-            case_ref=member.code,
+            case_ref=CaseCode(member.code),
             summary=f"Summary {CANARY}",
             now=NOW,
         )
         await escalation.reply(
-            session, config=config, handler=TEAM, case_ref=first.code, text=CANARY * 3, now=NOW
+            session,
+            config=config,
+            handler=TEAM,
+            case_ref=CaseCode(first.code),
+            text=CANARY * 3,
+            now=NOW,
         )
         await escalation.block_sender(
-            session, config=config, handler=TEAM, case_ref=member.code, now=NOW
+            session, config=config, handler=TEAM, case_ref=CaseCode(member.code), now=NOW
         )
     async with db.sessions.begin() as session:
         for item in await escalation.claim_deliveries(session, now=NOW, limit=3):
@@ -142,7 +152,12 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
     async with db.sessions.begin() as session:
         for code in (first.code, member.code):
             await escalation.close_case(
-                session, config=config, handler=TEAM, case_ref=code, outcome="advice_given", now=NOW
+                session,
+                config=config,
+                handler=TEAM,
+                case_ref=CaseCode(code),
+                outcome="advice_given",
+                now=NOW,
             )
     return [first.receipt, member.receipt]
 
@@ -224,7 +239,12 @@ async def _close(
 ) -> None:
     async with db.sessions.begin() as session:
         await escalation.close_case(
-            session, config=config, handler=handler, case_ref=code, outcome="advice_given", now=now
+            session,
+            config=config,
+            handler=handler,
+            case_ref=CaseCode(code),
+            outcome="advice_given",
+            now=now,
         )
 
 
@@ -254,7 +274,7 @@ async def test_the_purge_leaves_only_the_count_of_a_closed_case(db: Database) ->
             now=NOW,
         )
         await escalation.reply(
-            session, config=config, handler=TEAM, case_ref=doomed.code, text="hi", now=NOW
+            session, config=config, handler=TEAM, case_ref=CaseCode(doomed.code), text="hi", now=NOW
         )
         for item in await escalation.claim_deliveries(session, now=NOW):
             if item.case_id is not None:
@@ -305,7 +325,7 @@ async def test_the_purge_also_drops_old_counters_and_past_blocks(db: Database) -
     first = await submit(db, config, association_id=None)
     async with db.sessions.begin() as session:
         await escalation.block_sender(
-            session, config=config, handler=TEAM, case_ref=first.code, now=NOW
+            session, config=config, handler=TEAM, case_ref=CaseCode(first.code), now=NOW
         )
     async with db.sessions.begin() as session:
         result = await escalation.purge_expired(

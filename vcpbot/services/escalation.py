@@ -51,6 +51,7 @@ from vcpbot.services.escalation_core import (
 )
 from vcpbot.services.escalation_handling import (
     CaseCard,
+    CaseCode,
     CaseDetail,
     Handler,
     acknowledge,
@@ -103,6 +104,7 @@ __all__ = [
     "Author",
     "CardRef",
     "CaseCard",
+    "CaseCode",
     "CaseDetail",
     "CaseStatus",
     "Category",

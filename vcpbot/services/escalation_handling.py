@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.crypto import semester_of
@@ -50,6 +50,19 @@ from vcpbot.services.escalation_core import (
 from vcpbot.services.escalation_signals import signal_patterns
 
 _CODE = re.compile(r"^C-[0-9A-Z]{4}$")
+
+
+@dataclass(frozen=True)
+class CaseCode:
+    """A case code a person typed (``C-7K2P``, any case).
+
+    Every ``case_ref`` that is a plain ``str`` is a card's token, from a button's
+    custom_id: a code is shown on every card and to the reporter, so a button must
+    never accept one in the token's place. Only where a person types a code does
+    the cog wrap it in ``CaseCode``.
+    """
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -178,14 +191,19 @@ async def _card(
     return (await _cards(session, config, [case], now))[0]
 
 
+CaseRef = str | CaseCode  # a card's token (a button), or a code a person typed
+
+
 async def _find(
-    session: AsyncSession, handler: Handler, case_ref: str, *, act: bool = True
+    session: AsyncSession, handler: Handler, case_ref: CaseRef, *, act: bool = True
 ) -> Case:
-    """By case code (typed) or card token (a button); ``act`` also requires holding it."""
-    ref = case_ref.strip()
-    column = Case.code if _CODE.match(ref.upper()) else Case.card_token
-    value = ref.upper() if column is Case.code else ref
-    case = await session.scalar(select(Case).where(column == value).with_for_update())
+    """By card token (a button) or typed ``CaseCode``; ``act`` also requires holding it."""
+    if isinstance(case_ref, CaseCode):
+        code = case_ref.text.strip().upper()
+        where = Case.code == code if _CODE.match(code) else false()
+    else:
+        where = Case.card_token == case_ref
+    case = await session.scalar(select(Case).where(where).with_for_update())
     if case is None or not handler.may_read(case):
         raise NotFound("escalation.error.case_not_found")
     if act and not handler.holds(case):
@@ -217,7 +235,7 @@ async def read_case(
     *,
     config: EscalationConfig,
     handler: Handler,
-    case_ref: str,
+    case_ref: CaseRef,
     now: datetime,
 ) -> CaseDetail:
     """Open: the conversation as this handler may see it.
@@ -247,7 +265,7 @@ async def acknowledge(
     *,
     config: EscalationConfig,
     handler: Handler,
-    case_ref: str,
+    case_ref: CaseRef,
     now: datetime,
 ) -> CaseCard:
     case = await _find(session, handler, case_ref)
@@ -266,7 +284,7 @@ async def reply(
     *,
     config: EscalationConfig,
     handler: Handler,
-    case_ref: str,
+    case_ref: CaseRef,
     text: str,
     now: datetime,
 ) -> CaseCard:
@@ -291,7 +309,7 @@ async def close_case(
     *,
     config: EscalationConfig,
     handler: Handler,
-    case_ref: str,
+    case_ref: CaseRef,
     outcome: str,
     now: datetime,
 ) -> CaseCard:
@@ -312,7 +330,7 @@ async def forward_case(
     *,
     config: EscalationConfig,
     handler: Handler,
-    case_ref: str,
+    case_ref: CaseRef,
     summary: str,
     now: datetime,
 ) -> CaseCard:
@@ -351,7 +369,7 @@ async def block_sender(
     *,
     config: EscalationConfig,
     handler: Handler,
-    case_ref: str,
+    case_ref: CaseRef,
     now: datetime,
 ) -> None:
     """Refuse this reporter's next cases, without anyone learning who they are.
