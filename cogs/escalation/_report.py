@@ -84,18 +84,22 @@ async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> 
     async with database(interaction).sessions.begin() as session:
         association = await network.require_in_network(session, guild_id=guild_id)
         route = await reporter_route(interaction, session, association)
+        # The only registered VCP: the association's name on the case names them.
+        sole_vcp = (
+            route is Route.VCP
+            and await network.vcp_count(session, association_id=association.id) == 1
+        )
     role_only = route is Route.MEMBER and access.has_role(interaction, association.vcp_role_id)
     embed = intro_embed(route, association, config, locale, role_only=role_only)
-    view = IntroView(cog, route=route, association_name=association.name, locale=locale)
+    view = IntroView(cog, route=route, sole_vcp=sole_vcp, locale=locale)
     await send_private(interaction, embed=embed, view=view)
 
 
 class IntroView(SessionView):
-    def __init__(
-        self, cog: EscalationCog, *, route: Route, association_name: str, locale: Locale
-    ) -> None:
+    def __init__(self, cog: EscalationCog, *, route: Route, sole_vcp: bool, locale: Locale) -> None:
         super().__init__(cog)
         self.route = route
+        self.sole_vcp = sole_vcp
         self.locale = locale
         self.button(
             t("escalation.intro.continue", locale),
@@ -107,7 +111,9 @@ class IntroView(SessionView):
     async def _continue(self, interaction: discord.Interaction) -> None:
         self.cog.require_config()
         await interaction.response.send_modal(
-            CaseForm(self.cog, route=self.route, locale=locale_of(interaction))
+            CaseForm(
+                self.cog, route=self.route, locale=locale_of(interaction), sole_vcp=self.sole_vcp
+            )
         )
 
 
@@ -118,9 +124,15 @@ def _select(custom_id: str, options: list[discord.SelectOption], locale: Locale)
 
 
 class CaseForm(SessionForm):
-    """Category, urgency, the text, and whether the UM team may see the association."""
+    """Category, urgency, the text, and whether the UM team may see the association.
 
-    def __init__(self, cog: EscalationCog, *, route: Route, locale: Locale) -> None:
+    ``sole_vcp``: the reporter is their association's only registered VCP, so its
+    name would name them; the form says so, and withholding is chosen already.
+    """
+
+    def __init__(
+        self, cog: EscalationCog, *, route: Route, locale: Locale, sole_vcp: bool = False
+    ) -> None:
         super().__init__(
             cog, title=t(f"escalation.form.title_{route.value}", locale), action="form"
         )
@@ -146,7 +158,9 @@ class CaseForm(SessionForm):
             custom_id="shown",
             options=[
                 discord.RadioGroupOption(label=t("escalation.form.shown_yes", locale), value="yes"),
-                discord.RadioGroupOption(label=t("escalation.form.shown_no", locale), value="no"),
+                discord.RadioGroupOption(
+                    label=t("escalation.form.shown_no", locale), value="no", default=sole_vcp
+                ),
             ],
         )
         for key, component in (
@@ -158,6 +172,8 @@ class CaseForm(SessionForm):
             hint = f"escalation.form.{key}_hint"
             if key == "shown":
                 hint += "_" + route.value
+                if sole_vcp:  # the fifth and last top-level component a modal may hold
+                    self.add_item(discord.ui.TextDisplay(t("escalation.form.sole_vcp", locale)))
             self.add_item(
                 discord.ui.Label(
                     text=t(f"escalation.form.{key}", locale),

@@ -562,6 +562,14 @@ async def vcp_roles_of(session: AsyncSession, *, user_id: int) -> list[VcpRole]:
     return [VcpRole(guild_id=g, role_id=r, association_name=n) for g, r, n in rows.all()]
 
 
+async def vcp_count(session: AsyncSession, *, association_id: int) -> int:
+    """How many VCPs the association has registered."""
+    count = await session.scalar(
+        select(func.count(Vcp.id)).where(Vcp.association_id == association_id)
+    )
+    return int(count or 0)
+
+
 async def audit_log(session: AsyncSession, *, limit: int = 25) -> list[AuditView]:
     rows = await session.execute(
         select(AuditEntry, Association.name)
