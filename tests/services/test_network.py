@@ -205,3 +205,44 @@ async def test_erasing_a_vcp_removes_the_entry_and_anonymises_the_log(db: Databa
     assert all(VCP not in (e.actor_id, e.subject_id) for e in audit)
     async with db.sessions.begin() as session:
         assert await erase_user(session, VCP) == []
+
+
+async def test_a_new_vcp_role_or_name_of_an_approved_association_is_told_and_logged(
+    db: Database,
+) -> None:
+    first = await _request(db)
+    # Before approval the details are part of the request the coordinator decides on.
+    again = await _request(db, guild_id=2002, name="Saurus", short_name="Saurus")
+    assert not again.coordinator_should_see
+    await _decide(db, first.association.request_token)
+    same = await _request(db, locale="en")
+    assert not same.coordinator_should_see
+    changed = await _request(db, vcp_role_id=501, name="Tragos Maastricht")
+    assert changed.previous_vcp_role_id == 500 and changed.previous_name == first.association.name
+    async with db.sessions.begin() as session:
+        audit = await network.audit_log(session)
+    assert [(e.action, e.detail) for e in audit][:3] == [
+        ("association.rename", "Studentenvereniging Tragos"),
+        ("association.vcp_role", "500 -> 501"),
+        ("association.update", "Tragos Maastricht"),
+    ]
+
+
+async def test_the_registry_counts_an_associations_vcps_and_forgets_an_erased_one(
+    db: Database,
+) -> None:
+    association = (await _request(db)).association
+    async with db.sessions.begin() as session:
+        assert await network.vcp_count(session, association_id=association.id) == 0
+        await network.add_vcp(
+            session, guild_id=GUILD, user_id=VCP, display_name="Sanne", actor_id=ADMIN, now=NOW
+        )
+        assert await network.vcp_count(session, association_id=association.id) == 1
+        [role] = await network.vcp_roles_of(session, user_id=VCP)
+    assert (role.guild_id, role.role_id) == (GUILD, 500)
+    async with db.sessions.begin() as session:
+        await erase_user(session, VCP)
+    async with db.sessions.begin() as session:
+        assert not await network.is_vcp(session, guild_id=GUILD, user_id=VCP)
+        assert await network.vcp_roles_of(session, user_id=VCP) == []
+        assert await network.vcp_count(session, association_id=association.id) == 0
