@@ -57,7 +57,7 @@ class BenchWorld:
     writers: list[User]
     # Registered VCPs (``/vcp add``): they log KMTM contacts and are invited to intervisie.
     vcps: list[User] = field(default_factory=list)
-    # Members holding the VCP role, each escalating at most the three times a day allows.
+    # Registered VCPs (with the role), each escalating at most the three times a day allows.
     reporters: list[User] = field(default_factory=list)
     # Each registered VCP's invitation DM, with its Yes / No / Maybe buttons.
     invitations: dict[int, Message] = field(default_factory=dict)
@@ -79,12 +79,11 @@ def seed(emulator: Emulator, *, writers: int, vcps: int = 0, reporters: int = 0)
         add_student(emulator, network, "tragos", f"vcp-{i}", locale="nl" if i % 2 else "en-US")
         for i in range(vcps)
     ]
-    # The escalation path only asks Discord whether someone holds the VCP role.
-    reporting = []
-    for i in range(reporters):
-        user = emulator.create_user(f"reporter-{i}", locale="nl" if i % 2 else "en-US")
-        emulator.add_member(association.guild, user, roles=[association.vcp_role])
-        reporting.append(user)
+    # Escalating to the UM team is for registered VCPs: ``set_up`` registers them.
+    reporting = [
+        add_student(emulator, network, "tragos", f"reporter-{i}", locale="nl" if i % 2 else "en-US")
+        for i in range(reporters)
+    ]
     return BenchWorld(network, association, vcp, students, writing, registered, reporting)
 
 
@@ -98,8 +97,9 @@ def rules_post(emulator: Emulator, bench: BenchWorld) -> Message:
 
 async def set_up(emulator: Emulator, bench: BenchWorld) -> None:
     """The hub, one approved association with a listed VCP, published house rules that
-    members acknowledge with a button, the registered VCPs, an open KMTM period and an
-    intervisie session to which every registered VCP is invited."""
+    members acknowledge with a button, the reporters and other VCPs registered, an open
+    KMTM period and an intervisie session to which every registered VCP (``vcps``) is
+    invited."""
     await set_up_network(emulator, bench.network, "tragos")
     tragos = bench.association
     board = emulator.person(tragos.admin)
@@ -131,6 +131,8 @@ async def set_up(emulator: Emulator, bench: BenchWorld) -> None:
         subcommand="publish",
     )
     await published.final()
+    if bench.reporters:
+        await register_vcps(emulator, bench.network, "tragos", bench.reporters)
     if bench.vcps:
         await register_vcps(emulator, bench.network, "tragos", bench.vcps)
         await open_kmtm_period(emulator, bench.network)
