@@ -123,6 +123,18 @@ def _select(custom_id: str, options: list[discord.SelectOption], locale: Locale)
     )
 
 
+def _shown_choice(locale: Locale, *, withheld_already: bool) -> Any:
+    return discord.ui.RadioGroup(
+        custom_id="shown",
+        options=[
+            discord.RadioGroupOption(label=t("escalation.form.shown_yes", locale), value="yes"),
+            discord.RadioGroupOption(
+                label=t("escalation.form.shown_no", locale), value="no", default=withheld_already
+            ),
+        ],
+    )
+
+
 class CaseForm(SessionForm):
     """Category, urgency, the text, and whether the UM team may see the association.
 
@@ -154,15 +166,7 @@ class CaseForm(SessionForm):
             locale,
         )
         self.text = paragraph("text")
-        self.shown: Any = discord.ui.RadioGroup(
-            custom_id="shown",
-            options=[
-                discord.RadioGroupOption(label=t("escalation.form.shown_yes", locale), value="yes"),
-                discord.RadioGroupOption(
-                    label=t("escalation.form.shown_no", locale), value="no", default=sole_vcp
-                ),
-            ],
-        )
+        self.shown: Any = _shown_choice(locale, withheld_already=sole_vcp)
         for key, component in (
             ("category", self.category),
             ("urgency", self.urgency),

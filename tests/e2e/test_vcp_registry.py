@@ -23,6 +23,7 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
+from kmtm_steps import create_period
 
 SECRET = "Een verhaal dat alleen de geregistreerde VCP's mogen lezen."
 NOT_REGISTERED = "niet geregistreerd als VCP van deze vereniging"
@@ -235,3 +236,20 @@ async def test_a_new_vcp_role_or_name_is_shown_to_the_coordinator_and_logged(
     ).final()
     assert "wijzigde de VCP-rol" in audit.text
     assert f"gaf de vereniging een nieuwe naam (was: {tragos.guild.name})" in audit.text
+
+
+async def test_the_role_alone_logs_no_kmtm_contact_and_chooses_no_listing(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    """KMTM and /vcp listing asked the registry already; this keeps them asking it."""
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    await create_period(emulator, world)
+    rolf = emulator.person(add_role_only_member(emulator, world, "tragos", "rolf", locale="nl"))
+    logged = await (await rolf.slash(tragos.guild, "kmtm", subcommand="log")).final()
+    listing = await (
+        await rolf.slash(tragos.guild, "vcp", {"listed": True}, subcommand="listing")
+    ).final()
+    for said in (logged, listing):
+        assert said.ephemeral and "geregistreerde VCP's" in said.text
+        assert REGISTER_HINT in said.text
