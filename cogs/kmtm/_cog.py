@@ -90,6 +90,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
                 name=created.name,
                 start=created.start_date.isoformat(),
                 end=created.end_date.isoformat(),
+                late_until=created.late_until(self.bot.settings.kmtm.grace_days).isoformat(),
             ),
         )
 
@@ -114,7 +115,12 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             periods = await kmtm.list_periods(session)
-        embed = periods_embed(periods, today(self.bot), locale_of(interaction))
+        embed = periods_embed(
+            periods,
+            today(self.bot),
+            locale_of(interaction),
+            grace_days=self.bot.settings.kmtm.grace_days,
+        )
         await send_private(interaction, embed=embed)
 
     # --- member counts and the panel (association admins) -----------------------------

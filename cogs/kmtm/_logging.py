@@ -17,7 +17,7 @@ from typing import Any
 
 import discord
 
-from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, undo_book
+from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, today, undo_book
 from vcpbot import custom_ids
 from vcpbot.db.kmtm import Category, FollowUp, Relation
 from vcpbot.errors import Conflict
@@ -37,15 +37,23 @@ def _clip(text: str, limit: int) -> str:
 
 
 class LogForm(discord.ui.Modal):
-    """Category, relation of the other person, follow-up: nothing typed, nothing else asked."""
+    """Category, relation of the other person, follow-up: nothing typed, nothing else asked.
 
-    def __init__(self, bot: Any, *, period_name: str, locale: Locale) -> None:
+    The contact counts toward the period named in the title, and nowhere else: a form
+    opened in a period's grace window says so above the questions.
+    """
+
+    def __init__(self, bot: Any, *, period: kmtm.PeriodView, locale: Locale) -> None:
         super().__init__(
-            title=_clip(t("kmtm.form.title", locale, period=period_name), MODAL_TITLE_MAX),
+            title=_clip(t("kmtm.form.title", locale, period=period.name), MODAL_TITLE_MAX),
             timeout=FORM_SECONDS,
             custom_id=custom_ids.build(FEATURE, "form", secrets.token_urlsafe(9)),
         )
         self.bot = bot
+        self.period_id = period.id
+        grace_days = bot.settings.kmtm.grace_days
+        if period.status(today(bot), grace_days=grace_days) is kmtm.PeriodStatus.LATE:
+            self.add_item(discord.ui.TextDisplay(late_note(period, grace_days, locale)))
         self.category: discord.ui.Select[LogForm] = discord.ui.Select(
             custom_id="category",
             placeholder=t("kmtm.form.category_placeholder", locale),
@@ -105,6 +113,8 @@ class LogForm(discord.ui.Modal):
                 follow_up=self.follow_up.value or "",
                 now=now,
                 zone=bot.settings.zone,
+                grace_days=bot.settings.kmtm.grace_days,
+                period_id=self.period_id,
             )
         # Issued after the commit: a token never stands for a contact that was not counted.
         token = undo_book(bot).issue(contact, actor_id=interaction.user.id, now=now)
@@ -117,6 +127,17 @@ class LogForm(discord.ui.Modal):
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
         await report_error(interaction, error)
+
+
+def late_note(period: kmtm.PeriodView, grace_days: int, locale: Locale) -> str:
+    """Above the questions, after a period's last day: which period, and until when."""
+    return t(
+        "kmtm.form.late",
+        locale,
+        period=period.name,
+        end=period.end_date.isoformat(),
+        until=period.late_until(grace_days).isoformat(),
+    )
 
 
 def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str:
@@ -139,7 +160,7 @@ async def open_form(interaction: discord.Interaction) -> None:
         await require_vcp(interaction, session)
         period = await require_open_period(bot, session)
     await interaction.response.send_modal(
-        LogForm(bot, period_name=period.name, locale=locale_of(interaction))
+        LogForm(bot, period=period, locale=locale_of(interaction))
     )
 
 
