@@ -167,17 +167,25 @@ async def open_form(interaction: discord.Interaction) -> None:
 # --- the panel -----------------------------------------------------------------------
 
 
-def panel(association_name: str, locale: Locale) -> tuple[discord.Embed, discord.ui.View]:
-    """The message an admin posts once; its button keeps working after restarts."""
+def _both(key: str, between: str, **params: str) -> str:
+    """Dutch, then English: what everyone in a channel reads alike."""
+    return t(key, "nl", **params) + between + t(key, "en", **params)
+
+
+def panel(association_name: str) -> tuple[discord.Embed, discord.ui.View]:
+    """The message an admin posts once; its button keeps working after restarts.
+
+    In both languages: the VCPs who read it may each prefer another one.
+    """
     embed = discord.Embed(
-        title=t("kmtm.panel.title", locale),
-        description=t("kmtm.panel.body", locale, association=association_name),
+        title=_both("kmtm.panel.title", " · "),
+        description=_both("kmtm.panel.body", "\n\n", association=association_name),
         colour=discord.Colour.teal(),
     )
-    embed.set_footer(text=t("kmtm.panel.footer", locale))
+    embed.set_footer(text=_both("kmtm.panel.footer", "\n"))
     # No timeout, and only dynamic items: discord.py keeps nothing per message for it.
     view = discord.ui.View(timeout=None)
-    view.add_item(LogButton(t("kmtm.panel.button", locale)))
+    view.add_item(LogButton())
     return embed, view
 
 
@@ -190,7 +198,7 @@ class LogButton(
     def __init__(self, label: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or t("kmtm.panel.button", "en"),
+                label=label or _both("kmtm.panel.button", " / "),
                 style=discord.ButtonStyle.primary,
                 custom_id=custom_ids.build(FEATURE, "log"),
             )
