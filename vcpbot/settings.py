@@ -169,6 +169,10 @@ class KmtmSettings(_Section):
     round_to_5: bool = False
     # How long a VCP can take back a contact they logged by mistake.
     undo_minutes: int = Field(default=5, ge=1, le=60)
+    # Days after a period's last day in which a late contact (from its last evening)
+    # can still be logged, until the coordinator closes the period. Three covers a
+    # period that ends on a weekend night being logged by the Monday evening.
+    grace_days: int = Field(default=3, ge=0, le=14)
     # How many periods the year-by-year report puts side by side.
     year_periods: int = Field(default=5, ge=2, le=10)
 

@@ -14,6 +14,7 @@ from cogs.intervisie._render import Part
 from vcpbot.i18n import Locale
 from vcpbot.services import intervisie
 from vcpbot.services.intervisie import (
+    CalendarFile,
     Cancelled,
     InvitationView,
     Moved,
@@ -32,18 +33,18 @@ class Notifier:
         self.bot = bot
         self.outbox = outbox
 
-    def _calendar(self) -> Callable[[Sequence[SessionView]], bytes]:
-        """One .ics per distinct set of sessions: most people share the same file."""
-        made: dict[tuple[int, ...], bytes] = {}
+    def _calendar(self) -> Callable[[Sequence[SessionView]], dict[int, CalendarFile]]:
+        """One .ics per session, made once: every invitee gets the same file."""
+        made: dict[int, CalendarFile] = {}
         now = self.bot.clock()
 
-        def file_for(sessions: Sequence[SessionView]) -> bytes:
-            key = tuple(s.id for s in sessions)
-            if key not in made:
-                made[key] = intervisie.calendar_file(sessions, now=now)
-            return made[key]
+        def files_for(sessions: Sequence[SessionView]) -> dict[int, CalendarFile]:
+            for view in sessions:
+                if view.id not in made:
+                    made[view.id] = intervisie.calendar_file(view, now=now)
+            return {view.id: made[view.id] for view in sessions}
 
-        return file_for
+        return files_for
 
     async def planned(self, planned: Planned) -> list[int]:
         """Invitations; returns the user ids that could not be reached."""

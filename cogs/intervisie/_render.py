@@ -7,16 +7,17 @@ overviews do. Everything a coordinator typed is shown with Markdown escaped.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import discord
 
-from cogs.intervisie._rsvp import answer_views
+from cogs.intervisie._rsvp import ROWS_PER_MESSAGE, answer_views
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS
 from vcpbot.services.intervisie import (
+    CalendarFile,
     InvitationView,
     LocationKind,
     MovedSession,
@@ -33,7 +34,8 @@ from vcpbot.services.when import Lead
 DESCRIPTION_MAX = 4096
 FIELD_MAX = 1024
 CONTENT_MAX = 2000
-ICS_NAME = "intervisie.ics"
+# Discord takes at most ten attachments on one message.
+FILES_PER_MESSAGE = 10
 
 
 def escape(value: str) -> str:
@@ -99,12 +101,12 @@ def clip(lines: Sequence[str], limit: int, locale: Locale) -> str:
 
 @dataclass(frozen=True)
 class Part:
-    """One DM message: text or an embed, answer buttons, a calendar file."""
+    """One DM message: text or an embed, answer buttons, calendar files."""
 
     content: str | None = None
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
-    ics: bytes | None = None
+    files: tuple[CalendarFile, ...] = ()
 
     def send_kwargs(self) -> dict[str, Any]:
         # A discord.File is consumed by sending, so every call makes a fresh one.
@@ -115,22 +117,37 @@ class Part:
             kwargs["embed"] = self.embed
         if self.view is not None:
             kwargs["view"] = self.view
-        if self.ics is not None:
-            kwargs["file"] = discord.File(io.BytesIO(self.ics), filename=ICS_NAME)
+        if self.files:
+            kwargs["files"] = [
+                discord.File(io.BytesIO(f.data), filename=f.name) for f in self.files
+            ]
         return kwargs
 
 
+def _chunks(items: Sequence[CalendarFile], size: int) -> list[tuple[CalendarFile, ...]]:
+    return [tuple(items[first : first + size]) for first in range(0, len(items), size)]
+
+
 def _with_buttons(
-    head: Part, rows: Sequence[tuple[SessionView, str]], title: str, locale: Locale
+    head: Part,
+    rows: Sequence[tuple[SessionView, str]],
+    title: str,
+    locale: Locale,
+    files: Mapping[int, CalendarFile] | None = None,
 ) -> list[Part]:
-    """The first message carries the first five sessions' buttons; more follow in their own."""
+    """The first message carries the first five sessions' buttons; more follow in their own.
+
+    Each session's calendar file goes in the message that holds its buttons.
+    """
     views = answer_views(rows, locale, dated=len(rows) > 1)
     if not views:
         return [head]
-    first = Part(content=head.content, embed=head.embed, view=views[0], ics=head.ics)
+    attached = _chunks([files[s.id] for s, _ in rows], ROWS_PER_MESSAGE) if files else []
+    attached += [()] * (len(views) - len(attached))
+    first = Part(content=head.content, embed=head.embed, view=views[0], files=attached[0])
     more = [
-        Part(content=t("intervisie.invite.more_dates", locale, title=title), view=view)
-        for view in views[1:]
+        Part(content=t("intervisie.invite.more_dates", locale, title=title), view=view, files=fs)
+        for view, fs in zip(views[1:], attached[1:], strict=True)
     ]
     return [first, *more]
 
@@ -140,7 +157,7 @@ def invitation(
     invitations: Sequence[InvitationView],
     series: SeriesView | None,
     locale: Locale,
-    ics: bytes,
+    files: Mapping[int, CalendarFile],
 ) -> list[Part]:
     """One person's invitation to a session, or to every date of a series."""
     first = sessions[0]
@@ -172,6 +189,10 @@ def invitation(
         dates = ", ".join(local_when(s, locale) for s in sessions)
         paragraphs.append(t("intervisie.plan.series_dates", locale, dates=dates))
     paragraphs.append(t("intervisie.invite.answer", locale))
+    calendar = (
+        "intervisie.invite.calendar_series" if len(sessions) > 1 else "intervisie.invite.calendar"
+    )
+    paragraphs.append(t(calendar, locale))
     embed = discord.Embed(
         title=t("intervisie.invite.title", locale, title=first.title)[:256],
         description="\n\n".join(paragraphs)[:DESCRIPTION_MAX],
@@ -180,11 +201,13 @@ def invitation(
     embed.set_footer(text=t("intervisie.invite.footer", locale))
     by_session = {s.id: s for s in sessions}
     rows = [(by_session[i.session_id], i.token) for i in invitations]
-    return _with_buttons(Part(embed=embed, ics=ics), rows, title, locale)
+    return _with_buttons(Part(embed=embed), rows, title, locale, files)
 
 
 def moved(
-    changes: Sequence[tuple[MovedSession, InvitationView]], locale: Locale, ics: bytes
+    changes: Sequence[tuple[MovedSession, InvitationView]],
+    locale: Locale,
+    files: Mapping[int, CalendarFile],
 ) -> list[Part]:
     """One person's notice that one or more of their sessions moved, with fresh buttons."""
     paragraphs = []
@@ -207,6 +230,10 @@ def moved(
                 answer=answer_name(invitation_.rsvp, locale),
             )
         paragraphs.append(f"{text}\n{note}")
+    calendar = (
+        "intervisie.moved.calendar_series" if len(changes) > 1 else "intervisie.moved.calendar"
+    )
+    paragraphs.append(t(calendar, locale))
     title = changes[0][0].after.title
     embed = discord.Embed(
         title=t("intervisie.moved.title", locale, title=title)[:256],
@@ -214,11 +241,14 @@ def moved(
         colour=discord.Colour.gold(),
     )
     rows = [(change.after, invitation_.token) for change, invitation_ in changes]
-    return _with_buttons(Part(embed=embed, ics=ics), rows, escape(title), locale)
+    return _with_buttons(Part(embed=embed), rows, escape(title), locale, files)
 
 
 def cancelled(
-    sessions: Sequence[SessionView], reason: str | None, locale: Locale, ics: bytes
+    sessions: Sequence[SessionView],
+    reason: str | None,
+    locale: Locale,
+    files: Mapping[int, CalendarFile],
 ) -> list[Part]:
     lines = [
         t("intervisie.cancelled.body", locale, title=escape(s.title), when=local_when(s, locale))
@@ -226,13 +256,20 @@ def cancelled(
     ]
     if reason:
         lines.append(t("intervisie.cancelled.reason", locale, reason=escape(reason)))
-    lines.append(t("intervisie.cancelled.calendar", locale))
+    calendar = (
+        "intervisie.cancelled.calendar_series"
+        if len(sessions) > 1
+        else "intervisie.cancelled.calendar"
+    )
+    lines.append(t(calendar, locale))
     embed = discord.Embed(
         title=t("intervisie.cancelled.title", locale, title=sessions[0].title)[:256],
         description="\n\n".join(lines)[:DESCRIPTION_MAX],
         colour=discord.Colour.dark_grey(),
     )
-    return [Part(embed=embed, ics=ics)]
+    first, *rest = _chunks([files[s.id] for s in sessions], FILES_PER_MESSAGE)
+    more = t("intervisie.cancelled.more_files", locale, title=escape(sessions[0].title))
+    return [Part(embed=embed, files=first), *(Part(content=more, files=fs) for fs in rest)]
 
 
 def reminder(item: ReminderToSend) -> list[Part]:

@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.kmtm._audience import outsiders
 from cogs.kmtm._common import COG_NAME, today
 from cogs.kmtm._logging import open_form, panel
 from cogs.kmtm._render import file_name, periods_embed, report_embed
@@ -90,6 +91,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
                 name=created.name,
                 start=created.start_date.isoformat(),
                 end=created.end_date.isoformat(),
+                late_until=created.late_until(self.bot.settings.kmtm.grace_days).isoformat(),
             ),
         )
 
@@ -114,7 +116,12 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             periods = await kmtm.list_periods(session)
-        embed = periods_embed(periods, today(self.bot), locale_of(interaction))
+        embed = periods_embed(
+            periods,
+            today(self.bot),
+            locale_of(interaction),
+            grace_days=self.bot.settings.kmtm.grace_days,
+        )
         await send_private(interaction, embed=embed)
 
     # --- member counts and the panel (association admins) -----------------------------
@@ -154,9 +161,8 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             raise InvalidInput("kmtm.error.panel_channel")
         async with self.bot.db.sessions.begin() as session:
             association = await network.require_in_network(session, guild_id=guild_id)
-        # In the association's language: the channel is read by all its VCPs.
-        locale = "en" if association.locale == "en" else "nl"
-        embed, view = panel(association.name, locale)
+            vcp_ids = {v.user_id for v in await network.vcps_of(session, guild_id=guild_id)}
+        embed, view = panel(association.name)
         mention = getattr(channel, "mention", "")
         bot_may = interaction.app_permissions
         if not (bot_may.view_channel and bot_may.send_messages and bot_may.embed_links):
@@ -165,7 +171,14 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         except discord.Forbidden:
             raise InvalidInput("kmtm.error.panel_forbidden", channel=mention) from None
-        await send_private(interaction, text(interaction, "kmtm.panel.posted", channel=mention))
+        reply = text(interaction, "kmtm.panel.posted", channel=mention)
+        if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            others = outsiders(channel, vcp_role_id=association.vcp_role_id, vcp_ids=vcp_ids)
+            if others:
+                reply += "\n\n" + text(
+                    interaction, "kmtm.panel.visible", channel=mention, who=", ".join(others)
+                )
+        await send_private(interaction, reply)
 
     # --- logging (VCPs) -------------------------------------------------------------
 

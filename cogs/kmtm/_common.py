@@ -36,9 +36,10 @@ async def require_vcp(
 
 
 async def require_open_period(bot: Any, session: AsyncSession) -> kmtm.PeriodView:
-    """The period taking contacts today, so a VCP never fills in a form that cannot be saved."""
+    """The period taking contacts today (its own days, or late contacts in its grace
+    window), so a VCP never fills in a form that cannot be saved."""
     day = today(bot)
-    period = await kmtm.open_period_on(session, day=day)
+    period = await kmtm.open_period_on(session, day=day, grace_days=bot.settings.kmtm.grace_days)
     if period is None:
         raise NotAllowed("kmtm.error.no_open_period", date=day.isoformat())
     return period

@@ -17,7 +17,7 @@ from typing import Any
 
 import discord
 
-from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, undo_book
+from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, today, undo_book
 from vcpbot import custom_ids
 from vcpbot.db.kmtm import Category, FollowUp, Relation
 from vcpbot.errors import Conflict
@@ -37,15 +37,23 @@ def _clip(text: str, limit: int) -> str:
 
 
 class LogForm(discord.ui.Modal):
-    """Category, relation of the other person, follow-up: nothing typed, nothing else asked."""
+    """Category, relation of the other person, follow-up: nothing typed, nothing else asked.
 
-    def __init__(self, bot: Any, *, period_name: str, locale: Locale) -> None:
+    The contact counts toward the period named in the title, and nowhere else: a form
+    opened in a period's grace window says so above the questions.
+    """
+
+    def __init__(self, bot: Any, *, period: kmtm.PeriodView, locale: Locale) -> None:
         super().__init__(
-            title=_clip(t("kmtm.form.title", locale, period=period_name), MODAL_TITLE_MAX),
+            title=_clip(t("kmtm.form.title", locale, period=period.name), MODAL_TITLE_MAX),
             timeout=FORM_SECONDS,
             custom_id=custom_ids.build(FEATURE, "form", secrets.token_urlsafe(9)),
         )
         self.bot = bot
+        self.period_id = period.id
+        grace_days = bot.settings.kmtm.grace_days
+        if period.status(today(bot), grace_days=grace_days) is kmtm.PeriodStatus.LATE:
+            self.add_item(discord.ui.TextDisplay(late_note(period, grace_days, locale)))
         self.category: discord.ui.Select[LogForm] = discord.ui.Select(
             custom_id="category",
             placeholder=t("kmtm.form.category_placeholder", locale),
@@ -105,6 +113,8 @@ class LogForm(discord.ui.Modal):
                 follow_up=self.follow_up.value or "",
                 now=now,
                 zone=bot.settings.zone,
+                grace_days=bot.settings.kmtm.grace_days,
+                period_id=self.period_id,
             )
         # Issued after the commit: a token never stands for a contact that was not counted.
         token = undo_book(bot).issue(contact, actor_id=interaction.user.id, now=now)
@@ -117,6 +127,17 @@ class LogForm(discord.ui.Modal):
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
         await report_error(interaction, error)
+
+
+def late_note(period: kmtm.PeriodView, grace_days: int, locale: Locale) -> str:
+    """Above the questions, after a period's last day: which period, and until when."""
+    return t(
+        "kmtm.form.late",
+        locale,
+        period=period.name,
+        end=period.end_date.isoformat(),
+        until=period.late_until(grace_days).isoformat(),
+    )
 
 
 def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str:
@@ -139,24 +160,32 @@ async def open_form(interaction: discord.Interaction) -> None:
         await require_vcp(interaction, session)
         period = await require_open_period(bot, session)
     await interaction.response.send_modal(
-        LogForm(bot, period_name=period.name, locale=locale_of(interaction))
+        LogForm(bot, period=period, locale=locale_of(interaction))
     )
 
 
 # --- the panel -----------------------------------------------------------------------
 
 
-def panel(association_name: str, locale: Locale) -> tuple[discord.Embed, discord.ui.View]:
-    """The message an admin posts once; its button keeps working after restarts."""
+def _both(key: str, between: str, **params: str) -> str:
+    """Dutch, then English: what everyone in a channel reads alike."""
+    return t(key, "nl", **params) + between + t(key, "en", **params)
+
+
+def panel(association_name: str) -> tuple[discord.Embed, discord.ui.View]:
+    """The message an admin posts once; its button keeps working after restarts.
+
+    In both languages: the VCPs who read it may each prefer another one.
+    """
     embed = discord.Embed(
-        title=t("kmtm.panel.title", locale),
-        description=t("kmtm.panel.body", locale, association=association_name),
+        title=_both("kmtm.panel.title", " · "),
+        description=_both("kmtm.panel.body", "\n\n", association=association_name),
         colour=discord.Colour.teal(),
     )
-    embed.set_footer(text=t("kmtm.panel.footer", locale))
+    embed.set_footer(text=_both("kmtm.panel.footer", "\n"))
     # No timeout, and only dynamic items: discord.py keeps nothing per message for it.
     view = discord.ui.View(timeout=None)
-    view.add_item(LogButton(t("kmtm.panel.button", locale)))
+    view.add_item(LogButton())
     return embed, view
 
 
@@ -169,7 +198,7 @@ class LogButton(
     def __init__(self, label: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or t("kmtm.panel.button", "en"),
+                label=label or _both("kmtm.panel.button", " / "),
                 style=discord.ButtonStyle.primary,
                 custom_id=custom_ids.build(FEATURE, "log"),
             )

@@ -18,7 +18,9 @@ TABLE_MAX = 3900
 NO_RATE = "–"
 
 
-def periods_embed(periods: list[PeriodView], today: date, locale: Locale) -> discord.Embed:
+def periods_embed(
+    periods: list[PeriodView], today: date, locale: Locale, *, grace_days: int
+) -> discord.Embed:
     lines = [
         t(
             "kmtm.period.line",
@@ -26,7 +28,11 @@ def periods_embed(periods: list[PeriodView], today: date, locale: Locale) -> dis
             name=discord.utils.escape_markdown(p.name),
             start=p.start_date.isoformat(),
             end=p.end_date.isoformat(),
-            status=t(f"kmtm.period.status.{p.status(today).value}", locale),
+            status=t(
+                f"kmtm.period.status.{p.status(today, grace_days=grace_days).value}",
+                locale,
+                until=p.late_until(grace_days).isoformat(),
+            ),
         )
         for p in periods
     ]

@@ -14,11 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
+
 from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
+from vcpbot.emulator.entities import Attachment, Message, User
 from vcpbot.emulator.interactions import Modal
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
 
+from ics_rules import problems
 from network_steps import set_up_hub
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -172,3 +175,14 @@ def component_id(message: Message, action: str) -> str:
         if custom_id.startswith(prefix):
             return custom_id
     raise AssertionError(f"no {action!r} component on the message")
+
+
+def calendar_entry(attachment: Attachment) -> icalendar.Event:
+    """The one entry of an .ics file as a calendar program imports it, after checking that
+    the file keeps RFC 5545's rules and is published (METHOD:PUBLISH), not an iTIP request."""
+    assert attachment.filename.endswith(".ics"), attachment.filename
+    assert problems(attachment.data) == [], attachment.filename
+    calendar = icalendar.Calendar.from_ical(attachment.data)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    [event] = calendar.events
+    return event

@@ -13,6 +13,7 @@ from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
 
 from intervisie_steps import (
     at,
+    calendar_entry,
     dms_with,
     form,
     network_with_vcps,
@@ -56,20 +57,28 @@ async def test_three_associations_are_invited_in_their_language_and_answer(
         "Nee, ik kan niet",
         "Misschien",
     ]
+    # The calendar file: one entry, published (Outlook offers no Accept/Decline it cannot
+    # send anywhere), named by its date.
     [ics] = invitation.attachments
-    assert ics.filename == "intervisie.ics"
-    assert b"METHOD:REQUEST" in ics.data
+    assert ics.filename == f"intervisie-{start:%Y-%m-%d-%H%M}.ics"
+    entry = calendar_entry(ics)
+    assert entry.start == start and str(entry["STATUS"]) == "CONFIRMED"
     assert f"DTSTART;TZID=Europe/Amsterdam:{start:%Y%m%dT%H%M%S}".encode() in ics.data
+    assert "zet je deze datum in je agenda" in invitation.text
     # Saurus chose English: Liv's invitation is in English.
     liv = emulator.person(vcps["liv"])
     english = await liv.wait_for_dm(contains="Invitation: Intervisie najaar")
     assert "(Amsterdam time)" in english.text
     assert [b["label"] for b in english.buttons] == ["Yes, I'll come", "No, I can't", "Maybe"]
-    # Nobody is told who else is invited.
+    assert "puts this date in your calendar" in english.text
+    # Nobody is told who else is invited, and the calendar file says nothing about who
+    # got it: every invitee gets the same bytes.
     for message in (invitation, english):
         for other in vcps.values():
             assert other.username not in message.text
             assert str(other.id) not in message.text
+            assert other.username.encode() not in message.attachments[0].data
+    assert english.attachments[0].data == ics.data
     for user in vcps.values():
         assert len(dms_with(emulator, user, "Intervisie najaar")) == 1
 
@@ -146,8 +155,11 @@ async def test_the_event_and_the_invitees_follow_a_move_and_a_cancellation(
     notice = await sanne.wait_for_dm(contains="Gewijzigd: Intervisie najaar")
     assert "Was: " in notice.text and "20:00" in notice.text
     assert "Je antwoord blijft “Ja, ik kom”" in notice.text
-    [ics] = notice.attachments
-    assert b"SEQUENCE:1" in ics.data
+    [moved_ics] = notice.attachments
+    assert "werkt de datum in je agenda bij" in notice.text
+    moved_entry = calendar_entry(moved_ics)
+    assert moved_entry["UID"] == calendar_entry(invitation.attachments[0])["UID"]
+    assert int(moved_entry["SEQUENCE"]) == 1 and moved_entry.start == later
     liv_notice = await emulator.person(vcps["liv"]).wait_for_dm(contains="Changed: Intervisie")
     assert "could you answer again" not in liv_notice.text
 
@@ -162,8 +174,13 @@ async def test_the_event_and_the_invitees_follow_a_move_and_a_cancellation(
     assert event.status == 4  # canceled
     told = await sanne.wait_for_dm(contains="Geannuleerd: Intervisie najaar")
     assert "Reden: De zaal is niet beschikbaar" in told.text
-    [ics] = told.attachments
-    assert b"METHOD:CANCEL" in ics.data
+    # The same entry again, published as cancelled: calendars update what they have.
+    [cancelled_ics] = told.attachments
+    cancelled_entry = calendar_entry(cancelled_ics)
+    assert str(cancelled_entry["STATUS"]) == "CANCELLED"
+    assert cancelled_entry["UID"] == moved_entry["UID"]
+    assert int(cancelled_entry["SEQUENCE"]) == 2
+    assert "in je agenda als geannuleerd" in told.text
     assert told.buttons == []
     # The old buttons now say it is off.
     late_answer = await sanne.press(invitation, label="Nee, ik kan niet")

@@ -15,7 +15,9 @@ from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
 from intervisie_steps import (
     AMS,
     at,
+    calendar_entry,
     component_id,
+    dms_with,
     form,
     network_with_vcps,
     open_form,
@@ -81,7 +83,15 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
     assert len(first.buttons) == 15 and len(more.buttons) == 3
     assert first.buttons[0]["label"] == f"{FIRST:%d-%m %H:%M} · Ja, ik kom"
     assert "Meer data van **Intervisie reeks**" in more.text
-    assert len(first.attachments[0].data.split(b"BEGIN:VEVENT")) == 7
+    # One calendar file per date (Outlook imports only the first entry of a file with
+    # several), each in the message with that date's buttons.
+    assert [a.filename for a in first.attachments + more.attachments] == [
+        f"intervisie-{w:%Y-%m-%d-%H%M}.ics" for w in weekly
+    ]
+    entries = [calendar_entry(a) for a in first.attachments + more.attachments]
+    assert [e.start for e in entries] == weekly
+    assert len({str(e["UID"]) for e in entries}) == 6
+    assert "Elke datum heeft een eigen .ics-bestand" in first.text
     assert not [m for m in emulator.person(vcps["kim"]).dms() if "Intervisie" in m.text]
     await (await sanne.press(first, label=f"{FIRST:%d-%m %H:%M} · Ja, ik kom")).wait()
     third = weekly[2]
@@ -109,7 +119,11 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
     )
     assert "1 bijeenkomst(en) geannuleerd" in (await cancelled.final(within=20)).text
     assert [status for _, status in starts(emulator, world)] == [1, 1, 1, 1, 4, 1]
-    await sanne.wait_for_dm(contains="Reden: Tentamenweek")
+    off = await sanne.wait_for_dm(contains="Reden: Tentamenweek")
+    [off_file] = off.attachments
+    assert off_file.filename == f"intervisie-{weekly[4]:%Y-%m-%d-%H%M}.ics"
+    assert calendar_entry(off_file)["UID"] == entries[4]["UID"]
+    assert str(calendar_entry(off_file)["STATUS"]) == "CANCELLED"
 
     # From the fourth on, the rest of the series starts an hour later.
     rest = await coordinator.slash(
@@ -119,6 +133,15 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
         subcommand="move",
     )
     assert "2 bijeenkomst(en) verplaatst" in (await rest.final(within=20)).text
+    later = dms_with(emulator, vcps["sanne"], "Gewijzigd: Intervisie reeks")[-1]
+    assert [str(calendar_entry(a)["UID"]) for a in later.attachments] == [
+        str(entries[3]["UID"]),
+        str(entries[5]["UID"]),
+    ]
+    assert [calendar_entry(a).start.strftime("%H:%M") for a in later.attachments] == [
+        "20:30",
+        "20:30",
+    ]
     assert [s.strftime("%H:%M") for s, _ in starts(emulator, world)] == [
         "19:30",
         "19:30",
@@ -162,3 +185,41 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
     attendance = list(csv.DictReader(io.StringIO(files["attendance"])))
     first_rows = [r for r in attendance if r["date"] == f"{FIRST:%Y-%m-%d}"]
     assert {(r["name"], r["attended"]) for r in first_rows} == {("sanne", "yes"), ("liv", "yes")}
+
+
+async def test_a_long_series_cancelled_at_once_reaches_every_calendar_date_by_date(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
+) -> None:
+    """Twelve weekly dates: more calendar files than Discord takes on one message."""
+    vcps = await network_with_vcps(emulator, world, {"sanne": ("tragos", "nl")})
+    weekly = [FIRST + timedelta(weeks=n) for n in range(12)]
+    options = {"invitees": "all", "every_weeks": 1, "until": f"{weekly[-1]:%d-%m-%Y}"}
+    modal = await open_form(emulator, world, options)
+    coordinator = emulator.person(world.coordinator)
+    planned = await (await coordinator.submit(modal, form(FIRST, title="Wekelijks"))).final(
+        within=20
+    )
+    assert "12 bijeenkomst" in planned.text
+    sanne = emulator.person(vcps["sanne"])
+    invitation = [m for m in sanne.dms() if "Wekelijks" in m.text]
+    # Five dates a message, each date's file beside its buttons.
+    assert [len(m.attachments) for m in invitation] == [5, 5, 2]
+    assert [len(m.buttons) for m in invitation] == [15, 15, 6]
+    sent = [a for m in invitation for a in m.attachments]
+    assert [calendar_entry(a).start for a in sent] == weekly
+
+    [first_id, *_] = await session_ids(emulator, world, subcommand="cancel")
+    cancelled = await coordinator.slash(
+        world.hub,
+        "intervisie",
+        {"session": first_id, "rest_of_series": True},
+        subcommand="cancel",
+    )
+    assert "12 bijeenkomst" in (await cancelled.final(within=20)).text
+    told = [m for m in sanne.dms() if "geannuleerd" in m.text.lower()]
+    assert [len(m.attachments) for m in told] == [10, 2]
+    assert "Meer geannuleerde data van **Wekelijks**" in told[1].text
+    assert "Open het .ics-bestand van elke datum" in told[0].text
+    entries = [calendar_entry(a) for m in told for a in m.attachments]
+    assert [str(e["STATUS"]) for e in entries] == ["CANCELLED"] * 12
+    assert [str(e["UID"]) for e in entries] == [str(calendar_entry(a)["UID"]) for a in sent]

@@ -257,7 +257,7 @@ async def test_the_panel_button_works_after_a_restart_and_undo_does_not(
     assert posted.ephemeral and f"<#{tragos.general.id}>" in posted.text
     panel = await emulator.person(vcp).wait_for_message(tragos.general, contains="KMTM")
     assert not panel.ephemeral
-    assert [b["label"] for b in panel.buttons] == ["Contact registreren"]
+    assert [b["label"] for b in panel.buttons] == ["Contact registreren / Log a contact"]
     assert panel.buttons[0]["custom_id"] == "vcp:kmtm:log"
 
     first = await log_contact(

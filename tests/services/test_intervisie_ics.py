@@ -1,5 +1,7 @@
-"""The .ics attachment: read back with icalendar, it says 19:30 in Amsterdam in summer
-and in winter, keeps its UID, and counts changes in SEQUENCE."""
+"""The .ics attachment: one session per file, METHOD:PUBLISH, read back with icalendar and
+checked against RFC 5545's rules. It says 19:30 in Amsterdam in summer and in winter,
+also to a calendar that reads the file's own VTIMEZONE the way Outlook does, keeps its
+UID, counts changes in SEQUENCE, and carries nothing about the people it is sent to."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -8,11 +10,15 @@ import icalendar
 import pytest
 
 from vcpbot.services import intervisie
-from vcpbot.services.ics import IcsEvent, Method, build_ics
+from vcpbot.services.ics import IcsEvent, build_ics
 from vcpbot.services.intervisie import LocationKind, SessionStatus, SessionView
+
+from ics_rules import problems
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
+SUMMER = datetime(2026, 10, 20, 17, 30, tzinfo=UTC)  # 19:30 CEST
+WINTER = datetime(2026, 10, 27, 18, 30, tzinfo=UTC)  # 19:30 CET
 
 
 def _view(starts_at: datetime, **changes) -> SessionView:
@@ -37,117 +43,213 @@ def _view(starts_at: datetime, **changes) -> SessionView:
     return SessionView(**values)
 
 
+def _data(view: SessionView) -> bytes:
+    return intervisie.calendar_file(view, now=NOW).data
+
+
 def _read(data: bytes) -> icalendar.Calendar:
     assert data.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert problems(data) == []
     return icalendar.Calendar.from_ical(data)
 
 
-@pytest.mark.parametrize(
-    ("starts_at", "offset"),
-    [
-        (datetime(2026, 10, 20, 17, 30, tzinfo=UTC), timedelta(hours=2)),
-        (datetime(2026, 10, 27, 18, 30, tzinfo=UTC), timedelta(hours=1)),
-    ],
-)
+def _event(data: bytes) -> icalendar.Event:
+    [event] = _read(data).events
+    return event
+
+
+@pytest.mark.parametrize(("starts_at", "offset"), [(SUMMER, 2), (WINTER, 1)])
 def test_the_start_is_in_amsterdam_time_with_the_right_offset(starts_at, offset) -> None:
-    calendar = _read(intervisie.calendar_file([_view(starts_at)], now=NOW))
+    calendar = _read(_data(_view(starts_at)))
     [event] = calendar.events
-    assert str(calendar["METHOD"]) == "REQUEST"
+    assert str(calendar["METHOD"]) == "PUBLISH"
     assert event.start.tzinfo is not None
     assert str(event["DTSTART"].params["TZID"]) == "Europe/Amsterdam"
     assert event.start.strftime("%Y-%m-%d %H:%M") == f"2026-10-{starts_at.day} 19:30"
-    assert event.start.utcoffset() == offset
+    assert event.start.utcoffset() == timedelta(hours=offset)
     assert event.start.astimezone(UTC) == starts_at
     assert event.duration == timedelta(minutes=90)
     assert str(event["UID"]) == "tok3n@intervisie.vcpbot"
     assert str(event["LOCATION"]) == "Tapijnkazerne; zaal 2"
     assert str(event["DESCRIPTION"]) == "Casus bespreken\nzonder namen"
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert event["DTSTAMP"].dt == NOW
 
 
-def test_a_vtimezone_for_amsterdam_is_included_with_both_offsets() -> None:
-    data = intervisie.calendar_file([_view(datetime(2026, 10, 27, 18, 30, tzinfo=UTC))], now=NOW)
+def test_the_vtimezone_is_one_yearly_rule_each_way_as_outlook_reads_it() -> None:
+    """Outlook keeps one standard and one daylight rule per zone, from RRULEs (MS-OXCICAL
+    2.1.3.1.1.19); a list of RDATEs or a second STANDARD part can put it an hour off."""
+    data = _data(_view(WINTER))
     calendar = _read(data)
     [timezone] = calendar.timezones
     assert str(timezone["TZID"]) == "Europe/Amsterdam"
-    offsets = {
-        (str(part.name), part["TZOFFSETTO"].td)
-        for part in timezone.walk()
-        if part.name in ("STANDARD", "DAYLIGHT")
-    }
-    assert ("STANDARD", timedelta(hours=1)) in offsets
-    assert ("DAYLIGHT", timedelta(hours=2)) in offsets
+    parts = {part.name: part for part in timezone.subcomponents}
+    assert len(timezone.subcomponents) == 2 and set(parts) == {"STANDARD", "DAYLIGHT"}
+    for name, month, offset in (("DAYLIGHT", 3, 2), ("STANDARD", 10, 1)):
+        rule = parts[name]["RRULE"]
+        assert rule["FREQ"] == ["YEARLY"] and rule["BYMONTH"] == [month]
+        assert [str(day) for day in rule["BYDAY"]] == ["-1SU"]
+        assert parts[name]["TZOFFSETTO"].td == timedelta(hours=offset)
+        assert "RDATE" not in parts[name]
     assert calendar.get_missing_tzids() == set()
     # The time zone comes before the event that uses it.
     assert data.index(b"BEGIN:VTIMEZONE") < data.index(b"BEGIN:VEVENT")
 
 
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        SUMMER,
+        WINTER,
+        datetime(2027, 3, 27, 18, 30, tzinfo=UTC),  # the evening before summer time
+        datetime(2027, 3, 29, 17, 30, tzinfo=UTC),  # the evening after
+        datetime(2026, 12, 31, 18, 30, tzinfo=UTC),  # a year turns
+    ],
+)
+def test_a_calendar_that_reads_only_the_files_own_zone_gets_the_same_moment(starts_at) -> None:
+    """Not every calendar knows "Europe/Amsterdam": the VTIMEZONE in the file must say it."""
+    calendar = _read(_data(_view(starts_at)))
+    [timezone] = calendar.timezones
+    own = timezone.to_tz(lookup_tzid=False)
+    wall = calendar.events[0]["DTSTART"].dt.replace(tzinfo=None)
+    assert wall.replace(tzinfo=own).astimezone(UTC) == starts_at
+
+
 def test_a_move_keeps_the_uid_and_raises_the_sequence() -> None:
-    before = _read(
-        intervisie.calendar_file([_view(datetime(2026, 10, 20, 17, 30, tzinfo=UTC))], now=NOW)
-    )
+    before = _event(_data(_view(SUMMER)))
     moved = _view(datetime(2026, 10, 22, 18, 0, tzinfo=UTC), sequence=1)
-    after = _read(intervisie.calendar_file([moved], now=NOW))
-    assert before.events[0]["UID"] == after.events[0]["UID"]
-    assert int(after.events[0]["SEQUENCE"]) == 1
-    assert after.events[0].start.astimezone(UTC) == moved.starts_at
+    after = _event(_data(moved))
+    assert before["UID"] == after["UID"]
+    assert int(after["SEQUENCE"]) == 1
+    assert after.start.astimezone(UTC) == moved.starts_at
 
 
-def test_a_cancellation_is_method_cancel_with_status_cancelled() -> None:
-    cancelled = _view(
-        datetime(2026, 10, 20, 17, 30, tzinfo=UTC), status=SessionStatus.CANCELLED, sequence=2
-    )
-    calendar = _read(intervisie.calendar_file([cancelled], now=NOW))
-    assert str(calendar["METHOD"]) == "CANCEL"
+def test_a_cancellation_is_published_as_the_same_entry_with_status_cancelled() -> None:
+    """METHOD:CANCEL is an iTIP message from an organizer to attendees, and these files
+    have neither: calendars drop it or refuse it. A PUBLISH of the same UID with a higher
+    SEQUENCE and STATUS:CANCELLED updates the entry the calendar already has."""
+    planned = _event(_data(_view(SUMMER, sequence=1)))
+    cancelled_view = _view(SUMMER, status=SessionStatus.CANCELLED, sequence=2)
+    calendar = _read(_data(cancelled_view))
+    assert str(calendar["METHOD"]) == "PUBLISH"
     [event] = calendar.events
     assert str(event["STATUS"]) == "CANCELLED"
-    assert int(event["SEQUENCE"]) == 2
+    assert event["UID"] == planned["UID"]
+    assert int(event["SEQUENCE"]) == 2 > int(planned["SEQUENCE"])
 
 
 def test_an_online_session_carries_its_link() -> None:
     online = _view(
-        datetime(2026, 10, 20, 17, 30, tzinfo=UTC),
+        SUMMER,
         location_kind=LocationKind.ONLINE,
         location="https://maastrichtuniversity.zoom.us/j/123",
     )
-    [event] = _read(intervisie.calendar_file([online], now=NOW)).events
+    event = _event(_data(online))
     assert str(event["URL"]) == "https://maastrichtuniversity.zoom.us/j/123"
+    assert str(event["LOCATION"]) == "https://maastrichtuniversity.zoom.us/j/123"
 
 
-def test_a_series_file_holds_every_occurrence_across_the_dst_change() -> None:
-    starts = [
-        datetime(2026, 10, 20, 17, 30, tzinfo=UTC),
-        datetime(2026, 10, 27, 18, 30, tzinfo=UTC),
+def test_each_occurrence_of_a_series_is_its_own_file_named_by_its_date() -> None:
+    """Outlook imports only the first event of a file with several; one file per date
+    imports everywhere, and each date keeps its own UID for later changes."""
+    views = [
+        _view(SUMMER, id=1, token="t1", series_id=9, position=0),
+        _view(WINTER, id=2, token="t2", series_id=9, position=1),
     ]
-    views = [_view(s, id=i, token=f"t{i}") for i, s in enumerate(starts)]
-    calendar = _read(intervisie.calendar_file(views, now=NOW))
-    assert [e.start.strftime("%H:%M") for e in calendar.events] == ["19:30", "19:30"]
-    assert [e.start.utcoffset() for e in calendar.events] == [
-        timedelta(hours=2),
-        timedelta(hours=1),
+    files = [intervisie.calendar_file(v, now=NOW) for v in views]
+    assert [f.name for f in files] == [
+        "intervisie-2026-10-20-1930.ics",
+        "intervisie-2026-10-27-1930.ics",
     ]
-    assert len({str(e["UID"]) for e in calendar.events}) == 2
+    events = [_event(f.data) for f in files]
+    assert [e.start.strftime("%H:%M") for e in events] == ["19:30", "19:30"]
+    assert [e.start.utcoffset() for e in events] == [timedelta(hours=2), timedelta(hours=1)]
+    assert len({str(e["UID"]) for e in events}) == 2
+    assert not any("RRULE" in e for e in events)
 
 
-def test_planned_and_cancelled_do_not_share_a_file() -> None:
-    start = datetime(2026, 10, 20, 17, 30, tzinfo=UTC)
-    with pytest.raises(ValueError, match="separate"):
-        intervisie.calendar_file(
-            [_view(start), _view(start, id=2, status=SessionStatus.CANCELLED)], now=NOW
+def test_the_file_names_no_person_and_is_private_in_a_shared_calendar() -> None:
+    data = _data(_view(SUMMER))
+    for word in (b"ATTENDEE", b"ORGANIZER", b"CN=", b"mailto:", b"X-"):
+        assert word not in data
+    # A calendar someone shares (with family, a board) shows a private entry as busy only:
+    # an intervisie session tells who is a VCP.
+    assert str(_event(data)["CLASS"]) == "PRIVATE"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"status": SessionStatus.CANCELLED, "sequence": 3},
+        {"location_kind": LocationKind.ONLINE, "location": "https://example.org/a,b;c"},
+        {
+            "title": "Intervisie — ‘wat doe je als…’, deel 2; " + "é" * 60,
+            "agenda": "Punten: één, twee; drie\\vier\n" + "ü" * 700,
+            "location": "Zaal A; B, C" + "ß" * 80,
+        },
+        {"agenda": None},
+    ],
+)
+def test_every_file_keeps_rfc_5545s_rules(changes) -> None:
+    data = _data(_view(WINTER, **changes))
+    assert problems(data) == []
+    event = _event(data)
+    assert str(event["SUMMARY"]) == changes.get("title", "Intervisie, blok 1")
+
+
+def test_the_rule_checker_catches_what_calendars_refuse() -> None:
+    good = _data(_view(SUMMER))
+    assert problems(good) == []
+    broken = {
+        "LF line ends": good.replace(b"\r\n", b"\n"),
+        "a long line": good.replace(b"SUMMARY:Intervisie", b"SUMMARY:" + b"x" * 80, 1),
+        "a fold inside a character": good.replace(
+            b"SUMMARY:Intervisie",
+            b"SUMMARY:" + b"x" * 65 + "é".encode()[:1] + b"\r\n " + "é".encode()[1:],
+        ),
+        "no DTSTAMP": good.replace(b"DTSTAMP:", b"X-STAMP:"),
+        "two METHODs": good.replace(b"METHOD:PUBLISH", b"METHOD:PUBLISH\r\nMETHOD:PUBLISH"),
+        "an unknown zone": good.replace(b"TZID=Europe/Amsterdam", b"TZID=Europe/Maastricht"),
+        "a bare comma": good.replace(b"SUMMARY:Intervisie\\,", b"SUMMARY:Intervisie,"),
+        "a local DTSTAMP": good.replace(b"DTSTAMP:20260901T100000Z", b"DTSTAMP:20260901T100000"),
+        "an END that does not match": good.replace(b"END:VEVENT", b"END:VTODO"),
+        "two events, one UID": good.replace(
+            b"END:VCALENDAR\r\n",
+            good[good.index(b"BEGIN:VEVENT") : good.index(b"END:VCALENDAR")] + b"END:VCALENDAR\r\n",
+        ),
+    }
+    for what, data in broken.items():
+        assert data != good, what
+        assert problems(data), what
+
+
+@pytest.mark.parametrize(
+    ("zone", "year"),
+    [
+        ("America/New_York", 2027),  # second Sunday of March, first of November
+        ("Australia/Sydney", 2027),  # summer time across the new year
+        ("Europe/Dublin", 2027),  # winter time is the legal exception
+        ("Asia/Dubai", 2027),  # no summer time at all
+        ("America/Mexico_City", 2022),  # summer time abolished that year: no single rule
+    ],
+)
+def test_a_deployment_in_another_zone_still_gets_the_right_moment(zone, year) -> None:
+    """The zone is a setting: whatever its rules, the file's own VTIMEZONE must agree."""
+    tz = ZoneInfo(zone)
+    for month in (1, 4, 7, 10, 12):
+        starts_at = datetime(year, month, 15, 19, 30, tzinfo=tz).astimezone(UTC)
+        event = IcsEvent(
+            uid="u@x",
+            sequence=0,
+            title="T",
+            starts_at=starts_at,
+            duration=timedelta(hours=1),
+            zone=zone,
         )
-
-
-def test_the_builder_writes_an_organizer_when_given() -> None:
-    event = IcsEvent(
-        uid="u@x",
-        sequence=0,
-        title="T",
-        starts_at=datetime(2027, 1, 5, 18, 0, tzinfo=UTC),
-        duration=timedelta(hours=1),
-        zone="Europe/Amsterdam",
-    )
-    data = build_ics([event], method=Method.REQUEST, now=NOW, organizer="mailto:vcp@example.org")
-    [parsed] = _read(data).events
-    assert str(parsed["ORGANIZER"]) == "mailto:vcp@example.org"
-    assert parsed.start.utcoffset() == timedelta(hours=1)
-    with pytest.raises(ValueError, match="at least one"):
-        build_ics([], method=Method.REQUEST, now=NOW)
+        calendar = _read(build_ics(event, now=NOW))
+        [timezone] = calendar.timezones
+        own = timezone.to_tz(lookup_tzid=False)
+        wall = calendar.events[0]["DTSTART"].dt.replace(tzinfo=None)
+        assert wall == datetime(year, month, 15, 19, 30), zone  # noqa: DTZ001
+        assert wall.replace(tzinfo=own).astimezone(UTC) == starts_at, (zone, month)

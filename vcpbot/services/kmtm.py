@@ -1,5 +1,10 @@
 """KMTM reporting: periods, member counts, and logging (and undoing) contacts.
 
+A period takes contacts on its own days and, for a contact from its last evening
+that reaches the VCP later, during a grace window after its last day (the
+``kmtm.grace_days`` setting) until the coordinator closes it. Closing ends it at
+once: nothing is counted after the close, whatever the window says.
+
 Aggregate only: logging a contact adds 1 to three counters (category, relation,
 follow-up), each keyed by period and association; nothing else is written, no
 row per contact and no time. Reports live in ``kmtm_report``, the PNG chart in
@@ -13,7 +18,7 @@ functions take plain values.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -63,7 +68,8 @@ E = TypeVar("E", bound=StrEnum)
 class PeriodStatus(StrEnum):
     UPCOMING = "upcoming"
     OPEN = "open"
-    ENDED = "ended"  # past its end date, not closed yet: no logging, no reports
+    LATE = "late"  # past its end date, within the grace window: late contacts, no reports
+    ENDED = "ended"  # past the grace window, not closed yet: no logging, no reports
     CLOSED = "closed"
 
 
@@ -79,14 +85,20 @@ class PeriodView:
     def closed(self) -> bool:
         return self.closed_on is not None
 
-    def status(self, today: date) -> PeriodStatus:
+    def late_until(self, grace_days: int) -> date:
+        """The last day a late contact (from the period's last evening) can be logged."""
+        return self.end_date + timedelta(days=grace_days)
+
+    def status(self, today: date, *, grace_days: int = 0) -> PeriodStatus:
         if self.closed:
             return PeriodStatus.CLOSED
         if today < self.start_date:
             return PeriodStatus.UPCOMING
-        if today > self.end_date:
-            return PeriodStatus.ENDED
-        return PeriodStatus.OPEN
+        if today <= self.end_date:
+            return PeriodStatus.OPEN
+        if today <= self.late_until(grace_days):
+            return PeriodStatus.LATE
+        return PeriodStatus.ENDED
 
 
 @dataclass(frozen=True)
@@ -204,24 +216,54 @@ async def list_periods(session: AsyncSession) -> list[PeriodView]:
     return [_view(row) for row in rows]
 
 
-async def open_period_on(
-    session: AsyncSession, *, day: date, lock: bool = False
-) -> PeriodView | None:
-    """The period that takes contacts on ``day``: within its dates and not closed.
+def _taking_contacts(day: date, grace_days: int) -> tuple[object, ...]:
+    """Started, not closed, and on ``day`` within its dates or its grace window."""
+    return (
+        KmtmPeriod.start_date <= day,
+        KmtmPeriod.end_date >= day - timedelta(days=grace_days),
+        KmtmPeriod.closed_on.is_(None),
+    )
 
+
+async def open_period_on(
+    session: AsyncSession, *, day: date, grace_days: int = 0, lock: bool = False
+) -> PeriodView | None:
+    """The period that takes new contacts on ``day``, not closed: the one whose dates
+    hold ``day``, or else one that ended at most ``grace_days`` before.
+
+    Periods never overlap, so the latest started is the one running today when
+    there is one; a period in its grace window does not take a new period's days.
     ``lock`` holds a shared lock on it until the transaction ends, so closing the
     period waits for contacts being logged, and a contact logged after the close
     finds no open period (PostgreSQL; SQLite has one writer at a time anyway).
     """
-    query = select(KmtmPeriod).where(
-        KmtmPeriod.start_date <= day,
-        KmtmPeriod.end_date >= day,
-        KmtmPeriod.closed_on.is_(None),
+    query = (
+        select(KmtmPeriod)
+        .where(*_taking_contacts(day, grace_days))
+        .order_by(KmtmPeriod.start_date.desc())
+        .limit(1)
     )
     if lock:
         query = query.with_for_update(read=True)
     row = await session.scalar(query)
     return None if row is None else _view(row)
+
+
+async def _period_taking(
+    session: AsyncSession, *, period_id: int, day: date, grace_days: int
+) -> PeriodView:
+    """The period a form was opened for, if it still takes contacts (locked as above)."""
+    row = await session.scalar(
+        select(KmtmPeriod)
+        .where(KmtmPeriod.id == period_id, *_taking_contacts(day, grace_days))
+        .with_for_update(read=True)
+    )
+    if row is None:
+        named = await session.get(KmtmPeriod, period_id)
+        raise NotAllowed(
+            "kmtm.error.period_not_taking", name=named.name if named else str(period_id)
+        )
+    return _view(row)
 
 
 # --- member counts -----------------------------------------------------------
@@ -258,8 +300,14 @@ async def log_contact(
     follow_up: FollowUp | str,
     now: datetime,
     zone: ZoneInfo,
+    grace_days: int = 0,
+    period_id: int | None = None,
 ) -> LoggedContact:
     """Add one contact to the three counters of this association in the open period.
+
+    ``period_id`` is the period the VCP's form named: the contact counts there if that
+    period still takes contacts (its days or grace window, not closed), and nowhere
+    else. Without it, the period taking contacts today.
 
     Each counter is one ``INSERT ... ON CONFLICT DO UPDATE SET count = count + 1``,
     so contacts logged at the same moment by different VCPs all count.
@@ -271,9 +319,15 @@ async def log_contact(
     )
     association = await require_in_network(session, guild_id=guild_id)
     today = _today(now, zone)
-    period = await open_period_on(session, day=today, lock=True)
-    if period is None:
-        raise NotAllowed("kmtm.error.no_open_period", date=today.isoformat())
+    if period_id is not None:
+        period = await _period_taking(
+            session, period_id=period_id, day=today, grace_days=grace_days
+        )
+    else:
+        found = await open_period_on(session, day=today, grace_days=grace_days, lock=True)
+        if found is None:
+            raise NotAllowed("kmtm.error.no_open_period", date=today.isoformat())
+        period = found
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for dimension, value in zip(COUNTER_TABLES, chosen, strict=True):
         table = COUNTER_TABLES[dimension]

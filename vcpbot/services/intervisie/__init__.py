@@ -58,6 +58,7 @@ from vcpbot.services.intervisie._sending import (
 from vcpbot.services.intervisie._types import (
     JOB_PREFIX,
     Answered,
+    CalendarFile,
     Cancelled,
     CatchUp,
     Export,
@@ -90,6 +91,7 @@ __all__ = [
     "ROOM_MAX",
     "TITLE_MAX",
     "Answered",
+    "CalendarFile",
     "Cancelled",
     "CatchUp",
     "Export",

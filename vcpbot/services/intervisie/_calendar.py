@@ -1,16 +1,16 @@
-"""The .ics attachment for sessions, built from their views."""
+"""The .ics attachment of one session: how a session becomes a calendar entry, and the
+file's name. Why one file per session and METHOD:PUBLISH: ``vcpbot.services.ics``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from vcpbot.db.intervisie import LocationKind, SessionStatus
-from vcpbot.services.ics import IcsEvent, Method, build_ics
-from vcpbot.services.intervisie._types import SessionView
+from vcpbot.services.ics import IcsEvent, build_ics
+from vcpbot.services.intervisie._types import CalendarFile, SessionView
 
 
-def ics_event(view: SessionView, *, description: str | None = None) -> IcsEvent:
+def ics_event(view: SessionView) -> IcsEvent:
     online = view.location_kind == LocationKind.ONLINE
     return IcsEvent(
         uid=view.ics_uid,
@@ -20,30 +20,20 @@ def ics_event(view: SessionView, *, description: str | None = None) -> IcsEvent:
         duration=timedelta(minutes=view.duration_minutes),
         zone=view.zone,
         location=view.location,
-        description=description if description is not None else view.agenda,
+        description=view.agenda,
         url=view.location if online else None,
+        cancelled=view.status == SessionStatus.CANCELLED,
     )
 
 
-def calendar_file(
-    sessions: Sequence[SessionView],
-    *,
-    now: datetime,
-    description: str | None = None,
-    organizer: str | None = None,
-) -> bytes:
-    """METHOD:REQUEST for planned (or moved) sessions, METHOD:CANCEL for cancelled ones.
+def calendar_file(view: SessionView, *, now: datetime) -> CalendarFile:
+    """The file every invitee of ``view`` gets (the same bytes for all of them).
 
-    ``description`` (already in the invitee's language) replaces the agenda as
-    the calendar entry's text when given.
+    Named by the session's local date and time (``intervisie-2026-10-20-1930.ics``):
+    in ISO order, so nobody reads 10-07 as July, and the files of a series sort by date.
     """
-    cancelled = {s.status == SessionStatus.CANCELLED for s in sessions}
-    if len(cancelled) != 1:
-        raise ValueError("put planned and cancelled sessions in separate files")
-    method = Method.CANCEL if cancelled.pop() else Method.REQUEST
-    return build_ics(
-        [ics_event(s, description=description) for s in sessions],
-        method=method,
-        now=now,
-        organizer=organizer,
+    local = view.local_start
+    return CalendarFile(
+        name=f"intervisie-{local:%Y-%m-%d-%H%M}.ics",
+        data=build_ics(ics_event(view), now=now),
     )

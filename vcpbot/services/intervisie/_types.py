@@ -149,6 +149,14 @@ class SessionView:
 
 
 @dataclass(frozen=True)
+class CalendarFile:
+    """One session's .ics attachment: its file name and bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class InvitationView:
     id: int
     token: str
