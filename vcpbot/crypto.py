@@ -7,9 +7,10 @@ the content alone; destroying a case's wrapped key destroys the case (crypto-
 shredding), whatever copies of the ciphertext survive in backups.
 
 Receipts are 100 random bits, shown once; the database keeps an Argon2id hash
-to confirm one and a keyed HMAC to find its row without scanning. Pseudonyms are
-a keyed HMAC of the Discord user id and the semester, so rate limits and blocks
-work without storing who anyone is, and stop linking when the semester turns.
+to confirm one and a keyed HMAC (the index key) to find its row without
+scanning. The index key does nothing else: pseudonyms of people (rate limits,
+blocks) are keyed by the runtime key, which is never stored
+(``vcpbot.runtime_key``), so the stored keys cannot recompute them.
 
 Not Fernet: its tokens carry their creation time in clear, a metadata leak in
 every stored field.
@@ -52,7 +53,7 @@ RECEIPT_GROUP = 4
 RECEIPT_BITS = RECEIPT_CHARS * 5
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _RECEIPT_NOISE = re.compile(r"[\s\-_.]+")
-PSEUDONYM_HEX = 32  # 128 bits of the HMAC: no collisions among a city's students
+PSEUDONYM_HEX = 32  # 128 bits of an HMAC: no collisions among a city's students
 
 _MASTER_ENTRY = re.compile(r"^v([1-9][0-9]{0,5}):([A-Za-z0-9_\-]+=*)$")
 
@@ -281,7 +282,7 @@ def next_semester(semester: str) -> str:
 
 @dataclass(frozen=True)
 class IndexKey:
-    """HMAC-SHA256 under the index key, domain-separated per use."""
+    """HMAC-SHA256 under the index key: only to find a receipt's row. Never of a person."""
 
     key: bytes = field(repr=False)
 
@@ -297,14 +298,13 @@ class IndexKey:
         """Finds a receipt's row; the Argon2id hash then confirms it."""
         return self._mac("vcpbot:receipt-index:v1", receipt)
 
-    def pseudonym(self, user_id: int, semester: str) -> str:
-        """Stable for one person within a semester, unlinkable across semesters without the key."""
-        return self._mac("vcpbot:pseudonym:v1", semester, str(user_id))[:PSEUDONYM_HEX]
-
 
 @dataclass(frozen=True)
 class EscalationKeys:
-    """Everything secret that anonymous escalation needs, built once from the settings."""
+    """The stored secrets of anonymous escalation, built once from the settings.
+
+    The runtime key, which is not stored, sits beside them in ``EscalationConfig``.
+    """
 
     master: MasterKeys
     index: IndexKey

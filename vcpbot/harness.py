@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from vcpbot.bot import VCPBot, create_bot
@@ -45,8 +48,22 @@ class ManualClock:
         self.now = when
 
 
+# One runtime directory per emulated Discord, as one machine has one /run/vcpbot:
+# restarts of the bot against the same emulator keep the runtime key.
+_runtime_dirs: weakref.WeakKeyDictionary[Emulator, Path] = weakref.WeakKeyDictionary()
+
+
+def runtime_dir_for(emulator: Emulator) -> Path:
+    """A temporary stand-in for /run/vcpbot, the same for every bot on this emulator."""
+    if emulator not in _runtime_dirs:
+        _runtime_dirs[emulator] = Path(tempfile.mkdtemp(prefix="vcpbot-run-"))
+    return _runtime_dirs[emulator]
+
+
 def settings_for(emulator: Emulator, *, hub_guild_id: int | None, **values: Any) -> Settings:
-    """Settings as a deployment would have them, pointed at this emulator."""
+    """Settings as a deployment would have them, pointed at this emulator (and, unless
+    given, a temporary runtime directory shared by every bot on it)."""
+    values.setdefault("runtime_dir", runtime_dir_for(emulator))
     return Settings.load(
         config_file=None,
         env_file=None,

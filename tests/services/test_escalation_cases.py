@@ -15,6 +15,7 @@ from _escalation_helpers import (
     enable_member_route,
     make_config,
     submit,
+    unlocked,
 )
 from sqlalchemy import func, select
 
@@ -33,7 +34,7 @@ async def _rows(db: Database, model: type) -> int:
 async def _open(db: Database, config: EscalationConfig, receipt: str, user_id: int = VCP_USER):
     async with db.sessions.begin() as session:
         return await escalation.open_case(
-            session, config=config, receipt=receipt, user_id=user_id, now=NOW
+            session, config=config, unlocked=await unlocked(db, config, receipt, user_id)
         )
 
 
@@ -63,28 +64,45 @@ async def test_the_reporter_replies_opts_into_notices_and_closes(db: Database) -
     submitted = await submit(db, config, association_id=await add_association(db))
     async with db.sessions.begin() as session:
         view = await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=4242, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 4242),
+            enabled=True,
         )
         assert view is not None and view.notices
         view = await escalation.reporter_reply(
-            session, config=config, receipt=submitted.receipt, user_id=1, text="More.", now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            text="More.",
+            now=NOW,
         )
         assert view is not None and [m.seq for m in view.messages] == [1, 2]
     async with db.sessions.begin() as session:
         view = await escalation.reporter_close(
-            session, config=config, receipt=submitted.receipt, user_id=1, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            now=NOW,
         )
     assert view is not None and view.closed and not view.notices
     async with db.sessions.begin() as session:
         with pytest.raises(Conflict) as caught:
             await escalation.reporter_close(
-                session, config=config, receipt=submitted.receipt, user_id=1, now=NOW
+                session,
+                config=config,
+                unlocked=await unlocked(db, config, submitted.receipt, 1),
+                now=NOW,
             )
     assert caught.value.key == "escalation.error.already_closed"
     async with db.sessions.begin() as session:
         with pytest.raises(Conflict) as caught:
             await escalation.reporter_reply(
-                session, config=config, receipt=submitted.receipt, user_id=1, text="x", now=NOW
+                session,
+                config=config,
+                unlocked=await unlocked(db, config, submitted.receipt, 1),
+                text="x",
+                now=NOW,
             )
     assert caught.value.key == "escalation.error.case_closed"
     async with db.sessions.begin() as session:
@@ -99,7 +117,10 @@ async def test_stop_notices_also_cancels_queued_notices(db: Database) -> None:
     submitted = await submit(db, config, association_id=None)
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=True,
         )
         await escalation.reply(
             session, config=config, handler=TEAM, case_ref=submitted.code, text="Hi", now=NOW
@@ -109,7 +130,10 @@ async def test_stop_notices_also_cancels_queued_notices(db: Database) -> None:
     assert "reply_notice" in kinds
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=False, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=False,
         )
     async with db.sessions.begin() as session:
         kinds = (await session.scalars(select(OutboxItem.kind))).all()
@@ -162,9 +186,9 @@ async def test_a_wrong_receipt_says_only_not_found_and_guesses_are_limited(db: D
         view = await escalation.open_case(
             session,
             config=config,
-            receipt=submitted.receipt,
-            user_id=OTHER_USER,
-            now=NOW + timedelta(days=1),
+            unlocked=await unlocked(
+                db, config, submitted.receipt, OTHER_USER, now=NOW + timedelta(days=1)
+            ),
         )
     assert view is not None
 

@@ -17,6 +17,7 @@ from _escalation_helpers import (
     enable_member_route,
     make_config,
     submit,
+    unlocked,
 )
 from sqlalchemy import select
 
@@ -49,7 +50,10 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
     submitted = await submit(db, config, association_id=await add_association(db))
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=True,
         )
         card = await escalation.acknowledge(
             session, config=config, handler=TEAM, case_ref=submitted.code, now=NOW
@@ -199,7 +203,10 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
     later = NOW + timedelta(days=1)
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=True,
         )
         await escalation.reply(
             session,
@@ -237,8 +244,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
         member_view = await escalation.reporter_reply(
             session,
             config=config,
-            receipt=submitted.receipt,
-            user_id=1,
+            unlocked=await unlocked(db, config, submitted.receipt, 1, now=later),
             text="Thank you.",
             now=later,
         )
