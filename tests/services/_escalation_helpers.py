@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,11 @@ def make_config(
         zone=AMS,
         runtime=runtime or RuntimeKey.generate(),
     )
+
+
+def rebooted(config: EscalationConfig) -> EscalationConfig:
+    """The same deployment after its machine rebooted: the stored keys, a new runtime key."""
+    return dataclasses.replace(config, runtime=RuntimeKey.generate())
 
 
 async def unlocked(

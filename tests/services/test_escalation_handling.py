@@ -16,6 +16,7 @@ from _escalation_helpers import (
     add_association,
     enable_member_route,
     make_config,
+    rebooted,
     submit,
     unlocked,
 )
@@ -455,3 +456,17 @@ async def test_the_member_route_is_off_by_default_and_needs_a_channel(db: Databa
                 zone=AMS,
             )
         assert caught.value.key == "escalation.error.member_route_needs_channel"
+
+
+async def test_after_a_reboot_a_persons_older_case_counts_as_another_reporters(
+    db: Database,
+) -> None:
+    """The documented bound: the runtime key that told reporters apart is gone."""
+    before = make_config()
+    association = await add_association(db)
+    await submit(db, before, association_id=association)
+    after = rebooted(before)
+    assert await _outbox(db, "pattern_signal") == []
+    await submit(db, after, association_id=association)  # the same person
+    [notice] = await _outbox(db, "pattern_signal")
+    assert len(notice["codes"]) == 2
