@@ -18,15 +18,20 @@ every stored field.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
+import os
 import re
 import secrets
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,6 +42,8 @@ from vcpbot.errors import InvalidInput, UserError
 
 if TYPE_CHECKING:
     from vcpbot.settings import EscalationSettings, Settings
+
+T = TypeVar("T")
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -225,14 +232,41 @@ def normalise_receipt(text: str) -> str:
     return compact
 
 
+def _hashing_threads() -> int:
+    """Half the cores, at least one: the event loop and the database keep the rest."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+HASHING_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """A hashing thread yields the CPU to the event loop (Linux schedules threads apart)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
 class ReceiptHasher:
-    """Argon2id for receipts; its cost comes from the settings so tests can lower it."""
+    """Argon2id for receipts; its cost comes from the settings so tests can lower it.
+
+    Hashing runs in threads of its own (``run``), never on the event loop and never
+    inside a write transaction, on at most half the cores and at a lower priority: a
+    flood of guesses then queues for the hash instead of taking the CPU from every
+    other interaction.
+    """
 
     def __init__(self, *, time_cost: int, memory_kib: int, parallelism: int) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
         )
         self._dummy: str | None = None
+        self._threads = ThreadPoolExecutor(
+            _hashing_threads(), thread_name_prefix="argon2", initializer=_lower_priority
+        )
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` (``self.hash``, ``self.verify``...) in the hashing threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work, *args)
 
     @classmethod
     def from_settings(cls, policy: EscalationSettings) -> ReceiptHasher:

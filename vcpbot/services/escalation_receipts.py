@@ -16,7 +16,6 @@ Misses are counted per person per day under a pseudonym of the runtime key.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -41,7 +40,8 @@ class NewReceipt:
 async def prepare_receipt(config: EscalationConfig) -> NewReceipt:
     """Call outside any transaction: the hash takes a while on purpose."""
     receipt = new_receipt()
-    return NewReceipt(receipt, await asyncio.to_thread(config.keys.hasher.hash, receipt))
+    hasher = config.keys.hasher
+    return NewReceipt(receipt, await hasher.run(hasher.hash, receipt))
 
 
 async def count_today(session: AsyncSession, pseudonym: str, kind: str, today: date) -> int:
@@ -97,8 +97,8 @@ async def unlock(
         ).first()
     hasher = config.keys.hasher
     if found is None:
-        await asyncio.to_thread(hasher.verify_nothing, canonical)
-    elif await asyncio.to_thread(hasher.verify, found.receipt_hash, canonical):
+        await hasher.run(hasher.verify_nothing, canonical)
+    elif await hasher.run(hasher.verify, found.receipt_hash, canonical):
         return Unlocked(found.id, found.receipt_hash, user_id, unlocked.asker, today)
     return unlocked
 
