@@ -134,3 +134,18 @@ def test_check_names_a_broken_help_resources_file(
     err = capsys.readouterr().err
     assert "help_resources_file:" in err
     assert "um_team.name.en" in err
+
+
+def test_check_wants_the_runtime_key_kept_in_memory(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from vcpbot.runtime_key import file_system_of
+
+    kind = file_system_of(tmp_path)
+    if kind in (None, "tmpfs", "ramfs"):
+        pytest.skip(f"the test's temporary directory is on {kind}")
+    operator_environment.setenv("VCPBOT_RUNTIME_DIR", str(tmp_path / "run"))
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert f"runtime_dir: {tmp_path / 'run'} is on {kind}, not in memory" in err
