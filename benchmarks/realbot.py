@@ -3,6 +3,8 @@ that runs ahead of the real one."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -47,6 +49,7 @@ def build_vcpbot(
     db = create_database(database)
     # A machine of its own: a fresh runtime directory (a stand-in for /run/vcpbot).
     runtime_dir = Path(tempfile.mkdtemp(prefix="vcpbot-bench-run-"))
+    atexit.register(shutil.rmtree, runtime_dir, True)
     settings = Settings.load(
         config_file=None,
         env_file=None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import tempfile
 import weakref
 from dataclasses import dataclass, field
@@ -54,9 +55,12 @@ _runtime_dirs: weakref.WeakKeyDictionary[Emulator, Path] = weakref.WeakKeyDictio
 
 
 def runtime_dir_for(emulator: Emulator) -> Path:
-    """A temporary stand-in for /run/vcpbot, the same for every bot on this emulator."""
+    """A temporary stand-in for /run/vcpbot, the same for every bot on this emulator;
+    removed with the emulator (or when the process exits), as a reboot empties /run."""
     if emulator not in _runtime_dirs:
-        _runtime_dirs[emulator] = Path(tempfile.mkdtemp(prefix="vcpbot-run-"))
+        made = Path(tempfile.mkdtemp(prefix="vcpbot-run-"))
+        weakref.finalize(emulator, shutil.rmtree, made, True)
+        _runtime_dirs[emulator] = made
     return _runtime_dirs[emulator]
 
 
