@@ -40,6 +40,7 @@ async def run_shared_world(
             writers=plan.acks,
             vcps=plan.vcps if plan.uses_vcps else 0,
             reporters=plan.reporters,
+            guessers=plan.guessers,
         )
         observer = Observer(em)
         hub = bench.network.hub.id
@@ -135,7 +136,9 @@ async def run(plan: Plan, *, sqlite: bool, postgres_url: str | None) -> int:
     print(
         f"plan: {', '.join(sorted(plan.classes))}; reads at {plan.rates}/s, writes at "
         f"{plan.write_rates}/s, {plan.seconds:g} s per cell; escalations at "
-        f"{plan.escalation_rates}/s for {plan.escalation_seconds:g} s; evening at "
+        f"{plan.escalation_rates}/s for {plan.escalation_seconds:g} s; {plan.guesses} wrong "
+        f"receipts at {plan.guess_rate:g}/s beside acknowledgements at "
+        f"{plan.guess_write_rate:g}/s for {plan.guess_seconds:g} s; evening at "
         f"{plan.evening_rates}/s for {plan.evening_seconds:g} s; at most {plan.max_count} "
         "sends per cell"
     )
@@ -230,6 +233,10 @@ SMOKE = Plan(
     report_associations=10,
     memory_guilds=(10,),
     hash_repetitions=3,
+    guesses=10,
+    guess_rate=20.0,
+    guess_write_rate=10.0,
+    guess_seconds=1.0,
 )
 
 
@@ -261,6 +268,14 @@ def main(argv: list[str] | None = None) -> int:
         "--memory-guilds", default="10,100,1000", help="guild counts, comma-separated"
     )
     parser.add_argument("--hash-repetitions", type=int, default=20)
+    parser.add_argument("--guesses", type=int, default=150, help="wrong /case receipts, at once")
+    parser.add_argument("--guess-rate", type=float, default=150.0, help="wrong receipts/s")
+    parser.add_argument(
+        "--guess-write-rate", type=float, default=20.0, help="acknowledgements/s beside them"
+    )
+    parser.add_argument(
+        "--guess-seconds", type=float, default=8.0, help="how long acknowledgements go on"
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get("VCPBOT_TEST_DATABASE_URL"),
@@ -292,6 +307,10 @@ def main(argv: list[str] | None = None) -> int:
             report_associations=args.report_associations,
             memory_guilds=_sizes(args.memory_guilds),
             hash_repetitions=args.hash_repetitions,
+            guesses=args.guesses,
+            guess_rate=args.guess_rate,
+            guess_write_rate=args.guess_write_rate,
+            guess_seconds=args.guess_seconds,
         )
     if plan.uses_vcps and plan.vcps >= SESSION_CAP:
         parser.error(f"--vcps must stay below {SESSION_CAP}, the most one intervisie session takes")

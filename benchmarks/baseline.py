@@ -1,7 +1,7 @@
 """The floor of our stack: a bare discord.py bot answering with a fixed ephemeral message.
 
 It has the commands the benchmark uses (``/help``, ``/rules``, ``/kmtm log``,
-``/kmtm report``, ``/escalate``) with the same names and options as ours, so
+``/kmtm report``, ``/escalate``, ``/case``) with the same names and options as ours, so
 the emulator sends it the same payloads, but it touches no database and renders
 nothing. Where our flow shows a form, so does the baseline, with the same fields
 and choices, so the person submits the same values:
@@ -94,6 +94,10 @@ def create_baseline_bot(**discord_options: Any) -> commands.Bot:
         await interaction.response.send_message(ANSWER, ephemeral=True)
 
     bot.tree.add_command(kmtm)
+
+    @bot.tree.command(name="case", description="Fixed answer")
+    async def case_command(interaction: discord.Interaction, receipt: str) -> None:
+        await interaction.response.send_message(ANSWER, ephemeral=True)
 
     @bot.tree.command(name="escalate", description="A button, then a form")
     @app_commands.guild_only()

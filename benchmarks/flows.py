@@ -18,6 +18,7 @@ from typing import Any
 
 from benchmarks.load import Act, Observer, Sample
 from benchmarks.world import ACK_ID, RSVP_PREFIX, BenchWorld, gather_limited, rules_post
+from vcpbot.crypto import format_receipt, new_receipt
 from vcpbot.emulator import Emulator
 from vcpbot.emulator.driver import InteractionResult, Person
 from vcpbot.emulator.entities import Message, User
@@ -35,6 +36,9 @@ KMTM_LABEL = "kmtm log (submit)"
 RSVP_LABEL = "intervisie RSVP (button)"
 ESCALATION_LABEL = "escalation submit"
 RECEIPT_LABEL = "escalation submit (to receipt)"
+GUESS_LABEL = "/case wrong receipt"
+GUESS_ANSWER_LABEL = "/case wrong receipt (to answer)"
+BESIDE_GUESSES_LABEL = "rules ack beside the guesses"
 EVENING_LABELS = {
     "read": "evening: reads",
     "write": "evening: kmtm log (form, submit)",
@@ -95,6 +99,7 @@ class People:
         self.reporters: Iterator[User] = (
             r for r in bench.reporters for _ in range(CASES_PER_REPORTER)
         )
+        self.guessers: Iterator[User] = iter(bench.guessers)
         self._vcps = itertools.cycle(bench.vcps) if bench.vcps else iter(())
         self._readers = itertools.cycle([em.person(u) for u in bench.students])
 
@@ -106,6 +111,9 @@ class People:
 
     def reporter(self) -> Person:
         return self.em.person(next(self.reporters), timeout=STEP_TIMEOUT_S)
+
+    def guesser(self) -> Person:
+        return self.em.person(next(self.guessers), timeout=STEP_TIMEOUT_S)
 
 
 # --- reads and the acknowledgement -------------------------------------------------------
@@ -280,6 +288,35 @@ async def until_shown(em: Emulator, interaction: Interaction, within: float) -> 
     except AssertionError:
         return None
     return time.monotonic() - interaction.created
+
+
+# --- guessing receipts: /case with a receipt that does not exist -------------------------
+
+
+class Guesser:
+    """Each act: another account tries a receipt of the right shape that matches no case, in
+    its DM with the bot; also times each until its answer ("not found") shows."""
+
+    def __init__(self, em: Emulator, people: People, answers: Sample) -> None:
+        self.em = em
+        self.people = people
+        self.answers = answers
+        self.waiting: list[asyncio.Task[None]] = []
+
+    async def act(self, _: int) -> InteractionResult:
+        receipt = format_receipt(new_receipt())
+        result = await self.people.guesser().slash(None, "case", {"receipt": receipt}, wait=False)
+        self.answers.sent += 1
+        self.waiting.append(asyncio.create_task(self._answer(result.interaction)))
+        return result
+
+    async def _answer(self, interaction: Interaction) -> None:
+        shown_after = await until_shown(self.em, interaction, RECEIPT_TIMEOUT_S)
+        if shown_after is not None:
+            self.answers.latencies.append(shown_after)
+
+    async def finished(self) -> None:
+        await asyncio.gather(*self.waiting)
 
 
 # --- the KMTM evening: 90% reads, 8% KMTM logs, 2% escalations ----------------------------

@@ -169,6 +169,35 @@ async def open_loop_flows(observer: Observer, flow: Flow, *, rate: float, count:
     return late
 
 
+async def open_loops(observer: Observer, *loops: tuple[Act, float, int]) -> list[Sample]:
+    """Several ``open_loop`` schedules at once, each ``(act, rate, count)``; one sample each.
+
+    They share the observer, so they are drained together once all have sent.
+    """
+
+    async def schedule(act: Act, rate: float, count: int, sample: Sample) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time() + 0.02
+        for i in range(count):
+            delay = start + i / rate - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            elif delay < -1 / rate:
+                sample.late_sends += 1
+            result = await act(i)
+            observer.watch(result.interaction, sample)
+
+    samples = [Sample() for _ in loops]
+    await asyncio.gather(
+        *(
+            schedule(act, rate, count, s)
+            for (act, rate, count), s in zip(loops, samples, strict=True)
+        )
+    )
+    await observer.drained(DRAIN_S)
+    return samples
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile; NaN for no values."""
     if not values:

@@ -11,14 +11,18 @@ from dataclasses import dataclass
 
 from benchmarks.flows import (
     ACK_LABEL,
+    BESIDE_GUESSES_LABEL,
     ESCALATION_LABEL,
     EVENING_LABELS,
+    GUESS_ANSWER_LABEL,
+    GUESS_LABEL,
     KMTM_LABEL,
     READ_CLASSES,
     RECEIPT_LABEL,
     RSVP_LABEL,
     EscalationSubmitter,
     Evening,
+    Guesser,
     People,
     Tally,
     acknowledger,
@@ -28,7 +32,7 @@ from benchmarks.flows import (
     reader,
     rsvp_presser,
 )
-from benchmarks.load import Observer, Sample, open_loop, open_loop_flows
+from benchmarks.load import Observer, Sample, open_loop, open_loop_flows, open_loops
 from benchmarks.plan import Plan
 from benchmarks.processes import BotProcess
 from benchmarks.world import BenchWorld
@@ -69,9 +73,12 @@ async def measure(
         await _writes(run)
     if plan.has("escalation"):
         await _escalations(run)
+    if plan.has("guessing"):
+        await _guessing(run)
     if plan.has("evening"):
         await _evening(run)
-    uncounted = (EVENING_LABELS["all"], RECEIPT_LABEL)  # the same interactions again
+    # The same interactions again.
+    uncounted = (EVENING_LABELS["all"], RECEIPT_LABEL, GUESS_ANSWER_LABEL)
     sent = sum(s.sent for (label, _), s in run.samples.items() if label not in uncounted)
     late = run.late_flows + sum(s.late_sends for s in run.samples.values())
     cpu_after, runner_cpu = bot.cpu_seconds(), time.process_time() - runner_before
@@ -110,6 +117,10 @@ async def _warm_up(run: Session) -> None:
         await submitter.finished()
         if not receipt.latencies:
             raise RuntimeError("the warm-up escalation showed no receipt")
+    if run.plan.has("guessing"):
+        guesser = Guesser(run.em, people, Sample())
+        await open_loop(observer, guesser.act, rate=1, count=1)
+        await guesser.finished()
 
 
 async def _reads(run: Session) -> None:
@@ -154,6 +165,23 @@ async def _escalations(run: Session) -> None:
         )
         await submitter.finished()
         run.samples[RECEIPT_LABEL, rate] = receipts
+
+
+async def _guessing(run: Session) -> None:
+    """Wrong receipts from many accounts at once, and unrelated writes (acknowledgements,
+    each by another member) beside them for as long as the guesses may take."""
+    plan = run.plan
+    answers = Sample()
+    guesser = Guesser(run.em, run.people, answers)
+    guesses, writes = await open_loops(
+        run.observer,
+        (guesser.act, plan.guess_rate, plan.guesses),
+        (acknowledger(run.people, run.tally), plan.guess_write_rate, plan.guess_acks),
+    )
+    await guesser.finished()
+    run.samples[GUESS_LABEL, plan.guess_rate] = guesses
+    run.samples[GUESS_ANSWER_LABEL, plan.guess_rate] = answers
+    run.samples[BESIDE_GUESSES_LABEL, plan.guess_write_rate] = writes
 
 
 async def _evening(run: Session) -> None:

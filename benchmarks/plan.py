@@ -7,9 +7,18 @@ from dataclasses import dataclass
 
 from benchmarks.flows import CASES_PER_REPORTER, evening_kind
 
-CLASSES = ("reads", "writes", "escalation", "evening", "reports", "fanout", "memory")
+CLASSES = (
+    "reads",
+    "writes",
+    "escalation",
+    "guessing",
+    "evening",
+    "reports",
+    "fanout",
+    "memory",
+)
 # The classes measured against the real bot and the baseline on the shared world.
-LATENCY_CLASSES = ("reads", "writes", "escalation", "evening")
+LATENCY_CLASSES = ("reads", "writes", "escalation", "guessing", "evening")
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,12 @@ class Plan:
     report_associations: int = 200
     memory_guilds: tuple[int, ...] = (10, 100, 1000)
     hash_repetitions: int = 20
+    # Wrong /case guesses, each from its own account, sent at guess_rate; beside them,
+    # acknowledgement presses (unrelated writes) at guess_write_rate for guess_seconds.
+    guesses: int = 150
+    guess_rate: float = 150.0
+    guess_write_rate: float = 20.0
+    guess_seconds: float = 8.0
 
     def has(self, name: str) -> bool:
         return name in self.classes
@@ -45,9 +60,22 @@ class Plan:
     @property
     def acks(self) -> int:
         """Acknowledgement presses in one measured run, warm-up included."""
-        if not self.has("writes"):
-            return 0
-        return 1 + sum(self.count(rate) for rate in self.write_rates)
+        total = 0
+        if self.has("writes"):
+            total += 1 + sum(self.count(rate) for rate in self.write_rates)
+        if self.has("guessing"):
+            total += self.guess_acks
+        return total
+
+    @property
+    def guess_acks(self) -> int:
+        """Acknowledgements pressed while the guesses are answered."""
+        return max(1, round(self.guess_write_rate * self.guess_seconds))
+
+    @property
+    def guessers(self) -> int:
+        """One account per guess, warm-up included."""
+        return 1 + self.guesses if self.has("guessing") else 0
 
     @property
     def uses_vcps(self) -> bool:

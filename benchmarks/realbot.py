@@ -3,8 +3,12 @@ that runs ahead of the real one."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from vcpbot.bot import create_bot
@@ -43,6 +47,9 @@ def build_vcpbot(
 ) -> tuple[Any, Database]:
     """The unmodified bot from ``create_bot``, and its database to dispose of afterwards."""
     db = create_database(database)
+    # A machine of its own: a fresh runtime directory (a stand-in for /run/vcpbot).
+    runtime_dir = Path(tempfile.mkdtemp(prefix="vcpbot-bench-run-"))
+    atexit.register(shutil.rmtree, runtime_dir, True)
     settings = Settings.load(
         config_file=None,
         env_file=None,
@@ -52,6 +59,7 @@ def build_vcpbot(
         hub_guild_id=hub_guild,
         master_keys=generate_master_key(1),
         index_key=generate_index_key(),
+        runtime_dir=runtime_dir,
         log_level="WARNING",
     )
     if not clock_offset:

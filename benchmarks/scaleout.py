@@ -44,7 +44,7 @@ from vcpbot.discord_endpoints import discord_endpoints
 from vcpbot.emulator import Emulator
 from vcpbot.emulator.entities import User
 from vcpbot.emulator.guild import Guild
-from vcpbot.harness import seed_network_world, settings_for
+from vcpbot.harness import runtime_dir_for, seed_network_world, settings_for
 from vcpbot.leadership import Leadership
 from vcpbot.services import network
 from vcpbot.settings import Settings
@@ -159,6 +159,8 @@ def environment(em: Emulator, url: str, hub_guild_id: int, keys: tuple[str, str]
         "VCPBOT_LOG_LEVEL": "WARNING",
         "VCPBOT_MASTER_KEYS": keys[0],
         "VCPBOT_INDEX_KEY": keys[1],
+        # The processes of one machine share its runtime key (rate limits, blocks).
+        "VCPBOT_RUNTIME_DIR": str(runtime_dir_for(em)),
     }
 
 
@@ -312,6 +314,7 @@ async def sync_commands(em: Emulator, db: Database, hub_guild_id: int, env: dict
         hub_guild_id=hub_guild_id,
         master_keys=env["VCPBOT_MASTER_KEYS"],
         index_key=env["VCPBOT_INDEX_KEY"],
+        runtime_dir=env["VCPBOT_RUNTIME_DIR"],
     )
     with discord_endpoints(em.api_base, em.gateway_url):
         bot = create_bot(settings, db, leadership=Leadership())

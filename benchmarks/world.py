@@ -61,9 +61,13 @@ class BenchWorld:
     reporters: list[User] = field(default_factory=list)
     # Each registered VCP's invitation DM, with its Yes / No / Maybe buttons.
     invitations: dict[int, Message] = field(default_factory=dict)
+    # Members who each try one receipt that does not exist (/case), all at once.
+    guessers: list[User] = field(default_factory=list)
 
 
-def seed(emulator: Emulator, *, writers: int, vcps: int = 0, reporters: int = 0) -> BenchWorld:
+def seed(
+    emulator: Emulator, *, writers: int, vcps: int = 0, reporters: int = 0, guessers: int = 0
+) -> BenchWorld:
     """People and servers as Discord knows them; the bot learns of them in ``set_up``."""
     network = seed_network_world(emulator)
     association = network.association("tragos")
@@ -84,7 +88,13 @@ def seed(emulator: Emulator, *, writers: int, vcps: int = 0, reporters: int = 0)
         add_student(emulator, network, "tragos", f"reporter-{i}", locale="nl" if i % 2 else "en-US")
         for i in range(reporters)
     ]
-    return BenchWorld(network, association, vcp, students, writing, registered, reporting)
+    guessing = [
+        add_student(emulator, network, "tragos", f"guesser-{i}", locale="en-US")
+        for i in range(guessers)
+    ]
+    return BenchWorld(
+        network, association, vcp, students, writing, registered, reporting, guessers=guessing
+    )
 
 
 def rules_post(emulator: Emulator, bench: BenchWorld) -> Message:

@@ -1,6 +1,10 @@
 """The `vcpbot` command as an operator uses it."""
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -8,8 +12,22 @@ from vcpbot.cli import main
 from vcpbot.crypto import generate_index_key, generate_master_key
 
 
+@pytest.fixture
+def runtime_dir(tmp_path: Path) -> Iterator[Path]:
+    """A runtime directory in memory, as /run/vcpbot is (``vcpbot check`` wants tmpfs)."""
+    shared_memory = Path("/dev/shm")  # noqa: S108 - a private directory is made inside
+    if not shared_memory.is_dir():
+        yield tmp_path / "run"
+        return
+    made = Path(tempfile.mkdtemp(prefix="vcpbot-test-run-", dir=shared_memory))
+    yield made
+    shutil.rmtree(made, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
-def operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:
+def operator_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, runtime_dir: Path
+) -> pytest.MonkeyPatch:
     for key in list(os.environ):
         if key.upper().startswith("VCPBOT_") and not key.upper().startswith("VCPBOT_TEST_"):
             monkeypatch.delenv(key)
@@ -19,6 +37,7 @@ def operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.Mo
     # A complete deployment has the escalation keys (tests/test_cli_escalation.py checks them).
     monkeypatch.setenv("VCPBOT_MASTER_KEYS", generate_master_key(1))
     monkeypatch.setenv("VCPBOT_INDEX_KEY", generate_index_key())
+    monkeypatch.setenv("VCPBOT_RUNTIME_DIR", str(runtime_dir))
     return monkeypatch
 
 
@@ -115,3 +134,18 @@ def test_check_names_a_broken_help_resources_file(
     err = capsys.readouterr().err
     assert "help_resources_file:" in err
     assert "um_team.name.en" in err
+
+
+def test_check_wants_the_runtime_key_kept_in_memory(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from vcpbot.runtime_key import file_system_of
+
+    kind = file_system_of(tmp_path)
+    if kind in (None, "tmpfs", "ramfs"):
+        pytest.skip(f"the test's temporary directory is on {kind}")
+    operator_environment.setenv("VCPBOT_RUNTIME_DIR", str(tmp_path / "run"))
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert f"runtime_dir: {tmp_path / 'run'} is on {kind}, not in memory" in err

@@ -57,9 +57,13 @@ def check_settings(settings: Settings) -> list[str]:
     except HelpResourcesError as exc:
         problems.append(f"help_resources_file: {exc}")
     from vcpbot.crypto import key_problems
+    from vcpbot.runtime_key import directory_problems
 
     # Malformed keys are always named; missing ones once the escalation cog is on.
-    problems.extend(key_problems(settings, required="escalation" in settings.cogs))
+    escalation = "escalation" in settings.cogs
+    problems.extend(key_problems(settings, required=escalation))
+    if escalation:
+        problems.extend(directory_problems(settings.runtime_directory))
     return problems
 
 

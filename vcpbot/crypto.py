@@ -7,9 +7,10 @@ the content alone; destroying a case's wrapped key destroys the case (crypto-
 shredding), whatever copies of the ciphertext survive in backups.
 
 Receipts are 100 random bits, shown once; the database keeps an Argon2id hash
-to confirm one and a keyed HMAC to find its row without scanning. Pseudonyms are
-a keyed HMAC of the Discord user id and the semester, so rate limits and blocks
-work without storing who anyone is, and stop linking when the semester turns.
+to confirm one and a keyed HMAC (the index key) to find its row without
+scanning. The index key does nothing else: pseudonyms of people (rate limits,
+blocks) are keyed by the runtime key, which is never stored
+(``vcpbot.runtime_key``), so the stored keys cannot recompute them.
 
 Not Fernet: its tokens carry their creation time in clear, a metadata leak in
 every stored field.
@@ -17,15 +18,20 @@ every stored field.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
+import os
 import re
 import secrets
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -36,6 +42,8 @@ from vcpbot.errors import InvalidInput, UserError
 
 if TYPE_CHECKING:
     from vcpbot.settings import EscalationSettings, Settings
+
+T = TypeVar("T")
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -52,7 +60,7 @@ RECEIPT_GROUP = 4
 RECEIPT_BITS = RECEIPT_CHARS * 5
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _RECEIPT_NOISE = re.compile(r"[\s\-_.]+")
-PSEUDONYM_HEX = 32  # 128 bits of the HMAC: no collisions among a city's students
+PSEUDONYM_HEX = 32  # 128 bits of an HMAC: no collisions among a city's students
 
 _MASTER_ENTRY = re.compile(r"^v([1-9][0-9]{0,5}):([A-Za-z0-9_\-]+=*)$")
 
@@ -224,14 +232,41 @@ def normalise_receipt(text: str) -> str:
     return compact
 
 
+def _hashing_threads() -> int:
+    """Half the cores, at least one: the event loop and the database keep the rest."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+HASHING_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """A hashing thread yields the CPU to the event loop (Linux schedules threads apart)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
 class ReceiptHasher:
-    """Argon2id for receipts; its cost comes from the settings so tests can lower it."""
+    """Argon2id for receipts; its cost comes from the settings so tests can lower it.
+
+    Hashing runs in threads of its own (``run``), never on the event loop and never
+    inside a write transaction, on at most half the cores and at a lower priority: a
+    flood of guesses then queues for the hash instead of taking the CPU from every
+    other interaction.
+    """
 
     def __init__(self, *, time_cost: int, memory_kib: int, parallelism: int) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
         )
         self._dummy: str | None = None
+        self._threads = ThreadPoolExecutor(
+            _hashing_threads(), thread_name_prefix="argon2", initializer=_lower_priority
+        )
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` (``self.hash``, ``self.verify``...) in the hashing threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work, *args)
 
     @classmethod
     def from_settings(cls, policy: EscalationSettings) -> ReceiptHasher:
@@ -281,7 +316,7 @@ def next_semester(semester: str) -> str:
 
 @dataclass(frozen=True)
 class IndexKey:
-    """HMAC-SHA256 under the index key, domain-separated per use."""
+    """HMAC-SHA256 under the index key: only to find a receipt's row. Never of a person."""
 
     key: bytes = field(repr=False)
 
@@ -297,14 +332,13 @@ class IndexKey:
         """Finds a receipt's row; the Argon2id hash then confirms it."""
         return self._mac("vcpbot:receipt-index:v1", receipt)
 
-    def pseudonym(self, user_id: int, semester: str) -> str:
-        """Stable for one person within a semester, unlinkable across semesters without the key."""
-        return self._mac("vcpbot:pseudonym:v1", semester, str(user_id))[:PSEUDONYM_HEX]
-
 
 @dataclass(frozen=True)
 class EscalationKeys:
-    """Everything secret that anonymous escalation needs, built once from the settings."""
+    """The stored secrets of anonymous escalation, built once from the settings.
+
+    The runtime key, which is not stored, sits beside them in ``EscalationConfig``.
+    """
 
     master: MasterKeys
     index: IndexKey

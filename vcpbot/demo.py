@@ -579,6 +579,7 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
                 # Keys made for this run only: the demo's cases vanish with its database.
                 master_keys=generate_master_key(1),
                 index_key=generate_index_key(),
+                runtime_dir=Path(tmp) / "run",
             )
             clock = DemoClock()
             harness = BotHarness(emulator, settings, db, clock=clock)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from vcpbot.bot import VCPBot, create_bot
@@ -45,8 +49,25 @@ class ManualClock:
         self.now = when
 
 
+# One runtime directory per emulated Discord, as one machine has one /run/vcpbot:
+# restarts of the bot against the same emulator keep the runtime key.
+_runtime_dirs: weakref.WeakKeyDictionary[Emulator, Path] = weakref.WeakKeyDictionary()
+
+
+def runtime_dir_for(emulator: Emulator) -> Path:
+    """A temporary stand-in for /run/vcpbot, the same for every bot on this emulator;
+    removed with the emulator (or when the process exits), as a reboot empties /run."""
+    if emulator not in _runtime_dirs:
+        made = Path(tempfile.mkdtemp(prefix="vcpbot-run-"))
+        weakref.finalize(emulator, shutil.rmtree, made, True)
+        _runtime_dirs[emulator] = made
+    return _runtime_dirs[emulator]
+
+
 def settings_for(emulator: Emulator, *, hub_guild_id: int | None, **values: Any) -> Settings:
-    """Settings as a deployment would have them, pointed at this emulator."""
+    """Settings as a deployment would have them, pointed at this emulator (and, unless
+    given, a temporary runtime directory shared by every bot on it)."""
+    values.setdefault("runtime_dir", runtime_dir_for(emulator))
     return Settings.load(
         config_file=None,
         env_file=None,

@@ -258,7 +258,15 @@ class Settings(BaseSettings):
     )
     index_key: SecretStr | None = Field(
         default=None,
-        description="Key for receipt look-ups and reporter pseudonyms (secret, like master_keys).",
+        description="Key that finds a case from its receipt (secret, like master_keys).",
+    )
+    runtime_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Directory in memory (tmpfs) for the runtime key behind rate limits, blocks and "
+            "DM notices; default $RUNTIME_DIRECTORY, else $XDG_RUNTIME_DIR/vcpbot, else "
+            "/run/vcpbot."
+        ),
     )
     help_resources_file: Path = Field(
         default=Path("config/help_resources.toml"),
@@ -344,6 +352,18 @@ class Settings(BaseSettings):
         if path.is_absolute() or path.exists():
             return path
         return Path(__file__).resolve().parents[1] / path
+
+    @property
+    def runtime_directory(self) -> Path:
+        """Where the runtime key lives: the setting, else systemd's RuntimeDirectory=,
+        else the user's runtime directory, else /run/vcpbot."""
+        if self.runtime_dir is not None:
+            return self.runtime_dir
+        systemd = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+        if systemd:
+            return Path(systemd)
+        user = os.environ.get("XDG_RUNTIME_DIR")
+        return Path(user) / "vcpbot" if user else Path("/run/vcpbot")
 
     @property
     def zone(self) -> ZoneInfo:

@@ -25,6 +25,7 @@ from vcpbot import access
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, safe_traceback, send_private, text
+from vcpbot.runtime_key import directory_problems
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import EscalationConfig, EscalationUnavailable
 
@@ -48,10 +49,14 @@ class EscalationCog(commands.Cog):
         self.config: EscalationConfig | None
         try:
             self.config = EscalationConfig.from_settings(self.bot.settings)
-        except EscalationUnavailable:
+        except EscalationUnavailable as exc:
             # Loaded all the same, so every command can say so calmly.
             self.config = None
-            log.warning("escalation keys are not configured: anonymous escalation is unavailable")
+            why = exc.__cause__ or "escalation keys are not configured"
+            log.warning("%s: anonymous escalation is unavailable", why)
+        else:
+            for problem in directory_problems(self.bot.settings.runtime_directory):
+                log.warning("%s", problem)
         self.courier = Courier(self) if self.config is not None else None
         self._waking: set[asyncio.Task[None]] = set()
 

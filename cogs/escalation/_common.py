@@ -215,6 +215,16 @@ async def peek_case(
     return handler, detail.card
 
 
+async def unlock(
+    interaction: discord.Interaction, config: EscalationConfig, receipt: str
+) -> escalation.Unlocked:
+    """Check the receipt someone typed: outside any write transaction (Argon2 is slow)."""
+    bot = bot_of(interaction)
+    return await escalation.unlock(
+        bot.db, config=config, receipt=receipt, user_id=interaction.user.id, now=bot.clock()
+    )
+
+
 def require_association_guild(interaction: discord.Interaction) -> int:
     guild_id = access.in_guild(interaction)
     if guild_id == bot_of(interaction).settings.hub_guild_id:

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs.escalation._common import SessionForm, SessionView, bot_of, day, label, paragraph
+from cogs.escalation._common import (
+    SessionForm,
+    SessionView,
+    bot_of,
+    day,
+    label,
+    paragraph,
+    unlock,
+)
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._report import refuse_keeping_text
 from vcpbot.i18n import Locale, t
@@ -82,8 +90,7 @@ class CaseView(PagedView):
             days = self.cog.require_config().policy.retention_days
             lines.append(t("escalation.case.closed_note", locale, days=days))
         else:
-            key = "escalation.case.notices_on" if case.notices else "escalation.case.notices_off"
-            lines.append(t(key, locale))
+            lines.append(t(_notices_key(case), locale))
         return "\n".join(lines)
 
     def again(self, case: ReporterView, note: str | None) -> dict[str, Any]:
@@ -112,18 +119,19 @@ class CaseView(PagedView):
     async def _notices(self, interaction: discord.Interaction, *, enabled: bool) -> None:
         config = self.cog.require_config()
         await interaction.response.defer()
-        bot = bot_of(interaction)
-        async with bot.db.sessions.begin() as session:
+        unlocked = await unlock(interaction, config, self.receipt)
+        async with bot_of(interaction).db.sessions.begin() as session:
             case = await escalation.set_notices(
-                session,
-                config=config,
-                receipt=self.receipt,
-                user_id=interaction.user.id,
-                enabled=enabled,
-                now=bot.clock(),
+                session, config=config, unlocked=unlocked, enabled=enabled
             )
         key = "escalation.notices.on" if enabled else "escalation.notices.off"
         await show(interaction, self, case, t(key, self.locale))
+
+
+def _notices_key(case: ReporterView) -> str:
+    if case.notices:
+        return "escalation.case.notices_on"
+    return "escalation.case.notices_lost" if case.notices_lost else "escalation.case.notices_off"
 
 
 async def show(
@@ -157,13 +165,10 @@ class CloseAsk(SessionView):
         config = self.cog.require_config()
         await interaction.response.defer()
         bot = bot_of(interaction)
+        unlocked = await unlock(interaction, config, self.case_view.receipt)
         async with bot.db.sessions.begin() as session:
             case = await escalation.reporter_close(
-                session,
-                config=config,
-                receipt=self.case_view.receipt,
-                user_id=interaction.user.id,
-                now=bot.clock(),
+                session, config=config, unlocked=unlocked, now=bot.clock()
             )
         self.cog.kick()
         await show(
@@ -201,14 +206,10 @@ class ReporterReplyForm(SessionForm):
         bot = bot_of(interaction)
         try:
             config = self.cog.require_config()
+            unlocked = await unlock(interaction, config, self.case_view.receipt)
             async with bot.db.sessions.begin() as session:
                 case = await escalation.reporter_reply(
-                    session,
-                    config=config,
-                    receipt=self.case_view.receipt,
-                    user_id=interaction.user.id,
-                    text=self.text.value,
-                    now=bot.clock(),
+                    session, config=config, unlocked=unlocked, text=self.text.value, now=bot.clock()
                 )
         except Exception as exc:  # nothing was saved: say why, and hand back what they wrote
             await refuse_keeping_text(interaction, exc, self.text.value)
@@ -227,11 +228,9 @@ async def open_by_receipt(
     # A typo in the format is told at once, and costs no attempt.
     escalation.normalise_receipt(receipt)
     await interaction.response.defer(ephemeral=True, thinking=True)
-    bot = bot_of(interaction)
-    async with bot.db.sessions.begin() as session:
-        case = await escalation.open_case(
-            session, config=config, receipt=receipt, user_id=interaction.user.id, now=bot.clock()
-        )
+    unlocked = await unlock(interaction, config, receipt)
+    async with bot_of(interaction).db.sessions.begin() as session:
+        case = await escalation.open_case(session, config=config, unlocked=unlocked)
     locale = locale_of(interaction)
     if case is None:
         await send_private(interaction, t(escalation.RECEIPT_NOT_FOUND, locale))

@@ -27,6 +27,7 @@ from cogs.escalation._common import (
     reporter_route,
     require_association_guild,
     require_vcp_reporter,
+    unlock,
 )
 from vcpbot import access, custom_ids
 from vcpbot.i18n import Locale, t
@@ -193,6 +194,8 @@ class CaseForm(SessionForm):
         try:
             config = self.cog.require_config()
             guild_id = require_association_guild(interaction)
+            # Hashed before the transaction: Argon2 must not hold the database.
+            receipt = await escalation.prepare_receipt(config)
             async with bot.db.sessions.begin() as session:
                 association = await network.require_in_network(session, guild_id=guild_id)
                 if self.route is Route.VCP:
@@ -207,6 +210,7 @@ class CaseForm(SessionForm):
                     urgency=self.urgency.values[0] if self.urgency.values else "",
                     text=self.text.value,
                     association_shown=self.shown.value == "yes",
+                    receipt=receipt,
                     now=bot.clock(),
                 )
         except Exception as exc:  # nothing was saved: say why, and hand back what they wrote
@@ -278,15 +282,10 @@ class ReceiptView(SessionView):
     async def _notify(self, interaction: discord.Interaction) -> None:
         config = self.cog.require_config()
         await interaction.response.defer()
-        bot = bot_of(interaction)
-        async with bot.db.sessions.begin() as session:
+        unlocked = await unlock(interaction, config, self.receipt)
+        async with bot_of(interaction).db.sessions.begin() as session:
             case = await escalation.set_notices(
-                session,
-                config=config,
-                receipt=self.receipt,
-                user_id=interaction.user.id,
-                enabled=True,
-                now=bot.clock(),
+                session, config=config, unlocked=unlocked, enabled=True
             )
         locale = locale_of(interaction)
         if case is None:

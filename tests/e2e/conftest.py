@@ -52,10 +52,13 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def harness(emulator, world, databases, clock) -> AsyncIterator[BotHarness]:
+async def harness(emulator, world, databases, clock, tmp_path) -> AsyncIterator[BotHarness]:
     db = await databases.create()
     await upgrade(db)
-    settings = settings_for(emulator, hub_guild_id=world.hub.id, **escalation_values())
+    # The machine's runtime directory (/run/vcpbot): kept across restarts of the bot.
+    settings = settings_for(
+        emulator, hub_guild_id=world.hub.id, runtime_dir=tmp_path / "run", **escalation_values()
+    )
     running = BotHarness(emulator, settings, db, clock=clock)
     await running.start()
     yield running

@@ -26,7 +26,7 @@ from vcpbot.db import Database, create_database
 from vcpbot.db.migrate import upgrade
 from vcpbot.emulator import Emulator
 from vcpbot.emulator.entities import User
-from vcpbot.harness import NetworkWorld
+from vcpbot.harness import NetworkWorld, runtime_dir_for
 from vcpbot.settings import normalise_database_url
 
 from escalation_steps import (
@@ -66,6 +66,7 @@ class BotProcess:
             "VCPBOT_LOG_LEVEL": "WARNING",
             "VCPBOT_MASTER_KEYS": generate_master_key(1),
             "VCPBOT_INDEX_KEY": generate_index_key(),
+            "VCPBOT_RUNTIME_DIR": str(runtime_dir_for(emulator)),
             "VCPBOT_ESCALATION__ARGON2_TIME_COST": "1",
             "VCPBOT_ESCALATION__ARGON2_MEMORY_KIB": "8",
             "VCPBOT_ESCALATION__OUTBOX_POLL_SECONDS": "0.2",

@@ -29,7 +29,7 @@ from vcpbot.discord_endpoints import discord_endpoints
 from vcpbot.emulator import Emulator
 from vcpbot.emulator.entities import User
 from vcpbot.emulator.guild import Guild
-from vcpbot.harness import NetworkWorld, settings_for
+from vcpbot.harness import NetworkWorld, runtime_dir_for, settings_for
 from vcpbot.leadership import Leadership, PostgresLeadership
 from vcpbot.services import escalation, intervisie, network
 from vcpbot.settings import Settings
@@ -227,6 +227,7 @@ class Deployment:
             database_url=self.url,
             master_keys=self.env["VCPBOT_MASTER_KEYS"],
             index_key=self.env["VCPBOT_INDEX_KEY"],
+            runtime_dir=self.env["VCPBOT_RUNTIME_DIR"],
             intervisie={"reminder_leads": ["PT1M"], "attending_only_leads": []},
             **values,
         )
@@ -263,6 +264,8 @@ def process_env(emulator: Emulator, world: NetworkWorld, url: str, keys: tuple[s
         "VCPBOT_LOG_LEVEL": "INFO",
         "VCPBOT_MASTER_KEYS": keys[0],
         "VCPBOT_INDEX_KEY": keys[1],
+        # One machine: its processes share the runtime key through this directory.
+        "VCPBOT_RUNTIME_DIR": str(runtime_dir_for(emulator)),
         "VCPBOT_ESCALATION__ARGON2_TIME_COST": "1",
         "VCPBOT_ESCALATION__ARGON2_MEMORY_KIB": "8",
         "VCPBOT_ESCALATION__OUTBOX_POLL_SECONDS": "0.2",
@@ -373,6 +376,7 @@ async def cases_submitted(deployment: Deployment, association_id: int, count: in
     config = escalation.EscalationConfig.from_settings(settings)
     codes = []
     for n in range(count):
+        receipt = await escalation.prepare_receipt(config)
         async with deployment.db.sessions.begin() as session:
             submitted = await escalation.submit_case(
                 session,
@@ -384,6 +388,7 @@ async def cases_submitted(deployment: Deployment, association_id: int, count: in
                 urgency="soon",
                 text=f"Melding {n}.",
                 association_shown=False,
+                receipt=receipt,
                 now=datetime.now(UTC),
             )
         codes.append(submitted.code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from vcpbot.crypto import (
     generate_master_key,
 )
 from vcpbot.db import Database
+from vcpbot.runtime_key import RuntimeKey
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import EscalationConfig, Handler
 from vcpbot.settings import EscalationSettings
@@ -27,8 +29,12 @@ CHEAP = EscalationSettings(argon2_time_cost=1, argon2_memory_kib=8, argon2_paral
 
 
 def make_config(
-    master: str | None = None, index: str | None = None, **policy: int
+    master: str | None = None,
+    index: str | None = None,
+    runtime: RuntimeKey | None = None,
+    **policy: int,
 ) -> EscalationConfig:
+    """Stored keys (given or fresh) and a runtime key (given, or this "machine's" own)."""
     settings = CHEAP.model_copy(update=policy)
     return EscalationConfig(
         keys=EscalationKeys(
@@ -38,7 +44,20 @@ def make_config(
         ),
         policy=settings,
         zone=AMS,
+        runtime=runtime or RuntimeKey.generate(),
     )
+
+
+def rebooted(config: EscalationConfig) -> EscalationConfig:
+    """The same deployment after its machine rebooted: the stored keys, a new runtime key."""
+    return dataclasses.replace(config, runtime=RuntimeKey.generate())
+
+
+async def unlocked(
+    db: Database, config: EscalationConfig, receipt: str, user_id: int, now: datetime = NOW
+) -> escalation.Unlocked:
+    """The receipt checked as the cog checks it: outside any write transaction."""
+    return await escalation.unlock(db, config=config, receipt=receipt, user_id=user_id, now=now)
 
 
 async def add_association(db: Database, guild_id: int = 1001, name: str = "Tragos") -> int:
@@ -78,6 +97,7 @@ async def submit(
     shown: bool = True,
     now: datetime = NOW,
 ) -> escalation.Submitted:
+    receipt = await escalation.prepare_receipt(config)
     async with db.sessions.begin() as session:
         return await escalation.submit_case(
             session,
@@ -89,6 +109,7 @@ async def submit(
             urgency=urgency,
             text=text,
             association_shown=shown,
+            receipt=receipt,
             now=now,
         )
 

@@ -14,9 +14,11 @@ from _escalation_helpers import (
     add_association,
     enable_member_route,
     make_config,
+    rebooted,
     submit,
+    unlocked,
 )
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, CaseMessage, Counter, OutboxItem
@@ -33,7 +35,7 @@ async def _rows(db: Database, model: type) -> int:
 async def _open(db: Database, config: EscalationConfig, receipt: str, user_id: int = VCP_USER):
     async with db.sessions.begin() as session:
         return await escalation.open_case(
-            session, config=config, receipt=receipt, user_id=user_id, now=NOW
+            session, config=config, unlocked=await unlocked(db, config, receipt, user_id)
         )
 
 
@@ -63,28 +65,45 @@ async def test_the_reporter_replies_opts_into_notices_and_closes(db: Database) -
     submitted = await submit(db, config, association_id=await add_association(db))
     async with db.sessions.begin() as session:
         view = await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=4242, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 4242),
+            enabled=True,
         )
         assert view is not None and view.notices
         view = await escalation.reporter_reply(
-            session, config=config, receipt=submitted.receipt, user_id=1, text="More.", now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            text="More.",
+            now=NOW,
         )
         assert view is not None and [m.seq for m in view.messages] == [1, 2]
     async with db.sessions.begin() as session:
         view = await escalation.reporter_close(
-            session, config=config, receipt=submitted.receipt, user_id=1, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            now=NOW,
         )
     assert view is not None and view.closed and not view.notices
     async with db.sessions.begin() as session:
         with pytest.raises(Conflict) as caught:
             await escalation.reporter_close(
-                session, config=config, receipt=submitted.receipt, user_id=1, now=NOW
+                session,
+                config=config,
+                unlocked=await unlocked(db, config, submitted.receipt, 1),
+                now=NOW,
             )
     assert caught.value.key == "escalation.error.already_closed"
     async with db.sessions.begin() as session:
         with pytest.raises(Conflict) as caught:
             await escalation.reporter_reply(
-                session, config=config, receipt=submitted.receipt, user_id=1, text="x", now=NOW
+                session,
+                config=config,
+                unlocked=await unlocked(db, config, submitted.receipt, 1),
+                text="x",
+                now=NOW,
             )
     assert caught.value.key == "escalation.error.case_closed"
     async with db.sessions.begin() as session:
@@ -99,7 +118,10 @@ async def test_stop_notices_also_cancels_queued_notices(db: Database) -> None:
     submitted = await submit(db, config, association_id=None)
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=True,
         )
         await escalation.reply(
             session,
@@ -114,7 +136,10 @@ async def test_stop_notices_also_cancels_queued_notices(db: Database) -> None:
     assert "reply_notice" in kinds
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=False, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=False,
         )
     async with db.sessions.begin() as session:
         kinds = (await session.scalars(select(OutboxItem.kind))).all()
@@ -167,9 +192,9 @@ async def test_a_wrong_receipt_says_only_not_found_and_guesses_are_limited(db: D
         view = await escalation.open_case(
             session,
             config=config,
-            receipt=submitted.receipt,
-            user_id=OTHER_USER,
-            now=NOW + timedelta(days=1),
+            unlocked=await unlocked(
+                db, config, submitted.receipt, OTHER_USER, now=NOW + timedelta(days=1)
+            ),
         )
     assert view is not None
 
@@ -243,3 +268,74 @@ async def test_members_reach_their_vcps_only_where_the_association_allows_it(
         )
     assert team_cases == [] and other == []
     assert [c.code for c in vcp_cases] == [submitted.code]
+
+
+# --- checking a receipt outside the transaction ------------------------------------------
+
+
+async def test_guesses_checked_at_once_are_still_counted_against_the_limit(db: Database) -> None:
+    """Each guess passes the limit in its read transaction before any miss is recorded;
+    the write transaction counts again, so parallel guesses do not get past it."""
+    config = make_config(receipt_misses_per_day=2)
+    await submit(db, config, association_id=None)
+    guesses = [
+        await unlocked(db, config, f"{n:04d}-0000-0000-0000-0000", OTHER_USER) for n in range(3)
+    ]
+    outcomes = []
+    for guess in guesses:
+        async with db.sessions.begin() as session:
+            try:
+                outcomes.append(await escalation.open_case(session, config=config, unlocked=guess))
+            except NotAllowed as refused:
+                outcomes.append(refused.key)
+    assert outcomes == [None, None, "escalation.error.too_many_attempts"]
+
+
+async def test_a_case_destroyed_after_its_receipt_was_checked_is_simply_not_found(
+    db: Database,
+) -> None:
+    config = make_config(receipt_misses_per_day=1)
+    submitted = await submit(db, config, association_id=None)
+    checked = await unlocked(db, config, submitted.receipt, VCP_USER)
+    assert checked.case_id is not None
+    async with db.sessions.begin() as session:
+        await session.execute(delete(Case))
+    async with db.sessions.begin() as session:
+        assert await escalation.open_case(session, config=config, unlocked=checked) is None
+    assert await _rows(db, Counter) == 1  # only the submit: a right receipt is not a miss
+
+
+# --- after a reboot: a new runtime key ---------------------------------------------------
+
+
+async def test_a_reboot_resets_the_days_limits_lifts_blocks_and_loses_the_dm_link(
+    db: Database,
+) -> None:
+    before = make_config(cases_per_day=1)
+    first = await submit(db, before, association_id=None)
+    async with db.sessions.begin() as session:
+        await escalation.set_notices(
+            session,
+            config=before,
+            unlocked=await unlocked(db, before, first.receipt, VCP_USER),
+            enabled=True,
+        )
+        await escalation.block_sender(
+            session, config=before, handler=TEAM, case_ref=first.code, now=NOW
+        )
+    with pytest.raises(NotAllowed):
+        await submit(db, before, association_id=None)
+
+    after = rebooted(before)
+    again = await submit(db, after, association_id=None)
+    view = await _open(db, after, first.receipt)
+    assert view is not None and not view.notices and view.notices_lost
+    async with db.sessions.begin() as session:
+        with pytest.raises(Conflict) as caught:
+            await escalation.block_sender(
+                session, config=after, handler=TEAM, case_ref=first.code, now=NOW
+            )
+        assert caught.value.key == "escalation.error.sender_unknown"
+        await escalation.block_sender(
+            session, config=after, handler=TEAM, case_ref=again.code, now=NOW
+        )

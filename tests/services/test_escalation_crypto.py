@@ -1,10 +1,13 @@
-"""The cryptography under escalation: receipts, sealing, master keys, pseudonyms."""
+"""The cryptography under escalation: receipts, sealing, master keys, the runtime key."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import re
-from datetime import date
+import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,6 +38,13 @@ from vcpbot.crypto import (
     semester_of,
 )
 from vcpbot.errors import InvalidInput
+from vcpbot.runtime_key import (
+    KEY_FILE,
+    RuntimeKey,
+    RuntimeKeyError,
+    directory_problems,
+    file_system_of,
+)
 from vcpbot.services.escalation import EscalationConfig
 from vcpbot.settings import Settings
 
@@ -210,27 +220,92 @@ def test_the_next_semester() -> None:
 
 
 def test_a_pseudonym_is_stable_in_a_semester_and_unlinkable_across() -> None:
-    index = IndexKey.parse(generate_index_key())
-    assert index.pseudonym(42, "2026-S1") == index.pseudonym(42, "2026-S1")
-    assert index.pseudonym(42, "2026-S1") != index.pseudonym(42, "2026-S2")
-    assert index.pseudonym(42, "2026-S1") != index.pseudonym(43, "2026-S1")
-    other_key = IndexKey.parse(generate_index_key())
-    assert index.pseudonym(42, "2026-S1") != other_key.pseudonym(42, "2026-S1")
+    runtime = RuntimeKey.generate()
+    assert runtime.semester_pseudonym(42, "2026-S1") == runtime.semester_pseudonym(42, "2026-S1")
+    assert runtime.semester_pseudonym(42, "2026-S1") != runtime.semester_pseudonym(42, "2026-S2")
+    assert runtime.semester_pseudonym(42, "2026-S1") != runtime.semester_pseudonym(43, "2026-S1")
+    other = RuntimeKey.generate()  # another machine, or the same one after a reboot
+    assert runtime.semester_pseudonym(42, "2026-S1") != other.semester_pseudonym(42, "2026-S1")
 
 
-def test_without_the_key_a_member_list_does_not_reveal_a_pseudonym() -> None:
-    index = IndexKey.parse(generate_index_key())
-    target = index.pseudonym(123456789012345678, "2026-S1")
-    unkeyed = set()
-    for user_id in range(123456789012340000, 123456789012350000):
+def test_a_day_pseudonym_names_one_day_and_says_nothing_of_the_next() -> None:
+    runtime, day = RuntimeKey.generate(), date(2026, 11, 24)
+    days = {runtime.day_pseudonym(42, day + timedelta(days=n)) for n in range(30)}
+    assert len(days) == 30
+    assert runtime.day_pseudonym(42, day) not in {
+        runtime.semester_pseudonym(42, semester_of(day)),
+        runtime.day_pseudonym(43, day),
+    }
+
+
+def test_the_stored_keys_do_not_give_the_pseudonyms() -> None:
+    runtime, index = RuntimeKey.generate(), IndexKey.parse(generate_index_key())
+    target = runtime.semester_pseudonym(123456789012345678, "2026-S1")
+    guesses = set()
+    for user_id in range(123456789012340000, 123456789012350000, 7):
         for text in (str(user_id), f"2026-S1:{user_id}"):
-            unkeyed.add(hashlib.sha256(text.encode()).hexdigest()[:32])
-    assert target not in unkeyed
+            guesses.add(hashlib.sha256(text.encode()).hexdigest()[:32])
+            guesses.add(hmac.new(index.key, text.encode(), hashlib.sha256).hexdigest()[:32])
+    guesses.add(index.receipt_index("2026-S1")[:32])
+    assert target not in guesses
 
 
-def test_the_receipt_index_and_the_pseudonym_are_separate_uses_of_the_key() -> None:
-    index = IndexKey.parse(generate_index_key())
-    assert index.receipt_index("1" * 20)[:32] != index.pseudonym(int("1" * 20), "")
+def test_a_value_sealed_to_the_runtime_key_opens_only_with_it_and_only_in_its_place() -> None:
+    runtime = RuntimeKey.generate()
+    blob = runtime.seal("918273645546372819", case_id=7, purpose="dm-link")
+    assert len(blob) in BUCKETS
+    assert runtime.open(blob, case_id=7, purpose="dm-link") == "918273645546372819"
+    assert runtime.open(blob, case_id=8, purpose="dm-link") is None
+    assert runtime.open(blob, case_id=7, purpose="reporter-tag") is None
+    assert RuntimeKey.generate().open(blob, case_id=7, purpose="dm-link") is None
+    assert runtime.open(b"", case_id=7, purpose="dm-link") is None  # cleared on upgrade
+    assert runtime.open(None, case_id=7, purpose="dm-link") is None
+
+
+def test_the_runtime_key_is_made_once_and_read_back_only_by_its_owner(tmp_path: Path) -> None:
+    directory = tmp_path / "run" / "vcpbot"
+    first = RuntimeKey.load_or_create(directory)
+    path = directory / KEY_FILE
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert RuntimeKey.load_or_create(directory) == first  # a restart, or a second process
+    assert first.key.hex() not in repr(first)
+    path.chmod(0o644)
+    with pytest.raises(RuntimeKeyError, match="0600"):
+        RuntimeKey.load_or_create(directory)
+    path.chmod(0o600)
+    path.write_text("not a key\n")
+    with pytest.raises(RuntimeKeyError, match="delete it"):
+        RuntimeKey.load_or_create(directory)
+
+
+def test_processes_starting_at_once_agree_on_one_runtime_key(tmp_path: Path) -> None:
+    found: list[RuntimeKey] = []
+    start = threading.Barrier(8)
+
+    def load() -> None:
+        start.wait()
+        found.append(RuntimeKey.load_or_create(tmp_path))
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(found) == 8 and len(set(found)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [KEY_FILE]
+
+
+def test_vcpbot_check_wants_the_runtime_directory_in_memory(tmp_path: Path) -> None:
+    on_disk = tmp_path / "vcpbot"
+    kind = file_system_of(tmp_path)
+    if kind in ("tmpfs", "ramfs") or kind is None:
+        pytest.skip(f"the test's temporary directory is on {kind}")
+    [problem] = directory_problems(on_disk)
+    assert problem.startswith(f"runtime_dir: {on_disk} is on {kind}, not in memory")
+    shared_memory = Path("/dev/shm")  # noqa: S108 - only its file system type is read
+    if file_system_of(shared_memory) == "tmpfs":
+        assert directory_problems(shared_memory / f"vcpbot-{os.getpid()}") == []
 
 
 # --- configuration -----------------------------------------------------------------
@@ -263,11 +338,44 @@ def test_configured_keys_make_a_working_config(tmp_path: Path) -> None:
         tmp_path,
         master_keys=f"{generate_master_key(1)},{generate_master_key(3)}",
         index_key=generate_index_key(),
+        runtime_dir=tmp_path / "run",
         escalation={"argon2_time_cost": 1, "argon2_memory_kib": 8},
     )
     config = EscalationConfig.from_settings(settings)
     assert config.keys.master.current_version == 3
     assert config.zone.key == "Europe/Amsterdam"
+    assert EscalationConfig.from_settings(settings).runtime == config.runtime
+    assert (tmp_path / "run" / KEY_FILE).exists()
+
+
+def test_a_runtime_directory_that_cannot_hold_the_key_makes_escalation_unavailable(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    settings = _settings(
+        tmp_path,
+        master_keys=generate_master_key(1),
+        index_key=generate_index_key(),
+        runtime_dir=blocked / "vcpbot",
+    )
+    with pytest.raises(EscalationUnavailable) as caught:
+        EscalationConfig.from_settings(settings)
+    assert isinstance(caught.value.__cause__, RuntimeKeyError)
+    assert str(blocked / "vcpbot") in str(caught.value.__cause__)
+
+
+def test_the_runtime_directory_defaults_to_systemds_then_the_users(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RUNTIME_DIRECTORY", raising=False)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    assert _settings(tmp_path).runtime_directory == Path("/run/vcpbot")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", "/run/user/1000")
+    assert _settings(tmp_path).runtime_directory == Path("/run/user/1000/vcpbot")
+    monkeypatch.setenv("RUNTIME_DIRECTORY", "/run/vcpbot-a:/run/other")
+    assert _settings(tmp_path).runtime_directory == Path("/run/vcpbot-a")
+    assert _settings(tmp_path, runtime_dir=tmp_path).runtime_directory == tmp_path
 
 
 def test_keys_are_secrets_and_not_accepted_from_the_toml_file(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ from _escalation_helpers import (
     add_association,
     enable_member_route,
     make_config,
+    rebooted,
     submit,
+    unlocked,
 )
 from sqlalchemy import select
 
@@ -50,7 +52,10 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
     submitted = await submit(db, config, association_id=await add_association(db))
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=True,
         )
         card = await escalation.acknowledge(
             session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code), now=NOW
@@ -200,7 +205,10 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
     later = NOW + timedelta(days=1)
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=1, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1),
+            enabled=True,
         )
         await escalation.reply(
             session,
@@ -248,8 +256,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
         member_view = await escalation.reporter_reply(
             session,
             config=config,
-            receipt=submitted.receipt,
-            user_id=1,
+            unlocked=await unlocked(db, config, submitted.receipt, 1, now=later),
             text="Thank you.",
             now=later,
         )
@@ -501,3 +508,17 @@ async def test_a_button_finds_its_case_by_the_cards_token_never_by_a_code(db: Da
             now=NOW,
         )
     assert by_token.card.code == typed.card.code == case.code
+
+
+async def test_after_a_reboot_a_persons_older_case_counts_as_another_reporters(
+    db: Database,
+) -> None:
+    """The documented bound: the runtime key that told reporters apart is gone."""
+    before = make_config()
+    association = await add_association(db)
+    await submit(db, before, association_id=association)
+    after = rebooted(before)
+    assert await _outbox(db, "pattern_signal") == []
+    await submit(db, after, association_id=association)  # the same person
+    [notice] = await _outbox(db, "pattern_signal")
+    assert len(notice["codes"]) == 2

@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 import pytest
-from _escalation_helpers import NOW, TEAM, add_association, make_config, submit
+from _escalation_helpers import NOW, TEAM, add_association, make_config, submit, unlocked
 from sqlalchemy import func, select
 
 from vcpbot.db import Database
@@ -145,7 +145,10 @@ async def test_a_reply_notice_finds_the_reporter_only_through_the_sealed_link(
     submitted = await submit(db, config, association_id=None)
     async with db.sessions.begin() as session:
         await escalation.set_notices(
-            session, config=config, receipt=submitted.receipt, user_id=31337, enabled=True, now=NOW
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 31337),
+            enabled=True,
         )
         await escalation.reply(
             session,
@@ -164,6 +167,7 @@ async def test_a_reply_notice_finds_the_reporter_only_through_the_sealed_link(
 
 async def test_a_rolled_back_case_leaves_no_delivery(db: Database) -> None:
     config = make_config()
+    receipt = await escalation.prepare_receipt(config)
     with pytest.raises(RuntimeError):
         async with db.sessions.begin() as session:
             await escalation.submit_case(
@@ -176,6 +180,7 @@ async def test_a_rolled_back_case_leaves_no_delivery(db: Database) -> None:
                 urgency="routine",
                 text="hello",
                 association_shown=False,
+                receipt=receipt,
                 now=NOW,
             )
             raise RuntimeError("the interaction failed before commit")

@@ -17,6 +17,7 @@ from _escalation_helpers import (
     enable_member_route,
     make_config,
     submit,
+    unlocked,
 )
 from sqlalchemy import BigInteger, Date, DateTime, inspect, select, text
 
@@ -114,10 +115,17 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
     async with db.sessions.begin() as session:
         for receipt, user in ((first.receipt, REPORTER_ID), (member.receipt, MEMBER_ID)):
             await escalation.set_notices(
-                session, config=config, receipt=receipt, user_id=user, enabled=True, now=NOW
+                session,
+                config=config,
+                unlocked=await unlocked(db, config, receipt, user),
+                enabled=True,
             )
             await escalation.reporter_reply(
-                session, config=config, receipt=receipt, user_id=user, text=f"{CANARY} +", now=NOW
+                session,
+                config=config,
+                unlocked=await unlocked(db, config, receipt, user),
+                text=f"{CANARY} +",
+                now=NOW,
             )
         await escalation.reply(
             session,
@@ -268,10 +276,8 @@ async def test_the_purge_leaves_only_the_count_of_a_closed_case(db: Database) ->
         await escalation.set_notices(
             session,
             config=config,
-            receipt=doomed.receipt,
-            user_id=REPORTER_ID,
+            unlocked=await unlocked(db, config, doomed.receipt, REPORTER_ID),
             enabled=True,
-            now=NOW,
         )
         await escalation.reply(
             session, config=config, handler=TEAM, case_ref=CaseCode(doomed.code), text="hi", now=NOW
@@ -307,7 +313,7 @@ async def test_the_purge_leaves_only_the_count_of_a_closed_case(db: Database) ->
         )}  # fmt: skip
         counts = await escalation.case_counts(session)
         view = await escalation.open_case(
-            session, config=config, receipt=doomed.receipt, user_id=1, now=NOW
+            session, config=config, unlocked=await unlocked(db, config, doomed.receipt, 1)
         )
     assert codes == {kept.code}
     assert view is None  # a destroyed case's receipt is simply not found
@@ -364,7 +370,7 @@ async def test_rotation_keeps_every_case_readable_and_frees_the_old_key(db: Data
     async with db.sessions.begin() as session:
         for number, receipt in [*enumerate(receipts), (99, newest)]:
             view = await escalation.open_case(
-                session, config=only_new, receipt=receipt, user_id=1, now=NOW
+                session, config=only_new, unlocked=await unlocked(db, only_new, receipt, 1)
             )
             assert view is not None and view.messages[0].text == f"case {number}"
         again = await escalation.rotate_keys(session, keys=both.keys)

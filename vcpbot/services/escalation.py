@@ -7,12 +7,19 @@ is always passed in; errors are ``vcpbot.errors`` classes with catalog keys
 (``escalation.error.*``). Build an ``EscalationConfig`` once from the settings:
 it refuses (``EscalationUnavailable``) when the keys are not configured.
 
-Privacy by construction: no column links a person to a case, so
+Privacy by construction: no column links a person to a case, and nothing
+stored can be recomputed from a person's id with the stored keys (pseudonyms and
+DM links are under the runtime key, ``vcpbot.runtime_key``), so
 ``/privacy delete-my-data`` cannot find a person's cases, by design; a reporter
 closes their case and stops notices with their receipt instead.
 
+Receipts are hashed outside every write transaction: ``prepare_receipt`` before
+``submit_case``; ``unlock`` before ``open_case``, ``reporter_reply``,
+``reporter_close`` and ``set_notices``.
+
 The implementation is split by meaning: ``escalation_core`` (config, text,
-clocks, sealing), ``escalation_cases`` (the reporter), ``escalation_handling``
+clocks, sealing), ``escalation_cases`` (the reporter), ``escalation_receipts``
+(receipts, outside transactions), ``escalation_handling``
 (the team and the VCPs), ``escalation_signals`` (patterns, nudges),
 ``escalation_outbox`` (delivery), ``escalation_retention`` (purge, rotation).
 """
@@ -76,6 +83,7 @@ from vcpbot.services.escalation_outbox import (
     pending_deliveries,
     release_leases,
 )
+from vcpbot.services.escalation_receipts import NewReceipt, Unlocked, prepare_receipt, unlock
 from vcpbot.services.escalation_retention import (
     CountRow,
     PurgeResult,
@@ -115,6 +123,7 @@ __all__ = [
     "Handler",
     "MemberRouteView",
     "MessageView",
+    "NewReceipt",
     "OutboxKind",
     "Outcome",
     "PatternSignal",
@@ -124,6 +133,7 @@ __all__ = [
     "RotationResult",
     "Route",
     "Submitted",
+    "Unlocked",
     "Upkeep",
     "Urgency",
     "ack_due",
@@ -151,6 +161,7 @@ __all__ = [
     "notice_recipient",
     "open_case",
     "pending_deliveries",
+    "prepare_receipt",
     "purge_expired",
     "queue_overdue_nudges",
     "read_case",
@@ -163,4 +174,5 @@ __all__ = [
     "set_notices",
     "signal_patterns",
     "submit_case",
+    "unlock",
 ]

@@ -1,14 +1,21 @@
 """The reporter's side of anonymous escalation: starting a case, and following it by receipt.
 
 The reporter is known to the service only for the length of a call: their
-Discord id becomes a semester pseudonym for the rate limit and the block list,
-and, only if they opt in, a sealed DM link on the case. Nothing else about them
-is stored, so nothing can be looked up by who they are.
+Discord id becomes pseudonyms under the runtime key (a day's, for the rate
+limits; a semester's, for the block list and, sealed, on the case), and, only if
+they opt in, a DM link sealed to the runtime key. Nothing else about them is
+stored, and nothing stored can be recomputed from who they are without the
+runtime key, which is never stored (``vcpbot.runtime_key``).
+
+Receipts are hashed with Argon2id, which is slow on purpose, so it never runs
+inside a write transaction: a new receipt is hashed before the case's
+transaction opens (``prepare_receipt``), and a receipt someone types is checked
+in a read transaction and outside any (``unlock``); the action then runs in a
+short write transaction that re-checks the case did not change meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,16 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vcpbot.crypto import (
-    CROCKFORD,
-    format_receipt,
-    new_data_key,
-    new_receipt,
-    next_semester,
-    normalise_receipt,
-    seal,
-    semester_of,
-)
+from vcpbot.crypto import CROCKFORD, format_receipt, new_data_key, next_semester, semester_of
 from vcpbot.db.escalation import (
     Author,
     Block,
@@ -48,18 +46,19 @@ from vcpbot.services.escalation_core import (
     MessageView,
     ack_due,
     append_message,
-    case_aad,
     clean_text,
     close_case_row,
     enqueue,
     enqueue_card_updates,
     local_day,
+    open_dm_link,
     parse_category,
     parse_urgency,
     read_messages,
-    seal_for,
+    seal_dm_link,
     upsert_add,
 )
+from vcpbot.services.escalation_receipts import NewReceipt, Unlocked, case_of, count_today
 from vcpbot.services.escalation_signals import signal_patterns
 
 CODE_CHARS = 4
@@ -88,6 +87,9 @@ class ReporterView:
     created_on: date
     forwarded: bool
     notices: bool  # the reporter gets a DM when someone replies
+    # They had asked for notices, but the link was sealed under a runtime key this
+    # machine no longer has (a reboot, an upgrade): they can turn notices on again.
+    notices_lost: bool
     messages: tuple[MessageView, ...]
 
     @property
@@ -100,22 +102,13 @@ def _pseudonyms(config: EscalationConfig, user_id: int, today: date) -> tuple[st
     now_term = semester_of(today)
     later = next_semester(now_term)
     return (
-        f"{now_term}:{config.keys.index.pseudonym(user_id, now_term)}",
-        f"{later}:{config.keys.index.pseudonym(user_id, later)}",
+        f"{now_term}:{config.runtime.semester_pseudonym(user_id, now_term)}",
+        f"{later}:{config.runtime.semester_pseudonym(user_id, later)}",
     )
 
 
 def _bare(pair: str) -> str:
     return pair.split(":", 1)[1]
-
-
-async def _count(session: AsyncSession, pseudonym: str, kind: str, today: date) -> int:
-    count = await session.scalar(
-        select(Counter.count).where(
-            Counter.pseudonym == pseudonym, Counter.kind == kind, Counter.day == today
-        )
-    )
-    return count or 0
 
 
 async def _new_code(session: AsyncSession) -> str:
@@ -149,13 +142,15 @@ async def submit_case(
     urgency: str,
     text: str,
     association_shown: bool,
+    receipt: NewReceipt,
     now: datetime,
 ) -> Submitted:
     """Start a case: validated, sealed, queued for the hub (or the association's VCPs).
 
     Everything is written in the caller's transaction; show the receipt only after
-    it has committed. ``user_id`` is used for the rate limit and the block list
-    (as a pseudonym) and is not stored.
+    it has committed. ``receipt`` comes from ``prepare_receipt``, called before the
+    transaction. ``user_id`` is used for the rate limit and the block list (as
+    pseudonyms under the runtime key) and is not stored.
     """
     try:
         route = Route(route)
@@ -166,13 +161,12 @@ async def submit_case(
     await _check_route(session, route, association_id)
     today = local_day(now, config.zone)
     current, following = _pseudonyms(config, user_id, today)
+    day = config.runtime.day_pseudonym(user_id, today)
     if await session.get(Block, _bare(current)) is not None:
         raise NotAllowed("escalation.error.blocked")
-    if await _count(session, _bare(current), "submit", today) >= config.policy.cases_per_day:
+    if await count_today(session, day, "submit", today) >= config.policy.cases_per_day:
         raise NotAllowed("escalation.error.too_many_cases", limit=config.policy.cases_per_day)
 
-    receipt = new_receipt()
-    receipt_hash = await asyncio.to_thread(config.keys.hasher.hash, receipt)
     case = Case(
         code=await _new_code(session),
         card_token=secrets.token_urlsafe(16),
@@ -188,62 +182,33 @@ async def submit_case(
         pattern_signalled=False,
         key_version=0,
         wrapped_key=b"",
-        receipt_hash=receipt_hash,
-        receipt_index=config.keys.index.receipt_index(receipt),
+        receipt_hash=receipt.hashed,
+        receipt_index=config.keys.index.receipt_index(receipt.receipt),
         reporter_tag=b"",
     )
     session.add(case)
     # The row id is part of every sealed value's associated data, so seal after it exists.
     await session.flush()
-    key = new_data_key()
-    case.wrapped_key, case.key_version = config.keys.master.wrap(key, case_id=case.id)
-    case.reporter_tag = seal(
-        f"{current}\n{following}", key=key, aad=case_aad(case.id, "reporter-tag")
+    case.wrapped_key, case.key_version = config.keys.master.wrap(new_data_key(), case_id=case.id)
+    # Sealed to the runtime key, not the case key: the master keys cannot open it.
+    case.reporter_tag = config.runtime.seal(
+        f"{current}\n{following}", case_id=case.id, purpose="reporter-tag"
     )
     await append_message(session, config, case, author=Author.REPORTER, text=text, today=today)
-    await upsert_add(
-        session, Counter, {"pseudonym": _bare(current), "kind": "submit", "day": today}
-    )
+    await upsert_add(session, Counter, {"pseudonym": day, "kind": "submit", "day": today})
     place = Place.HUB if route is Route.VCP else Place.ASSOCIATION
     enqueue(session, kind=OutboxKind.CASE_CARD_CREATE, place=place, now=now, case_id=case.id)
     await session.flush()
     if route is Route.VCP:
         await signal_patterns(session, config=config, now=now)
-    return Submitted(code=case.code, receipt=format_receipt(receipt), route=route)
+    return Submitted(code=case.code, receipt=format_receipt(receipt.receipt), route=route)
 
 
 # --- following a case by receipt -------------------------------------------------
 
 
-async def _unlock(
-    session: AsyncSession, config: EscalationConfig, receipt: str, user_id: int, now: datetime
-) -> Case | None:
-    """The case this receipt belongs to, or None after recording a miss.
-
-    Misses are counted per person per day under their pseudonym; over the limit,
-    even a right receipt is refused, or the limit would not limit guessing.
-    """
-    canonical = normalise_receipt(receipt)
-    today = local_day(now, config.zone)
-    pseudonym = _bare(_pseudonyms(config, user_id, today)[0])
-    limit = config.policy.receipt_misses_per_day
-    if await _count(session, pseudonym, "miss", today) >= limit:
-        raise NotAllowed("escalation.error.too_many_attempts")
-    case = await session.scalar(
-        select(Case)
-        .where(Case.receipt_index == config.keys.index.receipt_index(canonical))
-        .with_for_update()
-    )
-    hasher = config.keys.hasher
-    if case is None:
-        await asyncio.to_thread(hasher.verify_nothing, canonical)
-    elif await asyncio.to_thread(hasher.verify, case.receipt_hash, canonical):
-        return case
-    await upsert_add(session, Counter, {"pseudonym": pseudonym, "kind": "miss", "day": today})
-    return None
-
-
 async def _view(session: AsyncSession, config: EscalationConfig, case: Case) -> ReporterView:
+    notices = open_dm_link(config, case.id, case.dm_link) is not None
     return ReporterView(
         code=case.code,
         route=Route(case.route),
@@ -252,21 +217,22 @@ async def _view(session: AsyncSession, config: EscalationConfig, case: Case) -> 
         status=CaseStatus(case.status),
         created_on=case.created_on,
         forwarded=case.forwarded_on is not None,
-        notices=case.dm_link is not None,
+        notices=notices,
+        notices_lost=case.dm_link is not None and not notices,
         messages=await read_messages(session, config, case),
     )
 
 
 async def open_case(
-    session: AsyncSession, *, config: EscalationConfig, receipt: str, user_id: int, now: datetime
+    session: AsyncSession, *, config: EscalationConfig, unlocked: Unlocked
 ) -> ReporterView | None:
-    """``/case receipt:``. None when the receipt matches nothing.
+    """``/case receipt:``, after ``unlock``. None when the receipt matches nothing.
 
     On None the miss has been recorded in this transaction: let it commit, then
     show ``RECEIPT_NOT_FOUND`` (say nothing more: not whether the case existed).
-    A malformed receipt raises ``InvalidInput``; too many misses, ``NotAllowed``.
+    Too many misses raise ``NotAllowed``.
     """
-    case = await _unlock(session, config, receipt, user_id, now)
+    case = await case_of(session, config, unlocked)
     return None if case is None else await _view(session, config, case)
 
 
@@ -274,14 +240,13 @@ async def reporter_reply(
     session: AsyncSession,
     *,
     config: EscalationConfig,
-    receipt: str,
-    user_id: int,
+    unlocked: Unlocked,
     text: str,
     now: datetime,
 ) -> ReporterView | None:
     """The reporter writes to whoever handles the case. None: as for ``open_case``."""
     text = clean_text(text)
-    case = await _unlock(session, config, receipt, user_id, now)
+    case = await case_of(session, config, unlocked)
     if case is None:
         return None
     if case.status == CaseStatus.CLOSED:
@@ -294,10 +259,10 @@ async def reporter_reply(
 
 
 async def reporter_close(
-    session: AsyncSession, *, config: EscalationConfig, receipt: str, user_id: int, now: datetime
+    session: AsyncSession, *, config: EscalationConfig, unlocked: Unlocked, now: datetime
 ) -> ReporterView | None:
     """ "Close my case". A second press raises ``Conflict``. None: as for ``open_case``."""
-    case = await _unlock(session, config, receipt, user_id, now)
+    case = await case_of(session, config, unlocked)
     if case is None:
         return None
     if case.status == CaseStatus.CLOSED:
@@ -313,23 +278,22 @@ async def set_notices(
     session: AsyncSession,
     *,
     config: EscalationConfig,
-    receipt: str,
-    user_id: int,
+    unlocked: Unlocked,
     enabled: bool,
-    now: datetime,
 ) -> ReporterView | None:
     """ "Notify me by DM" (on) or "Stop notices" (off). None: as for ``open_case``.
 
-    The DM link is the reporter's user id sealed with the case key: only the
-    notice sender opens it, and it is deleted when the case closes.
+    The DM link is the reporter's user id sealed to the runtime key: only the
+    notice sender opens it, nobody can with the stored keys, it stops opening
+    after a reboot, and it is deleted when the case closes.
     """
-    case = await _unlock(session, config, receipt, user_id, now)
+    case = await case_of(session, config, unlocked)
     if case is None:
         return None
     if enabled:
         if case.status == CaseStatus.CLOSED:
             raise Conflict("escalation.error.case_closed")
-        case.dm_link = seal_for(config, case, str(user_id), "dm-link")
+        case.dm_link = seal_dm_link(config, case, unlocked.user_id)
     else:
         case.dm_link = None
         # "Stop notices" also stops the ones already queued.

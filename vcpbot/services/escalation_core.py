@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vcpbot.crypto import EscalationKeys, open_sealed, seal
+from vcpbot.crypto import EscalationKeys, EscalationUnavailable, open_sealed, seal
 from vcpbot.db.escalation import (
     Author,
     Case,
@@ -34,6 +34,7 @@ from vcpbot.db.escalation import (
     Urgency,
 )
 from vcpbot.errors import InvalidInput
+from vcpbot.runtime_key import RuntimeKey, RuntimeKeyError
 from vcpbot.settings import EscalationSettings, Settings
 
 TEXT_MAX = 4000  # a Discord modal's longest paragraph field
@@ -43,20 +44,27 @@ _LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": 
 
 @dataclass(frozen=True)
 class EscalationConfig:
-    """Keys, limits and the time zone: build once from the settings, pass to every call."""
+    """Keys, limits and the time zone: build once from the settings, pass to every call.
+
+    ``keys`` are the stored ones (settings, secrets); ``runtime`` is the key that
+    lives only in memory and on tmpfs, behind everything that recognises a person.
+    """
 
     keys: EscalationKeys
     policy: EscalationSettings
     zone: ZoneInfo
+    runtime: RuntimeKey
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationConfig:
-        """Raises ``EscalationUnavailable`` when the keys are missing or malformed."""
-        return cls(
-            keys=EscalationKeys.from_settings(settings),
-            policy=settings.escalation,
-            zone=settings.zone,
-        )
+        """Raises ``EscalationUnavailable`` when the keys are missing or malformed, or the
+        runtime directory cannot hold the runtime key (the cause says why)."""
+        keys = EscalationKeys.from_settings(settings)
+        try:
+            runtime = RuntimeKey.load_or_create(settings.runtime_directory)
+        except RuntimeKeyError as exc:
+            raise EscalationUnavailable() from exc
+        return cls(keys=keys, policy=settings.escalation, zone=settings.zone, runtime=runtime)
 
 
 # --- text ----------------------------------------------------------------------
@@ -173,17 +181,26 @@ def data_key(config: EscalationConfig, case: Case) -> bytes:
     return config.keys.master.unwrap(case.wrapped_key, case_id=case.id, version=case.key_version)
 
 
-def seal_for(config: EscalationConfig, case: Case, text: str, purpose: str) -> bytes:
-    return seal(text, key=data_key(config, case), aad=case_aad(case.id, purpose))
+# --- what only the runtime key opens --------------------------------------------
 
 
-def open_for(config: EscalationConfig, case: Case, blob: bytes, purpose: str) -> str:
-    return open_sealed(blob, key=data_key(config, case), aad=case_aad(case.id, purpose))
+def reporter_pseudonyms(config: EscalationConfig, case: Case) -> set[str] | None:
+    """The ``semester:pseudonym`` pairs sealed on the case (this semester and the next),
+    or None when this runtime key cannot open them (sealed before a reboot or an upgrade).
+    """
+    opened = config.runtime.open(case.reporter_tag, case_id=case.id, purpose="reporter-tag")
+    return None if opened is None else set(opened.split("\n"))
 
 
-def reporter_pseudonyms(config: EscalationConfig, case: Case) -> set[str]:
-    """The ``semester:pseudonym`` pairs sealed on the case (this semester and the next)."""
-    return set(open_for(config, case, case.reporter_tag, "reporter-tag").split("\n"))
+def seal_dm_link(config: EscalationConfig, case: Case, user_id: int) -> bytes:
+    """The way to DM the reporter: their user id, sealed to the runtime key."""
+    return config.runtime.seal(str(user_id), case_id=case.id, purpose="dm-link")
+
+
+def open_dm_link(config: EscalationConfig, case_id: int, link: bytes | None) -> int | None:
+    """The reporter's user id, or None when the link is gone or no longer opens."""
+    opened = config.runtime.open(link, case_id=case_id, purpose="dm-link")
+    return None if opened is None else int(opened)
 
 
 # --- shared row helpers --------------------------------------------------------

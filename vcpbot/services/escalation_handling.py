@@ -375,16 +375,21 @@ async def block_sender(
     """Refuse this reporter's next cases, without anyone learning who they are.
 
     The case's sealed pseudonyms (this semester's and the next) are opened in
-    memory and copied to the block list; a block lapses with its semester, as the
-    pseudonyms themselves do.
+    memory with the runtime key and copied to the block list; a block lapses with
+    its semester, as the pseudonyms themselves do, and with the runtime key (a
+    reboot). A case sealed under an earlier runtime key cannot name its sender
+    any more: ``Conflict`` says so.
     """
     if not handler.is_team:
         raise NotAllowed("escalation.error.block_team_only")
     case = await _find(session, handler, case_ref, act=False)
+    pairs = reporter_pseudonyms(config, case)
+    if pairs is None:
+        raise Conflict("escalation.error.sender_unknown")
     today = local_day(now, config.zone)
     current = semester_of(today)
     added = 0
-    for pair in sorted(reporter_pseudonyms(config, case)):
+    for pair in sorted(pairs):
         semester, pseudonym = pair.split(":", 1)
         if semester < current or await session.get(Block, pseudonym) is not None:
             continue

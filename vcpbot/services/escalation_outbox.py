@@ -42,10 +42,9 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from vcpbot.crypto import open_sealed
 from vcpbot.db.escalation import CardMessage, Case, MemberRoute, OutboxItem, OutboxKind, Place
 from vcpbot.db.network import Association
-from vcpbot.services.escalation_core import EscalationConfig, case_aad, data_key
+from vcpbot.services.escalation_core import EscalationConfig, open_dm_link
 
 LEASE = timedelta(seconds=60)
 BACKOFF_FIRST_S = 5.0
@@ -242,7 +241,7 @@ async def association_of_case(session: AsyncSession, *, case_id: int) -> int | N
 async def notice_recipient(
     session: AsyncSession, *, config: EscalationConfig, delivery: Delivery
 ) -> int | None:
-    """For a reply notice: the reporter's user id, opened from the sealed DM link.
+    """For a reply notice: the reporter's user id, opened from the DM link (runtime key).
 
     Use it to send the DM and forget it; never log it. None when the reporter
     stopped notices or the case is gone: then mark the delivery done.
@@ -250,11 +249,10 @@ async def notice_recipient(
     row = await session.get(OutboxItem, delivery.id)
     if row is None or row.dm_link is None or row.case_id is None:
         return None
-    case = await session.get(Case, row.case_id)
-    if case is None:
+    if await session.get(Case, row.case_id) is None:
         return None
-    text = open_sealed(row.dm_link, key=data_key(config, case), aad=case_aad(case.id, "dm-link"))
-    return int(text)
+    # None too when the link was sealed under an earlier runtime key (a reboot).
+    return open_dm_link(config, row.case_id, row.dm_link)
 
 
 async def pending_deliveries(session: AsyncSession) -> int:

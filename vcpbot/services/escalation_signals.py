@@ -38,7 +38,10 @@ async def signal_patterns(
     from different reporters, about the same association and category, reported in
     the last ``pattern_window_days``.
 
-    Reporters are told apart by their sealed pseudonyms, opened only here in memory.
+    Reporters are told apart by their sealed pseudonyms, opened only here in memory
+    with the runtime key; a case sealed under an earlier runtime key (before a
+    reboot) counts as another reporter's, so after a reboot one person's older and
+    newer cases can make a notice.
     A group is signalled again only when it gains a case that was not in an earlier
     notice, so the same set is never announced twice. Cases whose reporters withheld
     the association are grouped only with each other, so a notice can never reveal a
@@ -64,7 +67,7 @@ async def signal_patterns(
     for (_, _, shown), cases in sorted(groups.items()):
         if len(cases) < 2 or all(c.pattern_signalled for c in cases):
             continue
-        tags = [reporter_pseudonyms(config, c) for c in cases]
+        tags = [reporter_pseudonyms(config, c) or {f"unknown:{c.id}"} for c in cases]
         if not any(a.isdisjoint(b) for a, b in combinations(tags, 2)):
             continue  # all from one person: not a pattern
         codes = tuple(c.code for c in cases)
