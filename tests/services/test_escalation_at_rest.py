@@ -41,7 +41,7 @@ from vcpbot.db.migrate import upgrade
 from vcpbot.errors import Conflict, NotAllowed
 from vcpbot.runtime_key import RuntimeKey
 from vcpbot.services import escalation
-from vcpbot.services.escalation import EscalationConfig
+from vcpbot.services.escalation import CaseCode, EscalationConfig
 from vcpbot.services.escalation_core import case_aad
 
 # Members of the guild: distinctive ids, as public as a member list makes them.
@@ -280,11 +280,16 @@ class Story:
         async with self.db.sessions.begin() as session:
             if action == "reply":
                 await escalation.reply(
-                    session, config=self.config, handler=TEAM, case_ref=code, text="Hi.", now=now
+                    session,
+                    config=self.config,
+                    handler=TEAM,
+                    case_ref=CaseCode(code),
+                    text="Hi.",
+                    now=now,
                 )
             else:
                 await escalation.block_sender(
-                    session, config=self.config, handler=TEAM, case_ref=code, now=now
+                    session, config=self.config, handler=TEAM, case_ref=CaseCode(code), now=now
                 )
         await self.step()
 
@@ -447,7 +452,7 @@ async def test_the_upgrade_drops_every_value_the_stored_keys_could_name_someone_
     async with empty_db.sessions.begin() as session:
         with pytest.raises(Conflict) as caught:
             await escalation.block_sender(
-                session, config=config, handler=TEAM, case_ref=first.code, now=NOW
+                session, config=config, handler=TEAM, case_ref=CaseCode(first.code), now=NOW
             )
     assert caught.value.key == "escalation.error.sender_unknown"
     await story.notices(MEMBERS[0], first.receipt, NOW)

@@ -321,7 +321,7 @@ async def test_a_reboot_resets_the_days_limits_lifts_blocks_and_loses_the_dm_lin
             enabled=True,
         )
         await escalation.block_sender(
-            session, config=before, handler=TEAM, case_ref=first.code, now=NOW
+            session, config=before, handler=TEAM, case_ref=CaseCode(first.code), now=NOW
         )
     with pytest.raises(NotAllowed):
         await submit(db, before, association_id=None)
@@ -333,9 +333,9 @@ async def test_a_reboot_resets_the_days_limits_lifts_blocks_and_loses_the_dm_lin
     async with db.sessions.begin() as session:
         with pytest.raises(Conflict) as caught:
             await escalation.block_sender(
-                session, config=after, handler=TEAM, case_ref=first.code, now=NOW
+                session, config=after, handler=TEAM, case_ref=CaseCode(first.code), now=NOW
             )
         assert caught.value.key == "escalation.error.sender_unknown"
         await escalation.block_sender(
-            session, config=after, handler=TEAM, case_ref=again.code, now=NOW
+            session, config=after, handler=TEAM, case_ref=CaseCode(again.code), now=NOW
         )
