@@ -1,6 +1,8 @@
 """The `vcpbot` command as an operator uses it."""
 
+import logging
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -115,3 +117,33 @@ def test_check_names_a_broken_help_resources_file(
     err = capsys.readouterr().err
     assert "help_resources_file:" in err
     assert "um_team.name.en" in err
+
+
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_the_demo_logs_through_the_same_privacy_filter_as_the_bot(
+    operator_environment: pytest.MonkeyPatch,
+    root_logger: logging.Logger,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The tour itself is tests/test_demo.py's; here it only writes the warning discord.py
+    # writes when a DM meets a rate limit.
+    async def tour(**_: object) -> int:
+        logging.getLogger("discord.http").warning(
+            "We are being rate limited. POST %s responded with 429.",
+            "https://discord.com/api/v10/channels/1201234567890123456/messages",
+        )
+        return 0
+
+    operator_environment.setattr("vcpbot.demo.run_demo", tour)
+    assert main(["demo"]) == 0
+    err = capsys.readouterr().err
+    assert "POST https://discord.com/api/v10/channels/[id]/messages responded" in err
+    assert "1201234567890123456" not in err
