@@ -24,7 +24,8 @@ def operator_log() -> Iterator[io.StringIO]:
     to a string; everything put back afterwards."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    levels = {name: logging.getLogger(name).level for name in PINNED_LOGGERS}
+    levels = {name: logging.getLogger(name).level for name in (*PINNED_LOGGERS, "discord")}
+    logging.getLogger("discord").setLevel(logging.NOTSET)  # the demo quietens it, in-process
     stream = io.StringIO()
     configure_logging("DEBUG", stream=stream)
     yield stream
