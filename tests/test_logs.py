@@ -107,11 +107,14 @@ def test_a_connection_error_keeps_its_message(operator_log: io.StringIO) -> None
     assert "Connect call failed ('10.0.0.5', 5432)" in operator_log.getvalue()
 
 
-def test_short_numbers_stay(operator_log: io.StringIO) -> None:
+def test_short_numbers_and_hex_stay(operator_log: io.StringIO) -> None:
     logging.getLogger("vcpbot").info("escalation retention: %d case(s) destroyed", 12)
     logging.getLogger("vcpbot").info("reminder %d at %s", 4711, "2026-08-17 10:00")
+    session = "9c541fbe05e12345678901234567df3b"
+    logging.getLogger("discord.gateway").info("connected (Session ID: %s).", session)
     written = operator_log.getvalue()
     assert "12 case(s) destroyed" in written and "reminder 4711 at 2026-08-17 10:00" in written
+    assert f"(Session ID: {session})" in written
 
 
 def test_a_line_that_cannot_be_formatted_shows_nothing_of_its_arguments(

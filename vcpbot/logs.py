@@ -38,8 +38,9 @@ PINNED_LOGGERS = {
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 # A Discord snowflake (user, channel, guild, message, interaction id): 17 to 20 digits
-# since 2015. Shorter numbers (counts, row ids, seconds) are left alone.
-SNOWFLAKE = re.compile(r"(?<!\d)\d{17,20}(?!\d)")
+# since 2015, standing alone. Shorter numbers (counts, row ids, seconds) and runs of
+# digits inside a longer word (a hex session id) are left alone.
+SNOWFLAKE = re.compile(r"(?<![0-9A-Za-z])\d{17,20}(?![0-9A-Za-z])")
 ID = "[id]"
 # What follows an interaction's or webhook's id in a URL is its token.
 TOKEN = re.compile(r"(/(?:interactions|webhooks)/\[id\]/)[^/\s?'\"]+")
