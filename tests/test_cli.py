@@ -1,5 +1,6 @@
 """The `vcpbot` command as an operator uses it."""
 
+import logging
 import os
 import shutil
 import tempfile
@@ -149,3 +150,33 @@ def test_check_wants_the_runtime_key_kept_in_memory(
     assert main(["check"]) == 1
     err = capsys.readouterr().err
     assert f"runtime_dir: {tmp_path / 'run'} is on {kind}, not in memory" in err
+
+
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_the_demo_logs_through_the_same_privacy_filter_as_the_bot(
+    operator_environment: pytest.MonkeyPatch,
+    root_logger: logging.Logger,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The tour itself is tests/test_demo.py's; here it only writes the warning discord.py
+    # writes when a DM meets a rate limit.
+    async def tour(**_: object) -> int:
+        logging.getLogger("discord.http").warning(
+            "We are being rate limited. POST %s responded with 429.",
+            "https://discord.com/api/v10/channels/1201234567890123456/messages",
+        )
+        return 0
+
+    operator_environment.setattr("vcpbot.demo.run_demo", tour)
+    assert main(["demo"]) == 0
+    err = capsys.readouterr().err
+    assert "POST https://discord.com/api/v10/channels/[id]/messages responded" in err
+    assert "1201234567890123456" not in err

@@ -117,3 +117,49 @@ async def test_dutch_text_names_commands_as_dutch_clients_see_them(loaded_bot) -
         and not value.count("/" + nl)
     ]
     assert wrong == []
+
+
+def _cog_classes(base: type) -> list[type]:
+    """Every subclass of ``base`` defined in a cog module (every module imported first)."""
+    import importlib
+    import pkgutil
+
+    import cogs
+
+    for module in pkgutil.walk_packages(cogs.__path__, "cogs."):
+        importlib.import_module(module.name)
+    found, todo = [], list(base.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__.startswith("cogs."):
+            found.append(cls)
+    return found
+
+
+def test_every_view_and_modal_answers_its_own_errors() -> None:
+    # discord.py's own handler logs the exception whole, its message too: a database
+    # error's message holds the values of the statement, a user id among them.
+    views = _cog_classes(discord.ui.view.BaseView)
+    assert any(issubclass(v, discord.ui.Modal) for v in views) and len(views) > 5
+    unhandled = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in views
+        if cls.on_error in (discord.ui.View.on_error, discord.ui.Modal.on_error)
+    ]
+    assert unhandled == [], "derive from vcpbot.interactions.ReportingView or ReportingModal"
+
+
+def test_every_persistent_button_answers_its_own_errors() -> None:
+    # discord.py runs a DynamicItem outside any view's error handler: its callback must
+    # catch what goes wrong, tell the presser, and log through report_error.
+    import inspect
+
+    items = _cog_classes(discord.ui.DynamicItem)
+    assert len(items) > 3
+    unhandled = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in items
+        if "report_error(" not in inspect.getsource(cls.callback)
+    ]
+    assert unhandled == []

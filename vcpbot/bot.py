@@ -18,6 +18,7 @@ from vcpbot.db.migrate import state as migration_state
 from vcpbot.i18n.translator import CatalogTranslator
 from vcpbot.interactions import report_error
 from vcpbot.leadership import Leadership, leadership_for
+from vcpbot.logs import safe_traceback
 from vcpbot.readcache import Listener, ReadCache
 from vcpbot.scheduler import Scheduler
 from vcpbot.settings import Settings
@@ -150,8 +151,8 @@ class _VCPBotMixin:
                 continue
             try:
                 await method(*args)
-            except Exception:  # one feature's failure must not keep the others' work back
-                log.exception("cog %s: %s failed", cog.qualified_name, hook)
+            except Exception as exc:  # one feature's failure must not keep the others' work back
+                log.error("cog %s: %s failed\n%s", cog.qualified_name, hook, safe_traceback(exc))
 
     async def close(self) -> None:
         await self.leadership.stop()  # first, so another process can take over at once

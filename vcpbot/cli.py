@@ -119,7 +119,10 @@ async def cmd_sync(args: argparse.Namespace) -> int:
 
 async def cmd_demo(args: argparse.Namespace) -> int:
     from vcpbot.demo import run_demo
+    from vcpbot.logs import configure_logging
 
+    # The tour is the output; only warnings are logged, through the same filter as a bot's.
+    configure_logging("WARNING")
     return await run_demo(lang=args.lang, step=args.step, out=_say)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import traceback
 from typing import Any
 
 import discord
@@ -17,6 +16,7 @@ from sqlalchemy import exc as db_errors
 
 from vcpbot.errors import UserError
 from vcpbot.i18n import Locale, pick_locale, t
+from vcpbot.logs import safe_traceback
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +52,6 @@ def _unwrap(error: BaseException) -> BaseException:
     if isinstance(error, app_commands.CommandInvokeError):
         return error.original
     return error
-
-
-def safe_traceback(error: BaseException) -> str:
-    """Where it failed, without the exception's message, which may quote what a user typed."""
-    frames = traceback.format_tb(error.__traceback__)
-    return (
-        "".join(frames) + f"{type(error).__module__}.{type(error).__qualname__} (message withheld)"
-    )
 
 
 def _busy(error: BaseException) -> bool:
@@ -125,3 +117,20 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     except discord.HTTPException as exc:
         # The interaction may have expired; there is nobody left to tell.
         log.warning("could not show an error to the user (HTTP %s)", exc.status)
+
+
+class ReportingView(discord.ui.View):
+    """A view whose failures reach the person who pressed, calmly, and the log only as
+    ``report_error`` writes it (discord.py's own handler would log the exception whole)."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class ReportingModal(discord.ui.Modal):
+    """A modal whose failures are answered as ``ReportingView``'s are."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await report_error(interaction, error)

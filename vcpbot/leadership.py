@@ -41,6 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from vcpbot.db import Database
+from vcpbot.logs import safe_traceback
 from vcpbot.settings import LeadershipSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -235,8 +236,8 @@ class PostgresLeadership(Leadership):
             self._broken.clear()
             try:
                 await self._round()
-            except Exception:  # never lose the loop: without it no process may lead
-                log.exception("leadership: a round failed; trying again")
+            except Exception as exc:  # never lose the loop: without it no process may lead
+                log.error("leadership: a round failed; trying again\n%s", safe_traceback(exc))
 
     async def _round(self) -> None:
         """Take the lock if free; if held, check that the session that holds it lives."""
@@ -338,8 +339,8 @@ class PostgresLeadership(Leadership):
             topic = self._topics.pop()
             try:
                 await self.on_wake(topic)
-            except Exception:  # the periodic look at the rows still runs
-                log.exception("handling a wake-up (%s) failed", topic)
+            except Exception as exc:  # the periodic look at the rows still runs
+                log.error("handling a wake-up (%s) failed\n%s", topic, safe_traceback(exc))
 
 
 def _connection_trouble(exc: BaseException) -> bool:

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
-from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
+from vcpbot.interactions import NO_MENTIONS, ReportingView, locale_of, send_private, text
 from vcpbot.services import escalation, network
 from vcpbot.services.help_resources import HelpResources, Resource, load_help_resources
 from vcpbot.services.privacy import erase_user
@@ -149,7 +149,7 @@ def erase_summary(locale: Locale, removed: list[str], taken: list[str], kept: li
     return body
 
 
-class ConfirmErase(discord.ui.View):
+class ConfirmErase(ReportingView):
     """Delete-my-data asks once more; only the person who asked can press."""
 
     def __init__(self, bot: Any, user_id: int, locale: Locale) -> None:

@@ -17,7 +17,7 @@ import discord
 from cogs.rules._common import FEATURE
 from vcpbot import custom_ids
 from vcpbot.i18n import Locale, t
-from vcpbot.interactions import NO_MENTIONS
+from vcpbot.interactions import NO_MENTIONS, ReportingView
 from vcpbot.services import rules_text
 
 TITLE_MAX = 256
@@ -81,7 +81,7 @@ def pack(embeds: list[discord.Embed], *, margin: int = 0) -> list[Page]:
     return pages
 
 
-class Pager(discord.ui.View):
+class Pager(ReportingView):
     """Previous/Next over pages computed in advance; only the person who asked sees it."""
 
     def __init__(self, pages: list[Page], locale: Locale) -> None:

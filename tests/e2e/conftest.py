@@ -3,11 +3,15 @@
 Tests act as people (``emulator.person(user)``) and assert on what those people
 see. The emulator fails a test on any request Discord would reject or does not
 model; a test that provokes such a failure on purpose takes it off the list.
+
+Every test runs with the whole process logging at DEBUG, as ``vcpbot run`` does with
+``log_level = "DEBUG"``; afterwards no line may name a person, a DM channel, a receipt
+or what someone typed (``log_privacy``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +21,19 @@ from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db.migrate import upgrade
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, seed_network_world, settings_for
+
+from log_privacy import LogCapture, debug_log, findings
+
+
+@pytest.fixture(autouse=True)
+def bot_log(request: pytest.FixtureRequest) -> Iterator[LogCapture]:
+    """Set up before, and torn down after, everything else: the bot's last words count."""
+    with debug_log() as capture:
+        yield capture
+    emulator = request.node.funcargs.get("emulator")
+    if isinstance(emulator, Emulator):
+        leaked = findings(emulator, capture.lines)
+        assert not leaked, "the log names someone:\n" + "\n".join(leaked[:20])
 
 
 @pytest.fixture

@@ -139,3 +139,26 @@ async def test_user_and_message_context_menus(
     assert quoted.response.message is not None
     assert quoted.response.message.content == "> see you at eight"
     assert quoted.response.message.type == 23
+
+
+async def test_the_emulator_remembers_what_people_typed_and_what_the_bot_showed(
+    emulator: Emulator, start_bot: Any, world: dict[str, Any]
+) -> None:
+    # For tests that show none of it went elsewhere (tests/log_privacy.py reads these).
+    await start_bot()
+    alice = emulator.person(world["alice"])
+    report = await alice.slash(world["guild"], "report", {"topic": "the party on Friday"})
+    await report.final()
+    await alice.slash(world["guild"], "panel")
+    panel = await alice.wait_for_message(world["channel"], contains="Need help?")
+    modal = (await alice.press(panel, label="Escalate")).response.modal
+    assert modal is not None
+    await (
+        await alice.submit(modal, {"what": "he grabbed me", "urgency": ["low"], "share": "no"})
+    ).wait()
+
+    assert emulator.world.typed == ["the party on Friday", "he grabbed me"]  # not "low"
+    assert "Report on the party on Friday" in emulator.world.shown
+    assert any("Case noted: he grabbed me" in text for text in emulator.world.shown)
+    assert emulator.bot_user not in emulator.world.people()
+    assert {world["alice"], world["bob"], world["owner"]} <= set(emulator.world.people())

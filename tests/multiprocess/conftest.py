@@ -1,5 +1,8 @@
 """Several bot processes on one PostgreSQL: real processes, one emulated Discord.
 
+Every process logs at DEBUG, and after each test no line of any process's log may
+name a person, a DM channel, a receipt or what someone typed (``log_privacy``).
+
 Every test here runs on PostgreSQL only (SQLite serves one process): a module sets
 ``pytestmark = POSTGRES_ONLY``, which skips it, with the reason, when
 ``VCPBOT_TEST_DATABASE_URL`` is not set.
@@ -19,6 +22,7 @@ from vcpbot.emulator import permissions as perm
 from vcpbot.harness import seed_network_world
 from vcpbot.settings import normalise_database_url
 
+from log_privacy import text_findings
 from scaleout_steps import SHARDS, Deployment, process_env, shard_of
 
 
@@ -57,3 +61,5 @@ async def deployment(emulator: Emulator, databases) -> AsyncIterator[Deployment]
         await db.dispose()
         errors = {p.name: p.errors() for p in running.processes if p.errors()}
         assert not errors, errors
+        leaked = text_findings(emulator, [ln.text for p in running.processes for ln in p.lines])
+        assert not leaked, "a process's log names someone:\n" + "\n".join(leaked[:20])

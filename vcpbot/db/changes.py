@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from vcpbot.logs import safe_traceback
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "vcpbot_changes"
@@ -104,5 +106,5 @@ class ChangeFeed:
         for subscriber in list(self._subscribers):
             try:
                 subscriber(tables)
-            except Exception:  # a broken subscriber must not break the commit's caller
-                log.exception("a change subscriber failed")
+            except Exception as exc:  # a broken subscriber must not break the commit's caller
+                log.error("a change subscriber failed\n%s", safe_traceback(exc))

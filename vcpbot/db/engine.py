@@ -72,7 +72,12 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> Database:
-    """Create the engine for ``url`` (already normalised by the settings)."""
+    """Create the engine for ``url`` (already normalised by the settings).
+
+    Every engine hides its bound parameters: they hold user ids and hashes, and
+    SQLAlchemy puts them in the message of every database error, which is logged.
+    """
+    engine_options["hide_parameters"] = True
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine_options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})

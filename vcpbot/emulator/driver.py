@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from vcpbot.emulator import forms, messages
 from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Channel, Message, User
+from vcpbot.emulator.entities import Channel, Message, ScheduledEvent, User
 from vcpbot.emulator.guild import Guild
 from vcpbot.emulator.interactions import (
     APPLICATION_COMMAND,
@@ -22,7 +22,14 @@ from vcpbot.emulator.interactions import (
     Modal,
     Response,
 )
-from vcpbot.emulator.invoke import Resolved, command_options, find_subcommand, nest, new_interaction
+from vcpbot.emulator.invoke import (
+    Resolved,
+    command_options,
+    find_subcommand,
+    free_text,
+    nest,
+    new_interaction,
+)
 
 if TYPE_CHECKING:
     from vcpbot.emulator.entities import ApplicationCommand
@@ -252,6 +259,7 @@ class Person:
             "custom_id": modal.custom_id,
             "components": forms.modal_submission(modal, values, resolved),
         }
+        self._em.world.typed += forms.typed(modal, values)
         if resolved.to_payload():
             data["resolved"] = resolved.to_payload()
         return await self._invoke(
@@ -261,12 +269,29 @@ class Person:
     def say(self, channel: Channel, content: str) -> Message:
         """Post a message in a channel (MESSAGE_CREATE reaches the bot as on Discord)."""
         guild = self._em.world.guild_of(channel)
+        self._em.world.typed.append(content)
         if guild is not None:
             needed = perm.VIEW_CHANNEL | perm.SEND_MESSAGES
             if guild.permissions_for(self.user, channel) & needed != needed:
                 raise AssertionError(f"{self.user.username} cannot write in #{channel.name}")
         return messages.create(
             self._em.world, channel=channel, author=self.user, body={"content": content}, files=[]
+        )
+
+    def mark_interested(self, event: ScheduledEvent) -> None:
+        """Press "Interested" on a server's event: Discord tells bots with the
+        scheduled-events intent who did (GUILD_SCHEDULED_EVENT_USER_ADD)."""
+        guild = self._em.world.guilds[event.guild_id]
+        if guild.member(self.user) is None:
+            raise AssertionError(f"{self.user.username} is not in {guild.name}")
+        event.user_count += 1
+        guild.dispatch(
+            "GUILD_SCHEDULED_EVENT_USER_ADD",
+            {
+                "guild_scheduled_event_id": str(event.id),
+                "user_id": str(self.user.id),
+                "guild_id": str(guild.id),
+            },
         )
 
     def send_dm(self, content: str) -> Message:
@@ -371,6 +396,7 @@ class Person:
             command.options, subcommand.split() if subcommand else []
         )
         data: dict[str, Any] = {"id": str(command.id), "name": command.name, "type": command.type}
+        self._em.world.typed += free_text(definitions, options)
         built = nest(chain, command_options(definitions, options, resolved, focused=focused))
         if built:
             data["options"] = built

@@ -85,6 +85,15 @@ def modal_submission(
     return submitted
 
 
+def typed(modal: Modal, values: Mapping[str, Any]) -> list[str]:
+    """What a person typed into the modal's text inputs (not what they picked)."""
+    return [
+        str(values[c["custom_id"]])
+        for c in modal.inputs
+        if c.get("type") == TEXT_INPUT and c.get("custom_id") in values
+    ]
+
+
 def _field(
     component: dict[str, Any], values: Mapping[str, Any], resolved: Resolved
 ) -> dict[str, Any]:

@@ -199,6 +199,18 @@ def command_options(
     return options
 
 
+def free_text(definitions: list[dict[str, Any]], values: Mapping[str, Any]) -> list[str]:
+    """What a person typed into options, rather than picked from a list of choices."""
+    by_name = {d["name"]: d for d in definitions}
+    return [
+        value
+        for name, value in values.items()
+        if isinstance(value, str)
+        and by_name.get(name, {}).get("type") == STRING
+        and not by_name[name].get("choices")
+    ]
+
+
 def _option_value(definition: dict[str, Any], value: Any, resolved: Resolved) -> Any:
     kind, name = definition["type"], definition["name"]
     choices = [c["value"] for c in definition.get("choices") or []]

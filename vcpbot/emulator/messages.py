@@ -146,6 +146,8 @@ def _apply_body(world: World, message: Message, body: dict[str, Any], files: lis
     if "attachments" in body or files:
         message.attachments = _attachments(world, message, body.get("attachments"), files)
     _resolve_mentions(world, message)
+    if message.author is world.bot_user and message.text:
+        world.shown.append(message.text)
 
 
 def number_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -49,6 +49,11 @@ class World:
         self.interactions: dict[int, Interaction] = {}
         self.attachments: dict[int, Attachment] = {}
         self.dm_channels: dict[int, Channel] = {}
+        # What people typed (text inputs, free-text options, messages) and every text the
+        # bot put in a message, edits and later-replaced texts included: what a test needs
+        # to show that none of it went anywhere else (a log line, say).
+        self.typed: list[str] = []
+        self.shown: list[str] = []
         self.http_base = "http://127.0.0.1:0"
         # Set by the emulator: how events reach the gateway.
         self.on_dispatch: Dispatch = lambda event, data, guild_id: None
@@ -65,6 +70,10 @@ class World:
         if guild is not None:
             guild.channels[channel.id] = channel
             self.channel_guild[channel.id] = guild
+
+    def people(self) -> list[User]:
+        """Every account but the bot's own (whose id is also the application's)."""
+        return [u for u in self.users.values() if u is not self.bot_user]
 
     def shares_guild_with_bot(self, user: User) -> bool:
         return any(g.has_bot and user.id in g.members for g in self.guilds.values())

@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vcpbot.db.intervisie import ReminderOutcome
+from vcpbot.logs import safe_traceback
 from vcpbot.scheduler import Scheduler
 from vcpbot.services.intervisie._sending import (
     REMINDER_LEASE,
@@ -180,8 +181,12 @@ class ReminderRunner:
         try:
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 found = await self._find(reminder)
-        except Exception:
-            log.exception("intervisie: could not look for reminder %d", reminder.reminder_id)
+        except Exception as exc:
+            log.error(
+                "intervisie: could not look for reminder %d\n%s",
+                reminder.reminder_id,
+                safe_traceback(exc),
+            )
             self._retry_later(reminder)
             return None
         if found:
@@ -214,10 +219,14 @@ class ReminderRunner:
         try:
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 delivered = await self._send(reminder)
-        except Exception:
+        except Exception as exc:
             # It may or may not have arrived: the claim stays, and once its lease has
             # run out the next run looks for the DM before sending it again.
-            log.exception("intervisie: reminder %d may not have been sent", reminder_id)
+            log.error(
+                "intervisie: reminder %d may not have been sent\n%s",
+                reminder_id,
+                safe_traceback(exc),
+            )
             self._retry_later(reminder)
             return None
         if delivered:
