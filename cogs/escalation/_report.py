@@ -60,6 +60,9 @@ def intro_embed(
         t("escalation.intro.kept", locale, days=policy.retention_days),
         t("escalation.intro.emergency", locale),
     ]
+    if policy.batch_max_minutes:
+        minutes = policy.batch_max_minutes
+        parts.insert(3, t(f"escalation.intro.batched_{route.value}", locale, minutes=minutes))
     embed = discord.Embed(
         title=t(f"escalation.intro.title_{route.value}", locale),
         description="\n\n".join(parts),
@@ -142,6 +145,7 @@ class CaseForm(SessionForm):
                 discord.RadioGroupOption(label=t("escalation.form.shown_no", locale), value="no"),
             ],
         )
+        minutes = cog.require_config().policy.batch_max_minutes
         for key, component in (
             ("category", self.category),
             ("urgency", self.urgency),
@@ -151,10 +155,12 @@ class CaseForm(SessionForm):
             hint = f"escalation.form.{key}_hint"
             if key == "shown":
                 hint += "_" + route.value
+            if key == "urgency" and minutes:
+                hint += "_batched"  # urgent goes at once, the others in a batch
             self.add_item(
                 discord.ui.Label(
                     text=t(f"escalation.form.{key}", locale),
-                    description=t(hint, locale),
+                    description=t(hint, locale, minutes=minutes),
                     component=component,
                 )
             )

@@ -106,6 +106,8 @@ class LogForm(discord.ui.Modal):
                 now=now,
                 zone=bot.settings.zone,
             )
+        # SQLite's WAL would keep this commit's pages, in order, until a checkpoint.
+        bot.db.wal.soon()
         # Issued after the commit: a token never stands for a contact that was not counted.
         token = undo_book(bot).issue(contact, actor_id=interaction.user.id, now=now)
         locale = locale_of(interaction)
@@ -241,6 +243,7 @@ class UndoButton(
                 relation=contact.relation,
                 follow_up=contact.follow_up,
             )
+        bot.db.wal.soon()
         await interaction.response.edit_message(
             content=t("kmtm.undone", locale_of(interaction)), view=None
         )

@@ -26,7 +26,7 @@ def card_codes(emulator: Emulator, world: NetworkWorld) -> set[str]:
 
 
 async def listed_for_team(emulator: Emulator, world: NetworkWorld) -> str:
-    listing = (await (await emulator.person(world.team_member).slash(world.hub, "cases")).wait())
+    listing = await (await emulator.person(world.team_member).slash(world.hub, "cases")).wait()
     assert listing.message is not None
     return listing.message.text
 

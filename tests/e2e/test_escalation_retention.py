@@ -121,7 +121,9 @@ async def test_a_member_case_card_leaves_the_associations_channel(
     await switch_member_route(emulator, world, "tragos", channel)
     vcp = add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     member = add_member(emulator, world, "tragos", "noor", locale="nl")
-    _, confirmation = await escalate(emulator, member, tragos.guild, text="Iets.", urgency="routine")
+    _, confirmation = await escalate(
+        emulator, member, tragos.guild, text="Iets.", urgency="routine"
+    )
     card = await emulator.person(vcp).wait_for_message(channel, contains=code_in(confirmation))
     await close_by_reporter(emulator, member, receipt_in(confirmation))
 
@@ -166,7 +168,7 @@ async def test_a_card_the_bot_may_not_delete_becomes_an_anonymous_tombstone(
     await close_by_reporter(emulator, vcp, receipt_in(confirmation))
     await wait_until(emulator, lambda: "melder" in card.text, "the card to show closed")
 
-    emulator.inject(DELETE, status=403)  # Missing Permissions, this once
+    emulator.inject(DELETE, status=403, channel=world.escalations)  # Missing Permissions, once
     await purge(harness, clock)
     await wait_until(emulator, lambda: "bewaartermijn" in card.text, "the tombstone")
     assert not card.deleted

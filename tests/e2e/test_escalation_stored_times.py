@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlite_wal import wal_of
 
 from vcpbot.db.base import Base
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import add_vcp, card_for, code_in, escalate, network_with, wait_until
-from sqlite_wal import wal_of
 
 # The one time finer than a day that a case keeps, and why: the urgent clock counts hours.
 HOUR_COLUMNS = {("escalation_cases", "ack_due")}
@@ -27,6 +27,12 @@ def bot_posts(emulator: Emulator, world: NetworkWorld) -> list[int]:
         for m in emulator.channel_messages(world.escalations, viewer=emulator.bot_user)
         if m.author is emulator.bot_user and not m.ephemeral
     ]
+
+
+def database_files(database: Path) -> bytes:
+    """What an attacker copies: the database file and its write-ahead log."""
+    wal = wal_of(database)
+    return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
 async def stored_values(harness: BotHarness) -> list[tuple[str, str, object]]:
@@ -71,9 +77,7 @@ async def test_no_stored_value_of_a_case_carries_its_time_of_day(
 
     assert harness.bot is not None
     if harness.bot.db.is_sqlite:
-        database = Path(str(harness.bot.db.engine.url.database))
-        wal = wal_of(database)
-        files = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        files = database_files(Path(str(harness.bot.db.engine.url.database)))
         assert submitted_at.encode() not in files
         for message in posted:
             assert struct.pack(">q", message) not in files

@@ -4,16 +4,18 @@ files can replay the contacts one by one, in the order they were logged."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_wal import commit_states
 
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, NetworkWorld, seed_network_world
 
 from kmtm_steps import FIVE_ASSOCIATIONS, add_vcp, create_period, log_contact, network_of_five
-from sqlite_wal import commit_states
+
 
 @pytest.fixture
 def world(emulator: Emulator) -> NetworkWorld:
@@ -39,7 +41,7 @@ def counters(connection: sqlite3.Connection) -> tuple[tuple[object, ...], ...]:
 def contacts_replayable(database: Path) -> int:
     """How many times the counters change from one state to the next in the files."""
     states = commit_states(database, counters)
-    return sum(1 for before, after in zip(states, states[1:], strict=False) if before != after)
+    return sum(1 for before, after in itertools.pairwise(states) if before != after)
 
 
 async def test_contacts_cannot_be_replayed_one_by_one_from_the_sqlite_wal(

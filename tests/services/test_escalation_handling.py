@@ -14,6 +14,7 @@ from _escalation_helpers import (
     OTHER_USER,
     TEAM,
     add_association,
+    deliver_cards,
     enable_member_route,
     make_config,
     submit,
@@ -132,6 +133,7 @@ async def test_a_card_shows_no_narrative_and_withholds_the_association_when_aske
     config = make_config()
     association = await add_association(db)
     await submit(db, config, association_id=association, shown=False, text="secret narrative")
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
     assert card.association_name is None and card.association_withheld
@@ -139,8 +141,9 @@ async def test_a_card_shows_no_narrative_and_withholds_the_association_when_aske
     assert {f.name for f in fields(card)} == {
         "code", "token", "route", "forwarded", "category", "urgency", "association_name",
         "association_withheld", "status", "outcome", "created_on", "age_days", "overdue",
-        "awaiting_reply",
+        "awaiting_reply", "sent_by_reporter", "link",
     }  # fmt: skip
+    assert card.link == escalation.MessageRef(900, card.link.message_id)
 
 
 async def test_open_cases_are_listed_oldest_first_with_their_age(db: Database) -> None:
@@ -148,6 +151,7 @@ async def test_open_cases_are_listed_oldest_first_with_their_age(db: Database) -
     newer = await submit(db, config, association_id=None, now=NOW)
     older = await submit(db, config, association_id=None, now=NOW - timedelta(days=3))
     closed = await submit(db, config, association_id=None, user_id=OTHER_USER)
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         await escalation.close_case(
             session,
@@ -256,6 +260,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
     ]
     assert [m.summary for m in member_view.messages] == [False, False, True, False]
     assert [p["reason"] for p in await _outbox(db, "reply_notice")] == ["reply", "forwarded"]
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=later)
         assert card.awaiting_reply and card.status is CaseStatus.FORWARDED
@@ -326,6 +331,7 @@ async def test_an_overdue_case_is_nudged_once_and_shows_overdue_until_acknowledg
     config = make_config()
     urgent = await submit(db, config, association_id=None, urgency="urgent")
     routine = await submit(db, config, association_id=None, urgency="routine")
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         assert await escalation.queue_overdue_nudges(session, config=config, now=NOW) == []
     at_14 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -419,6 +425,7 @@ async def test_the_daily_upkeep_purges_and_nudges(db: Database) -> None:
     config = make_config()
     urgent = await submit(db, config, association_id=None, urgency="urgent")
     closed = await submit(db, config, association_id=None, user_id=OTHER_USER)
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         await escalation.close_case(
             session,

@@ -40,6 +40,7 @@ from vcpbot.db.escalation import (
     Outcome,
     Place,
     Route,
+    Undelivered,
     Urgency,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed
@@ -53,6 +54,7 @@ from vcpbot.services.escalation_core import (
     close_case_row,
     enqueue,
     enqueue_card_updates,
+    held_until_batch,
     local_day,
     parse_category,
     parse_urgency,
@@ -89,10 +91,17 @@ class ReporterView:
     forwarded: bool
     notices: bool  # the reporter gets a DM when someone replies
     messages: tuple[MessageView, ...]
+    # Why the card never reached the VCPs (a member case); None when it did or will.
+    undelivered: Undelivered | None = None
 
     @property
     def closed(self) -> bool:
         return self.status is CaseStatus.CLOSED
+
+    @property
+    def awaiting_choice(self) -> bool:
+        """Nobody can act on it until the reporter sends it to the team or closes it."""
+        return self.undelivered is not None and not self.forwarded and not self.closed
 
 
 def _pseudonyms(config: EscalationConfig, user_id: int, today: date) -> tuple[str, str]:
@@ -205,7 +214,13 @@ async def submit_case(
         session, Counter, {"pseudonym": _bare(current), "kind": "submit", "day": today}
     )
     place = Place.HUB if route is Route.VCP else Place.ASSOCIATION
-    enqueue(session, kind=OutboxKind.CASE_CARD_CREATE, place=place, now=now, case_id=case.id)
+    enqueue(
+        session,
+        kind=OutboxKind.CASE_CARD_CREATE,
+        place=place,
+        case_id=case.id,
+        held=held_until_batch(case),
+    )
     await session.flush()
     if route is Route.VCP:
         await signal_patterns(session, config=config, now=now)
@@ -254,6 +269,7 @@ async def _view(session: AsyncSession, config: EscalationConfig, case: Case) -> 
         forwarded=case.forwarded_on is not None,
         notices=case.dm_link is not None,
         messages=await read_messages(session, config, case),
+        undelivered=Undelivered(case.undelivered) if case.undelivered else None,
     )
 
 
@@ -288,7 +304,7 @@ async def reporter_reply(
         raise Conflict("escalation.error.case_closed")
     today = local_day(now, config.zone)
     await append_message(session, config, case, author=Author.REPORTER, text=text, today=today)
-    await enqueue_card_updates(session, case, now=now)
+    await enqueue_card_updates(session, case)
     await session.flush()
     return await _view(session, config, case)
 
@@ -306,6 +322,37 @@ async def reporter_close(
         session, case, outcome=Outcome.CLOSED_BY_REPORTER, now=now, zone=config.zone
     )
     await session.flush()
+    return await _view(session, config, case)
+
+
+async def reporter_send_to_team(
+    session: AsyncSession, *, config: EscalationConfig, receipt: str, user_id: int, now: datetime
+) -> ReporterView | None:
+    """ "Send to the UM team": the VCPs could not receive this member case, and its
+    reporter chooses the team instead. The team reads all of it (the reporter agrees
+    to that by choosing), and a fresh acknowledgement clock starts. None: as for
+    ``open_case``; a case that is not waiting for this choice raises ``Conflict``.
+    """
+    case = await _unlock(session, config, receipt, user_id, now)
+    if case is None:
+        return None
+    if case.undelivered is None or case.forwarded_on is not None:
+        raise Conflict("escalation.error.not_undelivered")
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("escalation.error.case_closed")
+    case.forwarded_on = local_day(now, config.zone)
+    case.status = CaseStatus.FORWARDED.value
+    case.nudged = False
+    case.ack_due = ack_due(Urgency(case.urgency), now=now, policy=config.policy, zone=config.zone)
+    enqueue(
+        session,
+        kind=OutboxKind.CASE_CARD_CREATE,
+        place=Place.HUB,
+        case_id=case.id,
+        held=held_until_batch(case),
+    )
+    await session.flush()
+    await signal_patterns(session, config=config, now=now)
     return await _view(session, config, case)
 
 
