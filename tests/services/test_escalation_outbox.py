@@ -274,3 +274,41 @@ async def test_every_case_appears_exactly_once_through_429s_5xx_and_crashes(
                 break
     posted = [code for _, code in channel]
     assert sorted(posted) == sorted(codes)  # every case, each once
+
+
+async def test_a_pattern_notice_goes_from_discord_with_the_first_case_it_names(
+    db: Database,
+) -> None:
+    """It names both cases: once one is destroyed, the notice would still name its code."""
+    association = await add_association(db)
+    first = await submit(db, CONFIG, association_id=association, user_id=1)
+    second = await submit(db, CONFIG, association_id=association, user_id=2)
+    for item in await _claim(db):
+        message = 555 if item.kind is OutboxKind.PATTERN_SIGNAL else 10_000 + item.id
+        assert await _delivered(db, item, message_id=message)
+    async with db.sessions.begin() as session:
+        await escalation.close_case(
+            session, config=CONFIG, handler=TEAM, case_ref=first.code, outcome="advice_given",
+            now=NOW,
+        )  # fmt: skip
+        ids = dict((await session.execute(select(Case.code, Case.id))).all())
+        card = await escalation.card_message(
+            session, config=CONFIG, case_id=ids[first.code], place=Place.HUB
+        )
+    for item in await _claim(db):  # the closed card's update
+        assert await _delivered(db, item)
+    async with db.sessions.begin() as session:
+        purged = await escalation.purge_expired(
+            session, config=CONFIG, now=NOW + timedelta(days=91)
+        )
+    assert purged.cases == 1
+    removals = await _claim(db)
+    assert {(d.kind, d.payload["message_id"]) for d in removals} == {
+        (OutboxKind.MESSAGE_DELETE, card.message_id),
+        (OutboxKind.MESSAGE_DELETE, 555),
+    }
+    assert all(d.case_id is None and d.place is Place.HUB for d in removals)
+    async with db.sessions.begin() as session:  # the open case keeps its own card
+        assert await escalation.card_message(
+            session, config=CONFIG, case_id=ids[second.code], place=Place.HUB
+        )
