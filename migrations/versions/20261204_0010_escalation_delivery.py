@@ -44,13 +44,13 @@ def _one_of(column: str, values: Sequence[str]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+UNDELIVERED_CHECK = "undelivered IS NULL OR " + _one_of(
+    "undelivered", ("route_off", "channel_gone")
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("escalation_cases") as batch:
-        batch.add_column(sa.Column("undelivered", sa.String(length=16), nullable=True))
-        batch.create_check_constraint(
-            op.f("ck_escalation_cases_undelivered"),
-            "undelivered IS NULL OR " + _one_of("undelivered", ("route_off", "channel_gone")),
-        )
+    _add_undelivered()
     op.drop_index(op.f("ix_escalation_outbox_available_at"), table_name="escalation_outbox")
     with op.batch_alter_table("escalation_outbox") as batch:
         batch.drop_column("available_at")
@@ -76,6 +76,21 @@ def upgrade() -> None:
             sa.insert(posts).values(case_id=row.case_id, kind="card", place=row.place, ref=ref)
         )
     op.drop_table("escalation_cards")
+
+
+def _add_undelivered() -> None:
+    """Added in place, never by batch mode's copy of the table: on SQLite, dropping the old
+    ``escalation_cases`` would cascade to every case's messages, outbox rows and cards."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE escalation_cases ADD COLUMN undelivered VARCHAR(16)"
+            f" CONSTRAINT ck_escalation_cases_undelivered CHECK ({UNDELIVERED_CHECK})"
+        )
+        return
+    op.add_column("escalation_cases", sa.Column("undelivered", sa.String(length=16)))
+    op.create_check_constraint(
+        op.f("ck_escalation_cases_undelivered"), "escalation_cases", UNDELIVERED_CHECK
+    )
 
 
 def _create_posts() -> None:
@@ -173,6 +188,7 @@ def downgrade() -> None:
     op.create_index(
         op.f("ix_escalation_outbox_available_at"), "escalation_outbox", ["available_at"]
     )
-    with op.batch_alter_table("escalation_cases") as batch:
-        batch.drop_constraint(op.f("ck_escalation_cases_undelivered"), type_="check")
-        batch.drop_column("undelivered")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("ck_escalation_cases_undelivered"), "escalation_cases", "check")
+    # In place (SQLite 3.35 and later), for the reason given in _add_undelivered.
+    op.execute("ALTER TABLE escalation_cases DROP COLUMN undelivered")
