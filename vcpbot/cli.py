@@ -180,21 +180,27 @@ async def cmd_purge(args: argparse.Namespace) -> int:
     """Destroy closed cases past the retention period (what the daily job does)."""
     from datetime import UTC, datetime
 
-    from vcpbot.services.escalation import compact_sqlite, purge_expired
+    from vcpbot.crypto import EscalationUnavailable, key_problems
+    from vcpbot.services.escalation import EscalationConfig, compact_sqlite, purge_expired
 
     settings = _settings(args)
+    try:
+        # The keys open where the bot's messages about each case are, to delete them too.
+        config = EscalationConfig.from_settings(settings)
+    except EscalationUnavailable:
+        for line in key_problems(settings, required=True):
+            _problem(line)
+        return 1
     db = await _open_db(settings)
     try:
         async with db.sessions.begin() as session:
-            result = await purge_expired(
-                session, policy=settings.escalation, zone=settings.zone, now=datetime.now(UTC)
-            )
+            result = await purge_expired(session, config=config, now=datetime.now(UTC))
         await compact_sqlite(db)
     finally:
         await db.dispose()
     _say(
         f"{result.cases} closed case(s) older than {settings.escalation.retention_days} days "
-        "destroyed; their counts are kept"
+        "destroyed; their counts are kept, and the running bot removes its messages about them"
     )
     return 0
 

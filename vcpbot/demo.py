@@ -580,6 +580,8 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
                 master_keys=generate_master_key(1),
                 index_key=generate_index_key(),
                 runtime_dir=Path(tmp) / "run",
+                # The tour shows a card right after the form; a deployment batches them.
+                escalation={"batch_min_minutes": 0, "batch_max_minutes": 0},
             )
             clock = DemoClock()
             harness = BotHarness(emulator, settings, db, clock=clock)

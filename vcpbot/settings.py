@@ -147,6 +147,18 @@ class EscalationSettings(_Section):
     # How often the delivery worker looks for cards and notices to retry (it is
     # also woken right after every change, so this only paces retries).
     outbox_poll_seconds: float = Field(default=5.0, ge=0.1, le=300)
+    # Cards of non-urgent cases go out in batches, at a moment drawn at random this many
+    # minutes after the first case of the batch, so a card's time does not tell when
+    # someone pressed Submit. Urgent cases go at once. 0 and 0: every card at once.
+    batch_min_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    batch_max_minutes: int = Field(default=45, ge=0, le=24 * 60)
+
+    @field_validator("batch_max_minutes")
+    @classmethod
+    def _batch_window(cls, value: int, info: Any) -> int:
+        if value < info.data.get("batch_min_minutes", 0):
+            raise ValueError("batch_max_minutes must be at least batch_min_minutes")
+        return value
 
     @field_validator("argon2_parallelism")
     @classmethod

@@ -9,6 +9,7 @@ from vcpbot.i18n import Locale, t
 from vcpbot.services.escalation import CaseCard, CaseStatus, Place, Route, Urgency
 
 DESCRIPTION_MAX = 4096
+JUMP = "https://discord.com/channels"
 URGENCY_COLOURS = {
     Urgency.URGENT: discord.Colour.red(),
     Urgency.SOON: discord.Colour.orange(),
@@ -25,7 +26,8 @@ def association_text(card: CaseCard, locale: Locale) -> str:
 def route_text(card: CaseCard, locale: Locale) -> str:
     route = label("route", card.route, locale)
     if card.route is Route.MEMBER and card.forwarded:
-        route += " (" + t("escalation.card.forwarded_by", locale) + ")"
+        how = "sent_by_member" if card.sent_by_reporter else "forwarded_by"
+        route += " (" + t(f"escalation.card.{how}", locale) + ")"
     return route
 
 
@@ -72,8 +74,11 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
     return embed
 
 
-def case_list(cards: list[CaseCard], locale: Locale, *, in_hub: bool) -> discord.Embed:
-    """``/cases``: oldest first, whole lines, then how many did not fit."""
+def case_list(
+    cards: list[CaseCard], locale: Locale, *, in_hub: bool, guild_id: int
+) -> discord.Embed:
+    """``/cases``: oldest first, whole lines each leading to its card (in ``guild_id``,
+    where the handler acts), then how many did not fit."""
     embed = discord.Embed(title=t("escalation.list.title", locale, count=len(cards)))
     if not cards:
         embed.description = t("escalation.list.empty", locale)
@@ -94,6 +99,9 @@ def case_list(cards: list[CaseCard], locale: Locale, *, in_hub: bool) -> discord
             parts.append("**" + t("escalation.card.overdue", locale) + "**")
         if card.awaiting_reply and card.status is not CaseStatus.NEW:
             parts.append(t("escalation.list.awaiting", locale))
+        if card.link is not None:
+            url = f"{JUMP}/{guild_id}/{card.link.channel_id}/{card.link.message_id}"
+            parts.append(f"[{t('escalation.list.card', locale)}]({url})")
         lines.append(" · ".join(parts))
     kept: list[str] = []
     used = 0

@@ -103,18 +103,12 @@ class EscalationCog(commands.Cog):
             datetime.now(UTC) + timedelta(seconds=UPKEEP_AFTER_START_S),
             self.upkeep,
         )
-        try:
-            async with self.bot.db.sessions.begin() as session:
-                released = await escalation.release_leases(session, now=self.bot.clock())
-        except Exception as exc:  # the leases run out by themselves
-            log.error("escalation: could not take over the outbox\n%s", safe_traceback(exc))
-        else:
-            if released:
-                log.info("escalation outbox: %d delivery(ies) taken over from before", released)
+        if self.courier is not None:
+            self.courier.take_over()
         self.kick()
 
     async def lead_lost(self) -> None:
-        # At once: the next leader takes over the rows this process has leased.
+        # At once: the next leader releases and takes over the rows this process leased.
         if self.courier is not None:
             await self.courier.stop()
 
@@ -210,7 +204,9 @@ class EscalationCog(commands.Cog):
             cards = await escalation.list_open_cases(
                 session, config=config, handler=handler, now=self.bot.clock()
             )
-        embed = case_list(cards, locale_of(interaction), in_hub=handler.is_team)
+        embed = case_list(
+            cards, locale_of(interaction), in_hub=handler.is_team, guild_id=interaction.guild_id
+        )
         await send_private(interaction, embed=embed)
 
     # --- association admins ---------------------------------------------------------------

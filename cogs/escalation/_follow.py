@@ -55,12 +55,21 @@ class CaseView(PagedView):
         self.receipt = receipt
         self.case = case
         self.note = note
+        if case.awaiting_choice:
+            self.button(
+                t("escalation.case.to_team", locale),
+                "to-team",
+                self._to_team,
+                style=discord.ButtonStyle.primary,
+            )
         if not case.closed:
             self.button(
                 t("escalation.case.reply", locale),
                 "reply",
                 self._reply,
-                style=discord.ButtonStyle.primary,
+                style=discord.ButtonStyle.secondary
+                if case.awaiting_choice
+                else discord.ButtonStyle.primary,
             )
             self.button(t("escalation.case.close", locale), "close", self._close)
             if case.notices:
@@ -84,8 +93,11 @@ class CaseView(PagedView):
                 date=day(case.created_on),
             )
         )
-        if case.forwarded:
-            lines.append(t("escalation.case.forwarded", locale))
+        if case.awaiting_choice and case.undelivered is not None:
+            lines.append(t(f"escalation.case.undelivered.{case.undelivered.value}", locale))
+        elif case.forwarded:
+            key = "sent_to_team" if case.undelivered else "forwarded"
+            lines.append(t(f"escalation.case.{key}", locale))
         if case.closed:
             days = self.cog.require_config().policy.retention_days
             lines.append(t("escalation.case.closed_note", locale, days=days))
@@ -108,6 +120,12 @@ class CaseView(PagedView):
             content=t("escalation.case.close_ask", self.locale, days=days),
             embeds=[],
             view=CloseAsk(self),
+        )
+
+    async def _to_team(self, interaction: discord.Interaction) -> None:
+        self.cog.require_config()
+        await interaction.response.edit_message(
+            content=t("escalation.case.to_team_ask", self.locale), embeds=[], view=ToTeamAsk(self)
         )
 
     async def _notify(self, interaction: discord.Interaction) -> None:
@@ -182,6 +200,41 @@ class CloseAsk(SessionView):
         view = self.case_view
         await interaction.response.edit_message(
             **view.again(view.case, t("escalation.case.kept_open", view.locale))
+        )
+
+
+class ToTeamAsk(SessionView):
+    """The member chose their VCPs; the team reads it only if they say so here."""
+
+    def __init__(self, case_view: CaseView) -> None:
+        super().__init__(case_view.cog)
+        self.case_view = case_view
+        locale = case_view.locale
+        self.button(
+            t("escalation.case.to_team_yes", locale),
+            "to-team-yes",
+            self._yes,
+            style=discord.ButtonStyle.primary,
+        )
+        self.button(t("escalation.case.to_team_no", locale), "to-team-no", self._no)
+
+    async def _yes(self, interaction: discord.Interaction) -> None:
+        config = self.cog.require_config()
+        await interaction.response.defer()
+        bot = bot_of(interaction)
+        unlocked = await unlock(interaction, config, self.case_view.receipt)
+        async with bot.db.sessions.begin() as session:
+            case = await escalation.reporter_send_to_team(
+                session, config=config, unlocked=unlocked, now=bot.clock()
+            )
+        self.cog.kick()
+        note = t("escalation.case.to_team_done", self.case_view.locale)
+        await show(interaction, self.case_view, case, note)
+
+    async def _no(self, interaction: discord.Interaction) -> None:
+        view = self.case_view
+        await interaction.response.edit_message(
+            **view.again(view.case, t("escalation.case.kept_as_is", view.locale))
         )
 
 

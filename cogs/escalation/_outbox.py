@@ -1,11 +1,16 @@
 """The delivery worker: committed outbox rows become cards, notices and DMs, exactly once.
 
-Woken right after every commit and on a timer. Each round claims due rows (the
-lease is committed before anything is posted), posts them, and marks them
-delivered; a failure puts the row back with a back-off. A row claimed before
-(``attempts > 0``) may have been posted by a worker that died before marking it,
-so its message is looked for first: a card by its token in the buttons, a
-notice by its text. What is posted carries no narrative and no person.
+Only the leading process runs it. Woken right after every commit and on a timer,
+each round claims free rows under this worker's token (the lease is committed
+before anything is posted), posts them (``_posting``), and marks them delivered.
+Nothing about timing is written to the database: a failed row waits out its
+back-off in ``_waiting``, and the cards of non-urgent cases (``held`` rows) wait
+for the batch, whose moment ``Batches`` draws at random, on the bot's clock. A new
+leader knows neither, so it simply tries at once.
+
+A refusal Discord will repeat for the same request (HTTP 400) is told once to the
+hub's log channel, with the case code and never any text, and tried again hourly,
+so it arrives once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -13,21 +18,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+import secrets
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
 
-from cogs.escalation._cards import card_embed
-from cogs.escalation._common import bilingual
-from cogs.escalation._handling import card_view
-from vcpbot.i18n import Locale, pick_locale, t
+from cogs.escalation._posting import (
+    NotRemoved,
+    Posted,
+    Poster,
+    Retry,
+    Undeliverable,
+)
+from vcpbot.i18n import t
 from vcpbot.interactions import NO_MENTIONS, safe_traceback
 from vcpbot.services import escalation, network
-from vcpbot.services.escalation import CaseCard, Delivery, OutboxKind, Place, Urgency
+from vcpbot.services.escalation import Delivery, OutboxKind, Place, Undelivered
 
 if TYPE_CHECKING:
     from cogs.escalation._cog import EscalationCog
@@ -36,47 +46,63 @@ log = logging.getLogger(__name__)
 
 BATCH = 10
 MAX_ROUNDS = 50  # per wake-up; the timer picks up whatever is left
-HISTORY_LOOKBACK = 100  # messages searched for an earlier post of a retried row
-NOT_CONFIGURED_RETRY_S = 300.0
 # How often the whole outbox is looked at, for rows this process does not know about:
-# queued by another process, or leased by one that crashed (leases last 60 s).
+# queued by another process, or left by a leader that stopped.
 SWEEP_S = 30.0
+# A request Discord refused as malformed is tried again this often (bot clock), not
+# every few seconds: the same body fails until someone fixes the cause.
+REFUSED_RETRY_S = 3600.0
+_WITH_CODES = (
+    OutboxKind.CASE_CARD_CREATE,
+    OutboxKind.CASE_CARD_UPDATE,
+    OutboxKind.OVERDUE_NUDGE,
+    OutboxKind.PATTERN_SIGNAL,
+)
 
 
-class Retry(Exception):
-    """Not deliverable yet (the hub or the channel is not set up); try again later."""
+class Batches:
+    """When the waiting (held) rows go: a moment drawn at random between the window's
+    ends after the first of them was seen, so a card's time does not tell when
+    someone pressed Submit. Rows that come in meanwhile go with it."""
 
-    def __init__(self, after: float | None = None) -> None:
-        super().__init__("not deliverable yet")
-        self.after = after
+    def __init__(self, min_minutes: int, max_minutes: int, rng: random.Random | None = None):
+        self.low = timedelta(minutes=min_minutes)
+        self.high = timedelta(minutes=max_minutes)
+        self.rng = rng or random.SystemRandom()
+        self.at: datetime | None = None
 
+    def due(self, now: datetime, waiting: bool) -> bool:
+        if not waiting:
+            self.at = None
+            return False
+        if self.at is None:
+            spread = (self.high - self.low).total_seconds()
+            self.at = now + self.low + timedelta(seconds=self.rng.uniform(0, spread))
+        return now >= self.at
 
-@dataclass(frozen=True)
-class Posted:
-    channel_id: int
-    message_id: int
-    new: bool  # False: found from an earlier attempt, not posted now
-
-
-@dataclass(frozen=True)
-class Target:
-    channel_id: int
-    locale: Locale
-    role_id: int | None  # pinged by urgent cards and overdue nudges
+    def sent(self) -> None:
+        self.at = None
 
 
 class Courier:
     """One per process. Rows this process queues are delivered at once (``kick``); the
-    timer only retries what failed here, when its back-off ends, and looks at the whole
-    outbox every ``SWEEP_S`` for rows of other or crashed processes. So an idle bot
-    does not take SQLite's write lock several times a second."""
+    timer retries what failed here when its back-off ends, sends a batch when it is due,
+    and looks at the whole outbox every ``SWEEP_S`` for rows of other processes. So an
+    idle bot does not take SQLite's write lock several times a second."""
 
     def __init__(self, cog: EscalationCog) -> None:
         self.cog = cog
         self.bot: Any = cog.bot
+        self.poster = Poster(cog)
+        policy = self.bot.settings.escalation
+        self.batches = Batches(policy.batch_min_minutes, policy.batch_max_minutes)
+        self.token = secrets.token_hex(16)  # this worker's leases
         self._task: asyncio.Task[None] | None = None
         self._again = False
-        self._retries: list[datetime] = []  # when rows that failed here may go again
+        self._broken = False  # a round stopped half-way: free its leases first
+        self._taking_over = False  # just took the lead: free every lease first
+        self._waiting: dict[int, datetime] = {}  # row id -> when it may go again
+        self._reported: set[tuple[Any, ...]] = set()  # refusals told to the hub once
         self._swept = -SWEEP_S
 
     def kick(self) -> None:
@@ -87,12 +113,17 @@ class Courier:
                 self._drain(), name="escalation-outbox"
             )
 
+    def take_over(self) -> None:
+        """This process now leads: every lease in the outbox is a former leader's, whose
+        rows go out again at once (each looked for in Discord first)."""
+        self._taking_over = True
+
     def tick(self) -> None:
-        """The timer: deliver if a retry is due, or if it is time to sweep."""
+        """The timer: deliver if a retry or the batch is due, or if it is time to sweep."""
         now = self.bot.clock()
-        if any(when <= now for when in self._retries) or (
-            time.monotonic() - self._swept >= SWEEP_S
-        ):
+        due = any(when <= now for when in self._waiting.values())
+        batch = self.batches.at is not None and self.batches.at <= now
+        if due or batch or time.monotonic() - self._swept >= SWEEP_S:
             self.kick()
 
     async def stop(self) -> None:
@@ -108,272 +139,195 @@ class Courier:
             try:
                 await self._round()
             except Exception as exc:  # the timer tries again; never lose the worker
+                self._broken = True
                 log.error("escalation outbox: a delivery round failed\n%s", safe_traceback(exc))
 
     async def _round(self) -> None:
         db = self.bot.db
         self._swept = time.monotonic()
         now = self.bot.clock()
-        self._retries = [when for when in self._retries if when > now]
+        self._waiting = {key: when for key, when in self._waiting.items() if when > now}
+        if self._taking_over or self._broken:
+            await self._release()
+        async with db.reading.begin() as session:
+            held = await escalation.held_waiting(session)
+        with_held = self.batches.due(now, held)
+        removed = False
         for _ in range(MAX_ROUNDS):
             async with db.sessions.begin() as session:
                 batch = await escalation.claim_deliveries(
-                    session, now=self.bot.clock(), limit=BATCH
+                    session,
+                    token=self.token,
+                    limit=BATCH,
+                    skip=list(self._waiting),
+                    with_held=with_held,
                 )
             if not batch:
-                return
+                break
             for item in batch:
                 await self._deliver(item)
+                removed = removed or item.kind is OutboxKind.MESSAGE_DELETE
+        if with_held:
+            self.batches.sent()
+        if removed:
+            db.wal.soon()  # the deletions named messages of destroyed cases
+
+    async def _release(self) -> None:
+        token = None if self._taking_over else self.token
+        async with self.bot.db.sessions.begin() as session:
+            released = await escalation.release_leases(session, token=token)
+        if released and self._taking_over:
+            log.info("escalation outbox: %d delivery(ies) taken over from before", released)
+        self._taking_over = self._broken = False
 
     async def _deliver(self, item: Delivery) -> None:
+        tried = self.bot.clock()  # back-offs count from the attempt, on the bot's clock
         try:
-            posted = await self._send(item)
+            posted = await self.poster.send(item)
         except Retry as wait:
-            await self._failed(item, wait.after)
+            await self._failed(item, tried, wait.after)
+            return
+        except Undeliverable as why:
+            await self._undelivered(item, why.reason)
+            return
+        except NotRemoved as stuck:
+            await self._not_removed(stuck)
+            await self._done(item, None)
             return
         except discord.HTTPException as exc:
-            if _gives_up(item, exc):
-                (log.error if exc.status == 400 else log.info)(
-                    "escalation outbox: %s not deliverable (HTTP %s); dropped",
-                    item.kind.value,
-                    exc.status,
-                )
-                await self._done(item, None)
-                return
-            log.warning(
-                "escalation outbox: %s to %s failed (HTTP %s); will retry",
-                item.kind.value,
-                item.place.value,
-                exc.status,
-            )
-            await self._failed(item, _retry_after(exc))
+            await self._refused(item, exc, tried)
             return
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("escalation outbox: %s failed (%s); will retry", item.kind.value, type(exc))
-            await self._failed(item, None)
+            await self._failed(item, tried)
             return
         except Exception as exc:
             log.error("escalation outbox: %s failed\n%s", item.kind.value, safe_traceback(exc))
-            await self._failed(item, None)
+            await self._failed(item, tried)
             return
         first = await self._done(item, posted)
         if not first and posted is not None and posted.new:
-            # Another worker delivered it meanwhile: ours is the duplicate.
-            with contextlib.suppress(discord.HTTPException):
-                await (
-                    self._messageable(posted.channel_id)
-                    .get_partial_message(posted.message_id)
-                    .delete()
-                )
+            await self.poster.delete_duplicate(posted)
 
     async def _done(self, item: Delivery, posted: Posted | None) -> bool:
         async with self.bot.db.sessions.begin() as session:
             return await escalation.mark_delivered(
                 session,
+                config=self.cog.require_config(),
                 delivery=item,
-                channel_id=posted.channel_id if posted else None,
-                message_id=posted.message_id if posted else None,
+                posted=posted.ref if posted else None,
             )
 
-    async def _failed(self, item: Delivery, after: float | None) -> None:
-        now = self.bot.clock()
+    async def _failed(self, item: Delivery, tried: datetime, after: float | None = None) -> None:
         async with self.bot.db.sessions.begin() as session:
-            wait = await escalation.mark_failed(session, delivery=item, now=now, retry_after=after)
-        self._retries.append(now + timedelta(seconds=wait))
+            await escalation.mark_failed(session, delivery=item)
+        wait = escalation.retry_delay(item.attempts, after)
+        self._waiting[item.id] = tried + timedelta(seconds=wait)
 
-    # --- what each kind of row becomes -------------------------------------------------
-
-    async def _send(self, item: Delivery) -> Posted | None:
-        if item.kind is OutboxKind.REPLY_NOTICE:
-            await self._notice(item)
-            return None
-        if item.kind in (OutboxKind.CASE_CARD_CREATE, OutboxKind.CASE_CARD_UPDATE):
-            return await self._card(item)
-        return await self._announce(item)
-
-    async def _card(self, item: Delivery) -> Posted | None:
-        if item.case_id is None:
-            return None
-        config = self.cog.require_config()
-        update = item.kind is OutboxKind.CASE_CARD_UPDATE
+    async def _undelivered(self, item: Delivery, reason: Undelivered) -> None:
         async with self.bot.db.sessions.begin() as session:
-            card = await escalation.card_for(
-                session, config=config, case_id=item.case_id, now=self.bot.clock()
-            )
-            if card is None:
-                return None  # purged meanwhile: nothing to show any more
-            if update:
-                ref = await escalation.card_message(session, case_id=item.case_id, place=item.place)
-                association = await self._association(session, item)
-            else:
-                target = await self._target(session, item)
-        if not update:
-            return await self._post_card(item, card, target)
-        if ref is not None:
-            locale = self._locale_of(association)
-            await (
-                self._messageable(ref.channel_id)
-                .get_partial_message(ref.message_id)
-                .edit(
-                    embed=card_embed(card, item.place, locale),
-                    view=card_view(card, item.place, locale),
-                    allowed_mentions=NO_MENTIONS,
-                )
-            )
-        return None
+            await escalation.mark_undelivered(session, delivery=item, reason=reason)
+        log.info("escalation outbox: a member case could not reach its VCPs (%s)", reason.value)
 
-    async def _post_card(self, item: Delivery, card: CaseCard, target: Target) -> Posted:
-        if item.attempts:
-            found = await self._find(target.channel_id, lambda m: _carries(m, card.token))
-            if found is not None:
-                return Posted(target.channel_id, found, new=False)
-        content, mentions = None, NO_MENTIONS
-        if card.urgency is Urgency.URGENT and target.role_id is not None:
-            role = f"<@&{target.role_id}>"
-            content = t("escalation.card.urgent_ping", target.locale, role=role)
-            mentions = discord.AllowedMentions(
-                everyone=False, users=False, roles=[discord.Object(target.role_id)]
-            )
-        message = await self._messageable(target.channel_id).send(
-            content=content,
-            embed=card_embed(card, item.place, target.locale),
-            view=card_view(card, item.place, target.locale),
-            allowed_mentions=mentions,
+    async def _refused(self, item: Delivery, exc: discord.HTTPException, tried: datetime) -> None:
+        if exc.status == 400:
+            await self._report_refusal(item, exc)
+            await self._failed(item, tried, REFUSED_RETRY_S)
+            return
+        if _gives_up(item, exc):
+            log.info("escalation outbox: %s not deliverable (HTTP %s)", item.kind.value, exc.status)
+            await self._done(item, None)
+            return
+        if _channel_gone(item, exc):
+            await self._undelivered(item, Undelivered.CHANNEL_GONE)
+            return
+        log.warning(
+            "escalation outbox: %s to %s failed (HTTP %s); will retry",
+            item.kind.value,
+            item.place.value,
+            exc.status,
         )
-        return Posted(target.channel_id, message.id, new=True)
+        await self._failed(item, tried, _retry_after(exc))
 
-    async def _announce(self, item: Delivery) -> Posted | None:
-        """A pattern notice or an overdue nudge: case codes, never more."""
-        async with self.bot.db.sessions.begin() as session:
-            target = await self._target(session, item)
-        mentions = NO_MENTIONS
+    # --- telling the coordinator ---------------------------------------------------------
+
+    async def _report_refusal(self, item: Delivery, exc: discord.HTTPException) -> None:
+        """Once per row and cause: what Discord refused, with the case code, never text."""
+        cause = (item.id, exc.status, exc.code)
+        log.error(
+            "escalation outbox: Discord refused a %s (HTTP %s, code %s); retrying hourly",
+            item.kind.value,
+            exc.status,
+            exc.code,
+        )
+        if cause in self._reported:
+            return
+        self._reported.add(cause)
+        locale = self.bot.settings.default_locale
+        code = await self._codes(item) if item.kind in _WITH_CODES else ""
+        what = t(f"escalation.log.what.{item.kind.value}", locale)
+        key = "escalation.log.refused" if code else "escalation.log.refused_nameless"
+        await self._tell_hub(
+            t(key, locale, what=what, code=code, status=exc.status, error=exc.code)
+        )
+
+    async def _codes(self, item: Delivery) -> str:
         if item.kind is OutboxKind.PATTERN_SIGNAL:
-            key = (
-                "escalation.pattern.notice_withheld"
-                if item.payload.get("association_withheld")
-                else "escalation.pattern.notice"
-            )
-            codes = [str(code) for code in item.payload.get("codes", [])]
-            content = pattern_notice(key, codes, target.locale)
+            return ", ".join(str(code) for code in item.payload.get("codes", []))
+        if item.case_id is None:
+            return ""
+        async with self.bot.db.reading.begin() as session:
+            return await escalation.case_code(session, case_id=item.case_id) or ""
+
+    async def _not_removed(self, stuck: NotRemoved) -> None:
+        locale = self.bot.settings.default_locale
+        hub_id = self.bot.settings.hub_guild_id
+        log.warning("escalation retention: a message of the bot could not be removed")
+        if stuck.place is Place.HUB and hub_id:
+            link = f"https://discord.com/channels/{hub_id}/{stuck.ref.channel_id}/{stuck.ref.message_id}"
+            await self._tell_hub(t("escalation.log.not_removed", locale, link=link))
         else:
-            content = t("escalation.nudge.overdue", target.locale, code=item.payload.get("code"))
-            if target.role_id is not None:
-                content = f"<@&{target.role_id}> {content}"
-                mentions = discord.AllowedMentions(
-                    everyone=False, users=False, roles=[discord.Object(target.role_id)]
-                )
-        if item.attempts:
-            found = await self._find(target.channel_id, lambda m: m.content == content)
-            if found is not None:
-                return Posted(target.channel_id, found, new=False)
-        message = await self._messageable(target.channel_id).send(
-            content=content, allowed_mentions=mentions
-        )
-        return Posted(target.channel_id, message.id, new=True)
+            # No link: it would name the association, which need not be known in the hub.
+            await self._tell_hub(t("escalation.log.not_removed_association", locale))
 
-    async def _notice(self, item: Delivery) -> None:
-        """A DM without details, in both languages: we do not know the reporter's."""
-        config = self.cog.require_config()
-        async with self.bot.db.sessions.begin() as session:
-            user_id = await escalation.notice_recipient(session, config=config, delivery=item)
-        if user_id is None:
-            return  # notices stopped, or the case is gone
-        reason = str(item.payload.get("reason", "reply"))
-        if reason not in ("reply", "forwarded", "closed"):
-            reason = "reply"
-        channel = await self.bot.create_dm(discord.Object(user_id))
-        await channel.send(bilingual(f"escalation.notice.{reason}"), allowed_mentions=NO_MENTIONS)
-
-    # --- where -----------------------------------------------------------------------------
-
-    async def _target(self, session: Any, item: Delivery) -> Target:
-        settings = self.bot.settings
-        if item.place is Place.HUB:
-            hub = (
-                await network.get_hub(session, guild_id=settings.hub_guild_id)
-                if settings.hub_guild_id
-                else None
-            )
-            if hub is None:
-                raise Retry(NOT_CONFIGURED_RETRY_S)
-            return Target(hub.escalations_channel_id, settings.default_locale, hub.team_role_id)
-        channel_id = (
-            await escalation.association_channel(session, case_id=item.case_id)
-            if item.case_id is not None
-            else None
-        )
-        if channel_id is None:
-            raise Retry(NOT_CONFIGURED_RETRY_S)
-        association = await self._association(session, item)
-        role_id = association.vcp_role_id if association is not None else None
-        return Target(channel_id, self._locale_of(association), role_id)
-
-    async def _association(self, session: Any, item: Delivery) -> network.AssociationView | None:
-        """The association a row goes to (None for the hub), from the database: the leading
-        process delivers for every server, also those on other processes' shards."""
-        if item.place is Place.HUB or item.case_id is None:
-            return None
-        guild_id = await escalation.association_of_case(session, case_id=item.case_id)
-        if guild_id is None:
-            return None
-        return await network.association_for_guild(session, guild_id=guild_id)
-
-    def _locale_of(self, association: network.AssociationView | None) -> Locale:
-        """The language the association's board chose at /setup; the hub's default otherwise."""
-        default = self.bot.settings.default_locale
-        return pick_locale(None, association.locale if association else None, default)
-
-    def _messageable(self, channel_id: int) -> Any:
-        return self.bot.get_channel(channel_id) or self.bot.get_partial_messageable(channel_id)
-
-    async def _find(self, channel_id: int, wanted: Any) -> int | None:
-        """The bot's own earlier post of this row, if a crashed attempt made one."""
-        me = self.bot.user.id if self.bot.user else None
+    async def _tell_hub(self, line: str) -> None:
+        hub_id = self.bot.settings.hub_guild_id
         try:
-            async for message in self._messageable(channel_id).history(limit=HISTORY_LOOKBACK):
-                if message.author.id == me and wanted(message):
-                    return message.id
+            async with self.bot.db.reading.begin() as session:
+                hub = await network.get_hub(session, guild_id=hub_id) if hub_id else None
+            if hub is None:
+                return
+            channel = self.bot.get_partial_messageable(hub.log_channel_id, guild_id=hub_id)
+            await channel.send(line, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
-            log.info("escalation outbox: could not read back a channel (HTTP %s)", exc.status)
-        return None
-
-
-def _carries(message: discord.Message, token: str) -> bool:
-    suffix = ":" + token
-    return any(
-        getattr(child, "custom_id", None) and child.custom_id.endswith(suffix)
-        for row in message.components
-        for child in getattr(row, "children", ())
-    )
-
-
-MESSAGE_MAX = 2000  # Discord's limit on a message's content
-
-
-def pattern_notice(key: str, codes: list[str], locale: Locale) -> str:
-    """The notice with as many of the newest codes as fit in one message."""
-    shown = codes
-    content = t(key, locale, codes=", ".join(shown))
-    while len(content) > MESSAGE_MAX and len(shown) > 1:
-        shown = shown[len(shown) // 4 or 1 :]  # drop the oldest quarter
-        listed = t(
-            "escalation.pattern.more", locale, codes=", ".join(shown), count=len(codes) - len(shown)
-        )
-        content = t(key, locale, codes=listed)
-    return content
+            log.warning(
+                "escalation outbox: the hub's log channel refused a line (HTTP %s)", exc.status
+            )
 
 
 def _gives_up(item: Delivery, exc: discord.HTTPException) -> bool:
-    """Some failures will never pass: a reporter who closed their DMs, a deleted card, a
-    request Discord calls malformed (400: retrying the same body cannot help)."""
-    if exc.status == 400:
-        return True
+    """Failures that will never pass and need nobody: a reporter who closed their DMs, a
+    card deleted by hand (its edits have nothing left to change), a nudge for VCPs whose
+    channel is gone."""
     if item.kind is OutboxKind.REPLY_NOTICE:
         return isinstance(exc, discord.Forbidden | discord.NotFound)
     if item.kind is OutboxKind.CASE_CARD_UPDATE:
         return isinstance(exc, discord.NotFound)
-    # A card, nudge or notice for the team waits until the channel works again.
+    if item.kind is OutboxKind.OVERDUE_NUDGE and item.place is Place.ASSOCIATION:
+        # Next to a card in a channel that is gone or closed to the bot: nobody there.
+        return isinstance(exc, discord.Forbidden | discord.NotFound)
     return False
+
+
+def _channel_gone(item: Delivery, exc: discord.HTTPException) -> bool:
+    """The VCPs' channel was deleted, or the bot may no longer post there: the member case
+    cannot reach them, and its reporter chooses what now. The hub's channel is the
+    team's to fix, so there the card waits."""
+    return (
+        item.kind is OutboxKind.CASE_CARD_CREATE
+        and item.place is Place.ASSOCIATION
+        and isinstance(exc, discord.Forbidden | discord.NotFound)
+    )
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:

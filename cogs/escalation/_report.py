@@ -68,6 +68,9 @@ def intro_embed(
         t("escalation.intro.kept", locale, days=policy.retention_days),
         t("escalation.intro.emergency", locale),
     ]
+    if policy.batch_max_minutes:
+        minutes = policy.batch_max_minutes
+        parts.insert(3, t(f"escalation.intro.batched_{route.value}", locale, minutes=minutes))
     embed = discord.Embed(
         title=t(f"escalation.intro.title_{route.value}", locale),
         description="\n\n".join(parts),
@@ -168,6 +171,7 @@ class CaseForm(SessionForm):
         )
         self.text = paragraph("text")
         self.shown: Any = _shown_choice(locale, withheld_already=sole_vcp)
+        minutes = cog.require_config().policy.batch_max_minutes
         for key, component in (
             ("category", self.category),
             ("urgency", self.urgency),
@@ -179,10 +183,12 @@ class CaseForm(SessionForm):
                 hint += "_" + route.value
                 if sole_vcp:  # the fifth and last top-level component a modal may hold
                     self.add_item(discord.ui.TextDisplay(t("escalation.form.sole_vcp", locale)))
+            if key == "urgency" and minutes:
+                hint += "_batched"  # urgent goes at once, the others in a batch
             self.add_item(
                 discord.ui.Label(
                     text=t(f"escalation.form.{key}", locale),
-                    description=t(hint, locale),
+                    description=t(hint, locale, minutes=minutes),
                     component=component,
                 )
             )

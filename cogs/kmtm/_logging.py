@@ -116,6 +116,8 @@ class LogForm(discord.ui.Modal):
                 grace_days=bot.settings.kmtm.grace_days,
                 period_id=self.period_id,
             )
+        # SQLite's WAL would keep this commit's pages, in order, until a checkpoint.
+        bot.db.wal.soon()
         # Issued after the commit: a token never stands for a contact that was not counted.
         token = undo_book(bot).issue(contact, actor_id=interaction.user.id, now=now)
         locale = locale_of(interaction)
@@ -270,6 +272,7 @@ class UndoButton(
                 relation=contact.relation,
                 follow_up=contact.follow_up,
             )
+        bot.db.wal.soon()
         await interaction.response.edit_message(
             content=t("kmtm.undone", locale_of(interaction)), view=None
         )

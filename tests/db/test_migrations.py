@@ -1,12 +1,28 @@
 """Migrations take an empty database to head and back, on SQLite and PostgreSQL."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, inspect, text
 
+from vcpbot.crypto import (
+    EscalationKeys,
+    IndexKey,
+    MasterKeys,
+    ReceiptHasher,
+    generate_index_key,
+    generate_master_key,
+    new_data_key,
+)
 from vcpbot.db import Database
 from vcpbot.db.base import Base, UTCDateTime
 from vcpbot.db.migrate import downgrade, head_revisions, schema_diff, state, upgrade
+from vcpbot.runtime_key import RuntimeKey
+from vcpbot.services import escalation
+from vcpbot.services.escalation import EscalationConfig, OutboxKind, Place
+from vcpbot.settings import EscalationSettings
+
+CHEAP = EscalationSettings(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)
 
 
 async def _tables(db: Database) -> set[str]:
@@ -95,3 +111,65 @@ async def test_reminders_planned_before_leases_each_get_their_own_token(
     ]
     tokens = [token for _, token, _, _ in rows]
     assert all(len(t) >= 20 for t in tokens) and len(set(tokens)) == 2
+
+
+async def test_card_references_from_before_0010_are_sealed_by_the_next_upkeep(
+    empty_db: Database,
+) -> None:
+    """A migration has no keys: it copies a card's message id as it was, and the bot
+    seals it at its next daily upkeep. Edits still reach the card; the outbox row that
+    waited keeps waiting, with no time of its own; the case keeps its conversation."""
+    keys = EscalationKeys(
+        master=MasterKeys.parse(generate_master_key(1)),
+        index=IndexKey.parse(generate_index_key()),
+        hasher=ReceiptHasher.from_settings(CHEAP),
+    )
+    config = EscalationConfig(
+        keys=keys, policy=CHEAP, zone=ZoneInfo("Europe/Amsterdam"), runtime=RuntimeKey.generate()
+    )
+    wrapped, version = keys.master.wrap(new_data_key(), case_id=1)
+    await upgrade(empty_db, "0007")
+    async with empty_db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO escalation_cases (id, code, card_token, route, category, urgency,"
+                " association_shown, status, created_on, nudged, pattern_signalled,"
+                " key_version, wrapped_key, receipt_hash, receipt_index, reporter_tag)"
+                " VALUES (1, 'C-AAAA', 'tok', 'vcp', 'advice', 'routine', false, 'new', :day,"
+                " false, false, :version, :wrapped, 'h', 'i', :tag)"
+            ),
+            {"day": date(2026, 9, 1), "version": version, "wrapped": wrapped, "tag": b""},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO escalation_cards (case_id, place, channel_id, message_id)"
+                " VALUES (1, 'hub', 900, 1234567890123456789)"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO escalation_messages (case_id, seq, author, body, created_on)"
+                " VALUES (1, 1, 'reporter', :body, :day)"
+            ),
+            {"body": b"sealed", "day": date(2026, 9, 1)},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO escalation_outbox (case_id, kind, place, payload, delivery_key,"
+                " attempts, available_at) VALUES (1, 'case_card_update', 'hub', '{}', 'k', 0, :at)"
+            ).bindparams(AT),
+            {"at": datetime(2026, 9, 1, 10, 7, 13, tzinfo=UTC)},
+        )
+    await upgrade(empty_db)
+    async with empty_db.sessions.begin() as session:
+        # Nothing of the case was lost on the way (SQLite's table copies cascade).
+        messages = await session.scalar(text("SELECT count(*) FROM escalation_messages"))
+        assert messages == 1
+        assert await escalation.seal_legacy_posts(session, config=config) == 1
+        assert await escalation.seal_legacy_posts(session, config=config) == 0
+        ref = await escalation.card_message(session, config=config, case_id=1, place=Place.HUB)
+        [stored] = (await session.execute(text("SELECT ref FROM escalation_posts"))).scalars()
+        [waiting] = await escalation.claim_deliveries(session, token="w")
+    assert ref == escalation.MessageRef(900, 1234567890123456789)
+    assert b"1234567890123456789" not in bytes(stored)
+    assert waiting.kind is OutboxKind.CASE_CARD_UPDATE

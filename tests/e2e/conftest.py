@@ -11,6 +11,7 @@ or what someone typed (``log_privacy``).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -48,10 +49,14 @@ def world(emulator: Emulator) -> NetworkWorld:
     return seed_network_world(emulator)
 
 
-def escalation_values() -> dict[str, Any]:
+def escalation_values(*, batches: bool = False) -> dict[str, Any]:
     """Fresh keys for anonymous escalation, a receipt hash cheap enough for tests, and a
-    delivery worker that retries often (tests move the clock and wait for it)."""
-    return {
+    delivery worker that retries often (tests move the clock and wait for it).
+
+    Cards go out at once unless ``batches``: then non-urgent cards wait for the
+    deployment's default batch window, as in production.
+    """
+    values: dict[str, Any] = {
         "master_keys": generate_master_key(1),
         "index_key": generate_index_key(),
         "escalation": {
@@ -61,6 +66,9 @@ def escalation_values() -> dict[str, Any]:
             "outbox_poll_seconds": 0.2,
         },
     }
+    if not batches:
+        values["escalation"] |= {"batch_min_minutes": 0, "batch_max_minutes": 0}
+    return values
 
 
 @pytest.fixture
@@ -68,15 +76,32 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 8, 17, 10, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-async def harness(emulator, world, databases, clock, tmp_path) -> AsyncIterator[BotHarness]:
+@contextlib.asynccontextmanager
+async def running_bot(
+    emulator: Emulator, world: NetworkWorld, databases: Any, clock: ManualClock, **values: Any
+) -> AsyncIterator[BotHarness]:
     db = await databases.create()
     await upgrade(db)
-    # The machine's runtime directory (/run/vcpbot): kept across restarts of the bot.
-    settings = settings_for(
-        emulator, hub_guild_id=world.hub.id, runtime_dir=tmp_path / "run", **escalation_values()
-    )
+    settings = settings_for(emulator, hub_guild_id=world.hub.id, **values)
     running = BotHarness(emulator, settings, db, clock=clock)
     await running.start()
-    yield running
-    await running.stop()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def harness(emulator, world, databases, clock, tmp_path) -> AsyncIterator[BotHarness]:
+    # The machine's runtime directory (/run/vcpbot): kept across restarts of the bot.
+    values = escalation_values() | {"runtime_dir": tmp_path / "run"}
+    async with running_bot(emulator, world, databases, clock, **values) as running:
+        yield running
+
+
+@pytest.fixture
+async def batched_harness(emulator, world, databases, clock, tmp_path) -> AsyncIterator[BotHarness]:
+    """The bot with the default batches: non-urgent cards wait 15 to 45 minutes."""
+    values = escalation_values(batches=True) | {"runtime_dir": tmp_path / "run"}
+    async with running_bot(emulator, world, databases, clock, **values) as running:
+        yield running

@@ -4,8 +4,8 @@ Settings come from ``VCPBOT_*`` variables, as in a deployment, pointed at the
 test's emulator. Variables for the test only:
 
 - ``VCPBOT_TEST_SYNC=1``: register the commands first (the first start).
-- ``VCPBOT_TEST_CLOCK_OFFSET_S``: run the bot's clock ahead, so a restarted bot
-  need not wait out the delivery leases its killed predecessor held.
+- ``VCPBOT_TEST_CLOCK_OFFSET_S``: run the bot's clock ahead (a restart after time
+  has passed).
 - ``VCPBOT_TEST_DIE_AFTER_POST=1``: die at the worst moment for exactly-once:
   right after Discord accepted the first case card, before it is marked delivered.
 
@@ -28,7 +28,7 @@ def _die_before_marking() -> None:
 
     async def die(session: Any, **kwargs: Any) -> bool:
         delivery = kwargs["delivery"]
-        if delivery.kind is escalation.OutboxKind.CASE_CARD_CREATE and kwargs.get("message_id"):
+        if delivery.kind is escalation.OutboxKind.CASE_CARD_CREATE and kwargs.get("posted"):
             os._exit(137)  # as if the machine lost power
         return await original(session, **kwargs)
 

@@ -46,7 +46,7 @@ pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).with_name("crash_bot.py")
 REPORTERS = int(os.environ.get("VCPBOT_TEST_CRASH_REPORTERS", "10"))
 START_TIMEOUT_S = 30.0
-# Past the delivery lease (60 s) the killed process held, so the new one takes its rows.
+# The restarted bot takes over the killed one's leases at once; its clock runs on.
 RESTART_CLOCK_OFFSET_S = "120"
 
 
@@ -70,6 +70,8 @@ class BotProcess:
             "VCPBOT_ESCALATION__ARGON2_TIME_COST": "1",
             "VCPBOT_ESCALATION__ARGON2_MEMORY_KIB": "8",
             "VCPBOT_ESCALATION__OUTBOX_POLL_SECONDS": "0.2",
+            "VCPBOT_ESCALATION__BATCH_MIN_MINUTES": "0",
+            "VCPBOT_ESCALATION__BATCH_MAX_MINUTES": "0",
         }
         self.process: asyncio.subprocess.Process | None = None
 

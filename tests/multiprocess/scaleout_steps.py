@@ -271,6 +271,8 @@ def process_env(emulator: Emulator, world: NetworkWorld, url: str, keys: tuple[s
         "VCPBOT_ESCALATION__ARGON2_TIME_COST": "1",
         "VCPBOT_ESCALATION__ARGON2_MEMORY_KIB": "8",
         "VCPBOT_ESCALATION__OUTBOX_POLL_SECONDS": "0.2",
+        "VCPBOT_ESCALATION__BATCH_MIN_MINUTES": "0",
+        "VCPBOT_ESCALATION__BATCH_MAX_MINUTES": "0",
         "VCPBOT_LEADERSHIP__RETRY_SECONDS": str(RETRY_S),
         "VCPBOT_LEADERSHIP__LOST_AFTER_SECONDS": "3",
         # A reminder one minute before the start: a session planned a minute and a few
@@ -373,7 +375,13 @@ def dms_mentioning(deployment: Deployment, person: User, text: str) -> int:
 async def cases_submitted(deployment: Deployment, association_id: int, count: int) -> list[str]:
     """``count`` VCPs each escalate a case to the UM team; their codes."""
     settings = deployment.settings(
-        escalation={"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
+        escalation={
+            "argon2_time_cost": 1,
+            "argon2_memory_kib": 8,
+            "argon2_parallelism": 1,
+            "batch_min_minutes": 0,
+            "batch_max_minutes": 0,
+        }
     )
     config = escalation.EscalationConfig.from_settings(settings)
     codes = []

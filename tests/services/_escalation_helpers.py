@@ -124,3 +124,22 @@ async def enable_member_route(db: Database, association_id: int, channel_id: int
             now=NOW,
             zone=AMS,
         )
+
+
+async def deliver_cards(db: Database, config: EscalationConfig) -> int:
+    """What the delivery worker does for cards: post each (here: a made-up message) and
+    record it. ``/cases`` lists a case only once its card has arrived. Other rows stay."""
+    delivered = 0
+    async with db.sessions.begin() as session:
+        items = await escalation.claim_deliveries(
+            session, token="test-worker", limit=1000, with_held=True
+        )
+    for item in items:
+        async with db.sessions.begin() as session:
+            if item.kind is escalation.OutboxKind.CASE_CARD_CREATE:
+                ref = escalation.MessageRef(channel_id=900, message_id=10_000 + item.id)
+                await escalation.mark_delivered(session, config=config, delivery=item, posted=ref)
+                delivered += 1
+            else:
+                await escalation.mark_failed(session, delivery=item)
+    return delivered

@@ -12,6 +12,7 @@ from _escalation_helpers import (
     TEAM,
     VCP_USER,
     add_association,
+    deliver_cards,
     enable_member_route,
     make_config,
     rebooted,
@@ -54,6 +55,7 @@ async def test_a_vcp_escalates_and_gets_a_receipt_and_a_case_code(db: Database) 
         (Author.REPORTER, "A board member keeps pressuring first-years at the bar.")
     ]
     assert not view.notices
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         cards = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
     assert [c.code for c in cards] == [submitted.code]
@@ -258,6 +260,7 @@ async def test_members_reach_their_vcps_only_where_the_association_allows_it(
     submitted = await submit(
         db, config, association_id=association, route="member", user_id=MEMBER_USER
     )
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         team_cases = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
         vcp_cases = await escalation.list_open_cases(

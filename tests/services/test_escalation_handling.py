@@ -14,6 +14,7 @@ from _escalation_helpers import (
     OTHER_USER,
     TEAM,
     add_association,
+    deliver_cards,
     enable_member_route,
     make_config,
     rebooted,
@@ -138,6 +139,7 @@ async def test_a_card_shows_no_narrative_and_withholds_the_association_when_aske
     config = make_config()
     association = await add_association(db)
     await submit(db, config, association_id=association, shown=False, text="secret narrative")
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
     assert card.association_name is None and card.association_withheld
@@ -145,8 +147,9 @@ async def test_a_card_shows_no_narrative_and_withholds_the_association_when_aske
     assert {f.name for f in fields(card)} == {
         "code", "token", "route", "forwarded", "category", "urgency", "association_name",
         "association_withheld", "status", "outcome", "created_on", "age_days", "overdue",
-        "awaiting_reply",
+        "awaiting_reply", "sent_by_reporter", "link",
     }  # fmt: skip
+    assert card.link == escalation.MessageRef(900, card.link.message_id)
 
 
 async def test_open_cases_are_listed_oldest_first_with_their_age(db: Database) -> None:
@@ -154,6 +157,7 @@ async def test_open_cases_are_listed_oldest_first_with_their_age(db: Database) -
     newer = await submit(db, config, association_id=None, now=NOW)
     older = await submit(db, config, association_id=None, now=NOW - timedelta(days=3))
     closed = await submit(db, config, association_id=None, user_id=OTHER_USER)
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         await escalation.close_case(
             session,
@@ -274,6 +278,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
     ]
     assert [m.summary for m in member_view.messages] == [False, False, True, False]
     assert [p["reason"] for p in await _outbox(db, "reply_notice")] == ["reply", "forwarded"]
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=later)
         assert card.awaiting_reply and card.status is CaseStatus.FORWARDED
@@ -344,6 +349,7 @@ async def test_an_overdue_case_is_nudged_once_and_shows_overdue_until_acknowledg
     config = make_config()
     urgent = await submit(db, config, association_id=None, urgency="urgent")
     routine = await submit(db, config, association_id=None, urgency="routine")
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         assert await escalation.queue_overdue_nudges(session, config=config, now=NOW) == []
     at_14 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -437,6 +443,7 @@ async def test_the_daily_upkeep_purges_and_nudges(db: Database) -> None:
     config = make_config()
     urgent = await submit(db, config, association_id=None, urgency="urgent")
     closed = await submit(db, config, association_id=None, user_id=OTHER_USER)
+    await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         await escalation.close_case(
             session,
@@ -495,6 +502,7 @@ async def test_a_button_finds_its_case_by_the_cards_token_never_by_a_code(db: Da
                 await press(
                     session, config=config, handler=handler, case_ref=code, now=NOW, **extra
                 )
+    await deliver_cards(db, config)  # /cases lists a case once its card is posted
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
         by_token = await escalation.read_case(

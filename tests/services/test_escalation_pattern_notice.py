@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.escalation._outbox import MESSAGE_MAX, pattern_notice
+from cogs.escalation._posting import MESSAGE_MAX, pattern_notice
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])

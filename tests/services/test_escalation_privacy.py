@@ -155,8 +155,11 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
             session, config=config, handler=TEAM, case_ref=CaseCode(member.code), now=NOW
         )
     async with db.sessions.begin() as session:
-        for item in await escalation.claim_deliveries(session, now=NOW, limit=3):
-            await escalation.mark_delivered(session, delivery=item, channel_id=1, message_id=2)
+        claimed = await escalation.claim_deliveries(session, token="w", limit=3, with_held=True)
+        for item in claimed:
+            await escalation.mark_delivered(
+                session, config=config, delivery=item, posted=escalation.MessageRef(1, 2)
+            )
     async with db.sessions.begin() as session:
         for code in (first.code, member.code):
             await escalation.close_case(
@@ -205,19 +208,11 @@ async def test_nothing_logged_names_the_reporter_or_quotes_the_case(
 
 
 async def test_escalation_tables_hold_no_id_of_a_person(db: Database) -> None:
-    # The bot's own card message and the channels it posts in are the only Discord ids.
-    bot_owned = {
-        ("escalation_cards", "channel_id"),
-        ("escalation_cards", "message_id"),
-        ("escalation_member_routes", "channel_id"),
-    }
-    # Instants only where a clock needs them: the urgent due hour and the outbox's
-    # retry times, which are deleted once delivered.
-    clocks = {
-        ("escalation_cases", "ack_due"),
-        ("escalation_outbox", "available_at"),
-        ("escalation_outbox", "lease_until"),
-    }
+    # The channels the bot posts in are the only Discord ids in clear; its own messages
+    # about a case are sealed (``escalation_posts.ref``): a message id tells the time.
+    bot_owned = {("escalation_member_routes", "channel_id")}
+    # Instants only where a clock needs them: the urgent due hour. The outbox holds none.
+    clocks = {("escalation_cases", "ack_due")}
     person = re.compile(
         r"(user|member|message|author|actor|sender|reporter|subject|guild|channel)_id$|_by(_id)?$"
     )
@@ -258,9 +253,7 @@ async def _close(
 
 async def _purge(db: Database, config: EscalationConfig, now: datetime) -> int:
     async with db.sessions.begin() as session:
-        result = await escalation.purge_expired(
-            session, policy=config.policy, zone=config.zone, now=now
-        )
+        result = await escalation.purge_expired(session, config=config, now=now)
     await escalation.compact_sqlite(db)
     return result.cases
 
@@ -282,9 +275,11 @@ async def test_the_purge_leaves_only_the_count_of_a_closed_case(db: Database) ->
         await escalation.reply(
             session, config=config, handler=TEAM, case_ref=CaseCode(doomed.code), text="hi", now=NOW
         )
-        for item in await escalation.claim_deliveries(session, now=NOW):
+        for item in await escalation.claim_deliveries(session, token="w", with_held=True):
             if item.case_id is not None:
-                await escalation.mark_delivered(session, delivery=item, channel_id=5, message_id=6)
+                await escalation.mark_delivered(
+                    session, config=config, delivery=item, posted=escalation.MessageRef(5, 6)
+                )
     async with db.sessions.begin() as session:
         case = await session.scalar(select(Case).where(Case.code == doomed.code))
         doomed_id, card_token, wrapped = case.id, case.card_token, bytes(case.wrapped_key)
@@ -295,6 +290,15 @@ async def test_the_purge_leaves_only_the_count_of_a_closed_case(db: Database) ->
     if db.is_sqlite:
         assert _scan_files(db, {"key": [wrapped]}), "the wrapped key should be found before"
     assert await _purge(db, config, NOW + timedelta(days=90)) == 1
+    # Its card goes from Discord too: the deletion waits in the outbox, naming only the
+    # message. Once the bot has removed it, nothing of the case is left.
+    async with db.sessions.begin() as session:
+        claimed = await escalation.claim_deliveries(session, token="w", with_held=True)
+        removals = [d for d in claimed if d.kind is escalation.OutboxKind.MESSAGE_DELETE]
+        assert [(d.case_id, dict(d.payload)) for d in removals] == [
+            (None, {"channel_id": 5, "message_id": 6})
+        ]
+        await escalation.mark_delivered(session, config=config, delivery=removals[0])
 
     leftovers = [
         (table, column)
@@ -334,18 +338,16 @@ async def test_the_purge_also_drops_old_counters_and_past_blocks(db: Database) -
             session, config=config, handler=TEAM, case_ref=CaseCode(first.code), now=NOW
         )
     async with db.sessions.begin() as session:
-        result = await escalation.purge_expired(
-            session, policy=config.policy, zone=config.zone, now=NOW + timedelta(days=1)
-        )
+        result = await escalation.purge_expired(session, config=config, now=NOW + timedelta(days=1))
     assert (result.counters, result.blocks) == (1, 0)
     async with db.sessions.begin() as session:
         result = await escalation.purge_expired(
-            session, policy=config.policy, zone=config.zone, now=NOW + timedelta(days=80)
+            session, config=config, now=NOW + timedelta(days=80)
         )
     assert result.blocks == 1  # this semester's; next semester's stays until September
     async with db.sessions.begin() as session:
         result = await escalation.purge_expired(
-            session, policy=config.policy, zone=config.zone, now=NOW + timedelta(days=300)
+            session, config=config, now=NOW + timedelta(days=300)
         )
     assert result.blocks == 1
 

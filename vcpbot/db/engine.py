@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from vcpbot.db.changes import ChangeFeed
+from vcpbot.db.sqlite import WalCompactor
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -32,12 +33,15 @@ class Database:
     sessions: async_sessionmaker[AsyncSession]
     reading: async_sessionmaker[AsyncSession]
     changes: ChangeFeed
+    # ``db.wal.soon()`` after a commit whose pages must not stay in SQLite's WAL.
+    wal: WalCompactor
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     async def dispose(self) -> None:
+        await self.wal.stop()
         await self.engine.dispose()
 
 
@@ -98,4 +102,10 @@ def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> D
         autoflush=True,
         sync_session_class=tracked,
     )
-    return Database(engine=engine, sessions=sessions, reading=reading, changes=changes)
+    return Database(
+        engine=engine,
+        sessions=sessions,
+        reading=reading,
+        changes=changes,
+        wal=WalCompactor(engine),
+    )

@@ -3,8 +3,11 @@
 No column here links a Discord user, member or message of a person to a case.
 Everything a person wrote is sealed with the case's own key (``LargeBinary``
 columns); dates are days, except the urgent acknowledgement clock, which needs
-the hour. The only Discord ids are the bot's own messages and channels
-(``escalation_cards``, ``escalation_member_routes``). Pseudonyms are keyed
+the hour. No column holds an instant: the outbox's leases are tokens and its
+retries wait in the worker's memory. The only Discord ids are the bot's own
+channels (``escalation_member_routes``) and its own messages about a case
+(``escalation_posts``), sealed with the case key, because a message id is a
+snowflake that tells the millisecond it was posted. Pseudonyms are keyed
 HMACs that change every semester; on a case the reporter's pseudonym exists
 only sealed, so that Block sender can work without the team learning who it is.
 """
@@ -98,6 +101,24 @@ class OutboxKind(StrEnum):
     REPLY_NOTICE = "reply_notice"
     PATTERN_SIGNAL = "pattern_signal"
     OVERDUE_NUDGE = "overdue_nudge"
+    # A message of the bot about a case destroyed by retention: delete it (or make it
+    # an anonymous tombstone). The case is gone, so the row carries the message itself.
+    MESSAGE_DELETE = "message_delete"
+
+
+class PostKind(StrEnum):
+    """What the bot posted about a case, in a team channel."""
+
+    CARD = "card"
+    NUDGE = "nudge"
+    NOTICE = "notice"  # a pattern notice; one row for each case it names
+
+
+class Undelivered(StrEnum):
+    """Why a member case's card could not reach the association's VCPs."""
+
+    ROUTE_OFF = "route_off"  # the member route was switched off (or has no channel)
+    CHANNEL_GONE = "channel_gone"  # the bot can no longer post in the VCPs' channel
 
 
 def _one_of(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
@@ -112,6 +133,9 @@ class Case(Base):
         CheckConstraint(_one_of("urgency", Urgency), name="urgency"),
         CheckConstraint(_one_of("status", CaseStatus), name="status"),
         CheckConstraint(f"outcome IS NULL OR {_one_of('outcome', Outcome)}", name="outcome"),
+        CheckConstraint(
+            f"undelivered IS NULL OR {_one_of('undelivered', Undelivered)}", name="undelivered"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -147,6 +171,9 @@ class Case(Base):
     reporter_tag: Mapped[bytes] = mapped_column(LargeBinary)
     # The opt-in DM link: the reporter's user id, sealed; deleted when the case closes.
     dm_link: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Set when the card could not reach the VCPs (a member case): the reporter is told in
+    # /case and chooses. Kept after they send it to the team, which the card then says.
+    undelivered: Mapped[str | None] = mapped_column(String(16))
 
 
 class CaseMessage(Base):
@@ -162,25 +189,36 @@ class CaseMessage(Base):
     created_on: Mapped[date] = mapped_column(Date)
 
 
-class CardMessage(Base):
-    """The bot's own card message for a case: a bot message in a team channel, not a person's."""
+class Post(Base):
+    """A message the bot posted about a case (a card, a nudge, a pattern notice), so it
+    can edit it and delete it when the case is destroyed.
 
-    __tablename__ = "escalation_cards"
-    __table_args__ = (CheckConstraint(_one_of("place", CARD_PLACES), name="place"),)
+    ``ref`` is ``"<channel id>:<message id>"`` sealed with the case key: a message id
+    is a snowflake that tells the millisecond of posting, a time this table must not
+    give away. It is opened only to edit or delete the message, or to link to it.
+    """
 
-    case_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), primary_key=True
+    __tablename__ = "escalation_posts"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", PostKind), name="kind"),
+        CheckConstraint(_one_of("place", CARD_PLACES), name="place"),
     )
-    place: Mapped[str] = mapped_column(String(12), primary_key=True)
-    channel_id: Mapped[int] = mapped_column(BigInteger)
-    message_id: Mapped[int] = mapped_column(BigInteger)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    place: Mapped[str] = mapped_column(String(12))
+    ref: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class OutboxItem(Base):
     """Something to post for a case, written in the case's transaction.
 
-    Deleted once delivered (the card's reference moves to ``escalation_cards``),
-    so the instants a row needs for retries live only while it waits.
+    Deleted once delivered (the message's reference moves to ``escalation_posts``).
+    It holds no time: a lease is the leading worker's token, a retry's back-off and
+    a batch's moment live in that worker's memory.
     """
 
     __tablename__ = "escalation_outbox"
@@ -200,8 +238,10 @@ class OutboxItem(Base):
     # Put into what is posted, so a worker that crashed after posting can find it.
     delivery_key: Mapped[str] = mapped_column(String(32), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    available_at: Mapped[datetime] = mapped_column(index=True)
-    lease_until: Mapped[datetime | None]
+    # Goes with the next batch, not at once (the card of a non-urgent case).
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The claiming worker's token. Only the leader delivers, so a new leader releases
+    # every token it finds (``release_leases``).
     lease_token: Mapped[str | None] = mapped_column(String(32))
     # Reply notices only: the case's sealed DM link, copied when queued, so a notice
     # about closing still reaches the reporter after the case's own link is gone.

@@ -36,6 +36,7 @@ class Injection:
     status: int
     remaining: int
     retry_after: float
+    major: str | None = None  # only calls on this channel (or guild, webhook); None: any
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,16 @@ class RateLimits:
         """The bucket a route is limited by: its own, or the default."""
         return self._buckets.get(normalise_template(route), self.default)
 
-    def inject(self, route: str, *, status: int, count: int, retry_after: float) -> None:
-        self._injections.append(Injection(normalise_template(route), status, count, retry_after))
+    def inject(
+        self, route: str, *, status: int, count: int, retry_after: float, major: str | None = None
+    ) -> None:
+        self._injections.append(
+            Injection(normalise_template(route), status, count, retry_after, major)
+        )
 
     def check(self, route_key: str, major: str, *, global_exempt: bool) -> Verdict:
         route = normalise_template(route_key)
-        injected = self._take_injection(route)
+        injected = self._take_injection(route, major)
         bucket = self._buckets.get(route, self.default)
         window = self._window(route, major, bucket)
         if injected is not None:
@@ -95,8 +100,10 @@ class RateLimits:
         remaining = bucket.limit - window.count
         return Verdict(headers=self._headers(route, bucket, window, remaining=remaining))
 
-    def _take_injection(self, route: str) -> Injection | None:
+    def _take_injection(self, route: str, major: str) -> Injection | None:
         for injection in self._injections:
+            if injection.major not in (None, major):
+                continue
             if injection.route == route and injection.remaining > 0:
                 injection.remaining -= 1
                 return injection

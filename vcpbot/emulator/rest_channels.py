@@ -95,6 +95,8 @@ async def get_message(em: Emulator, call: Call) -> Any:
 @ROUTES.route("PATCH", _MESSAGE)
 async def edit_message(em: Emulator, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
+    # Even its own messages: a bot that cannot see the channel gets 50001 Missing Access.
+    access.require_in_channel(em.world, where, 0)
     message = _message(em, where, call)
     if message.author is not em.world.bot_user:
         raise errors.not_author()
@@ -104,6 +106,7 @@ async def edit_message(em: Emulator, call: Call) -> Any:
 @ROUTES.route("DELETE", _MESSAGE)
 async def delete_message(em: Emulator, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
+    access.require_in_channel(em.world, where, 0)
     message = _message(em, where, call)
     if message.author is not em.world.bot_user:
         if where.type == DM:

@@ -139,14 +139,24 @@ class Emulator:
     # -- faults and checks -----------------------------------------------------------------
 
     def inject(
-        self, route: str, *, status: int = 429, count: int = 1, retry_after: float = 0.1
+        self,
+        route: str,
+        *,
+        status: int = 429,
+        count: int = 1,
+        retry_after: float = 0.1,
+        channel: Channel | None = None,
     ) -> None:
-        """Fail the next ``count`` calls of a route, e.g. "POST /channels/{channel_id}/messages"."""
+        """Fail the next ``count`` calls of a route, e.g. "POST /channels/{channel_id}/messages"
+        (only those on ``channel`` if given)."""
         from vcpbot.emulator.routing import ROUTES, normalise_template
 
         if normalise_template(route) not in {normalise_template(k) for k in ROUTES.route_keys()}:
             raise ValueError(f"{route!r} is not a route the emulator models")
-        self.rate_limits.inject(route, status=status, count=count, retry_after=retry_after)
+        major = None if channel is None else str(channel.id)
+        self.rate_limits.inject(
+            route, status=status, count=count, retry_after=retry_after, major=major
+        )
 
     def assert_no_failures(self) -> None:
         if self.failures:

@@ -21,7 +21,8 @@ The implementation is split by meaning: ``escalation_core`` (config, text,
 clocks, sealing), ``escalation_cases`` (the reporter), ``escalation_receipts``
 (receipts, outside transactions), ``escalation_handling``
 (the team and the VCPs), ``escalation_signals`` (patterns, nudges),
-``escalation_outbox`` (delivery), ``escalation_retention`` (purge, rotation).
+``escalation_outbox`` (delivery), ``escalation_posts`` (the bot's messages about a
+case, sealed), ``escalation_retention`` (purge, rotation).
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -32,7 +33,9 @@ from vcpbot.db.escalation import (
     OutboxKind,
     Outcome,
     Place,
+    PostKind,
     Route,
+    Undelivered,
     Urgency,
 )
 from vcpbot.services.escalation_cases import (
@@ -44,6 +47,7 @@ from vcpbot.services.escalation_cases import (
     open_case,
     reporter_close,
     reporter_reply,
+    reporter_send_to_team,
     set_member_route,
     set_notices,
     submit_case,
@@ -71,18 +75,22 @@ from vcpbot.services.escalation_handling import (
     reply,
 )
 from vcpbot.services.escalation_outbox import (
-    CardRef,
     Delivery,
     association_channel,
     association_of_case,
     card_message,
+    case_code,
     claim_deliveries,
+    held_waiting,
     mark_delivered,
     mark_failed,
+    mark_undelivered,
     notice_recipient,
     pending_deliveries,
     release_leases,
+    retry_delay,
 )
+from vcpbot.services.escalation_posts import MessageRef, PostView, seal_legacy_posts
 from vcpbot.services.escalation_receipts import NewReceipt, Unlocked, prepare_receipt, unlock
 from vcpbot.services.escalation_retention import (
     CountRow,
@@ -110,7 +118,6 @@ __all__ = [
     "RECEIPT_NOT_FOUND",
     "TEXT_MAX",
     "Author",
-    "CardRef",
     "CaseCard",
     "CaseCode",
     "CaseDetail",
@@ -122,17 +129,21 @@ __all__ = [
     "EscalationUnavailable",
     "Handler",
     "MemberRouteView",
+    "MessageRef",
     "MessageView",
     "NewReceipt",
     "OutboxKind",
     "Outcome",
     "PatternSignal",
     "Place",
+    "PostKind",
+    "PostView",
     "PurgeResult",
     "ReporterView",
     "RotationResult",
     "Route",
     "Submitted",
+    "Undelivered",
     "Unlocked",
     "Upkeep",
     "Urgency",
@@ -144,6 +155,7 @@ __all__ = [
     "block_sender",
     "card_for",
     "card_message",
+    "case_code",
     "case_counts",
     "claim_deliveries",
     "clean_text",
@@ -152,10 +164,12 @@ __all__ = [
     "daily_upkeep",
     "format_receipt",
     "forward_case",
+    "held_waiting",
     "key_versions_in_use",
     "list_open_cases",
     "mark_delivered",
     "mark_failed",
+    "mark_undelivered",
     "member_route",
     "normalise_receipt",
     "notice_recipient",
@@ -169,7 +183,10 @@ __all__ = [
     "reply",
     "reporter_close",
     "reporter_reply",
+    "reporter_send_to_team",
+    "retry_delay",
     "rotate_keys",
+    "seal_legacy_posts",
     "set_member_route",
     "set_notices",
     "signal_patterns",

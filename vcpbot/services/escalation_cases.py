@@ -38,6 +38,7 @@ from vcpbot.db.escalation import (
     Outcome,
     Place,
     Route,
+    Undelivered,
     Urgency,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed
@@ -50,6 +51,7 @@ from vcpbot.services.escalation_core import (
     close_case_row,
     enqueue,
     enqueue_card_updates,
+    held_until_batch,
     local_day,
     open_dm_link,
     parse_category,
@@ -91,10 +93,17 @@ class ReporterView:
     # machine no longer has (a reboot, an upgrade): they can turn notices on again.
     notices_lost: bool
     messages: tuple[MessageView, ...]
+    # Why the card never reached the VCPs (a member case); None when it did or will.
+    undelivered: Undelivered | None = None
 
     @property
     def closed(self) -> bool:
         return self.status is CaseStatus.CLOSED
+
+    @property
+    def awaiting_choice(self) -> bool:
+        """Nobody can act on it until the reporter sends it to the team or closes it."""
+        return self.undelivered is not None and not self.forwarded and not self.closed
 
 
 def _pseudonyms(config: EscalationConfig, user_id: int, today: date) -> tuple[str, str]:
@@ -197,7 +206,13 @@ async def submit_case(
     await append_message(session, config, case, author=Author.REPORTER, text=text, today=today)
     await upsert_add(session, Counter, {"pseudonym": day, "kind": "submit", "day": today})
     place = Place.HUB if route is Route.VCP else Place.ASSOCIATION
-    enqueue(session, kind=OutboxKind.CASE_CARD_CREATE, place=place, now=now, case_id=case.id)
+    enqueue(
+        session,
+        kind=OutboxKind.CASE_CARD_CREATE,
+        place=place,
+        case_id=case.id,
+        held=held_until_batch(case),
+    )
     await session.flush()
     if route is Route.VCP:
         await signal_patterns(session, config=config, now=now)
@@ -220,6 +235,7 @@ async def _view(session: AsyncSession, config: EscalationConfig, case: Case) -> 
         notices=notices,
         notices_lost=case.dm_link is not None and not notices,
         messages=await read_messages(session, config, case),
+        undelivered=Undelivered(case.undelivered) if case.undelivered else None,
     )
 
 
@@ -253,7 +269,7 @@ async def reporter_reply(
         raise Conflict("escalation.error.case_closed")
     today = local_day(now, config.zone)
     await append_message(session, config, case, author=Author.REPORTER, text=text, today=today)
-    await enqueue_card_updates(session, case, now=now)
+    await enqueue_card_updates(session, case)
     await session.flush()
     return await _view(session, config, case)
 
@@ -271,6 +287,37 @@ async def reporter_close(
         session, case, outcome=Outcome.CLOSED_BY_REPORTER, now=now, zone=config.zone
     )
     await session.flush()
+    return await _view(session, config, case)
+
+
+async def reporter_send_to_team(
+    session: AsyncSession, *, config: EscalationConfig, unlocked: Unlocked, now: datetime
+) -> ReporterView | None:
+    """ "Send to the UM team": the VCPs could not receive this member case, and its
+    reporter chooses the team instead. The team reads all of it (the reporter agrees
+    to that by choosing), and a fresh acknowledgement clock starts. None: as for
+    ``open_case``; a case that is not waiting for this choice raises ``Conflict``.
+    """
+    case = await case_of(session, config, unlocked)
+    if case is None:
+        return None
+    if case.undelivered is None or case.forwarded_on is not None:
+        raise Conflict("escalation.error.not_undelivered")
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("escalation.error.case_closed")
+    case.forwarded_on = local_day(now, config.zone)
+    case.status = CaseStatus.FORWARDED.value
+    case.nudged = False
+    case.ack_due = ack_due(Urgency(case.urgency), now=now, policy=config.policy, zone=config.zone)
+    enqueue(
+        session,
+        kind=OutboxKind.CASE_CARD_CREATE,
+        place=Place.HUB,
+        case_id=case.id,
+        held=held_until_batch(case),
+    )
+    await session.flush()
+    await signal_patterns(session, config=config, now=now)
     return await _view(session, config, case)
 
 

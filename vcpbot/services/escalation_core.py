@@ -181,6 +181,15 @@ def data_key(config: EscalationConfig, case: Case) -> bytes:
     return config.keys.master.unwrap(case.wrapped_key, case_id=case.id, version=case.key_version)
 
 
+def seal_for(config: EscalationConfig, case: Case, text: str, purpose: str) -> bytes:
+    """Sealed under the case's own key, bound to the case and the field."""
+    return seal(text, key=data_key(config, case), aad=case_aad(case.id, purpose))
+
+
+def open_for(config: EscalationConfig, case: Case, blob: bytes, purpose: str) -> str:
+    return open_sealed(blob, key=data_key(config, case), aad=case_aad(case.id, purpose))
+
+
 # --- what only the runtime key opens --------------------------------------------
 
 
@@ -273,6 +282,11 @@ async def read_messages(
     )
 
 
+def held_until_batch(case: Case) -> bool:
+    """What a reporter starts goes with the next batch, unless it is urgent."""
+    return case.urgency != Urgency.URGENT
+
+
 def with_team(case: Case) -> bool:
     return case.route == Route.VCP or case.forwarded_on is not None
 
@@ -286,12 +300,16 @@ def enqueue(
     *,
     kind: OutboxKind,
     place: Place,
-    now: datetime,
     case_id: int | None = None,
     payload: dict[str, Any] | None = None,
     dm_link: bytes | None = None,
+    held: bool = False,
 ) -> None:
-    """Add an outbox row in the caller's transaction: it exists exactly when the change does."""
+    """Add an outbox row in the caller's transaction: it exists exactly when the change does.
+
+    ``held``: it goes with the next batch instead of at once (what a reporter starts,
+    unless urgent), so when it appears in Discord says nothing about when they acted.
+    """
     session.add(
         OutboxItem(
             case_id=case_id,
@@ -300,33 +318,32 @@ def enqueue(
             payload=json.dumps(payload or {}, sort_keys=True, separators=(",", ":")),
             delivery_key=secrets.token_hex(16),
             attempts=0,
-            available_at=now,
+            held=held,
             dm_link=dm_link,
         )
     )
 
 
-def notify_reporter(session: AsyncSession, case: Case, *, now: datetime, reason: str) -> None:
+def notify_reporter(session: AsyncSession, case: Case, *, reason: str) -> None:
     """Queue a DM notice ("there is news on your case") if the reporter opted in."""
     if case.dm_link is not None:
         enqueue(
             session,
             kind=OutboxKind.REPLY_NOTICE,
             place=Place.DM,
-            now=now,
             case_id=case.id,
             payload={"reason": reason},
             dm_link=case.dm_link,
         )
 
 
-async def enqueue_card_updates(session: AsyncSession, case: Case, *, now: datetime) -> None:
+async def enqueue_card_updates(session: AsyncSession, case: Case) -> None:
     """Refresh every card the case has or will have (the hub's, the association's)."""
     places = {holder_place(case)}
     if case.route == Route.MEMBER:
         places.add(Place.ASSOCIATION)
     for place in sorted(places):
-        enqueue(session, kind=OutboxKind.CASE_CARD_UPDATE, place=place, now=now, case_id=case.id)
+        enqueue(session, kind=OutboxKind.CASE_CARD_UPDATE, place=place, case_id=case.id)
 
 
 async def upsert_add(
@@ -365,4 +382,4 @@ async def close_case_row(
             "outcome": case.outcome,
         },
     )
-    await enqueue_card_updates(session, case, now=now)
+    await enqueue_card_updates(session, case)

@@ -9,10 +9,10 @@ see is "not found", so its existence is not revealed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.crypto import semester_of
@@ -26,6 +26,8 @@ from vcpbot.db.escalation import (
     OutboxKind,
     Outcome,
     Place,
+    Post,
+    PostKind,
     Route,
     Urgency,
 )
@@ -47,6 +49,7 @@ from vcpbot.services.escalation_core import (
     reporter_pseudonyms,
     with_team,
 )
+from vcpbot.services.escalation_posts import MessageRef, card_ref
 from vcpbot.services.escalation_signals import signal_patterns
 
 _CODE = re.compile(r"^C-[0-9A-Z]{4}$")
@@ -120,6 +123,10 @@ class CaseCard:
     age_days: int
     overdue: bool
     awaiting_reply: bool  # the last message is the reporter's
+    # A member case its reporter sent to the team because the VCPs could not receive it.
+    sent_by_reporter: bool = False
+    # In a listing: the card this handler acts from (``/cases`` links to it).
+    link: MessageRef | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,7 @@ async def _cards(
                 token=case.card_token,
                 route=Route(case.route),
                 forwarded=case.forwarded_on is not None,
+                sent_by_reporter=case.forwarded_on is not None and case.forward_seq is None,
                 category=Category(case.category),
                 urgency=Urgency(case.urgency),
                 association_name=names.get(case.association_id) if shown else None,
@@ -214,8 +222,17 @@ async def _find(
 async def list_open_cases(
     session: AsyncSession, *, config: EscalationConfig, handler: Handler, now: datetime
 ) -> list[CaseCard]:
-    """``/cases``: the handler's open cases, oldest first."""
-    query = select(Case).where(Case.status != CaseStatus.CLOSED.value)
+    """``/cases``: the handler's open cases whose card has arrived, oldest first, each
+    with a link to its card. A case whose card still waits for its batch is not listed:
+    the list must not tell sooner than the channel when a case came in.
+    """
+    place = Place.HUB if handler.is_team else Place.ASSOCIATION
+    query = select(Case).where(
+        Case.status != CaseStatus.CLOSED.value,
+        exists().where(
+            Post.case_id == Case.id, Post.kind == PostKind.CARD.value, Post.place == place.value
+        ),
+    )
     if handler.is_team:
         query = query.where(or_(Case.route == Route.VCP.value, Case.forwarded_on.is_not(None)))
     else:
@@ -227,7 +244,11 @@ async def list_open_cases(
             )
         )
     cases = list((await session.scalars(query.order_by(Case.created_on, Case.id))).all())
-    return await _cards(session, config, cases, now)
+    cards = await _cards(session, config, cases, now)
+    return [
+        replace(card, link=await card_ref(session, config, case, place))
+        for case, card in zip(cases, cards, strict=True)
+    ]
 
 
 async def read_case(
@@ -274,7 +295,7 @@ async def acknowledge(
     if case.status == CaseStatus.ACKNOWLEDGED:
         raise Conflict("escalation.error.already_acknowledged")
     _acknowledge(case, local_day(now, config.zone))
-    await enqueue_card_updates(session, case, now=now)
+    await enqueue_card_updates(session, case)
     await session.flush()
     return await _card(session, config, case, now)
 
@@ -298,8 +319,8 @@ async def reply(
         _acknowledge(case, today)
     author = Author.TEAM if handler.is_team else Author.VCP
     await append_message(session, config, case, author=author, text=text, today=today)
-    notify_reporter(session, case, now=now, reason="reply")
-    await enqueue_card_updates(session, case, now=now)
+    notify_reporter(session, case, reason="reply")
+    await enqueue_card_updates(session, case)
     await session.flush()
     return await _card(session, config, case, now)
 
@@ -318,7 +339,7 @@ async def close_case(
     case = await _find(session, handler, case_ref)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("escalation.error.already_closed")
-    notify_reporter(session, case, now=now, reason="closed")
+    notify_reporter(session, case, reason="closed")
     await session.flush()
     await close_case_row(session, case, outcome=chosen, now=now, zone=config.zone)
     await session.flush()
@@ -354,11 +375,9 @@ async def forward_case(
     case.acknowledged_on = None
     case.nudged = False
     case.ack_due = ack_due(Urgency(case.urgency), now=now, policy=config.policy, zone=config.zone)
-    enqueue(session, kind=OutboxKind.CASE_CARD_CREATE, place=Place.HUB, now=now, case_id=case.id)
-    enqueue(
-        session, kind=OutboxKind.CASE_CARD_UPDATE, place=Place.ASSOCIATION, now=now, case_id=case.id
-    )
-    notify_reporter(session, case, now=now, reason="forwarded")
+    enqueue(session, kind=OutboxKind.CASE_CARD_CREATE, place=Place.HUB, case_id=case.id)
+    enqueue(session, kind=OutboxKind.CASE_CARD_UPDATE, place=Place.ASSOCIATION, case_id=case.id)
+    notify_reporter(session, case, reason="forwarded")
     await session.flush()
     await signal_patterns(session, config=config, now=now)
     return await _card(session, config, case, now)

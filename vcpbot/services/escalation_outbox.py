@@ -1,11 +1,12 @@
 """Delivery to Discord through a transactional outbox.
 
 A case's outbox rows are written in the case's own transaction, so a committed
-case always has its card queued and a rolled-back one never does. A worker
-(the escalation cog, on a timer) then loops::
+case always has its card queued and a rolled-back one never does. Only the
+leading process delivers (``vcpbot.leadership``); its worker (the escalation
+cog's Courier) loops::
 
     async with db.sessions.begin() as s:            # commit the lease first
-        batch = await claim_deliveries(s, now=now)
+        batch = await claim_deliveries(s, token=my_token, skip=waiting, with_held=due)
     for item in batch:
         if item.attempts:                           # an earlier try may have posted;
             ...look for item.delivery_key in the channel's recent messages...
@@ -13,42 +14,60 @@ case always has its card queued and a rolled-back one never does. A worker
             message = await post(item)              # with allowed_mentions none
         except (429, 5xx, timeout) as e:
             async with db.sessions.begin() as s:
-                await mark_failed(s, delivery=item, now=now, retry_after=e.retry_after)
+                await mark_failed(s, delivery=item)
+            waiting[item.id] = now + retry_delay(item.attempts, e.retry_after)
             continue
         async with db.sessions.begin() as s:
-            first = await mark_delivered(s, delivery=item, channel_id=..., message_id=...)
+            first = await mark_delivered(s, config=..., delivery=item, posted=MessageRef(...))
         if not first:                               # another worker posted it too
             ...delete our message...
 
-A lease stops two workers from taking the same row; a crash between posting
-and marking leaves the row to be claimed again when the lease runs out, and the
+No row holds a time. A lease is the claiming worker's token: a leader that takes
+over releases every lease it finds (its predecessor died or stepped down), so a
+crash between posting and marking leaves the row to the next leader, and the
 ``delivery_key`` (put into the posted message, e.g. in a button's custom_id)
-lets the next worker see that it was already posted. Delivered rows are
-deleted: the card's message reference moves to ``escalation_cards`` (a message
-of the bot in a team channel, not a person's), and the instants a waiting row
-needs for its retries do not outlive the wait.
+lets it see that the row was already posted. A retry's back-off, and the moment
+the next batch of ``held`` rows goes, live in the worker's memory; a new leader
+simply tries at once. Delivered rows are deleted; a message the bot posted about
+a case is kept, sealed, in ``escalation_posts``.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from vcpbot.db.escalation import CardMessage, Case, MemberRoute, OutboxItem, OutboxKind, Place
+from vcpbot.db.escalation import (
+    Case,
+    CaseStatus,
+    MemberRoute,
+    OutboxItem,
+    OutboxKind,
+    Place,
+    PostKind,
+    Undelivered,
+)
 from vcpbot.db.network import Association
-from vcpbot.services.escalation_core import EscalationConfig, open_dm_link
+from vcpbot.services.escalation_core import (
+    EscalationConfig,
+    notify_reporter,
+    open_dm_link,
+)
+from vcpbot.services.escalation_posts import MessageRef, card_ref, record_post
 
-LEASE = timedelta(seconds=60)
 BACKOFF_FIRST_S = 5.0
 BACKOFF_MAX_S = 900.0
+_POSTED_AS = {
+    OutboxKind.CASE_CARD_CREATE: PostKind.CARD,
+    OutboxKind.OVERDUE_NUDGE: PostKind.NUDGE,
+    OutboxKind.PATTERN_SIGNAL: PostKind.NOTICE,
+}
 
 
 @dataclass(frozen=True)
@@ -65,12 +84,6 @@ class Delivery:
     lease_token: str
 
 
-@dataclass(frozen=True)
-class CardRef:
-    channel_id: int
-    message_id: int
-
-
 def _delivery(row: OutboxItem) -> Delivery:
     return Delivery(
         id=row.id,
@@ -84,17 +97,20 @@ def _delivery(row: OutboxItem) -> Delivery:
     )
 
 
-def _free(now: datetime) -> Any:
-    return or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until <= now)
-
-
 async def claim_deliveries(
-    session: AsyncSession, *, now: datetime, limit: int = 10, lease: timedelta = LEASE
+    session: AsyncSession,
+    *,
+    token: str,
+    limit: int = 10,
+    skip: Collection[int] = (),
+    with_held: bool = False,
 ) -> list[Delivery]:
-    """Lease up to ``limit`` due rows, oldest first; commit before posting them.
+    """Lease up to ``limit`` free rows, oldest first, under ``token``; commit before
+    posting them. ``skip``: rows waiting out a back-off. Held rows only ``with_held``
+    (the batch is due). A card update waits until its card exists.
 
-    The lease is taken with a conditional UPDATE, so of two processes claiming at
-    once each row goes to one. A card update waits until the card exists.
+    The lease is taken with a conditional UPDATE, so of two claims at once each row
+    goes to one.
     """
     create = aliased(OutboxItem)
     card_pending = exists().where(
@@ -102,15 +118,17 @@ async def claim_deliveries(
         create.place == OutboxItem.place,
         create.kind == OutboxKind.CASE_CARD_CREATE.value,
     )
+    query = select(OutboxItem.id).where(
+        OutboxItem.lease_token.is_(None),
+        ~and_(OutboxItem.kind == OutboxKind.CASE_CARD_UPDATE.value, card_pending),
+    )
+    if not with_held:
+        query = query.where(OutboxItem.held.is_(False))
+    if skip:
+        query = query.where(OutboxItem.id.not_in(list(skip)))
     candidates = (
         await session.scalars(
-            select(OutboxItem.id)
-            .where(
-                OutboxItem.available_at <= now,
-                _free(now),
-                ~and_(OutboxItem.kind == OutboxKind.CASE_CARD_UPDATE.value, card_pending),
-            )
-            .order_by(OutboxItem.id)
+            query.order_by(OutboxItem.id)
             .limit(limit)
             # PostgreSQL: skip rows another worker is claiming right now, so it
             # takes the next ones instead of waiting for them and finding none.
@@ -119,37 +137,48 @@ async def claim_deliveries(
     ).all()
     if not candidates:
         return []
-    token = secrets.token_hex(16)
     # Counting attempts at the claim, not at a failure, is what lets the next worker
-    # know that a crashed one may already have posted.
+    # know that a crashed one may already have posted. A held row claimed is past its
+    # batch: if it has to be tried again, it need not wait for another one.
     await session.execute(
         update(OutboxItem)
-        .where(OutboxItem.id.in_(candidates), _free(now))
-        .values(lease_until=now + lease, lease_token=token, attempts=OutboxItem.attempts + 1)
+        .where(OutboxItem.id.in_(candidates), OutboxItem.lease_token.is_(None))
+        .values(lease_token=token, attempts=OutboxItem.attempts + 1, held=False)
         .execution_options(synchronize_session=False)
     )
     rows = await session.scalars(
         select(OutboxItem)
-        .where(OutboxItem.lease_token == token)
+        .where(OutboxItem.id.in_(candidates), OutboxItem.lease_token == token)
         .order_by(OutboxItem.id)
         .execution_options(populate_existing=True)
     )
     return [_delivery(row) for row in rows.all()]
 
 
-async def release_leases(session: AsyncSession, *, now: datetime) -> int:
-    """Make every leased row claimable now; returns how many were leased.
+async def held_waiting(session: AsyncSession) -> bool:
+    """Is anything waiting for the next batch?"""
+    found = await session.scalar(
+        select(OutboxItem.id)
+        .where(OutboxItem.held.is_(True), OutboxItem.lease_token.is_(None))
+        .limit(1)
+    )
+    return found is not None
 
-    For a process that has just taken the lead: only the leader delivers, so a
-    lease still running belongs to a leader that died (or stepped down and
-    stopped). Its rows go out again at once instead of when the lease ends; each
-    was claimed before, so the next worker looks for its message first.
+
+async def release_leases(session: AsyncSession, *, token: str | None = None) -> int:
+    """Make leased rows claimable again; returns how many were leased.
+
+    Without ``token``, every lease: for a process that has just taken the lead. Only
+    the leader delivers, so a lease it finds belongs to a leader that died (or
+    stepped down and stopped). Its rows go out again at once; each was claimed
+    before, so the next worker looks for its message first. With ``token``, a
+    worker's own leases from a round that broke off.
     """
+    query = update(OutboxItem).where(OutboxItem.lease_token.is_not(None))
+    if token is not None:
+        query = query.where(OutboxItem.lease_token == token)
     result = await session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.lease_until > now)
-        .values(lease_until=now)
-        .execution_options(synchronize_session=False)
+        query.values(lease_token=None).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
 
@@ -157,15 +186,15 @@ async def release_leases(session: AsyncSession, *, now: datetime) -> int:
 async def mark_delivered(
     session: AsyncSession,
     *,
+    config: EscalationConfig,
     delivery: Delivery,
-    channel_id: int | None = None,
-    message_id: int | None = None,
+    posted: MessageRef | None = None,
 ) -> bool:
     """Posted (or nothing to post any more). False: it was already delivered by
     someone else, so what this worker posted is a duplicate to delete.
 
-    For a card, pass the posted message's channel and id; they are kept in
-    ``escalation_cards`` for later edits.
+    For a card, a nudge or a pattern notice, pass the posted message: it is kept,
+    sealed, for later edits and for its deletion when the case is destroyed.
     """
     result = await session.execute(
         delete(OutboxItem)
@@ -174,54 +203,80 @@ async def mark_delivered(
     )
     if not result.rowcount:
         return False
-    if (
-        delivery.kind is OutboxKind.CASE_CARD_CREATE
-        and delivery.case_id is not None
-        and channel_id is not None
-        and message_id is not None
-    ):
-        card = await session.get(CardMessage, (delivery.case_id, delivery.place.value))
-        if card is None:
-            card = CardMessage(case_id=delivery.case_id, place=delivery.place.value)
-            session.add(card)
-        card.channel_id, card.message_id = channel_id, message_id
-        await session.flush()
+    kind = _POSTED_AS.get(delivery.kind)
+    if posted is not None and kind is not None:
+        for case in await _cases_posted_about(session, delivery):
+            await record_post(session, config, case, kind=kind, place=delivery.place, ref=posted)
     return True
 
 
-async def mark_failed(
-    session: AsyncSession,
-    *,
-    delivery: Delivery,
-    now: datetime,
-    retry_after: float | None = None,
-) -> float:
-    """Not posted (429, 5xx, timeout): try again later, backing off (or after
-    Discord's ``retry_after``). Never given up: every committed case must reach the
-    hub. Returns the seconds until the next try.
-    """
-    wait = retry_after or min(BACKOFF_FIRST_S * 2**delivery.attempts, BACKOFF_MAX_S)
+async def _cases_posted_about(session: AsyncSession, delivery: Delivery) -> list[Case]:
+    """The case of a card or nudge; every case a pattern notice names."""
+    if delivery.kind is OutboxKind.PATTERN_SIGNAL:
+        codes = [str(code) for code in delivery.payload.get("codes", [])]
+        return list((await session.scalars(select(Case).where(Case.code.in_(codes)))).all())
+    case = await session.get(Case, delivery.case_id) if delivery.case_id is not None else None
+    return [] if case is None else [case]
+
+
+def retry_delay(attempts: int, retry_after: float | None = None) -> float:
+    """Seconds before trying a failed row again: Discord's ``retry_after``, or a back-off
+    from 5 s, doubling per earlier attempt, to at most 15 minutes."""
+    return retry_after or min(BACKOFF_FIRST_S * 2**attempts, BACKOFF_MAX_S)
+
+
+async def mark_failed(session: AsyncSession, *, delivery: Delivery) -> None:
+    """Not posted (429, 5xx, timeout, a refusal to report): free the row again. Never
+    given up: the worker keeps it aside until its back-off ends."""
     await session.execute(
         update(OutboxItem)
         .where(OutboxItem.id == delivery.id, OutboxItem.lease_token == delivery.lease_token)
-        .values(available_at=now + timedelta(seconds=wait), lease_until=None, lease_token=None)
+        .values(lease_token=None)
         .execution_options(synchronize_session=False)
     )
-    return wait
 
 
-async def card_message(session: AsyncSession, *, case_id: int, place: Place) -> CardRef | None:
-    """The bot's card for a case, to edit; None when it was never posted."""
-    card = await session.get(CardMessage, (case_id, place.value))
-    return None if card is None else CardRef(card.channel_id, card.message_id)
+async def mark_undelivered(
+    session: AsyncSession, *, delivery: Delivery, reason: Undelivered
+) -> None:
+    """A member case's card cannot reach the association's VCPs (the route is off, or the
+    channel is gone): drop it and tell the reporter, who chooses in ``/case`` (send it
+    to the UM team, or close it). Its clock stops: nobody can act on it meanwhile.
+    """
+    await session.execute(
+        delete(OutboxItem)
+        .where(OutboxItem.id == delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    case = await session.get(Case, delivery.case_id) if delivery.case_id is not None else None
+    if case is None or case.status == CaseStatus.CLOSED or case.undelivered is not None:
+        return
+    case.undelivered = reason.value
+    case.ack_due = None
+    notify_reporter(session, case, reason="undelivered")
+    await session.flush()
+
+
+async def card_message(
+    session: AsyncSession, *, config: EscalationConfig, case_id: int, place: Place
+) -> MessageRef | None:
+    """The bot's card for a case, to edit or to post next to; None when never posted."""
+    case = await session.get(Case, case_id)
+    return None if case is None else await card_ref(session, config, case, place)
+
+
+async def case_code(session: AsyncSession, *, case_id: int) -> str | None:
+    """The case's code, for telling the team which card Discord refused."""
+    return await session.scalar(select(Case.code).where(Case.id == case_id))
 
 
 async def association_channel(session: AsyncSession, *, case_id: int) -> int | None:
-    """Where a member case's card goes: the association's VCP channel."""
+    """Where a member case's card goes: the association's VCP channel, while the
+    member route is on. None: the VCPs cannot receive it."""
     return await session.scalar(
         select(MemberRoute.channel_id)
         .join(Case, Case.association_id == MemberRoute.association_id)
-        .where(Case.id == case_id)
+        .where(Case.id == case_id, MemberRoute.enabled.is_(True))
     )
 
 

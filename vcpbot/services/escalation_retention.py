@@ -1,17 +1,22 @@
 """Retention, key rotation and the daily upkeep of anonymous escalation.
 
 Closed cases are destroyed after ``retention_days``: the case row with its
-wrapped key, its sealed messages, its cards and its outbox rows. Without the
-wrapped key any copy of the ciphertext (a backup, an old WAL frame) is inert.
-What stays is the count added when the case closed (``escalation_counts``).
+wrapped key, its sealed messages, its outbox rows and the record of what the bot
+posted about it. Without the wrapped key any copy of the ciphertext (a backup, an
+old WAL frame) is inert. In the same transaction every message the bot posted
+about the case (cards, nudges, pattern notices) is queued for deletion from
+Discord, through the outbox, so it is retried and survives a crash or a new
+leader. A pattern notice names several cases: it goes when the first of them is
+destroyed. What stays is the count added when the case closed
+(``escalation_counts``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,17 +25,18 @@ from vcpbot.crypto import EscalationKeys, semester_of
 from vcpbot.db import Database
 from vcpbot.db.escalation import (
     Block,
-    CardMessage,
     Case,
     CaseCount,
     CaseMessage,
     Counter,
     OutboxItem,
     OutboxKind,
+    Post,
 )
-from vcpbot.services.escalation_core import EscalationConfig, local_day
+from vcpbot.db.sqlite import sqlite_outside_transaction
+from vcpbot.services.escalation_core import EscalationConfig, enqueue, local_day
+from vcpbot.services.escalation_posts import MessageRef, posts_of, seal_legacy_posts
 from vcpbot.services.escalation_signals import queue_overdue_nudges, signal_patterns
-from vcpbot.settings import EscalationSettings
 
 log = logging.getLogger(__name__)
 
@@ -55,33 +61,35 @@ class CountRow:
 
 
 async def purge_expired(
-    session: AsyncSession, *, policy: EscalationSettings, zone: ZoneInfo, now: datetime
+    session: AsyncSession, *, config: EscalationConfig, now: datetime
 ) -> PurgeResult:
-    """Destroy cases closed ``retention_days`` or more days ago, yesterday's rate
-    counters and blocks from past semesters. Needs no keys: it only deletes.
+    """Destroy cases closed ``retention_days`` or more days ago (and queue the deletion
+    of the bot's messages about them), yesterday's rate counters and blocks from past
+    semesters. The keys open the sealed message references; nothing else is read.
     """
-    today = local_day(now, zone)
-    cutoff = today - timedelta(days=policy.retention_days)
+    today = local_day(now, config.zone)
+    cutoff = today - timedelta(days=config.policy.retention_days)
     if session.get_bind().dialect.name == "sqlite":
         # Zero freed pages, so deleted keys do not linger in the file's free space.
         await session.execute(text("PRAGMA secure_delete=ON"))
     expired = (
-        await session.execute(
-            select(Case.id, Case.code).where(Case.closed_on.is_not(None), Case.closed_on <= cutoff)
+        await session.scalars(
+            select(Case).where(Case.closed_on.is_not(None), Case.closed_on <= cutoff)
         )
     ).all()
-    ids = [row.id for row in expired]
+    ids = [case.id for case in expired]
     if ids:
+        await _queue_removals(session, config, expired)
         # Explicit, not only by cascade: the promise must not hang on a pragma.
         await session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(ids)))
-        await session.execute(delete(CardMessage).where(CardMessage.case_id.in_(ids)))
+        await session.execute(delete(Post).where(Post.case_id.in_(ids)))
         await session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(ids)))
-        for row in expired:
+        for case in expired:
             # A pattern notice still waiting names other cases' codes too.
             await session.execute(
                 delete(OutboxItem).where(
                     OutboxItem.kind == OutboxKind.PATTERN_SIGNAL.value,
-                    OutboxItem.payload.contains(f'"{row.code}"'),
+                    OutboxItem.payload.contains(f'"{case.code}"'),
                 )
             )
         await session.execute(
@@ -96,24 +104,33 @@ async def purge_expired(
     return result
 
 
+async def _queue_removals(
+    session: AsyncSession, config: EscalationConfig, cases: Sequence[Case]
+) -> None:
+    """One deletion per message, though a pattern notice is recorded with every case it
+    names. The row carries the message itself (the case and its key go now); it lives
+    until Discord confirms, and says nothing of the case."""
+    queued: set[MessageRef] = set()
+    for case in cases:
+        for post in await posts_of(session, config, case):
+            if post.ref in queued:
+                continue
+            queued.add(post.ref)
+            enqueue(
+                session,
+                kind=OutboxKind.MESSAGE_DELETE,
+                place=post.place,
+                payload={"channel_id": post.ref.channel_id, "message_id": post.ref.message_id},
+            )
+    await session.flush()
+
+
 async def compact_sqlite(db: Database) -> None:
     """After a purge has committed: fold the WAL into the file and truncate it, so
     old page images of destroyed cases do not wait in the WAL for the next checkpoint.
     """
     if db.is_sqlite:
         await sqlite_outside_transaction(db, "PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-async def sqlite_outside_transaction(db: Database, statement: str) -> None:
-    """Run a statement that SQLite refuses inside a transaction (checkpoint, VACUUM).
-
-    The engine begins every transaction with BEGIN IMMEDIATE, so this goes to the
-    driver's connection directly, which is in autocommit mode between transactions.
-    """
-    async with db.engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        cursor = await raw.driver_connection.execute(statement)
-        await cursor.close()
 
 
 @dataclass(frozen=True)
@@ -174,7 +191,8 @@ async def daily_upkeep(session: AsyncSession, *, config: EscalationConfig, now: 
     (a case can leave the window, and reporters' replies do not start one).
     Run ``queue_overdue_nudges`` more often than daily for the urgent clock.
     """
-    purged = await purge_expired(session, policy=config.policy, zone=config.zone, now=now)
+    await seal_legacy_posts(session, config=config)
+    purged = await purge_expired(session, config=config, now=now)
     nudged = await queue_overdue_nudges(session, config=config, now=now)
     patterns = await signal_patterns(session, config=config, now=now)
     return Upkeep(purged=purged, nudged=tuple(nudged), patterns=len(patterns))

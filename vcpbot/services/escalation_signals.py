@@ -77,10 +77,11 @@ async def signal_patterns(
             session,
             kind=OutboxKind.PATTERN_SIGNAL,
             place=Place.HUB,
-            now=now,
-            # Tied to the newest case, so the notice goes when that case is purged.
             case_id=cases[-1].id,
             payload={"codes": list(codes), "association_withheld": not shown},
+            # With the cards of the batch it may name: never before them, and never at
+            # the moment of the Submit that completed the pattern.
+            held=True,
         )
         signals.append(PatternSignal(codes=codes, association_withheld=not shown))
     await session.flush()
@@ -114,10 +115,9 @@ async def queue_overdue_nudges(
             session,
             kind=OutboxKind.OVERDUE_NUDGE,
             place=holder_place(case),
-            now=now,
             case_id=case.id,
             payload={"code": case.code},
         )
-        await enqueue_card_updates(session, case, now=now)
+        await enqueue_card_updates(session, case)
     await session.flush()
     return [case.code for case in rows]
