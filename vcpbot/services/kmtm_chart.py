@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
-from vcpbot.services.kmtm_report import Report, ReportRow, format_rate, row_label, shown
+from vcpbot.services.kmtm_report import (
+    Report,
+    ReportRow,
+    format_rate,
+    released_otherwise,
+    row_label,
+    row_shown,
+    shown,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -132,9 +140,7 @@ def _draw_years(axes: Axes, report: Report, locale: Locale) -> None:
             axes.text(x, row.value + top * 0.01, text, ha="center", va="bottom", fontsize=9)
         else:
             axes.bar(x, top, color=HIDDEN, alpha=0.45, hatch="///", edgecolor="#888888", width=0.6)
-            axes.text(
-                x, top * 0.5, _wrap(shown(report, row.value, locale)), ha="center", fontsize=9
-            )
+            axes.text(x, top * 0.5, _wrap(row_shown(report, row, locale)), ha="center", fontsize=9)
     axes.set_xticks(positions, [_wrap(row_label(report, row, locale)) for row in report.rows])
     axes.set_ylim(0, top)
     axes.set_ylabel(t("kmtm.report.count_axis", locale))
@@ -169,5 +175,8 @@ def _notes(report: Report, locale: Locale) -> list[str]:
         notes.append(f"{', '.join(without_rate)}: {t('kmtm.report.no_rate', locale)}")
     if report.rounded:
         notes.append(t("kmtm.report.rounded", locale))
+    earlier = released_otherwise(report, locale)
+    if earlier:
+        notes.append(t("kmtm.report.year_as_released", locale, periods=", ".join(earlier)))
     notes.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
     return notes
