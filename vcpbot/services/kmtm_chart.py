@@ -46,6 +46,7 @@ def render_png(report: Report, *, locale: Locale) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+    from matplotlib.text import Text
 
     year = report.dimension is Dimension.YEAR
     notes = _notes(report, locale)
@@ -90,6 +91,10 @@ def render_png(report: Report, *, locale: Locale) -> bytes:
         fontsize=9,
     )
     figure.text(0.015, 0.12 / height, "\n".join(notes), fontsize=8, color="#444444")
+    # Names come from other people: a "$...$" in one must print as it is, not be
+    # parsed as a formula (a malformed one would stop the chart from being drawn).
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -16,8 +16,6 @@ goes next.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -40,6 +38,7 @@ from vcpbot.services.kmtm_ledger import (
     release_period,
     row_from,
 )
+from vcpbot.services.spreadsheet import write_csv
 
 __all__ = [
     "Report",
@@ -188,7 +187,8 @@ def export_csv(report: Report, *, locale: Locale) -> str:
 
     ``status`` says in fixed English words what ``count`` holds, for spreadsheets:
     published, suppressed or fewer_than_k. Rates use a decimal point in both
-    languages, so a spreadsheet reads them as numbers.
+    languages, so a spreadsheet reads them as numbers. Names (of associations and
+    periods) are written so that a spreadsheet never runs one as a formula.
     """
 
     def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list:
@@ -209,8 +209,5 @@ def export_csv(report: Report, *, locale: Locale) -> str:
     if report.total is not None:
         total = shown(report, report.total, locale)
         lines.append(line("total", t("kmtm.report.total", locale), report.total, total, None))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["period", "breakdown", "key", "label", "count", "status", "per_1000_members"])
-    writer.writerows(lines)
-    return out.getvalue()
+    header = ["period", "breakdown", "key", "label", "count", "status", "per_1000_members"]
+    return write_csv(header, lines)
