@@ -58,7 +58,7 @@ The rule, in the order it is applied:
 
    If even hiding every cell is not enough (an association that alone logged
    ``k`` or more in every hidden cell but one knows that one is the small one),
-   the total is hidden as well; ``kmtm_report`` then hides that period's total in
+   the total is hidden as well; ``kmtm_ledger`` then hides that period's total in
    every breakdown, so it stays one number.
 
    Not covered: a reader who replays the whole rule, including *when* it
@@ -77,7 +77,7 @@ the same contacts with the same total; any set of margins with equal totals fits
 some table of contacts (a transportation problem always has a solution), also
 after an association takes out its own part, so one breakdown's numbers do not
 narrow another's hidden cells. What would break this is two releases of *one*
-table, or of one period's total, under different settings: ``kmtm_report``
+table, or of one period's total, under different settings: ``kmtm_ledger``
 releases a period once, from its ledger.
 
 **What an insider still learns.** Subtracting its own share from a *published*
