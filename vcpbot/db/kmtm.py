@@ -154,9 +154,11 @@ COUNTER_TABLES: dict[Dimension, type[_Counter]] = {
 class KmtmRelease(Base):
     """The release ledger: what was published for a period and breakdown, and when.
 
-    One row per (period, breakdown). A second request returns these numbers, even
-    when the settings changed since: two releases of one table with different
-    suppression could be subtracted from each other.
+    One row per (period, breakdown). The first report of a period records all four
+    breakdowns at once, and a later request, the year-by-year table included,
+    returns these numbers even when the settings changed since: two releases of
+    one number with different suppression could be subtracted from each other
+    (``vcpbot.services.kmtm_ledger``).
     """
 
     __tablename__ = "kmtm_releases"

