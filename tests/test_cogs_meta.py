@@ -7,6 +7,7 @@ import discord
 import pytest
 from discord import app_commands
 
+from vcpbot.access import audience_of
 from vcpbot.bot import create_bot
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
@@ -117,3 +118,14 @@ async def test_dutch_text_names_commands_as_dutch_clients_see_them(loaded_bot) -
         and not value.count("/" + nl)
     ]
     assert wrong == []
+
+
+async def test_every_command_says_whom_it_is_for(loaded_bot) -> None:
+    """/help lists a command only to the people it is for; a command that does not say
+    would be shown to nobody."""
+    silent = [
+        command.qualified_name
+        for command in _walk(loaded_bot.tree.get_commands())
+        if isinstance(command, app_commands.Command) and audience_of(command) is None
+    ]
+    assert silent == []

@@ -11,6 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from vcpbot import access
+from vcpbot.access import Audience
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
@@ -211,6 +213,7 @@ class HelpCog(commands.Cog):
         # association) without ever having served /help itself.
         self.bot.db.changes.watch(HELP_TABLES)
 
+    @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
     async def help(self, interaction: discord.Interaction) -> None:
         locale = locale_of(interaction)
@@ -256,6 +259,7 @@ class HelpCog(commands.Cog):
         name=L("cmd.privacy.name"), description=L("cmd.privacy.description")
     )
 
+    @access.audience(Audience.EVERYONE)
     @privacy.command(name=L("cmd.privacy.info.name"), description=L("cmd.privacy.info.description"))
     async def privacy_info(self, interaction: discord.Interaction) -> None:
         locale = locale_of(interaction)
@@ -277,6 +281,7 @@ class HelpCog(commands.Cog):
         embed.add_field(name=t("privacy.info.rights.title", locale), value=closing, inline=False)
         await send_private(interaction, embed=embed)
 
+    @access.audience(Audience.EVERYONE)
     @privacy.command(
         name=L("cmd.privacy.delete.name"), description=L("cmd.privacy.delete.description")
     )
