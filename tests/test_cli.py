@@ -19,6 +19,9 @@ def operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.Mo
     # A complete deployment has the escalation keys (tests/test_cli_escalation.py checks them).
     monkeypatch.setenv("VCPBOT_MASTER_KEYS", generate_master_key(1))
     monkeypatch.setenv("VCPBOT_INDEX_KEY", generate_index_key())
+    # ... and has filled in its UM contact point (the shipped file is an example).
+    filled_in = help_file(tmp_path, phone="+31 43 388 5454", url=FILLED_IN_PAGE)
+    monkeypatch.setenv("VCPBOT_HELP_RESOURCES_FILE", filled_in)
     return monkeypatch
 
 
@@ -70,17 +73,9 @@ async def test_upgrade_then_check_succeeds(
     databases,
     operator_environment: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    tmp_path,
 ) -> None:
     url = await databases.create_url()
     operator_environment.setenv("VCPBOT_DATABASE_URL", url)
-    # A deployment fills in its contact point; the shipped example is reported until then.
-    filled_in = help_file(
-        tmp_path,
-        phone="+31 43 388 5454",
-        url="https://www.maastrichtuniversity.nl/support/social-safety",
-    )
-    operator_environment.setenv("VCPBOT_HELP_RESOURCES_FILE", filled_in)
     import asyncio
 
     def run(*argv: str) -> int:
@@ -159,16 +154,18 @@ def help_problems(err: str) -> list[str]:
 def test_check_reports_the_shipped_example_until_its_contact_point_is_filled_in(
     operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
-    # The file that ships is an example: no number and the university's home page.
+    # The file that ships is an example: a placeholder number and the university's home page.
+    operator_environment.delenv("VCPBOT_HELP_RESOURCES_FILE")
     operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     assert main(["check"]) == 1
     problems = help_problems(capsys.readouterr().err)
     assert len(problems) == 2, problems
-    assert "um_team.phone" in problems[0] and "missing" in problems[0]
+    assert "um_team.phone: placeholder" in problems[0]
     assert "um_team.url" in problems[1] and "home page" in problems[1]
 
 
 HOME_PAGE = "the university's home page"
+FILLED_IN_PAGE = "https://www.maastrichtuniversity.nl/support/social-safety"
 CONTACT_POINT_CASES = {
     # phone, url -> what `vcpbot check` says about each
     "nothing given": (None, None, "missing", "missing"),
@@ -243,11 +240,7 @@ phone = "tbd"
 def test_check_accepts_a_filled_in_help_file(
     operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
-    path = help_file(
-        tmp_path,
-        phone="+31 43 388 5454",
-        url="https://www.maastrichtuniversity.nl/support/social-safety",
-    )
+    path = help_file(tmp_path, phone="+31 43 388 5454", url=FILLED_IN_PAGE)
     operator_environment.setenv("VCPBOT_HELP_RESOURCES_FILE", path)
     operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     assert main(["check"]) == 1  # the fresh database still needs `vcpbot db upgrade`
