@@ -39,6 +39,9 @@ def operator_environment(
     monkeypatch.setenv("VCPBOT_MASTER_KEYS", generate_master_key(1))
     monkeypatch.setenv("VCPBOT_INDEX_KEY", generate_index_key())
     monkeypatch.setenv("VCPBOT_RUNTIME_DIR", str(runtime_dir))
+    # ... and has filled in its UM contact point (the shipped file is an example).
+    filled_in = help_file(tmp_path, phone="+31 43 388 5454", url=FILLED_IN_PAGE)
+    monkeypatch.setenv("VCPBOT_HELP_RESOURCES_FILE", filled_in)
     return monkeypatch
 
 
@@ -180,3 +183,130 @@ def test_the_demo_logs_through_the_same_privacy_filter_as_the_bot(
     err = capsys.readouterr().err
     assert "POST https://discord.com/api/v10/channels/[id]/messages responded" in err
     assert "1201234567890123456" not in err
+
+
+# --- the help on offer: no deployment shows students a contact without a number ----------
+
+CONTACT_POINT = """
+[um_team]
+name = { nl = "UM Team Sociale Veiligheid Studenten", en = "UM Student Social Safety Team" }
+detail = { nl = "Het eerste aanspreekpunt.", en = "The first point of contact." }
+"""
+EMERGENCY = """
+[[external]]
+name = { nl = "Noodgevallen", en = "Emergencies" }
+detail = { nl = "Bel 112.", en = "Call 112." }
+phone = "112"
+"""
+
+
+def help_file(tmp_path, *, phone: str | None, url: str | None, more: str = "") -> str:
+    """A deployment's help file: the contact point with this phone and page, and ``more``."""
+    lines = [CONTACT_POINT]
+    if phone is not None:
+        lines.append(f'phone = "{phone}"')
+    if url is not None:
+        lines.append(f'url = "{url}"')
+    path = tmp_path / "help_resources.toml"
+    path.write_text("\n".join(lines) + "\n" + more + EMERGENCY, encoding="utf-8")
+    return str(path)
+
+
+def help_problems(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("help_resources_file")]
+
+
+def test_check_reports_the_shipped_example_until_its_contact_point_is_filled_in(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    # The file that ships is an example: a placeholder number and the university's home page.
+    operator_environment.delenv("VCPBOT_HELP_RESOURCES_FILE")
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    problems = help_problems(capsys.readouterr().err)
+    assert len(problems) == 2, problems
+    assert "um_team.phone: placeholder" in problems[0]
+    assert "um_team.url" in problems[1] and "home page" in problems[1]
+
+
+HOME_PAGE = "the university's home page"
+FILLED_IN_PAGE = "https://www.maastrichtuniversity.nl/support/social-safety"
+CONTACT_POINT_CASES = {
+    # phone, url -> what `vcpbot check` says about each
+    "nothing given": (None, None, "missing", "missing"),
+    "empty, example.com": ("", "https://example.com/help", "empty", "placeholder"),
+    "TODO, the home page": (
+        "TODO",
+        "https://www.maastrichtuniversity.nl/",
+        "placeholder",
+        HOME_PAGE,
+    ),
+    "[...], TODO in the path": (
+        "[telefoonnummer]",
+        "https://www.maastrichtuniversity.nl/TODO",
+        "placeholder",
+        "placeholder",
+    ),
+    "X for digits, home page in Dutch": (
+        "043-XXX XXXX",
+        "https://maastrichtuniversity.nl/nl",
+        "placeholder",
+        HOME_PAGE,
+    ),
+    "zeros, example.org": ("0000000000", "https://help.example.org", "placeholder", "placeholder"),
+    "dots, brackets": ("...", "https://[...]", "placeholder", "placeholder"),
+}
+
+
+@pytest.mark.parametrize("case", CONTACT_POINT_CASES.values(), ids=CONTACT_POINT_CASES.keys())
+def test_check_names_a_missing_or_placeholder_contact_point_one_line_each(
+    operator_environment: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path,
+    case: tuple[str | None, str | None, str, str],
+) -> None:
+    phone, url, about_phone, about_url = case
+    path = help_file(tmp_path, phone=phone, url=url)
+    operator_environment.setenv("VCPBOT_HELP_RESOURCES_FILE", path)
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    problems = help_problems(capsys.readouterr().err)
+    assert len(problems) == 2, problems
+    assert f"um_team.phone: {about_phone}" in problems[0]
+    assert f"um_team.url: {about_url}" in problems[1]
+
+
+def test_check_names_placeholders_in_any_resource(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    more = """
+[[um_contacts]]
+name = { nl = "Vertrouwenspersonen", en = "Confidential advisers" }
+detail = { nl = "TODO: uitleg", en = "For a confidential conversation." }
+url = "https://www.example.com/advisers"
+
+[[external]]
+name = { nl = "Huisartsenpost", en = "GP out-of-hours service" }
+detail = { nl = "Buiten kantooruren.", en = "Out of hours." }
+phone = "tbd"
+"""
+    path = help_file(tmp_path, phone="+31 43 388 5454", url="https://www.um.example/x", more=more)
+    operator_environment.setenv("VCPBOT_HELP_RESOURCES_FILE", path)
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    problems = help_problems(capsys.readouterr().err)
+    assert len(problems) == 4, problems
+    assert "um_team.url: placeholder" in problems[0]
+    assert "um_contacts.0 (Confidential advisers).detail.nl: placeholder" in problems[1]
+    assert "um_contacts.0 (Confidential advisers).url: placeholder" in problems[2]
+    assert "external.0 (GP out-of-hours service).phone: placeholder" in problems[3]
+
+
+def test_check_accepts_a_filled_in_help_file(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    path = help_file(tmp_path, phone="+31 43 388 5454", url=FILLED_IN_PAGE)
+    operator_environment.setenv("VCPBOT_HELP_RESOURCES_FILE", path)
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1  # the fresh database still needs `vcpbot db upgrade`
+    assert help_problems(capsys.readouterr().err) == []

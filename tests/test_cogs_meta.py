@@ -7,6 +7,7 @@ import discord
 import pytest
 from discord import app_commands
 
+from vcpbot.access import audience_of
 from vcpbot.bot import create_bot
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
@@ -163,3 +164,14 @@ def test_every_persistent_button_answers_its_own_errors() -> None:
         if "report_error(" not in inspect.getsource(cls.callback)
     ]
     assert unhandled == []
+
+
+async def test_every_command_says_whom_it_is_for(loaded_bot) -> None:
+    """/help lists a command only to the people it is for; a command that does not say
+    would be shown to nobody."""
+    silent = [
+        command.qualified_name
+        for command in _walk(loaded_bot.tree.get_commands())
+        if isinstance(command, app_commands.Command) and audience_of(command) is None
+    ]
+    assert silent == []

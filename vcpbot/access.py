@@ -6,9 +6,13 @@ so every command and every button press checks again here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import discord
+from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.errors import NotAllowed, WrongPlace
@@ -108,3 +112,46 @@ async def vcp_standing(
         session, guild_id=association.guild_id, user_id=interaction.user.id
     )
     return VcpStanding(registered, has_role(interaction, association.vcp_role_id))
+
+
+# --- who a command is for, as /help tells it ------------------------------------------
+
+
+class Audience(StrEnum):
+    """Who a command is for. /help lists a command only to the people it is for; the
+    command still checks who may act on every use, this only says whom to tell.
+
+    Each command declares it beside its definition with ``@access.audience(...)``.
+    """
+
+    EVERYONE = "everyone"  # anyone, wherever Discord offers the command
+    MEMBERS = "members"  # anyone in an association's server
+    REPORTERS = "reporters"  # registered VCPs, and members while the member route is on
+    VCPS = "vcps"  # registered VCPs, in their association's server
+    INVITEES = "invitees"  # registered VCPs, anywhere (intervisie invitations)
+    HANDLERS = "handlers"  # the UM team in the hub; registered VCPs holding the role
+    BOARD = "board"  # Manage Server, in an association's server
+    REGISTRY_BOARD = "registry_board"  # the same, once the server ran /setup
+    NETWORK_BOARD = "network_board"  # the same, once the association is in the network
+    COORDINATOR = "coordinator"  # the coordinator role, in the hub
+    HUB_ADMIN = "hub_admin"  # Administrator, in the hub
+
+
+_AUDIENCE = "vcpbot.audience"
+
+CommandT = TypeVar("CommandT", bound="app_commands.Command[Any, ..., Any]")
+
+
+def audience(who: Audience) -> Callable[[CommandT], CommandT]:
+    """Decorator, above ``@app_commands.command`` or ``@group.command``."""
+
+    def mark(command: CommandT) -> CommandT:
+        command.extras[_AUDIENCE] = who
+        return command
+
+    return mark
+
+
+def audience_of(command: app_commands.Command[Any, ..., Any]) -> Audience | None:
+    found = command.extras.get(_AUDIENCE)
+    return found if isinstance(found, Audience) else None

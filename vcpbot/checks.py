@@ -6,7 +6,11 @@ import asyncio
 
 from sqlalchemy.engine import make_url
 
-from vcpbot.services.help_resources import HelpResourcesError, load_help_resources
+from vcpbot.services.help_resources import (
+    HelpResourcesError,
+    load_help_resources,
+    placeholder_problems,
+)
 from vcpbot.settings import Settings
 
 CONNECT_TIMEOUT_S = 10
@@ -40,6 +44,16 @@ async def check_database(settings: Settings) -> list[str]:
     return [] if current.at_head else [f"database: {current.advice()}"]
 
 
+def help_resources_problems(settings: Settings) -> list[str]:
+    """The help file cannot be read, or still holds an example's placeholders."""
+    path = settings.resolve_path(settings.help_resources_file)
+    try:
+        resources = load_help_resources(path)
+    except HelpResourcesError as exc:
+        return [f"help_resources_file: {exc}"]
+    return [f"help_resources_file: {path}: {line}" for line in placeholder_problems(resources)]
+
+
 def check_settings(settings: Settings) -> list[str]:
     problems = []
     if settings.discord_token is None:
@@ -52,10 +66,7 @@ def check_settings(settings: Settings) -> list[str]:
             "hub_guild_id: not set; name the guild where the UM team works "
             "(VCPBOT_HUB_GUILD_ID or hub_guild_id in config/vcpbot.toml)"
         )
-    try:
-        load_help_resources(settings.resolve_path(settings.help_resources_file))
-    except HelpResourcesError as exc:
-        problems.append(f"help_resources_file: {exc}")
+    problems.extend(help_resources_problems(settings))
     from vcpbot.crypto import key_problems
     from vcpbot.runtime_key import directory_problems
 

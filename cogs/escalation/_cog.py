@@ -22,6 +22,7 @@ from cogs.escalation._follow import open_by_receipt
 from cogs.escalation._outbox import Courier
 from cogs.escalation._report import panel_message, start_report
 from vcpbot import access
+from vcpbot.access import Audience
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, safe_traceback, send_private, text
@@ -181,11 +182,13 @@ class EscalationCog(commands.Cog):
 
     # --- the reporter ------------------------------------------------------------------
 
+    @access.audience(Audience.REPORTERS)
     @app_commands.command(name=L("cmd.escalate.name"), description=L("cmd.escalate.description"))
     @app_commands.guild_only()
     async def escalate(self, interaction: discord.Interaction) -> None:
         await start_report(interaction, self)
 
+    @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.case.name"), description=L("cmd.case.description"))
     @app_commands.describe(receipt=L("cmd.case.receipt"))
     async def case(
@@ -195,6 +198,7 @@ class EscalationCog(commands.Cog):
 
     # --- the handlers --------------------------------------------------------------------
 
+    @access.audience(Audience.HANDLERS)
     @app_commands.command(name=L("cmd.cases.name"), description=L("cmd.cases.description"))
     @app_commands.guild_only()
     async def cases(self, interaction: discord.Interaction) -> None:
@@ -225,6 +229,7 @@ class EscalationCog(commands.Cog):
         async with self.bot.db.sessions.begin() as session:
             return await network.require_in_network(session, guild_id=guild_id)
 
+    @access.audience(Audience.NETWORK_BOARD)
     @admin.command(
         name=L("cmd.escalation.panel.name"), description=L("cmd.escalation.panel.description")
     )
@@ -242,6 +247,7 @@ class EscalationCog(commands.Cog):
             interaction, text(interaction, "escalation.panel.posted", channel=channel.mention)
         )
 
+    @access.audience(Audience.NETWORK_BOARD)
     @admin.command(
         name=L("cmd.escalation.member_route.name"),
         description=L("cmd.escalation.member_route.description"),

@@ -1,4 +1,5 @@
-"""Findability first: /help works for anyone, anywhere, in their own language."""
+"""Findability first: /help works for anyone, anywhere, in their own language, and tells
+each person what they can use; /privacy says what the bot keeps and deletes it."""
 
 from __future__ import annotations
 
@@ -11,11 +12,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.help._contact import ContactForm
+from cogs.help._menu import Entry, Place, Reader, entries, menu, names_locale
+from cogs.help._render import Where, help_message
+from vcpbot import access
+from vcpbot.access import Audience
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, ReportingView, locale_of, send_private, text
-from vcpbot.services import escalation, network
-from vcpbot.services.help_resources import HelpResources, Resource, load_help_resources
+from vcpbot.services import escalation, help_contact, network
+from vcpbot.services.help_contact import Contact
+from vcpbot.services.help_resources import HelpResources, load_help_resources
 from vcpbot.services.privacy import erase_user
 
 log = logging.getLogger(__name__)
@@ -23,88 +30,6 @@ log = logging.getLogger(__name__)
 PRIVACY_CONFIRM_SECONDS = 120
 # One section per feature that stores anything; each feature adds its own.
 PRIVACY_SECTIONS = ("network", "rules", "intervisie", "escalation", "kmtm", "help")
-
-
-def _resource_line(resource: Resource, locale: Locale) -> str:
-    parts = [f"**{resource.name(locale)}**: {resource.detail(locale)}"]
-    extras = [p for p in (resource.phone, resource.url) if p]
-    if resource.hours is not None:
-        extras.append(resource.hours(locale))
-    if extras:
-        parts.append(" · ".join(extras))
-    return "\n".join(parts)
-
-
-def help_embed(
-    locale: Locale,
-    resources: HelpResources,
-    association: network.AssociationView | None,
-    vcps: list[network.VcpView],
-    *,
-    in_dm: bool,
-    anonymous_route: bool = False,
-) -> discord.Embed:
-    embed = discord.Embed(
-        title=t("help.title", locale),
-        description=t("help.intro", locale),
-        colour=discord.Colour.blurple(),
-    )
-    embed.add_field(
-        name=t("help.vcps.title", locale),
-        value=_vcp_section(locale, association, vcps, in_dm=in_dm, anonymous=anonymous_route),
-        inline=False,
-    )
-    team = [_resource_line(resources.um_team, locale)]
-    team += [_resource_line(r, locale) for r in resources.um_contacts]
-    embed.add_field(name=t("help.um.title", locale), value="\n".join(team)[:1024], inline=False)
-    embed.add_field(
-        name=t("help.after.title", locale), value=t("help.after.body", locale), inline=False
-    )
-    external = "\n".join(_resource_line(r, locale) for r in resources.external)
-    embed.add_field(name=t("help.external.title", locale), value=external[:1024], inline=False)
-    embed.set_footer(text=t("help.footer", locale))
-    return embed
-
-
-def _localised(value: app_commands.locale_str | str, locale: Locale) -> str:
-    key = value.extras.get("key") if isinstance(value, app_commands.locale_str) else None
-    return t(key, locale) if key else str(value)
-
-
-def command_list(commands: list[app_commands.Command | app_commands.Group], locale: Locale) -> str:
-    """Every top-level command with its description, in the reader's language.
-
-    Built from the live command tree, so it can never name a command that does not exist.
-    """
-    lines = [
-        f"`/{_localised(c._locale_name or c.name, locale)}` · "
-        f"{_localised(c._locale_description or c.description, locale)}"
-        for c in sorted(commands, key=lambda c: c.name)
-    ]
-    return "\n".join(lines)[:1024]
-
-
-def _vcp_section(
-    locale: Locale,
-    association: network.AssociationView | None,
-    vcps: list[network.VcpView],
-    *,
-    in_dm: bool,
-    anonymous: bool = False,
-) -> str:
-    if in_dm:
-        return t("help.vcps.in_dm", locale)
-    if association is None or not association.in_network:
-        return t("help.vcps.not_in_network", locale)
-    name = discord.utils.escape_markdown(association.name)
-    # Members can reach the VCPs without being named when the association turned that on.
-    route = "\n" + t("help.vcps.anonymous", locale) if anonymous else ""
-    if not vcps:
-        return t("help.vcps.none_listed", locale, association=name) + route
-    names = ", ".join(
-        f"**{discord.utils.escape_markdown(v.display_name)}** (<@{v.user_id}>)" for v in vcps
-    )
-    return (t("help.vcps.listed", locale, association=name, names=names) + route)[:1024]
 
 
 async def take_back_vcp_roles(
@@ -184,20 +109,31 @@ class ConfirmErase(ReportingView):
 
 
 # What /help reads from the database, kept between interactions (vcpbot.readcache).
-HELP_TABLES = ("associations", "vcps", "escalation_member_routes")
+HELP_TABLES = (
+    "associations",
+    "vcps",
+    "escalation_member_routes",
+    "help_contacts",
+    "hub_config",
+)
 
 
 @dataclass(frozen=True)
 class HelpFacts:
+    """What every member of one server reads alike; who the asker is, is decided apart."""
+
+    hub: network.Hub | None = None
     association: network.AssociationView | None = None
-    vcps: tuple[network.VcpView, ...] = ()
+    vcps: tuple[network.VcpView, ...] = ()  # those who chose to be named
+    registered: frozenset[int] = frozenset()  # every registered VCP's user id
     anonymous_route: bool = False
+    contact: Contact | None = None
 
 
 class HelpCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot: Any = bot
-        self._command_lists: dict[tuple[Locale, int], str] = {}
+        self._entries: tuple[int, list[Entry]] = (-1, [])
 
     @cached_property
     def resources(self) -> HelpResources:
@@ -211,51 +147,122 @@ class HelpCog(commands.Cog):
         # association) without ever having served /help itself.
         self.bot.db.changes.watch(HELP_TABLES)
 
+    @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
     async def help(self, interaction: discord.Interaction) -> None:
         locale = locale_of(interaction)
+        place = self._place(interaction)
         facts = HelpFacts()
         if interaction.guild_id is not None:
             guild_id = interaction.guild_id
             facts = await self.bot.reads.get(
-                ("help", guild_id), HELP_TABLES, lambda: self._facts(guild_id)
+                ("help", guild_id), HELP_TABLES, lambda: self._facts(guild_id, place)
             )
-        embed = help_embed(
-            locale,
-            self.resources,
-            facts.association,
-            list(facts.vcps),
-            in_dm=interaction.guild_id is None,
+        reader = await self._reader(interaction, place, facts)
+        usable = menu(self._commands(), reader, names=names_locale(interaction), prose=locale)
+        where = Where(
+            in_dm=place is Place.DM,
+            in_hub=place is Place.HUB,
+            association=facts.association,
+            vcps=facts.vcps,
             anonymous_route=facts.anonymous_route,
+            contact=facts.contact,
         )
-        embed.add_field(
-            name=t("help.commands.title", locale),
-            value=self._command_list(locale),
-            inline=False,
-        )
-        await send_private(interaction, embed=embed)
+        first_line, embed = help_message(locale, self.resources, where, usable)
+        await send_private(interaction, first_line, embed=embed)
 
-    async def _facts(self, guild_id: int) -> HelpFacts:
+    def _place(self, interaction: discord.Interaction) -> Place:
+        if interaction.guild_id is None:
+            return Place.DM
+        if interaction.guild_id == self.bot.settings.hub_guild_id:
+            return Place.HUB
+        return Place.ASSOCIATION
+
+    async def _facts(self, guild_id: int, place: Place) -> HelpFacts:
         async with self.bot.db.reading.begin() as session:
+            if place is Place.HUB:
+                return HelpFacts(hub=await network.get_hub(session, guild_id=guild_id))
             association = await network.association_for_guild(session, guild_id=guild_id)
             if association is None or not association.in_network:
-                return HelpFacts(association)
-            vcps = await network.vcps_of(session, guild_id=guild_id, listed_only=True)
+                return HelpFacts(association=association)
+            vcps = await network.vcps_of(session, guild_id=guild_id)
             route = await escalation.member_route(session, association_id=association.id)
-        return HelpFacts(association, tuple(vcps), route.enabled)
+            contact = await help_contact.contact_of(session, association_id=association.id)
+        return HelpFacts(
+            association=association,
+            vcps=tuple(v for v in vcps if v.listed),
+            registered=frozenset(v.user_id for v in vcps),
+            anonymous_route=route.enabled,
+            contact=contact,
+        )
 
-    def _command_list(self, locale: Locale) -> str:
+    async def _reader(
+        self, interaction: discord.Interaction, place: Place, facts: HelpFacts
+    ) -> Reader:
+        permissions = interaction.permissions
+        association = facts.association
+        if place is Place.ASSOCIATION:
+            # The registry decides who is a VCP; the role only where Discord grants by it.
+            standing = access.VcpStanding(
+                registered=interaction.user.id in facts.registered,
+                has_role=association is not None
+                and access.has_role(interaction, association.vcp_role_id),
+            )
+            return Reader(
+                place,
+                permissions,
+                association_exists=association is not None,
+                in_network=association is not None and association.in_network,
+                registered_vcp=standing.registered,
+                vcp_role=standing.has_role,
+                member_route=facts.anonymous_route,
+            )
+        # In a DM or the hub: a VCP of any association finds their intervisie there.
+        async with self.bot.db.reading.begin() as session:
+            roles = await network.vcp_roles_of(session, user_id=interaction.user.id)
+        hub = facts.hub
+        coordinator = hub is not None and access.has_role(interaction, hub.coordinator_role_id)
+        team = coordinator or (hub is not None and access.has_role(interaction, hub.team_role_id))
+        return Reader(
+            place, permissions, registered_vcp=bool(roles), team=team, coordinator=coordinator
+        )
+
+    def _commands(self) -> list[Entry]:
         # The tree is fixed once the cogs are loaded; its size keys out a reload.
-        commands = self.bot.tree.get_commands()
-        key = (locale, len(commands))
-        if key not in self._command_lists:
-            self._command_lists[key] = command_list(commands, locale)
-        return self._command_lists[key]
+        tree = self.bot.tree.get_commands()
+        if self._entries[0] != len(tree):
+            self._entries = (len(tree), entries(tree))
+        return self._entries[1]
+
+    # --- what the board adds to /help ---------------------------------------------------
+
+    help_admin = app_commands.Group(
+        name=L("cmd.help_admin.name"),
+        description=L("cmd.help_admin.description"),
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    @access.audience(Audience.NETWORK_BOARD)
+    @help_admin.command(
+        name=L("cmd.help_admin.contact.name"), description=L("cmd.help_admin.contact.description")
+    )
+    async def contact(self, interaction: discord.Interaction) -> None:
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        async with self.bot.db.sessions.begin() as session:
+            association = await network.require_in_network(session, guild_id=guild_id)
+            current = await help_contact.contact_of(session, association_id=association.id)
+        form = ContactForm(self.bot, current=current, locale=locale_of(interaction))
+        await interaction.response.send_modal(form)
+
+    # --- /privacy -------------------------------------------------------------------------
 
     privacy = app_commands.Group(
         name=L("cmd.privacy.name"), description=L("cmd.privacy.description")
     )
 
+    @access.audience(Audience.EVERYONE)
     @privacy.command(name=L("cmd.privacy.info.name"), description=L("cmd.privacy.info.description"))
     async def privacy_info(self, interaction: discord.Interaction) -> None:
         locale = locale_of(interaction)
@@ -277,6 +284,7 @@ class HelpCog(commands.Cog):
         embed.add_field(name=t("privacy.info.rights.title", locale), value=closing, inline=False)
         await send_private(interaction, embed=embed)
 
+    @access.audience(Audience.EVERYONE)
     @privacy.command(
         name=L("cmd.privacy.delete.name"), description=L("cmd.privacy.delete.description")
     )

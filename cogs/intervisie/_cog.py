@@ -144,6 +144,7 @@ class IntervisieCog(commands.Cog):
 
     # --- planning (coordinator) --------------------------------------------------------
 
+    @access.audience(access.Audience.COORDINATOR)
     @group.command(
         name=L("cmd.intervisie.plan.name"), description=L("cmd.intervisie.plan.description")
     )
@@ -187,6 +188,7 @@ class IntervisieCog(commands.Cog):
         choices = [prefix + n for n in names]
         return [app_commands.Choice(name=c, value=c) for c in choices if len(c) <= 100]
 
+    @access.audience(access.Audience.COORDINATOR)
     @group.command(
         name=L("cmd.intervisie.move.name"), description=L("cmd.intervisie.move.description")
     )
@@ -231,6 +233,7 @@ class IntervisieCog(commands.Cog):
             interaction, "intervisie.moved.done", len(moved.moves), events_ok, unreachable
         )
 
+    @access.audience(access.Audience.COORDINATOR)
     @group.command(
         name=L("cmd.intervisie.cancel.name"), description=L("cmd.intervisie.cancel.description")
     )
@@ -287,6 +290,7 @@ class IntervisieCog(commands.Cog):
 
     # --- overviews (coordinator) ---------------------------------------------------------
 
+    @access.audience(access.Audience.COORDINATOR)
     @group.command(
         name=L("cmd.intervisie.list.name"), description=L("cmd.intervisie.list.description")
     )
@@ -296,6 +300,7 @@ class IntervisieCog(commands.Cog):
             summaries = await intervisie.upcoming_sessions(session, now=self._now())
         await send_private(interaction, embed=render.list_embed(summaries, locale_of(interaction)))
 
+    @access.audience(access.Audience.COORDINATOR)
     @group.command(
         name=L("cmd.intervisie.show.name"), description=L("cmd.intervisie.show.description")
     )
@@ -311,6 +316,7 @@ class IntervisieCog(commands.Cog):
         embed = render.details_embed(details, names, locale_of(interaction))
         await send_private(interaction, embed=embed)
 
+    @access.audience(access.Audience.COORDINATOR)
     @group.command(
         name=L("cmd.intervisie.attendance.name"),
         description=L("cmd.intervisie.attendance.description"),
@@ -359,6 +365,7 @@ class IntervisieCog(commands.Cog):
             interaction, form_text(details, locale, truncated=form.truncated), view=form
         )
 
+    @access.audience(access.Audience.COORDINATOR)
     @group.command(
         name=L("cmd.intervisie.export.name"), description=L("cmd.intervisie.export.description")
     )
@@ -436,6 +443,7 @@ class IntervisieCog(commands.Cog):
 
     # --- for VCPs ----------------------------------------------------------------------
 
+    @access.audience(access.Audience.INVITEES)
     @group.command(
         name=L("cmd.intervisie.mine.name"), description=L("cmd.intervisie.mine.description")
     )
@@ -453,6 +461,7 @@ class IntervisieCog(commands.Cog):
             kwargs["view"] = views[0]
         await send_private(interaction, **kwargs)
 
+    @access.audience(access.Audience.INVITEES)
     @group.command(
         name=L("cmd.intervisie.reminders.name"),
         description=L("cmd.intervisie.reminders.description"),

@@ -24,6 +24,7 @@ from cogs.kmtm._common import COG_NAME, today
 from cogs.kmtm._logging import open_form, panel
 from cogs.kmtm._render import file_name, periods_embed, report_embed
 from vcpbot import access
+from vcpbot.access import Audience
 from vcpbot.db.kmtm import Dimension
 from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n.translator import L
@@ -59,6 +60,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
 
     # --- periods (coordinator) -------------------------------------------------------
 
+    @access.audience(Audience.COORDINATOR)
     @period.command(
         name=L("cmd.kmtm.period.create.name"), description=L("cmd.kmtm.period.create.description")
     )
@@ -95,6 +97,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             ),
         )
 
+    @access.audience(Audience.COORDINATOR)
     @period.command(
         name=L("cmd.kmtm.period.close.name"), description=L("cmd.kmtm.period.close.description")
     )
@@ -109,6 +112,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             interaction, text(interaction, "kmtm.period.closed_now", name=closed.name)
         )
 
+    @access.audience(Audience.COORDINATOR)
     @period.command(
         name=L("cmd.kmtm.period.list.name"), description=L("cmd.kmtm.period.list.description")
     )
@@ -132,6 +136,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         access.require_manage_guild(interaction)
         return guild_id
 
+    @access.audience(Audience.NETWORK_BOARD)
     @kmtm_group.command(
         name=L("cmd.kmtm.members.name"), description=L("cmd.kmtm.members.description")
     )
@@ -153,6 +158,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             ),
         )
 
+    @access.audience(Audience.NETWORK_BOARD)
     @kmtm_group.command(name=L("cmd.kmtm.panel.name"), description=L("cmd.kmtm.panel.description"))
     async def post_panel(self, interaction: discord.Interaction) -> None:
         guild_id = self._admin(interaction)
@@ -182,6 +188,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
 
     # --- logging (VCPs) -------------------------------------------------------------
 
+    @access.audience(Audience.VCPS)
     @kmtm_group.command(name=L("cmd.kmtm.log.name"), description=L("cmd.kmtm.log.description"))
     async def log_contact(self, interaction: discord.Interaction) -> None:
         await open_form(interaction)
@@ -206,6 +213,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
                 zone=self.bot.settings.zone,
             )
 
+    @access.audience(Audience.COORDINATOR)
     @kmtm_group.command(
         name=L("cmd.kmtm.report.name"), description=L("cmd.kmtm.report.description")
     )
@@ -226,6 +234,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             allowed_mentions=NO_MENTIONS,
         )
 
+    @access.audience(Audience.COORDINATOR)
     @kmtm_group.command(
         name=L("cmd.kmtm.export.name"), description=L("cmd.kmtm.export.description")
     )

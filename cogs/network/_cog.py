@@ -12,6 +12,7 @@ from discord.ext import commands
 from cogs.network._join import change_notice, request_card, setup_change_reply
 from cogs.network._render import association_table, audit_table, vcp_list
 from vcpbot import access
+from vcpbot.access import Audience
 from vcpbot.errors import InvalidInput, NotFound, UserError
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, send_private, text
@@ -51,6 +52,7 @@ class NetworkCog(commands.Cog):
 
     # --- /hub setup ------------------------------------------------------------
 
+    @access.audience(Audience.HUB_ADMIN)
     @hub.command(name=L("cmd.hub.setup.name"), description=L("cmd.hub.setup.description"))
     @app_commands.describe(
         escalations=L("cmd.hub.setup.escalations"),
@@ -96,6 +98,7 @@ class NetworkCog(commands.Cog):
 
     # --- /setup (association) ----------------------------------------------------
 
+    @access.audience(Audience.BOARD)
     @app_commands.command(name=L("cmd.setup.name"), description=L("cmd.setup.description"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
@@ -192,6 +195,7 @@ class NetworkCog(commands.Cog):
 
     # --- /network (coordinator) ---------------------------------------------------
 
+    @access.audience(Audience.COORDINATOR)
     @network_group.command(
         name=L("cmd.network.list.name"), description=L("cmd.network.list.description")
     )
@@ -201,6 +205,7 @@ class NetworkCog(commands.Cog):
             associations = await network.list_associations(session)
         await send_private(interaction, embed=association_table(interaction, associations))
 
+    @access.audience(Audience.COORDINATOR)
     @network_group.command(
         name=L("cmd.network.vcps.name"), description=L("cmd.network.vcps.description")
     )
@@ -210,6 +215,7 @@ class NetworkCog(commands.Cog):
             vcps = await network.all_vcps(session)
         await send_private(interaction, embed=vcp_list(interaction, vcps, by_association=True))
 
+    @access.audience(Audience.COORDINATOR)
     @network_group.command(
         name=L("cmd.network.audit.name"), description=L("cmd.network.audit.description")
     )
@@ -219,6 +225,7 @@ class NetworkCog(commands.Cog):
             entries = await network.audit_log(session)
         await send_private(interaction, embed=audit_table(interaction, entries))
 
+    @access.audience(Audience.COORDINATOR)
     @network_group.command(
         name=L("cmd.network.suspend.name"), description=L("cmd.network.suspend.description")
     )
@@ -226,6 +233,7 @@ class NetworkCog(commands.Cog):
     async def network_suspend(self, interaction: discord.Interaction, association: str) -> None:
         await self._set_suspended(interaction, association, suspended=True)
 
+    @access.audience(Audience.COORDINATOR)
     @network_group.command(
         name=L("cmd.network.reinstate.name"), description=L("cmd.network.reinstate.description")
     )
@@ -264,6 +272,7 @@ class NetworkCog(commands.Cog):
 
     # --- /vcp (association admins; listing by the VCP) ----------------------------
 
+    @access.audience(Audience.REGISTRY_BOARD)
     @vcp.command(name=L("cmd.vcp.add.name"), description=L("cmd.vcp.add.description"))
     @app_commands.describe(member=L("cmd.vcp.member"))
     async def vcp_add(self, interaction: discord.Interaction, member: discord.Member) -> None:
@@ -286,6 +295,7 @@ class NetworkCog(commands.Cog):
             interaction, text(interaction, "network.vcp.added", member=member.mention)
         )
 
+    @access.audience(Audience.REGISTRY_BOARD)
     @vcp.command(name=L("cmd.vcp.remove.name"), description=L("cmd.vcp.remove.description"))
     @app_commands.describe(member=L("cmd.vcp.member"))
     async def vcp_remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
@@ -304,6 +314,7 @@ class NetworkCog(commands.Cog):
             interaction, text(interaction, "network.vcp.removed", member=member.mention)
         )
 
+    @access.audience(Audience.REGISTRY_BOARD)
     @vcp.command(name=L("cmd.vcp.list.name"), description=L("cmd.vcp.list.description"))
     async def vcp_list(self, interaction: discord.Interaction) -> None:
         guild_id = access.in_association_guild(interaction)
@@ -312,6 +323,7 @@ class NetworkCog(commands.Cog):
             vcps = await network.vcps_of(session, guild_id=guild_id)
         await send_private(interaction, embed=vcp_list(interaction, vcps, by_association=False))
 
+    @access.audience(Audience.VCPS)
     @vcp.command(name=L("cmd.vcp.listing.name"), description=L("cmd.vcp.listing.description"))
     @app_commands.describe(listed=L("cmd.vcp.listing.listed"))
     async def vcp_listing(self, interaction: discord.Interaction, listed: bool) -> None:

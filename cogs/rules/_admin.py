@@ -32,6 +32,7 @@ from cogs.rules._overview import (
 )
 from cogs.rules._pages import send_pages
 from vcpbot import access
+from vcpbot.access import Audience
 from vcpbot.errors import Conflict, InvalidInput, NotFound
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import locale_of, send_private, text
@@ -82,6 +83,7 @@ class RulesAdminCog(commands.Cog):
 
     # --- writing the draft ---------------------------------------------------------
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.edit.name"), description=L("cmd.rules_admin.edit.description")
     )
@@ -117,6 +119,7 @@ class RulesAdminCog(commands.Cog):
         )
         await interaction.response.send_modal(form)
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.upload.name"), description=L("cmd.rules_admin.upload.description")
     )
@@ -161,6 +164,7 @@ class RulesAdminCog(commands.Cog):
         )
         await send_private(interaction, reply)
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.adopt.name"), description=L("cmd.rules_admin.adopt.description")
     )
@@ -224,6 +228,7 @@ class RulesAdminCog(commands.Cog):
 
     # --- looking before publishing ---------------------------------------------------
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.preview.name"), description=L("cmd.rules_admin.preview.description")
     )
@@ -246,6 +251,7 @@ class RulesAdminCog(commands.Cog):
 
     # --- publishing ---------------------------------------------------------------
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.publish.name"), description=L("cmd.rules_admin.publish.description")
     )
@@ -311,6 +317,7 @@ class RulesAdminCog(commands.Cog):
             message_ids=ids,
         )
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.history.name"), description=L("cmd.rules_admin.history.description")
     )
@@ -329,6 +336,7 @@ class RulesAdminCog(commands.Cog):
             interaction, history_pages(versions, kind_name(kind, locale), locale), locale
         )
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.diff.name"), description=L("cmd.rules_admin.diff.description")
     )
@@ -355,6 +363,7 @@ class RulesAdminCog(commands.Cog):
 
     # --- acknowledgement ---------------------------------------------------------------
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.ack.name"), description=L("cmd.rules_admin.ack.description")
     )
@@ -406,6 +415,7 @@ class RulesAdminCog(commands.Cog):
             reply = text(interaction, "rules.ackcfg.off", kind_inline=what)
         await send_private(interaction, reply)
 
+    @access.audience(Audience.BOARD)
     @admin.command(
         name=L("cmd.rules_admin.ack_stats.name"),
         description=L("cmd.rules_admin.ack_stats.description"),

@@ -19,6 +19,7 @@ from cogs.rules._common import (
 from cogs.rules._pages import send_pages
 from cogs.rules._reading import article_page, contents_pages, search_pages
 from vcpbot import access
+from vcpbot.access import Audience
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
@@ -36,6 +37,7 @@ class RulesCog(commands.Cog):
         # Every process announces commits to what readers keep, whether or not it reads.
         self.bot.db.changes.watch(rules.PUBLISHED_TABLES)
 
+    @access.audience(Audience.MEMBERS)
     @app_commands.command(name=L("cmd.rules.name"), description=L("cmd.rules.description"))
     @app_commands.guild_only()
     @app_commands.describe(
