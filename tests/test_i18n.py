@@ -40,12 +40,19 @@ def test_a_missing_key_is_detected() -> None:
         ("nl", None, "en", "nl"),
         ("en-US", "nl", "nl", "en"),
         ("en-GB", None, "nl", "en"),
-        ("de", "nl", "en", "nl"),
-        ("fr", None, "en", "en"),
-        ("fr", "ja", "nl", "nl"),
+        # Any other language reads English, whatever the server's or the default.
+        ("de", "nl", "nl", "en"),
+        ("fr", None, "nl", "en"),
+        ("fr", "ja", "nl", "en"),
+        # Without a person (a channel post): the server's language, else the default.
+        (None, "nl", "en", "nl"),
+        (None, "ja", "nl", "nl"),
+        (None, None, "en", "en"),
     ],
 )
-def test_language_is_the_users_then_the_guilds_then_the_default(user, guild, default, expected):
+def test_a_person_reads_their_language_or_english_a_channel_the_servers(
+    user, guild, default, expected
+):
     assert pick_locale(user, guild, default) == expected
 
 

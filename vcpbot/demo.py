@@ -31,7 +31,7 @@ from vcpbot.harness import (
     seed_network_world,
     settings_for,
 )
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, formats, t
 
 Out = Callable[[str], None]
 MENTION = re.compile(r"<@!?(\d+)>|<#(\d+)>|<@&(\d+)>")
@@ -314,7 +314,8 @@ async def _intervisie_tour(
         raise RuntimeError("/intervisie plan did not open its form")
     values = {
         "title": t("demo.intervisie.title", lang),
-        "when": f"{start:%d-%m-%Y %H:%M}",
+        # Typed as the bot writes dates: "donderdag 24 september 2026, 19:30".
+        "when": formats.moment(start.astimezone(zone), lang),
         "duration": "1:30",
         "location": "Tapijnkazerne, zaal 2",
         "agenda": t("demo.intervisie.agenda", lang),
@@ -350,7 +351,7 @@ async def _intervisie_tour(
     day_before = start - timedelta(hours=24)
     clock.jump_to(day_before + timedelta(minutes=1))
     say.out("")
-    say.out(t("demo.intervisie.clock", lang, when=f"{clock().astimezone(zone):%d-%m-%Y %H:%M}"))
+    say.out(t("demo.intervisie.clock", lang, when=clock().astimezone(zone)))
     # The scheduler's job would run at that moment; the tour runs it now, the same code path.
     before = len(vcp.dms())
     await harness.bot.get_cog("IntervisieCog").runner.run_due()  # type: ignore[union-attr]
@@ -462,12 +463,13 @@ async def _kmtm_tour(
         "saurus": await _kmtm_join(emulator, world, harness, "saurus", "Saurus Maastricht", "en"),
         "circumflex": await _kmtm_join(emulator, world, harness, "circumflex", "Circumflex", "nl"),
     }
-    say.out(t("demo.kmtm.joined", lang, names="Saurus Maastricht, Circumflex"))
+    say.out(t("demo.kmtm.joined", lang, names=["Saurus Maastricht", "Circumflex"]))
 
     if harness.bot is None:
         raise RuntimeError("the bot is not running")
     today = harness.bot.clock().astimezone(harness.settings.zone).date()
-    start, end = f"{today - timedelta(days=2):%d-%m-%Y}", f"{today + timedelta(days=12):%d-%m-%Y}"
+    start = formats.day(today - timedelta(days=2), lang)
+    end = formats.day(today + timedelta(days=12), lang)
     name = f"KMTM {today.year}"
     say.does(world.coordinator, f"/kmtm period create name:{name} start:{start} end:{end}")
     created = await emulator.person(world.coordinator).slash(
@@ -497,7 +499,14 @@ async def _kmtm_tour(
             for _ in range(count):
                 await _kmtm_log(emulator, vcps[key], guild, choice, None)
                 more += 1
-    say.out(t("demo.kmtm.more", lang, contacts=more, associations=len(DEMO_KMTM)))
+    say.out(
+        t(
+            "demo.kmtm.more",
+            lang,
+            contacts=t("demo.kmtm.contacts", lang, count=more),
+            associations=t("demo.kmtm.associations", lang, count=len(DEMO_KMTM)),
+        )
+    )
     await _kmtm_report(emulator, world, say, lang, name)
 
 
@@ -575,7 +584,7 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
             narrator = Narrator(emulator, out, locale, step_mode=step)
             out(t("demo.intro", locale))
             await harness.start()
-            out(t("demo.ready", locale, commands=len(emulator.world.commands)))
+            out(t("demo.ready", locale, count=len(emulator.world.commands)))
             try:
                 await _network_tour(emulator, world, narrator, locale)
                 await _rules_tour(emulator, world, narrator, locale)

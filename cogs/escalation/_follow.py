@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs.escalation._common import SessionForm, SessionView, bot_of, day, label, paragraph
+from cogs.escalation._common import SessionForm, SessionView, bot_of, label, paragraph
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._report import refuse_keeping_text
 from vcpbot.i18n import Locale, t
@@ -73,14 +73,16 @@ class CaseView(PagedView):
                 category=label("category", case.category, locale),
                 urgency=label("urgency", case.urgency, locale),
                 status=label("status", case.status, locale),
-                date=day(case.created_on),
+                date=case.created_on,
             )
         )
         if case.forwarded:
             lines.append(t("escalation.case.forwarded", locale))
         if case.closed:
             days = self.cog.require_config().policy.retention_days
-            lines.append(t("escalation.case.closed_note", locale, days=days))
+            lines.append(
+                t("escalation.case.closed_note", locale, days=t("common.days", locale, count=days))
+            )
         else:
             key = "escalation.case.notices_on" if case.notices else "escalation.case.notices_off"
             lines.append(t(key, locale))
@@ -98,7 +100,11 @@ class CaseView(PagedView):
     async def _close(self, interaction: discord.Interaction) -> None:
         days = self.cog.require_config().policy.retention_days
         await interaction.response.edit_message(
-            content=t("escalation.case.close_ask", self.locale, days=days),
+            content=t(
+                "escalation.case.close_ask",
+                self.locale,
+                days=t("common.days", self.locale, count=days),
+            ),
             embeds=[],
             view=CloseAsk(self),
         )

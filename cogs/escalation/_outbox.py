@@ -22,9 +22,8 @@ import aiohttp
 import discord
 
 from cogs.escalation._cards import card_embed
-from cogs.escalation._common import bilingual
 from cogs.escalation._handling import card_view
-from vcpbot.i18n import Locale, pick_locale, t
+from vcpbot.i18n import Locale, bilingual, pick_locale, t
 from vcpbot.interactions import NO_MENTIONS, safe_traceback
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import CaseCard, Delivery, OutboxKind, Place, Urgency

@@ -221,7 +221,8 @@ class HelpCog(commands.Cog):
             title=t("privacy.info.title", locale), description=t("privacy.info.intro", locale)
         )
         # Figures some sections quote from the deployment's settings.
-        details = {"retention_days": self.bot.settings.escalation.retention_days}
+        retention = self.bot.settings.escalation.retention_days
+        details = {"retention": t("common.days", locale, count=retention)}
         for feature in PRIVACY_SECTIONS:
             embed.add_field(
                 name=t(f"privacy.info.{feature}.title", locale),

@@ -336,7 +336,7 @@ class IntervisieCog(commands.Cog):
             await access.require_coordinator(interaction, session)
             first, last, start_at, end_at = self._period(start, end, days_ahead=0)
             rows = await intervisie.attendance_summary(session, start=start_at, end=end_at)
-        embed = render.attendance_embed(rows, f"{first:%d-%m-%Y}", f"{last:%d-%m-%Y}", locale)
+        embed = render.attendance_embed(rows, first, last, locale)
         await send_private(interaction, embed=embed)
 
     async def _attendance_form(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -391,8 +391,8 @@ class IntervisieCog(commands.Cog):
             text(
                 interaction,
                 "intervisie.export.done",
-                start=f"{first:%d-%m-%Y}",
-                end=f"{last:%d-%m-%Y}",
+                start=first,
+                end=last,
             ),
             files=files,
         )
@@ -427,7 +427,8 @@ class IntervisieCog(commands.Cog):
         except UserError:
             return []
         wanted = current.strip().casefold()
-        labels = [(render.session_label(v), v) for v in views]
+        locale = locale_of(interaction)
+        labels = [(render.session_label(v, locale), v) for v in views]
         return [
             app_commands.Choice(name=label, value=v.id)
             for label, v in labels

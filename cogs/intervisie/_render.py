@@ -9,12 +9,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import discord
 
 from cogs.intervisie._rsvp import answer_views
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, formats, t
 from vcpbot.interactions import NO_MENTIONS
 from vcpbot.services.intervisie import (
     InvitationView,
@@ -41,9 +42,8 @@ def escape(value: str) -> str:
 
 
 def local_when(view: SessionView, locale: Locale) -> str:
-    """``dinsdag 02-11-2027 19:30``: the wall-clock time where the session takes place."""
-    local = view.local_start
-    return f"{t(f'intervisie.weekday.{local.weekday()}', locale)} {local:%d-%m-%Y %H:%M}"
+    """``dinsdag 2 november 2027, 19:30``: the wall-clock time where the session takes place."""
+    return formats.moment(view.local_start, locale)
 
 
 def when_line(view: SessionView, locale: Locale) -> str:
@@ -76,8 +76,6 @@ def lead_text(code: str, locale: Locale) -> str:
         return t("intervisie.lead.day", locale)
     if minutes % day == 0:
         return t("intervisie.lead.days", locale, count=minutes // day)
-    if minutes == hour:
-        return t("intervisie.lead.hour", locale)
     if minutes % hour == 0:
         return t("intervisie.lead.hours", locale, count=minutes // hour)
     return t("intervisie.lead.minutes", locale, count=minutes)
@@ -151,7 +149,7 @@ def invitation(
             locale,
             title=title,
             when=when_line(first, locale),
-            duration=t("intervisie.duration", locale, minutes=first.duration_minutes),
+            duration=t("common.minutes", locale, count=first.duration_minutes),
             location=location_line(first, locale),
         )
     ]
@@ -162,14 +160,14 @@ def invitation(
             t(
                 "intervisie.invite.series",
                 locale,
-                interval=series.interval_weeks,
+                count=series.interval_weeks,
                 weekday=t(f"intervisie.weekday.{series.weekday}", locale),
-                time=f"{series.local_time:%H:%M}",
-                until=f"{series.until:%d-%m-%Y}",
+                time=series.local_time,
+                until=series.until,
             )
         )
     if len(sessions) > 1:
-        dates = ", ".join(local_when(s, locale) for s in sessions)
+        dates = [s.local_start for s in sessions]
         paragraphs.append(t("intervisie.plan.series_dates", locale, dates=dates))
     paragraphs.append(t("intervisie.invite.answer", locale))
     embed = discord.Embed(
@@ -265,15 +263,15 @@ def reminder(item: ReminderToSend) -> list[Part]:
 # --- what the coordinator sees ------------------------------------------------------
 
 
-def session_label(view: SessionView) -> str:
-    """For autocomplete: ``12-09-2026 19:30 · Intervisie (#4)``, at most 100 characters."""
+def session_label(view: SessionView, locale: Locale) -> str:
+    """For autocomplete: ``do 24 sep, 19:30 · Intervisie (#4)``, at most 100 characters."""
     suffix = f" (#{view.id})"
-    head = f"{view.local_start:%d-%m-%Y %H:%M} · "
+    head = f"{formats.short_moment(view.local_start, locale)} · "
     return head + view.title[: 100 - len(head) - len(suffix)] + suffix
 
 
 def unreachable_text(names: Sequence[str], locale: Locale) -> str:
-    return t("intervisie.unreachable", locale, count=len(names), people=", ".join(names))
+    return t("intervisie.unreachable", locale, count=len(names), people=list(names))
 
 
 def list_embed(summaries: Sequence[SessionSummary], locale: Locale) -> discord.Embed:
@@ -306,7 +304,7 @@ def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale
         description="\n".join(
             [
                 when_line(session, locale),
-                t("intervisie.duration", locale, minutes=session.duration_minutes),
+                t("common.minutes", locale, count=session.duration_minutes),
                 location_line(session, locale),
                 t(f"intervisie.status.{session.status.value}", locale),
             ]
@@ -323,8 +321,8 @@ def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale
                 "intervisie.show.series",
                 locale,
                 position=session.position + 1,
-                interval=details.series.interval_weeks,
-                until=f"{details.series.until:%d-%m-%Y}",
+                count=details.series.interval_weeks,
+                until=details.series.until,
             ),
             inline=False,
         )
@@ -352,7 +350,7 @@ def _invitee_line(invitation_: InvitationView, names: dict[int, str], locale: Lo
 
 
 def attendance_embed(
-    rows: Sequence[VcpAttendance], start: str, end: str, locale: Locale
+    rows: Sequence[VcpAttendance], start: date, end: date, locale: Locale
 ) -> discord.Embed:
     embed = discord.Embed(title=t("intervisie.attendance.title", locale, start=start, end=end))
     if not rows:

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from vcpbot import custom_ids
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, formats, t
 from vcpbot.interactions import report_error
 from vcpbot.services.intervisie import Rsvp, SessionView
 
@@ -75,7 +75,7 @@ def answer_views(
     for first in range(0, len(rows), ROWS_PER_MESSAGE):
         view = discord.ui.View(timeout=None)
         for row, (session, token) in enumerate(rows[first : first + ROWS_PER_MESSAGE]):
-            prefix = f"{session.local_start:%d-%m %H:%M} · " if dated else ""
+            prefix = f"{formats.short_moment(session.local_start, locale)} · " if dated else ""
             for answer in ANSWERS:
                 label = prefix + t(f"intervisie.rsvp.{answer.value}", locale)
                 view.add_item(RsvpButton(answer, token, label=label, row=row))

@@ -88,8 +88,8 @@ class KmtmCog(commands.Cog, name=COG_NAME):
                 interaction,
                 "kmtm.period.created",
                 name=created.name,
-                start=created.start_date.isoformat(),
-                end=created.end_date.isoformat(),
+                start=created.start_date,
+                end=created.end_date,
             ),
         )
 
@@ -141,7 +141,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
                 interaction,
                 "kmtm.members.saved",
                 association=saved.association_name,
-                members=saved.members,
+                count=saved.members,
                 period=saved.period_name,
             ),
         )

@@ -128,7 +128,7 @@ def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str
         relation=t(f"kmtm.relation.{contact.relation.value}", locale),
         follow_up=t(f"kmtm.follow_up.{contact.follow_up.value}", locale),
     )
-    logged = t("kmtm.logged", locale, period=contact.period_name, minutes=minutes)
+    logged = t("kmtm.logged", locale, period=contact.period_name, count=minutes)
     return f"{logged}\n> {chosen}"
 
 

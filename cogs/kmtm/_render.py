@@ -24,8 +24,8 @@ def periods_embed(periods: list[PeriodView], today: date, locale: Locale) -> dis
             "kmtm.period.line",
             locale,
             name=discord.utils.escape_markdown(p.name),
-            start=p.start_date.isoformat(),
-            end=p.end_date.isoformat(),
+            start=p.start_date,
+            end=p.end_date,
             status=t(f"kmtm.period.status.{p.status(today).value}", locale),
         )
         for p in periods
@@ -92,7 +92,7 @@ def notes(report: Report, locale: Locale) -> list[str]:
         found.append(f"{NO_RATE}: {t('kmtm.report.no_rate', locale)}")
     if report.rounded:
         found.append(t("kmtm.report.rounded", locale))
-    found.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
+    found.append(t("kmtm.report.released", locale, date=report.released_on))
     if report.settings_differ:
         found.append(t("kmtm.report.earlier_settings", locale))
     return found

@@ -157,7 +157,7 @@ class RulesAdminCog(commands.Cog):
                 now=self.bot.clock(),
             )
         reply = saved_message(
-            saved, "rules.admin.uploaded", locale_of(interaction), articles=len(saved.text.articles)
+            saved, "rules.admin.uploaded", locale_of(interaction), count=len(saved.text.articles)
         )
         await send_private(interaction, reply)
 

@@ -47,7 +47,7 @@ def preview_pages(draft: DraftPreview, locale: Locale) -> tuple[str, list[Page]]
         notices.append(t(f"rules.notice.preview_only_{draft.language}", locale))
     latest = draft.document.latest_version
     if draft.changes is None:
-        notices.append(t("rules.preview.first", locale, articles=len(draft.text.articles)))
+        notices.append(t("rules.preview.first", locale, count=len(draft.text.articles)))
     elif draft.changes.is_empty:
         notices.append(t("rules.preview.same", locale, version=latest))
     else:

@@ -183,7 +183,8 @@ async def test_series_rules_are_checked(world: Database) -> None:
             interval_weeks=2,
         )
     assert caught.value.key == "when.error.time_ambiguous"
-    assert caught.value.params["date"] == "25-10-2026"
+    assert caught.value.params["date"] == date(2026, 10, 25)
+    assert "zondag 25 oktober 2026" in t(caught.value.key, "nl", **caught.value.params)
 
 
 async def test_a_series_of_six_with_one_moved_and_one_cancelled(world: Database) -> None:

@@ -169,5 +169,5 @@ def _notes(report: Report, locale: Locale) -> list[str]:
         notes.append(f"{', '.join(without_rate)}: {t('kmtm.report.no_rate', locale)}")
     if report.rounded:
         notes.append(t("kmtm.report.rounded", locale))
-    notes.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
+    notes.append(t("kmtm.report.released", locale, date=report.released_on))
     return notes

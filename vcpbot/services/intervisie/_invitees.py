@@ -67,7 +67,7 @@ async def resolve_invitees(
     if not found:
         raise InvalidInput("intervisie.error.no_invitees")
     if len(found) > MAX_INVITEES:
-        raise InvalidInput("intervisie.error.too_many_invitees", limit=MAX_INVITEES)
+        raise InvalidInput("intervisie.error.too_many_invitees", count=MAX_INVITEES)
     preferred = dict(
         (
             await session.execute(
