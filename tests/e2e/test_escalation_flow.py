@@ -186,5 +186,5 @@ async def test_privacy_info_explains_escalation_and_why_delete_cannot_find_a_cas
     emulator.add_member(world.association("tragos").guild, student)
     info = await (await emulator.person(student).slash(None, "privacy", subcommand="info")).final()
     assert info.ephemeral and "Anonymous escalation" in info.text
-    assert "then 90 more days" in info.text
+    assert "closed and 90 days after that" in info.text
     assert "delete-my-data cannot find it, by design" in info.text

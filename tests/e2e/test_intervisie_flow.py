@@ -10,6 +10,7 @@ import pytest
 
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from vcpbot.i18n import formats
 
 from intervisie_steps import (
     at,
@@ -43,11 +44,13 @@ async def test_three_associations_are_invited_in_their_language_and_answer(
     reply = await plan(emulator, world, THREE, form(start))
     assert reply.ephemeral
     assert "4 personen uitgenodigd" in reply.text
-    assert "4 van hen kregen de uitnodiging" in reply.text
+    assert "4 kregen de uitnodiging" in reply.text
 
     sanne = emulator.person(vcps["sanne"])
     invitation = await sanne.wait_for_dm(contains="Uitnodiging: Intervisie najaar")
-    assert f"{start:%d-%m-%Y} 19:30 (Nederlandse tijd)" in invitation.text
+    # The day in words, never 15-09 (which half the world reads as a month).
+    assert f"{formats.moment(start, 'nl')} (Nederlandse tijd)" in invitation.text
+    assert f" 15 september {start.year}, 19:30 (Nederlandse tijd)" in invitation.text
     assert f"<t:{int(start.timestamp())}:F>" in invitation.text
     assert "Waar: Tapijnkazerne, zaal 2" in invitation.text
     assert "Agenda: Casus bespreken" in invitation.text
@@ -103,7 +106,9 @@ async def test_three_associations_are_invited_in_their_language_and_answer(
     assert own.ephemeral
     assert "Intervisie najaar" in own.text and "jouw antwoord: Ja, ik kom" in own.text
     # Sanne changes her mind from /intervisie mine.
-    changed = await sanne.press(own, label=f"{start:%d-%m %H:%M} · Nee, ik kan niet")
+    changed = await sanne.press(
+        own, label=f"{formats.short_moment(start, 'nl')} · Nee, ik kan niet"
+    )
     assert "Dank je voor het laten weten" in (await changed.wait()).message.text
     listing = (
         await (await coordinator.slash(world.hub, "intervisie", subcommand="list")).wait()
@@ -138,7 +143,7 @@ async def test_the_event_and_the_invitees_follow_a_move_and_a_cancellation(
         {"session": session_id, "when": f"{start:%d-%m-%Y} 20:00"},
         subcommand="move",
     )
-    assert "1 bijeenkomst(en) verplaatst" in (await moved.final(within=20)).text
+    assert "1 bijeenkomst verplaatst" in (await moved.final(within=20)).text
     [event] = emulator.scheduled_events(world.hub)
     later = start + timedelta(minutes=30)
     assert datetime.fromisoformat(event.scheduled_start_time) == later
@@ -157,7 +162,7 @@ async def test_the_event_and_the_invitees_follow_a_move_and_a_cancellation(
         {"session": session_id, "reason": "De zaal is niet beschikbaar"},
         subcommand="cancel",
     )
-    assert "1 bijeenkomst(en) geannuleerd" in (await cancelled.final(within=20)).text
+    assert "1 bijeenkomst geannuleerd" in (await cancelled.final(within=20)).text
     [event] = emulator.scheduled_events(world.hub)
     assert event.status == 4  # canceled
     told = await sanne.wait_for_dm(contains="Geannuleerd: Intervisie najaar")

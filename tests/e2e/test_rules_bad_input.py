@@ -48,8 +48,8 @@ BAD_UPLOADS = [
         "an article over the limit",
         "lang.md",
         TOO_LONG.encode(),
-        "Artikel 1 is 4199 tekens lang; er passen er hooguit 4000",
-        "Article 1 is 4199 characters long; at most 4000 fit",
+        "Artikel 1 is 4.199 tekens lang; er passen er hooguit 4.000",
+        "Article 1 is 4,199 characters long; at most 4,000 fit",
     ),
     (
         "a file that is not UTF-8",
