@@ -193,7 +193,9 @@ async def _escalation_tour(
     replied = await (await team.submit(reply_form, {"text": answer})).final()
     say.sees(world.team_member, replied, where="#escalations")
 
-    say.does(sanne, f"/{t('cmd.case.name', lang)} receipt:{receipt.group(1)}")
+    say.does(
+        sanne, f"/{t('cmd.case.name', lang)} {t('cmd.case.opt.receipt', lang)}:{receipt.group(1)}"
+    )
     seen = await (await vcp.slash(None, "case", {"receipt": receipt.group(1)})).final()
     say.sees(sanne, seen, where=t("demo.dm", lang))
 

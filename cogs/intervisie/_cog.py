@@ -154,6 +154,12 @@ class IntervisieCog(commands.Cog):
         until=L("cmd.intervisie.until"),
     )
     @app_commands.choices(invitees=INVITEE_CHOICES)
+    @app_commands.rename(
+        invitees=L("cmd.intervisie.opt.invitees"),
+        associations=L("cmd.intervisie.opt.associations"),
+        every_weeks=L("cmd.intervisie.opt.every_weeks"),
+        until=L("cmd.intervisie.opt.until"),
+    )
     async def plan(
         self,
         interaction: discord.Interaction,
@@ -190,12 +196,17 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.move.name"), description=L("cmd.intervisie.move.description")
     )
-    @app_commands.rename(session_id="session", new_start="when")
     @app_commands.describe(
         session_id=L("cmd.intervisie.session"),
         new_start=L("cmd.intervisie.new_start"),
         rest_of_series=L("cmd.intervisie.rest_of_series"),
         duration=L("cmd.intervisie.duration"),
+    )
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"),
+        new_start=L("cmd.intervisie.opt.when"),
+        rest_of_series=L("cmd.intervisie.opt.rest_of_series"),
+        duration=L("cmd.intervisie.opt.duration"),
     )
     async def move(
         self,
@@ -234,11 +245,15 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.cancel.name"), description=L("cmd.intervisie.cancel.description")
     )
-    @app_commands.rename(session_id="session")
     @app_commands.describe(
         session_id=L("cmd.intervisie.session"),
         reason=L("cmd.intervisie.reason"),
         rest_of_series=L("cmd.intervisie.rest_of_series"),
+    )
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"),
+        reason=L("cmd.intervisie.opt.reason"),
+        rest_of_series=L("cmd.intervisie.opt.rest_of_series"),
     )
     async def cancel(
         self,
@@ -299,8 +314,8 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.show.name"), description=L("cmd.intervisie.show.description")
     )
-    @app_commands.rename(session_id="session")
     @app_commands.describe(session_id=L("cmd.intervisie.session"))
+    @app_commands.rename(session_id=L("cmd.intervisie.opt.session"))
     async def show(self, interaction: discord.Interaction, session_id: int) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
@@ -315,11 +330,15 @@ class IntervisieCog(commands.Cog):
         name=L("cmd.intervisie.attendance.name"),
         description=L("cmd.intervisie.attendance.description"),
     )
-    @app_commands.rename(session_id="session")
     @app_commands.describe(
         session_id=L("cmd.intervisie.attendance_session"),
         start=L("cmd.intervisie.period_start"),
         end=L("cmd.intervisie.period_end"),
+    )
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"),
+        start=L("cmd.intervisie.opt.start"),
+        end=L("cmd.intervisie.opt.end"),
     )
     async def attendance(
         self,
@@ -365,6 +384,7 @@ class IntervisieCog(commands.Cog):
     @app_commands.describe(
         start=L("cmd.intervisie.period_start"), end=L("cmd.intervisie.period_end")
     )
+    @app_commands.rename(start=L("cmd.intervisie.opt.start"), end=L("cmd.intervisie.opt.end"))
     async def export(
         self,
         interaction: discord.Interaction,
@@ -460,6 +480,7 @@ class IntervisieCog(commands.Cog):
     )
     @app_commands.describe(enabled=L("cmd.intervisie.enabled"))
     @app_commands.choices(enabled=ON_OFF_CHOICES)
+    @app_commands.rename(enabled=L("cmd.intervisie.opt.enabled"))
     async def reminders(
         self, interaction: discord.Interaction, enabled: app_commands.Choice[str]
     ) -> None:

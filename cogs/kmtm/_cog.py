@@ -66,6 +66,9 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         start=L("cmd.kmtm.period.start"),
         end=L("cmd.kmtm.period.end"),
     )
+    @app_commands.rename(
+        name=L("cmd.kmtm.opt.name"), start=L("cmd.kmtm.opt.start"), end=L("cmd.kmtm.opt.end")
+    )
     async def period_create(
         self,
         interaction: discord.Interaction,
@@ -97,6 +100,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         name=L("cmd.kmtm.period.close.name"), description=L("cmd.kmtm.period.close.description")
     )
     @app_commands.describe(name=L("cmd.kmtm.period.which"))
+    @app_commands.rename(name=L("cmd.kmtm.opt.name"))
     async def period_close(self, interaction: discord.Interaction, name: str) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
@@ -129,6 +133,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         name=L("cmd.kmtm.members.name"), description=L("cmd.kmtm.members.description")
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), count=L("cmd.kmtm.members.count"))
+    @app_commands.rename(period=L("cmd.kmtm.opt.period"), count=L("cmd.kmtm.opt.count"))
     async def members(self, interaction: discord.Interaction, period: str, count: int) -> None:
         guild_id = self._admin(interaction)
         async with self.bot.db.sessions.begin() as session:
@@ -198,6 +203,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
     @app_commands.choices(by=BY_CHOICES)
+    @app_commands.rename(period=L("cmd.kmtm.opt.period"), by=L("cmd.kmtm.opt.by"))
     async def report(
         self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:
@@ -218,6 +224,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
     @app_commands.choices(by=BY_CHOICES)
+    @app_commands.rename(period=L("cmd.kmtm.opt.period"), by=L("cmd.kmtm.opt.by"))
     async def export(
         self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:

@@ -91,6 +91,11 @@ class RulesAdminCog(commands.Cog):
         article=L("cmd.rules_admin.edit.article"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        language=L("cmd.rules_admin.opt.language"),
+        article=L("cmd.rules.opt.article"),
+    )
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -126,6 +131,11 @@ class RulesAdminCog(commands.Cog):
         file=L("cmd.rules_admin.upload.file"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        language=L("cmd.rules_admin.opt.language"),
+        file=L("cmd.rules_admin.opt.file"),
+    )
     async def upload(
         self,
         interaction: discord.Interaction,
@@ -166,6 +176,7 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(document=L("cmd.rules.opt.document"))
     async def adopt_template(self, interaction: discord.Interaction, document: Document) -> None:
         self._board(interaction)
         kind = _kind(document)
@@ -229,6 +240,9 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"), language=L("cmd.rules_admin.language"))
     @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"), language=L("cmd.rules_admin.opt.language")
+    )
     async def preview(
         self,
         interaction: discord.Interaction,
@@ -255,6 +269,11 @@ class RulesAdminCog(commands.Cog):
         reacknowledge=L("cmd.rules_admin.publish.reacknowledge"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        note=L("cmd.rules_admin.opt.note"),
+        reacknowledge=L("cmd.rules_admin.opt.reacknowledge"),
+    )
     async def publish(
         self,
         interaction: discord.Interaction,
@@ -316,6 +335,7 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(document=L("cmd.rules.opt.document"))
     async def history(self, interaction: discord.Interaction, document: Document) -> None:
         guild_id = self._board(interaction)
         kind = _kind(document)
@@ -338,6 +358,11 @@ class RulesAdminCog(commands.Cog):
         v2=L("cmd.rules_admin.diff.v2"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        v1=L("cmd.rules_admin.opt.v1"),
+        v2=L("cmd.rules_admin.opt.v2"),
+    )
     async def diff(
         self,
         interaction: discord.Interaction,
@@ -364,6 +389,11 @@ class RulesAdminCog(commands.Cog):
         role=L("cmd.rules_admin.ack.role"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        enabled=L("cmd.rules_admin.opt.enabled"),
+        role=L("cmd.rules_admin.opt.role"),
+    )
     async def ack(
         self,
         interaction: discord.Interaction,
@@ -412,6 +442,7 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(document=L("cmd.rules.opt.document"))
     async def ack_stats(self, interaction: discord.Interaction, document: Document) -> None:
         guild_id = self._board(interaction)
         async with self.bot.db.sessions.begin() as session:
