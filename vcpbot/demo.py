@@ -35,6 +35,8 @@ from vcpbot.i18n import Locale, formats, t
 
 Out = Callable[[str], None]
 MENTION = re.compile(r"<@!?(\d+)>|<#(\d+)>|<@&(\d+)>")
+# Sanne's Discord speaks the tour's language; the second VCP's the other one.
+SECOND_VCP = {"nl": ("Ahmed", "en-US"), "en": ("Bram", "nl")}
 
 
 @dataclass
@@ -140,6 +142,17 @@ async def _network_tour(
         tragos.guild, "vcp", {"listed": True}, subcommand="listing"
     )
     say.sees(sanne, (await listing.wait()).message, where=tragos.guild.name)
+    # A second VCP whose Discord speaks the other language: each gets the bot's direct
+    # messages in their own, whatever the association chose.
+    name, locale = SECOND_VCP[lang]
+    second = add_student(emulator, world, "tragos", name, locale=locale)
+    say.does(tragos.admin, f"/vcp add member:@{name}")
+    await (await board.slash(tragos.guild, "vcp", {"member": second}, subcommand="add")).wait()
+    say.does(second, "/vcp listing listed:False")
+    listing = await emulator.person(second).slash(
+        tragos.guild, "vcp", {"listed": False}, subcommand="listing"
+    )
+    say.sees(second, (await listing.wait()).message, where=tragos.guild.name)
 
     say.chapter(t("demo.chapter.help", lang))
     for name, locale in (("Lotte", "nl"), ("Maria", "en-US")):
@@ -340,6 +353,9 @@ async def _intervisie_tour(
     say.sees(sanne, invitation, where=t("demo.dm", lang))
     for attachment in invitation.attachments:
         say.out(f"    | 📎 {attachment.filename}")
+    second = world.users[SECOND_VCP[lang][0]]
+    other = await emulator.person(second).wait_for_dm(contains=values["title"])
+    say.sees(second, other, where=t("demo.dm", lang))
     yes = invitation.buttons[0]
     say.does(sanne, t("demo.presses", lang, label=yes["label"]))
     answered = await vcp.press(invitation, custom_id=yes["custom_id"])

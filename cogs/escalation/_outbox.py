@@ -25,7 +25,7 @@ from cogs.escalation._cards import card_embed
 from cogs.escalation._handling import card_view
 from vcpbot.i18n import Locale, bilingual, pick_locale, t
 from vcpbot.interactions import NO_MENTIONS, safe_traceback
-from vcpbot.services import escalation, network
+from vcpbot.services import escalation, languages, network
 from vcpbot.services.escalation import CaseCard, Delivery, OutboxKind, Place, Urgency
 
 if TYPE_CHECKING:
@@ -271,17 +271,21 @@ class Courier:
         return Posted(target.channel_id, message.id, new=True)
 
     async def _notice(self, item: Delivery) -> None:
-        """A DM without details, in both languages: we do not know the reporter's."""
+        """A DM without details, in the language the bot last saw the reporter use (kept
+        only for VCPs and the like: ``vcpbot.languages``), else in both languages."""
         config = self.cog.require_config()
         async with self.bot.db.sessions.begin() as session:
             user_id = await escalation.notice_recipient(session, config=config, delivery=item)
+            locale = await languages.remembered(session, user_id=user_id) if user_id else None
         if user_id is None:
             return  # notices stopped, or the case is gone
         reason = str(item.payload.get("reason", "reply"))
         if reason not in ("reply", "forwarded", "closed"):
             reason = "reply"
+        key = f"escalation.notice.{reason}"
         channel = await self.bot.create_dm(discord.Object(user_id))
-        await channel.send(bilingual(f"escalation.notice.{reason}"), allowed_mentions=NO_MENTIONS)
+        content = t(key, locale) if locale else bilingual(key)
+        await channel.send(content, allowed_mentions=NO_MENTIONS)
 
     # --- where -----------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 PRIVACY_CONFIRM_SECONDS = 120
 # One section per feature that stores anything; each feature adds its own.
-PRIVACY_SECTIONS = ("network", "rules", "intervisie", "escalation", "kmtm", "help")
+PRIVACY_SECTIONS = ("network", "languages", "rules", "intervisie", "escalation", "kmtm", "help")
 
 
 def _resource_line(resource: Resource, locale: Locale) -> str:

@@ -23,7 +23,7 @@ from cogs.intervisie._rsvp import answer_views
 from vcpbot import access
 from vcpbot.errors import Conflict, UserError
 from vcpbot.i18n import t
-from vcpbot.i18n.catalog import as_locale
+from vcpbot.i18n.catalog import reader_locale
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import locale_of, send_private, text
 from vcpbot.services import intervisie, network, when
@@ -492,7 +492,7 @@ class IntervisieCog(commands.Cog):
                 enabled=on,
                 now=self._now(),
                 policy=self.policy,
-                locale=as_locale(interaction.locale.value),
+                locale=reader_locale(interaction.locale.value),
             )
         await self.rows_changed()
         key = "intervisie.reminders.on" if on else "intervisie.reminders.off"
@@ -508,7 +508,7 @@ class IntervisieCog(commands.Cog):
                 answer=answer,
                 now=self._now(),
                 policy=self.policy,
-                locale=as_locale(interaction.locale.value),
+                locale=reader_locale(interaction.locale.value),
             )
         # Only this invitation's reminders can have changed.
         await self.rows_changed(invitation_ids=[answered.invitation.id])

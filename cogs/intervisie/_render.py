@@ -7,7 +7,7 @@ overviews do. Everything a coordinator typed is shown with Markdown escaped.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from cogs.intervisie._rsvp import answer_views
-from vcpbot.i18n import Locale, formats, t
+from vcpbot.i18n import Locale, bilingual, formats, t
 from vcpbot.interactions import NO_MENTIONS
 from vcpbot.services.intervisie import (
     InvitationView,
@@ -30,6 +30,9 @@ from vcpbot.services.intervisie import (
     VcpAttendance,
 )
 from vcpbot.services.when import Lead
+
+# A direct message's reader: their language, or None when the bot has never seen them.
+Reader = Locale | None
 
 DESCRIPTION_MAX = 4096
 FIELD_MAX = 1024
@@ -119,28 +122,53 @@ class Part:
 
 
 def _with_buttons(
-    head: Part, rows: Sequence[tuple[SessionView, str]], title: str, locale: Locale
+    head: Part, rows: Sequence[tuple[SessionView, str]], title: str, reader: Reader
 ) -> list[Part]:
     """The first message carries the first five sessions' buttons; more follow in their own."""
-    views = answer_views(rows, locale, dated=len(rows) > 1)
+    views = answer_views(rows, reader, dated=len(rows) > 1)
     if not views:
         return [head]
     first = Part(content=head.content, embed=head.embed, view=views[0], ics=head.ics)
-    more = [
-        Part(content=t("intervisie.invite.more_dates", locale, title=title), view=view)
-        for view in views[1:]
-    ]
-    return [first, *more]
+    key = "intervisie.invite.more_dates"
+    more_dates = t(key, reader, title=title) if reader else bilingual(key, title=title)
+    return [first, *(Part(content=more_dates, view=view) for view in views[1:])]
+
+
+def for_reader(reader: Reader, build: Callable[[Locale], discord.Embed]) -> discord.Embed:
+    """The embed in the reader's language; for a reader whose language the bot has never
+    seen, the Dutch one and the English one in a single embed."""
+    if reader is not None:
+        return build(reader)
+    dutch, english = build("nl"), build("en")
+    half = DESCRIPTION_MAX // 2 - 1
+    both = discord.Embed(
+        title=f"{dutch.title} · {english.title}"[:256],
+        description=f"{(dutch.description or '')[:half]}\n\n{(english.description or '')[:half]}",
+        colour=dutch.colour,
+    )
+    footers = [e.footer.text for e in (dutch, english) if e.footer.text]
+    if footers:
+        both.set_footer(text="\n".join(footers))
+    return both
 
 
 def invitation(
     sessions: Sequence[SessionView],
     invitations: Sequence[InvitationView],
     series: SeriesView | None,
-    locale: Locale,
+    reader: Reader,
     ics: bytes,
 ) -> list[Part]:
     """One person's invitation to a session, or to every date of a series."""
+    embed = for_reader(reader, lambda locale: _invitation_embed(sessions, series, locale))
+    by_session = {s.id: s for s in sessions}
+    rows = [(by_session[i.session_id], i.token) for i in invitations]
+    return _with_buttons(Part(embed=embed, ics=ics), rows, escape(sessions[0].title), reader)
+
+
+def _invitation_embed(
+    sessions: Sequence[SessionView], series: SeriesView | None, locale: Locale
+) -> discord.Embed:
     first = sessions[0]
     title = escape(first.title)
     paragraphs = [
@@ -176,15 +204,23 @@ def invitation(
         colour=discord.Colour.blurple(),
     )
     embed.set_footer(text=t("intervisie.invite.footer", locale))
-    by_session = {s.id: s for s in sessions}
-    rows = [(by_session[i.session_id], i.token) for i in invitations]
-    return _with_buttons(Part(embed=embed, ics=ics), rows, title, locale)
+    return embed
 
 
 def moved(
-    changes: Sequence[tuple[MovedSession, InvitationView]], locale: Locale, ics: bytes
+    changes: Sequence[tuple[MovedSession, InvitationView]], reader: Reader, ics: bytes
 ) -> list[Part]:
     """One person's notice that one or more of their sessions moved, with fresh buttons."""
+    embed = for_reader(reader, lambda locale: _moved_embed(changes, locale))
+    rows = [(change.after, invitation_.token) for change, invitation_ in changes]
+    return _with_buttons(
+        Part(embed=embed, ics=ics), rows, escape(changes[0][0].after.title), reader
+    )
+
+
+def _moved_embed(
+    changes: Sequence[tuple[MovedSession, InvitationView]], locale: Locale
+) -> discord.Embed:
     paragraphs = []
     for change, invitation_ in changes:
         after = change.after
@@ -206,18 +242,23 @@ def moved(
             )
         paragraphs.append(f"{text}\n{note}")
     title = changes[0][0].after.title
-    embed = discord.Embed(
+    return discord.Embed(
         title=t("intervisie.moved.title", locale, title=title)[:256],
         description="\n\n".join(paragraphs)[:DESCRIPTION_MAX],
         colour=discord.Colour.gold(),
     )
-    rows = [(change.after, invitation_.token) for change, invitation_ in changes]
-    return _with_buttons(Part(embed=embed, ics=ics), rows, escape(title), locale)
 
 
 def cancelled(
-    sessions: Sequence[SessionView], reason: str | None, locale: Locale, ics: bytes
+    sessions: Sequence[SessionView], reason: str | None, reader: Reader, ics: bytes
 ) -> list[Part]:
+    embed = for_reader(reader, lambda locale: _cancelled_embed(sessions, reason, locale))
+    return [Part(embed=embed, ics=ics)]
+
+
+def _cancelled_embed(
+    sessions: Sequence[SessionView], reason: str | None, locale: Locale
+) -> discord.Embed:
     lines = [
         t("intervisie.cancelled.body", locale, title=escape(s.title), when=local_when(s, locale))
         for s in sessions
@@ -225,16 +266,25 @@ def cancelled(
     if reason:
         lines.append(t("intervisie.cancelled.reason", locale, reason=escape(reason)))
     lines.append(t("intervisie.cancelled.calendar", locale))
-    embed = discord.Embed(
+    return discord.Embed(
         title=t("intervisie.cancelled.title", locale, title=sessions[0].title)[:256],
         description="\n\n".join(lines)[:DESCRIPTION_MAX],
         colour=discord.Colour.dark_grey(),
     )
-    return [Part(embed=embed, ics=ics)]
 
 
 def reminder(item: ReminderToSend) -> list[Part]:
-    locale: Locale = "nl" if item.locale == "nl" else "en"
+    """In the language the person last used, or in both when the bot never saw them."""
+    embed = for_reader(item.locale, lambda locale: _reminder_embed(item, locale))
+    session = item.session
+    # The buttons carry the reminder's own token: they answer for its invitation, and
+    # they are how a later process recognises this DM (``ReminderMessages.find``).
+    return _with_buttons(
+        Part(embed=embed), [(session, item.token)], escape(session.title), item.locale
+    )
+
+
+def _reminder_embed(item: ReminderToSend, locale: Locale) -> discord.Embed:
     session = item.session
     lines = [
         t(
@@ -250,14 +300,11 @@ def reminder(item: ReminderToSend) -> list[Part]:
         lines.append(t("intervisie.reminder.unanswered", locale))
     if item.late:
         lines.append(t("intervisie.reminder.late", locale))
-    embed = discord.Embed(
+    return discord.Embed(
         title=t("intervisie.reminder.title", locale, title=session.title)[:256],
         description="\n\n".join(lines)[:DESCRIPTION_MAX],
         colour=discord.Colour.blurple(),
     )
-    # The buttons carry the reminder's own token: they answer for its invitation, and
-    # they are how a later process recognises this DM (``ReminderMessages.find``).
-    return _with_buttons(Part(embed=embed), [(session, item.token)], escape(session.title), locale)
 
 
 # --- what the coordinator sees ------------------------------------------------------

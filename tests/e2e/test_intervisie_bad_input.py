@@ -110,7 +110,7 @@ async def test_the_slash_command_options_are_checked_before_the_form_opens(
     for options, expected in (
         ({"invitees": "associations"}, "Noem een of meer verenigingen"),
         ({"invitees": "all", "every_weeks": 2}, "Een reeks heeft een laatste datum nodig"),
-        ({"invitees": "all", "until": f"31-12-{YEAR}"}, "until is alleen voor een reeks"),
+        ({"invitees": "all", "until": f"31-12-{YEAR}"}, "tot-en-met is alleen voor een reeks"),
         ({"invitees": "all", "every_weeks": 1, "until": "nooit"}, "niet lezen als datum"),
     ):
         result = await coordinator.slash(world.hub, "intervisie", options, subcommand="plan")

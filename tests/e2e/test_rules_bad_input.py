@@ -135,7 +135,7 @@ async def test_an_edit_that_would_start_a_new_article_is_refused(
                 "Er is geen artikel 9 in dit document. De artikelen hebben de nummers 1–4.",
                 "Zoek op minstens 2 tekens.",
                 "Geen enkel artikel bevat “fietsenstalling”",
-                "Gebruik article of search, niet allebei tegelijk.",
+                "Gebruik artikel of zoeken, niet allebei tegelijk.",
             ],
         ),
         (

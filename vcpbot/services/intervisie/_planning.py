@@ -133,7 +133,7 @@ async def plan_session(
         policy=policy,
     )
     check_future(starts_at, now=now, zone=policy.zone)
-    people = await resolve_invitees(session, invitees, policy=policy)
+    people = await resolve_invitees(session, invitees)
     row = _new_session(details, starts_at=starts_at, zone=policy.zone, now=now)
     session.add(row)
     await session.flush()
@@ -191,7 +191,7 @@ async def plan_series(
     zone = policy.zone
     check_future(first_start, now=now, zone=zone)
     starts = occurrence_starts(first_start, interval_weeks=interval_weeks, until=until, zone=zone)
-    people = await resolve_invitees(session, invitees, policy=policy)
+    people = await resolve_invitees(session, invitees)
     local = starts[0].astimezone(zone)
     series = IntervisieSeries(
         title=details.title,
@@ -264,7 +264,7 @@ async def invite(
     if row.starts_at <= now:
         raise Conflict("intervisie.error.already_started")
     targets = await series_from(session, row) if rest_of_series else [row]
-    people = await resolve_invitees(session, invitees, policy=policy)
+    people = await resolve_invitees(session, invitees)
     invitations = await add_invitations(session, targets, people, now=now, policy=policy)
     return Planned(
         series=None,
