@@ -1,7 +1,7 @@
 """Logging a contact: the form, the "Log a contact" panel button, and Undo.
 
 The form is one modal with the three choices (category in a select, relation
-and follow-up as radio buttons), so a contact is logged in a few clicks and in
+and follow-up as radio buttons), so a contact is logged in a few steps and in
 one interaction. The panel button's custom_id (``vcp:kmtm:log``) carries
 nothing; the Undo button's carries only the opaque token of the in-memory
 ``UndoBook``. Every open, submit and press checks again that the person is a

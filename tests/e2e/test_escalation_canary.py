@@ -117,7 +117,9 @@ async def test_case_text_never_leaves_an_ephemeral_answer(
     # Route 1, with DM notices: VCP -> team -> VCP.
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text=canary(1), urgency="urgent")
     receipt = receipt_in(confirmation)
-    await emulator.person(vcp).press(confirmation, label="Stuur me een DM bij een reactie")
+    await emulator.person(vcp).press(
+        confirmation, label="Stuur me een privébericht bij een reactie"
+    )
     card = await card_for(emulator, world, code_in(confirmation))
     form = (await team.press(card, label="Reageren")).response.modal
     assert form is not None

@@ -232,7 +232,7 @@ async def test_a_coordinator_with_english_discord_gets_english_labels(
     report = await kmtm(
         emulator, world.coordinator, world.hub, "report", {"period": "KMTM 2026", "by": "relation"}
     )
-    assert "contacts by relation of the accused" in report.text
+    assert "contacts by the other person's relation" in report.text
     # One contact from one association: only "fewer than 5" is published.
     assert table_rows(report)["Total"] == "fewer than 5"
     assert set(table_rows(report).values()) == {"*", "fewer than 5"}
