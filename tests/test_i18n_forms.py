@@ -126,7 +126,9 @@ def test_a_count_chooses_the_plural_form_by_the_languages_rules() -> None:
 
 
 def _sample(name: str) -> object:
-    return {"count": 3, "date": date(2026, 12, 7)}.get(name, f"<{name}>")
+    return {"count": 3, "date": date(2026, 12, 7), "until": date(2027, 1, 31)}.get(
+        name, f"<{name}>"
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -149,6 +151,29 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def _date_fields(key: str, template: str) -> set[str]:
+    """The placeholders of ``key`` that hold a day: ``date`` and ``until`` everywhere,
+    ``start`` and ``end`` in the KMTM and intervisie periods."""
+    names = {"date", "until"}
+    if key.startswith(("kmtm.", "intervisie.attendance.", "intervisie.export.")):
+        names |= {"start", "end"}
+    return _fields(template) & names
+
+
+DATED = {
+    locale: {
+        key: fields
+        for key, template in catalog().entries[locale].items()
+        if (fields := _date_fields(key, template))
+    }
+    for locale in LOCALES
+}
+
+
+def test_the_dated_texts_are_found() -> None:
+    assert {"kmtm.report.released", "kmtm.period.line", "rules.ack.already"} <= set(DATED["en"])
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
@@ -161,11 +186,14 @@ def test_every_date_is_written_with_its_month_as_a_word_and_reads_back(day, loca
     assert not NUMERIC_DAY_MONTH.search(written)
     # The bot reads back what it writes, weekday and all.
     assert parse_date(written, today=date(2000, 1, 1)) == day
-    # Through the catalog, a date placeholder is written the same way.
-    for key in ("kmtm.report.released", "rules.ack.already"):
+    # Every text with a day in it writes the day that way, in both catalogs.
+    for key, fields in DATED[locale].items():
         params = {name: _sample(name) for name in _fields(catalog().entries[locale][key])}
-        params["date"] = day
-        assert written in catalog().text(key, locale, **params)
+        params |= dict.fromkeys(fields, day)
+        if key in catalog().plurals[locale] or key.rpartition("_")[0] in catalog().plurals[locale]:
+            continue
+        text = catalog().text(key, locale, **params)
+        assert text.count(written) >= len(fields), (key, text)
 
 
 @settings(max_examples=100, deadline=None)
@@ -200,6 +228,8 @@ def test_dates_in_prose(locale, expected) -> None:
 def test_numbers_and_lists_as_each_language_writes_them() -> None:
     assert formats.number(1234.5, "nl") == "1.234,5"
     assert formats.number(1234.5, "en") == "1,234.5"
+    assert formats.one_decimal(12, "nl") == "12,0"
+    assert formats.one_decimal(3.14159, "en") == "3.1"
     assert formats.items(["Sanne", "Ahmed", "Lotte"], "nl") == "Sanne, Ahmed en Lotte"
     assert formats.items(["Sanne", "Ahmed", "Lotte"], "en") == "Sanne, Ahmed and Lotte"
     assert formats.items([date(2026, 12, 7), date(2026, 12, 14)], "en") == (
@@ -214,7 +244,7 @@ def test_identifiers_keep_their_digits() -> None:
 
 # Code that writes a day and month as digits for a reader (CSV files, for machines,
 # use ISO 8601, which is never read as a month first).
-NUMERIC_FORMATS = re.compile(r"%d-%m|%d/%m|%m-%d|\.isoformat\(\)")
+NUMERIC_FORMATS = re.compile(r"%d-%m|%d/%m|%m-%d|\.isoformat\(\)|format_dt\([^)]*[\"']d[\"']\)")
 MACHINE_READABLE = {"vcpbot/services/intervisie/_attendance.py", "vcpbot/services/kmtm_report.py"}
 
 

@@ -108,6 +108,11 @@ def number(value: float | Decimal, language: Language) -> str:
     return format_decimal(value, locale=cldr(language))  # type: ignore[no-any-return]
 
 
+def one_decimal(value: float, language: Language) -> str:
+    """``12,5`` / ``12.5``: a rate, always with one decimal."""
+    return format_decimal(value, "#,##0.0", locale=cldr(language))  # type: ignore[no-any-return]
+
+
 def items(values: list[Any] | tuple[Any, ...], language: Language) -> str:
     """``a, b en c`` / ``a, b and c``; each item written as ``localise`` writes it."""
     if not values:

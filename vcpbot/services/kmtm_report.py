@@ -42,7 +42,7 @@ from vcpbot.db.kmtm import (
 )
 from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, formats, t
 from vcpbot.services.disclosure import MIN_K, Cell, Marker, Rule, protect, protect_total
 from vcpbot.services.kmtm import PeriodView, parse_choice, period_by_name
 
@@ -343,9 +343,8 @@ def shown(report: Report, value: int | Marker | None, locale: Locale) -> str:
 
 
 def format_rate(rate: float, locale: Locale) -> str:
-    """One decimal, with a decimal comma in Dutch."""
-    text = f"{rate:.1f}"
-    return text.replace(".", ",") if locale == "nl" else text
+    """One decimal, with the language's decimal sign (CLDR): 12,5 in Dutch, 12.5 in English."""
+    return formats.one_decimal(rate, locale)
 
 
 def export_csv(report: Report, *, locale: Locale) -> str:
