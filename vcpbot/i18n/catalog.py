@@ -83,9 +83,7 @@ class Catalog:
 
     def text(self, key: str, locale: Locale, /, **params: Any) -> str:
         template = self.template(key, locale, params)
-        if not params:
-            return template.format_map(params)
-        return template.format_map(formats.localise(params, locale))
+        return template.format_map(formats.localise(params, locale) if params else params)
 
     def has_in(self, key: str, locale: Locale) -> bool:
         return key in self.entries[locale] or key in self.plurals[locale]

@@ -141,9 +141,16 @@ _WRITERS: dict[type, Callable[[Any, Language], str]] = {
 }
 
 
-def localise(params: Mapping[str, Any], language: Language) -> dict[str, Any]:
-    """Placeholder values as the language writes them; identifiers (``IDENTIFIERS``) as is."""
-    return {
-        name: value if name in IDENTIFIERS else _value(value, language)
-        for name, value in params.items()
-    }
+def localise(params: Mapping[str, Any], language: Language) -> Mapping[str, Any]:
+    """Placeholder values as the language writes them; identifiers (``IDENTIFIERS``) as is.
+
+    Text stays text, so the common case (only strings) returns ``params`` untouched.
+    """
+    written: dict[str, Any] | None = None
+    for name, value in params.items():
+        if type(value) is str or name in IDENTIFIERS:
+            continue
+        if written is None:
+            written = dict(params)
+        written[name] = _value(value, language)
+    return params if written is None else written
