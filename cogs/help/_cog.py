@@ -101,9 +101,7 @@ def _vcp_section(
     route = "\n" + t("help.vcps.anonymous", locale) if anonymous else ""
     if not vcps:
         return t("help.vcps.none_listed", locale, association=name) + route
-    names = ", ".join(
-        f"**{discord.utils.escape_markdown(v.display_name)}** (<@{v.user_id}>)" for v in vcps
-    )
+    names = [f"**{discord.utils.escape_markdown(v.display_name)}** (<@{v.user_id}>)" for v in vcps]
     return (t("help.vcps.listed", locale, association=name, names=names) + route)[:1024]
 
 

@@ -217,9 +217,7 @@ class RulesAdminCog(commands.Cog):
                 now=now,
                 replace=replace,
             )
-        languages = ", ".join(
-            text(interaction, f"rules.language.{lang}") for lang in adopted.languages
-        )
+        languages = [text(interaction, f"rules.language.{lang}") for lang in adopted.languages]
         reply = text(
             interaction,
             "rules.adopt.done",

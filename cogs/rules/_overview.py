@@ -69,7 +69,7 @@ def history_pages(versions: tuple[VersionInfo, ...], kind_title: str, locale: Lo
             if version.author_id is not None
             else t("rules.history.no_author", locale)
         )
-        languages = ", ".join(t(f"rules.language.{lang}", locale) for lang in version.languages)
+        languages = [t(f"rules.language.{lang}", locale) for lang in version.languages]
         line = t(
             "rules.history.row",
             locale,

@@ -216,3 +216,23 @@ async def test_the_language_is_written_once_however_often_the_bot_is_used(
     vcp.locale = "en-GB"
     await use_the_bot(emulator, vcp, world, "tragos")
     assert reads.generation("user_languages") > written  # a change is written
+
+
+async def test_help_lists_the_vcps_as_each_language_writes_a_list(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    board = emulator.person(tragos.admin)
+    vcps = [add_student(emulator, world, "tragos", name, locale="nl") for name in ("an", "bo")]
+    for vcp in vcps:
+        await (await board.slash(tragos.guild, "vcp", {"member": vcp}, subcommand="add")).wait()
+        listed = await emulator.person(vcp).slash(
+            tragos.guild, "vcp", {"listed": True}, subcommand="listing"
+        )
+        await listed.wait()
+    first, second = (f"**{v.username}** (<@{v.id}>)" for v in vcps)
+    for locale, joined in (("nl", f"{first} en {second}"), ("de", f"{first} and {second}")):
+        student = add_student(emulator, world, "tragos", f"student-{locale}", locale=locale)
+        shown = (await (await emulator.person(student).slash(tragos.guild, "help")).wait()).message
+        assert joined in shown.text
