@@ -4,6 +4,8 @@ English for someone it has never seen. Any other language reads English."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from vcpbot.emulator import Emulator
@@ -16,6 +18,7 @@ from intervisie_steps import (
     form,
     network_with_vcps,
     plan,
+    runner,
     start_clock,
 )
 from network_steps import request_to_join, set_up_hub
@@ -90,6 +93,20 @@ async def test_a_dutch_first_and_an_english_first_vcp_each_get_their_invitation_
     # Noor answered in Dutch, so the bot knows her language now.
     noor_change = await emulator.person(vcps["noor"]).wait_for_dm(contains="Gewijzigd:")
     assert "Changed:" not in noor_change.text
+
+
+async def test_a_reminder_to_a_vcp_the_bot_never_saw_speaks_both_languages(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
+) -> None:
+    vcps = await network_with_vcps(emulator, world, {"noor": ("tragos", "nl")}, seen=False)
+    start = at(9, 15, 19, 30)
+    await plan(emulator, world, TRAGOS, form(start))
+    clock.set(at(9, 8, 19, 31).astimezone(UTC))
+    await runner(harness).run_due()
+    reminder = await emulator.person(vcps["noor"]).wait_for_dm(contains="Herinnering:")
+    assert "Reminder: Intervisie najaar" in reminder.text
+    assert "begint over 7 dagen" in reminder.text and "starts in 7 days" in reminder.text
+    assert reminder.buttons[0]["label"] == "Ja, ik kom / Yes, I'll come"
 
 
 async def _only_session(emulator: Emulator, world: NetworkWorld) -> int:
