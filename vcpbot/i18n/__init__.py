@@ -39,6 +39,19 @@ How to write a text (catalogs, services, cogs):
   clients see. Option names use ``app_commands.rename(param=L(...))``.
 - **Words**: Dutch texts follow docs/style-nl.md (melding, privébericht,
   rechten, ...); a test checks both catalogs against its list of terms to avoid.
+
+Converting a text written the old way (the tests that find it in brackets):
+
+1. ``"{count} session(s)"`` -> ``..._one`` / ``..._other`` keys, callers pass
+   ``count=`` (tests/test_i18n_forms.py: hedged plurals, a number before a noun).
+2. ``date=day.isoformat()``, ``f"{d:%d-%m-%Y}"`` -> pass the ``date`` or the
+   local ``datetime`` itself (tests/test_i18n_forms.py: no numeric dates in code).
+3. ``", ".join(names)`` in a sentence -> pass the list.
+4. A direct message -> ``vcpbot.services.languages.remembered(...)`` for the
+   person, ``bilingual(key)`` when that is None.
+5. Dutch "zaak", "DM", "permissies" -> "melding", "privébericht", "rechten"
+   (tests/test_style.py); an option name in a text -> its Dutch name
+   (tests/test_cogs_meta.py).
 """
 
 from vcpbot.i18n.catalog import (
