@@ -44,8 +44,9 @@ Converting a text written the old way (the tests that find it in brackets):
 
 1. ``"{count} session(s)"`` -> ``..._one`` / ``..._other`` keys, callers pass
    ``count=`` (tests/test_i18n_forms.py: hedged plurals, a number before a noun).
-2. ``date=day.isoformat()``, ``f"{d:%d-%m-%Y}"`` -> pass the ``date`` or the
-   local ``datetime`` itself (tests/test_i18n_forms.py: no numeric dates in code).
+2. A date made into digits (ISO text, or strftime with day and month) -> pass
+   the ``date`` or the local ``datetime`` itself (tests/test_i18n_forms.py: no
+   numeric dates in code).
 3. ``", ".join(names)`` in a sentence -> pass the list.
 4. A direct message -> ``vcpbot.services.languages.remembered(...)`` for the
    person, ``bilingual(key)`` when that is None.
