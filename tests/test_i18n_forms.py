@@ -209,3 +209,45 @@ def test_no_code_writes_a_date_as_digits_for_a_reader() -> None:
                 if NUMERIC_FORMATS.search(line):
                     found.append(f"{relative}:{number}: {line.strip()}")
     assert found == []
+
+
+ERRORS = {"UserError", "InvalidInput", "NotAllowed", "WrongPlace", "NotFound", "Conflict"}
+
+
+def _raised_texts():
+    """(where, key, parameter names) for every ``InvalidInput("key", a=..)`` in the code."""
+    import ast
+
+    for folder in ("cogs", "vcpbot"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text("utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                first = node.args[0]
+                if name not in ERRORS or not isinstance(first, ast.Constant):
+                    continue
+                if any(k.arg is None for k in node.keywords):
+                    continue  # **params: checked where they are built
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                yield where, first.value, {k.arg for k in node.keywords}
+
+
+def test_every_error_the_code_raises_fills_in_its_text() -> None:
+    """An error names a catalog key and exactly the values its text needs (a plural
+    text a ``count``): "1 people" and a KeyError in front of a student are both bugs."""
+    wrong = []
+    for where, key, names in _raised_texts():
+        if not catalog().has(key):
+            wrong.append(f"{where}: no text {key!r}")
+            continue
+        for locale in LOCALES:
+            forms = catalog().plurals[locale].get(key)
+            templates = forms.values() if forms else [catalog().entries[locale][key]]
+            needed = set().union(*(Catalog.placeholders(t) for t in templates))
+            if forms:
+                needed.add("count")
+            if needed - names:
+                wrong.append(f"{where}: {key} needs {sorted(needed - names)}")
+    assert sorted(set(wrong)) == []

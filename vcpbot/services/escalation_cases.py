@@ -169,7 +169,7 @@ async def submit_case(
     if await session.get(Block, _bare(current)) is not None:
         raise NotAllowed("escalation.error.blocked")
     if await _count(session, _bare(current), "submit", today) >= config.policy.cases_per_day:
-        raise NotAllowed("escalation.error.too_many_cases", limit=config.policy.cases_per_day)
+        raise NotAllowed("escalation.error.too_many_cases", count=config.policy.cases_per_day)
 
     receipt = new_receipt()
     receipt_hash = await asyncio.to_thread(config.keys.hasher.hash, receipt)
