@@ -104,15 +104,20 @@ class DmClock:
         if (
             event == "MESSAGE_CREATE"
             and int(data["channel_id"]) in self._channels
-            and any(e.get("title") in self._titles for e in data.get("embeds", []))
+            and any(_is_reminder(e, self._titles) for e in data.get("embeds", []))
         ):
             self.arrivals.append(time.monotonic())
         self._dispatch(event, data, guild_id)
 
 
+def _is_reminder(embed: dict[str, Any], titles: set[str]) -> bool:
+    """The reminder's title in one language, or (to someone the bot never saw) in both."""
+    return any(title in (embed.get("title") or "") for title in titles)
+
+
 def reminders_in(em: Emulator, user: User) -> list[Message]:
     titles = {t("intervisie.reminder.title", lang, title=TITLE) for lang in ("nl", "en")}
-    return [m for m in em.dms(user) if any(e.get("title") in titles for e in m.embeds)]
+    return [m for m in em.dms(user) if any(_is_reminder(e, titles) for e in m.embeds)]
 
 
 async def _due_times(url: str) -> list[datetime]:

@@ -175,3 +175,44 @@ async def test_every_command_says_whom_it_is_for(loaded_bot) -> None:
         if isinstance(command, app_commands.Command) and audience_of(command) is None
     ]
     assert silent == []
+
+
+# English option names that are also everyday Dutch words ("tot de start").
+DUTCH_WORDS = {"start", "document"}
+
+
+def _options(commands):
+    for command in _walk(commands):
+        if isinstance(command, app_commands.Command):
+            for parameter in command.parameters:
+                yield command, parameter
+
+
+async def test_dutch_text_names_options_as_dutch_clients_see_them(loaded_bot) -> None:
+    """A Dutch text that says "vul ook until in" points at an option a Dutch client calls
+    something else (``/zaak receipt:``): every option name a text quotes is the reader's."""
+    renamed = {
+        parameter.display_name
+        for _, parameter in _options(loaded_bot.tree.get_commands())
+        if _localised(parameter.locale_name or parameter.display_name, "nl")
+        != parameter.display_name
+    } - DUTCH_WORDS
+    wrong = [
+        f"{key}: {name}"
+        for key, value in catalog().entries["nl"].items()
+        if not key.startswith("cmd.")
+        for name in sorted(renamed)
+        if re.search(
+            r"(?<![\w/{-])" + re.escape(name) + r"(?![\w}-])", re.sub(r"\{\w+\}", "", value)
+        )
+    ]
+    assert wrong == []
+
+
+async def test_every_option_has_a_dutch_name(loaded_bot) -> None:
+    untranslated = [
+        f"{command.qualified_name} {parameter.name}"
+        for command, parameter in _options(loaded_bot.tree.get_commands())
+        if parameter.locale_name is None or "key" not in parameter.locale_name.extras
+    ]
+    assert untranslated == []

@@ -8,7 +8,8 @@ Conventions the documents follow (docs/operator.md states them too):
   command's words end at the first word that is not a plain lower-case name.
   English names, or the Dutch names Discord shows a Dutch client (`/regels`), but
   not mixed in one command. In a guide's Dutch half the Dutch names are used, in
-  its English half the English ones.
+  its English half the English ones; the same holds for option names
+  (`/regels artikel:`, `/rules article:`).
 - A setting is written in backticks by its TOML name, `database_url` or
   `escalation.retention_days`, or as its environment variable
   `VCPBOT_ESCALATION__RETENTION_DAYS`, or as a secrets file `vcpbot_index_key`.
@@ -61,6 +62,9 @@ class SlashCommand:
     english: tuple[str, ...]
     dutch: tuple[str, ...]
     leaf: bool
+    # Option names as English and Dutch clients show them.
+    options_en: frozenset[str] = frozenset()
+    options_nl: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -77,7 +81,16 @@ def _walk(commands, english=(), dutch=()) -> Iterator[SlashCommand]:
         en = (*english, _localised(command._locale_name or command.name, "en"))
         nl = (*dutch, _localised(command._locale_name or command.name, "nl"))
         group = isinstance(command, app_commands.Group)
-        yield SlashCommand(en, nl, leaf=not group)
+        parameters = [] if group else command.parameters
+        yield SlashCommand(
+            en,
+            nl,
+            leaf=not group,
+            options_en=frozenset(p.display_name for p in parameters),
+            options_nl=frozenset(
+                _localised(p.locale_name or p.display_name, "nl") for p in parameters
+            ),
+        )
         if group:
             yield from _walk(command.commands, en, nl)
 
@@ -162,6 +175,26 @@ def slash_mentions(text: str) -> list[tuple[str, ...]]:
             words.append(token)
         mentions.append(tuple(words))
     return mentions
+
+
+def option_mentions(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """(command words, option) for every `option:` written after a command, in the same
+    backticks (`/vcp add member:`) or in its own (`rules_channel:` after `/setup ...`)."""
+    found = []
+    command: tuple[str, ...] = ()
+    for span in _inline_code(text):
+        tokens = span.split()
+        if tokens and re.fullmatch(r"/[a-z][a-z0-9-]*", tokens[0]):
+            words = [tokens[0][1:]]
+            rest = tokens[1:]
+            while rest and WORD.fullmatch(rest[0]):
+                words.append(rest.pop(0))
+            command = tuple(words)
+            tokens = rest
+        # `https://` is a web address, not an option.
+        options = (re.fullmatch(r"([\w'-]+):(?!//)\S*", token) for token in tokens)
+        found += [(command, match.group(1)) for match in options if command and match]
+    return found
 
 
 def setting_mentions(text: str) -> set[str]:
@@ -285,6 +318,31 @@ def test_each_half_of_a_guide_uses_that_languages_command_names(slash_commands) 
                 if words != expected:
                     wrong.append((path.name, lang, "/" + " ".join(words)))
     assert wrong == []
+
+
+def test_each_half_of_a_guide_uses_that_languages_option_names(slash_commands) -> None:
+    by_words = {c.english: c for c in slash_commands} | {c.dutch: c for c in slash_commands}
+    wrong = []
+    for path in GUIDES:
+        for lang, body in _halves(_read(path)).items():
+            for words, option in option_mentions(body):
+                command = by_words.get(words)
+                if command is None:
+                    continue  # an unknown command fails its own test
+                known = command.options_nl if lang == "nl" else command.options_en
+                if option not in known:
+                    wrong.append((path.name, lang, "/" + " ".join(words), option))
+    assert wrong == []
+
+
+def test_options_are_read_after_their_command() -> None:
+    text = "`/vcp add member:` and `/setup name: short_name:` and then `rules_channel:`"
+    assert option_mentions(text) == [
+        (("vcp", "add"), "member"),
+        (("setup",), "name"),
+        (("setup",), "short_name"),
+        (("setup",), "rules_channel"),
+    ]
 
 
 # --- settings --------------------------------------------------------------------------

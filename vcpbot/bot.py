@@ -17,6 +17,7 @@ from vcpbot.db import Database
 from vcpbot.db.migrate import state as migration_state
 from vcpbot.i18n.translator import CatalogTranslator
 from vcpbot.interactions import report_error
+from vcpbot.languages import LanguageMemory
 from vcpbot.leadership import Leadership, leadership_for
 from vcpbot.logs import safe_traceback
 from vcpbot.readcache import Listener, ReadCache
@@ -37,12 +38,29 @@ class DatabaseNotReady(RuntimeError):
 
 
 class VCPCommandTree(app_commands.CommandTree):
-    """Turns every command error into a calm, ephemeral, localised reply."""
+    """Turns every command error into a calm, ephemeral, localised reply, and remembers
+    the language of the people the bot writes to before their command runs."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is discord.InteractionType.application_command:
+            await _remember_language(interaction)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         await report_error(interaction, error)
+
+
+async def _remember_language(interaction: discord.Interaction) -> None:
+    """``vcpbot.languages``; a failure there never stands in the way of the interaction."""
+    memory = getattr(interaction.client, "languages", None)
+    if memory is None:
+        return
+    try:
+        await memory.saw(interaction)
+    except Exception as exc:
+        log.warning("could not remember a language (%s)", type(exc).__name__)
 
 
 def intents() -> discord.Intents:
@@ -83,6 +101,7 @@ class _VCPBotMixin:
         self._cogs_loaded = False
         self._elections = 0
         self.reads = ReadCache(db)
+        self.languages = LanguageMemory(self)
         self._cache_listener: Listener | None = None
 
     async def setup_hook(self) -> None:
@@ -110,6 +129,15 @@ class _VCPBotMixin:
         except Exception as exc:  # one broken feature must not take the others down
             self.failed_cogs[name] = type(exc).__name__
             log.exception("cog %s failed to load; the other features still run", name)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Buttons and forms: remember the presser's language beside the press (commands
+        do it before they run, in ``VCPCommandTree.interaction_check``)."""
+        if interaction.type in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ):
+            await _remember_language(interaction)
 
     # --- leadership: timed work runs in one process (vcpbot.leadership) ---------------------
     #

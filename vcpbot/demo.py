@@ -31,10 +31,12 @@ from vcpbot.harness import (
     seed_network_world,
     settings_for,
 )
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, formats, t
 
 Out = Callable[[str], None]
 MENTION = re.compile(r"<@!?(\d+)>|<#(\d+)>|<@&(\d+)>")
+# Sanne's Discord speaks the tour's language; the second VCP's the other one.
+SECOND_VCP = {"nl": ("Ahmed", "en-US"), "en": ("Bram", "nl")}
 
 
 @dataclass
@@ -150,6 +152,17 @@ async def _network_tour(
         tragos.guild, "vcp", {"listed": True}, subcommand="listing"
     )
     say.sees(sanne, (await listing.wait()).message, where=tragos.guild.name)
+    # A second VCP whose Discord speaks the other language: each gets the bot's direct
+    # messages in their own, whatever the association chose.
+    name, locale = SECOND_VCP[lang]
+    second = add_student(emulator, world, "tragos", name, locale=locale)
+    say.does(tragos.admin, f"/vcp add member:@{name}")
+    await (await board.slash(tragos.guild, "vcp", {"member": second}, subcommand="add")).wait()
+    say.does(second, "/vcp listing listed:False")
+    listing = await emulator.person(second).slash(
+        tragos.guild, "vcp", {"listed": False}, subcommand="listing"
+    )
+    say.sees(second, (await listing.wait()).message, where=tragos.guild.name)
 
     say.chapter(t("demo.chapter.help", lang))
     for name, locale in (("Lotte", "nl"), ("Maria", "en-US")):
@@ -203,7 +216,9 @@ async def _escalation_tour(
     replied = await (await team.submit(reply_form, {"text": answer})).final()
     say.sees(world.team_member, replied, where="#escalations")
 
-    say.does(sanne, f"/{t('cmd.case.name', lang)} receipt:{receipt.group(1)}")
+    say.does(
+        sanne, f"/{t('cmd.case.name', lang)} {t('cmd.case.opt.receipt', lang)}:{receipt.group(1)}"
+    )
     seen = await (await vcp.slash(None, "case", {"receipt": receipt.group(1)})).final()
     say.sees(sanne, seen, where=t("demo.dm", lang))
 
@@ -324,7 +339,8 @@ async def _intervisie_tour(
         raise RuntimeError("/intervisie plan did not open its form")
     values = {
         "title": t("demo.intervisie.title", lang),
-        "when": f"{start:%d-%m-%Y %H:%M}",
+        # Typed as the bot writes dates: "donderdag 24 september 2026, 19:30".
+        "when": formats.moment(start.astimezone(zone), lang),
         "duration": "1:30",
         "location": "Tapijnkazerne, zaal 2",
         "agenda": t("demo.intervisie.agenda", lang),
@@ -347,6 +363,9 @@ async def _intervisie_tour(
     say.sees(sanne, invitation, where=t("demo.dm", lang))
     for attachment in invitation.attachments:
         say.out(f"    | 📎 {attachment.filename}")
+    second = world.users[SECOND_VCP[lang][0]]
+    other = await emulator.person(second).wait_for_dm(contains=values["title"])
+    say.sees(second, other, where=t("demo.dm", lang))
     yes = invitation.buttons[0]
     say.does(sanne, t("demo.presses", lang, label=yes["label"]))
     answered = await vcp.press(invitation, custom_id=yes["custom_id"])
@@ -360,7 +379,7 @@ async def _intervisie_tour(
     day_before = start - timedelta(hours=24)
     clock.jump_to(day_before + timedelta(minutes=1))
     say.out("")
-    say.out(t("demo.intervisie.clock", lang, when=f"{clock().astimezone(zone):%d-%m-%Y %H:%M}"))
+    say.out(t("demo.intervisie.clock", lang, when=clock().astimezone(zone)))
     # The scheduler's job would run at that moment; the tour runs it now, the same code path.
     before = len(vcp.dms())
     await harness.bot.get_cog("IntervisieCog").runner.run_due()  # type: ignore[union-attr]
@@ -472,12 +491,13 @@ async def _kmtm_tour(
         "saurus": await _kmtm_join(emulator, world, harness, "saurus", "Saurus Maastricht", "en"),
         "circumflex": await _kmtm_join(emulator, world, harness, "circumflex", "Circumflex", "nl"),
     }
-    say.out(t("demo.kmtm.joined", lang, names="Saurus Maastricht, Circumflex"))
+    say.out(t("demo.kmtm.joined", lang, names=["Saurus Maastricht", "Circumflex"]))
 
     if harness.bot is None:
         raise RuntimeError("the bot is not running")
     today = harness.bot.clock().astimezone(harness.settings.zone).date()
-    start, end = f"{today - timedelta(days=2):%d-%m-%Y}", f"{today + timedelta(days=12):%d-%m-%Y}"
+    start = formats.day(today - timedelta(days=2), lang)
+    end = formats.day(today + timedelta(days=12), lang)
     name = f"KMTM {today.year}"
     say.does(world.coordinator, f"/kmtm period create name:{name} start:{start} end:{end}")
     created = await emulator.person(world.coordinator).slash(
@@ -507,7 +527,14 @@ async def _kmtm_tour(
             for _ in range(count):
                 await _kmtm_log(emulator, vcps[key], guild, choice, None)
                 more += 1
-    say.out(t("demo.kmtm.more", lang, contacts=more, associations=len(DEMO_KMTM)))
+    say.out(
+        t(
+            "demo.kmtm.more",
+            lang,
+            contacts=t("demo.kmtm.contacts", lang, count=more),
+            associations=t("demo.kmtm.associations", lang, count=len(DEMO_KMTM)),
+        )
+    )
     await _kmtm_report(emulator, world, say, lang, name)
 
 
@@ -588,7 +615,7 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
             narrator = Narrator(emulator, out, locale, step_mode=step)
             out(t("demo.intro", locale))
             await harness.start()
-            out(t("demo.ready", locale, commands=len(emulator.world.commands)))
+            out(t("demo.ready", locale, count=len(emulator.world.commands)))
             try:
                 await _network_tour(emulator, world, narrator, locale)
                 await _rules_tour(emulator, world, narrator, locale)

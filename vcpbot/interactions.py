@@ -74,7 +74,7 @@ def describe_error(interaction: discord.Interaction, error: BaseException) -> st
         case app_commands.NoPrivateMessage():
             key = "error.dm_only_in_guild"
         case app_commands.CommandOnCooldown():
-            key, params = "error.cooldown", {"seconds": round(error.retry_after)}
+            key, params = "error.cooldown", {"count": max(1, round(error.retry_after))}
         case app_commands.BotMissingPermissions():
             key = "error.bot_missing_permissions"
             params = {"permissions": ", ".join(error.missing_permissions)}

@@ -239,7 +239,7 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Europe/Amsterdam", description="Time zone shown to people.")
     default_locale: Literal["nl", "en"] = Field(
-        default="nl", description="Language when neither the user's nor the guild's is known."
+        default="nl", description="Language of the hub's cards, reports and channel posts."
     )
     cogs: list[str] = Field(
         default_factory=lambda: list(ALL_COGS), description="Feature cogs to load."

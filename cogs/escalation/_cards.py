@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from cogs.escalation._common import day, label, status_text
+from cogs.escalation._common import label, status_text
 from vcpbot.i18n import Locale, t
 from vcpbot.services.escalation import CaseCard, CaseStatus, Place, Route, Urgency
 
@@ -32,12 +32,12 @@ def route_text(card: CaseCard, locale: Locale) -> str:
 
 
 def age_text(card: CaseCard, locale: Locale) -> str:
-    opened = day(card.created_on)
+    opened = card.created_on
     if card.age_days <= 0:
         return t("escalation.card.today", locale, date=opened)
     if card.age_days == 1:
         return t("escalation.card.yesterday", locale, date=opened)
-    return t("escalation.card.days_ago", locale, date=opened, days=card.age_days)
+    return t("escalation.card.days_ago", locale, date=opened, count=card.age_days)
 
 
 def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:

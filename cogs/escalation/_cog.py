@@ -191,6 +191,7 @@ class EscalationCog(commands.Cog):
     @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.case.name"), description=L("cmd.case.description"))
     @app_commands.describe(receipt=L("cmd.case.receipt"))
+    @app_commands.rename(receipt=L("cmd.case.opt.receipt"))
     async def case(
         self, interaction: discord.Interaction, receipt: app_commands.Range[str, 1, 100]
     ) -> None:
@@ -234,6 +235,7 @@ class EscalationCog(commands.Cog):
         name=L("cmd.escalation.panel.name"), description=L("cmd.escalation.panel.description")
     )
     @app_commands.describe(channel=L("cmd.escalation.panel.channel"))
+    @app_commands.rename(channel=L("cmd.escalation.opt.channel"))
     async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         await self._association(interaction)
         usable(interaction, channel)
@@ -255,6 +257,9 @@ class EscalationCog(commands.Cog):
     @app_commands.describe(
         enabled=L("cmd.escalation.member_route.enabled"),
         channel=L("cmd.escalation.member_route.channel"),
+    )
+    @app_commands.rename(
+        enabled=L("cmd.escalation.opt.enabled"), channel=L("cmd.escalation.opt.channel")
     )
     async def member_route(
         self,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -240,25 +239,17 @@ def label(kind: str, value: Any, locale: Locale) -> str:
     return t(f"escalation.{kind}.{getattr(value, 'value', value)}", locale)
 
 
-def day(value: date) -> str:
-    return value.isoformat()
-
-
 def due_phrase(urgency: escalation.Urgency, config: EscalationConfig, locale: Locale) -> str:
+    """``4 hours``, ``2 working days``: how soon the handlers aim to respond."""
     policy = config.policy
     if urgency is escalation.Urgency.URGENT:
-        return t("escalation.due.urgent", locale, hours=policy.ack_urgent_hours)
+        return t("common.hours", locale, count=policy.ack_urgent_hours)
     if urgency is escalation.Urgency.SOON:
-        return t("escalation.due.soon", locale, days=policy.ack_soon_working_days)
-    return t("escalation.due.routine", locale, days=policy.ack_routine_working_days)
+        return t("common.working_days", locale, count=policy.ack_soon_working_days)
+    return t("common.working_days", locale, count=policy.ack_routine_working_days)
 
 
 def status_text(status: CaseStatus, outcome: escalation.Outcome | None, locale: Locale) -> str:
     if status is CaseStatus.CLOSED and outcome is not None:
         return t("escalation.card.closed_with", locale, outcome=label("outcome", outcome, locale))
     return label("status", status, locale)
-
-
-def bilingual(key: str, /, **params: Any) -> str:
-    """For what everyone reads alike (a panel) or what reaches someone we know nothing about."""
-    return t(key, "nl", **params) + "\n\n" + t(key, "en", **params)

@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from cogs.escalation._common import SessionView, day
+from cogs.escalation._common import SessionView
 from vcpbot.i18n import Locale, t
 from vcpbot.services.escalation import Author, MessageView
 
@@ -66,7 +66,7 @@ def byline_for(
 ) -> Callable[[MessageView], str]:
     def byline(message: MessageView) -> str:
         author = summary if message.summary else names[message.author]
-        return t("escalation.conversation.byline", locale, author=author, date=day(message.on))
+        return t("escalation.conversation.byline", locale, author=author, date=message.on)
 
     return byline
 

@@ -14,7 +14,6 @@ from cogs.escalation._common import (
     SessionForm,
     SessionView,
     bot_of,
-    day,
     label,
     paragraph,
     unlock,
@@ -90,7 +89,7 @@ class CaseView(PagedView):
                 category=label("category", case.category, locale),
                 urgency=label("urgency", case.urgency, locale),
                 status=label("status", case.status, locale),
-                date=day(case.created_on),
+                date=case.created_on,
             )
         )
         if case.awaiting_choice and case.undelivered is not None:
@@ -100,7 +99,9 @@ class CaseView(PagedView):
             lines.append(t(f"escalation.case.{key}", locale))
         if case.closed:
             days = self.cog.require_config().policy.retention_days
-            lines.append(t("escalation.case.closed_note", locale, days=days))
+            lines.append(
+                t("escalation.case.closed_note", locale, days=t("common.days", locale, count=days))
+            )
         else:
             lines.append(t(_notices_key(case), locale))
         return "\n".join(lines)
@@ -117,7 +118,11 @@ class CaseView(PagedView):
     async def _close(self, interaction: discord.Interaction) -> None:
         days = self.cog.require_config().policy.retention_days
         await interaction.response.edit_message(
-            content=t("escalation.case.close_ask", self.locale, days=days),
+            content=t(
+                "escalation.case.close_ask",
+                self.locale,
+                days=t("common.days", self.locale, count=days),
+            ),
             embeds=[],
             view=CloseAsk(self),
         )

@@ -19,7 +19,6 @@ from cogs.escalation._common import (
     acting_handler,
     bot_of,
     cog_of,
-    day,
     label,
     status_text,
 )
@@ -157,7 +156,7 @@ class DetailView(PagedView):
                 category=label("category", card.category, locale),
                 urgency=label("urgency", card.urgency, locale),
                 status=status_text(card.status, card.outcome, locale),
-                date=day(card.created_on),
+                date=card.created_on,
             ),
         ]
         if self.handler.is_team:

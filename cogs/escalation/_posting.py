@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from cogs.escalation._cards import card_embed
-from cogs.escalation._common import bilingual
 from cogs.escalation._handling import card_view
-from vcpbot.i18n import Locale, pick_locale, t
+from vcpbot.i18n import Locale, bilingual, pick_locale, t
 from vcpbot.interactions import NO_MENTIONS
-from vcpbot.services import escalation, network
+from vcpbot.services import escalation, languages, network
 from vcpbot.services.escalation import (
     CaseCard,
     Delivery,
@@ -187,17 +186,21 @@ class Poster:
         return Posted(target.channel_id, message.id, new=True)
 
     async def _notice(self, item: Delivery) -> None:
-        """A DM without details, in both languages: we do not know the reporter's."""
+        """A DM without details, in the language the bot last saw the reporter use (kept
+        only for VCPs and the like: ``vcpbot.languages``), else in both languages."""
         config = self.cog.require_config()
         async with self.bot.db.reading.begin() as session:
             user_id = await escalation.notice_recipient(session, config=config, delivery=item)
+            locale = await languages.remembered(session, user_id=user_id) if user_id else None
         if user_id is None:
             return  # notices stopped, or the case is gone
         reason = str(item.payload.get("reason", "reply"))
         if reason not in NOTICE_REASONS:
             reason = "reply"
+        key = f"escalation.notice.{reason}"
         channel = await self.bot.create_dm(discord.Object(user_id))
-        await channel.send(bilingual(f"escalation.notice.{reason}"), allowed_mentions=NO_MENTIONS)
+        content = t(key, locale) if locale else bilingual(key)
+        await channel.send(content, allowed_mentions=NO_MENTIONS)
 
     async def _remove(self, item: Delivery) -> None:
         """Delete a destroyed case's message; a message already gone counts as removed.

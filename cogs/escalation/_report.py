@@ -17,7 +17,6 @@ from cogs.escalation._common import (
     FEATURE,
     SessionForm,
     SessionView,
-    bilingual,
     bot_of,
     cog_of,
     database,
@@ -30,7 +29,7 @@ from cogs.escalation._common import (
     unlock,
 )
 from vcpbot import access, custom_ids
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, bilingual, t
 from vcpbot.interactions import NO_MENTIONS, describe_error, locale_of, report_error, send_private
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import Category, EscalationConfig, Route, Urgency
@@ -61,15 +60,19 @@ def intro_embed(
         t(
             f"escalation.intro.next_{route.value}",
             locale,
-            urgent_hours=policy.ack_urgent_hours,
-            soon_days=policy.ack_soon_working_days,
-            routine_days=policy.ack_routine_working_days,
+            urgent=due_phrase(Urgency.URGENT, config, locale),
+            soon=due_phrase(Urgency.SOON, config, locale),
+            routine=due_phrase(Urgency.ROUTINE, config, locale),
         ),
-        t("escalation.intro.kept", locale, days=policy.retention_days),
+        t(
+            "escalation.intro.kept",
+            locale,
+            days=t("common.days", locale, count=policy.retention_days),
+        ),
         t("escalation.intro.emergency", locale),
     ]
     if policy.batch_max_minutes:
-        minutes = policy.batch_max_minutes
+        minutes = t("common.minutes", locale, count=policy.batch_max_minutes)
         parts.insert(3, t(f"escalation.intro.batched_{route.value}", locale, minutes=minutes))
     embed = discord.Embed(
         title=t(f"escalation.intro.title_{route.value}", locale),

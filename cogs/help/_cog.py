@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 PRIVACY_CONFIRM_SECONDS = 120
 # One section per feature that stores anything; each feature adds its own.
-PRIVACY_SECTIONS = ("network", "rules", "intervisie", "escalation", "kmtm", "help")
+PRIVACY_SECTIONS = ("network", "languages", "rules", "intervisie", "escalation", "kmtm", "help")
 
 
 async def take_back_vcp_roles(
@@ -69,7 +69,7 @@ def erase_summary(locale: Locale, removed: list[str], taken: list[str], kept: li
     else:
         body = t("privacy.delete.nothing", locale)
     if kept:
-        names = ", ".join(discord.utils.escape_markdown(name) for name in kept)
+        names = [discord.utils.escape_markdown(name) for name in kept]
         body += "\n\n" + t("privacy.delete.role_kept", locale, associations=names)
     return body
 
@@ -270,7 +270,8 @@ class HelpCog(commands.Cog):
             title=t("privacy.info.title", locale), description=t("privacy.info.intro", locale)
         )
         # Figures some sections quote from the deployment's settings.
-        details = {"retention_days": self.bot.settings.escalation.retention_days}
+        retention = self.bot.settings.escalation.retention_days
+        details = {"retention": t("common.days", locale, count=retention)}
         for feature in PRIVACY_SECTIONS:
             embed.add_field(
                 name=t(f"privacy.info.{feature}.title", locale),

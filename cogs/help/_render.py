@@ -100,9 +100,9 @@ def vcp_value(locale: Locale, where: Where) -> str:
     names = [f"**{plain(v.display_name)}** (<@{v.user_id}>)" for v in where.vcps]
     # As many names as fit; the rest counted, never a name or mention cut in half.
     for shown in range(len(names), 0, -1):
-        listing = ", ".join(names[:shown])
+        listing = names[:shown]
         if shown < len(names):
-            listing += " " + t("help.vcps.more", locale, count=len(names) - shown)
+            listing.append(t("help.vcps.more", locale, count=len(names) - shown))
         value = t("help.vcps.listed", locale, association=name, names=listing) + route
         if len(value) <= FIELD_MAX:
             return value

@@ -137,5 +137,5 @@ def form_text(details: SessionDetails, locale: Locale, *, truncated: bool) -> st
         )
     ]
     if truncated:
-        lines.append(t("intervisie.attendance.too_many", locale, count=MAX_MARKABLE))
+        lines.append(t("intervisie.attendance.first_only", locale, count=MAX_MARKABLE))
     return "\n".join(lines)

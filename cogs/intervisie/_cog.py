@@ -23,7 +23,7 @@ from cogs.intervisie._rsvp import answer_views
 from vcpbot import access
 from vcpbot.errors import Conflict, UserError
 from vcpbot.i18n import t
-from vcpbot.i18n.catalog import as_locale
+from vcpbot.i18n.catalog import reader_locale
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import locale_of, send_private, text
 from vcpbot.services import intervisie, network, when
@@ -155,6 +155,12 @@ class IntervisieCog(commands.Cog):
         until=L("cmd.intervisie.until"),
     )
     @app_commands.choices(invitees=INVITEE_CHOICES)
+    @app_commands.rename(
+        invitees=L("cmd.intervisie.opt.invitees"),
+        associations=L("cmd.intervisie.opt.associations"),
+        every_weeks=L("cmd.intervisie.opt.every_weeks"),
+        until=L("cmd.intervisie.opt.until"),
+    )
     async def plan(
         self,
         interaction: discord.Interaction,
@@ -192,12 +198,17 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.move.name"), description=L("cmd.intervisie.move.description")
     )
-    @app_commands.rename(session_id="session", new_start="when")
     @app_commands.describe(
         session_id=L("cmd.intervisie.session"),
         new_start=L("cmd.intervisie.new_start"),
         rest_of_series=L("cmd.intervisie.rest_of_series"),
         duration=L("cmd.intervisie.duration"),
+    )
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"),
+        new_start=L("cmd.intervisie.opt.when"),
+        rest_of_series=L("cmd.intervisie.opt.rest_of_series"),
+        duration=L("cmd.intervisie.opt.duration"),
     )
     async def move(
         self,
@@ -237,11 +248,15 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.cancel.name"), description=L("cmd.intervisie.cancel.description")
     )
-    @app_commands.rename(session_id="session")
     @app_commands.describe(
         session_id=L("cmd.intervisie.session"),
         reason=L("cmd.intervisie.reason"),
         rest_of_series=L("cmd.intervisie.rest_of_series"),
+    )
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"),
+        reason=L("cmd.intervisie.opt.reason"),
+        rest_of_series=L("cmd.intervisie.opt.rest_of_series"),
     )
     async def cancel(
         self,
@@ -304,8 +319,8 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.show.name"), description=L("cmd.intervisie.show.description")
     )
-    @app_commands.rename(session_id="session")
     @app_commands.describe(session_id=L("cmd.intervisie.session"))
+    @app_commands.rename(session_id=L("cmd.intervisie.opt.session"))
     async def show(self, interaction: discord.Interaction, session_id: int) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
@@ -321,11 +336,15 @@ class IntervisieCog(commands.Cog):
         name=L("cmd.intervisie.attendance.name"),
         description=L("cmd.intervisie.attendance.description"),
     )
-    @app_commands.rename(session_id="session")
     @app_commands.describe(
         session_id=L("cmd.intervisie.attendance_session"),
         start=L("cmd.intervisie.period_start"),
         end=L("cmd.intervisie.period_end"),
+    )
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"),
+        start=L("cmd.intervisie.opt.start"),
+        end=L("cmd.intervisie.opt.end"),
     )
     async def attendance(
         self,
@@ -342,7 +361,7 @@ class IntervisieCog(commands.Cog):
             await access.require_coordinator(interaction, session)
             first, last, start_at, end_at = self._period(start, end, days_ahead=0)
             rows = await intervisie.attendance_summary(session, start=start_at, end=end_at)
-        embed = render.attendance_embed(rows, f"{first:%d-%m-%Y}", f"{last:%d-%m-%Y}", locale)
+        embed = render.attendance_embed(rows, first, last, locale)
         await send_private(interaction, embed=embed)
 
     async def _attendance_form(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -372,6 +391,7 @@ class IntervisieCog(commands.Cog):
     @app_commands.describe(
         start=L("cmd.intervisie.period_start"), end=L("cmd.intervisie.period_end")
     )
+    @app_commands.rename(start=L("cmd.intervisie.opt.start"), end=L("cmd.intervisie.opt.end"))
     async def export(
         self,
         interaction: discord.Interaction,
@@ -398,8 +418,8 @@ class IntervisieCog(commands.Cog):
             text(
                 interaction,
                 "intervisie.export.done",
-                start=f"{first:%d-%m-%Y}",
-                end=f"{last:%d-%m-%Y}",
+                start=first,
+                end=last,
             ),
             files=files,
         )
@@ -434,7 +454,8 @@ class IntervisieCog(commands.Cog):
         except UserError:
             return []
         wanted = current.strip().casefold()
-        labels = [(render.session_label(v), v) for v in views]
+        locale = locale_of(interaction)
+        labels = [(render.session_label(v, locale), v) for v in views]
         return [
             app_commands.Choice(name=label, value=v.id)
             for label, v in labels
@@ -468,6 +489,7 @@ class IntervisieCog(commands.Cog):
     )
     @app_commands.describe(enabled=L("cmd.intervisie.enabled"))
     @app_commands.choices(enabled=ON_OFF_CHOICES)
+    @app_commands.rename(enabled=L("cmd.intervisie.opt.enabled"))
     async def reminders(
         self, interaction: discord.Interaction, enabled: app_commands.Choice[str]
     ) -> None:
@@ -479,7 +501,7 @@ class IntervisieCog(commands.Cog):
                 enabled=on,
                 now=self._now(),
                 policy=self.policy,
-                locale=as_locale(interaction.locale.value),
+                locale=reader_locale(interaction.locale.value),
             )
         await self.rows_changed()
         key = "intervisie.reminders.on" if on else "intervisie.reminders.off"
@@ -495,7 +517,7 @@ class IntervisieCog(commands.Cog):
                 answer=answer,
                 now=self._now(),
                 policy=self.policy,
-                locale=as_locale(interaction.locale.value),
+                locale=reader_locale(interaction.locale.value),
             )
         # Only this invitation's reminders can have changed.
         await self.rows_changed(invitation_ids=[answered.invitation.id])

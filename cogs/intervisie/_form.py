@@ -128,7 +128,7 @@ class PlanForm(discord.ui.Modal):
         )
         self.planner = planner
         self.audience = audience
-        max_hours = f"{planner.policy.max_duration_minutes / 60:g}"
+        max_hours = when.as_hours(planner.policy.max_duration_minutes)
         self.name = self._field(
             "title", values.title, TITLE_MAX, t("intervisie.form.name", locale), None
         )
@@ -138,14 +138,14 @@ class PlanForm(discord.ui.Modal):
             40,
             t("intervisie.form.when", locale),
             t("intervisie.form.when_hint", locale),
-            placeholder="12-09-2026 19:30",
+            placeholder="24-09-2026 19:30",
         )
         self.duration = self._field(
             "duration",
             values.duration,
             20,
             t("intervisie.form.duration", locale),
-            t("intervisie.form.duration_hint", locale, max_hours=max_hours),
+            t("intervisie.form.duration_hint", locale, count=max_hours),
             placeholder="1:30",
         )
         self.location = self._field(

@@ -5,7 +5,6 @@ what was missed or could not be delivered."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 import discord
@@ -15,7 +14,7 @@ from cogs.intervisie._delivery import HubReports, Outbox
 from cogs.intervisie._names import Names
 from vcpbot import custom_ids
 from vcpbot.i18n import t
-from vcpbot.services.intervisie import ReminderToSend, SessionView
+from vcpbot.services.intervisie import ReminderToSend
 from vcpbot.services.intervisie.jobs import CoordinatorReport
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ class ReminderMessages:
                     person=names[m.user_id],
                     title=render.escape(m.session.title),
                     when=render.local_when(m.session, locale),
-                    due=_local(m.due_at, m.session),
+                    due=m.due_at.astimezone(m.session.local_start.tzinfo),
                 )
                 for m in report.missed
             ]
@@ -92,11 +91,6 @@ class ReminderMessages:
         ]
         if lines:
             await self.reports.post(lines)
-
-
-def _local(moment: datetime, session: SessionView) -> str:
-    """The due time on the wall clock where the session takes place."""
-    return f"{moment.astimezone(session.local_start.tzinfo):%d-%m-%Y %H:%M}"
 
 
 def _carries(message: discord.Message, token: str) -> bool:

@@ -1,6 +1,7 @@
 """Telling invitees that sessions were planned, moved or cancelled: one DM per person,
-in the language of their invitation, with a calendar file; and remembering who
-could not be reached so the coordinator sees it."""
+in the language the bot last saw them use (both Dutch and English for someone it
+has never seen), with a calendar file; and remembering who could not be reached
+so the coordinator sees it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from typing import Any
 
 from cogs.intervisie import _render as render
 from cogs.intervisie._delivery import Outbox
-from cogs.intervisie._render import Part
-from vcpbot.i18n import Locale
-from vcpbot.services import intervisie
+from cogs.intervisie._render import Part, Reader
+from vcpbot.services import intervisie, languages
 from vcpbot.services.intervisie import (
     CalendarFile,
     Cancelled,
@@ -22,10 +22,6 @@ from vcpbot.services.intervisie import (
     Planned,
     SessionView,
 )
-
-
-def _locale(value: str) -> Locale:
-    return "nl" if value == "nl" else "en"
 
 
 class Notifier:
@@ -51,14 +47,10 @@ class Notifier:
         by_id = {s.id: s for s in planned.sessions}
         calendar = self._calendar()
 
-        def parts(invitations: list[InvitationView]) -> list[Part]:
+        def parts(invitations: list[InvitationView], reader: Reader) -> list[Part]:
             sessions = [by_id[i.session_id] for i in invitations]
             return render.invitation(
-                sessions,
-                invitations,
-                planned.series,
-                _locale(invitations[0].locale),
-                calendar(sessions),
+                sessions, invitations, planned.series, reader, calendar(sessions)
             )
 
         return await self._fan_out(planned.by_user(), parts)
@@ -67,15 +59,11 @@ class Notifier:
         by_session = {m.after.id: m for m in moved.moves}
         calendar = self._calendar()
 
-        def parts(invitations: list[InvitationView]) -> list[Part]:
+        def parts(invitations: list[InvitationView], reader: Reader) -> list[Part]:
             changes: list[tuple[MovedSession, InvitationView]] = [
                 (by_session[i.session_id], i) for i in invitations
             ]
-            return render.moved(
-                changes,
-                _locale(invitations[0].locale),
-                calendar([change.after for change, _ in changes]),
-            )
+            return render.moved(changes, reader, calendar([change.after for change, _ in changes]))
 
         return await self._fan_out(_by_user(moved.invitations), parts)
 
@@ -83,24 +71,24 @@ class Notifier:
         by_session = {s.id: s for s in cancelled.sessions}
         calendar = self._calendar()
 
-        def parts(invitations: list[InvitationView]) -> list[Part]:
+        def parts(invitations: list[InvitationView], reader: Reader) -> list[Part]:
             sessions = [by_session[i.session_id] for i in invitations]
-            return render.cancelled(
-                sessions, cancelled.reason, _locale(invitations[0].locale), calendar(sessions)
-            )
+            return render.cancelled(sessions, cancelled.reason, reader, calendar(sessions))
 
         return await self._fan_out(_by_user(cancelled.invitations), parts)
 
     async def _fan_out(
         self,
         people: dict[int, list[InvitationView]],
-        parts: Callable[[list[InvitationView]], list[Part]],
+        parts: Callable[[list[InvitationView], Reader], list[Part]],
     ) -> list[int]:
+        async with self.bot.db.reading.begin() as session:
+            readers = await languages.remembered_for(session, user_ids=people)
         delivered: list[int] = []
         failed: list[int] = []
         unreachable: list[int] = []
         for user_id, invitations in people.items():
-            if await self.outbox.send(user_id, parts(invitations)):
+            if await self.outbox.send(user_id, parts(invitations, readers.get(user_id))):
                 delivered.extend(i.id for i in invitations)
             else:
                 failed.extend(i.id for i in invitations)

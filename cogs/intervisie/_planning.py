@@ -238,13 +238,13 @@ class Planner:
             t(
                 "intervisie.plan.done",
                 locale,
-                sessions=len(planned.sessions),
-                people=people,
-                delivered=people - len(unreachable),
+                sessions=t("intervisie.plan.sessions", locale, count=len(planned.sessions)),
+                people=t("intervisie.plan.people", locale, count=people),
+                delivered=t("intervisie.plan.delivered", locale, count=people - len(unreachable)),
             )
         ]
         if len(planned.sessions) > 1:
-            dates = ", ".join(render.local_when(s, locale) for s in planned.sessions)
+            dates = [s.local_start for s in planned.sessions]
             lines.append(t("intervisie.plan.series_dates", locale, dates=dates))
         if events < len(planned.sessions):
             lines.append(t("intervisie.plan.event_failed", locale))

@@ -7,14 +7,15 @@ overviews do. Everything a coordinator typed is shown with Markdown escaped.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import discord
 
 from cogs.intervisie._rsvp import ROWS_PER_MESSAGE, answer_views
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, bilingual, formats, t
 from vcpbot.interactions import NO_MENTIONS
 from vcpbot.services.intervisie import (
     CalendarFile,
@@ -31,6 +32,9 @@ from vcpbot.services.intervisie import (
 )
 from vcpbot.services.when import Lead
 
+# A direct message's reader: their language, or None when the bot has never seen them.
+Reader = Locale | None
+
 DESCRIPTION_MAX = 4096
 FIELD_MAX = 1024
 CONTENT_MAX = 2000
@@ -43,9 +47,8 @@ def escape(value: str) -> str:
 
 
 def local_when(view: SessionView, locale: Locale) -> str:
-    """``dinsdag 02-11-2027 19:30``: the wall-clock time where the session takes place."""
-    local = view.local_start
-    return f"{t(f'intervisie.weekday.{local.weekday()}', locale)} {local:%d-%m-%Y %H:%M}"
+    """``dinsdag 2 november 2027, 19:30``: the wall-clock time where the session takes place."""
+    return formats.moment(view.local_start, locale)
 
 
 def when_line(view: SessionView, locale: Locale) -> str:
@@ -78,8 +81,6 @@ def lead_text(code: str, locale: Locale) -> str:
         return t("intervisie.lead.day", locale)
     if minutes % day == 0:
         return t("intervisie.lead.days", locale, count=minutes // day)
-    if minutes == hour:
-        return t("intervisie.lead.hour", locale)
     if minutes % hour == 0:
         return t("intervisie.lead.hours", locale, count=minutes // hour)
     return t("intervisie.lead.minutes", locale, count=minutes)
@@ -132,34 +133,63 @@ def _with_buttons(
     head: Part,
     rows: Sequence[tuple[SessionView, str]],
     title: str,
-    locale: Locale,
+    reader: Reader,
     files: Mapping[int, CalendarFile] | None = None,
 ) -> list[Part]:
     """The first message carries the first five sessions' buttons; more follow in their own.
 
     Each session's calendar file goes in the message that holds its buttons.
     """
-    views = answer_views(rows, locale, dated=len(rows) > 1)
+    views = answer_views(rows, reader, dated=len(rows) > 1)
     if not views:
         return [head]
     attached = _chunks([files[s.id] for s, _ in rows], ROWS_PER_MESSAGE) if files else []
     attached += [()] * (len(views) - len(attached))
     first = Part(content=head.content, embed=head.embed, view=views[0], files=attached[0])
+    key = "intervisie.invite.more_dates"
+    more_dates = t(key, reader, title=title) if reader else bilingual(key, title=title)
     more = [
-        Part(content=t("intervisie.invite.more_dates", locale, title=title), view=view, files=fs)
+        Part(content=more_dates, view=view, files=fs)
         for view, fs in zip(views[1:], attached[1:], strict=True)
     ]
     return [first, *more]
+
+
+def for_reader(reader: Reader, build: Callable[[Locale], discord.Embed]) -> discord.Embed:
+    """The embed in the reader's language; for a reader whose language the bot has never
+    seen, the Dutch one and the English one in a single embed."""
+    if reader is not None:
+        return build(reader)
+    dutch, english = build("nl"), build("en")
+    half = DESCRIPTION_MAX // 2 - 1
+    both = discord.Embed(
+        title=f"{dutch.title} · {english.title}"[:256],
+        description=f"{(dutch.description or '')[:half]}\n\n{(english.description or '')[:half]}",
+        colour=dutch.colour,
+    )
+    footers = [e.footer.text for e in (dutch, english) if e.footer.text]
+    if footers:
+        both.set_footer(text="\n".join(footers))
+    return both
 
 
 def invitation(
     sessions: Sequence[SessionView],
     invitations: Sequence[InvitationView],
     series: SeriesView | None,
-    locale: Locale,
+    reader: Reader,
     files: Mapping[int, CalendarFile],
 ) -> list[Part]:
     """One person's invitation to a session, or to every date of a series."""
+    embed = for_reader(reader, lambda locale: _invitation_embed(sessions, series, locale))
+    by_session = {s.id: s for s in sessions}
+    rows = [(by_session[i.session_id], i.token) for i in invitations]
+    return _with_buttons(Part(embed=embed), rows, escape(sessions[0].title), reader, files)
+
+
+def _invitation_embed(
+    sessions: Sequence[SessionView], series: SeriesView | None, locale: Locale
+) -> discord.Embed:
     first = sessions[0]
     title = escape(first.title)
     paragraphs = [
@@ -168,7 +198,7 @@ def invitation(
             locale,
             title=title,
             when=when_line(first, locale),
-            duration=t("intervisie.duration", locale, minutes=first.duration_minutes),
+            duration=t("common.minutes", locale, count=first.duration_minutes),
             location=location_line(first, locale),
         )
     ]
@@ -179,14 +209,14 @@ def invitation(
             t(
                 "intervisie.invite.series",
                 locale,
-                interval=series.interval_weeks,
+                count=series.interval_weeks,
                 weekday=t(f"intervisie.weekday.{series.weekday}", locale),
-                time=f"{series.local_time:%H:%M}",
-                until=f"{series.until:%d-%m-%Y}",
+                time=series.local_time,
+                until=series.until,
             )
         )
     if len(sessions) > 1:
-        dates = ", ".join(local_when(s, locale) for s in sessions)
+        dates = [s.local_start for s in sessions]
         paragraphs.append(t("intervisie.plan.series_dates", locale, dates=dates))
     paragraphs.append(t("intervisie.invite.answer", locale))
     calendar = (
@@ -199,17 +229,23 @@ def invitation(
         colour=discord.Colour.blurple(),
     )
     embed.set_footer(text=t("intervisie.invite.footer", locale))
-    by_session = {s.id: s for s in sessions}
-    rows = [(by_session[i.session_id], i.token) for i in invitations]
-    return _with_buttons(Part(embed=embed), rows, title, locale, files)
+    return embed
 
 
 def moved(
     changes: Sequence[tuple[MovedSession, InvitationView]],
-    locale: Locale,
+    reader: Reader,
     files: Mapping[int, CalendarFile],
 ) -> list[Part]:
     """One person's notice that one or more of their sessions moved, with fresh buttons."""
+    embed = for_reader(reader, lambda locale: _moved_embed(changes, locale))
+    rows = [(change.after, invitation_.token) for change, invitation_ in changes]
+    return _with_buttons(Part(embed=embed), rows, escape(changes[0][0].after.title), reader, files)
+
+
+def _moved_embed(
+    changes: Sequence[tuple[MovedSession, InvitationView]], locale: Locale
+) -> discord.Embed:
     paragraphs = []
     for change, invitation_ in changes:
         after = change.after
@@ -235,21 +271,30 @@ def moved(
     )
     paragraphs.append(t(calendar, locale))
     title = changes[0][0].after.title
-    embed = discord.Embed(
+    return discord.Embed(
         title=t("intervisie.moved.title", locale, title=title)[:256],
         description="\n\n".join(paragraphs)[:DESCRIPTION_MAX],
         colour=discord.Colour.gold(),
     )
-    rows = [(change.after, invitation_.token) for change, invitation_ in changes]
-    return _with_buttons(Part(embed=embed), rows, escape(title), locale, files)
 
 
 def cancelled(
     sessions: Sequence[SessionView],
     reason: str | None,
-    locale: Locale,
+    reader: Reader,
     files: Mapping[int, CalendarFile],
 ) -> list[Part]:
+    embed = for_reader(reader, lambda locale: _cancelled_embed(sessions, reason, locale))
+    first, *rest = _chunks([files[s.id] for s in sessions], FILES_PER_MESSAGE)
+    key = "intervisie.cancelled.more_files"
+    title = escape(sessions[0].title)
+    more = t(key, reader, title=title) if reader else bilingual(key, title=title)
+    return [Part(embed=embed, files=first), *(Part(content=more, files=fs) for fs in rest)]
+
+
+def _cancelled_embed(
+    sessions: Sequence[SessionView], reason: str | None, locale: Locale
+) -> discord.Embed:
     lines = [
         t("intervisie.cancelled.body", locale, title=escape(s.title), when=local_when(s, locale))
         for s in sessions
@@ -262,18 +307,25 @@ def cancelled(
         else "intervisie.cancelled.calendar"
     )
     lines.append(t(calendar, locale))
-    embed = discord.Embed(
+    return discord.Embed(
         title=t("intervisie.cancelled.title", locale, title=sessions[0].title)[:256],
         description="\n\n".join(lines)[:DESCRIPTION_MAX],
         colour=discord.Colour.dark_grey(),
     )
-    first, *rest = _chunks([files[s.id] for s in sessions], FILES_PER_MESSAGE)
-    more = t("intervisie.cancelled.more_files", locale, title=escape(sessions[0].title))
-    return [Part(embed=embed, files=first), *(Part(content=more, files=fs) for fs in rest)]
 
 
 def reminder(item: ReminderToSend) -> list[Part]:
-    locale: Locale = "nl" if item.locale == "nl" else "en"
+    """In the language the person last used, or in both when the bot never saw them."""
+    embed = for_reader(item.locale, lambda locale: _reminder_embed(item, locale))
+    session = item.session
+    # The buttons carry the reminder's own token: they answer for its invitation, and
+    # they are how a later process recognises this DM (``ReminderMessages.find``).
+    return _with_buttons(
+        Part(embed=embed), [(session, item.token)], escape(session.title), item.locale
+    )
+
+
+def _reminder_embed(item: ReminderToSend, locale: Locale) -> discord.Embed:
     session = item.session
     lines = [
         t(
@@ -289,28 +341,25 @@ def reminder(item: ReminderToSend) -> list[Part]:
         lines.append(t("intervisie.reminder.unanswered", locale))
     if item.late:
         lines.append(t("intervisie.reminder.late", locale))
-    embed = discord.Embed(
+    return discord.Embed(
         title=t("intervisie.reminder.title", locale, title=session.title)[:256],
         description="\n\n".join(lines)[:DESCRIPTION_MAX],
         colour=discord.Colour.blurple(),
     )
-    # The buttons carry the reminder's own token: they answer for its invitation, and
-    # they are how a later process recognises this DM (``ReminderMessages.find``).
-    return _with_buttons(Part(embed=embed), [(session, item.token)], escape(session.title), locale)
 
 
 # --- what the coordinator sees ------------------------------------------------------
 
 
-def session_label(view: SessionView) -> str:
-    """For autocomplete: ``12-09-2026 19:30 · Intervisie (#4)``, at most 100 characters."""
+def session_label(view: SessionView, locale: Locale) -> str:
+    """For autocomplete: ``do 24 sep, 19:30 · Intervisie (#4)``, at most 100 characters."""
     suffix = f" (#{view.id})"
-    head = f"{view.local_start:%d-%m-%Y %H:%M} · "
+    head = f"{formats.short_moment(view.local_start, locale)} · "
     return head + view.title[: 100 - len(head) - len(suffix)] + suffix
 
 
 def unreachable_text(names: Sequence[str], locale: Locale) -> str:
-    return t("intervisie.unreachable", locale, count=len(names), people=", ".join(names))
+    return t("intervisie.unreachable", locale, count=len(names), people=list(names))
 
 
 def list_embed(summaries: Sequence[SessionSummary], locale: Locale) -> discord.Embed:
@@ -343,7 +392,7 @@ def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale
         description="\n".join(
             [
                 when_line(session, locale),
-                t("intervisie.duration", locale, minutes=session.duration_minutes),
+                t("common.minutes", locale, count=session.duration_minutes),
                 location_line(session, locale),
                 t(f"intervisie.status.{session.status.value}", locale),
             ]
@@ -360,8 +409,8 @@ def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale
                 "intervisie.show.series",
                 locale,
                 position=session.position + 1,
-                interval=details.series.interval_weeks,
-                until=f"{details.series.until:%d-%m-%Y}",
+                count=details.series.interval_weeks,
+                until=details.series.until,
             ),
             inline=False,
         )
@@ -389,7 +438,7 @@ def _invitee_line(invitation_: InvitationView, names: dict[int, str], locale: Lo
 
 
 def attendance_embed(
-    rows: Sequence[VcpAttendance], start: str, end: str, locale: Locale
+    rows: Sequence[VcpAttendance], start: date, end: date, locale: Locale
 ) -> discord.Embed:
     embed = discord.Embed(title=t("intervisie.attendance.title", locale, start=start, end=end))
     if not rows:

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from vcpbot import custom_ids
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, formats, t
 from vcpbot.interactions import report_error
 from vcpbot.services.intervisie import Rsvp, SessionView
 
@@ -64,20 +64,30 @@ class RsvpButton(
             await report_error(interaction, exc)
 
 
+def answer_label(answer: Rsvp, locale: Locale | None) -> str:
+    """``Ja, ik kom``; for a reader whose language is unknown, ``Ja, ik kom / Yes, I'll come``."""
+    key = f"intervisie.rsvp.{answer.value}"
+    if locale is None:
+        return f"{t(key, 'nl')} / {t(key, 'en')}"
+    return t(key, locale)
+
+
 def answer_views(
-    rows: Sequence[tuple[SessionView, str]], locale: Locale, *, dated: bool
+    rows: Sequence[tuple[SessionView, str]], locale: Locale | None, *, dated: bool
 ) -> list[discord.ui.View]:
     """Buttons for (session, token) pairs, one row each, five rows a message.
 
     ``dated`` puts the session's date on each button, for messages about several dates.
+    ``locale`` None labels them in Dutch and English.
     """
     views = []
     for first in range(0, len(rows), ROWS_PER_MESSAGE):
         view = discord.ui.View(timeout=None)
         for row, (session, token) in enumerate(rows[first : first + ROWS_PER_MESSAGE]):
-            prefix = f"{session.local_start:%d-%m %H:%M} · " if dated else ""
+            day = formats.short_moment(session.local_start, locale or "nl")
+            prefix = f"{day} · " if dated else ""
             for answer in ANSWERS:
-                label = prefix + t(f"intervisie.rsvp.{answer.value}", locale)
+                label = prefix + answer_label(answer, locale)
                 view.add_item(RsvpButton(answer, token, label=label, row=row))
         views.append(view)
     return views

@@ -69,6 +69,9 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         start=L("cmd.kmtm.period.start"),
         end=L("cmd.kmtm.period.end"),
     )
+    @app_commands.rename(
+        name=L("cmd.kmtm.opt.name"), start=L("cmd.kmtm.opt.start"), end=L("cmd.kmtm.opt.end")
+    )
     async def period_create(
         self,
         interaction: discord.Interaction,
@@ -91,9 +94,9 @@ class KmtmCog(commands.Cog, name=COG_NAME):
                 interaction,
                 "kmtm.period.created",
                 name=created.name,
-                start=created.start_date.isoformat(),
-                end=created.end_date.isoformat(),
-                late_until=created.late_until(self.bot.settings.kmtm.grace_days).isoformat(),
+                start=created.start_date,
+                end=created.end_date,
+                late_until=created.late_until(self.bot.settings.kmtm.grace_days),
             ),
         )
 
@@ -102,6 +105,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         name=L("cmd.kmtm.period.close.name"), description=L("cmd.kmtm.period.close.description")
     )
     @app_commands.describe(name=L("cmd.kmtm.period.which"))
+    @app_commands.rename(name=L("cmd.kmtm.opt.name"))
     async def period_close(self, interaction: discord.Interaction, name: str) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
@@ -141,6 +145,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         name=L("cmd.kmtm.members.name"), description=L("cmd.kmtm.members.description")
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), count=L("cmd.kmtm.members.count"))
+    @app_commands.rename(period=L("cmd.kmtm.opt.period"), count=L("cmd.kmtm.opt.count"))
     async def members(self, interaction: discord.Interaction, period: str, count: int) -> None:
         guild_id = self._admin(interaction)
         async with self.bot.db.sessions.begin() as session:
@@ -153,7 +158,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
                 interaction,
                 "kmtm.members.saved",
                 association=saved.association_name,
-                members=saved.members,
+                count=saved.members,
                 period=saved.period_name,
             ),
         )
@@ -182,7 +187,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             others = outsiders(channel, vcp_role_id=association.vcp_role_id, vcp_ids=vcp_ids)
             if others:
                 reply += "\n\n" + text(
-                    interaction, "kmtm.panel.visible", channel=mention, who=", ".join(others)
+                    interaction, "kmtm.panel.visible", channel=mention, who=others
                 )
         await send_private(interaction, reply)
 
@@ -219,6 +224,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
     @app_commands.choices(by=BY_CHOICES)
+    @app_commands.rename(period=L("cmd.kmtm.opt.period"), by=L("cmd.kmtm.opt.by"))
     async def report(
         self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:
@@ -240,6 +246,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
     @app_commands.choices(by=BY_CHOICES)
+    @app_commands.rename(period=L("cmd.kmtm.opt.period"), by=L("cmd.kmtm.opt.by"))
     async def export(
         self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:

@@ -41,7 +41,7 @@ async def require_open_period(bot: Any, session: AsyncSession) -> kmtm.PeriodVie
     day = today(bot)
     period = await kmtm.open_period_on(session, day=day, grace_days=bot.settings.kmtm.grace_days)
     if period is None:
-        raise NotAllowed("kmtm.error.no_open_period", date=day.isoformat())
+        raise NotAllowed("kmtm.error.no_open_period", date=day)
     return period
 
 

@@ -1,7 +1,7 @@
 """Logging a contact: the form, the "Log a contact" panel button, and Undo.
 
 The form is one modal with the three choices (category in a select, relation
-and follow-up as radio buttons), so a contact is logged in a few clicks and in
+and follow-up as radio buttons), so a contact is logged in a few steps and in
 one interaction. The panel button's custom_id (``vcp:kmtm:log``) carries
 nothing; the Undo button's carries only the opaque token of the in-memory
 ``UndoBook``. Every open, submit and press checks again that the person is a
@@ -137,8 +137,8 @@ def late_note(period: kmtm.PeriodView, grace_days: int, locale: Locale) -> str:
         "kmtm.form.late",
         locale,
         period=period.name,
-        end=period.end_date.isoformat(),
-        until=period.late_until(grace_days).isoformat(),
+        end=period.end_date,
+        until=period.late_until(grace_days),
     )
 
 
@@ -151,7 +151,7 @@ def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str
         relation=t(f"kmtm.relation.{contact.relation.value}", locale),
         follow_up=t(f"kmtm.follow_up.{contact.follow_up.value}", locale),
     )
-    logged = t("kmtm.logged", locale, period=contact.period_name, minutes=minutes)
+    logged = t("kmtm.logged", locale, period=contact.period_name, count=minutes)
     return f"{logged}\n> {chosen}"
 
 

@@ -33,12 +33,12 @@ def periods_embed(
             "kmtm.period.line",
             locale,
             name=discord.utils.escape_markdown(p.name),
-            start=p.start_date.isoformat(),
-            end=p.end_date.isoformat(),
+            start=p.start_date,
+            end=p.end_date,
             status=t(
                 f"kmtm.period.status.{p.status(today, grace_days=grace_days).value}",
                 locale,
-                until=p.late_until(grace_days).isoformat(),
+                until=p.late_until(grace_days),
             ),
         )
         for p in periods
@@ -107,8 +107,8 @@ def notes(report: Report, locale: Locale) -> list[str]:
         found.append(t("kmtm.report.rounded", locale))
     earlier = released_otherwise(report, locale)
     if earlier:
-        found.append(t("kmtm.report.year_as_released", locale, periods=", ".join(earlier)))
-    found.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
+        found.append(t("kmtm.report.year_as_released", locale, periods=earlier))
+    found.append(t("kmtm.report.released", locale, date=report.released_on))
     if report.settings_differ:
         found.append(t("kmtm.report.earlier_settings", locale))
     return found

@@ -60,6 +60,12 @@ class NetworkCog(commands.Cog):
         coordinator_role=L("cmd.hub.setup.coordinator_role"),
         log_channel=L("cmd.hub.setup.log_channel"),
     )
+    @app_commands.rename(
+        escalations=L("cmd.hub.setup.opt.escalations"),
+        team_role=L("cmd.hub.setup.opt.team_role"),
+        coordinator_role=L("cmd.hub.setup.opt.coordinator_role"),
+        log_channel=L("cmd.hub.setup.opt.log_channel"),
+    )
     async def hub_setup(
         self,
         interaction: discord.Interaction,
@@ -114,6 +120,13 @@ class NetworkCog(commands.Cog):
             app_commands.Choice(name=L("cmd.setup.language.nl"), value="nl"),
             app_commands.Choice(name=L("cmd.setup.language.en"), value="en"),
         ]
+    )
+    @app_commands.rename(
+        name=L("cmd.setup.opt.name"),
+        short_name=L("cmd.setup.opt.short_name"),
+        language=L("cmd.setup.opt.language"),
+        vcp_role=L("cmd.setup.opt.vcp_role"),
+        rules_channel=L("cmd.setup.opt.rules_channel"),
     )
     async def setup_association(
         self,
@@ -230,6 +243,7 @@ class NetworkCog(commands.Cog):
         name=L("cmd.network.suspend.name"), description=L("cmd.network.suspend.description")
     )
     @app_commands.describe(association=L("cmd.network.association"))
+    @app_commands.rename(association=L("cmd.network.opt.association"))
     async def network_suspend(self, interaction: discord.Interaction, association: str) -> None:
         await self._set_suspended(interaction, association, suspended=True)
 
@@ -238,6 +252,7 @@ class NetworkCog(commands.Cog):
         name=L("cmd.network.reinstate.name"), description=L("cmd.network.reinstate.description")
     )
     @app_commands.describe(association=L("cmd.network.association"))
+    @app_commands.rename(association=L("cmd.network.opt.association"))
     async def network_reinstate(self, interaction: discord.Interaction, association: str) -> None:
         await self._set_suspended(interaction, association, suspended=False)
 
@@ -275,6 +290,7 @@ class NetworkCog(commands.Cog):
     @access.audience(Audience.REGISTRY_BOARD)
     @vcp.command(name=L("cmd.vcp.add.name"), description=L("cmd.vcp.add.description"))
     @app_commands.describe(member=L("cmd.vcp.member"))
+    @app_commands.rename(member=L("cmd.vcp.opt.member"))
     async def vcp_add(self, interaction: discord.Interaction, member: discord.Member) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
@@ -298,6 +314,7 @@ class NetworkCog(commands.Cog):
     @access.audience(Audience.REGISTRY_BOARD)
     @vcp.command(name=L("cmd.vcp.remove.name"), description=L("cmd.vcp.remove.description"))
     @app_commands.describe(member=L("cmd.vcp.member"))
+    @app_commands.rename(member=L("cmd.vcp.opt.member"))
     async def vcp_remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
@@ -326,6 +343,7 @@ class NetworkCog(commands.Cog):
     @access.audience(Audience.VCPS)
     @vcp.command(name=L("cmd.vcp.listing.name"), description=L("cmd.vcp.listing.description"))
     @app_commands.describe(listed=L("cmd.vcp.listing.listed"))
+    @app_commands.rename(listed=L("cmd.vcp.listing.opt.listed"))
     async def vcp_listing(self, interaction: discord.Interaction, listed: bool) -> None:
         guild_id = access.in_association_guild(interaction)
         async with self.bot.db.sessions.begin() as session:

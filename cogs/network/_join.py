@@ -10,9 +10,9 @@ from typing import Any
 import discord
 
 from vcpbot import access, custom_ids
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, bilingual, t
 from vcpbot.interactions import NO_MENTIONS, report_error, send_private, text
-from vcpbot.services import network
+from vcpbot.services import languages, network
 from vcpbot.services.network import AssociationStatus, AssociationView
 
 log = logging.getLogger(__name__)
@@ -116,15 +116,20 @@ class JoinDecisionButton(
 
 
 async def _tell_requester(bot: Any, association: AssociationView) -> bool:
-    """A DM to the admin who asked, in the association's language; False when it cannot reach."""
-    if association.requested_by_id is None:
+    """A DM to the admin who asked, in the language the bot last saw them use (both Dutch
+    and English if it never did); False when it cannot reach them."""
+    user_id = association.requested_by_id
+    if user_id is None:
         return False
-    locale: Locale = "nl" if association.locale == "nl" else "en"
+    async with bot.db.reading.begin() as session:
+        locale = await languages.remembered(session, user_id=user_id)
     approved = association.status is AssociationStatus.APPROVED
     key = "network.decision.dm_approved" if approved else "network.decision.dm_rejected"
+    name = association.name
+    content = t(key, locale, name=name) if locale else bilingual(key, name=name)
     try:
-        user = await bot.fetch_user(association.requested_by_id)
-        await user.send(t(key, locale, name=association.name), allowed_mentions=NO_MENTIONS)
+        user = await bot.fetch_user(user_id)
+        await user.send(content, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as exc:
         log.info("could not tell a requesting admin about a decision (HTTP %s)", exc.status)
         return False

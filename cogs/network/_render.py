@@ -39,7 +39,7 @@ def association_table(
         status = text(interaction, f"network.status.{a.status.value}")
         if not a.present:
             status += " · " + text(interaction, "network.list.bot_absent")
-        joined = a.joined_on.isoformat() if a.joined_on else "–"
+        joined = a.joined_on or "–"
         lines.append(
             text(
                 interaction,

@@ -93,6 +93,11 @@ class RulesAdminCog(commands.Cog):
         article=L("cmd.rules_admin.edit.article"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        language=L("cmd.rules_admin.opt.language"),
+        article=L("cmd.rules.opt.article"),
+    )
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -129,6 +134,11 @@ class RulesAdminCog(commands.Cog):
         file=L("cmd.rules_admin.upload.file"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        language=L("cmd.rules_admin.opt.language"),
+        file=L("cmd.rules_admin.opt.file"),
+    )
     async def upload(
         self,
         interaction: discord.Interaction,
@@ -160,7 +170,7 @@ class RulesAdminCog(commands.Cog):
                 now=self.bot.clock(),
             )
         reply = saved_message(
-            saved, "rules.admin.uploaded", locale_of(interaction), articles=len(saved.text.articles)
+            saved, "rules.admin.uploaded", locale_of(interaction), count=len(saved.text.articles)
         )
         await send_private(interaction, reply)
 
@@ -170,6 +180,7 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(document=L("cmd.rules.opt.document"))
     async def adopt_template(self, interaction: discord.Interaction, document: Document) -> None:
         self._board(interaction)
         kind = _kind(document)
@@ -210,9 +221,7 @@ class RulesAdminCog(commands.Cog):
                 now=now,
                 replace=replace,
             )
-        languages = ", ".join(
-            text(interaction, f"rules.language.{lang}") for lang in adopted.languages
-        )
+        languages = [text(interaction, f"rules.language.{lang}") for lang in adopted.languages]
         reply = text(
             interaction,
             "rules.adopt.done",
@@ -234,6 +243,9 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"), language=L("cmd.rules_admin.language"))
     @app_commands.choices(document=DOCUMENT_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"), language=L("cmd.rules_admin.opt.language")
+    )
     async def preview(
         self,
         interaction: discord.Interaction,
@@ -261,6 +273,11 @@ class RulesAdminCog(commands.Cog):
         reacknowledge=L("cmd.rules_admin.publish.reacknowledge"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        note=L("cmd.rules_admin.opt.note"),
+        reacknowledge=L("cmd.rules_admin.opt.reacknowledge"),
+    )
     async def publish(
         self,
         interaction: discord.Interaction,
@@ -323,6 +340,7 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(document=L("cmd.rules.opt.document"))
     async def history(self, interaction: discord.Interaction, document: Document) -> None:
         guild_id = self._board(interaction)
         kind = _kind(document)
@@ -346,6 +364,11 @@ class RulesAdminCog(commands.Cog):
         v2=L("cmd.rules_admin.diff.v2"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        v1=L("cmd.rules_admin.opt.v1"),
+        v2=L("cmd.rules_admin.opt.v2"),
+    )
     async def diff(
         self,
         interaction: discord.Interaction,
@@ -373,6 +396,11 @@ class RulesAdminCog(commands.Cog):
         role=L("cmd.rules_admin.ack.role"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        enabled=L("cmd.rules_admin.opt.enabled"),
+        role=L("cmd.rules_admin.opt.role"),
+    )
     async def ack(
         self,
         interaction: discord.Interaction,
@@ -422,6 +450,7 @@ class RulesAdminCog(commands.Cog):
     )
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(document=L("cmd.rules.opt.document"))
     async def ack_stats(self, interaction: discord.Interaction, document: Document) -> None:
         guild_id = self._board(interaction)
         async with self.bot.db.sessions.begin() as session:

@@ -47,7 +47,7 @@ def preview_pages(draft: DraftPreview, locale: Locale) -> tuple[str, list[Page]]
         notices.append(t(f"rules.notice.preview_only_{draft.language}", locale))
     latest = draft.document.latest_version
     if draft.changes is None:
-        notices.append(t("rules.preview.first", locale, articles=len(draft.text.articles)))
+        notices.append(t("rules.preview.first", locale, count=len(draft.text.articles)))
     elif draft.changes.is_empty:
         notices.append(t("rules.preview.same", locale, version=latest))
     else:
@@ -69,7 +69,7 @@ def history_pages(versions: tuple[VersionInfo, ...], kind_title: str, locale: Lo
             if version.author_id is not None
             else t("rules.history.no_author", locale)
         )
-        languages = ", ".join(t(f"rules.language.{lang}", locale) for lang in version.languages)
+        languages = [t(f"rules.language.{lang}", locale) for lang in version.languages]
         line = t(
             "rules.history.row",
             locale,

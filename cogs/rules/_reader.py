@@ -46,6 +46,11 @@ class RulesCog(commands.Cog):
         search=L("cmd.rules.search"),
     )
     @app_commands.choices(document=DOCUMENT_CHOICES)
+    @app_commands.rename(
+        document=L("cmd.rules.opt.document"),
+        article=L("cmd.rules.opt.article"),
+        search=L("cmd.rules.opt.search"),
+    )
     async def rules_command(
         self,
         interaction: discord.Interaction,

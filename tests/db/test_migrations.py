@@ -173,3 +173,59 @@ async def test_card_references_from_before_0010_are_sealed_by_the_next_upkeep(
     assert ref == escalation.MessageRef(900, 1234567890123456789)
     assert b"1234567890123456789" not in bytes(stored)
     assert waiting.kind is OutboxKind.CASE_CARD_UPDATE
+
+
+async def test_a_vcps_remembered_language_moves_to_the_person_and_reminders_stay(
+    empty_db: Database,
+) -> None:
+    await upgrade(empty_db, "0007")
+    stamp = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
+    async with empty_db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO intervisie_sessions (id, title, starts_at, zone, duration_minutes,"
+                " location_kind, location, status, sequence, token, created_at, updated_at)"
+                " VALUES (1, 'Intervisie', :at, 'Europe/Amsterdam', 90, 'room', 'Zaal 2',"
+                " 'planned', 0, 'sess', :at, :at)"
+            ).bindparams(AT),
+            {"at": stamp},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO intervisie_invitations (id, session_id, user_id, locale, rsvp,"
+                " dm_failed, token, invited_at) VALUES (1, 1, 101, 'nl', 'none', false, 'inv', :at)"
+            ).bindparams(AT),
+            {"at": stamp},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO intervisie_reminders (id, invitation_id, lead, sequence, due_at,"
+                " token) VALUES (1, 1, 'P7D', 0, :at, 'reminder-token-1')"
+            ).bindparams(AT),
+            {"at": stamp},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO intervisie_preferences (user_id, reminders_enabled, locale,"
+                " updated_at) VALUES (101, true, 'en', :at), (102, false, NULL, :at)"
+            ).bindparams(AT),
+            {"at": stamp},
+        )
+    await upgrade(empty_db)
+    async with empty_db.engine.connect() as conn:
+        kept = (await conn.execute(text("SELECT user_id, locale FROM user_languages"))).all()
+        reminders = (await conn.execute(text("SELECT id FROM intervisie_reminders"))).all()
+        preferences = (
+            await conn.execute(text("SELECT user_id FROM intervisie_preferences ORDER BY 1"))
+        ).all()
+    assert kept == [(101, "en")]
+    assert reminders == [(1,)]
+    assert preferences == [(101,), (102,)]
+    # And back: the invitation takes the person's language again, the reminder stays.
+    await downgrade(empty_db, "0007")
+    async with empty_db.engine.connect() as conn:
+        invitation = (
+            await conn.execute(text("SELECT locale FROM intervisie_invitations"))
+        ).scalar()
+        reminders = (await conn.execute(text("SELECT id FROM intervisie_reminders"))).all()
+    assert invitation == "en" and reminders == [(1,)]

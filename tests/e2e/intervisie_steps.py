@@ -83,9 +83,16 @@ async def join(emulator: Emulator, world: NetworkWorld, key: str) -> None:
 
 
 async def network_with_vcps(
-    emulator: Emulator, world: NetworkWorld, vcps: Mapping[str, tuple[str, str]] = VCPS
+    emulator: Emulator,
+    world: NetworkWorld,
+    vcps: Mapping[str, tuple[str, str]] = VCPS,
+    *,
+    seen: bool = True,
 ) -> dict[str, User]:
-    """The hub, the three associations in the network, and their VCPs registered."""
+    """The hub, the three associations in the network, and their VCPs registered.
+
+    With ``seen`` each VCP has used the bot once (``/intervisie mine``), so the bot
+    knows the language of their Discord for the direct messages it sends them."""
     await set_up_hub(emulator, world)
     for key in {key for key, _ in vcps.values()}:
         await join(emulator, world, key)
@@ -98,6 +105,11 @@ async def network_with_vcps(
         )
         await added.wait()
         people[name] = user
+        if seen:
+            mine = await emulator.person(user).slash(
+                association.guild, "intervisie", subcommand="mine"
+            )
+            await mine.wait()
     return people
 
 

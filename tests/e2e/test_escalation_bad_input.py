@@ -226,7 +226,7 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
         await person.submit(modal, FORM | {"text": "Tweede melding."}),
         await person.press(intro, label="Verder"),
         await person.press(seen, label="Reageren"),
-        await person.press(confirmation, label="Stuur me een DM bij een reactie"),
+        await person.press(confirmation, label="Stuur me een privébericht bij een reactie"),
     ):
         said = await stale.final()
         assert said.ephemeral and "niet meer actief" in said.text and "/escaleer" in said.text

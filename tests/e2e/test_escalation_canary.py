@@ -144,7 +144,9 @@ async def test_case_text_never_leaves_an_ephemeral_answer(
     receipt = receipt_in(confirmation)
     # Waited for: a reply that comes before the opt-in is saved sends no DM.
     await (
-        await emulator.person(vcp).press(confirmation, label="Stuur me een DM bij een reactie")
+        await emulator.person(vcp).press(
+            confirmation, label="Stuur me een privébericht bij een reactie"
+        )
     ).final()
     card = await card_for(emulator, world, code_in(confirmation))
     form = (await team.press(card, label="Reageren")).response.modal

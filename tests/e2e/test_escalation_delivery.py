@@ -135,7 +135,9 @@ async def test_a_reply_notice_to_closed_dms_is_dropped_and_the_case_goes_on(
     vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Iets.")
     await (
-        await emulator.person(vcp).press(confirmation, label="Stuur me een DM bij een reactie")
+        await emulator.person(vcp).press(
+            confirmation, label="Stuur me een privébericht bij een reactie"
+        )
     ).final()
     vcp.dms_closed = True
     card = await card_for(emulator, world, code_in(confirmation))

@@ -48,7 +48,7 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
     assert "is verstuurd naar het UM-team" in confirmation.text
     assert "Bewaar deze ontvangstcode" in confirmation.text
     assert "binnen 2 werkdagen" in confirmation.text
-    assert button_labels(confirmation) == ["Stuur me een DM bij een reactie"]
+    assert button_labels(confirmation) == ["Stuur me een privébericht bij een reactie"]
     receipt, code = receipt_in(confirmation), code_in(confirmation)
     # Nothing at all was posted in the association's server.
     for channel in tragos.guild.text_channels:
@@ -57,7 +57,7 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
     # The hub gets a card: no narrative, no name.
     card = await card_for(emulator, world, code)
     assert not card.ephemeral and card.allowed_mentions == {"parse": []}
-    assert "Intimidatie" in card.text and "Binnenkort" in card.text
+    assert "Intimidatie" in card.text and "Snel: het heeft deze week aandacht nodig" in card.text
     assert "Studentenvereniging Tragos" in card.text
     assert NARRATIVE not in card.text and "sanne" not in card.text
     assert str(sanne.id) not in card.text
@@ -92,7 +92,11 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
     assert TEAM_REPLY in seen.text and NARRATIVE in seen.text
     assert "Status: **In behandeling**" in seen.text
     assert "Jij" in seen.text and "UM-team" in seen.text
-    assert button_labels(seen) == ["Reageren", "Mijn melding sluiten", "Stuur me een DM"]
+    assert button_labels(seen) == [
+        "Reageren",
+        "Mijn melding sluiten",
+        "Stuur me een privébericht",
+    ]
     sanne_person = emulator.person(sanne)
     form = (await sanne_person.press(seen, label="Reageren")).response.modal
     assert form is not None
@@ -186,5 +190,5 @@ async def test_privacy_info_explains_escalation_and_why_delete_cannot_find_a_cas
     emulator.add_member(world.association("tragos").guild, student)
     info = await (await emulator.person(student).slash(None, "privacy", subcommand="info")).final()
     assert info.ephemeral and "Anonymous escalation" in info.text
-    assert "then 90 more days" in info.text
+    assert "closed and 90 days after that" in info.text
     assert "delete-my-data cannot find it, by design" in info.text

@@ -75,9 +75,11 @@ async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
     assert "verstuurd naar de VCP's van je vereniging" in confirmation.text
     receipt, code = receipt_in(confirmation), code_in(confirmation)
     on = await (
-        await emulator.person(member).press(confirmation, label="Stuur me een DM bij een reactie")
+        await emulator.person(member).press(
+            confirmation, label="Stuur me een privébericht bij een reactie"
+        )
     ).final()
-    assert "Je krijgt nu een DM bij nieuws" in on.text and receipt in on.text
+    assert "Je krijgt nu een privébericht bij nieuws" in on.text and receipt in on.text
 
     # The card arrives in the VCPs' channel, not in the hub; no text, no name.
     sanne = emulator.person(vcp)

@@ -43,7 +43,7 @@ async def test_bad_dates_and_durations_are_explained_and_the_form_can_be_correct
     spring = last_sunday(3, YEAR + 1)
     autumn = last_sunday(10)
     cases = [
-        ({"when": f"16-08-{YEAR} 19:30"}, f"16-08-{YEAR} 19:30 is al voorbij"),
+        ({"when": f"16-08-{YEAR} 19:30"}, f"maandag 16 augustus {YEAR}, 19:30 is al voorbij"),
         ({"when": f"31-02-{YEAR} 19:30"}, f"“31-02-{YEAR}” bestaat niet op de kalender"),
         ({"when": f"{spring:%d-%m-%Y} 02:30"}, "02:30 bestaat niet op"),
         ({"when": f"{autumn:%d-%m-%Y} 02:30"}, "komt op"),
@@ -76,7 +76,7 @@ async def test_bad_dates_and_durations_are_explained_and_the_form_can_be_correct
     fixed = await coordinator.submit(
         modal, {"location": "online https://maastrichtuniversity.zoom.us/j/42"}
     )
-    assert "1 personen uitgenodigd" in (await fixed.final(within=20)).text
+    assert "1 persoon uitgenodigd" in (await fixed.final(within=20)).text
     [event] = emulator.scheduled_events(world.hub)
     assert event.entity_metadata == {"location": "https://maastrichtuniversity.zoom.us/j/42"}
     invitation = await emulator.person(vcps["sanne"]).wait_for_dm(contains="Uitnodiging")
@@ -97,7 +97,7 @@ async def test_dutch_and_iso_dates_are_read_in_amsterdam_time(
 ) -> None:
     await network_with_vcps(emulator, world, {"sanne": ("tragos", "nl")})
     reply = await _answer(emulator, world, {"when": typed})
-    assert "1 personen uitgenodigd" in reply.text
+    assert "Gepland: 1 bijeenkomst, 1 persoon uitgenodigd; 1 persoon kreeg" in reply.text
     [event] = emulator.scheduled_events(world.hub)
     assert datetime.fromisoformat(event.scheduled_start_time) == at(9, 15, 19, 30)
 
@@ -110,7 +110,7 @@ async def test_the_slash_command_options_are_checked_before_the_form_opens(
     for options, expected in (
         ({"invitees": "associations"}, "Noem een of meer verenigingen"),
         ({"invitees": "all", "every_weeks": 2}, "Een reeks heeft een laatste datum nodig"),
-        ({"invitees": "all", "until": f"31-12-{YEAR}"}, "until is alleen voor een reeks"),
+        ({"invitees": "all", "until": f"31-12-{YEAR}"}, "tot-en-met is alleen voor een reeks"),
         ({"invitees": "all", "every_weeks": 1, "until": "nooit"}, "niet lezen als datum"),
     ):
         result = await coordinator.slash(world.hub, "intervisie", options, subcommand="plan")

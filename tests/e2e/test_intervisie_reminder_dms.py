@@ -58,9 +58,7 @@ async def test_reminders_fire_at_the_configured_instants_across_the_dst_change(
         await sanne.press(await sanne.wait_for_dm(contains="Uitnodiging"), label="Ja, ik kom")
     ).wait()
     ahmed = emulator.person(vcps["ahmed"])
-    await (
-        await ahmed.press(await ahmed.wait_for_dm(contains="Uitnodiging"), label="Misschien")
-    ).wait()
+    await (await ahmed.press(await ahmed.wait_for_dm(contains="Invitation"), label="Maybe")).wait()
 
     week = datetime.combine(start.date() - timedelta(days=7), time(19, 30), tzinfo=AMS)
     week, day, hour = (
@@ -142,7 +140,7 @@ async def test_downtime_beyond_the_grace_is_reported_to_the_coordinator_instead(
         world.network_log, contains="omdat de bot offline was"
     )
     assert "sanne (Tragos) · Intervisie najaar" in report.text
-    assert f"{WEEK_BEFORE.astimezone(AMS):%d-%m-%Y %H:%M}" in report.text
+    assert "had op woensdag 8 september 2027, 19:30 moeten komen" in report.text
     await runner(harness).run_due()
     assert reminders(emulator, vcps["sanne"]) == []
     # The next reminder still comes, on time.
@@ -183,8 +181,8 @@ async def test_closed_dms_are_reported_to_the_coordinator_not_swallowed(
     reply = await plan(
         emulator, world, {"invitees": "associations", "associations": "Tragos, Koko"}, form(START)
     )
-    assert "2 personen uitgenodigd; 1 van hen kregen" in reply.text
-    assert "Ik kon 1 genodigde(n) geen bericht sturen" in reply.text
+    assert "2 personen uitgenodigd; 1 persoon kreeg de uitnodiging" in reply.text
+    assert "Ik kon 1 genodigde geen bericht sturen" in reply.text
     assert "kim (Koko)" in reply.text
     coordinator = emulator.person(world.coordinator)
     [choice] = await coordinator.autocomplete(

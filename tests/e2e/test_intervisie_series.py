@@ -11,6 +11,7 @@ import pytest
 
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from vcpbot.i18n import formats
 
 from intervisie_steps import (
     AMS,
@@ -67,7 +68,7 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
     await (await coordinator.select(picker, component_id(picker, "vcps"), chosen)).wait()
     sent = await coordinator.press(picker, label="Uitnodigingen versturen")
     summary = await sent.followup(1, within=20)
-    assert "6 bijeenkomst(en), 2 personen uitgenodigd; 2 van hen" in summary.text
+    assert "6 bijeenkomsten, 2 personen uitgenodigd; 2 kregen" in summary.text
 
     # Six events, every one at 19:30 in Amsterdam, in summer and in winter time.
     weekly = [FIRST + timedelta(weeks=2 * n) for n in range(6)]
@@ -79,9 +80,9 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
 
     sanne = emulator.person(vcps["sanne"])
     first, more = [m for m in sanne.dms() if "Intervisie reeks" in m.text]
-    assert "elke 2 week/weken" in first.text
+    assert "elke 2 weken" in first.text
     assert len(first.buttons) == 15 and len(more.buttons) == 3
-    assert first.buttons[0]["label"] == f"{FIRST:%d-%m %H:%M} · Ja, ik kom"
+    assert first.buttons[0]["label"] == f"{formats.short_moment(FIRST, 'nl')} · Ja, ik kom"
     assert "Meer data van **Intervisie reeks**" in more.text
     # One calendar file per date (Outlook imports only the first entry of a file with
     # several), each in the message with that date's buttons.
@@ -93,9 +94,13 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
     assert len({str(e["UID"]) for e in entries}) == 6
     assert "Elke datum heeft een eigen .ics-bestand" in first.text
     assert not [m for m in emulator.person(vcps["kim"]).dms() if "Intervisie" in m.text]
-    await (await sanne.press(first, label=f"{FIRST:%d-%m %H:%M} · Ja, ik kom")).wait()
+    await (
+        await sanne.press(first, label=f"{formats.short_moment(FIRST, 'nl')} · Ja, ik kom")
+    ).wait()
     third = weekly[2]
-    await (await sanne.press(first, label=f"{third:%d-%m %H:%M} · Ja, ik kom")).wait()
+    await (
+        await sanne.press(first, label=f"{formats.short_moment(third, 'nl')} · Ja, ik kom")
+    ).wait()
 
     ids = await session_ids(emulator, world, subcommand="move")
     assert len(ids) == 6
@@ -106,7 +111,7 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
         {"session": ids[2], "when": f"{third + timedelta(days=1):%d-%m-%Y} 19:30"},
         subcommand="move",
     )
-    assert "1 bijeenkomst(en) verplaatst" in (await moved.final(within=20)).text
+    assert "1 bijeenkomst verplaatst" in (await moved.final(within=20)).text
     assert starts(emulator, world)[2][0] == third + timedelta(days=1)
     assert starts(emulator, world)[3][0] == weekly[3]
     notice = await sanne.wait_for_dm(contains="Gewijzigd: Intervisie reeks")
@@ -117,7 +122,7 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
     cancelled = await coordinator.slash(
         world.hub, "intervisie", {"session": ids[4], "reason": "Tentamenweek"}, subcommand="cancel"
     )
-    assert "1 bijeenkomst(en) geannuleerd" in (await cancelled.final(within=20)).text
+    assert "1 bijeenkomst geannuleerd" in (await cancelled.final(within=20)).text
     assert [status for _, status in starts(emulator, world)] == [1, 1, 1, 1, 4, 1]
     off = await sanne.wait_for_dm(contains="Reden: Tentamenweek")
     [off_file] = off.attachments
@@ -132,7 +137,7 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
         {"session": ids[3], "when": f"{weekly[3]:%d-%m-%Y} 20:30", "rest_of_series": True},
         subcommand="move",
     )
-    assert "2 bijeenkomst(en) verplaatst" in (await rest.final(within=20)).text
+    assert "2 bijeenkomsten verplaatst" in (await rest.final(within=20)).text
     later = dms_with(emulator, vcps["sanne"], "Gewijzigd: Intervisie reeks")[-1]
     assert [str(calendar_entry(a)["UID"]) for a in later.attachments] == [
         str(entries[3]["UID"]),
@@ -155,7 +160,9 @@ async def test_a_series_for_chosen_people_changes_one_date_at_a_time(
 
     # After the first session the coordinator marks who came.
     clock.set(FIRST.astimezone(UTC) + timedelta(hours=2))
-    too_late = await sanne.press(first, label=f"{FIRST:%d-%m %H:%M} · Nee, ik kan niet")
+    too_late = await sanne.press(
+        first, label=f"{formats.short_moment(FIRST, 'nl')} · Nee, ik kan niet"
+    )
     assert "al begonnen" in (await too_late.wait()).message.text
     [held] = await session_ids(emulator, world, subcommand="attendance")
     assert held == ids[0]

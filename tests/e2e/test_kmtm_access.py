@@ -107,7 +107,7 @@ async def test_logging_needs_an_open_period_and_an_approved_association(
     # No period yet.
     refused = await log_contact(emulator, vcp, tragos.guild, "advice", "unknown", "nothing_yet")
     assert refused.ephemeral
-    assert "geen KMTM-periode open" in refused.text and "2026-08-17" in refused.text
+    assert "geen KMTM-periode open" in refused.text and "maandag 17 augustus 2026" in refused.text
     # A period that has not started yet (the clock says 17 August).
     await create_period(emulator, world, "KMTM 2026", "20-08-2026", "30-08-2026")
     refused = await log_contact(emulator, vcp, tragos.guild, "advice", "unknown", "nothing_yet")
@@ -199,7 +199,10 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(
     await create_period(emulator, world)
     overlapping = await create_period(emulator, world, "Late KMTM", "25-08-2026", "05-09-2026")
     assert overlapping.ephemeral
-    assert "overlappen met KMTM 2026 (2026-08-10 t/m 2026-08-30)" in overlapping.text
+    assert (
+        "overlappen met KMTM 2026 (maandag 10 augustus 2026 t/m zondag 30 augustus 2026)"
+        in overlapping.text
+    )
     swapped = await create_period(emulator, world, "KMTM 2027", "30-08-2027", "10-08-2027")
     assert "ligt na de einddatum" in swapped.text
     unreadable = await create_period(emulator, world, "KMTM 2027", "morgenavond", "10-08-2027")
@@ -217,7 +220,7 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(
             {"period": "KMTM 2026", "count": count},
         )
         assert refused.ephemeral
-        assert "heel getal van 1 tot en met 100000" in refused.text
+        assert "heel getal van 1 tot en met 100.000" in refused.text
     unknown = await kmtm(
         emulator, tragos.admin, tragos.guild, "members", {"period": "KMTM 1999", "count": 300}
     )
@@ -239,7 +242,7 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(
         assert not refused.attachments
     closed = await close_period(emulator, world)
     again = await close_period(emulator, world)
-    assert "afgesloten" in closed.text and "al afgesloten op 2026-08-17" in again.text
+    assert "afgesloten" in closed.text and "al afgesloten op maandag 17 augustus 2026" in again.text
     # Logging after the close: refused, nothing counted.
     refused = await log_contact(emulator, vcp, tragos.guild, "advice", "unknown", "nothing_yet")
     assert "geen KMTM-periode open" in refused.text

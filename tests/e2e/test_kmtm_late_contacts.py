@@ -56,13 +56,13 @@ async def test_the_last_evenings_contact_counts_until_the_coordinator_closes_the
     assert opened.modal is not None
     assert opened.modal.title == "Contact registreren · KMTM 2026"
     shown = notes(opened.modal)
-    assert "KMTM 2026 is afgelopen op 2026-08-16" in shown
-    assert "telt mee voor KMTM 2026" in shown and "2026-08-19" in shown
+    assert "KMTM 2026 is afgelopen op zondag 16 augustus 2026" in shown
+    assert "telt mee voor KMTM 2026" in shown and "woensdag 19 augustus 2026" in shown
     english = await (
         await emulator.person(liv).slash(saurus.guild, "kmtm", subcommand="log")
     ).wait()
     assert english.modal is not None
-    assert "KMTM 2026 ended on 2026-08-16" in notes(english.modal)
+    assert "KMTM 2026 ended on Sunday 16 August 2026" in notes(english.modal)
     assert "counts toward KMTM 2026" in notes(english.modal)
 
     logged = await emulator.person(sanne).submit(
@@ -70,7 +70,7 @@ async def test_the_last_evenings_contact_counts_until_the_coordinator_closes_the
     )
     assert "Geregistreerd voor KMTM 2026" in (await logged.final()).text
     listed = await kmtm(emulator, world.coordinator, world.hub, "period list")
-    assert "nagekomen contacten" in listed.text and "2026-08-19" in listed.text
+    assert "nagekomen contacten" in listed.text and "woensdag 19 augustus 2026" in listed.text
 
     # The coordinator closes the period while Liv's form is still open: it is refused.
     closed = await close_period(emulator, world)

@@ -48,8 +48,8 @@ BAD_UPLOADS = [
         "an article over the limit",
         "lang.md",
         TOO_LONG.encode(),
-        "Artikel 1 is 4199 tekens lang; er passen er hooguit 4000",
-        "Article 1 is 4199 characters long; at most 4000 fit",
+        "Artikel 1 is 4.199 tekens lang; er passen er hooguit 4.000",
+        "Article 1 is 4,199 characters long; at most 4,000 fit",
     ),
     (
         "a file that is not UTF-8",
@@ -135,7 +135,7 @@ async def test_an_edit_that_would_start_a_new_article_is_refused(
                 "Er is geen artikel 9 in dit document. De artikelen hebben de nummers 1–4.",
                 "Zoek op minstens 2 tekens.",
                 "Geen enkel artikel bevat “fietsenstalling”",
-                "Gebruik article of search, niet allebei tegelijk.",
+                "Gebruik artikel of zoeken, niet allebei tegelijk.",
             ],
         ),
         (

@@ -31,7 +31,7 @@ async def read(emulator: Emulator, world: NetworkWorld, student, options=None):
 async def publish_house_rules(emulator: Emulator, world: NetworkWorld):
     tragos = await register_with_rules_channel(emulator, world)
     saved_nl = await upload(emulator, tragos, "nl", HOUSE_RULES_NL)
-    saved = "Opgeslagen: het Nederlandse concept van de huisregels, met 4 artikel(en)"
+    saved = "Opgeslagen: het Nederlandse concept van de huisregels, met 4 artikelen."
     assert saved in saved_nl.text
     saved_en = await upload(emulator, tragos, "en", HOUSE_RULES_EN, filename="house-rules.md")
     assert "het Engelse concept" in saved_en.text

@@ -46,7 +46,7 @@ async def test_a_long_document_is_paged_for_readers_and_split_in_the_channel(
 ) -> None:
     tragos = await register_with_rules_channel(emulator, world)
     saved = await upload(emulator, tragos, "nl", long_rules(), document="code_of_conduct")
-    assert f"met {ARTICLES} artikel(en)" in saved.text
+    assert f"met {ARTICLES} artikelen." in saved.text
 
     board = emulator.person(tragos.admin)
     shown = await board.slash(

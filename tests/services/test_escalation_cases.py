@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, CaseMessage, Counter, OutboxItem
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed
+from vcpbot.i18n import t
 from vcpbot.services import escalation
 from vcpbot.services.escalation import Author, CaseCode, CaseStatus, EscalationConfig
 
@@ -217,7 +218,8 @@ async def test_cases_per_day_are_limited_per_person(db: Database) -> None:
     with pytest.raises(NotAllowed) as caught:
         await submit(db, config, association_id=None)
     assert caught.value.key == "escalation.error.too_many_cases"
-    assert caught.value.params == {"limit": 2}
+    assert caught.value.params == {"count": 2}
+    assert "Je hebt vandaag 2 meldingen gestart" in t(caught.value.key, "nl", **caught.value.params)
     await submit(db, config, association_id=None, user_id=OTHER_USER)
     await submit(db, config, association_id=None, now=NOW + timedelta(days=1))
     assert await _rows(db, Case) == 4

@@ -22,7 +22,7 @@ from intervisie_world import (
 
 from vcpbot.db import Database
 from vcpbot.scheduler import Scheduler
-from vcpbot.services import intervisie
+from vcpbot.services import intervisie, languages
 from vcpbot.services.intervisie import Invitees, ReminderOutcome, Rsvp
 from vcpbot.services.intervisie.jobs import ReminderRunner
 
@@ -117,7 +117,8 @@ async def test_a_vcp_can_turn_reminders_off_and_on(world: Database) -> None:
             session, user_id=SANNE, enabled=True, now=NOW, policy=POLICY, locale="en"
         )
         prefs = await intervisie.preferences(session, user_id=SANNE)
-    assert prefs.reminders_enabled and prefs.locale == "en"
+        assert await languages.remembered(session, user_id=SANNE) == "en"
+    assert prefs.reminders_enabled
     assert len(await pending(world)) == 3 + 2
 
 

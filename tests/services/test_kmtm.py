@@ -35,6 +35,7 @@ from vcpbot.db.kmtm import (
 )
 from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from vcpbot.i18n import t
 from vcpbot.services import kmtm, kmtm_chart, kmtm_report, network
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED, Cell, Rule, protect
 from vcpbot.services.kmtm_chart import render_png
@@ -325,7 +326,12 @@ async def test_the_overlap_message_names_the_other_period(db: Database) -> None:
     await _period(db)
     with pytest.raises(Conflict) as caught:
         await _period(db, "Other", date(2026, 9, 1), date(2026, 10, 1))
-    assert caught.value.params == {"name": "KMTM 2026", "start": "2026-08-01", "end": "2026-09-30"}
+    assert caught.value.params == {
+        "name": "KMTM 2026",
+        "start": date(2026, 8, 1),
+        "end": date(2026, 9, 30),
+    }
+    assert "1 augustus 2026" in t(caught.value.key, "nl", **caught.value.params)
 
 
 async def test_closing_twice_or_an_unknown_period_is_refused(db: Database) -> None:
@@ -355,7 +361,7 @@ async def test_logging_needs_an_open_period(db: Database) -> None:
     ):
         with pytest.raises(NotAllowed) as caught:
             await _log(db, now=outside)
-        assert caught.value.params == {"date": outside.astimezone(AMS).date().isoformat()}
+        assert caught.value.params == {"date": outside.astimezone(AMS).date()}
     await _close(db, now=DURING)
     with pytest.raises(NotAllowed):
         await _log(db)  # closed early: nothing more is logged

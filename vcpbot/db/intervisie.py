@@ -126,7 +126,6 @@ class IntervisieInvitation(Base):
     __tablename__ = "intervisie_invitations"
     __table_args__ = (
         CheckConstraint("rsvp IN ('none', 'yes', 'no', 'maybe')", name="rsvp"),
-        CheckConstraint("locale IN ('nl', 'en')", name="locale"),
         UniqueConstraint("session_id", "user_id"),
     )
 
@@ -138,7 +137,6 @@ class IntervisieInvitation(Base):
     association_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("associations.id", ondelete="SET NULL"), index=True
     )
-    locale: Mapped[str] = mapped_column(String(2))
     rsvp: Mapped[str] = mapped_column(String(8), default=Rsvp.NONE)
     answered_at: Mapped[datetime | None]
     attended: Mapped[bool | None] = mapped_column(Boolean)
@@ -187,13 +185,10 @@ class IntervisieReminder(Base):
 
 
 class IntervisiePreference(Base):
-    """A VCP's own choices for intervisie messages."""
+    """A VCP's own choices for intervisie messages (their language: ``UserLanguage``)."""
 
     __tablename__ = "intervisie_preferences"
-    __table_args__ = (CheckConstraint("locale IS NULL OR locale IN ('nl', 'en')", name="locale"),)
 
     user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, info=USER_ID_INFO)
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The language of their Discord client when they last used an intervisie button.
-    locale: Mapped[str | None] = mapped_column(String(2))
     updated_at: Mapped[datetime]

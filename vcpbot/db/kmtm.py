@@ -47,7 +47,7 @@ class Category(StrEnum):
 
 
 class Relation(StrEnum):
-    """The accused's relation to the person who made contact."""
+    """The other person's relation to the person who came to the VCP."""
 
     STUDENT = "student"
     STAFF_ACADEMIC = "staff_academic"

@@ -1,4 +1,10 @@
-"""Loading the catalogs and choosing a language."""
+"""Loading the catalogs, choosing a language, and filling in a text.
+
+A text with a number in it has one key per plural form, named with CLDR's
+category as suffix (``intervisie.plan.sessions_one``, ``..._other``), and is
+asked for by its base key with a ``count``: ``t("intervisie.plan.sessions",
+locale, count=3)``. Babel's plural rules for the language choose the form.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,19 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from vcpbot.i18n import formats
+
 Locale = Literal["nl", "en"]
 LOCALES: tuple[Locale, ...] = ("nl", "en")
+
+# CLDR's plural categories; a key ending in ``_<category>`` is one plural form.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def split_plural(key: str) -> tuple[str, str] | None:
+    """``("x.sessions", "one")`` for ``x.sessions_one``; None for an ordinary key."""
+    base, _, suffix = key.rpartition("_")
+    return (base, suffix) if base and suffix in PLURAL_CATEGORIES else None
 
 
 class Catalog:
@@ -17,6 +34,10 @@ class Catalog:
 
     def __init__(self, entries: dict[Locale, dict[str, str]]) -> None:
         self.entries = entries
+        # Base key -> {category: template}, per language.
+        self.plurals: dict[Locale, dict[str, dict[str, str]]] = {
+            locale: _plural_groups(entries.get(locale, {})) for locale in entries
+        }
 
     @classmethod
     def load(cls) -> Catalog:
@@ -42,24 +63,53 @@ class Catalog:
             entries[locale] = merged
         return cls(entries)
 
-    def text(self, key: str, locale: Locale, /, **params: Any) -> str:
+    def template(self, key: str, locale: Locale, params: dict[str, Any]) -> str:
+        """The text for ``key``: the plural form ``params["count"]`` calls for, if it has forms."""
+        forms = self.plurals[locale].get(key)
+        if forms is not None:
+            if "count" not in params:
+                raise KeyError(f"{key!r} has plural forms and needs a count")
+            category = formats.plural_category(params["count"], locale)
+            return forms.get(category) or forms["other"]
         template = self.entries[locale].get(key)
         if template is None:
             # Parity is enforced by a test; at run time fall back to the other language
             # rather than showing a key.
             other: Locale = "en" if locale == "nl" else "nl"
-            template = self.entries[other][key]
-        return template.format_map(params)
+            if not self.has_in(key, other):
+                raise KeyError(key)
+            return self.template(key, other, params)
+        return template
+
+    def text(self, key: str, locale: Locale, /, **params: Any) -> str:
+        template = self.template(key, locale, params)
+        return template.format_map(formats.localise(params, locale) if params else params)
+
+    def has_in(self, key: str, locale: Locale) -> bool:
+        return key in self.entries[locale] or key in self.plurals[locale]
 
     def has(self, key: str) -> bool:
-        return all(key in self.entries[locale] for locale in LOCALES)
+        """Whether both languages have ``key``, as a text or as a set of plural forms."""
+        return all(self.has_in(key, locale) for locale in LOCALES)
 
     def keys(self, locale: Locale) -> set[str]:
         return set(self.entries[locale])
 
+    def plural_keys(self, locale: Locale) -> set[str]:
+        return set(self.plurals[locale])
+
     @staticmethod
     def placeholders(template: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _plural_groups(entries: dict[str, str]) -> dict[str, dict[str, str]]:
+    groups: dict[str, dict[str, str]] = {}
+    for key, value in entries.items():
+        split = split_plural(key)
+        if split is not None:
+            groups.setdefault(split[0], {})[split[1]] = value
+    return groups
 
 
 @cache
@@ -70,6 +120,12 @@ def catalog() -> Catalog:
 
 def t(key: str, locale: Locale, /, **params: Any) -> str:
     return catalog().text(key, locale, **params)
+
+
+def bilingual(key: str, /, **params: Any) -> str:
+    """Dutch, then English: for what everyone reads alike (a panel), or a first direct
+    message to someone whose language the bot has never seen."""
+    return t(key, "nl", **params) + "\n\n" + t(key, "en", **params)
 
 
 def as_locale(value: str | None) -> Locale | None:
@@ -84,6 +140,15 @@ def as_locale(value: str | None) -> Locale | None:
     return None
 
 
+def reader_locale(value: str | None) -> Locale:
+    """The language to answer a person in: Dutch for a Dutch client, English for every
+    other language (most international students read English, few read Dutch)."""
+    return "nl" if as_locale(value) == "nl" else "en"
+
+
 def pick_locale(user_locale: str | None, guild_locale: str | None, default: Locale) -> Locale:
-    """The user's language when we speak it, else the guild's, else the deployment default."""
-    return as_locale(user_locale) or as_locale(guild_locale) or default
+    """A person's language when there is a person (``reader_locale``); for a channel
+    post, the server's language when we speak it, else the deployment's default."""
+    if user_locale:
+        return reader_locale(user_locale)
+    return as_locale(guild_locale) or default

@@ -174,7 +174,7 @@ async def submit_case(
     if await session.get(Block, _bare(current)) is not None:
         raise NotAllowed("escalation.error.blocked")
     if await count_today(session, day, "submit", today) >= config.policy.cases_per_day:
-        raise NotAllowed("escalation.error.too_many_cases", limit=config.policy.cases_per_day)
+        raise NotAllowed("escalation.error.too_many_cases", count=config.policy.cases_per_day)
 
     case = Case(
         code=await _new_code(session),

@@ -166,9 +166,7 @@ async def create_period(
     if not name or len(name) > PERIOD_NAME_MAX:
         raise InvalidInput("kmtm.error.bad_period_name", limit=PERIOD_NAME_MAX)
     if start_date > end_date:
-        raise InvalidInput(
-            "kmtm.error.bad_dates", start=start_date.isoformat(), end=end_date.isoformat()
-        )
+        raise InvalidInput("kmtm.error.bad_dates", start=start_date, end=end_date)
     if session.get_bind().dialect.name == "postgresql":
         # Two coordinators creating overlapping periods at once: the second waits
         # and then sees the first. (SQLite's BEGIN IMMEDIATE already serialises.)
@@ -185,8 +183,8 @@ async def create_period(
         raise Conflict(
             "kmtm.error.period_overlap",
             name=clash.name,
-            start=clash.start_date.isoformat(),
-            end=clash.end_date.isoformat(),
+            start=clash.start_date,
+            end=clash.end_date,
         )
     row = KmtmPeriod(name=name, start_date=start_date, end_date=end_date, closed_on=None)
     session.add(row)
@@ -202,9 +200,7 @@ async def close_period(
     if row is None:
         raise NotFound("kmtm.error.unknown_period", name=name.strip()[:PERIOD_NAME_MAX])
     if row.closed_on is not None:
-        raise Conflict(
-            "kmtm.error.period_already_closed", name=row.name, date=row.closed_on.isoformat()
-        )
+        raise Conflict("kmtm.error.period_already_closed", name=row.name, date=row.closed_on)
     row.closed_on = _today(now, zone)
     await session.flush()
     return _view(row)
@@ -326,7 +322,7 @@ async def log_contact(
     else:
         found = await open_period_on(session, day=today, grace_days=grace_days, lock=True)
         if found is None:
-            raise NotAllowed("kmtm.error.no_open_period", date=today.isoformat())
+            raise NotAllowed("kmtm.error.no_open_period", date=today)
         period = found
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for dimension, value in zip(COUNTER_TABLES, chosen, strict=True):

@@ -182,6 +182,6 @@ def _notes(report: Report, locale: Locale) -> list[str]:
         notes.append(t("kmtm.report.rounded", locale))
     earlier = released_otherwise(report, locale)
     if earlier:
-        notes.append(t("kmtm.report.year_as_released", locale, periods=", ".join(earlier)))
-    notes.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
+        notes.append(t("kmtm.report.year_as_released", locale, periods=earlier))
+    notes.append(t("kmtm.report.released", locale, date=report.released_on))
     return notes

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.kmtm import Dimension, KmtmRelease
 from vcpbot.errors import Conflict, InvalidInput
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, formats, t
 from vcpbot.services.disclosure import MIN_K, Marker, Rule
 from vcpbot.services.kmtm import PeriodView, parse_choice, period_by_name
 from vcpbot.services.kmtm_ledger import (
@@ -177,9 +177,8 @@ def released_otherwise(report: Report, locale: Locale) -> list[str]:
 
 
 def format_rate(rate: float, locale: Locale) -> str:
-    """One decimal, with a decimal comma in Dutch."""
-    text = f"{rate:.1f}"
-    return text.replace(".", ",") if locale == "nl" else text
+    """One decimal, with the language's decimal sign (CLDR): 12,5 in Dutch, 12.5 in English."""
+    return formats.one_decimal(rate, locale)
 
 
 def export_csv(report: Report, *, locale: Locale) -> str:

@@ -46,6 +46,7 @@ SERVICES_WITH_USER_DATA = (
     "vcpbot.services.network",
     "vcpbot.services.rules",
     "vcpbot.services.intervisie",
+    "vcpbot.services.languages",
 )
 
 

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from vcpbot.errors import InvalidInput
 
-DATE_EXAMPLE = "12-09-2026"
+# The day is above 12, so the example cannot be read month first.
+DATE_EXAMPLE = "24-09-2026"
 TIME_EXAMPLE = "19:30"
 DURATION_EXAMPLE = "1:30"
 DEFAULT_MAX_DURATION_MINUTES = 8 * 60
@@ -126,13 +127,21 @@ def _without_year(month: int, day: int, today: date, text: str) -> date:
 
 def parse_date(text: str, *, today: date) -> date:
     """A calendar date: ``12-09-2026``, ``12/09/2026``, ``2026-09-12``, ``12 september 2026``,
-    ``12 sep``, ``morgen``, ``tomorrow``, ``vrijdag`` (the next one, never today)."""
+    ``maandag 7 december 2026``, ``12 sep``, ``morgen``, ``tomorrow``, ``vrijdag`` (the next
+    one, never today)."""
     cleaned = re.sub(r"^(?:volgende|next)\s+", "", _clean(text))
     if cleaned in RELATIVE_DAYS:
         return today + timedelta(days=RELATIVE_DAYS[cleaned])
     if cleaned in WEEKDAYS:
         ahead = (WEEKDAYS[cleaned] - today.weekday() - 1) % 7 + 1
         return today + timedelta(days=ahead)
+    first, _, rest = cleaned.partition(" ")
+    if first in WEEKDAYS and rest:
+        # "maandag 7 december 2026", as the bot writes dates: the weekday must agree.
+        found = _calendar_date(rest, text, today)
+        if found.weekday() != WEEKDAYS[first]:
+            raise InvalidInput("when.error.weekday_mismatch", text=text.strip()[:40], date=found)
+        return found
     return _calendar_date(cleaned, text, today)
 
 
@@ -216,19 +225,14 @@ def resolve_local(day: date, at: time, zone: ZoneInfo) -> datetime:
         return naive.replace(tzinfo=zone)
     start, end = _transition_window(naive, zone)
     params = {
-        "date": day.strftime("%d-%m-%Y"),
-        "time": at.strftime("%H:%M"),
+        "date": day,
+        "time": at,
         "start": start,
         "end": end,
     }
     if kind == "gap":
         raise InvalidInput("when.error.time_does_not_exist", **params)
     raise InvalidInput("when.error.time_ambiguous", **params)
-
-
-def format_local(moment: datetime, zone: ZoneInfo) -> str:
-    """``12-09-2026 19:30``: the numeric form both languages read, for messages."""
-    return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M")
 
 
 def parse_start(
@@ -252,7 +256,7 @@ def parse_start(
     today = now.astimezone(zone).date()
     moment = resolve_local(parse_date(date_text, today=today), parse_time(time_text), zone)
     if moment <= now:
-        raise InvalidInput("when.error.in_past", when=format_local(moment, zone))
+        raise InvalidInput("when.error.in_past", when=moment.astimezone(zone))
     return moment
 
 
@@ -282,10 +286,16 @@ def parse_duration(text: str, *, max_minutes: int = DEFAULT_MAX_DURATION_MINUTES
     if rounded > max_minutes:
         raise InvalidInput(
             "when.error.duration_too_long",
-            max_hours=f"{max_minutes / 60:g}",
+            count=as_hours(max_minutes),
             example=DURATION_EXAMPLE,
         )
     return rounded
+
+
+def as_hours(minutes: int) -> int | float:
+    """Whole hours as an int (8), otherwise a fraction (1.5), for a text to write."""
+    whole, rest = divmod(minutes, 60)
+    return whole if rest == 0 else minutes / 60
 
 
 # --- nominal durations (reminder lead times) ------------------------------------

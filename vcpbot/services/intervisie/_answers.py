@@ -19,6 +19,8 @@ from vcpbot.db.intervisie import (
     SessionStatus,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from vcpbot.i18n import Locale
+from vcpbot.services import languages
 from vcpbot.services.intervisie._reminders import plan_for
 from vcpbot.services.intervisie._types import (
     Answered,
@@ -34,25 +36,6 @@ from vcpbot.services.intervisie._types import (
     session_view,
 )
 
-_LOCALES = ("nl", "en")
-
-
-def _locale(value: str | None) -> str | None:
-    return value if value in _LOCALES else None
-
-
-async def _remember_locale(
-    session: AsyncSession, user_id: int, locale: str | None, now: datetime
-) -> IntervisiePreference | None:
-    row = await session.get(IntervisiePreference, user_id)
-    if locale is not None:
-        if row is None:
-            row = IntervisiePreference(user_id=user_id, reminders_enabled=True)
-            session.add(row)
-        row.locale = locale
-        row.updated_at = now
-    return row
-
 
 async def rsvp(
     session: AsyncSession,
@@ -62,14 +45,14 @@ async def rsvp(
     answer: Rsvp,
     now: datetime,
     policy: Policy,
-    locale: str | None = None,
+    locale: Locale | None = None,
 ) -> Answered:
     """A Yes / No / Maybe press. ``token`` comes from the button's custom_id: the
     invitation's own token, or, on a reminder DM, the reminder's. The invitation's
     own user is checked; answers can change until the start.
 
-    ``locale`` (the presser's Discord language, when nl or en) becomes the
-    language of their later intervisie DMs.
+    ``locale`` (the language the presser reads) becomes the language of the direct
+    messages the bot sends them later (``vcpbot.services.languages``).
     """
     found = (
         await session.execute(
@@ -101,10 +84,8 @@ async def rsvp(
     previous = Rsvp(invitation.rsvp)
     invitation.rsvp = answer
     invitation.answered_at = now
-    locale = _locale(locale)
     if locale is not None:
-        invitation.locale = locale
-        await _remember_locale(session, user_id, locale, now)
+        await languages.remember(session, user_id=user_id, locale=locale)
     await session.flush()
     await plan_for(session, [(invitation, sess)], now=now, policy=policy)
     return Answered(
@@ -131,9 +112,7 @@ async def my_sessions(session: AsyncSession, *, user_id: int, now: datetime) -> 
 
 async def preferences(session: AsyncSession, *, user_id: int) -> Preferences:
     row = await session.get(IntervisiePreference, user_id)
-    if row is None:
-        return Preferences(reminders_enabled=True, locale=None)
-    return Preferences(reminders_enabled=row.reminders_enabled, locale=row.locale)
+    return Preferences(reminders_enabled=row is None or row.reminders_enabled)
 
 
 async def set_reminders_enabled(
@@ -143,10 +122,12 @@ async def set_reminders_enabled(
     enabled: bool,
     now: datetime,
     policy: Policy,
-    locale: str | None = None,
+    locale: Locale | None = None,
 ) -> Preferences:
     """A VCP turns their reminders off or on; upcoming reminders follow at once."""
-    row = await _remember_locale(session, user_id, _locale(locale), now)
+    if locale is not None:
+        await languages.remember(session, user_id=user_id, locale=locale)
+    row = await session.get(IntervisiePreference, user_id)
     if row is None:
         row = IntervisiePreference(user_id=user_id)
         session.add(row)
@@ -165,7 +146,7 @@ async def set_reminders_enabled(
         )
     ).all()
     await plan_for(session, [(i, s) for i, s in pairs], now=now, policy=policy)
-    return Preferences(reminders_enabled=row.reminders_enabled, locale=row.locale)
+    return Preferences(reminders_enabled=row.reminders_enabled)
 
 
 async def record_delivery(

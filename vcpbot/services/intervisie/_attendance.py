@@ -54,7 +54,7 @@ async def mark_attendance(
     invited = {i.user_id for i in invitations if i.user_id is not None}
     walk_ins = sorted(present - invited)
     if walk_ins:
-        people = await resolve_invitees(session, Invitees.people(*walk_ins), policy=policy)
+        people = await resolve_invitees(session, Invitees.people(*walk_ins))
         invitations = [
             *invitations,
             *await add_invitations(session, [row], people, now=now, policy=policy),

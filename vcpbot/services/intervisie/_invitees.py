@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vcpbot.db.intervisie import IntervisieInvitation, IntervisiePreference, IntervisieSession, Rsvp
+from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession, Rsvp
 from vcpbot.db.network import Association, AssociationStatus, Vcp
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services.intervisie._reminders import plan_for
@@ -22,26 +22,20 @@ MAX_INVITEES = 500
 class Invitee:
     user_id: int
     association_id: int | None
-    locale: str
 
 
-async def resolve_invitees(
-    session: AsyncSession, invitees: Invitees, *, policy: Policy
-) -> list[Invitee]:
-    """Who ``invitees`` means now, each person once, with their association and language.
+async def resolve_invitees(session: AsyncSession, invitees: Invitees) -> list[Invitee]:
+    """Who ``invitees`` means now, each person once, with their association.
 
     Reads the network's tables directly: ``network.all_vcps`` does not say
     whether an association is approved and present, and only those count.
     """
     active = (Association.status == AssociationStatus.APPROVED) & Association.present.is_(True)
-    found: dict[int, tuple[int | None, str | None]] = {}
+    found: dict[int, int | None] = {}
 
     def take(user_id: int, association: Association | None) -> None:
         if user_id not in found:
-            found[user_id] = (
-                association.id if association else None,
-                association.locale if association else None,
-            )
+            found[user_id] = association.id if association else None
 
     query = (
         select(Vcp.user_id, Association)
@@ -67,21 +61,8 @@ async def resolve_invitees(
     if not found:
         raise InvalidInput("intervisie.error.no_invitees")
     if len(found) > MAX_INVITEES:
-        raise InvalidInput("intervisie.error.too_many_invitees", limit=MAX_INVITEES)
-    preferred = dict(
-        (
-            await session.execute(
-                select(IntervisiePreference.user_id, IntervisiePreference.locale).where(
-                    IntervisiePreference.user_id.in_(list(found)),
-                    IntervisiePreference.locale.is_not(None),
-                )
-            )
-        ).all()
-    )
-    return [
-        Invitee(user_id, association_id, preferred.get(user_id) or locale or policy.default_locale)
-        for user_id, (association_id, locale) in found.items()
-    ]
+        raise InvalidInput("intervisie.error.too_many_invitees", count=MAX_INVITEES)
+    return [Invitee(user_id, association_id) for user_id, association_id in found.items()]
 
 
 async def _associations_by_name(session: AsyncSession, names: Sequence[str]) -> list[Association]:
@@ -127,7 +108,6 @@ async def add_invitations(
                 session_id=sess.id,
                 user_id=person.user_id,
                 association_id=person.association_id,
-                locale=person.locale,
                 rsvp=Rsvp.NONE,
                 dm_failed=False,
                 token=new_token(),

@@ -27,7 +27,7 @@ from vcpbot.services.intervisie._types import (
     series_view,
     session_view,
 )
-from vcpbot.services.when import DURATION_EXAMPLE, format_local, resolve_local
+from vcpbot.services.when import DURATION_EXAMPLE, as_hours, resolve_local
 
 TITLE_MAX = 100
 ROOM_MAX = 100
@@ -52,7 +52,7 @@ def check_duration(minutes: int, policy: Policy) -> None:
     if minutes > policy.max_duration_minutes:
         raise InvalidInput(
             "when.error.duration_too_long",
-            max_hours=f"{policy.max_duration_minutes / 60:g}",
+            count=as_hours(policy.max_duration_minutes),
             example=DURATION_EXAMPLE,
         )
 
@@ -82,7 +82,7 @@ def check_future(starts_at: datetime, *, now: datetime, zone: ZoneInfo) -> None:
     if starts_at.tzinfo is None:
         raise ValueError("starts_at must be timezone-aware")
     if starts_at <= now:
-        raise InvalidInput("when.error.in_past", when=format_local(starts_at, zone))
+        raise InvalidInput("when.error.in_past", when=starts_at.astimezone(zone))
 
 
 def _new_session(
@@ -133,7 +133,7 @@ async def plan_session(
         policy=policy,
     )
     check_future(starts_at, now=now, zone=policy.zone)
-    people = await resolve_invitees(session, invitees, policy=policy)
+    people = await resolve_invitees(session, invitees)
     row = _new_session(details, starts_at=starts_at, zone=policy.zone, now=now)
     session.add(row)
     await session.flush()
@@ -151,15 +151,15 @@ def occurrence_starts(
     """Every ``interval_weeks`` from ``first_start`` up to and including ``until``, at the
     same wall-clock time in ``zone`` (so the UTC instant shifts when DST does)."""
     if not 1 <= interval_weeks <= 52:
-        raise InvalidInput("intervisie.error.bad_interval", limit=52)
+        raise InvalidInput("intervisie.error.bad_interval", count=52)
     local = first_start.astimezone(zone)
     if until < local.date():
-        raise InvalidInput("intervisie.error.until_before_start", until=until.strftime("%d-%m-%Y"))
+        raise InvalidInput("intervisie.error.until_before_start", until=until)
     starts = []
     day = local.date()
     while day <= until:
         if len(starts) == MAX_OCCURRENCES:
-            raise InvalidInput("intervisie.error.series_too_long", limit=MAX_OCCURRENCES)
+            raise InvalidInput("intervisie.error.series_too_long", count=MAX_OCCURRENCES)
         # Refuses (naming the date) a wall time that a DST change skips or repeats.
         starts.append(resolve_local(day, local.time(), zone))
         day += timedelta(weeks=interval_weeks)
@@ -191,7 +191,7 @@ async def plan_series(
     zone = policy.zone
     check_future(first_start, now=now, zone=zone)
     starts = occurrence_starts(first_start, interval_weeks=interval_weeks, until=until, zone=zone)
-    people = await resolve_invitees(session, invitees, policy=policy)
+    people = await resolve_invitees(session, invitees)
     local = starts[0].astimezone(zone)
     series = IntervisieSeries(
         title=details.title,
@@ -264,7 +264,7 @@ async def invite(
     if row.starts_at <= now:
         raise Conflict("intervisie.error.already_started")
     targets = await series_from(session, row) if rest_of_series else [row]
-    people = await resolve_invitees(session, invitees, policy=policy)
+    people = await resolve_invitees(session, invitees)
     invitations = await add_invitations(session, targets, people, now=now, policy=policy)
     return Planned(
         series=None,

@@ -33,6 +33,7 @@ from vcpbot.db.intervisie import (
     Rsvp,
     SessionStatus,
 )
+from vcpbot.services import languages
 from vcpbot.services.intervisie._reminders import opted_out, wanted
 from vcpbot.services.intervisie._types import (
     CatchUp,
@@ -194,7 +195,8 @@ def _missed(reminder: IntervisieReminder, user_id: int, sess: IntervisieSession)
     )
 
 
-def _to_send(
+async def _to_send(
+    session: AsyncSession,
     reminder: IntervisieReminder,
     invitation: IntervisieInvitation,
     sess: IntervisieSession,
@@ -203,12 +205,14 @@ def _to_send(
     now: datetime,
     in_doubt: bool,
 ) -> ReminderToSend:
+    """The claimed reminder, in the language the person last used (``languages``)."""
+    locale = await languages.remembered(session, user_id=user_id)
     return ReminderToSend(
         reminder_id=reminder.id,
         invitation_id=invitation.id,
         token=reminder.token,
         user_id=user_id,
-        locale=invitation.locale,
+        locale=locale,
         lead=reminder.lead,
         due_at=reminder.due_at,
         claimed_at=now,
@@ -247,7 +251,9 @@ async def settle_reminder(
         return _missed(reminder, user_id, sess) if settled else None
     if not await claim_reminder(session, reminder_id=reminder_id, now=now):
         return None
-    return _to_send(reminder, invitation, sess, user_id=user_id, now=now, in_doubt=False)
+    return await _to_send(
+        session, reminder, invitation, sess, user_id=user_id, now=now, in_doubt=False
+    )
 
 
 async def _take_over(
@@ -264,7 +270,9 @@ async def _take_over(
         return None
     if not await claim_reminder(session, reminder_id=reminder.id, now=now):
         return None
-    return _to_send(reminder, invitation, sess, user_id=invitation.user_id, now=now, in_doubt=True)
+    return await _to_send(
+        session, reminder, invitation, sess, user_id=invitation.user_id, now=now, in_doubt=True
+    )
 
 
 async def settle_unsent(
@@ -307,7 +315,7 @@ async def settle_unsent(
     )
     if renewed.rowcount != 1:
         return None
-    return _to_send(row, invitation, sess, user_id=user_id, now=now, in_doubt=False)
+    return await _to_send(session, row, invitation, sess, user_id=user_id, now=now, in_doubt=False)
 
 
 async def _still_wanted(

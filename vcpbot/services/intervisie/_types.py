@@ -6,6 +6,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from vcpbot.db.intervisie import (
@@ -44,7 +45,6 @@ class Policy:
     grace: timedelta = timedelta(hours=2)
     max_duration_minutes: int = DEFAULT_MAX_DURATION_MINUTES
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
-    default_locale: str = "nl"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -55,7 +55,6 @@ class Policy:
             grace=timedelta(minutes=section.catch_up_grace_minutes),
             max_duration_minutes=section.max_duration_minutes,
             zone=settings.zone,
-            default_locale=settings.default_locale,
         )
 
 
@@ -164,7 +163,6 @@ class InvitationView:
     # None once the person had their data erased (only attendance counts remain).
     user_id: int | None
     association_id: int | None
-    locale: str
     rsvp: Rsvp
     answered_at: datetime | None
     attended: bool | None
@@ -251,7 +249,6 @@ class Answered:
 @dataclass(frozen=True)
 class Preferences:
     reminders_enabled: bool
-    locale: str | None
 
 
 @dataclass(frozen=True)
@@ -305,7 +302,8 @@ class ReminderToSend:
     # The opaque part of the DM's buttons: it names this reminder and nothing else.
     token: str
     user_id: int
-    locale: str
+    # The person's remembered language; None: never seen, so both languages.
+    locale: Literal["nl", "en"] | None
     lead: str
     due_at: datetime
     claimed_at: datetime
@@ -379,7 +377,6 @@ def invitation_view(row: IntervisieInvitation) -> InvitationView:
         session_id=row.session_id,
         user_id=row.user_id,
         association_id=row.association_id,
-        locale=row.locale,
         rsvp=Rsvp(row.rsvp),
         answered_at=row.answered_at,
         attended=row.attended,
