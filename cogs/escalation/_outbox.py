@@ -267,9 +267,9 @@ class Courier:
         code = await self._codes(item) if item.kind in _WITH_CODES else ""
         what = t(f"escalation.log.what.{item.kind.value}", locale)
         key = "escalation.log.refused" if code else "escalation.log.refused_nameless"
-        await self._tell_hub(
-            t(key, locale, what=what, code=code, status=exc.status, error=exc.code)
-        )
+        # Discord's codes as they are (50013, never "50.013"): t() writes numbers as prose.
+        status, error = str(exc.status), str(exc.code)
+        await self._tell_hub(t(key, locale, what=what, code=code, status=status, error=error))
 
     async def _codes(self, item: Delivery) -> str:
         if item.kind is OutboxKind.PATTERN_SIGNAL:

@@ -108,19 +108,21 @@ async def test_a_card_discord_refuses_is_reported_once_with_its_code_and_arrives
     tragos = world.association("tragos")
     vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
     coordinator = emulator.person(world.coordinator)
-    emulator.inject(POST, status=400, channel=world.escalations)
+    emulator.inject(POST, status=400, code=50035, channel=world.escalations)
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Geheim verhaal.")
     code = code_in(confirmation)
 
     told = await coordinator.wait_for_message(world.network_log, contains=code)
     assert "400" in told.text and "Geheim" not in told.text
+    # Discord's error code as Discord writes it, not as a number in prose ("50.035").
+    assert "code 50035" in told.text
     assert told.allowed_mentions == {"parse": []}
 
     def refused() -> int:
         return sum(s.startswith("400") for s in emulator.rate_limits.served)
 
     # The cause is not fixed yet: the next try fails too, and is not reported again.
-    emulator.inject(POST, status=400, channel=world.escalations)
+    emulator.inject(POST, status=400, code=50035, channel=world.escalations)
     await asyncio.sleep(0.3)  # the worker notes when to try again
     clock.advance(timedelta(minutes=10))
     await asyncio.sleep(0.6)

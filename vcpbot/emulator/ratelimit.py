@@ -37,6 +37,7 @@ class Injection:
     remaining: int
     retry_after: float
     major: str | None = None  # only calls on this channel (or guild, webhook); None: any
+    code: int = 0  # Discord's JSON error code in the body (50035: invalid form body)
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,17 @@ class RateLimits:
         return self._buckets.get(normalise_template(route), self.default)
 
     def inject(
-        self, route: str, *, status: int, count: int, retry_after: float, major: str | None = None
+        self,
+        route: str,
+        *,
+        status: int,
+        count: int,
+        retry_after: float,
+        major: str | None = None,
+        code: int = 0,
     ) -> None:
         self._injections.append(
-            Injection(normalise_template(route), status, count, retry_after, major)
+            Injection(normalise_template(route), status, count, retry_after, major, code)
         )
 
     def check(self, route_key: str, major: str, *, global_exempt: bool) -> Verdict:
@@ -171,5 +179,5 @@ class RateLimits:
         return Verdict(
             headers={},
             status=injection.status,
-            body={"message": f"{injection.status}: injected server error", "code": 0},
+            body={"message": f"{injection.status}: injected server error", "code": injection.code},
         )

@@ -146,16 +146,17 @@ class Emulator:
         count: int = 1,
         retry_after: float = 0.1,
         channel: Channel | None = None,
+        code: int = 0,
     ) -> None:
         """Fail the next ``count`` calls of a route, e.g. "POST /channels/{channel_id}/messages"
-        (only those on ``channel`` if given)."""
+        (only those on ``channel`` if given), with Discord's JSON error ``code`` in the body."""
         from vcpbot.emulator.routing import ROUTES, normalise_template
 
         if normalise_template(route) not in {normalise_template(k) for k in ROUTES.route_keys()}:
             raise ValueError(f"{route!r} is not a route the emulator models")
         major = None if channel is None else str(channel.id)
         self.rate_limits.inject(
-            route, status=status, count=count, retry_after=retry_after, major=major
+            route, status=status, count=count, retry_after=retry_after, major=major, code=code
         )
 
     def assert_no_failures(self) -> None:
