@@ -21,7 +21,7 @@ from discord import app_commands
 
 from vcpbot.access import Audience, audience_of
 from vcpbot.i18n import Locale, t
-from vcpbot.i18n.catalog import as_locale
+from vcpbot.i18n.catalog import reader_locale
 
 AnyCommand = app_commands.Command[Any, ..., Any] | app_commands.Group
 
@@ -156,4 +156,4 @@ def menu(
 def names_locale(interaction: discord.Interaction) -> Locale:
     """The language of the command names Discord shows this person: Dutch to a Dutch
     client (the translator localises to Dutch only), English to every other."""
-    return "nl" if as_locale(interaction.locale.value) == "nl" else "en"
+    return reader_locale(interaction.locale.value)

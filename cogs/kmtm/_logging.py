@@ -21,7 +21,7 @@ from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, today, 
 from vcpbot import custom_ids
 from vcpbot.db.kmtm import Category, FollowUp, Relation
 from vcpbot.errors import Conflict
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, bilingual, t
 from vcpbot.interactions import locale_of, report_error, send_private
 from vcpbot.services import kmtm
 from vcpbot.services.kmtm import LoggedContact
@@ -169,22 +169,17 @@ async def open_form(interaction: discord.Interaction) -> None:
 # --- the panel -----------------------------------------------------------------------
 
 
-def _both(key: str, between: str, **params: str) -> str:
-    """Dutch, then English: what everyone in a channel reads alike."""
-    return t(key, "nl", **params) + between + t(key, "en", **params)
-
-
 def panel(association_name: str) -> tuple[discord.Embed, discord.ui.View]:
     """The message an admin posts once; its button keeps working after restarts.
 
     In both languages: the VCPs who read it may each prefer another one.
     """
     embed = discord.Embed(
-        title=_both("kmtm.panel.title", " · "),
-        description=_both("kmtm.panel.body", "\n\n", association=association_name),
+        title=bilingual("kmtm.panel.title", between=" · "),
+        description=bilingual("kmtm.panel.body", association=association_name),
         colour=discord.Colour.teal(),
     )
-    embed.set_footer(text=_both("kmtm.panel.footer", "\n"))
+    embed.set_footer(text=bilingual("kmtm.panel.footer", between="\n"))
     # No timeout, and only dynamic items: discord.py keeps nothing per message for it.
     view = discord.ui.View(timeout=None)
     view.add_item(LogButton())
@@ -200,7 +195,7 @@ class LogButton(
     def __init__(self, label: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or _both("kmtm.panel.button", " / "),
+                label=label or bilingual("kmtm.panel.button", between=" / "),
                 style=discord.ButtonStyle.primary,
                 custom_id=custom_ids.build(FEATURE, "log"),
             )

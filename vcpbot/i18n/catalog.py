@@ -122,10 +122,11 @@ def t(key: str, locale: Locale, /, **params: Any) -> str:
     return catalog().text(key, locale, **params)
 
 
-def bilingual(key: str, /, **params: Any) -> str:
+def bilingual(key: str, /, *, between: str = "\n\n", **params: Any) -> str:
     """Dutch, then English: for what everyone reads alike (a panel), or a first direct
-    message to someone whose language the bot has never seen."""
-    return t(key, "nl", **params) + "\n\n" + t(key, "en", **params)
+    message to someone whose language the bot has never seen. ``between`` joins them
+    (" · " in a title, " / " on a button)."""
+    return t(key, "nl", **params) + between + t(key, "en", **params)
 
 
 def as_locale(value: str | None) -> Locale | None:
