@@ -35,6 +35,7 @@ def operator_log() -> Iterator[io.StringIO]:
         logging.getLogger(name).setLevel(pinned)
 
 
+@pytest.mark.threat("T11")
 def test_a_failed_autocomplete_is_logged_without_who_typed(operator_log: io.StringIO) -> None:
     # discord.py's own words (app_commands/tree.py), exception and all.
     try:

@@ -34,6 +34,7 @@ async def refused(result) -> str:
     return message.text
 
 
+@pytest.mark.threat("T5")
 async def test_only_the_um_team_can_use_the_hub_card(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
@@ -59,6 +60,7 @@ async def test_only_the_um_team_can_use_the_hub_card(
     assert team_view.message is not None and code_in(confirmation) in team_view.message.text
 
 
+@pytest.mark.threat("T3")
 async def test_only_the_associations_vcps_can_use_a_member_cases_card(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
@@ -126,6 +128,7 @@ async def test_escalate_is_for_an_associations_own_server(
             await emulator.person(vcp).slash(None, "escalate")
 
 
+@pytest.mark.threat("T1")
 async def test_the_panel_starts_a_private_report_and_a_block_stops_the_next_one(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:

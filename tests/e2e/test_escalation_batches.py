@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from vcpbot.emulator import Emulator
 from vcpbot.emulator.interactions import Modal
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
@@ -31,6 +33,7 @@ async def listed_for_team(emulator: Emulator, world: NetworkWorld) -> str:
     return listing.message.text
 
 
+@pytest.mark.threat("T5")
 async def test_routine_cards_wait_for_their_batch_and_arrive_together(
     emulator: Emulator, world: NetworkWorld, batched_harness: BotHarness, clock: ManualClock
 ) -> None:
@@ -62,6 +65,7 @@ async def test_routine_cards_wait_for_their_batch_and_arrive_together(
     assert all(code in listing for code in codes)
 
 
+@pytest.mark.threat("T5")
 async def test_an_urgent_card_goes_at_once_while_routine_ones_wait(
     emulator: Emulator, world: NetworkWorld, batched_harness: BotHarness, clock: ManualClock
 ) -> None:

@@ -124,6 +124,7 @@ def forms_of(user: User) -> bytes:
     return str(user.id).encode(), user.id.to_bytes(8, "big")
 
 
+@pytest.mark.threat("T1")
 async def test_case_text_never_leaves_an_ephemeral_answer(
     bodies: list[tuple[str, str, Any]],
     debug_logs: pytest.LogCaptureFixture,

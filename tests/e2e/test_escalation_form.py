@@ -52,6 +52,7 @@ def preset(modal: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("locale", ["nl", "en-US"])
+@pytest.mark.threat("T5")
 async def test_the_form_says_that_withheld_cases_are_still_grouped(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, locale: str
 ) -> None:
@@ -69,6 +70,7 @@ async def test_the_form_says_that_withheld_cases_are_still_grouped(
             assert words in label["description"], reporter.username
 
 
+@pytest.mark.threat("T5")
 async def test_the_only_registered_vcp_is_told_and_withholding_is_chosen_already(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, NetworkWorld
 
@@ -59,6 +61,7 @@ async def test_the_member_route_is_off_until_the_board_turns_it_on(
     assert "zonder je naam te geven" not in helped.text
 
 
+@pytest.mark.threat("T3")
 async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:

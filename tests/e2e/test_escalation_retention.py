@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from vcpbot.emulator import Emulator, messages
 from vcpbot.emulator import permissions as perm
 from vcpbot.emulator.entities import Message, User
@@ -76,6 +78,7 @@ def gone(*posted: Message) -> bool:
     return all(m.deleted for m in posted)
 
 
+@pytest.mark.threat("T9")
 async def test_after_retention_the_cards_nudges_and_pattern_notice_are_gone(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
 ) -> None:
@@ -154,6 +157,7 @@ async def test_a_card_someone_deleted_by_hand_counts_as_removed(
     assert emulator.person(world.coordinator).sees(world.network_log) == log_before
 
 
+@pytest.mark.threat("T9")
 async def test_a_card_the_bot_may_not_delete_becomes_an_anonymous_tombstone(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
 ) -> None:
@@ -177,6 +181,7 @@ async def test_a_card_the_bot_may_not_delete_becomes_an_anonymous_tombstone(
     await outbox_emptied(harness)
 
 
+@pytest.mark.threat("T9")
 async def test_without_access_to_the_channel_the_coordinator_is_told_once_and_the_bot_stops(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
 ) -> None:

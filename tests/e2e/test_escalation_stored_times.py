@@ -8,6 +8,7 @@ import struct
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlite_wal import wal_of
 
@@ -47,6 +48,7 @@ async def stored_values(harness: BotHarness) -> list[tuple[str, str, object]]:
     return values
 
 
+@pytest.mark.threat("T6")
 async def test_no_stored_value_of_a_case_carries_its_time_of_day(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
 ) -> None:

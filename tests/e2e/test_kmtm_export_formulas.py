@@ -26,6 +26,7 @@ def world(emulator: Emulator) -> NetworkWorld:
     return seed_network_world(emulator, associations=FORMULA_ASSOCIATIONS)
 
 
+@pytest.mark.threat("T14")
 async def test_a_board_cannot_put_a_formula_in_the_coordinators_export(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:

@@ -44,6 +44,7 @@ def contacts_replayable(database: Path) -> int:
     return sum(1 for before, after in itertools.pairwise(states) if before != after)
 
 
+@pytest.mark.threat("T10")
 async def test_contacts_cannot_be_replayed_one_by_one_from_the_sqlite_wal(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:

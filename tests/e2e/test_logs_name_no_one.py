@@ -53,6 +53,7 @@ async def refuse_deleting(db: Database, table: str) -> None:
         )
 
 
+@pytest.mark.threat("T11")
 async def test_a_database_error_while_deleting_my_data_is_answered_and_names_no_one(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, bot_log: LogCapture
 ) -> None:
@@ -103,6 +104,7 @@ async def test_a_failing_autocomplete_names_no_one_who_was_typing(
     assert not findings(emulator, bot_log.lines)
 
 
+@pytest.mark.threat("T11")
 async def test_a_rate_limited_dm_is_warned_about_without_its_channel(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, bot_log: LogCapture
 ) -> None:
@@ -135,6 +137,7 @@ async def test_marking_interest_in_the_intervisie_event_names_no_one_at_debug(
     assert not findings(emulator, bot_log.lines)
 
 
+@pytest.mark.threat("T11")
 async def test_the_watch_on_the_log_sees_a_person_when_one_is_there(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness, bot_log: LogCapture
 ) -> None:

@@ -7,6 +7,8 @@ their data, is refused calmly and privately, and told what the board can do.
 
 from __future__ import annotations
 
+import pytest
+
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, NetworkWorld
 
@@ -48,6 +50,7 @@ async def a_member_case(emulator: Emulator, world: NetworkWorld) -> tuple[object
     return channel, member, code_in(confirmation)
 
 
+@pytest.mark.threat("T2")
 async def test_a_member_with_only_the_vcp_role_is_refused_every_action_on_a_member_case(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
@@ -129,6 +132,7 @@ async def test_when_the_bot_cannot_take_the_role_back_the_registry_still_refuses
     assert NOT_REGISTERED in said and code not in said
 
 
+@pytest.mark.threat("T2")
 async def test_the_role_alone_does_not_reach_the_um_team_and_says_where_to_go(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
@@ -204,6 +208,7 @@ def posted_in_log(emulator: Emulator, world: NetworkWorld) -> list[object]:
     return [m for m in seen if not m.ephemeral]
 
 
+@pytest.mark.threat("T4")
 async def test_a_new_vcp_role_or_name_is_shown_to_the_coordinator_and_logged(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:

@@ -117,6 +117,7 @@ def linear_bounds(release: Release) -> dict[str, tuple[float, float]]:
 
 @settings(max_examples=600, deadline=None)
 @given(case=cases())
+@pytest.mark.threat("T12")
 def test_no_published_number_is_between_one_and_k_minus_one(case) -> None:
     table, rule = case
     release = protect(table, rule)
@@ -128,6 +129,7 @@ def test_no_published_number_is_between_one_and_k_minus_one(case) -> None:
 
 @settings(max_examples=600, deadline=None)
 @given(case=cases())
+@pytest.mark.threat("T12")
 def test_every_hidden_cell_spans_at_least_k_given_the_published_numbers(case) -> None:
     table, rule = case
     release = protect(table, rule)
@@ -242,6 +244,7 @@ def informed_values(table: list[Cell], release: Release) -> dict[int, set[int]]:
 
 @settings(max_examples=600, deadline=None)
 @given(case=cases(max_cells=5, max_count=14))
+@pytest.mark.threat("T12")
 def test_an_informed_outsider_still_cannot_narrow_a_hidden_cell_below_k(case) -> None:
     table, rule = case
     release = protect(table, replace(rule, round_to_5=False))
@@ -549,6 +552,7 @@ def knowledge_bounds(
 
 @settings(max_examples=500, deadline=None)
 @given(spec=association_tables(), rule=exact_association_rules)
+@pytest.mark.threat("T13")
 def test_an_association_knowing_its_own_count_cannot_narrow_another_hidden_one(spec, rule) -> None:
     table = _make(spec)
     release = protect(table, rule)
@@ -565,6 +569,7 @@ def test_an_association_knowing_its_own_count_cannot_narrow_another_hidden_one(s
 
 @settings(max_examples=500, deadline=None)
 @given(spec=shared_tables(), rule=exact_rules)
+@pytest.mark.threat("T13")
 def test_an_association_knowing_its_own_shares_cannot_narrow_a_hidden_cell(spec, rule) -> None:
     table = _make(spec)
     release = protect(table, rule)
@@ -624,6 +629,7 @@ def test_a_published_total_leaves_at_least_k_outside_any_one_association(
         assert all(everyone - own >= rule.k for own in per_association.values())
 
 
+@pytest.mark.threat("T13")
 def test_two_hidden_associations_cannot_work_each_other_out() -> None:
     # k=5: hiding only A and B would let A subtract its own 4 from the hidden 7 and
     # learn that B logged exactly 3 (and B learn A's 4).

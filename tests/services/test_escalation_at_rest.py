@@ -360,6 +360,7 @@ async def _wal_database(databases: Any) -> Database:
     return db
 
 
+@pytest.mark.threat("T7", "T15")
 async def test_nothing_at_rest_names_who_reported_or_when_even_with_every_stored_key(
     databases: Any, tmp_path: Path
 ) -> None:
@@ -412,6 +413,7 @@ async def test_nothing_at_rest_names_who_reported_or_when_even_with_every_stored
 # --- the upgrade -----------------------------------------------------------------------
 
 
+@pytest.mark.threat("T8")
 async def test_the_upgrade_drops_every_value_the_stored_keys_could_name_someone_by(
     empty_db: Database,
 ) -> None:

@@ -173,6 +173,7 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
     return [first.receipt, member.receipt]
 
 
+@pytest.mark.threat("T6")
 async def test_no_canary_user_id_or_receipt_is_stored_anywhere(db: Database) -> None:
     config = make_config()
     receipts = await _full_story(db, config)
@@ -207,6 +208,7 @@ async def test_nothing_logged_names_the_reporter_or_quotes_the_case(
     ] == []
 
 
+@pytest.mark.threat("T6")
 async def test_escalation_tables_hold_no_id_of_a_person(db: Database) -> None:
     # The channels the bot posts in are the only Discord ids in clear; its own messages
     # about a case are sealed (``escalation_posts.ref``): a message id tells the time.
@@ -258,6 +260,7 @@ async def _purge(db: Database, config: EscalationConfig, now: datetime) -> int:
     return result.cases
 
 
+@pytest.mark.threat("T9")
 async def test_the_purge_leaves_only_the_count_of_a_closed_case(db: Database) -> None:
     config = make_config(retention_days=90)
     association = await add_association(db)

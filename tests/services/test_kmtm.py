@@ -860,6 +860,7 @@ def _csv_counts(report: kmtm_report.Report) -> dict[str, str]:
     return {row["key"]: row["count"] for row in csv.DictReader(io.StringIO(text_))}
 
 
+@pytest.mark.threat("T12")
 async def test_a_period_released_with_k_10_still_shows_fewer_than_10_after_k_is_lowered(
     db: Database,
 ) -> None:
@@ -1030,6 +1031,7 @@ def _ledger_text(value: object, k: int) -> str:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(plans=PLANS, requests=REQUESTS)
+@pytest.mark.threat("T12")
 async def test_every_later_table_shows_the_ledgers_numbers_for_released_periods(
     db: Database, plans, requests
 ) -> None:
