@@ -30,6 +30,7 @@ from vcpbot.services.kmtm_report import (
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BAR = "#2f6f8f"
 HIDDEN = "#c8c8c8"
@@ -42,6 +43,13 @@ CHART_ROWS_MAX = 40
 
 def render_png(report: Report, *, locale: Locale) -> bytes:
     """The chart as PNG bytes."""
+    buffer = io.BytesIO()
+    draw(report, locale=locale).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def draw(report: Report, *, locale: Locale) -> Figure:
+    """The chart as a matplotlib figure on its own Agg canvas."""
     # Imported here: matplotlib is heavy and only the report command needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -95,9 +103,7 @@ def render_png(report: Report, *, locale: Locale) -> bytes:
     # parsed as a formula (a malformed one would stop the chart from being drawn).
     for text in figure.findobj(Text):
         text.set_parse_math(False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 def _largest(rows: tuple[ReportRow, ...], count: int) -> tuple[ReportRow, ...]:
