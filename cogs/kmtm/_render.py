@@ -9,20 +9,22 @@ import discord
 
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
-from vcpbot.services.disclosure import Marker
 from vcpbot.services.kmtm import PeriodView
 from vcpbot.services.kmtm_report import (
+    NO_RATE,
     Report,
     format_rate,
-    released_otherwise,
+    heading,
+    notes,
     row_label,
     row_shown,
     shown,
+    title,
 )
 
-# An embed description holds 4096 characters; the rest is for the code fence and a note.
-TABLE_MAX = 3900
-NO_RATE = "–"
+# An embed description holds 4096 characters; the rest is for the heading, the code
+# fence and a note.
+TABLE_MAX = 3700
 
 
 def periods_embed(
@@ -87,33 +89,6 @@ def table(report: Report, locale: Locale) -> str:
     return "\n".join(lines)
 
 
-def notes(report: Report, locale: Locale) -> list[str]:
-    """How to read the table: the marker, the rule, rounding, the release date."""
-    found = [t("kmtm.marker.legend", locale, k=report.k)]
-    if report.total is Marker.SUPPRESSED:
-        found.append(
-            t("kmtm.marker.total_legend", locale, min_contributors=report.min_contributors)
-        )
-    by_whole = report.dimension in (Dimension.ASSOCIATION, Dimension.YEAR)
-    key = "kmtm.report.rule_association" if by_whole else "kmtm.report.rule"
-    found.append(t(key, locale, k=report.k, min_contributors=report.min_contributors))
-    if any(
-        isinstance(r.value, int) and r.rate_per_1000 is None
-        for r in report.rows
-        if report.dimension is Dimension.YEAR
-    ):
-        found.append(f"{NO_RATE}: {t('kmtm.report.no_rate', locale)}")
-    if report.rounded:
-        found.append(t("kmtm.report.rounded", locale))
-    earlier = released_otherwise(report, locale)
-    if earlier:
-        found.append(t("kmtm.report.year_as_released", locale, periods=", ".join(earlier)))
-    found.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
-    if report.settings_differ:
-        found.append(t("kmtm.report.earlier_settings", locale))
-    return found
-
-
 def report_embed(report: Report, locale: Locale, *, image: str | None) -> discord.Embed:
     body = table(report, locale)
     if len(body) > TABLE_MAX:
@@ -121,9 +96,10 @@ def report_embed(report: Report, locale: Locale, *, image: str | None) -> discor
         extra = "\n" + t("kmtm.report.table_cut", locale)
     else:
         extra = ""
+    above = discord.utils.escape_markdown(" · ".join(heading(report, locale)))
     embed = discord.Embed(
-        title=t(f"kmtm.report.title.{report.dimension.value}", locale, period=report.period_name),
-        description=f"```\n{body}\n```{extra}",
+        title=title(report, locale),
+        description=f"{above}\n```\n{body}\n```{extra}",
         colour=discord.Colour.teal(),
     )
     embed.add_field(

@@ -656,8 +656,9 @@ def _assert_png(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])
-    assert width == 990
-    assert 300 < height < 3000
+    # 9 inches wide at print resolution, between about 3 and 27 inches tall.
+    assert width == 9 * kmtm_chart.DPI == 2700
+    assert 2.7 * kmtm_chart.DPI < height < 27 * kmtm_chart.DPI
     assert len(data) > 10_000
     return width, height
 
@@ -1136,6 +1137,9 @@ def test_a_chart_of_many_associations_shows_the_largest_and_stays_readable() -> 
         rounded=False,
         span=1,
         released_on=date(2026, 9, 30),
+        start_date=date(2026, 8, 10),
+        end_date=date(2026, 8, 30),
+        associations=200,
         from_ledger=False,
     )
     largest = kmtm_chart._largest(report.rows, kmtm_chart.CHART_ROWS_MAX)

@@ -40,16 +40,23 @@ from vcpbot.services.kmtm_ledger import (
 )
 from vcpbot.services.spreadsheet import write_csv
 
+# Shown where a year's rate is missing (not every association gave its member count).
+NO_RATE = "–"
+
 __all__ = [
+    "NO_RATE",
     "Report",
     "ReportRow",
     "export_csv",
     "format_rate",
+    "heading",
+    "notes",
     "released_otherwise",
     "report",
     "row_label",
     "row_shown",
     "shown",
+    "title",
 ]
 
 
@@ -65,6 +72,13 @@ class Report:
     rounded: bool
     span: int
     released_on: date
+    # The period's own days (for the year table: the period it ends with).
+    start_date: date
+    end_date: date
+    # How many associations the period's release lists by association: those that
+    # logged contacts or registered a member count. None in the year-by-year table,
+    # and for a period whose association table was never released.
+    associations: int | None
     # True when this is an earlier release returned from the ledger.
     from_ledger: bool
     # True when that earlier release used other settings than the ones asked for.
@@ -106,21 +120,37 @@ async def report(
     year = dimension is Dimension.YEAR
     periods = await compared_periods(session, period, span) if year else [period]
     await lock(session, periods)
-    earlier = await recorded(session, period.id, dimension)
-    if earlier is not None:
-        return _from_row(period, earlier, asked, from_ledger=True)
-    for each in periods:
-        await release_period(session, each, rule, released_on)
-    if year:
-        await record_year(session, period, periods, span, released_on)
     row = await recorded(session, period.id, dimension)
+    from_ledger = row is not None
+    if row is None:
+        for each in periods:
+            await release_period(session, each, rule, released_on)
+        if year:
+            await record_year(session, period, periods, span, released_on)
+        row = await recorded(session, period.id, dimension)
     if row is None:
         raise RuntimeError("the release ledger has no row right after recording one")
-    return _from_row(period, row, asked, from_ledger=False)
+    associations = None if year else await _associations(session, period)
+    return _from_row(period, row, asked, associations, from_ledger=from_ledger)
+
+
+async def _associations(session: AsyncSession, period: PeriodView) -> int | None:
+    """The associations the period's release lists by association, as released.
+
+    Not the number that logged at least one contact: the association table hides small
+    counts, zero among them, and that number would tell how many hidden cells are zero.
+    """
+    row = await recorded(session, period.id, Dimension.ASSOCIATION)
+    return None if row is None else len(row.payload["rows"])
 
 
 def _from_row(
-    period: PeriodView, row: KmtmRelease, asked: tuple[int, int, bool, int], *, from_ledger: bool
+    period: PeriodView,
+    row: KmtmRelease,
+    asked: tuple[int, int, bool, int],
+    associations: int | None,
+    *,
+    from_ledger: bool,
 ) -> Report:
     used = (row.k, row.min_contributors, row.rounded, row.span)
     total = row.payload["total"]
@@ -134,6 +164,9 @@ def _from_row(
         rounded=row.rounded,
         span=row.span,
         released_on=row.released_on,
+        start_date=period.start_date,
+        end_date=period.end_date,
+        associations=associations,
         from_ledger=from_ledger,
         settings_differ=used != asked,
     )
@@ -159,6 +192,58 @@ def shown(
     if value is Marker.FEWER_THAN_K:
         return t("kmtm.report.fewer_than", locale, k=report.k if k is None else k)
     return str(value)
+
+
+def title(report: Report, locale: Locale) -> str:
+    return t(f"kmtm.report.title.{report.dimension.value}", locale, period=report.period_name)
+
+
+def heading(report: Report, locale: Locale) -> list[str]:
+    """What a reader needs beside the numbers: the period's dates, how many associations
+    took part, and the total as released (hidden when the ledger has it hidden)."""
+    dates = t(
+        "kmtm.report.dates",
+        locale,
+        start=report.start_date.isoformat(),
+        end=report.end_date.isoformat(),
+    )
+    if report.dimension is Dimension.YEAR:
+        return [f"{report.period_name}: {dates}"]
+    found = [dates]
+    if report.associations is not None:
+        found.append(t("kmtm.report.associations", locale, count=report.associations))
+    if report.total is not None:
+        found.append(f"{t('kmtm.report.total', locale)}: {shown(report, report.total, locale)}")
+    return found
+
+
+def notes(report: Report, locale: Locale, *, marker: bool = True) -> list[str]:
+    """How to read a release: the marker, the rule, rounding, the release date."""
+    found = [t("kmtm.marker.legend", locale, k=report.k)] if marker else []
+    if report.total is Marker.SUPPRESSED:
+        found.append(
+            t("kmtm.marker.total_legend", locale, min_contributors=report.min_contributors)
+        )
+    by_whole = report.dimension in (Dimension.ASSOCIATION, Dimension.YEAR)
+    key = "kmtm.report.rule_association" if by_whole else "kmtm.report.rule"
+    found.append(t(key, locale, k=report.k, min_contributors=report.min_contributors))
+    if report.associations is not None:
+        found.append(t("kmtm.report.associations_note", locale))
+    if any(
+        isinstance(r.value, int) and r.rate_per_1000 is None
+        for r in report.rows
+        if report.dimension is Dimension.YEAR
+    ):
+        found.append(f"{NO_RATE}: {t('kmtm.report.no_rate', locale)}")
+    if report.rounded:
+        found.append(t("kmtm.report.rounded", locale))
+    earlier = released_otherwise(report, locale)
+    if earlier:
+        found.append(t("kmtm.report.year_as_released", locale, periods=", ".join(earlier)))
+    found.append(t("kmtm.report.released", locale, date=report.released_on.isoformat()))
+    if report.settings_differ:
+        found.append(t("kmtm.report.earlier_settings", locale))
+    return found
 
 
 def row_shown(report: Report, row: ReportRow, locale: Locale) -> str:
