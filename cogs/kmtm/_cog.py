@@ -29,7 +29,7 @@ from vcpbot.db.kmtm import Dimension
 from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
-from vcpbot.services import kmtm, kmtm_report, network, when
+from vcpbot.services import kmtm, kmtm_export, kmtm_report, network, when
 from vcpbot.services.kmtm import PERIOD_NAME_MAX
 from vcpbot.services.kmtm_chart import render_png
 from vcpbot.services.kmtm_undo import UndoBook
@@ -245,11 +245,8 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     ) -> None:
         released = await self._release(interaction, period, by.value)
         locale = locale_of(interaction)
-        data = kmtm_report.export_csv(released, locale=locale)
-        # With a byte-order mark, spreadsheets open it as UTF-8 (accents in names).
-        csv_file = discord.File(
-            io.BytesIO(data.encode("utf-8-sig")), filename=file_name(released, "csv")
-        )
+        data = kmtm_export.export_csv(released, locale=locale)
+        csv_file = discord.File(io.BytesIO(data), filename=file_name(released, "csv"))
         await send_private(
             interaction,
             text(interaction, "kmtm.export.ready", period=released.period_name),

@@ -28,6 +28,7 @@ from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import MIN_K, Marker, Rule
 from vcpbot.services.kmtm import PeriodView, parse_choice, period_by_name
 from vcpbot.services.kmtm_ledger import (
+    BREAKDOWNS,
     ReportRow,
     Settings,
     compared_periods,
@@ -38,7 +39,6 @@ from vcpbot.services.kmtm_ledger import (
     release_period,
     row_from,
 )
-from vcpbot.services.spreadsheet import write_csv
 
 # Shown where a year's rate is missing (not every association gave its member count).
 NO_RATE = "–"
@@ -47,10 +47,10 @@ __all__ = [
     "NO_RATE",
     "Report",
     "ReportRow",
-    "export_csv",
     "format_rate",
     "heading",
     "notes",
+    "period_reports",
     "released_otherwise",
     "report",
     "row_label",
@@ -132,6 +132,45 @@ async def report(
         raise RuntimeError("the release ledger has no row right after recording one")
     associations = None if year else await _associations(session, period)
     return _from_row(period, row, asked, associations, from_ledger=from_ledger)
+
+
+async def period_reports(
+    session: AsyncSession,
+    *,
+    period_name: str,
+    dimension: Dimension | str,
+    k: int,
+    min_contributors: int = 3,
+    round_to_5: bool = False,
+    year_periods: int = 5,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[Report]:
+    """Every breakdown of a closed period, and the year-by-year table when that is asked for.
+
+    The first breakdown releases the whole period (``kmtm_ledger``), so the others come
+    from the ledger: asking for all of them releases nothing a single report would not.
+    The year table releases earlier periods too, so it is only added when asked for.
+    """
+    asked = parse_choice(Dimension, dimension)
+    wanted = [*BREAKDOWNS, Dimension.YEAR] if asked is Dimension.YEAR else list(BREAKDOWNS)
+    if asked is not Dimension.YEAR:
+        wanted.remove(asked)
+        wanted.insert(0, asked)
+    found = {}
+    for each in wanted:
+        found[each] = await report(
+            session,
+            period_name=period_name,
+            dimension=each,
+            k=k,
+            min_contributors=min_contributors,
+            round_to_5=round_to_5,
+            year_periods=year_periods,
+            now=now,
+            zone=zone,
+        )
+    return [found[d] for d in (*BREAKDOWNS, Dimension.YEAR) if d in found]
 
 
 async def _associations(session: AsyncSession, period: PeriodView) -> int | None:
@@ -265,34 +304,3 @@ def format_rate(rate: float, locale: Locale) -> str:
     """One decimal, with a decimal comma in Dutch."""
     text = f"{rate:.1f}"
     return text.replace(".", ",") if locale == "nl" else text
-
-
-def export_csv(report: Report, *, locale: Locale) -> str:
-    """The release as CSV: the same published numbers, one row per cell, then the total.
-
-    ``status`` says in fixed English words what ``count`` holds, for spreadsheets:
-    published, suppressed or fewer_than_k. Rates use a decimal point in both
-    languages, so a spreadsheet reads them as numbers. Names (of associations and
-    periods) are written so that a spreadsheet never runs one as a formula.
-    """
-
-    def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list:
-        status = value.value if isinstance(value, Marker) else "published"
-        rate_text = "" if rate is None else f"{rate:.1f}"
-        return [report.period_name, report.dimension.value, key, label, text, status, rate_text]
-
-    lines = [
-        line(
-            r.key,
-            row_label(report, r, locale),
-            r.value,
-            row_shown(report, r, locale),
-            r.rate_per_1000,
-        )
-        for r in report.rows
-    ]
-    if report.total is not None:
-        total = shown(report, report.total, locale)
-        lines.append(line("total", t("kmtm.report.total", locale), report.total, total, None))
-    header = ["period", "breakdown", "key", "label", "count", "status", "per_1000_members"]
-    return write_csv(header, lines)
