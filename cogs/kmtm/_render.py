@@ -1,7 +1,8 @@
-"""Periods and releases as people see them: embeds, the table, file names."""
+"""Periods and releases as people see them: embeds, the table, the export's files."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
@@ -9,6 +10,7 @@ import discord
 
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
+from vcpbot.services import kmtm_chart, kmtm_export
 from vcpbot.services.kmtm import PeriodView
 from vcpbot.services.kmtm_report import (
     NO_RATE,
@@ -110,7 +112,35 @@ def report_embed(report: Report, locale: Locale, *, image: str | None) -> discor
     return embed
 
 
-def file_name(report: Report, extension: str) -> str:
-    """``kmtm-2026-category.png``: ASCII, from the period's name and the breakdown."""
+def file_name(report: Report, extension: str, *, whole_period: bool = False) -> str:
+    """``kmtm-2026-category.png``: ASCII, from the period's name and the breakdown
+    (``kmtm-2026.xlsx`` for the whole period)."""
     slug = re.sub(r"[^a-z0-9]+", "-", report.period_name.casefold()).strip("-") or "period"
+    if whole_period:
+        return f"{slug}.{extension}"
     return f"{slug}-{report.dimension.value.replace('_', '-')}.{extension}"
+
+
+def export_files(reports: list[Report], asked: Report, locale: Locale) -> list[discord.File]:
+    """The export: the workbook of the period, the asked table as CSV, its chart as SVG.
+
+    Each file carries a description (Discord's alt text) in the reader's language.
+    """
+    workbook = kmtm_export.export_xlsx(reports, locale=locale, active=asked.dimension)
+    return [
+        discord.File(
+            io.BytesIO(workbook),
+            filename=file_name(asked, "xlsx", whole_period=True),
+            description=t("kmtm.export.xlsx_alt", locale, period=asked.period_name),
+        ),
+        discord.File(
+            io.BytesIO(kmtm_export.export_csv(asked, locale=locale)),
+            filename=file_name(asked, "csv"),
+            description=t("kmtm.export.csv_alt", locale, title=title(asked, locale)),
+        ),
+        discord.File(
+            io.BytesIO(kmtm_chart.render_svg(asked, locale=locale)),
+            filename=file_name(asked, "svg"),
+            description=kmtm_chart.alt_text(asked, locale=locale),
+        ),
+    ]
