@@ -1,4 +1,4 @@
-"""Release-safe KMTM reports and the CSV export.
+"""Release-safe KMTM reports, and how a release is put into words.
 
 A report covers one closed period and one breakdown (category, relation,
 follow-up, association), network-wide, or compares the totals of the last few
@@ -9,9 +9,11 @@ whole period, and every later report of it returns those numbers, even when the
 settings have changed since (it says so). There are no free date ranges: only
 whole, closed periods.
 
-Every report counts as a release: one posted in a channel and an export sent
-privately to the coordinator alike, because the coordinator decides where a file
-goes next.
+Every report counts as a release the moment the coordinator sees it: the private
+preview of ``/kmtm report`` (whether it is then posted or not, see
+``kmtm_preview``) and an export sent privately to the coordinator alike, because
+the coordinator has seen the numbers and decides where a file goes next. The files
+themselves are made in ``kmtm_export``, the chart in ``kmtm_chart``.
 """
 
 from __future__ import annotations
