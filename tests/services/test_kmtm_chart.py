@@ -5,6 +5,7 @@ how many associations took part, the total as released, print resolution, alt te
 from __future__ import annotations
 
 import struct
+import warnings
 import xml.etree.ElementTree as ET
 import zlib
 from datetime import date
@@ -248,3 +249,12 @@ async def test_the_association_count_is_the_same_on_every_breakdown(db: Database
     counts = {by: (await release(db, by)).associations for by in ("category", "association")}
     assert counts == {"category": 4, "association": 4}
     assert (await release(db, "year")).associations is None
+
+
+def test_a_release_without_any_association_still_draws_calmly() -> None:
+    """No association logged or gave a member count: no rows, only "fewer than 5"."""
+    report = _report((), total=FEWER_THAN_K, associations=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure = kmtm_chart.draw(report, locale="nl")
+    assert "Totaal: minder dan 5" in "\n".join(_texts(figure))

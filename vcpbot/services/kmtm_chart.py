@@ -195,7 +195,7 @@ def _draw_bars(axes: Axes, report: Report, locale: Locale) -> None:
             )
     axes.set_yticks(positions, labels, fontsize=9 if len(positions) <= 20 else 8)
     # Top to bottom in the table's order, half a line of room at either end.
-    axes.set_ylim(len(positions) - 0.5, -0.5)
+    axes.set_ylim(max(len(positions), 1) - 0.5, -0.5)
     axes.set_xlim(0, right)
     axes.set_xlabel(t("kmtm.report.count_axis", locale))
 
