@@ -54,7 +54,11 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
     assert "Teruggedraaid" in story or "Taken back" in story
     assert re.search(r"\| +35  (Totaal|Total)\n", story)
     assert "* verborgen" in story or "* hidden" in story
-    assert "📎 kmtm-" in story and ".csv" in story
+    assert "📎 kmtm-" in story and ".csv" in story and "📎 kmtm-2026.xlsx" in story
+    # The report is a private preview first; the team sees it after the Post button.
+    preview, posted = re.split(r"(?:presses|drukt op) “(?:Post|Plaats) in #general”", story)
+    assert "Only you see this preview" in preview or "Alleen jij ziet dit voorbeeld" in preview
+    assert re.match(r"\n  [^\n]+ (?:sees|ziet) in #general:\n", posted)
     chart = next(line for line in lines if "vcpbot-demo-" in line and line.endswith(".png"))
     path = Path(chart.rsplit(" ", 1)[-1])
     assert (await asyncio.to_thread(path.read_bytes))[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,6 +1,7 @@
 """A KMTM as it happens: the coordinator opens a period, VCPs of five associations log
 what comes to them, boards register member counts, and after the period the coordinator
-posts release-safe reports in the hub and exports the same numbers as CSV."""
+previews release-safe reports privately, posts them in the hub and exports the same
+numbers."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from kmtm_steps import (
     log_contact,
     network_of_five,
     png_size,
+    press_post,
+    preview_report,
     table_rows,
 )
 
@@ -154,14 +157,10 @@ async def test_a_realistic_kmtm_from_logging_to_the_report_in_the_hub(
         ("follow_up", 3, tuple(FollowUp)),
     ):
         expected = _published(plan, column, values)
-        report = await kmtm(
-            emulator,
-            world.coordinator,
-            world.hub,
-            "report",
-            {"period": "KMTM 2026", "by": by},
-            channel=world.hub_general,
-        )
+        # The coordinator sees it privately first, then posts it.
+        preview = await preview_report(emulator, world, by)
+        assert preview.ephemeral
+        report = await press_post(emulator, world, preview)
         # Posted in the hub channel for the team, with the chart, in the coordinator's language.
         assert not report.ephemeral
         assert report in emulator.channel_messages(world.hub_general, viewer=world.team_member)
