@@ -79,7 +79,7 @@ async def test_the_coordinator_previews_privately_and_posts_exactly_that(
     assert "dezelfde cijfers" in preview.text
     assert table_rows(preview)["Seksueel geweld, fysiek"] == "7"
     assert table_rows(preview)["Adviesvraag of zorg"] == "*"
-    assert "2026-08-10 t/m 2026-08-30" in preview.text
+    assert "maandag 10 augustus 2026 t/m zondag 30 augustus 2026" in preview.text
     assert "5 verenigingen deden mee" in preview.text
     name = world.hub_general.name
     assert [b["label"] for b in preview.buttons] == [f"Plaats in #{name}", "Annuleren"]

@@ -92,7 +92,7 @@ async def test_the_workbook_has_every_breakdown_of_the_period_on_its_own_sheet(
     assert {c.data_type for c in cells.values()} == {"n"}
     for sheet in book.worksheets:
         text = "\n".join(str(v) for row in _rows(sheet) for v in row if v is not None)
-        assert "2026-08-01 t/m 2026-09-30" in text, sheet.title
+        assert "zaterdag 1 augustus 2026 t/m woensdag 30 september 2026" in text, sheet.title
         assert "5 verenigingen deden mee" in text
         assert "* verborgen: minder dan 5" in text
         assert "Vrijgegeven op vrijdag 2 oktober 2026" in text

@@ -242,12 +242,7 @@ def title(report: Report, locale: Locale) -> str:
 def heading(report: Report, locale: Locale) -> list[str]:
     """What a reader needs beside the numbers: the period's dates, how many associations
     took part, and the total as released (hidden when the ledger has it hidden)."""
-    dates = t(
-        "kmtm.report.dates",
-        locale,
-        start=report.start_date.isoformat(),
-        end=report.end_date.isoformat(),
-    )
+    dates = t("kmtm.report.dates", locale, start=report.start_date, end=report.end_date)
     if report.dimension is Dimension.YEAR:
         return [f"{report.period_name}: {dates}"]
     found = [dates]
