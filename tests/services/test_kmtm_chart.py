@@ -142,6 +142,16 @@ def test_the_chart_says_the_dates_how_many_associations_took_part_and_the_total(
 
 
 @pytest.mark.parametrize(
+    ("locale", "expected"), [("nl", "1 vereniging deed mee"), ("en", "1 association took part")]
+)
+def test_one_association_taking_part_is_written_in_the_singular(locale, expected) -> None:
+    rows = (ReportRow("a", "Alfa", 12),)
+    report = _report(rows, total=12, associations=1)
+    assert expected in "\n".join(_texts(kmtm_chart.draw(report, locale=locale)))
+    assert expected in kmtm_chart.alt_text(report, locale=locale)
+
+
+@pytest.mark.parametrize(
     ("total", "shown", "legend"),
     [(FEWER_THAN_K, "Totaal: minder dan 5", False), (SUPPRESSED, "Totaal: *", True)],
 )
@@ -257,6 +267,21 @@ def test_the_alt_text_of_a_large_chart_fits_discords_limit_and_points_to_the_tab
     assert "de tabel" in alt
     # The chart shows the 40 largest; the alt text says so, as the chart does.
     assert "40 grootste van 200" in alt
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("nl", "en nog 1 rij: zie de tabel"), ("en", "and 1 more row: see the table")],
+)
+def test_the_alt_text_says_one_row_more_in_the_singular(locale, expected) -> None:
+    """The last name is just long enough that reading it out would pass Discord's limit
+    by one character: the alt text leaves that one row to the table."""
+    first = (ReportRow("a", "Alfa", 12), ReportRow("b", "Bravo", 7))
+    room = kmtm_chart.ALT_TEXT_MAX - len(kmtm_chart.alt_text(_report(first), locale=locale))
+    last = ReportRow("c", "C" * (room - len("; : 9") + 1), 9)
+    alt = kmtm_chart.alt_text(_report((*first, last)), locale=locale)
+    assert alt.endswith(expected)
+    assert "Bravo: 7" in alt
 
 
 async def test_the_association_count_is_the_same_on_every_breakdown(db: Database) -> None:
