@@ -7,6 +7,13 @@ Only the Post button puts the report in the channel, as a message the team sees,
 it posts the very embed and chart bytes that were previewed. Each press checks again,
 from the database, that the presser is the coordinator, and the in-memory token
 (the opaque part of the custom_id) works only for the coordinator who asked, once.
+
+The report is for the team's channel, so it is written in the hub's language (the
+deployment's ``default_locale``, as every post in the hub), and the preview shows it
+in that language: what is posted is what was seen. What is said to the coordinator
+alone (the words above the report, the buttons, what a press answers) is in their
+own language, and when that differs from the hub's, the preview says in which
+language the team will read the report.
 """
 
 from __future__ import annotations
@@ -34,30 +41,38 @@ BUTTON_LABEL_MAX = 80
 async def show_preview(interaction: discord.Interaction, released: Report) -> None:
     """The report for the coordinator's eyes only, with the buttons (after a deferral)."""
     bot: Any = interaction.client
-    locale = locale_of(interaction)
-    chart = await asyncio.to_thread(render_png, released, locale=locale)
+    reader = locale_of(interaction)
+    hub: Locale = bot.settings.default_locale
+    chart = await asyncio.to_thread(render_png, released, locale=hub)
     preview = Preview(
         report=released,
-        locale=locale,
+        locale=hub,
         chart=chart,
-        alt_text=alt_text(released, locale=locale),
+        alt_text=alt_text(released, locale=hub),
         channel_id=interaction.channel_id or 0,
     )
     token = preview_book(bot).issue(preview, actor_id=interaction.user.id, now=bot.clock())
     channel = getattr(interaction.channel, "name", None) or "…"
-    intro = t(
-        "kmtm.preview.intro",
-        locale,
-        channel=f"<#{preview.channel_id}>",
-        period=released.period_name,
-    )
     await send_private(
         interaction,
-        intro,
+        _intro(preview, reader),
         embed=_embed(preview),
         file=_chart_file(preview),
-        view=_buttons(token, locale, channel),
+        view=_buttons(token, reader, channel),
     )
+
+
+def _intro(preview: Preview, reader: Locale) -> str:
+    """What the coordinator reads above the report, in their language."""
+    intro = t(
+        "kmtm.preview.intro",
+        reader,
+        channel=f"<#{preview.channel_id}>",
+        period=preview.report.period_name,
+    )
+    if reader != preview.locale:
+        intro += " " + t(f"kmtm.preview.language.{preview.locale}", reader)
+    return intro
 
 
 def _embed(preview: Preview) -> discord.Embed:

@@ -81,6 +81,8 @@ async def test_the_coordinator_previews_privately_and_posts_exactly_that(
     assert table_rows(preview)["Adviesvraag of zorg"] == "*"
     assert "maandag 10 augustus 2026 t/m zondag 30 augustus 2026" in preview.text
     assert "5 verenigingen deden mee" in preview.text
+    # The coordinator reads the hub's language: nothing to point out about it.
+    assert "taal van de hub" not in preview.text
     name = world.hub_general.name
     assert [b["label"] for b in preview.buttons] == [f"Plaats in #{name}", "Annuleren"]
     chart = attachment(preview, "png")
@@ -164,20 +166,30 @@ async def test_a_preview_from_before_a_restart_says_to_ask_again(
     assert _in_channel(emulator, world) == []
 
 
-async def test_an_english_coordinator_gets_the_preview_and_alt_text_in_english(
+async def test_an_english_coordinator_previews_in_english_the_report_the_team_reads_in_dutch(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
+    """The report goes to the team's channel, so it is in the hub's language (Dutch here),
+    and the preview shows exactly that; what is said to the coordinator is in English."""
     await _closed_kmtm(emulator, world)
     world.coordinator.locale = "en-GB"
     preview = await preview_report(emulator, world, "association")
     name = world.hub_general.name
     assert [b["label"] for b in preview.buttons] == [f"Post in #{name}", "Cancel"]
     assert "Only you see this preview" in preview.text
+    assert "The report is in Dutch, the hub's language" in preview.text
+    [embed] = preview.embeds
+    assert embed["title"] == "KMTM 2026: contacten per vereniging"
+    assert table_rows(preview)["Koko"] == "*"
     chart = attachment(preview, "png")
-    assert chart.description.startswith("Bar chart. KMTM 2026: contacts per association.")
-    assert "Koko: hidden" in chart.description
+    assert chart.description.startswith("Staafdiagram. KMTM 2026: contacten per vereniging.")
+    assert "Koko: verborgen" in chart.description
+
     posted = await press_post(emulator, world, preview)
-    assert "contacts per association" in posted.text
+
+    assert posted.embeds == preview.embeds
+    assert [a.description for a in posted.attachments] == [chart.description]
+    assert f"Posted in <#{world.hub_general.id}>" in preview.text
 
 
 async def test_the_export_gives_a_workbook_a_csv_and_the_chart_each_described(
