@@ -124,7 +124,7 @@ def file_name(report: Report, extension: str, *, whole_period: bool = False) -> 
 def export_files(reports: list[Report], asked: Report, locale: Locale) -> list[discord.File]:
     """The export: the workbook of the period, the asked table as CSV, its chart as SVG.
 
-    Each file carries a description (Discord's alt text) in the reader's language.
+    Each file carries a description (Discord's alt text) in the coordinator's language.
     """
     workbook = kmtm_export.export_xlsx(reports, locale=locale, active=asked.dimension)
     return [

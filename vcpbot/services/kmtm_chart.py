@@ -1,4 +1,4 @@
-"""The chart of a KMTM release, in the reader's language: PNG for Discord and print, SVG.
+"""The chart of a KMTM release, in the language asked for: PNG for Discord and print, SVG.
 
 Draws only what the release publishes. A published count is a bar with its number; a
 hidden one gets no bar at all, only the marker the table uses (``*``, or "fewer than
@@ -11,8 +11,10 @@ as the ledger released it; below it, how to read the chart and the release date.
 The PNG is drawn at 300 dpi, 9 inches wide, so it prints sharply and Discord
 previews it; the SVG keeps its text as text (searchable, editable for a poster).
 ``alt_text`` reads the chart out for a screen reader (Discord's attachment
-description). Uses matplotlib's object API on the Agg canvas, never ``pyplot``, so
-no figure state is shared between reports drawn at the same time.
+description). A report posted for the team is drawn in the hub's language, an export
+in the coordinator's (``cogs/kmtm/_preview.py``). Uses matplotlib's object API on the
+Agg canvas, never ``pyplot``, so no figure state is shared between reports drawn at
+the same time.
 """
 
 from __future__ import annotations
