@@ -7,6 +7,20 @@ from pathlib import Path
 import pytest
 
 from vcpbot.demo import run_demo
+from vcpbot.i18n import t
+
+# Who reads the bot in Dutch, and who in English, in each tour: Sanne's Discord speaks
+# the tour's language, the second VCP's the other one (both in Tragos, a Dutch association).
+DUTCH_AND_ENGLISH_FIRST = {"nl": ("Sanne", "Ahmed"), "en": ("Bram", "Sanne")}
+
+
+def invitation_seen_by(story: str, who: str, tour: str) -> str:
+    """The first line of the intervisie invitation ``who`` reads in a direct message."""
+    sees = t("demo.sees", tour, who=who, where=t("demo.dm", tour), private="")
+    title = t("demo.intervisie.title", tour)
+    found = re.search(rf"  {re.escape(sees)}\n    \| ([^\n]*{re.escape(title)})\n", story)
+    assert found, f"{who} reads no invitation"
+    return found.group(1)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +59,14 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
     # reminder arrives.
     assert "Uitnodiging: Intervisie" in story and "Invitation: Intervisie" in story
     assert "· Invitation: Intervisie" not in story  # nobody here needs both languages
+    title = t("demo.intervisie.title", lang)
+    dutch_first, english_first = DUTCH_AND_ENGLISH_FIRST[lang]
+    assert invitation_seen_by(story, dutch_first, lang) == t(
+        "intervisie.invite.title", "nl", title=title
+    )
+    assert invitation_seen_by(story, english_first, lang) == t(
+        "intervisie.invite.title", "en", title=title
+    )
     assert re.search(r"📎 intervisie-[\d-]+\.ics", story)
     assert "1 yes · 0 maybe" in story or "1 ja · 0 misschien" in story
     assert "starts tomorrow" in story or "begint morgen" in story
