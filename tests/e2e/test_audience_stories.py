@@ -46,7 +46,6 @@ from rules_steps import HOUSE_RULES_EN, HOUSE_RULES_NL, admin, publish, upload
 
 CONTACT = {"nl": CONTACT_NL, "en": CONTACT_EN}
 OTHER: dict[Locale, Locale] = {"nl": "en", "en": "nl"}
-HOUSE_RULES = {"nl": HOUSE_RULES_NL, "en": HOUSE_RULES_EN}
 CLOSING_TIME = {"nl": "Sluitingstijd", "en": "Closing time"}
 TRAGOS_ONLY = {"invitees": "associations", "associations": "Tragos"}
 PERIOD = f"KMTM {YEAR}"
@@ -168,6 +167,13 @@ async def test_a_student_finds_who_to_talk_to_reads_the_house_rules_and_what_is_
     kept = await privately(emulator, student, tragos.guild, "privacy", subcommand="info")
     reads_only(kept.text, lang, "privacy.info.title")
     reads_only(kept.text, lang, "privacy.info.delete_hint")
+
+    # /privacy delete-my-data asks first; reading /help and the rules left nothing behind.
+    asked = await privately(emulator, student, tragos.guild, "privacy", subcommand="delete-my-data")
+    confirm, keep = (t(f"privacy.delete.{b}", lang) for b in ("confirm", "cancel"))
+    assert [b["label"] for b in asked.buttons] == [confirm, keep]
+    deleted = await (await emulator.person(student).press(asked, label=confirm)).final()
+    reads_only(deleted.text, lang, "privacy.delete.nothing")
 
 
 # --- a VCP ----------------------------------------------------------------------------------
