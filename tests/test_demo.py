@@ -7,6 +7,20 @@ from pathlib import Path
 import pytest
 
 from vcpbot.demo import run_demo
+from vcpbot.i18n import t
+
+# Who reads the bot in Dutch, and who in English, in each tour: Sanne's Discord speaks
+# the tour's language, the second VCP's the other one (both in Tragos, a Dutch association).
+DUTCH_AND_ENGLISH_FIRST = {"nl": ("Sanne", "Ahmed"), "en": ("Bram", "Sanne")}
+
+
+def invitation_seen_by(story: str, who: str, tour: str) -> str:
+    """The first line of the intervisie invitation ``who`` reads in a direct message."""
+    sees = t("demo.sees", tour, who=who, where=t("demo.dm", tour), private="")
+    title = t("demo.intervisie.title", tour)
+    found = re.search(rf"  {re.escape(sees)}\n    \| ([^\n]*{re.escape(title)})\n", story)
+    assert found, f"{who} reads no invitation"
+    return found.group(1)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +59,14 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
     # reminder arrives.
     assert "Uitnodiging: Intervisie" in story and "Invitation: Intervisie" in story
     assert "· Invitation: Intervisie" not in story  # nobody here needs both languages
+    title = t("demo.intervisie.title", lang)
+    dutch_first, english_first = DUTCH_AND_ENGLISH_FIRST[lang]
+    assert invitation_seen_by(story, dutch_first, lang) == t(
+        "intervisie.invite.title", "nl", title=title
+    )
+    assert invitation_seen_by(story, english_first, lang) == t(
+        "intervisie.invite.title", "en", title=title
+    )
     assert re.search(r"📎 intervisie-[\d-]+\.ics", story)
     assert "1 yes · 0 maybe" in story or "1 ja · 0 misschien" in story
     assert "starts tomorrow" in story or "begint morgen" in story
@@ -54,7 +76,11 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
     assert "Teruggedraaid" in story or "Taken back" in story
     assert re.search(r"\| +35  (Totaal|Total)\n", story)
     assert "* verborgen" in story or "* hidden" in story
-    assert "📎 kmtm-" in story and ".csv" in story
+    assert "📎 kmtm-" in story and ".csv" in story and "📎 kmtm-2026.xlsx" in story
+    # The report is a private preview first; the team sees it after the Post button.
+    preview, posted = re.split(r"(?:presses|drukt op) “(?:Post|Plaats) in #general”", story)
+    assert "Only you see this preview" in preview or "Alleen jij ziet dit voorbeeld" in preview
+    assert re.match(r"\n  [^\n]+ (?:sees|ziet) in #general:\n", posted)
     chart = next(line for line in lines if "vcpbot-demo-" in line and line.endswith(".png"))
     path = Path(chart.rsplit(" ", 1)[-1])
     assert (await asyncio.to_thread(path.read_bytes))[:8] == b"\x89PNG\r\n\x1a\n"

@@ -565,7 +565,8 @@ async def _kmtm_vcp(
 async def _kmtm_report(
     emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale, name: str
 ) -> None:
-    """The coordinator closes the period, posts the report in the hub and exports the CSV."""
+    """The coordinator closes the period, previews the report privately, posts it in the
+    hub and exports the files."""
     coordinator = emulator.person(world.coordinator)
     messages = []
     for subcommand, options in (
@@ -582,11 +583,24 @@ async def _kmtm_report(
         say.sees(world.coordinator, messages[-1], where="#general")
         for attachment in messages[-1].attachments:
             say.out(f"    | 📎 {attachment.filename}")
+        if subcommand == "report":
+            await _kmtm_post(emulator, world, say, lang, messages[-1])
     for attachment in messages[1].attachments:
         # Kept after the demo (the database's folder is not), so the chart can be opened.
         path = Path(tempfile.gettempdir()) / f"vcpbot-demo-{lang}-{attachment.filename}"
         path.write_bytes(attachment.data)
         say.out(t("demo.kmtm.chart", lang, path=str(path)))
+
+
+async def _kmtm_post(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale, preview: Message
+) -> None:
+    """The coordinator presses Post on the private preview; the team sees the report."""
+    post = next(b for b in preview.buttons if b["custom_id"].startswith("vcp:kmtm:post:"))
+    say.does(world.coordinator, t("demo.presses", lang, label=post["label"]))
+    pressed = await emulator.person(world.coordinator).press(preview, custom_id=post["custom_id"])
+    posted = await pressed.followup(within=30)
+    say.sees(world.team_member, posted, where="#general")
 
 
 async def run_demo(*, lang: str, step: bool, out: Out) -> int:

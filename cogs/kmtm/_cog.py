@@ -1,17 +1,22 @@
 """/kmtm: periods and reports (coordinator, hub), member counts and the panel
 (association admins), and logging (VCPs).
 
-A report is posted in the hub channel where the coordinator asked for it, not
-privately: the numbers are release-safe by construction (closed periods only,
-small counts hidden, the same release every time it is asked for), and the UM
-team reads them together. The CSV export is private to the coordinator, who
-decides where the file goes next.
+A report is first shown to the coordinator alone, as a preview with "Post in
+#channel" and "Cancel" (``_preview``); only the button posts it, in the hub channel
+where it was asked for, for the UM team to read together. The preview is already a
+release: the coordinator has seen the numbers, so the ledger records them then, and
+every later report or export of the period gives the same ones. The export (a
+workbook of the whole period, the table as CSV, the chart as SVG) is private to the
+coordinator, who decides where the files go next.
+
+The chart goes with the report as a 300 dpi PNG, which Discord previews and which
+prints sharply; the SVG goes with the export, because Discord shows an SVG only as a
+download, and whoever makes a poster or a report works from the coordinator's files.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +27,8 @@ from discord.ext import commands
 from cogs.kmtm._audience import outsiders
 from cogs.kmtm._common import COG_NAME, today
 from cogs.kmtm._logging import open_form, panel
-from cogs.kmtm._render import file_name, periods_embed, report_embed
+from cogs.kmtm._preview import show_preview
+from cogs.kmtm._render import export_files, periods_embed
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.db.kmtm import Dimension
@@ -31,7 +37,7 @@ from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
 from vcpbot.services import kmtm, kmtm_report, network, when
 from vcpbot.services.kmtm import PERIOD_NAME_MAX
-from vcpbot.services.kmtm_chart import render_png
+from vcpbot.services.kmtm_preview import PreviewBook
 from vcpbot.services.kmtm_undo import UndoBook
 
 DATE_TEXT_MAX = 40
@@ -46,6 +52,8 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         self.bot: Any = bot
         # In memory only, one per process: see vcpbot.services.kmtm_undo.
         self.undo = UndoBook(window=timedelta(minutes=self.bot.settings.kmtm.undo_minutes))
+        # Report previews waiting for Post or Cancel, in memory only: see kmtm_preview.
+        self.previews = PreviewBook()
 
     # No default permissions: VCPs, admins and the coordinator each use part of it,
     # and every command checks who may act.
@@ -200,27 +208,38 @@ class KmtmCog(commands.Cog, name=COG_NAME):
 
     # --- reports (coordinator) --------------------------------------------------------
 
+    def _asked(self, period: str, by: str) -> dict[str, Any]:
+        """A release request with the deployment's settings."""
+        settings = self.bot.settings.kmtm
+        return {
+            "period_name": period,
+            "dimension": by,
+            "k": settings.k,
+            "min_contributors": settings.min_contributors,
+            "round_to_5": settings.round_to_5,
+            "year_periods": settings.year_periods,
+            "now": self.bot.clock(),
+            "zone": self.bot.settings.zone,
+        }
+
     async def _release(
         self, interaction: discord.Interaction, period: str, by: str
     ) -> kmtm_report.Report:
-        settings = self.bot.settings.kmtm
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
-            return await kmtm_report.report(
-                session,
-                period_name=period,
-                dimension=by,
-                k=settings.k,
-                min_contributors=settings.min_contributors,
-                round_to_5=settings.round_to_5,
-                year_periods=settings.year_periods,
-                now=self.bot.clock(),
-                zone=self.bot.settings.zone,
-            )
+            return await kmtm_report.report(session, **self._asked(period, by))
+
+    async def _release_all(
+        self, interaction: discord.Interaction, period: str, by: str
+    ) -> list[kmtm_report.Report]:
+        """Every breakdown of the period (and the year table when that is asked for)."""
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            return await kmtm_report.period_reports(session, **self._asked(period, by))
 
     @access.audience(Audience.COORDINATOR)
     @kmtm_group.command(
-        name=L("cmd.kmtm.report.name"), description=L("cmd.kmtm.report.description")
+        name=L("cmd.kmtm.report.name"), description=L("cmd.kmtm.report.preview_description")
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
     @app_commands.choices(by=BY_CHOICES)
@@ -229,20 +248,13 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:
         released = await self._release(interaction, period, by.value)
-        # Checked and released before answering: a refusal stays private, the report is not.
-        await interaction.response.defer(thinking=True)
-        locale = locale_of(interaction)
-        png = await asyncio.to_thread(render_png, released, locale=locale)
-        name = file_name(released, "png")
-        await interaction.followup.send(
-            embed=report_embed(released, locale, image=name),
-            file=discord.File(io.BytesIO(png), filename=name),
-            allowed_mentions=NO_MENTIONS,
-        )
+        # Checked and released before answering; drawing the chart can take a moment.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await show_preview(interaction, released)
 
     @access.audience(Audience.COORDINATOR)
     @kmtm_group.command(
-        name=L("cmd.kmtm.export.name"), description=L("cmd.kmtm.export.description")
+        name=L("cmd.kmtm.export.name"), description=L("cmd.kmtm.export.files_description")
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), by=L("cmd.kmtm.report.by"))
     @app_commands.choices(by=BY_CHOICES)
@@ -250,17 +262,15 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     async def export(
         self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:
-        released = await self._release(interaction, period, by.value)
+        reports = await self._release_all(interaction, period, by.value)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         locale = locale_of(interaction)
-        data = kmtm_report.export_csv(released, locale=locale)
-        # With a byte-order mark, spreadsheets open it as UTF-8 (accents in names).
-        csv_file = discord.File(
-            io.BytesIO(data.encode("utf-8-sig")), filename=file_name(released, "csv")
-        )
+        [asked] = [r for r in reports if r.dimension.value == by.value]
+        files = await asyncio.to_thread(export_files, reports, asked, locale)
         await send_private(
             interaction,
-            text(interaction, "kmtm.export.ready", period=released.period_name),
-            file=csv_file,
+            text(interaction, "kmtm.export.files", period=asked.period_name),
+            files=files,
         )
 
     # --- period names as you type ---------------------------------------------------

@@ -1,4 +1,4 @@
-"""What every part of the KMTM cog shares: its name, who may log, and the undo book."""
+"""What every part of the KMTM cog shares: its name, who may log, the undo and preview books."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vcpbot import access
 from vcpbot.errors import NotAllowed
 from vcpbot.services import kmtm, network
+from vcpbot.services.kmtm_preview import PreviewBook
 from vcpbot.services.kmtm_undo import UndoBook
 
 # The custom_id feature part of every KMTM component, and the cog's name.
@@ -51,4 +52,13 @@ def undo_book(bot: Any) -> UndoBook:
     if cog is None:
         raise RuntimeError("the KMTM cog is not loaded")
     book: UndoBook = cog.undo
+    return book
+
+
+def preview_book(bot: Any) -> PreviewBook:
+    """The cog's in-memory report previews; a restart loads a new, empty one."""
+    cog = bot.get_cog(COG_NAME)
+    if cog is None:
+        raise RuntimeError("the KMTM cog is not loaded")
+    book: PreviewBook = cog.previews
     return book

@@ -1,7 +1,8 @@
-"""Periods and releases as people see them: embeds, the table, file names."""
+"""Periods and releases as people see them: embeds, the table, the export's files."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
@@ -9,20 +10,23 @@ import discord
 
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
-from vcpbot.services.disclosure import Marker
+from vcpbot.services import kmtm_chart, kmtm_export
 from vcpbot.services.kmtm import PeriodView
 from vcpbot.services.kmtm_report import (
+    NO_RATE,
     Report,
     format_rate,
-    released_otherwise,
+    heading,
+    notes,
     row_label,
     row_shown,
     shown,
+    title,
 )
 
-# An embed description holds 4096 characters; the rest is for the code fence and a note.
-TABLE_MAX = 3900
-NO_RATE = "–"
+# An embed description holds 4096 characters; the rest is for the heading, the code
+# fence and a note.
+TABLE_MAX = 3700
 
 
 def periods_embed(
@@ -87,33 +91,6 @@ def table(report: Report, locale: Locale) -> str:
     return "\n".join(lines)
 
 
-def notes(report: Report, locale: Locale) -> list[str]:
-    """How to read the table: the marker, the rule, rounding, the release date."""
-    found = [t("kmtm.marker.legend", locale, k=report.k)]
-    if report.total is Marker.SUPPRESSED:
-        found.append(
-            t("kmtm.marker.total_legend", locale, min_contributors=report.min_contributors)
-        )
-    by_whole = report.dimension in (Dimension.ASSOCIATION, Dimension.YEAR)
-    key = "kmtm.report.rule_association" if by_whole else "kmtm.report.rule"
-    found.append(t(key, locale, k=report.k, min_contributors=report.min_contributors))
-    if any(
-        isinstance(r.value, int) and r.rate_per_1000 is None
-        for r in report.rows
-        if report.dimension is Dimension.YEAR
-    ):
-        found.append(f"{NO_RATE}: {t('kmtm.report.no_rate', locale)}")
-    if report.rounded:
-        found.append(t("kmtm.report.rounded", locale))
-    earlier = released_otherwise(report, locale)
-    if earlier:
-        found.append(t("kmtm.report.year_as_released", locale, periods=earlier))
-    found.append(t("kmtm.report.released", locale, date=report.released_on))
-    if report.settings_differ:
-        found.append(t("kmtm.report.earlier_settings", locale))
-    return found
-
-
 def report_embed(report: Report, locale: Locale, *, image: str | None) -> discord.Embed:
     body = table(report, locale)
     if len(body) > TABLE_MAX:
@@ -121,9 +98,10 @@ def report_embed(report: Report, locale: Locale, *, image: str | None) -> discor
         extra = "\n" + t("kmtm.report.table_cut", locale)
     else:
         extra = ""
+    above = discord.utils.escape_markdown(" · ".join(heading(report, locale)))
     embed = discord.Embed(
-        title=t(f"kmtm.report.title.{report.dimension.value}", locale, period=report.period_name),
-        description=f"```\n{body}\n```{extra}",
+        title=title(report, locale),
+        description=f"{above}\n```\n{body}\n```{extra}",
         colour=discord.Colour.teal(),
     )
     embed.add_field(
@@ -134,7 +112,35 @@ def report_embed(report: Report, locale: Locale, *, image: str | None) -> discor
     return embed
 
 
-def file_name(report: Report, extension: str) -> str:
-    """``kmtm-2026-category.png``: ASCII, from the period's name and the breakdown."""
+def file_name(report: Report, extension: str, *, whole_period: bool = False) -> str:
+    """``kmtm-2026-category.png``: ASCII, from the period's name and the breakdown
+    (``kmtm-2026.xlsx`` for the whole period)."""
     slug = re.sub(r"[^a-z0-9]+", "-", report.period_name.casefold()).strip("-") or "period"
+    if whole_period:
+        return f"{slug}.{extension}"
     return f"{slug}-{report.dimension.value.replace('_', '-')}.{extension}"
+
+
+def export_files(reports: list[Report], asked: Report, locale: Locale) -> list[discord.File]:
+    """The export: the workbook of the period, the asked table as CSV, its chart as SVG.
+
+    Each file carries a description (Discord's alt text) in the coordinator's language.
+    """
+    workbook = kmtm_export.export_xlsx(reports, locale=locale, active=asked.dimension)
+    return [
+        discord.File(
+            io.BytesIO(workbook),
+            filename=file_name(asked, "xlsx", whole_period=True),
+            description=t("kmtm.export.xlsx_alt", locale, period=asked.period_name),
+        ),
+        discord.File(
+            io.BytesIO(kmtm_export.export_csv(asked, locale=locale)),
+            filename=file_name(asked, "csv"),
+            description=t("kmtm.export.csv_alt", locale, title=title(asked, locale)),
+        ),
+        discord.File(
+            io.BytesIO(kmtm_chart.render_svg(asked, locale=locale)),
+            filename=file_name(asked, "svg"),
+            description=kmtm_chart.alt_text(asked, locale=locale),
+        ),
+    ]

@@ -10,7 +10,7 @@ import struct
 from typing import Any
 
 from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Channel, Message, User
+from vcpbot.emulator.entities import Attachment, Channel, Message, User
 from vcpbot.emulator.guild import Guild
 from vcpbot.harness import NetworkWorld, add_student
 
@@ -110,16 +110,55 @@ async def log_contact(  # noqa: PLR0917 - the three choices a VCP makes, and whe
     return await submitted.final()
 
 
+async def preview_report(
+    emulator: Emulator,
+    world: NetworkWorld,
+    by: str,
+    period: str = "KMTM 2026",
+    *,
+    channel: Channel | None = None,
+) -> Message:
+    """``/kmtm report`` in a hub channel: the preview only the coordinator sees."""
+    return await kmtm(
+        emulator,
+        world.coordinator,
+        world.hub,
+        "report",
+        {"period": period, "by": by},
+        channel=channel or world.hub_general,
+    )
+
+
+async def press_post(emulator: Emulator, world: NetworkWorld, preview: Message) -> Message:
+    """The coordinator presses "Post in #channel" on the preview: the message the team sees."""
+    [post] = [b for b in preview.buttons if b["custom_id"].startswith("vcp:kmtm:post:")]
+    pressed = await emulator.person(world.coordinator).press(preview, custom_id=post["custom_id"])
+    posted = await pressed.followup(within=30)
+    await pressed.final(within=30)  # the preview, updated to say where it went
+    return posted
+
+
+async def post_report(
+    emulator: Emulator, world: NetworkWorld, by: str, period: str = "KMTM 2026"
+) -> Message:
+    """Preview, then post in the hub's general channel."""
+    return await press_post(emulator, world, await preview_report(emulator, world, by, period))
+
+
+def attachment(message: Message, extension: str) -> Attachment:
+    [found] = [a for a in message.attachments if a.filename.endswith(f".{extension}")]
+    return found
+
+
 def csv_rows(message: Message) -> list[dict[str, str]]:
-    [attachment] = message.attachments
-    assert attachment.filename.endswith(".csv")
-    return list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    """The CSV export as the coordinator's spreadsheet reads it (";" in Dutch, "," in English)."""
+    text = attachment(message, "csv").data.decode("utf-8-sig")
+    delimiter = ";" if ";" in text.splitlines()[0] else ","
+    return list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
 
 
 def png_size(message: Message) -> tuple[int, int]:
-    [attachment] = message.attachments
-    assert attachment.filename.endswith(".png")
-    data = attachment.data
+    data = attachment(message, "png").data
     assert data[:8] == PNG_SIGNATURE
     assert data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])

@@ -1,15 +1,27 @@
 """A board names its association so that a spreadsheet would run the name as a formula
 (``=HYPERLINK(...)`` fetches a web address when the file is opened). The coordinator's
-KMTM export shows every such name as text."""
+KMTM export (the CSV and the workbook) shows every such name as text."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, NetworkWorld, seed_network_world
+from vcpbot.i18n import t
 
-from kmtm_steps import add_vcp, close_period, create_period, csv_rows, kmtm, log_contact
+from kmtm_steps import (
+    add_vcp,
+    attachment,
+    close_period,
+    create_period,
+    csv_rows,
+    kmtm,
+    log_contact,
+)
 from network_steps import join_network, set_up_hub
 
 # Boards that name their associations the way a spreadsheet would run as a formula.
@@ -56,3 +68,9 @@ async def test_a_board_cannot_put_a_formula_in_the_coordinators_export(
     assert {row["count"] for row in rows} == {"5", "20"}
     cells = [cell for row in rows for cell in row.values()]
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    # The workbook too: every name is text on the association sheet, and no cell runs.
+    book = load_workbook(io.BytesIO(attachment(export, "xlsx").data))
+    every = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c for c in every if c.data_type == "f"]
+    labels = {c.value for c in book[t("kmtm.dimension.association", "nl")]["A"]}
+    assert {"'" + name for _, name, _ in FORMULA_ASSOCIATIONS} <= labels

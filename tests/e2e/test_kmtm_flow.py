@@ -1,6 +1,7 @@
 """A KMTM as it happens: the coordinator opens a period, VCPs of five associations log
 what comes to them, boards register member counts, and after the period the coordinator
-posts release-safe reports in the hub and exports the same numbers as CSV."""
+previews release-safe reports privately, posts them in the hub and exports the same
+numbers."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from vcpbot.services.disclosure import Cell, Rule, protect
 from kmtm_steps import (
     FIVE_ASSOCIATIONS,
     add_vcp,
+    attachment,
     close_period,
     create_period,
     csv_rows,
@@ -27,6 +29,8 @@ from kmtm_steps import (
     log_contact,
     network_of_five,
     png_size,
+    press_post,
+    preview_report,
     table_rows,
 )
 
@@ -154,15 +158,11 @@ async def test_a_realistic_kmtm_from_logging_to_the_report_in_the_hub(
         ("follow_up", 3, tuple(FollowUp)),
     ):
         expected = _published(plan, column, values)
-        report = await kmtm(
-            emulator,
-            world.coordinator,
-            world.hub,
-            "report",
-            {"period": "KMTM 2026", "by": by},
-            channel=world.hub_general,
-        )
-        # Posted in the hub channel for the team, with the chart, in the coordinator's language.
+        # The coordinator sees it privately first, then posts it.
+        preview = await preview_report(emulator, world, by)
+        assert preview.ephemeral
+        report = await press_post(emulator, world, preview)
+        # Posted in the hub channel for the team, with the chart, in the hub's language.
         assert not report.ephemeral
         assert report in emulator.channel_messages(world.hub_general, viewer=world.team_member)
         assert report.allowed_mentions == {"parse": []}
@@ -213,7 +213,7 @@ async def test_a_realistic_kmtm_from_logging_to_the_report_in_the_hub(
     png_size(years)
 
 
-async def test_a_coordinator_with_english_discord_gets_english_labels(
+async def test_a_coordinator_with_english_discord_gets_english_labels_in_their_own_files(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
     await network_of_five(emulator, world)
@@ -229,13 +229,20 @@ async def test_a_coordinator_with_english_discord_gets_english_labels(
     )
     await close_period(emulator, world)
     world.coordinator.locale = "en-US"
-    report = await kmtm(
-        emulator, world.coordinator, world.hub, "report", {"period": "KMTM 2026", "by": "relation"}
+    export = await kmtm(
+        emulator, world.coordinator, world.hub, "export", {"period": "KMTM 2026", "by": "relation"}
     )
-    assert "contacts by the other person's relation" in report.text
+    assert "contacts by the other person's relation" in attachment(export, "svg").description
     # One contact from one association: only "fewer than 5" is published.
-    assert table_rows(report)["Total"] == "fewer than 5"
-    assert set(table_rows(report).values()) == {"*", "fewer than 5"}
+    rows = {row["key"]: row for row in csv_rows(export)}
+    assert (rows["total"]["label"], rows["total"]["count"]) == ("Total", "fewer than 5")
+    assert {row["count"] for row in rows.values()} == {"*", "fewer than 5"}
+    # The report is for the team's channel: in the hub's language, and the preview says so.
+    report = await preview_report(emulator, world, "relation")
+    assert "The report is in Dutch, the hub's language" in report.text
+    assert "contacten per relatie van de ander" in report.text
+    assert table_rows(report)["Totaal"] == "minder dan 5"
+    assert set(table_rows(report).values()) == {"*", "minder dan 5"}
 
 
 async def test_undo_works_within_five_minutes_and_not_after(

@@ -36,7 +36,7 @@ from vcpbot.db.kmtm import (
 from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.i18n import t
-from vcpbot.services import kmtm, kmtm_chart, kmtm_report, network
+from vcpbot.services import kmtm, kmtm_chart, kmtm_export, kmtm_report, network
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED, Cell, Rule, protect
 from vcpbot.services.kmtm_chart import render_png
 from vcpbot.services.kmtm_report import Report, ReportRow
@@ -154,6 +154,18 @@ async def _row_counts(db: Database) -> dict[str, int]:
             name: await session.scalar(select(func.count()).select_from(table))
             for name, table in Base.metadata.tables.items()
         }
+
+
+def _csv_rows(report: kmtm_report.Report, locale: str) -> list[dict[str, str]]:
+    """The CSV export as a spreadsheet in that language reads it."""
+    return list(csv.DictReader(io.StringIO(_csv_text(report, locale)), delimiter=_SEP[locale]))
+
+
+def _csv_text(report: kmtm_report.Report, locale: str) -> str:
+    return kmtm_export.export_csv(report, locale=locale).decode("utf-8-sig")
+
+
+_SEP = {"nl": ";", "en": ","}
 
 
 def _values(report: kmtm_report.Report) -> dict[str, object]:
@@ -662,8 +674,9 @@ def _assert_png(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])
-    assert width == 990
-    assert 300 < height < 3000
+    # 9 inches wide at print resolution, between about 3 and 27 inches tall.
+    assert width == 9 * kmtm_chart.DPI == 2700
+    assert 2.7 * kmtm_chart.DPI < height < 27 * kmtm_chart.DPI
     assert len(data) > 10_000
     return width, height
 
@@ -760,7 +773,7 @@ async def test_a_period_with_few_contacts_publishes_only_fewer_than_k(db: Databa
     assert set(_values(released).values()) == {SUPPRESSED}
     by_association = await _report(db, "association")
     assert by_association.total is FEWER_THAN_K
-    rows = list(csv.DictReader(io.StringIO(kmtm_report.export_csv(released, locale="en"))))
+    rows = _csv_rows(released, "en")
     assert {r["count"] for r in rows} == {"*", "fewer than 5"}
 
 
@@ -822,7 +835,7 @@ async def test_year_by_year_compares_totals_with_rates_where_counts_were_registe
 async def test_the_csv_export_has_the_published_numbers_only(db: Database) -> None:
     await _small_closed_period(db)
     released = await _report(db, "category")
-    rows = list(csv.DictReader(io.StringIO(kmtm_report.export_csv(released, locale="nl"))))
+    rows = _csv_rows(released, "nl")
     assert [r["key"] for r in rows] == [c.value for c in Category] + ["total"]
     by_key = {r["key"]: r for r in rows}
     assert by_key["sexual_physical"]["count"] == "7"
@@ -856,8 +869,7 @@ async def _past_period(db: Database, year: int, plan: dict[int, int]) -> None:
 
 def _csv_counts(report: kmtm_report.Report) -> dict[str, str]:
     """What a person reads in the export: each row's count as text, by key."""
-    text_ = kmtm_report.export_csv(report, locale="en")
-    return {row["key"]: row["count"] for row in csv.DictReader(io.StringIO(text_))}
+    return {row["key"]: row["count"] for row in _csv_rows(report, "en")}
 
 
 @pytest.mark.threat("T12")
@@ -1085,10 +1097,11 @@ async def test_no_name_in_the_kmtm_export_can_run_as_a_formula(db: Database, nam
         )
         await session.execute(update(KmtmPeriod).values(name=period))
     for by in ("association", "category", "year"):
-        text_ = kmtm_report.export_csv(await _report(db, by, name=period), locale="nl")
-        cells = [cell for row in csv.reader(io.StringIO(text_)) for cell in row]
+        released = await _report(db, by, name=period)
+        text_ = _csv_text(released, "nl")
+        cells = [cell for row in csv.reader(io.StringIO(text_), delimiter=";") for cell in row]
         assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)], by
-        rows = list(csv.DictReader(io.StringIO(text_)))
+        rows = _csv_rows(released, "nl")
         assert {r["period"] for r in rows} == {"'" + period}
         if by == "association":
             assert "'" + name in {r["label"] for r in rows}
@@ -1099,7 +1112,7 @@ async def test_a_board_names_its_association_as_a_formula_through_setup(db: Data
     await _join(db, 1006, '=HYPERLINK("https://example.org","Klik")')
     await _past_period(db, 2025, {1001: 3, 1002: 3, 1006: 3})
     released = await _report(db, "association", name="KMTM 2025")
-    rows = list(csv.DictReader(io.StringIO(kmtm_report.export_csv(released, locale="nl"))))
+    rows = _csv_rows(released, "nl")
     assert '\'=HYPERLINK("https://example.org","Klik")' in {r["label"] for r in rows}
 
 
@@ -1144,6 +1157,9 @@ def test_a_chart_of_many_associations_shows_the_largest_and_stays_readable() -> 
         rounded=False,
         span=1,
         released_on=date(2026, 9, 30),
+        start_date=date(2026, 8, 10),
+        end_date=date(2026, 8, 30),
+        associations=200,
         from_ledger=False,
     )
     largest = kmtm_chart._largest(report.rows, kmtm_chart.CHART_ROWS_MAX)

@@ -170,15 +170,29 @@ async def _read_multipart(request: web.Request) -> tuple[Any, list[Upload]]:
         if part.name == "payload_json":
             payload = json.loads(await part.text())
         elif part.name.startswith("files[") and part.name.endswith("]"):
-            index = part.name[len("files[") : -1]
-            if not index.isdigit():
-                raise ValueError(f"multipart part {part.name!r} is not files[n]")
+            index = _file_index(part.name, {f.index for f in files})
             content_type = part.headers.get("Content-Type")
             data = bytes(await part.read())
-            files.append(Upload(int(index), part.filename or "file", content_type, data))
+            files.append(Upload(index, part.filename or "file", content_type, data))
         else:
             raise ValueError(f"unexpected multipart part {part.name!r}")
     return payload, files
+
+
+# Discord's description of a message upload has the parts files[0] to files[9].
+MAX_FILES = 10
+
+
+def _file_index(name: str, taken: set[int]) -> int:
+    """The n of a ``files[n]`` part: 0 to 9, each once, as the OpenAPI description has them."""
+    index = name[len("files[") : -1]
+    if not index.isdigit():
+        raise ValueError(f"multipart part {name!r} is not files[n]")
+    if int(index) >= MAX_FILES:
+        raise ValueError(f"{name}: a message takes at most {MAX_FILES} files, files[0] to files[9]")
+    if int(index) in taken:
+        raise ValueError(f"{name}: this part appears twice")
+    return int(index)
 
 
 async def serve_attachment(em: Emulator, request: web.Request) -> web.Response:

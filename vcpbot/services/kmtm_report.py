@@ -1,4 +1,4 @@
-"""Release-safe KMTM reports and the CSV export.
+"""Release-safe KMTM reports, and how a release is put into words.
 
 A report covers one closed period and one breakdown (category, relation,
 follow-up, association), network-wide, or compares the totals of the last few
@@ -9,9 +9,11 @@ whole period, and every later report of it returns those numbers, even when the
 settings have changed since (it says so). There are no free date ranges: only
 whole, closed periods.
 
-Every report counts as a release: one posted in a channel and an export sent
-privately to the coordinator alike, because the coordinator decides where a file
-goes next.
+Every report counts as a release the moment the coordinator sees it: the private
+preview of ``/kmtm report`` (whether it is then posted or not, see
+``kmtm_preview``) and an export sent privately to the coordinator alike, because
+the coordinator has seen the numbers and decides where a file goes next. The files
+themselves are made in ``kmtm_export``, the chart in ``kmtm_chart``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from vcpbot.i18n import Locale, formats, t
 from vcpbot.services.disclosure import MIN_K, Marker, Rule
 from vcpbot.services.kmtm import PeriodView, parse_choice, period_by_name
 from vcpbot.services.kmtm_ledger import (
+    BREAKDOWNS,
     ReportRow,
     Settings,
     compared_periods,
@@ -38,18 +41,24 @@ from vcpbot.services.kmtm_ledger import (
     release_period,
     row_from,
 )
-from vcpbot.services.spreadsheet import write_csv
+
+# Shown where a year's rate is missing (not every association gave its member count).
+NO_RATE = "–"
 
 __all__ = [
+    "NO_RATE",
     "Report",
     "ReportRow",
-    "export_csv",
     "format_rate",
+    "heading",
+    "notes",
+    "period_reports",
     "released_otherwise",
     "report",
     "row_label",
     "row_shown",
     "shown",
+    "title",
 ]
 
 
@@ -65,6 +74,13 @@ class Report:
     rounded: bool
     span: int
     released_on: date
+    # The period's own days (for the year table: the period it ends with).
+    start_date: date
+    end_date: date
+    # How many associations the period's release lists by association: those that
+    # logged contacts or registered a member count. None in the year-by-year table,
+    # and for a period whose association table was never released.
+    associations: int | None
     # True when this is an earlier release returned from the ledger.
     from_ledger: bool
     # True when that earlier release used other settings than the ones asked for.
@@ -106,21 +122,76 @@ async def report(
     year = dimension is Dimension.YEAR
     periods = await compared_periods(session, period, span) if year else [period]
     await lock(session, periods)
-    earlier = await recorded(session, period.id, dimension)
-    if earlier is not None:
-        return _from_row(period, earlier, asked, from_ledger=True)
-    for each in periods:
-        await release_period(session, each, rule, released_on)
-    if year:
-        await record_year(session, period, periods, span, released_on)
     row = await recorded(session, period.id, dimension)
+    from_ledger = row is not None
+    if row is None:
+        for each in periods:
+            await release_period(session, each, rule, released_on)
+        if year:
+            await record_year(session, period, periods, span, released_on)
+        row = await recorded(session, period.id, dimension)
     if row is None:
         raise RuntimeError("the release ledger has no row right after recording one")
-    return _from_row(period, row, asked, from_ledger=False)
+    associations = None if year else await _associations(session, period)
+    return _from_row(period, row, asked, associations, from_ledger=from_ledger)
+
+
+async def period_reports(
+    session: AsyncSession,
+    *,
+    period_name: str,
+    dimension: Dimension | str,
+    k: int,
+    min_contributors: int = 3,
+    round_to_5: bool = False,
+    year_periods: int = 5,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[Report]:
+    """Every breakdown of a closed period, and the year-by-year table when that is asked for.
+
+    The first breakdown releases the whole period (``kmtm_ledger``), so the others come
+    from the ledger: asking for all of them releases nothing a single report would not.
+    The year table releases earlier periods too, so it is only added when asked for.
+    """
+    asked = parse_choice(Dimension, dimension)
+    wanted = [*BREAKDOWNS, Dimension.YEAR] if asked is Dimension.YEAR else list(BREAKDOWNS)
+    if asked is not Dimension.YEAR:
+        wanted.remove(asked)
+        wanted.insert(0, asked)
+    found = {}
+    for each in wanted:
+        found[each] = await report(
+            session,
+            period_name=period_name,
+            dimension=each,
+            k=k,
+            min_contributors=min_contributors,
+            round_to_5=round_to_5,
+            year_periods=year_periods,
+            now=now,
+            zone=zone,
+        )
+    return [found[d] for d in (*BREAKDOWNS, Dimension.YEAR) if d in found]
+
+
+async def _associations(session: AsyncSession, period: PeriodView) -> int | None:
+    """The associations the period's release lists by association, as released.
+
+    Not the number that logged at least one contact: the association table hides small
+    counts, zero among them, and that number would tell how many hidden cells are zero.
+    """
+    row = await recorded(session, period.id, Dimension.ASSOCIATION)
+    return None if row is None else len(row.payload["rows"])
 
 
 def _from_row(
-    period: PeriodView, row: KmtmRelease, asked: tuple[int, int, bool, int], *, from_ledger: bool
+    period: PeriodView,
+    row: KmtmRelease,
+    asked: tuple[int, int, bool, int],
+    associations: int | None,
+    *,
+    from_ledger: bool,
 ) -> Report:
     used = (row.k, row.min_contributors, row.rounded, row.span)
     total = row.payload["total"]
@@ -134,6 +205,9 @@ def _from_row(
         rounded=row.rounded,
         span=row.span,
         released_on=row.released_on,
+        start_date=period.start_date,
+        end_date=period.end_date,
+        associations=associations,
         from_ledger=from_ledger,
         settings_differ=used != asked,
     )
@@ -161,6 +235,53 @@ def shown(
     return str(value)
 
 
+def title(report: Report, locale: Locale) -> str:
+    return t(f"kmtm.report.title.{report.dimension.value}", locale, period=report.period_name)
+
+
+def heading(report: Report, locale: Locale) -> list[str]:
+    """What a reader needs beside the numbers: the period's dates, how many associations
+    took part, and the total as released (hidden when the ledger has it hidden)."""
+    dates = t("kmtm.report.dates", locale, start=report.start_date, end=report.end_date)
+    if report.dimension is Dimension.YEAR:
+        return [f"{report.period_name}: {dates}"]
+    found = [dates]
+    if report.associations is not None:
+        found.append(t("kmtm.report.associations", locale, count=report.associations))
+    if report.total is not None:
+        found.append(f"{t('kmtm.report.total', locale)}: {shown(report, report.total, locale)}")
+    return found
+
+
+def notes(report: Report, locale: Locale, *, marker: bool = True) -> list[str]:
+    """How to read a release: the marker, the rule, rounding, the release date."""
+    found = [t("kmtm.marker.legend", locale, k=report.k)] if marker else []
+    if report.total is Marker.SUPPRESSED:
+        found.append(
+            t("kmtm.marker.total_legend", locale, min_contributors=report.min_contributors)
+        )
+    by_whole = report.dimension in (Dimension.ASSOCIATION, Dimension.YEAR)
+    key = "kmtm.report.rule_association" if by_whole else "kmtm.report.rule"
+    found.append(t(key, locale, k=report.k, min_contributors=report.min_contributors))
+    if report.associations is not None:
+        found.append(t("kmtm.report.associations_note", locale))
+    if any(
+        isinstance(r.value, int) and r.rate_per_1000 is None
+        for r in report.rows
+        if report.dimension is Dimension.YEAR
+    ):
+        found.append(f"{NO_RATE}: {t('kmtm.report.no_rate', locale)}")
+    if report.rounded:
+        found.append(t("kmtm.report.rounded", locale))
+    earlier = released_otherwise(report, locale)
+    if earlier:
+        found.append(t("kmtm.report.year_as_released", locale, periods=earlier))
+    found.append(t("kmtm.report.released", locale, date=report.released_on))
+    if report.settings_differ:
+        found.append(t("kmtm.report.earlier_settings", locale))
+    return found
+
+
 def row_shown(report: Report, row: ReportRow, locale: Locale) -> str:
     """A row's number as text, "fewer than k" with the k of the release that made it."""
     k = None if row.released_with is None else row.released_with[0]
@@ -179,34 +300,3 @@ def released_otherwise(report: Report, locale: Locale) -> list[str]:
 def format_rate(rate: float, locale: Locale) -> str:
     """One decimal, with the language's decimal sign (CLDR): 12,5 in Dutch, 12.5 in English."""
     return formats.one_decimal(rate, locale)
-
-
-def export_csv(report: Report, *, locale: Locale) -> str:
-    """The release as CSV: the same published numbers, one row per cell, then the total.
-
-    ``status`` says in fixed English words what ``count`` holds, for spreadsheets:
-    published, suppressed or fewer_than_k. Rates use a decimal point in both
-    languages, so a spreadsheet reads them as numbers. Names (of associations and
-    periods) are written so that a spreadsheet never runs one as a formula.
-    """
-
-    def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list:
-        status = value.value if isinstance(value, Marker) else "published"
-        rate_text = "" if rate is None else f"{rate:.1f}"
-        return [report.period_name, report.dimension.value, key, label, text, status, rate_text]
-
-    lines = [
-        line(
-            r.key,
-            row_label(report, r, locale),
-            r.value,
-            row_shown(report, r, locale),
-            r.rate_per_1000,
-        )
-        for r in report.rows
-    ]
-    if report.total is not None:
-        total = shown(report, report.total, locale)
-        lines.append(line("total", t("kmtm.report.total", locale), report.total, total, None))
-    header = ["period", "breakdown", "key", "label", "count", "status", "per_1000_members"]
-    return write_csv(header, lines)
