@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from vcpbot.cli import main
 from vcpbot.crypto import generate_index_key, generate_master_key
@@ -310,3 +311,76 @@ def test_check_accepts_a_filled_in_help_file(
     operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     assert main(["check"]) == 1  # the fresh database still needs `vcpbot db upgrade`
     assert help_problems(capsys.readouterr().err) == []
+
+
+# --- what `vcpbot check` touches and names ---------------------------------------------
+
+
+def test_check_creates_no_database_and_says_which_one_it_looked_for(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/missing.db")
+    assert main(["check"]) == 1
+    assert list(tmp_path.glob("missing.db*")) == []
+    err = capsys.readouterr().err
+    assert f"database: {tmp_path}/missing.db does not exist" in err
+    assert "vcpbot db upgrade" in err
+
+
+def test_check_with_the_default_database_leaves_no_file_behind(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    assert main(["check"]) == 1
+    assert list(tmp_path.glob("vcpbot.db*")) == []
+
+
+async def test_check_names_the_config_file_and_the_database_it_used(
+    databases, operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    url = await databases.create_url()
+    operator_environment.setenv("VCPBOT_DATABASE_URL", url)
+    assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["check"]) == 0
+    out = capsys.readouterr().out
+    assert "config: none found (config/vcpbot.toml); settings from the environment" in out
+    parsed = make_url(url)
+    assert f"database: {_as_named(url)}" in out
+    assert parsed.password is None or parsed.password not in out
+
+
+def _as_named(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite file {Path(parsed.database or '').resolve()}"
+    return f"PostgreSQL {parsed.database} on {parsed.host}:{parsed.port}"
+
+
+def test_check_names_the_config_file_it_read(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    config = tmp_path / "deploy.toml"
+    config.write_text('default_locale = "nl"\n')
+    main(["--config", str(config), "check"])
+    assert f"config: {config}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["check"], ["db", "check"], ["run"]])
+def test_a_config_file_named_on_the_command_line_must_exist(
+    command: list[str], capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    assert main(["--config", str(tmp_path / "typo.toml"), *command]) == 2
+    err = capsys.readouterr().err
+    assert f"config: {tmp_path / 'typo.toml'} does not exist" in err
+    assert list(tmp_path.glob("*.db*")) == []
+
+
+def test_version_is_the_installed_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"vcpbot {version('vcpbot')}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -27,10 +28,34 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def database_named(url: str) -> str:
+    """The database as an operator knows it, without its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return "SQLite in memory"
+        return f"SQLite file {Path(parsed.database).resolve()}"
+    if parsed.get_backend_name() == "postgresql":
+        return f"PostgreSQL {parsed.database} on {parsed.host}:{parsed.port or 5432}"
+    return _redacted(url)
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file a connection would create: checking must not leave one behind."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path.resolve()
+
+
 async def check_database(settings: Settings) -> list[str]:
     from vcpbot.db import create_database
     from vcpbot.db.migrate import state
 
+    missing = _missing_sqlite_file(settings.database_url)
+    if missing is not None:
+        return [f"database: {missing} does not exist; create it with `vcpbot db upgrade`"]
     where = _redacted(settings.database_url)
     db = create_database(settings.database_url)
     try:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,23 @@ def _problem(line: str) -> None:
 
 def _settings(args: argparse.Namespace, **values: Any) -> Settings:
     """Settings from every source; ``values`` (from command-line options) win."""
-    return Settings.load(config_file=args.config, secrets_dir=args.secrets_dir, **values)
+    config = args.config or DEFAULT_CONFIG_FILE
+    return Settings.load(config_file=config, secrets_dir=args.secrets_dir, **values)
+
+
+def _config_used(args: argparse.Namespace) -> str:
+    if args.config is not None:
+        return str(args.config)
+    if DEFAULT_CONFIG_FILE.exists():
+        return str(DEFAULT_CONFIG_FILE)
+    return f"none found ({DEFAULT_CONFIG_FILE}); settings from the environment"
+
+
+def _missing_config(args: argparse.Namespace) -> str | None:
+    """A file the operator named must be there: a typo must not run on defaults."""
+    if args.config is None or args.config.is_file():
+        return None
+    return f"config: {args.config} does not exist (leave out --config to use {DEFAULT_CONFIG_FILE})"
 
 
 async def _open_db(settings: Settings):
@@ -72,7 +89,7 @@ async def cmd_db_check(args: argparse.Namespace) -> int:
 
 async def cmd_check(args: argparse.Namespace) -> int:
     """Every problem on its own line; exit 1 when there is any."""
-    from vcpbot.checks import check_deployment
+    from vcpbot.checks import check_deployment, database_named
 
     try:
         settings = _settings(args)
@@ -80,6 +97,8 @@ async def cmd_check(args: argparse.Namespace) -> int:
         for line in exc.problems:
             _problem(f"settings: {line}")
         return 1
+    _say(f"config: {_config_used(args)}")
+    _say(f"database: {database_named(settings.database_url)}")
     problems = await check_deployment(settings)
     for line in problems:
         _problem(line)
@@ -225,14 +244,25 @@ async def cmd_invite_url(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    try:
+        return version("vcpbot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vcpbot",
         description="Discord bot for the VCP network of Maastricht student associations.",
     )
     parser.add_argument(
-        "--config", type=Path, default=DEFAULT_CONFIG_FILE, help="TOML settings file"
+        "--config",
+        type=Path,
+        default=None,
+        help=f"TOML settings file (else {DEFAULT_CONFIG_FILE}, if there is one)",
     )
+    parser.add_argument("--version", action="version", version=f"vcpbot {_version()}")
     parser.add_argument("--secrets-dir", type=Path, default=None, help="directory of secret files")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -303,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    missing = _missing_config(args)
+    if missing is not None:
+        _problem(missing)
+        return 2
     try:
         return asyncio.run(args.func(args))
     except SettingsError as exc:
