@@ -88,3 +88,24 @@ def test_a_second_process_on_the_same_sqlite_file_is_refused(
         f"another vcpbot process is using {database}; SQLite serves one process "
         "— use PostgreSQL for several"
     ) in capsys.readouterr().err.splitlines()
+
+
+def test_run_without_a_network_says_so_in_one_line(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An operator starting the bot on a machine that cannot reach Discord reads one
+    line that says so, not a traceback, and nothing about voice, which the bot never uses."""
+    url = f"sqlite:///{tmp_path}/bot.db"
+    operator_environment.setenv("VCPBOT_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    operator_environment.setenv("VCPBOT_DISCORD_API_BASE", "http://127.0.0.1:9/api/v10")
+    assert main(["run"]) == 1
+    captured = capsys.readouterr()
+    said = (captured.out + captured.err).strip().splitlines()
+    problems = [line for line in said if "cannot reach Discord" in line]
+    assert len(problems) == 1
+    assert "127.0.0.1:9" in problems[0]
+    assert not any("Traceback" in line for line in said)
+    assert not any("voice" in line for line in said)

@@ -250,6 +250,9 @@ def create_bot(
     ``leadership`` decides whether this process runs timed work; by default the
     database decides (``vcpbot.leadership.leadership_for``).
     """
+    # The bot never joins a voice channel: discord.py's warnings that the voice
+    # libraries are missing would only make an operator look for a problem.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     cls = ShardedVCPBot if settings.sharded else VCPBot
     return cls(
         settings=settings,

@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable
 
+import aiohttp
 import discord
 
 from vcpbot.bot import DatabaseNotReady, create_bot
@@ -29,6 +30,28 @@ def _token(settings: Settings) -> str | None:
     return settings.discord_token.get_secret_value()
 
 
+# What stops the bot before it serves, each said in one line (no traceback).
+STARTUP_FAILURES = (
+    DatabaseNotReady,
+    AlreadyRunning,
+    discord.LoginFailure,
+    discord.PrivilegedIntentsRequired,
+    discord.GatewayNotFound,
+    aiohttp.ClientError,
+    TimeoutError,  # no answer at all (a proxy or firewall that drops)
+)
+
+
+def why_not_started(exc: BaseException) -> str:
+    if isinstance(exc, discord.LoginFailure):
+        return "Discord did not accept the bot token; check VCPBOT_DISCORD_TOKEN.\n"
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        return "Discord refused the gateway intents; vcpbot needs no privileged ones.\n"
+    if isinstance(exc, DatabaseNotReady | AlreadyRunning):
+        return f"{exc}\n"
+    return unreachable(exc)
+
+
 async def run_bot(settings: Settings) -> int:
     configure_logging(settings.log_level)
     token = _token(settings)
@@ -46,14 +69,8 @@ async def run_bot(settings: Settings) -> int:
         bot = create_bot(settings, db, leadership=leadership)
         async with bot:
             await bot.start(token)
-    except (DatabaseNotReady, AlreadyRunning) as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 1
-    except discord.LoginFailure:
-        sys.stderr.write("Discord did not accept the bot token; check VCPBOT_DISCORD_TOKEN.\n")
-        return 1
-    except discord.PrivilegedIntentsRequired:
-        sys.stderr.write("Discord refused the gateway intents; vcpbot needs no privileged ones.\n")
+    except STARTUP_FAILURES as exc:
+        sys.stderr.write(why_not_started(exc))
         return 1
     finally:
         await db.dispose()
@@ -83,6 +100,15 @@ async def sync_commands(settings: Settings, say: Callable[[str], None]) -> int:
     except DatabaseNotReady as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
+    except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:
+        sys.stderr.write(unreachable(exc))
+        return 1
     finally:
         await db.dispose()
     return 0
+
+
+def unreachable(exc: BaseException) -> str:
+    """One line for an operator whose machine cannot reach Discord (network, DNS, proxy)."""
+    reason = str(exc).strip().splitlines()
+    return f"cannot reach Discord: {reason[0] if reason else type(exc).__name__}\n"
