@@ -287,6 +287,11 @@ class Settings(BaseSettings):
     privacy_statement_url: str | None = Field(
         default=None, description="The deployment's privacy statement, linked from /privacy."
     )
+    guides_url: str | None = Field(
+        default=None,
+        description="Where boards, VCPs and students find the guides (docs/guide-*.md), "
+        "linked from the note the bot posts when it is added to a server.",
+    )
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     leadership: LeadershipSettings = Field(default_factory=LeadershipSettings)
     intervisie: IntervisieSettings = Field(default_factory=IntervisieSettings)

@@ -15,6 +15,7 @@ from discord.ext import commands
 from cogs.help._contact import ContactForm
 from cogs.help._menu import Entry, Place, Reader, entries, menu, names_locale
 from cogs.help._render import Where, help_message
+from cogs.help._welcome import greet
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.i18n import Locale, t
@@ -146,6 +147,10 @@ class HelpCog(commands.Cog):
         # Announced from the start: the hub's process changes these (suspending an
         # association) without ever having served /help itself.
         self.bot.db.changes.watch(HELP_TABLES)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await greet(self.bot, guild)
 
     @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
