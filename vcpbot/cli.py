@@ -100,11 +100,29 @@ async def cmd_check(args: argparse.Namespace) -> int:
     _say(f"config: {_config_used(args)}")
     _say(f"database: {database_named(settings.database_url)}")
     problems = await check_deployment(settings)
+    if args.online:
+        problems += await _online_problems(settings, offline=problems)
     for line in problems:
         _problem(line)
     if not problems:
-        _say("settings and database look good")
+        _say(
+            "settings, database and Discord look good"
+            if args.online
+            else "settings and database look good"
+        )
     return 1 if problems else 0
+
+
+async def _online_problems(settings: Settings, *, offline: list[str]) -> list[str]:
+    if any(line.startswith(("database:", "discord_token:")) for line in offline):
+        return ["discord: not asked; fix the token and database lines above first"]
+    from vcpbot.online_check import check_online
+
+    db = await _open_db(settings)
+    try:
+        return await check_online(settings, db)
+    finally:
+        await db.dispose()
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
@@ -285,9 +303,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="register the slash commands with Discord").set_defaults(
         func=cmd_sync
     )
-    sub.add_parser(
+    check = sub.add_parser(
         "check", help="validate the settings and the database; one line per problem"
-    ).set_defaults(func=cmd_check)
+    )
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also log in and ask Discord: the hub, the bot's permissions, the commands",
+    )
+    check.set_defaults(func=cmd_check)
     demo = sub.add_parser("demo", help="show the product offline, without a token")
     demo.add_argument("--lang", choices=["en", "nl"], default="en")
     demo.add_argument("--step", action="store_true", help="pause between steps")

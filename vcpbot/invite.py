@@ -101,7 +101,12 @@ def invite_url(application_id: int, place: Place = Place.ALL) -> str:
 
 def permission_names(place: Place = Place.ALL) -> list[str]:
     """Discord's names for the permissions, as the invite screen shows them."""
-    return [_LABELS.get(name, name) for name, granted in bot_permissions(place) if granted]
+    return names_of(bot_permissions(place))
+
+
+def names_of(permissions: discord.Permissions) -> list[str]:
+    """The granted ones, as Discord's invite screen and server settings name them."""
+    return [_LABELS.get(name, name) for name, granted in permissions if granted]
 
 
 # The wording of Discord's invite screen, for `vcpbot invite-url`.
