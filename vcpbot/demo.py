@@ -180,10 +180,10 @@ async def _escalation_tour(
     sanne = world.users["Sanne"]
     vcp = emulator.person(sanne)
     say.chapter(t("demo.chapter.escalation", lang))
-    say.does(sanne, "/" + t("cmd.escalate.name", lang))
-    intro = (await (await vcp.slash(tragos.guild, "escalate")).wait()).message
+    say.does(sanne, "/" + t("cmd.report.name", lang))
+    intro = (await (await vcp.slash(tragos.guild, "report")).wait()).message
     if intro is None:
-        raise RuntimeError("/escalate did not answer with its explanation")
+        raise RuntimeError("/report did not answer with its explanation")
     say.sees(sanne, intro, where=tragos.guild.name)
     go = intro.buttons[0]
     say.does(sanne, t("demo.presses", lang, label=go["label"]))
@@ -217,9 +217,10 @@ async def _escalation_tour(
     say.sees(world.team_member, replied, where="#escalations")
 
     say.does(
-        sanne, f"/{t('cmd.case.name', lang)} {t('cmd.case.opt.receipt', lang)}:{receipt.group(1)}"
+        sanne,
+        f"/{t('cmd.my_case.name', lang)} {t('cmd.my_case.opt.receipt', lang)}:{receipt.group(1)}",
     )
-    seen = await (await vcp.slash(None, "case", {"receipt": receipt.group(1)})).final()
+    seen = await (await vcp.slash(None, "my-case", {"receipt": receipt.group(1)})).final()
     say.sees(sanne, seen, where=t("demo.dm", lang))
 
 

@@ -77,7 +77,7 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
 def case_list(
     cards: list[CaseCard], locale: Locale, *, in_hub: bool, guild_id: int
 ) -> discord.Embed:
-    """``/cases``: oldest first, whole lines each leading to its card (in ``guild_id``,
+    """``/open-cases``: oldest first, whole lines each leading to its card (in ``guild_id``,
     where the handler acts), then how many did not fit."""
     embed = discord.Embed(title=t("escalation.list.title", locale, count=len(cards)))
     if not cards:

@@ -1,4 +1,6 @@
-"""Slash commands and timers of anonymous escalation: /escalate, /case, /cases, /escalation."""
+"""Slash commands and timers of anonymous escalation: /report, /my-case, /open-cases, and the
+board's /anonymous-contact (Dutch clients: /melden, /mijn-melding, /open-meldingen,
+/anoniem-contact; docs/style-nl.md says why)."""
 
 from __future__ import annotations
 
@@ -183,16 +185,16 @@ class EscalationCog(commands.Cog):
     # --- the reporter ------------------------------------------------------------------
 
     @access.audience(Audience.REPORTERS)
-    @app_commands.command(name=L("cmd.escalate.name"), description=L("cmd.escalate.description"))
+    @app_commands.command(name=L("cmd.report.name"), description=L("cmd.report.description"))
     @app_commands.guild_only()
-    async def escalate(self, interaction: discord.Interaction) -> None:
+    async def report(self, interaction: discord.Interaction) -> None:
         await start_report(interaction, self)
 
     @access.audience(Audience.EVERYONE)
-    @app_commands.command(name=L("cmd.case.name"), description=L("cmd.case.description"))
-    @app_commands.describe(receipt=L("cmd.case.receipt"))
-    @app_commands.rename(receipt=L("cmd.case.opt.receipt"))
-    async def case(
+    @app_commands.command(name=L("cmd.my_case.name"), description=L("cmd.my_case.description"))
+    @app_commands.describe(receipt=L("cmd.my_case.receipt"))
+    @app_commands.rename(receipt=L("cmd.my_case.opt.receipt"))
+    async def my_case(
         self, interaction: discord.Interaction, receipt: app_commands.Range[str, 1, 100]
     ) -> None:
         await open_by_receipt(interaction, self, receipt)
@@ -200,9 +202,11 @@ class EscalationCog(commands.Cog):
     # --- the handlers --------------------------------------------------------------------
 
     @access.audience(Audience.HANDLERS)
-    @app_commands.command(name=L("cmd.cases.name"), description=L("cmd.cases.description"))
+    @app_commands.command(
+        name=L("cmd.open_cases.name"), description=L("cmd.open_cases.description")
+    )
     @app_commands.guild_only()
-    async def cases(self, interaction: discord.Interaction) -> None:
+    async def open_cases(self, interaction: discord.Interaction) -> None:
         config = self.require_config()
         async with self.bot.db.sessions.begin() as session:
             handler = await acting_handler(interaction, session)
@@ -217,8 +221,8 @@ class EscalationCog(commands.Cog):
     # --- association admins ---------------------------------------------------------------
 
     admin = app_commands.Group(
-        name=L("cmd.escalation.name"),
-        description=L("cmd.escalation.description"),
+        name=L("cmd.anonymous.name"),
+        description=L("cmd.anonymous.description"),
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
@@ -232,10 +236,10 @@ class EscalationCog(commands.Cog):
 
     @access.audience(Audience.NETWORK_BOARD)
     @admin.command(
-        name=L("cmd.escalation.panel.name"), description=L("cmd.escalation.panel.description")
+        name=L("cmd.anonymous.panel.name"), description=L("cmd.anonymous.panel.description")
     )
-    @app_commands.describe(channel=L("cmd.escalation.panel.channel"))
-    @app_commands.rename(channel=L("cmd.escalation.opt.channel"))
+    @app_commands.describe(channel=L("cmd.anonymous.panel.channel"))
+    @app_commands.rename(channel=L("cmd.anonymous.opt.channel"))
     async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         await self._association(interaction)
         usable(interaction, channel)
@@ -251,15 +255,15 @@ class EscalationCog(commands.Cog):
 
     @access.audience(Audience.NETWORK_BOARD)
     @admin.command(
-        name=L("cmd.escalation.member_route.name"),
-        description=L("cmd.escalation.member_route.description"),
+        name=L("cmd.anonymous.member_route.name"),
+        description=L("cmd.anonymous.member_route.description"),
     )
     @app_commands.describe(
-        enabled=L("cmd.escalation.member_route.enabled"),
-        channel=L("cmd.escalation.member_route.channel"),
+        enabled=L("cmd.anonymous.member_route.enabled"),
+        channel=L("cmd.anonymous.member_route.channel"),
     )
     @app_commands.rename(
-        enabled=L("cmd.escalation.opt.enabled"), channel=L("cmd.escalation.opt.channel")
+        enabled=L("cmd.anonymous.opt.enabled"), channel=L("cmd.anonymous.opt.channel")
     )
     async def member_route(
         self,

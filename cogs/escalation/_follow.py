@@ -1,4 +1,4 @@
-"""``/case``: the reporter follows their case by receipt, anywhere, and only they see it.
+"""``/my-case``: the reporter follows their case by receipt, anywhere, and only they see it.
 
 The receipt lives in this view's memory for the length of the conversation and
 is checked again by the service on every action; it is never put in a custom_id.
@@ -259,7 +259,7 @@ class ReporterReplyForm(SessionForm):
         )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        # Opened from the reporter's own /case message, which is redrawn in place.
+        # Opened from the reporter's own /my-case message, which is redrawn in place.
         await interaction.response.defer()
         bot = bot_of(interaction)
         try:
@@ -281,7 +281,7 @@ class ReporterReplyForm(SessionForm):
 async def open_by_receipt(
     interaction: discord.Interaction, cog: EscalationCog, receipt: str
 ) -> None:
-    """``/case receipt:``. A miss is recorded and committed, then only "not found" is said."""
+    """``/my-case receipt:``. A miss is recorded and committed, then only "not found" is said."""
     config = cog.require_config()
     # A typo in the format is told at once, and costs no attempt.
     escalation.normalise_receipt(receipt)

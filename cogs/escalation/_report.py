@@ -84,7 +84,7 @@ def intro_embed(
 
 
 async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> None:
-    """``/escalate`` and the panel button: first who sees what, then the form."""
+    """``/report`` and the panel button: first who sees what, then the form."""
     config = cog.require_config()
     guild_id = require_association_guild(interaction)
     locale = locale_of(interaction)

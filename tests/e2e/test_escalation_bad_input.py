@@ -35,7 +35,7 @@ async def count_cases(harness: BotHarness) -> int:
 
 async def open_form(emulator: Emulator, user: User, guild: Any) -> Modal:
     person = emulator.person(user)
-    intro = (await (await person.slash(guild, "escalate")).wait()).message
+    intro = (await (await person.slash(guild, "report")).wait()).message
     assert intro is not None
     modal = (await person.press(intro, label=CONTINUE[lang(user)])).response.modal
     assert modal is not None
@@ -216,7 +216,7 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Eerste melding.")
     seen = await open_case(emulator, vcp, receipt_in(confirmation))
     person = emulator.person(vcp)
-    intro = (await (await person.slash(tragos.guild, "escalate")).wait()).message
+    intro = (await (await person.slash(tragos.guild, "report")).wait()).message
     assert intro is not None
     modal = (await person.press(intro, label="Verder")).response.modal
     assert modal is not None
@@ -229,7 +229,7 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
         await person.press(confirmation, label="Stuur me een privébericht bij een reactie"),
     ):
         said = await stale.final()
-        assert said.ephemeral and "niet meer actief" in said.text and "/escaleer" in said.text
+        assert said.ephemeral and "niet meer actief" in said.text and "/melden" in said.text
     assert await count_cases(harness) == 1
 
 
@@ -249,11 +249,11 @@ async def test_without_keys_every_escalation_command_says_it_is_not_available(
         vcp = await add_vcp(emulator, world, "tragos", "maria", locale="en-US")
         person = emulator.person(vcp)
         for result in (
-            await person.slash(tragos.guild, "escalate"),
-            await person.slash(None, "case", {"receipt": "K7QM-K7QM-K7QM-K7QM-K7QM"}),
-            await emulator.person(world.team_member).slash(world.hub, "cases"),
+            await person.slash(tragos.guild, "report"),
+            await person.slash(None, "my-case", {"receipt": "K7QM-K7QM-K7QM-K7QM-K7QM"}),
+            await emulator.person(world.team_member).slash(world.hub, "open-cases"),
             await emulator.person(tragos.admin).slash(
-                tragos.guild, "escalation", {"channel": tragos.general}, subcommand="panel"
+                tragos.guild, "anonymous-contact", {"channel": tragos.general}, subcommand="panel"
             ),
         ):
             said = await result.final()

@@ -168,7 +168,7 @@ async def test_an_english_vcp_escalates_with_the_association_withheld(
     assert code not in notice.text and "We call today" not in notice.text
     assert notice.allowed_mentions == {"parse": []}
 
-    # She stops the notices; the next reply reaches her only through /case.
+    # She stops the notices; the next reply reaches her only through /my-case.
     seen = await open_case(emulator, maria, receipt)
     off = await (await emulator.person(maria).press(seen, label="Stop notices")).final()
     assert "DM notices are off" in off.text and "Notify me by DM" in button_labels(off)

@@ -45,7 +45,7 @@ async def report(emulator: Emulator, world: NetworkWorld, user: User, text: str)
 async def refused_report(emulator: Emulator, world: NetworkWorld, user: User) -> Message:
     """The form, sent and refused: the reason comes privately, with the text handed back."""
     person = emulator.person(user)
-    intro = await (await person.slash(world.association("tragos").guild, "escalate")).wait()
+    intro = await (await person.slash(world.association("tragos").guild, "report")).wait()
     assert intro.message is not None
     modal = (await person.press(intro.message, label=CONTINUE["en"])).response.modal
     assert modal is not None

@@ -34,7 +34,7 @@ async def test_the_member_route_is_off_until_the_board_turns_it_on(
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
     lotte = add_member(emulator, world, "tragos", "lotte", locale="nl")
-    refused = (await (await emulator.person(lotte).slash(tragos.guild, "escalate")).wait()).message
+    refused = (await (await emulator.person(lotte).slash(tragos.guild, "report")).wait()).message
     assert refused is not None and refused.ephemeral
     assert "niet aangezet" in refused.text and "/hulp" in refused.text
 
@@ -44,16 +44,16 @@ async def test_the_member_route_is_off_until_the_board_turns_it_on(
     turned_on = await switch_member_route(emulator, world, "tragos", channel)
     assert turned_on.ephemeral and "kunnen je VCP's nu anoniem bereiken" in turned_on.text
     assert "iedereen in deze server" not in turned_on.text  # the channel is private
-    intro = (await (await emulator.person(lotte).slash(tragos.guild, "escalate")).wait()).message
+    intro = (await (await emulator.person(lotte).slash(tragos.guild, "report")).wait()).message
     assert intro is not None and "Anoniem je VCP's bereiken" in intro.text
     # /help now tells members the anonymous way to their VCPs too.
     helped = (await (await emulator.person(lotte).slash(tragos.guild, "help")).wait()).message
-    assert "zonder je naam te geven: gebruik /escaleer" in helped.text
+    assert "zonder je naam te geven: gebruik /melden" in helped.text
     assert "doorsturen" in intro.text  # she is told a VCP may forward it, and what then
 
     off = await switch_member_route(emulator, world, "tragos", None, enabled=False)
     assert "geen nieuwe anonieme meldingen meer" in off.text
-    again = (await (await emulator.person(lotte).slash(tragos.guild, "escalate")).wait()).message
+    again = (await (await emulator.person(lotte).slash(tragos.guild, "report")).wait()).message
     assert again is not None and "niet aangezet" in again.text
     helped = (await (await emulator.person(lotte).slash(tragos.guild, "help")).wait()).message
     assert "zonder je naam te geven" not in helped.text
@@ -141,8 +141,8 @@ async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
     reread = await (await sanne.press(card, label="Openen")).final()
     assert MEMBER_YES in reread.text and TEAM_REPLY not in reread.text
     assert "Deze melding is doorgestuurd" in reread.text
-    # Only the team acts on it now; the VCPs' /cases no longer lists it.
-    listing = (await (await sanne.slash(tragos.guild, "cases")).wait()).message
+    # Only the team acts on it now; the VCPs' /open-cases no longer lists it.
+    listing = (await (await sanne.slash(tragos.guild, "open-cases")).wait()).message
     assert listing is not None and code not in listing.text
-    listing = (await (await team.slash(world.hub, "cases")).wait()).message
+    listing = (await (await team.slash(world.hub, "open-cases")).wait()).message
     assert listing is not None and code in listing.text

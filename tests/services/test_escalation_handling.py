@@ -502,7 +502,7 @@ async def test_a_button_finds_its_case_by_the_cards_token_never_by_a_code(db: Da
                 await press(
                     session, config=config, handler=handler, case_ref=code, now=NOW, **extra
                 )
-    await deliver_cards(db, config)  # /cases lists a case once its card is posted
+    await deliver_cards(db, config)  # /open-cases lists a case once its card is posted
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
         by_token = await escalation.read_case(

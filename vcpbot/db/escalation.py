@@ -172,7 +172,7 @@ class Case(Base):
     # The opt-in DM link: the reporter's user id, sealed; deleted when the case closes.
     dm_link: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Set when the card could not reach the VCPs (a member case): the reporter is told in
-    # /case and chooses. Kept after they send it to the team, which the card then says.
+    # /my-case and chooses. Kept after they send it to the team, which the card then says.
     undelivered: Mapped[str | None] = mapped_column(String(16))
 
 

@@ -242,7 +242,7 @@ async def _view(session: AsyncSession, config: EscalationConfig, case: Case) -> 
 async def open_case(
     session: AsyncSession, *, config: EscalationConfig, unlocked: Unlocked
 ) -> ReporterView | None:
-    """``/case receipt:``, after ``unlock``. None when the receipt matches nothing.
+    """``/my-case receipt:``, after ``unlock``. None when the receipt matches nothing.
 
     On None the miss has been recorded in this transaction: let it commit, then
     show ``RECEIPT_NOT_FOUND`` (say nothing more: not whether the case existed).

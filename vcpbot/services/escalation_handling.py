@@ -125,7 +125,7 @@ class CaseCard:
     awaiting_reply: bool  # the last message is the reporter's
     # A member case its reporter sent to the team because the VCPs could not receive it.
     sent_by_reporter: bool = False
-    # In a listing: the card this handler acts from (``/cases`` links to it).
+    # In a listing: the card this handler acts from (``/open-cases`` links to it).
     link: MessageRef | None = None
 
 
@@ -222,7 +222,7 @@ async def _find(
 async def list_open_cases(
     session: AsyncSession, *, config: EscalationConfig, handler: Handler, now: datetime
 ) -> list[CaseCard]:
-    """``/cases``: the handler's open cases whose card has arrived, oldest first, each
+    """``/open-cases``: the handler's open cases whose card has arrived, oldest first, each
     with a link to its card. A case whose card still waits for its batch is not listed:
     the list must not tell sooner than the channel when a case came in.
     """

@@ -240,7 +240,7 @@ async def mark_undelivered(
     session: AsyncSession, *, delivery: Delivery, reason: Undelivered
 ) -> None:
     """A member case's card cannot reach the association's VCPs (the route is off, or the
-    channel is gone): drop it and tell the reporter, who chooses in ``/case`` (send it
+    channel is gone): drop it and tell the reporter, who chooses in ``/my-case`` (send it
     to the UM team, or close it). Its clock stops: nobody can act on it meanwhile.
     """
     await session.execute(
