@@ -31,7 +31,7 @@ from vcpbot.harness import (
     seed_network_world,
     settings_for,
 )
-from vcpbot.i18n import Locale, formats, t
+from vcpbot.i18n import Locale, category_label, formats, t
 
 Out = Callable[[str], None]
 MENTION = re.compile(r"<@!?(\d+)>|<#(\d+)>|<@&(\d+)>")
@@ -479,7 +479,10 @@ async def _kmtm_log(
 
 
 def _kmtm_choices(choice: dict[str, str], lang: Locale) -> str:
-    return " · ".join(t(f"kmtm.{field}.{value}", lang) for field, value in choice.items())
+    return " · ".join(
+        category_label(value, lang) if field == "category" else t(f"kmtm.{field}.{value}", lang)
+        for field, value in choice.items()
+    )
 
 
 async def _kmtm_tour(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from cogs.escalation._common import label, status_text
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, category_label, t
 from vcpbot.services.escalation import CaseCard, CaseStatus, Place, Route, Urgency
 
 DESCRIPTION_MAX = 4096
@@ -55,7 +55,7 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
         embed.description = " · ".join(flags)
     embed.add_field(name=t("escalation.card.route", locale), value=route_text(card, locale))
     embed.add_field(
-        name=t("escalation.card.category", locale), value=label("category", card.category, locale)
+        name=t("escalation.card.category", locale), value=category_label(card.category, locale)
     )
     embed.add_field(
         name=t("escalation.card.urgency", locale), value=label("urgency", card.urgency, locale)
@@ -88,7 +88,7 @@ def case_list(
         parts = [
             f"`{card.code}`",
             route_text(card, locale),
-            label("category", card.category, locale),
+            category_label(card.category, locale),
             label("urgency", card.urgency, locale),
         ]
         if in_hub:

@@ -20,7 +20,7 @@ from cogs.escalation._common import (
 )
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._report import refuse_keeping_text
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private
 from vcpbot.services import escalation
 from vcpbot.services.escalation import Author, ReporterView
@@ -86,7 +86,7 @@ class CaseView(PagedView):
                 "escalation.case.summary",
                 locale,
                 route=label("route", case.route, locale),
-                category=label("category", case.category, locale),
+                category=category_label(case.category, locale),
                 urgency=label("urgency", case.urgency, locale),
                 status=label("status", case.status, locale),
                 date=case.created_on,

@@ -26,7 +26,7 @@ from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._decisions import press_block, press_close
 from cogs.escalation._replies import press_forward, press_reply
 from vcpbot import custom_ids
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
 from vcpbot.services import escalation
 from vcpbot.services.escalation import (
@@ -153,7 +153,7 @@ class DetailView(PagedView):
                 "escalation.detail.summary",
                 locale,
                 route=route_text(card, locale),
-                category=label("category", card.category, locale),
+                category=category_label(card.category, locale),
                 urgency=label("urgency", card.urgency, locale),
                 status=status_text(card.status, card.outcome, locale),
                 date=card.created_on,

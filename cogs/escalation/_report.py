@@ -29,7 +29,7 @@ from cogs.escalation._common import (
     unlock,
 )
 from vcpbot import access, custom_ids
-from vcpbot.i18n import Locale, bilingual, t
+from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
 from vcpbot.interactions import NO_MENTIONS, describe_error, locale_of, report_error, send_private
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import Category, EscalationConfig, Route, Urgency
@@ -159,7 +159,11 @@ class CaseForm(SessionForm):
         self.category = _select(
             "category",
             [
-                discord.SelectOption(label=label("category", c, locale)[:100], value=c.value)
+                discord.SelectOption(
+                    label=category_label(c, locale)[:100],
+                    value=c.value,
+                    description=category_hint(c, locale)[:100],
+                )
                 for c in Category
             ],
             locale,

@@ -389,8 +389,10 @@ def test_every_message_key_the_services_raise_is_in_both_catalogs() -> None:
         used |= set(re.findall(r'"(escalation\.[a-z_.]+)"', source.read_text("utf-8")))
     assert used
     assert sorted(k for k in used if not catalog().has(k)) == []
+    for member in escalation.Category:  # shared with KMTM: categories.json
+        assert catalog().has(f"category.{member.value}"), member
+        assert catalog().has(f"category.{member.value}.hint"), member
     for enum, prefix in (
-        (escalation.Category, "category"),
         (escalation.Urgency, "urgency"),
         (escalation.Outcome, "outcome"),
         (escalation.CaseStatus, "status"),
