@@ -19,15 +19,25 @@ from cogs.escalation._common import (
     OpenSessions,
     acting_handler,
     require_association_guild,
+    tell_hub,
 )
 from cogs.escalation._follow import open_by_receipt
 from cogs.escalation._outbox import Courier
 from cogs.escalation._report import panel_message, start_report
+from cogs.escalation._reporter import for_reporter
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.errors import InvalidInput
+from vcpbot.i18n import t
 from vcpbot.i18n.translator import L
-from vcpbot.interactions import NO_MENTIONS, locale_of, safe_traceback, send_private, text
+from vcpbot.interactions import (
+    NO_MENTIONS,
+    locale_of,
+    safe_traceback,
+    send_private,
+    text,
+    worded,
+)
 from vcpbot.runtime_key import directory_problems
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import EscalationConfig, EscalationUnavailable
@@ -50,6 +60,8 @@ class EscalationCog(commands.Cog):
         self.bot: Any = bot
         self.sessions = OpenSessions()
         self.config: EscalationConfig | None
+        # Why anonymous reporting is off (a catalog key for the hub's log), once said.
+        self.unavailable: str | None = None
         try:
             self.config = EscalationConfig.from_settings(self.bot.settings)
         except EscalationUnavailable as exc:
@@ -57,6 +69,8 @@ class EscalationCog(commands.Cog):
             self.config = None
             why = exc.__cause__ or "escalation keys are not configured"
             log.warning("%s: anonymous escalation is unavailable", why)
+            cause = "runtime" if exc.__cause__ is not None else "keys"
+            self.unavailable = f"escalation.log.unavailable_{cause}"
         else:
             for problem in directory_problems(self.bot.settings.runtime_directory):
                 log.warning("%s", problem)
@@ -100,6 +114,7 @@ class EscalationCog(commands.Cog):
     async def lead_taken(self) -> None:
         """This process now leads: the outbox, nudges and retention are its work."""
         if self.config is None:
+            await self.say_unavailable()
             return
         self.bot.scheduler.at(
             JOB_UPKEEP_SOON,
@@ -158,10 +173,19 @@ class EscalationCog(commands.Cog):
             return
         self.kick()
 
+    async def say_unavailable(self) -> None:
+        """Once per start, the leader tells the hub's log channel why reporting is off; a
+        reporter is only told to go elsewhere (``_reporter``)."""
+        if self.unavailable is None or not self.bot.leads or not self.bot.is_ready():
+            return
+        key, self.unavailable = self.unavailable, None
+        await tell_hub(self.bot, t(key, self.bot.settings.default_locale))
+
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         if self.bot.leads:
             self.kick()  # whatever waited while the bot was away
+            await self.say_unavailable()
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -185,12 +209,14 @@ class EscalationCog(commands.Cog):
     # --- the reporter ------------------------------------------------------------------
 
     @access.audience(Audience.REPORTERS)
+    @worded(for_reporter)
     @app_commands.command(name=L("cmd.report.name"), description=L("cmd.report.description"))
     @app_commands.guild_only()
     async def report(self, interaction: discord.Interaction) -> None:
         await start_report(interaction, self)
 
     @access.audience(Audience.EVERYONE)
+    @worded(for_reporter)
     @app_commands.command(name=L("cmd.my_case.name"), description=L("cmd.my_case.description"))
     @app_commands.describe(receipt=L("cmd.my_case.receipt"))
     @app_commands.rename(receipt=L("cmd.my_case.opt.receipt"))

@@ -16,10 +16,12 @@ from cogs.escalation._common import (
     bot_of,
     label,
     paragraph,
+    receipt_not_found,
     unlock,
 )
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._report import refuse_keeping_text
+from cogs.escalation._reporter import for_reporter
 from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private
 from vcpbot.services import escalation
@@ -39,6 +41,8 @@ def _names(locale: Locale) -> dict[Author, str]:
 
 class CaseView(PagedView):
     """Status, the conversation, and Reply / Close my case / notices."""
+
+    wording = staticmethod(for_reporter)
 
     def __init__(
         self,
@@ -163,7 +167,9 @@ async def show(
     """Redraw the case message after an action, or say it is no longer there."""
     if case is None:
         await interaction.edit_original_response(
-            content=t(escalation.RECEIPT_NOT_FOUND, view.locale), embeds=[], view=None
+            content=receipt_not_found(view.cog.require_config(), view.locale),
+            embeds=[],
+            view=None,
         )
         return
     await interaction.edit_original_response(**view.again(case, note), allowed_mentions=NO_MENTIONS)
@@ -171,6 +177,8 @@ async def show(
 
 class CloseAsk(SessionView):
     """Closing cannot be undone by the reporter, so it is asked once."""
+
+    wording = staticmethod(for_reporter)
 
     def __init__(self, case_view: CaseView) -> None:
         super().__init__(case_view.cog)
@@ -211,6 +219,8 @@ class CloseAsk(SessionView):
 class ToTeamAsk(SessionView):
     """The member chose their VCPs; the team reads it only if they say so here."""
 
+    wording = staticmethod(for_reporter)
+
     def __init__(self, case_view: CaseView) -> None:
         super().__init__(case_view.cog)
         self.case_view = case_view
@@ -244,6 +254,8 @@ class ToTeamAsk(SessionView):
 
 
 class ReporterReplyForm(SessionForm):
+    wording = staticmethod(for_reporter)
+
     def __init__(self, case_view: CaseView, locale: Locale) -> None:
         super().__init__(
             case_view.cog, title=t("escalation.case.reply_title", locale), action="rreply"
@@ -270,7 +282,7 @@ class ReporterReplyForm(SessionForm):
                     session, config=config, unlocked=unlocked, text=self.text.value, now=bot.clock()
                 )
         except Exception as exc:  # nothing was saved: say why, and hand back what they wrote
-            await refuse_keeping_text(interaction, exc, self.text.value)
+            await refuse_keeping_text(interaction, exc, self.text.value, for_reporter)
             return
         self.cog.kick()
         await show(
@@ -291,7 +303,7 @@ async def open_by_receipt(
         case = await escalation.open_case(session, config=config, unlocked=unlocked)
     locale = locale_of(interaction)
     if case is None:
-        await send_private(interaction, t(escalation.RECEIPT_NOT_FOUND, locale))
+        await send_private(interaction, receipt_not_found(config, locale))
         return
     view = CaseView(cog, receipt=receipt, case=case, locale=locale)
     await interaction.followup.send(

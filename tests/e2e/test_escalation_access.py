@@ -123,7 +123,8 @@ async def test_escalate_is_for_an_associations_own_server(
     await network_with(emulator, world, "tragos")
     if where == "hub":
         result = await emulator.person(world.team_member).slash(world.hub, "report")
-        assert "is for an association's own server" in await refused(result)
+        said = await refused(result)
+        assert "starts in your association's own server" in said and "112" in said
     else:
         vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
         with pytest.raises(AssertionError, match="not offered"):

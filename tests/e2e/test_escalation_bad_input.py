@@ -150,7 +150,7 @@ async def test_receipts_in_the_wrong_format_wrong_ones_and_guessing(
         answer = await open_case(emulator, guesser, guess)
         assert answer.text == (
             "No case was found for this receipt. Please check that you copied it completely. "
-            "Cases are removed some time after they are closed."
+            "A case is deleted 90 days after it is closed."
         )
     # Over the limit, even the right receipt is refused today, for the guesser only.
     stopped = await open_case(emulator, guesser, receipt)
@@ -233,7 +233,7 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
     assert await count_cases(harness) == 1
 
 
-async def test_without_keys_every_escalation_command_says_it_is_not_available(
+async def test_without_keys_a_reporter_is_told_where_else_to_go_and_the_hub_why(
     emulator: Emulator, world: NetworkWorld, databases, clock
 ) -> None:
     from vcpbot.db.migrate import upgrade
@@ -248,9 +248,18 @@ async def test_without_keys_every_escalation_command_says_it_is_not_available(
         tragos = world.association("tragos")
         vcp = await add_vcp(emulator, world, "tragos", "maria", locale="en-US")
         person = emulator.person(vcp)
+        # Maria, reporting: what she can do instead, never why inside the bot.
         for result in (
             await person.slash(tragos.guild, "report"),
             await person.slash(None, "my-case", {"receipt": "K7QM-K7QM-K7QM-K7QM-K7QM"}),
+        ):
+            said = await result.final()
+            assert said.ephemeral and "not available right now" in said.text
+            assert "/help" in said.text and "call 112" in said.text
+            for machinery in ("key", "administrator", "configured"):
+                assert machinery not in said.text
+        # The team and the board: the same calm refusal, and where to look.
+        for result in (
             await emulator.person(world.team_member).slash(world.hub, "open-cases"),
             await emulator.person(tragos.admin).slash(
                 tragos.guild, "anonymous-contact", {"channel": tragos.general}, subcommand="panel"
@@ -259,8 +268,14 @@ async def test_without_keys_every_escalation_command_says_it_is_not_available(
             said = await result.final()
             assert said.ephemeral
             assert (
-                "Anonymous escalation is not available right now" in said.text
-                or "Anoniem escaleren is op dit moment niet beschikbaar" in said.text
+                "is not available right now" in said.text
+                or "is op dit moment niet beschikbaar" in said.text
             )
+        # The reason goes to the hub's log channel when the bot starts (without anyone).
+        await bot.restart()
+        line = await emulator.person(world.coordinator).wait_for_message(
+            world.network_log, contains="VCPBOT_MASTER_KEYS"
+        )
+        assert "maria" not in line.text and str(vcp.id) not in line.text
     finally:
         await bot.stop()
