@@ -6,7 +6,7 @@ import discord
 
 from cogs.escalation._common import label, status_text
 from vcpbot.i18n import Locale, category_label, t
-from vcpbot.services.escalation import CaseCard, CaseStatus, Place, Route, Urgency
+from vcpbot.services.escalation import CaseCard, CaseStatus, Consent, Place, Route, Urgency
 
 DESCRIPTION_MAX = 4096
 JUMP = "https://discord.com/channels"
@@ -23,12 +23,29 @@ def association_text(card: CaseCard, locale: Locale) -> str:
     return discord.utils.escape_markdown(card.association_name)
 
 
+# How a member's case reached the team, as its card says it.
+FORWARDED_AS = {
+    None: "forwarded_by",  # before the member was asked
+    Consent.YES: "forwarded_consent_yes",
+    Consent.WITHOUT_WORDS: "forwarded_consent_without_words",
+    Consent.URGENT: "forwarded_urgent",
+}
+
+
 def route_text(card: CaseCard, locale: Locale) -> str:
     route = label("route", card.route, locale)
     if card.route is Route.MEMBER and card.forwarded:
-        how = "sent_by_member" if card.sent_by_reporter else "forwarded_by"
-        route += " (" + t(f"escalation.card.{how}", locale) + ")"
+        how = "sent_by_member" if card.sent_by_reporter else FORWARDED_AS.get(card.consent)
+        route += " (" + t(f"escalation.card.{how or 'forwarded_by'}", locale) + ")"
     return route
+
+
+def consent_text(card: CaseCard, locale: Locale) -> str:
+    """For the VCPs, while the case is theirs: their question and the member's answer
+    (only the answer: never why)."""
+    if card.forwarded or card.consent not in (Consent.ASKED, Consent.DECLINED, Consent.WITHDRAWN):
+        return ""
+    return t(f"escalation.card.consent.{card.consent.value}", locale)
 
 
 def age_text(card: CaseCard, locale: Locale) -> str:
@@ -69,6 +86,10 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
         name=t("escalation.card.status", locale),
         value=status_text(card.status, card.outcome, locale),
     )
+    if place is Place.ASSOCIATION and consent_text(card, locale) and not closed:
+        embed.add_field(
+            name=t("escalation.card.forwarding", locale), value=consent_text(card, locale)
+        )
     embed.add_field(name=t("escalation.card.opened", locale), value=age_text(card, locale))
     embed.set_footer(text=t("escalation.card.footer", locale))
     return embed

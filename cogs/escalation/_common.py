@@ -144,11 +144,18 @@ class SessionForm(discord.ui.Modal):
         await report_error(interaction, error, self.wording)
 
 
-def paragraph(custom_id: str, *, placeholder: str | None = None) -> discord.ui.TextInput[Any]:
+def paragraph(
+    custom_id: str,
+    *,
+    placeholder: str | None = None,
+    required: bool = True,
+    limit: int = escalation.TEXT_MAX,
+) -> discord.ui.TextInput[Any]:
     return discord.ui.TextInput(
         custom_id=custom_id,
         style=discord.TextStyle.paragraph,
-        max_length=escalation.TEXT_MAX,
+        max_length=limit,
+        required=required,
         placeholder=clip(placeholder, 100) if placeholder else None,
     )
 

@@ -26,6 +26,7 @@ REPORTER_ERRORS = frozenset(
         "escalation.error.already_closed",
         "escalation.error.expired",
         "escalation.error.member_route_off",
+        "escalation.error.no_question",
         "escalation.error.not_undelivered",
         "escalation.error.receipt_format",
         "escalation.error.receipt_not_found",

@@ -24,7 +24,14 @@ SECRET = "Only the team may read this sentence."
 NOT_TEAM = "Alleen leden van het UM-team kunnen dit doen."
 NOT_VCP = "Alleen de VCP's van deze vereniging"
 HUB_BUTTONS = ["In behandeling nemen", "Openen", "Reageren", "Afsluiten", "Afzender blokkeren"]
-VCP_BUTTONS = ["In behandeling nemen", "Openen", "Reageren", "Doorsturen naar UM-team", "Afsluiten"]
+VCP_BUTTONS = [
+    "In behandeling nemen",
+    "Openen",
+    "Reageren",
+    "Vragen om door te sturen",
+    "Nu doorsturen: acuut gevaar",
+    "Afsluiten",
+]
 
 
 async def refused(result) -> str:

@@ -170,8 +170,8 @@ async def test_replies_to_a_closed_case_and_a_second_close_are_refused_calmly(
     team, coordinator = emulator.person(world.team_member), emulator.person(world.coordinator)
 
     # Two team members each open Close; and one has the Reply form open.
-    first = (await (await team.press(card, label="Afsluiten")).wait()).message
-    second = (await (await coordinator.press(card, label="Afsluiten")).wait()).message
+    first = (await team.press(card, label="Afsluiten")).response.modal
+    second = (await coordinator.press(card, label="Afsluiten")).response.modal
     assert first is not None and second is not None
     reply_form = (await coordinator.press(card, label="Reageren")).response.modal
     assert reply_form is not None
@@ -179,13 +179,13 @@ async def test_replies_to_a_closed_case_and_a_second_close_are_refused_calmly(
     view_a = await open_case(emulator, vcp, receipt)
     view_b = await open_case(emulator, vcp, receipt, guild=tragos.guild)
 
-    select = next(c for c in first.walk_components() if c.get("type") == 3)
-    closed = await (await team.select(first, select["custom_id"], ["referred_externally"])).final()
-    assert f"Case {code} is closed" in closed.text
-    select = next(c for c in second.walk_components() if c.get("type") == 3)
-    again = await coordinator.select(second, select["custom_id"], ["advice_given"])
+    last_words = "We have referred you to the confidential adviser."
+    closed = await team.submit(first, {"outcome": "referred_externally", "text": last_words})
+    assert f"Case {code} is closed" in (await closed.final()).text
+    again = await coordinator.submit(second, {"outcome": "advice_given", "text": "Tot ziens."})
     said = await again.followup()
     assert said.ephemeral and "was al afgesloten. Er is niets veranderd" in said.text
+    assert "Tot ziens." in said.text  # handed back, not lost
 
     late = await coordinator.submit(reply_form, {"text": "Nog een vraag aan de melder."})
     said = await late.followup()

@@ -28,7 +28,14 @@ from kmtm_steps import create_period
 SECRET = "Een verhaal dat alleen de geregistreerde VCP's mogen lezen."
 NOT_REGISTERED = "niet geregistreerd als VCP van deze vereniging"
 REGISTER_HINT = "/vcp toevoegen"
-VCP_BUTTONS = ["In behandeling nemen", "Openen", "Reageren", "Doorsturen naar UM-team", "Afsluiten"]
+VCP_BUTTONS = [
+    "In behandeling nemen",
+    "Openen",
+    "Reageren",
+    "Vragen om door te sturen",
+    "Nu doorsturen: acuut gevaar",
+    "Afsluiten",
+]
 
 
 async def refused(result, *, secret: str = SECRET) -> str:

@@ -135,12 +135,19 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
             text=CANARY,
             now=NOW,
         )
-        await escalation.forward_case(
+        await escalation.ask_consent(
             session,
             config=config,
             handler=vcps,
             case_ref=CaseCode(member.code),
             summary=f"Summary {CANARY}",
+            now=NOW,
+        )
+        await escalation.answer_consent(
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, member.receipt, MEMBER_ID),
+            answer="yes",
             now=NOW,
         )
         await escalation.reply(
@@ -168,6 +175,7 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
                 handler=TEAM,
                 case_ref=CaseCode(code),
                 outcome="advice_given",
+                message="Closing this case.",
                 now=NOW,
             )
     return [first.receipt, member.receipt]
@@ -247,6 +255,7 @@ async def _close(
             handler=handler,
             case_ref=CaseCode(code),
             outcome="advice_given",
+            message="Closing this case.",
             now=now,
         )
 
