@@ -22,7 +22,7 @@ from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
 from vcpbot.emulator import Emulator, Guild, Modal
 from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Message, User
+from vcpbot.emulator.entities import Channel, Message, User
 from vcpbot.harness import (
     AssociationGuild,
     BotHarness,
@@ -222,6 +222,89 @@ async def _escalation_tour(
     )
     seen = await (await vcp.slash(None, "my-case", {"receipt": receipt.group(1)})).final()
     say.sees(sanne, seen, where=t("demo.dm", lang))
+
+
+def _vcp_channel(emulator: Emulator, association: AssociationGuild) -> Channel:
+    """As a careful board sets it up: only the VCPs (and the bot) read members' cases."""
+    guild = association.guild
+    channel = guild.create_text_channel("vcp-cases")
+    seen = perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.READ_MESSAGE_HISTORY
+    guild.set_overwrite(channel, guild.everyone, deny=perm.VIEW_CHANNEL)
+    for who in (association.vcp_role, emulator.bot_user):
+        guild.set_overwrite(channel, who, allow=seen)
+    return channel
+
+
+async def _member_reports(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale
+) -> tuple[Channel, str, str]:
+    """The board opens the member route; Noor reports to her VCPs. Where her case arrives,
+    her receipt and its code."""
+    tragos = world.association("tragos")
+    channel = _vcp_channel(emulator, tragos)
+    say.does(tragos.admin, "/anonymous-contact member-route enabled:True channel:#vcp-cases")
+    switched = await emulator.person(tragos.admin).slash(
+        tragos.guild,
+        "anonymous-contact",
+        {"enabled": True, "channel": channel},
+        subcommand="member-route",
+    )
+    say.sees(tragos.admin, await switched.final(), where=tragos.guild.name)
+    noor = add_student(emulator, world, "tragos", "Noor", locale="nl" if lang == "nl" else "en-US")
+    member = emulator.person(noor)
+    say.does(noor, "/" + t("cmd.report.name", lang))
+    intro = (await (await member.slash(tragos.guild, "report")).wait()).message
+    if intro is None:
+        raise RuntimeError("/report did not answer with its explanation")
+    say.sees(noor, intro, where=tragos.guild.name)
+    go = intro.buttons[0]
+    say.does(noor, t("demo.presses", lang, label=go["label"]))
+    form = (await member.press(intro, custom_id=go["custom_id"])).response.modal
+    if form is None:
+        raise RuntimeError("the form did not open")
+    story = t("demo.consent.story", lang)
+    values = {"category": "bullying", "urgency": "soon", "text": story, "shown": "yes"}
+    say.does(noor, t("demo.fills_in", lang, fields=" · ".join(values.values())))
+    confirmation = await (await member.submit(form, values)).final()
+    say.sees(noor, confirmation, where=tragos.guild.name)
+    receipt = re.search(r"```\n(\S+)\n```", confirmation.text)
+    code = re.search(r"C-[0-9A-Z]{4}", confirmation.text)
+    if receipt is None or code is None:
+        raise RuntimeError("no receipt was shown")
+    return channel, receipt.group(1), code.group(0)
+
+
+async def _consent_tour(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale
+) -> None:
+    """A member's case goes to the UM team only after she says yes in /my-case."""
+    say.chapter(t("demo.chapter.consent", lang))
+    channel, receipt, code = await _member_reports(emulator, world, say, lang)
+    sanne, noor = world.users["Sanne"], world.users["Noor"]
+    vcp, member = emulator.person(sanne), emulator.person(noor)
+    card = await vcp.wait_for_message(channel, contains=code)
+    say.sees(sanne, card, where="#vcp-cases")
+    ask = next(b for b in card.buttons if ":fwd:" in b["custom_id"])
+    say.does(sanne, t("demo.presses", lang, label=ask["label"]))
+    form = (await vcp.press(card, custom_id=ask["custom_id"])).response.modal
+    if form is None:
+        raise RuntimeError("the question form did not open")
+    summary = t("demo.consent.summary", lang)
+    say.does(sanne, t("demo.fills_in", lang, fields=summary))
+    say.sees(sanne, await (await vcp.submit(form, {"text": summary})).final(), where="#vcp-cases")
+
+    say.does(noor, f"/{t('cmd.my_case.name', lang)} {t('cmd.my_case.opt.receipt', lang)}:…")
+    seen = await (await member.slash(None, "my-case", {"receipt": receipt})).final()
+    say.sees(noor, seen, where=t("demo.dm", lang))
+    for key in ("escalation.case.answer_yes", "escalation.case.confirm_go"):
+        label = t(key, lang)
+        say.does(noor, t("demo.presses", lang, label=label))
+        seen = await (await member.press(seen, label=label)).final()
+        say.sees(noor, seen, where=t("demo.dm", lang))
+    hub_card = await emulator.person(world.team_member).wait_for_message(
+        world.escalations, contains=code
+    )
+    say.sees(world.team_member, hub_card, where="#escalations")
 
 
 DEMO_HOUSE_RULES = {
@@ -624,6 +707,7 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
                 await _network_tour(emulator, world, narrator, locale)
                 await _rules_tour(emulator, world, narrator, locale)
                 await _escalation_tour(emulator, world, narrator, locale)
+                await _consent_tour(emulator, world, narrator, locale)
                 await _intervisie_tour(
                     emulator, world, narrator, locale, harness=harness, clock=clock
                 )
