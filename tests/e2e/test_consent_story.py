@@ -41,6 +41,8 @@ REASON = "The member writes they do not feel safe going home tonight."
 class Words:
     """What a reader of this language sees: the member's /my-case and the VCP's replies."""
 
+    promise: str
+    exception: str
     notice: str
     question: str
     without: str
@@ -57,6 +59,8 @@ class Words:
 
 
 DUTCH = Words(
+    promise="Er gaat niets naar het UM-team zonder dat jij ja zegt",
+    exception="acuut gevaar",
     notice="Je hebt een nieuw bericht",
     question="mag je melding naar het UM-team?",
     without="Alleen zonder mijn eigen woorden",
@@ -72,6 +76,8 @@ DUTCH = Words(
     urgent_done="vanwege acuut gevaar",
 )
 ENGLISH = Words(
+    promise="Nothing goes to the UM team unless you say yes",
+    exception="acute danger",
     notice="You have a new message",
     question="may your case go to the UM team?",
     without="Only with my words left out",
@@ -105,6 +111,23 @@ class Story:
 @pytest.fixture(params=list(READERS), ids=["dutch", "english", "german"])
 def locale(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+async def test_the_member_reads_the_same_promise_in_help_and_before_she_writes(
+    emulator: Emulator, world: NetworkWorld, locale: str, harness: object
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    await switch_member_route(emulator, world, "tragos", vcp_channel(emulator, world, "tragos"))
+    noor = emulator.person(add_member(emulator, world, "tragos", "noor", locale=locale))
+    words = READERS[locale]
+    for command in ("help", "report"):
+        shown = (await (await noor.slash(tragos.guild, command)).wait()).message
+        assert shown is not None and shown.ephemeral
+        assert words.promise in shown.text, command
+        assert words.exception in shown.text and "/my-case" in shown.text.replace(
+            "/mijn-melding", "/my-case"
+        ), command
 
 
 async def a_member_writes_to_their_vcps(
