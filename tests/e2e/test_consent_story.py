@@ -113,7 +113,7 @@ def locale(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-async def test_the_member_reads_the_same_promise_in_help_and_before_she_writes(
+async def test_the_member_reads_the_same_promise_in_help_privacy_and_before_she_writes(
     emulator: Emulator, world: NetworkWorld, locale: str, harness: object
 ) -> None:
     await network_with(emulator, world, "tragos")
@@ -121,8 +121,9 @@ async def test_the_member_reads_the_same_promise_in_help_and_before_she_writes(
     await switch_member_route(emulator, world, "tragos", vcp_channel(emulator, world, "tragos"))
     noor = emulator.person(add_member(emulator, world, "tragos", "noor", locale=locale))
     words = READERS[locale]
-    for command in ("help", "report"):
-        shown = (await (await noor.slash(tragos.guild, command)).wait()).message
+    for command, subcommand in (("help", None), ("report", None), ("privacy", "info")):
+        asked = await noor.slash(tragos.guild, command, subcommand=subcommand)
+        shown = (await asked.wait()).message
         assert shown is not None and shown.ephemeral
         assert words.promise in shown.text, command
         assert words.exception in shown.text and "/my-case" in shown.text.replace(
