@@ -29,7 +29,7 @@ def test_there_are_short_and_detailed_notices_in_both_languages() -> None:
 def test_a_notice_names_no_subject_category_or_association(
     locale: str, key: str, text: str
 ) -> None:
-    assert Catalog.placeholders(text) <= {"date"}, key
+    assert Catalog.placeholders(text) <= {"date", "count"}, key
     for category in Category:
         assert category_label(category, locale).lower() not in text.lower(), key
     for word in ("vereniging", "association", "categor"):

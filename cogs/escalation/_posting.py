@@ -199,7 +199,8 @@ class Poster:
             until = await escalation.notice_deletion_day(session, config=config, delivery=item)
         if user_id is None:
             return  # notices stopped, or the case is gone
-        key, params = notice_text(item.payload, until)
+        today = self.bot.clock().astimezone(config.zone).date()
+        key, params = notice_text(item.payload, until, today)
         channel = await self.bot.create_dm(discord.Object(user_id))
         content = t(key, locale, **params) if locale else bilingual(key, **params)
         await channel.send(content, allowed_mentions=NO_MENTIONS)
@@ -296,13 +297,16 @@ class Poster:
             log.info("escalation outbox: a duplicate stayed (HTTP %s)", exc.status)
 
 
-def notice_text(payload: Any, until: date | None) -> tuple[str, dict[str, Any]]:
+def notice_text(payload: Any, until: date | None, today: date) -> tuple[str, dict[str, Any]]:
     """The catalog key and values of a reporter's notice: "you have a new message" unless
-    they asked what kind of news; for a closed case, until when they can read it."""
+    they asked what kind of news; for a closed case, for how many more days and until
+    which day they can read it."""
     reason = str(payload.get("reason", "reply"))
     if reason not in NOTICE_REASONS:
         reason = "reply"
-    params = {"date": until} if until is not None else {}
+    params: dict[str, Any] = {}
+    if until is not None:
+        params = {"date": until, "count": max((until - today).days, 1)}
     if not payload.get("detail"):
         key = "discreet_closed" if params else "discreet"
         return f"escalation.notice.{key}", params
