@@ -112,6 +112,15 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
         text=f"Member: {CANARY} at the gala",
         urgency="urgent",
     )
+    urgent = await submit(
+        db,
+        config,
+        association_id=association,
+        route="member",
+        user_id=MEMBER_ID,
+        text=f"Tonight {CANARY}",
+        urgency="urgent",
+    )
     async with db.sessions.begin() as session:
         for receipt, user in ((first.receipt, REPORTER_ID), (member.receipt, MEMBER_ID)):
             await escalation.set_notices(
@@ -150,6 +159,16 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
             answer="yes",
             now=NOW,
         )
+        # The same member's second case goes at once, for acute danger, with a reason.
+        await escalation.forward_urgently(
+            session,
+            config=config,
+            handler=vcps,
+            case_ref=CaseCode(urgent.code),
+            reason=f"Reason {CANARY}",
+            summary=f"Urgent summary {CANARY}",
+            now=NOW,
+        )
         await escalation.reply(
             session,
             config=config,
@@ -168,7 +187,7 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
                 session, config=config, delivery=item, posted=escalation.MessageRef(1, 2)
             )
     async with db.sessions.begin() as session:
-        for code in (first.code, member.code):
+        for code in (first.code, member.code, urgent.code):
             await escalation.close_case(
                 session,
                 config=config,
@@ -178,7 +197,7 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
                 message="Closing this case.",
                 now=NOW,
             )
-    return [first.receipt, member.receipt]
+    return [first.receipt, member.receipt, urgent.receipt]
 
 
 async def test_no_canary_user_id_or_receipt_is_stored_anywhere(db: Database) -> None:
