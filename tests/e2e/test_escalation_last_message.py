@@ -44,7 +44,7 @@ async def test_a_vcp_closes_an_unanswered_case_with_a_last_message_the_member_ca
     card = await sanne.wait_for_message(channel, contains=code)
     form = (await sanne.press(card, label="Afsluiten")).response.modal
     assert form is not None and "nobody has answered them yet" in form.text
-    assert "can read it for 90 days more" in form.text
+    assert "can still read it for 90 days" in form.text
     done = await (await sanne.submit(form, {"outcome": "advice_given", "text": LAST_WORDS})).final()
     assert done.ephemeral and f"Case {code} is closed" in done.text
 
