@@ -22,6 +22,7 @@ def invitation_seen_by(story: str, who: str, tour: str) -> str:
     assert found, f"{who} reads no invitation"
     return found.group(1)
 
+
 # The card's button (the association speaks Dutch), the question the member reads, her
 # answer, and the hub's card once she agreed.
 CONSENT = {
