@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         "--memory-guilds", default="10,100,1000", help="guild counts, comma-separated"
     )
     parser.add_argument("--hash-repetitions", type=int, default=20)
-    parser.add_argument("--guesses", type=int, default=150, help="wrong /case receipts, at once")
+    parser.add_argument("--guesses", type=int, default=150, help="wrong /my-case receipts, at once")
     parser.add_argument("--guess-rate", type=float, default=150.0, help="wrong receipts/s")
     parser.add_argument(
         "--guess-write-rate", type=float, default=20.0, help="acknowledgements/s beside them"

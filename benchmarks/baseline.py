@@ -1,13 +1,13 @@
 """The floor of our stack: a bare discord.py bot answering with a fixed ephemeral message.
 
 It has the commands the benchmark uses (``/help``, ``/rules``, ``/kmtm log``,
-``/kmtm report``, ``/escalate``, ``/case``) with the same names and options as ours, so
+``/kmtm report``, ``/report``, ``/my-case``) with the same names and options as ours, so
 the emulator sends it the same payloads, but it touches no database and renders
 nothing. Where our flow shows a form, so does the baseline, with the same fields
 and choices, so the person submits the same values:
 
 - ``/kmtm log`` opens a form with category, relation and follow-up;
-- ``/escalate`` answers with a Continue button, which opens a form with
+- ``/report`` answers with a Continue button, which opens a form with
   category, urgency, the text and whether the association is shown.
 
 Every other button press (an acknowledgement, an RSVP) and every form submit is
@@ -95,11 +95,11 @@ def create_baseline_bot(**discord_options: Any) -> commands.Bot:
 
     bot.tree.add_command(kmtm)
 
-    @bot.tree.command(name="case", description="Fixed answer")
+    @bot.tree.command(name="my-case", description="Fixed answer")
     async def case_command(interaction: discord.Interaction, receipt: str) -> None:
         await interaction.response.send_message(ANSWER, ephemeral=True)
 
-    @bot.tree.command(name="escalate", description="A button, then a form")
+    @bot.tree.command(name="report", description="A button, then a form")
     @app_commands.guild_only()
     async def escalate(interaction: discord.Interaction) -> None:
         await interaction.response.send_message(ANSWER, view=_continue_view(), ephemeral=True)

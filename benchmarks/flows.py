@@ -36,8 +36,8 @@ KMTM_LABEL = "kmtm log (submit)"
 RSVP_LABEL = "intervisie RSVP (button)"
 ESCALATION_LABEL = "escalation submit"
 RECEIPT_LABEL = "escalation submit (to receipt)"
-GUESS_LABEL = "/case wrong receipt"
-GUESS_ANSWER_LABEL = "/case wrong receipt (to answer)"
+GUESS_LABEL = "/my-case wrong receipt"
+GUESS_ANSWER_LABEL = "/my-case wrong receipt (to answer)"
 BESIDE_GUESSES_LABEL = "rules ack beside the guesses"
 EVENING_LABELS = {
     "read": "evening: reads",
@@ -222,9 +222,9 @@ async def open_escalation_forms(people: People, count: int) -> list[tuple[Person
 
 
 async def open_escalation_form(person: Person, guild: Any) -> Modal:
-    intro = (await (await person.slash(guild, "escalate")).wait()).message
+    intro = (await (await person.slash(guild, "report")).wait()).message
     if intro is None or not intro.buttons:
-        raise RuntimeError(f"/escalate showed no Continue button: {intro and intro.text!r}")
+        raise RuntimeError(f"/report showed no Continue button: {intro and intro.text!r}")
     await asyncio.sleep(QUIET_THINK_S)
     pressed = await person.press(intro, custom_id=intro.buttons[0]["custom_id"])
     modal = (await pressed.wait()).modal
@@ -290,7 +290,7 @@ async def until_shown(em: Emulator, interaction: Interaction, within: float) -> 
     return time.monotonic() - interaction.created
 
 
-# --- guessing receipts: /case with a receipt that does not exist -------------------------
+# --- guessing receipts: /my-case with a receipt that does not exist -------------------------
 
 
 class Guesser:
@@ -305,7 +305,9 @@ class Guesser:
 
     async def act(self, _: int) -> InteractionResult:
         receipt = format_receipt(new_receipt())
-        result = await self.people.guesser().slash(None, "case", {"receipt": receipt}, wait=False)
+        result = await self.people.guesser().slash(
+            None, "my-case", {"receipt": receipt}, wait=False
+        )
         self.answers.sent += 1
         self.waiting.append(asyncio.create_task(self._answer(result.interaction)))
         return result
@@ -383,7 +385,7 @@ class Evening:
     async def _escalate(self, i: int) -> None:
         person = self.people.reporter()
         started = await self._answer(
-            self._watch("escalation", await person.slash(self.guild, "escalate", wait=False))
+            self._watch("escalation", await person.slash(self.guild, "report", wait=False))
         )
         intro = None if started is None else started.message
         if intro is None or not intro.buttons:

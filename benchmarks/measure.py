@@ -156,7 +156,7 @@ async def _writes(run: Session) -> None:
 async def _escalations(run: Session) -> None:
     for rate in run.plan.escalation_rates:
         count = run.plan.count(rate, run.plan.escalation_seconds)
-        # /escalate and Continue first (not measured); the submits are measured.
+        # /report and Continue first (not measured); the submits are measured.
         forms = await open_escalation_forms(run.people, count)
         receipts = Sample()
         submitter = EscalationSubmitter(run.em, forms, run.tally, receipts)

@@ -39,7 +39,7 @@ class Plan:
     report_associations: int = 200
     memory_guilds: tuple[int, ...] = (10, 100, 1000)
     hash_repetitions: int = 20
-    # Wrong /case guesses, each from its own account, sent at guess_rate; beside them,
+    # Wrong /my-case guesses, each from its own account, sent at guess_rate; beside them,
     # acknowledgement presses (unrelated writes) at guess_write_rate for guess_seconds.
     guesses: int = 150
     guess_rate: float = 150.0

@@ -61,7 +61,7 @@ class BenchWorld:
     reporters: list[User] = field(default_factory=list)
     # Each registered VCP's invitation DM, with its Yes / No / Maybe buttons.
     invitations: dict[int, Message] = field(default_factory=dict)
-    # Members who each try one receipt that does not exist (/case), all at once.
+    # Members who each try one receipt that does not exist (/my-case), all at once.
     guessers: list[User] = field(default_factory=list)
 
 

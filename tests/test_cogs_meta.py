@@ -190,7 +190,7 @@ def _options(commands):
 
 async def test_dutch_text_names_options_as_dutch_clients_see_them(loaded_bot) -> None:
     """A Dutch text that says "vul ook until in" points at an option a Dutch client calls
-    something else (``/zaak receipt:``): every option name a text quotes is the reader's."""
+    something else (``/mijn-melding receipt:``): every option name a text quotes is the reader's."""
     renamed = {
         parameter.display_name
         for _, parameter in _options(loaded_bot.tree.get_commands())

@@ -23,6 +23,25 @@ def invitation_seen_by(story: str, who: str, tour: str) -> str:
     return found.group(1)
 
 
+# The card's button (the association speaks Dutch), the question the member reads, her
+# answer, and the hub's card once she agreed.
+CONSENT = {
+    "en": (
+        "Vragen om door te sturen",
+        "may your case go to the UM team?",
+        "Yes, pass it on",
+        "forwarded by the association's VCPs, with the member's consent",
+    ),
+    "nl": (
+        "Vragen om door te sturen",
+        "mag je melding naar het UM-team?",
+        "Ja, stuur door",
+        "doorgestuurd door de VCP's van de vereniging, met instemming van het lid",
+    ),
+}
+PRESSES = {"en": "presses", "nl": "drukt op"}
+
+
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
@@ -54,6 +73,14 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
     )
     card = re.split(r"(?:sees|ziet) in #escalations:", story, maxsplit=1)[1].split("\n>", 1)[0]
     assert "Sanne" not in card and "drink" not in card
+    # Noor reaches her VCPs; Sanne asks whether the case may go to the UM team; Noor
+    # reads the question in /my-case and says yes; only then does the team get a card.
+    words = CONSENT[lang]
+    asked = story.index(f"{PRESSES[lang]} “{words[0]}”")
+    question = story.index(words[1], asked)
+    answered = story.index(f"“{words[2]}”", question)
+    reached = story.index(words[3], answered)
+    assert asked < question < answered < reached
     # The coordinator plans intervisie; a Dutch-first and an English-first VCP each get
     # the invitation in their own language, Sanne answers Yes, and after the clock jumps a
     # reminder arrives.

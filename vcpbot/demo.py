@@ -22,7 +22,7 @@ from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
 from vcpbot.emulator import Emulator, Guild, Modal
 from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Message, User
+from vcpbot.emulator.entities import Channel, Message, User
 from vcpbot.harness import (
     AssociationGuild,
     BotHarness,
@@ -31,7 +31,7 @@ from vcpbot.harness import (
     seed_network_world,
     settings_for,
 )
-from vcpbot.i18n import Locale, formats, t
+from vcpbot.i18n import Locale, category_label, formats, t
 
 Out = Callable[[str], None]
 MENTION = re.compile(r"<@!?(\d+)>|<#(\d+)>|<@&(\d+)>")
@@ -180,10 +180,10 @@ async def _escalation_tour(
     sanne = world.users["Sanne"]
     vcp = emulator.person(sanne)
     say.chapter(t("demo.chapter.escalation", lang))
-    say.does(sanne, "/" + t("cmd.escalate.name", lang))
-    intro = (await (await vcp.slash(tragos.guild, "escalate")).wait()).message
+    say.does(sanne, "/" + t("cmd.report.name", lang))
+    intro = (await (await vcp.slash(tragos.guild, "report")).wait()).message
     if intro is None:
-        raise RuntimeError("/escalate did not answer with its explanation")
+        raise RuntimeError("/report did not answer with its explanation")
     say.sees(sanne, intro, where=tragos.guild.name)
     go = intro.buttons[0]
     say.does(sanne, t("demo.presses", lang, label=go["label"]))
@@ -217,10 +217,94 @@ async def _escalation_tour(
     say.sees(world.team_member, replied, where="#escalations")
 
     say.does(
-        sanne, f"/{t('cmd.case.name', lang)} {t('cmd.case.opt.receipt', lang)}:{receipt.group(1)}"
+        sanne,
+        f"/{t('cmd.my_case.name', lang)} {t('cmd.my_case.opt.receipt', lang)}:{receipt.group(1)}",
     )
-    seen = await (await vcp.slash(None, "case", {"receipt": receipt.group(1)})).final()
+    seen = await (await vcp.slash(None, "my-case", {"receipt": receipt.group(1)})).final()
     say.sees(sanne, seen, where=t("demo.dm", lang))
+
+
+def _vcp_channel(emulator: Emulator, association: AssociationGuild) -> Channel:
+    """As a careful board sets it up: only the VCPs (and the bot) read members' cases."""
+    guild = association.guild
+    channel = guild.create_text_channel("vcp-cases")
+    seen = perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.READ_MESSAGE_HISTORY
+    guild.set_overwrite(channel, guild.everyone, deny=perm.VIEW_CHANNEL)
+    for who in (association.vcp_role, emulator.bot_user):
+        guild.set_overwrite(channel, who, allow=seen)
+    return channel
+
+
+async def _member_reports(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale
+) -> tuple[Channel, str, str]:
+    """The board opens the member route; Noor reports to her VCPs. Where her case arrives,
+    her receipt and its code."""
+    tragos = world.association("tragos")
+    channel = _vcp_channel(emulator, tragos)
+    say.does(tragos.admin, "/anonymous-contact member-route enabled:True channel:#vcp-cases")
+    switched = await emulator.person(tragos.admin).slash(
+        tragos.guild,
+        "anonymous-contact",
+        {"enabled": True, "channel": channel},
+        subcommand="member-route",
+    )
+    say.sees(tragos.admin, await switched.final(), where=tragos.guild.name)
+    noor = add_student(emulator, world, "tragos", "Noor", locale="nl" if lang == "nl" else "en-US")
+    member = emulator.person(noor)
+    say.does(noor, "/" + t("cmd.report.name", lang))
+    intro = (await (await member.slash(tragos.guild, "report")).wait()).message
+    if intro is None:
+        raise RuntimeError("/report did not answer with its explanation")
+    say.sees(noor, intro, where=tragos.guild.name)
+    go = intro.buttons[0]
+    say.does(noor, t("demo.presses", lang, label=go["label"]))
+    form = (await member.press(intro, custom_id=go["custom_id"])).response.modal
+    if form is None:
+        raise RuntimeError("the form did not open")
+    story = t("demo.consent.story", lang)
+    values = {"category": "bullying", "urgency": "soon", "text": story, "shown": "yes"}
+    say.does(noor, t("demo.fills_in", lang, fields=" · ".join(values.values())))
+    confirmation = await (await member.submit(form, values)).final()
+    say.sees(noor, confirmation, where=tragos.guild.name)
+    receipt = re.search(r"```\n(\S+)\n```", confirmation.text)
+    code = re.search(r"C-[0-9A-Z]{4}", confirmation.text)
+    if receipt is None or code is None:
+        raise RuntimeError("no receipt was shown")
+    return channel, receipt.group(1), code.group(0)
+
+
+async def _consent_tour(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale
+) -> None:
+    """A member's case goes to the UM team only after she says yes in /my-case."""
+    say.chapter(t("demo.chapter.consent", lang))
+    channel, receipt, code = await _member_reports(emulator, world, say, lang)
+    sanne, noor = world.users["Sanne"], world.users["Noor"]
+    vcp, member = emulator.person(sanne), emulator.person(noor)
+    card = await vcp.wait_for_message(channel, contains=code)
+    say.sees(sanne, card, where="#vcp-cases")
+    ask = next(b for b in card.buttons if ":fwd:" in b["custom_id"])
+    say.does(sanne, t("demo.presses", lang, label=ask["label"]))
+    form = (await vcp.press(card, custom_id=ask["custom_id"])).response.modal
+    if form is None:
+        raise RuntimeError("the question form did not open")
+    summary = t("demo.consent.summary", lang)
+    say.does(sanne, t("demo.fills_in", lang, fields=summary))
+    say.sees(sanne, await (await vcp.submit(form, {"text": summary})).final(), where="#vcp-cases")
+
+    say.does(noor, f"/{t('cmd.my_case.name', lang)} {t('cmd.my_case.opt.receipt', lang)}:…")
+    seen = await (await member.slash(None, "my-case", {"receipt": receipt})).final()
+    say.sees(noor, seen, where=t("demo.dm", lang))
+    for key in ("escalation.case.answer_yes", "escalation.case.confirm_go"):
+        label = t(key, lang)
+        say.does(noor, t("demo.presses", lang, label=label))
+        seen = await (await member.press(seen, label=label)).final()
+        say.sees(noor, seen, where=t("demo.dm", lang))
+    hub_card = await emulator.person(world.team_member).wait_for_message(
+        world.escalations, contains=code
+    )
+    say.sees(world.team_member, hub_card, where="#escalations")
 
 
 DEMO_HOUSE_RULES = {
@@ -478,7 +562,10 @@ async def _kmtm_log(
 
 
 def _kmtm_choices(choice: dict[str, str], lang: Locale) -> str:
-    return " · ".join(t(f"kmtm.{field}.{value}", lang) for field, value in choice.items())
+    return " · ".join(
+        category_label(value, lang) if field == "category" else t(f"kmtm.{field}.{value}", lang)
+        for field, value in choice.items()
+    )
 
 
 async def _kmtm_tour(
@@ -634,6 +721,7 @@ async def run_demo(*, lang: str, step: bool, out: Out) -> int:
                 await _network_tour(emulator, world, narrator, locale)
                 await _rules_tour(emulator, world, narrator, locale)
                 await _escalation_tour(emulator, world, narrator, locale)
+                await _consent_tour(emulator, world, narrator, locale)
                 await _intervisie_tour(
                     emulator, world, narrator, locale, harness=harness, clock=clock
                 )

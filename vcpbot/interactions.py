@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -21,6 +22,29 @@ from vcpbot.logs import safe_traceback
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+
+# An error's catalog key -> the key the people on this path read instead. A command
+# declares it with ``@worded(...)``; a view or form passes it to ``report_error``.
+Wording = Callable[[str], str]
+_WORDING = "vcpbot.error_wording"
+CommandT = TypeVar("CommandT", bound="app_commands.Command[Any, ..., Any]")
+
+
+def worded(wording: Wording) -> Callable[[CommandT], CommandT]:
+    """Decorator, above ``@app_commands.command``: this command's errors are told to its
+    people in their own words (the anonymous reporter's, for instance)."""
+
+    def mark(command: CommandT) -> CommandT:
+        command.extras[_WORDING] = wording
+        return command
+
+    return mark
+
+
+def _wording_of(interaction: discord.Interaction) -> Wording | None:
+    command = interaction.command
+    found = command.extras.get(_WORDING) if command is not None else None
+    return found if callable(found) else None
 
 
 def locale_of(interaction: discord.Interaction, default: Locale | None = None) -> Locale:
@@ -62,8 +86,11 @@ def _busy(error: BaseException) -> bool:
     return isinstance(error, db_errors.OperationalError) and "locked" in str(error.orig)
 
 
-def describe_error(interaction: discord.Interaction, error: BaseException) -> str:
-    """The text a person sees for ``error``; unexpected errors are logged with a reference."""
+def describe_error(
+    interaction: discord.Interaction, error: BaseException, wording: Wording | None = None
+) -> str:
+    """The text a person sees for ``error``; unexpected errors are logged with a reference.
+    ``wording`` (or the command's, ``worded``) chooses the words for the people on this path."""
     error = _unwrap(error)
     params: dict[str, Any] = {}
     match error:
@@ -94,6 +121,9 @@ def describe_error(interaction: discord.Interaction, error: BaseException) -> st
                 safe_traceback(error),
             )
             key, params = "error.internal", {"reference": reference}
+    wording = wording or _wording_of(interaction)
+    if wording is not None:
+        key = wording(key)
     return t(key, locale_of(interaction), **params)
 
 
@@ -105,13 +135,15 @@ def _expired(error: BaseException) -> bool:
     return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
 
 
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+async def report_error(
+    interaction: discord.Interaction, error: BaseException, wording: Wording | None = None
+) -> None:
     if _expired(_unwrap(error)):
         # Nobody can be told any more, and it is load, not a bug: a warning, no traceback.
         command = interaction.command.qualified_name if interaction.command else "component"
         log.warning("%s answered after Discord's 3-second deadline; nobody saw it", command)
         return
-    message = describe_error(interaction, error)
+    message = describe_error(interaction, error, wording)
     try:
         await send_private(interaction, message)
     except discord.HTTPException as exc:

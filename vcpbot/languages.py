@@ -26,7 +26,7 @@ from typing import Any
 import discord
 
 from vcpbot import access, custom_ids
-from vcpbot.i18n import Locale, reader_locale
+from vcpbot.i18n import Locale, catalog, reader_locale
 from vcpbot.services import languages
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,12 @@ log = logging.getLogger(__name__)
 ERASE_CUSTOM_ID = "vcp:privacy:erase"
 # Commands that promise to store nothing about whoever uses them (their English names).
 STORES_NOTHING = frozenset({"help", "rules", "privacy info", "privacy delete-my-data"})
-# Anonymous escalation, reporters and handlers alike: its commands and custom_id features.
-ESCALATION_COMMANDS = frozenset({"escalate", "case", "cases", "escalation"})
+# Anonymous escalation, reporters and handlers alike: its commands (their English names,
+# as Discord registers them) and custom_id features.
+ESCALATION_COMMANDS = frozenset(
+    catalog().text(f"cmd.{key}.name", "en")
+    for key in ("report", "my_case", "open_cases", "anonymous")
+)
 ESCALATION_FEATURES = frozenset({"esc", "esc-s"})
 
 

@@ -17,7 +17,7 @@ What it keys (all of it useless once the key is gone):
 
 A reboot therefore resets the day's limits, lifts blocks, makes older cases
 count as another reporter's, and stops DM notices until the reporter turns them
-on again (``/case`` says so). Processes on other machines share the key only if
+on again (``/my-case`` says so). Processes on other machines share the key only if
 the operator copies the file (docs/operator.md).
 """
 

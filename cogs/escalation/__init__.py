@@ -1,4 +1,4 @@
-"""Anonymous escalation: /escalate, /case, /cases, the panel button and the hub's case cards."""
+"""Anonymous escalation: /report, /my-case, /open-cases, the panel button and the case cards."""
 
 from discord.ext import commands
 

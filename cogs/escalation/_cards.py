@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 
 from cogs.escalation._common import label, status_text
-from vcpbot.i18n import Locale, t
-from vcpbot.services.escalation import CaseCard, CaseStatus, Place, Route, Urgency
+from vcpbot.i18n import Locale, category_label, t
+from vcpbot.services.escalation import CaseCard, CaseStatus, Consent, Place, Route, Urgency
 
 DESCRIPTION_MAX = 4096
 JUMP = "https://discord.com/channels"
@@ -23,12 +23,29 @@ def association_text(card: CaseCard, locale: Locale) -> str:
     return discord.utils.escape_markdown(card.association_name)
 
 
+# How a member's case reached the team, as its card says it.
+FORWARDED_AS = {
+    None: "forwarded_by",  # before the member was asked
+    Consent.YES: "forwarded_consent_yes",
+    Consent.WITHOUT_WORDS: "forwarded_consent_without_words",
+    Consent.URGENT: "forwarded_urgent",
+}
+
+
 def route_text(card: CaseCard, locale: Locale) -> str:
     route = label("route", card.route, locale)
     if card.route is Route.MEMBER and card.forwarded:
-        how = "sent_by_member" if card.sent_by_reporter else "forwarded_by"
-        route += " (" + t(f"escalation.card.{how}", locale) + ")"
+        how = "sent_by_member" if card.sent_by_reporter else FORWARDED_AS.get(card.consent)
+        route += " (" + t(f"escalation.card.{how or 'forwarded_by'}", locale) + ")"
     return route
+
+
+def consent_text(card: CaseCard, locale: Locale) -> str:
+    """For the VCPs, while the case is theirs: their question and the member's answer
+    (only the answer: never why)."""
+    if card.forwarded or card.consent not in (Consent.ASKED, Consent.DECLINED, Consent.WITHDRAWN):
+        return ""
+    return t(f"escalation.card.consent.{card.consent.value}", locale)
 
 
 def age_text(card: CaseCard, locale: Locale) -> str:
@@ -55,7 +72,7 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
         embed.description = " · ".join(flags)
     embed.add_field(name=t("escalation.card.route", locale), value=route_text(card, locale))
     embed.add_field(
-        name=t("escalation.card.category", locale), value=label("category", card.category, locale)
+        name=t("escalation.card.category", locale), value=category_label(card.category, locale)
     )
     embed.add_field(
         name=t("escalation.card.urgency", locale), value=label("urgency", card.urgency, locale)
@@ -69,6 +86,10 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
         name=t("escalation.card.status", locale),
         value=status_text(card.status, card.outcome, locale),
     )
+    if place is Place.ASSOCIATION and consent_text(card, locale) and not closed:
+        embed.add_field(
+            name=t("escalation.card.forwarding", locale), value=consent_text(card, locale)
+        )
     embed.add_field(name=t("escalation.card.opened", locale), value=age_text(card, locale))
     embed.set_footer(text=t("escalation.card.footer", locale))
     return embed
@@ -77,7 +98,7 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
 def case_list(
     cards: list[CaseCard], locale: Locale, *, in_hub: bool, guild_id: int
 ) -> discord.Embed:
-    """``/cases``: oldest first, whole lines each leading to its card (in ``guild_id``,
+    """``/open-cases``: oldest first, whole lines each leading to its card (in ``guild_id``,
     where the handler acts), then how many did not fit."""
     embed = discord.Embed(title=t("escalation.list.title", locale, count=len(cards)))
     if not cards:
@@ -88,7 +109,7 @@ def case_list(
         parts = [
             f"`{card.code}`",
             route_text(card, locale),
-            label("category", card.category, locale),
+            category_label(card.category, locale),
             label("urgency", card.urgency, locale),
         ]
         if in_hub:

@@ -1,4 +1,6 @@
-"""Slash commands and timers of anonymous escalation: /escalate, /case, /cases, /escalation."""
+"""Slash commands and timers of anonymous escalation: /report, /my-case, /open-cases, and the
+board's /anonymous-contact (Dutch clients: /melden, /mijn-melding, /open-meldingen,
+/anoniem-contact; docs/style-nl.md says why)."""
 
 from __future__ import annotations
 
@@ -17,15 +19,25 @@ from cogs.escalation._common import (
     OpenSessions,
     acting_handler,
     require_association_guild,
+    tell_hub,
 )
 from cogs.escalation._follow import open_by_receipt
 from cogs.escalation._outbox import Courier
 from cogs.escalation._report import panel_message, start_report
+from cogs.escalation._reporter import for_reporter
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.errors import InvalidInput
+from vcpbot.i18n import t
 from vcpbot.i18n.translator import L
-from vcpbot.interactions import NO_MENTIONS, locale_of, safe_traceback, send_private, text
+from vcpbot.interactions import (
+    NO_MENTIONS,
+    locale_of,
+    safe_traceback,
+    send_private,
+    text,
+    worded,
+)
 from vcpbot.runtime_key import directory_problems
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import EscalationConfig, EscalationUnavailable
@@ -48,6 +60,8 @@ class EscalationCog(commands.Cog):
         self.bot: Any = bot
         self.sessions = OpenSessions()
         self.config: EscalationConfig | None
+        # Why anonymous reporting is off (a catalog key for the hub's log), once said.
+        self.unavailable: str | None = None
         try:
             self.config = EscalationConfig.from_settings(self.bot.settings)
         except EscalationUnavailable as exc:
@@ -55,6 +69,8 @@ class EscalationCog(commands.Cog):
             self.config = None
             why = exc.__cause__ or "escalation keys are not configured"
             log.warning("%s: anonymous escalation is unavailable", why)
+            cause = "runtime" if exc.__cause__ is not None else "keys"
+            self.unavailable = f"escalation.log.unavailable_{cause}"
         else:
             for problem in directory_problems(self.bot.settings.runtime_directory):
                 log.warning("%s", problem)
@@ -98,6 +114,7 @@ class EscalationCog(commands.Cog):
     async def lead_taken(self) -> None:
         """This process now leads: the outbox, nudges and retention are its work."""
         if self.config is None:
+            await self.say_unavailable()
             return
         self.bot.scheduler.at(
             JOB_UPKEEP_SOON,
@@ -156,10 +173,19 @@ class EscalationCog(commands.Cog):
             return
         self.kick()
 
+    async def say_unavailable(self) -> None:
+        """Once per start, the leader tells the hub's log channel why reporting is off; a
+        reporter is only told to go elsewhere (``_reporter``)."""
+        if self.unavailable is None or not self.bot.leads or not self.bot.is_ready():
+            return
+        key, self.unavailable = self.unavailable, None
+        await tell_hub(self.bot, t(key, self.bot.settings.default_locale))
+
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         if self.bot.leads:
             self.kick()  # whatever waited while the bot was away
+            await self.say_unavailable()
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -183,16 +209,18 @@ class EscalationCog(commands.Cog):
     # --- the reporter ------------------------------------------------------------------
 
     @access.audience(Audience.REPORTERS)
-    @app_commands.command(name=L("cmd.escalate.name"), description=L("cmd.escalate.description"))
+    @worded(for_reporter)
+    @app_commands.command(name=L("cmd.report.name"), description=L("cmd.report.description"))
     @app_commands.guild_only()
-    async def escalate(self, interaction: discord.Interaction) -> None:
+    async def report(self, interaction: discord.Interaction) -> None:
         await start_report(interaction, self)
 
     @access.audience(Audience.EVERYONE)
-    @app_commands.command(name=L("cmd.case.name"), description=L("cmd.case.description"))
-    @app_commands.describe(receipt=L("cmd.case.receipt"))
-    @app_commands.rename(receipt=L("cmd.case.opt.receipt"))
-    async def case(
+    @worded(for_reporter)
+    @app_commands.command(name=L("cmd.my_case.name"), description=L("cmd.my_case.description"))
+    @app_commands.describe(receipt=L("cmd.my_case.receipt"))
+    @app_commands.rename(receipt=L("cmd.my_case.opt.receipt"))
+    async def my_case(
         self, interaction: discord.Interaction, receipt: app_commands.Range[str, 1, 100]
     ) -> None:
         await open_by_receipt(interaction, self, receipt)
@@ -200,9 +228,11 @@ class EscalationCog(commands.Cog):
     # --- the handlers --------------------------------------------------------------------
 
     @access.audience(Audience.HANDLERS)
-    @app_commands.command(name=L("cmd.cases.name"), description=L("cmd.cases.description"))
+    @app_commands.command(
+        name=L("cmd.open_cases.name"), description=L("cmd.open_cases.description")
+    )
     @app_commands.guild_only()
-    async def cases(self, interaction: discord.Interaction) -> None:
+    async def open_cases(self, interaction: discord.Interaction) -> None:
         config = self.require_config()
         async with self.bot.db.sessions.begin() as session:
             handler = await acting_handler(interaction, session)
@@ -217,8 +247,8 @@ class EscalationCog(commands.Cog):
     # --- association admins ---------------------------------------------------------------
 
     admin = app_commands.Group(
-        name=L("cmd.escalation.name"),
-        description=L("cmd.escalation.description"),
+        name=L("cmd.anonymous.name"),
+        description=L("cmd.anonymous.description"),
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
@@ -232,10 +262,10 @@ class EscalationCog(commands.Cog):
 
     @access.audience(Audience.NETWORK_BOARD)
     @admin.command(
-        name=L("cmd.escalation.panel.name"), description=L("cmd.escalation.panel.description")
+        name=L("cmd.anonymous.panel.name"), description=L("cmd.anonymous.panel.description")
     )
-    @app_commands.describe(channel=L("cmd.escalation.panel.channel"))
-    @app_commands.rename(channel=L("cmd.escalation.opt.channel"))
+    @app_commands.describe(channel=L("cmd.anonymous.panel.channel"))
+    @app_commands.rename(channel=L("cmd.anonymous.opt.channel"))
     async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         await self._association(interaction)
         usable(interaction, channel)
@@ -251,15 +281,15 @@ class EscalationCog(commands.Cog):
 
     @access.audience(Audience.NETWORK_BOARD)
     @admin.command(
-        name=L("cmd.escalation.member_route.name"),
-        description=L("cmd.escalation.member_route.description"),
+        name=L("cmd.anonymous.member_route.name"),
+        description=L("cmd.anonymous.member_route.description"),
     )
     @app_commands.describe(
-        enabled=L("cmd.escalation.member_route.enabled"),
-        channel=L("cmd.escalation.member_route.channel"),
+        enabled=L("cmd.anonymous.member_route.enabled"),
+        channel=L("cmd.anonymous.member_route.channel"),
     )
     @app_commands.rename(
-        enabled=L("cmd.escalation.opt.enabled"), channel=L("cmd.escalation.opt.channel")
+        enabled=L("cmd.anonymous.opt.enabled"), channel=L("cmd.anonymous.opt.channel")
     )
     async def member_route(
         self,

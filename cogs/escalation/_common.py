@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import time
@@ -12,7 +13,7 @@ import discord
 from vcpbot import access, custom_ids
 from vcpbot.errors import NotAllowed, WrongPlace
 from vcpbot.i18n import Locale, t
-from vcpbot.interactions import report_error
+from vcpbot.interactions import Wording, report_error
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import (
     CaseCard,
@@ -26,6 +27,8 @@ from vcpbot.services.escalation import (
 if TYPE_CHECKING:
     from cogs.escalation._cog import EscalationCog
     from vcpbot.db import Database
+
+log = logging.getLogger(__name__)
 
 # Persistent components (the panel, the case cards): their custom_ids survive restarts.
 FEATURE = "esc"
@@ -83,7 +86,10 @@ class OpenSessions:
 
 
 class SessionView(discord.ui.View):
-    """An ephemeral message's buttons, bound to one conversation; errors answered calmly."""
+    """An ephemeral message's buttons, bound to one conversation; errors answered calmly
+    (in a reporter's words where ``wording`` is ``for_reporter``)."""
+
+    wording: Wording | None = None
 
     def __init__(self, cog: EscalationCog, *, timeout: float = VIEW_SECONDS) -> None:
         super().__init__(timeout=timeout)
@@ -114,11 +120,13 @@ class SessionView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
-        await report_error(interaction, error)
+        await report_error(interaction, error, self.wording)
 
 
 class SessionForm(discord.ui.Modal):
     """A modal bound to one conversation; its custom_id is new for every opening."""
+
+    wording: Wording | None = None
 
     def __init__(self, cog: EscalationCog, *, title: str, action: str) -> None:
         self.cog = cog
@@ -133,14 +141,21 @@ class SessionForm(discord.ui.Modal):
         self.cog.sessions.close(self.token)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        await report_error(interaction, error)
+        await report_error(interaction, error, self.wording)
 
 
-def paragraph(custom_id: str, *, placeholder: str | None = None) -> discord.ui.TextInput[Any]:
+def paragraph(
+    custom_id: str,
+    *,
+    placeholder: str | None = None,
+    required: bool = True,
+    limit: int = escalation.TEXT_MAX,
+) -> discord.ui.TextInput[Any]:
     return discord.ui.TextInput(
         custom_id=custom_id,
         style=discord.TextStyle.paragraph,
-        max_length=escalation.TEXT_MAX,
+        max_length=limit,
+        required=required,
         placeholder=clip(placeholder, 100) if placeholder else None,
     )
 
@@ -224,6 +239,21 @@ async def unlock(
     )
 
 
+async def tell_hub(bot: Any, line: str) -> None:
+    """A line in the hub's log channel: operational news for the team, never who or what
+    someone wrote. Quietly nothing while the hub is not set up."""
+    hub_id = bot.settings.hub_guild_id
+    try:
+        async with bot.db.reading.begin() as session:
+            hub = await network.get_hub(session, guild_id=hub_id) if hub_id else None
+        if hub is None:
+            return
+        channel = bot.get_partial_messageable(hub.log_channel_id, guild_id=hub_id)
+        await channel.send(line, allowed_mentions=discord.AllowedMentions.none())
+    except discord.HTTPException as exc:
+        log.warning("escalation: the hub's log channel refused a line (HTTP %s)", exc.status)
+
+
 def require_association_guild(interaction: discord.Interaction) -> int:
     guild_id = access.in_guild(interaction)
     if guild_id == bot_of(interaction).settings.hub_guild_id:
@@ -247,6 +277,12 @@ def due_phrase(urgency: escalation.Urgency, config: EscalationConfig, locale: Lo
     if urgency is escalation.Urgency.SOON:
         return t("common.working_days", locale, count=policy.ack_soon_working_days)
     return t("common.working_days", locale, count=policy.ack_routine_working_days)
+
+
+def receipt_not_found(config: EscalationConfig, locale: Locale) -> str:
+    """No case for this receipt; and how long a closed case is kept, in days."""
+    days = t("common.days", locale, count=config.policy.retention_days)
+    return t(escalation.RECEIPT_NOT_FOUND, locale, days=days)
 
 
 def status_text(status: CaseStatus, outcome: escalation.Outcome | None, locale: Locale) -> str:

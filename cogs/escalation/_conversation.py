@@ -14,6 +14,7 @@ from vcpbot.services.escalation import Author, MessageView
 DESCRIPTION_MAX = 4000  # Discord allows 4096; the rest is room for escaping
 PAGE_CHARS = 5500  # of the 6000 characters a message's embeds may hold together
 PAGE_EMBEDS = 10
+TITLE_MAX = 256
 COLOURS = {
     Author.REPORTER: discord.Colour.blurple(),
     Author.VCP: discord.Colour.gold(),
@@ -24,12 +25,12 @@ Byline = Callable[[MessageView], str]
 Page = list[discord.Embed]
 
 
-def _chunks(text: str) -> list[str]:
+def _chunks(text: str, size: int = DESCRIPTION_MAX) -> list[str]:
     """Relayed text with markdown shown as typed, in pieces that fit an embed."""
     escaped = discord.utils.escape_markdown(text)
     pieces = []
     while escaped:
-        cut = min(len(escaped), DESCRIPTION_MAX)
+        cut = min(len(escaped), size)
         # Never split an escape from the character it escapes.
         trailing = len(escaped[:cut]) - len(escaped[:cut].rstrip("\\"))
         if cut < len(escaped) and trailing % 2:
@@ -39,33 +40,56 @@ def _chunks(text: str) -> list[str]:
     return pieces or [""]
 
 
-def pages(messages: Sequence[MessageView], byline: Byline, locale: Locale) -> list[Page]:
-    """Oldest first; every page within the limits of one Discord message."""
+def pinned_embed(title: str, text: str) -> discord.Embed:
+    """Something shown above every page (a question waiting for the reporter's answer)."""
+    return discord.Embed(
+        title=title[:256],
+        description=_chunks(text)[0],
+        colour=discord.Colour.gold(),
+    )
+
+
+def pages(
+    messages: Sequence[MessageView],
+    byline: Byline,
+    locale: Locale,
+    *,
+    pinned: Sequence[discord.Embed] = (),
+) -> list[Page]:
+    """Oldest first; every page, with ``pinned`` above it, within one Discord message."""
     result: list[Page] = []
+    reserved = sum(len(e.title or "") + len(e.description or "") for e in pinned)
+    room, embeds = PAGE_CHARS - reserved, PAGE_EMBEDS - len(pinned)
     page: Page = []
     used = 0
     for message in messages:
         title = byline(message)[:256]
-        for piece in _chunks(message.text):
+        for piece in _chunks(message.text, min(DESCRIPTION_MAX, room - TITLE_MAX)):
             embed = discord.Embed(
                 title=title, description=piece, colour=COLOURS.get(message.author)
             )
             size = len(title) + len(piece)
-            if page and (used + size > PAGE_CHARS or len(page) >= PAGE_EMBEDS):
+            if page and (used + size > room or len(page) >= embeds):
                 result.append(page)
                 page, used = [], 0
             page.append(embed)
             used += size
     if page:
         result.append(page)
-    return result or [[discord.Embed(description=t("escalation.conversation.empty", locale))]]
+    result = result or [[discord.Embed(description=t("escalation.conversation.empty", locale))]]
+    return [[*pinned, *each] for each in result]
 
 
 def byline_for(
     names: dict[Author, str], summary: str, locale: Locale
 ) -> Callable[[MessageView], str]:
+    """Who wrote it, and when; a forwarding VCP's summary and reason say what they are."""
+    reason = t("escalation.author.urgent_reason", locale)
+
     def byline(message: MessageView) -> str:
         author = summary if message.summary else names[message.author]
+        if message.urgent_reason:
+            author = reason
         return t("escalation.conversation.byline", locale, author=author, date=message.on)
 
     return byline

@@ -1,32 +1,41 @@
-"""``/case``: the reporter follows their case by receipt, anywhere, and only they see it.
+"""``/my-case``: the reporter follows their case by receipt, anywhere, and only they see it.
 
 The receipt lives in this view's memory for the length of the conversation and
 is checked again by the service on every action; it is never put in a custom_id.
+When a VCP asks whether the case may go to the UM team, the question, with the
+summary the team would read, waits here above the conversation until the member
+answers: Yes, Only with my words left out, or No.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs.escalation._common import (
-    SessionForm,
-    SessionView,
-    bot_of,
-    label,
-    paragraph,
-    unlock,
-)
-from cogs.escalation._conversation import PagedView, byline_for, pages
-from cogs.escalation._report import refuse_keeping_text
-from vcpbot.i18n import Locale, t
+from cogs.escalation._common import bot_of, label, receipt_not_found, unlock
+from cogs.escalation._confirm import Action, ConfirmAsk, ReporterReplyForm
+from cogs.escalation._conversation import PagedView, byline_for, pages, pinned_embed
+from cogs.escalation._reporter import for_reporter
+from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private
 from vcpbot.services import escalation
-from vcpbot.services.escalation import Author, ReporterView
+from vcpbot.services.escalation import Answer, Author, Consent, ReporterView
 
 if TYPE_CHECKING:
     from cogs.escalation._cog import EscalationCog
+
+PRIMARY, SECONDARY = discord.ButtonStyle.primary, discord.ButtonStyle.secondary
+# What /my-case says about passing a member's case on, once it is decided.
+CONSENT_LINES = {
+    Consent.DECLINED: "escalation.case.consent.declined",
+    Consent.WITHDRAWN: "escalation.case.consent.withdrawn",
+    Consent.YES: "escalation.case.consent.yes",
+    Consent.WITHOUT_WORDS: "escalation.case.consent.without_words",
+    Consent.URGENT: "escalation.case.consent.urgent",
+}
 
 
 def _names(locale: Locale) -> dict[Author, str]:
@@ -37,8 +46,17 @@ def _names(locale: Locale) -> dict[Author, str]:
     }
 
 
+def _pinned(case: ReporterView, locale: Locale) -> list[discord.Embed]:
+    if case.question is None:
+        return []
+    return [pinned_embed(t("escalation.case.question_title", locale), case.question)]
+
+
 class CaseView(PagedView):
-    """Status, the conversation, and Reply / Close my case / notices."""
+    """Status, a question waiting for an answer, the conversation, and Reply / Close my
+    case / notices."""
+
+    wording = staticmethod(for_reporter)
 
     def __init__(
         self,
@@ -50,32 +68,41 @@ class CaseView(PagedView):
         note: str | None = None,
     ) -> None:
         byline = byline_for(_names(locale), t("escalation.author.summary", locale), locale)
-        super().__init__(cog, locale=locale, conversation=pages(case.messages, byline, locale))
+        conversation = pages(case.messages, byline, locale, pinned=_pinned(case, locale))
+        super().__init__(cog, locale=locale, conversation=conversation)
         self.receipt = receipt
         self.case = case
         self.note = note
+        if case.question is not None and not case.closed:
+            self._answer_buttons()
         if case.awaiting_choice:
             self.button(
-                t("escalation.case.to_team", locale),
-                "to-team",
-                self._to_team,
-                style=discord.ButtonStyle.primary,
+                t("escalation.case.to_team", locale), "to-team", self._to_team, style=PRIMARY
             )
         if not case.closed:
-            self.button(
-                t("escalation.case.reply", locale),
-                "reply",
-                self._reply,
-                style=discord.ButtonStyle.secondary
-                if case.awaiting_choice
-                else discord.ButtonStyle.primary,
-            )
+            waiting = case.awaiting_choice or case.question is not None
+            reply = t("escalation.case.reply", locale)
+            self.button(reply, "reply", self._reply, style=SECONDARY if waiting else PRIMARY)
             self.button(t("escalation.case.close", locale), "close", self._close)
-            if case.notices:
-                self.button(t("escalation.case.stop", locale), "stop", self._stop)
-            else:
-                self.button(t("escalation.case.notify", locale), "notify", self._notify)
+            self._notice_buttons()
         self.add_pager()
+
+    def _answer_buttons(self) -> None:
+        locale = self.locale
+        self.button(t("escalation.case.answer_yes", locale), "yes", self._yes, style=PRIMARY)
+        self.button(t("escalation.case.answer_without", locale), "without", self._without)
+        self.button(t("escalation.case.answer_no", locale), "no", self._no)
+
+    def _notice_buttons(self) -> None:
+        locale, case = self.locale, self.case
+        if not case.notices:
+            self.button(t("escalation.case.notify", locale), "notify", self._notify)
+            return
+        self.button(t("escalation.case.stop", locale), "stop", self._stop)
+        detail = "escalation.case.detail_off" if case.notice_detail else "escalation.case.detail_on"
+        self.button(t(detail, locale), "detail", self._detail)
+
+    # --- what it says ------------------------------------------------------------------
 
     def header(self) -> str:
         locale, case = self.locale, self.case
@@ -86,202 +113,192 @@ class CaseView(PagedView):
                 "escalation.case.summary",
                 locale,
                 route=label("route", case.route, locale),
-                category=label("category", case.category, locale),
+                category=category_label(case.category, locale),
                 urgency=label("urgency", case.urgency, locale),
                 status=label("status", case.status, locale),
                 date=case.created_on,
             )
         )
-        if case.awaiting_choice and case.undelivered is not None:
-            lines.append(t(f"escalation.case.undelivered.{case.undelivered.value}", locale))
-        elif case.forwarded:
-            key = "sent_to_team" if case.undelivered else "forwarded"
-            lines.append(t(f"escalation.case.{key}", locale))
-        if case.closed:
-            days = self.cog.require_config().policy.retention_days
-            lines.append(
-                t("escalation.case.closed_note", locale, days=t("common.days", locale, count=days))
-            )
-        else:
+        situation = self._situation()
+        if situation:
+            lines.append(situation)
+        if case.closed and case.deleted_on is not None:
+            lines.append(t("escalation.case.closed_note", locale, date=case.deleted_on))
+        elif not case.closed:
             lines.append(t(_notices_key(case), locale))
         return "\n".join(lines)
+
+    def _situation(self) -> str:
+        """Where the case stands: a question to answer, undelivered, forwarded, decided."""
+        locale, case = self.locale, self.case
+        if case.question is not None and not case.closed:
+            return t("escalation.case.question", locale)
+        if case.awaiting_choice and case.undelivered is not None:
+            return t(f"escalation.case.undelivered.{case.undelivered.value}", locale)
+        if case.forwarded and case.consent is None:
+            return t(
+                "escalation.case.sent_to_team" if case.undelivered else "escalation.case.forwarded",
+                locale,
+            )
+        if case.consent in CONSENT_LINES and (case.forwarded or not case.closed):
+            return t(CONSENT_LINES[case.consent], locale)
+        return ""
 
     def again(self, case: ReporterView, note: str | None) -> dict[str, Any]:
         return CaseView(
             self.cog, receipt=self.receipt, case=case, locale=self.locale, note=note
         ).render()
 
+    # --- acting on it --------------------------------------------------------------------
+
+    async def redraw(
+        self, interaction: discord.Interaction, case: ReporterView | None, note: str
+    ) -> None:
+        """Redraw the case message after an action, or say it is no longer there."""
+        if case is None:
+            await interaction.edit_original_response(
+                content=receipt_not_found(self.cog.require_config(), self.locale),
+                embeds=[],
+                view=None,
+            )
+            return
+        await interaction.edit_original_response(
+            **self.again(case, note), allowed_mentions=NO_MENTIONS
+        )
+
+    async def run(self, interaction: discord.Interaction, action: Action, note: str) -> None:
+        """Check the receipt again, do ``action`` in one short transaction, redraw."""
+        config = self.cog.require_config()
+        await interaction.response.defer()
+        bot = bot_of(interaction)
+        unlocked = await unlock(interaction, config, self.receipt)
+        async with bot.db.sessions.begin() as session:
+            case = await action(session, config, unlocked, bot.clock())
+        self.cog.kick()
+        await self.redraw(interaction, case, note)
+
+    async def _ask(self, interaction: discord.Interaction, question: str, view: Any) -> None:
+        self.cog.require_config()
+        await interaction.response.edit_message(content=question, embeds=[], view=view)
+
     async def _reply(self, interaction: discord.Interaction) -> None:
         self.cog.require_config()
         await interaction.response.send_modal(ReporterReplyForm(self, locale_of(interaction)))
 
     async def _close(self, interaction: discord.Interaction) -> None:
-        days = self.cog.require_config().policy.retention_days
-        await interaction.response.edit_message(
-            content=t(
-                "escalation.case.close_ask",
-                self.locale,
-                days=t("common.days", self.locale, count=days),
-            ),
-            embeds=[],
-            view=CloseAsk(self),
+        config = self.cog.require_config()
+        today = self.cog.bot.clock().astimezone(config.zone).date()
+        until = today + timedelta(days=config.policy.retention_days)
+        view = ConfirmAsk(
+            self,
+            yes="escalation.case.close_yes",
+            no="escalation.case.close_no",
+            action=_closing,
+            done="escalation.case.closed_now",
+            kept="escalation.case.kept_open",
+            style=discord.ButtonStyle.danger,
         )
+        await self._ask(interaction, t("escalation.case.close_ask", self.locale, date=until), view)
 
     async def _to_team(self, interaction: discord.Interaction) -> None:
-        self.cog.require_config()
-        await interaction.response.edit_message(
-            content=t("escalation.case.to_team_ask", self.locale), embeds=[], view=ToTeamAsk(self)
+        view = ConfirmAsk(
+            self,
+            yes="escalation.case.to_team_yes",
+            no="escalation.case.to_team_no",
+            action=_to_team,
+            done="escalation.case.to_team_done",
+            kept="escalation.case.kept_as_is",
         )
+        await self._ask(interaction, t("escalation.case.to_team_ask", self.locale), view)
+
+    async def _yes(self, interaction: discord.Interaction) -> None:
+        await self._confirm_answer(interaction, Answer.YES, "yes")
+
+    async def _without(self, interaction: discord.Interaction) -> None:
+        await self._confirm_answer(interaction, Answer.WITHOUT_WORDS, "without")
+
+    async def _confirm_answer(
+        self, interaction: discord.Interaction, answer: Answer, key: str
+    ) -> None:
+        """Passing it on cannot be undone: said once more, exactly, before it happens."""
+        view = ConfirmAsk(
+            self,
+            yes="escalation.case.confirm_go",
+            no="escalation.case.confirm_back",
+            action=partial(_answering, answer),
+            done=f"escalation.case.answered_{key}",
+            kept="escalation.case.question_waits",
+        )
+        await self._ask(interaction, t(f"escalation.case.confirm_{key}", self.locale), view)
+
+    async def _no(self, interaction: discord.Interaction) -> None:
+        note = t("escalation.case.answered_no", self.locale)
+        await self.run(interaction, partial(_answering, Answer.NO), note)
 
     async def _notify(self, interaction: discord.Interaction) -> None:
-        await self._notices(interaction, enabled=True)
+        await self.run(
+            interaction, partial(_notices, True), t("escalation.notices.on", self.locale)
+        )
 
     async def _stop(self, interaction: discord.Interaction) -> None:
-        await self._notices(interaction, enabled=False)
+        note = t("escalation.notices.off", self.locale)
+        await self.run(interaction, partial(_notices, False), note)
 
-    async def _notices(self, interaction: discord.Interaction, *, enabled: bool) -> None:
-        config = self.cog.require_config()
-        await interaction.response.defer()
-        unlocked = await unlock(interaction, config, self.receipt)
-        async with bot_of(interaction).db.sessions.begin() as session:
-            case = await escalation.set_notices(
-                session, config=config, unlocked=unlocked, enabled=enabled
-            )
-        key = "escalation.notices.on" if enabled else "escalation.notices.off"
-        await show(interaction, self, case, t(key, self.locale))
+    async def _detail(self, interaction: discord.Interaction) -> None:
+        detailed = not self.case.notice_detail
+        key = "escalation.notices.detailed" if detailed else "escalation.notices.short"
+        await self.run(interaction, partial(_detail, detailed), t(key, self.locale))
+
+
+# --- what the buttons do, each in the caller's transaction ----------------------------------
+
+
+async def _closing(session: Any, config: Any, unlocked: Any, now: Any) -> ReporterView | None:
+    return await escalation.reporter_close(session, config=config, unlocked=unlocked, now=now)
+
+
+async def _to_team(session: Any, config: Any, unlocked: Any, now: Any) -> ReporterView | None:
+    return await escalation.reporter_send_to_team(
+        session, config=config, unlocked=unlocked, now=now
+    )
+
+
+async def _answering(
+    answer: Answer, session: Any, config: Any, unlocked: Any, now: Any
+) -> ReporterView | None:
+    return await escalation.answer_consent(
+        session, config=config, unlocked=unlocked, answer=answer, now=now
+    )
+
+
+async def _notices(
+    enabled: bool, session: Any, config: Any, unlocked: Any, now: Any
+) -> ReporterView | None:
+    return await escalation.set_notices(session, config=config, unlocked=unlocked, enabled=enabled)
+
+
+async def _detail(
+    detailed: bool, session: Any, config: Any, unlocked: Any, now: Any
+) -> ReporterView | None:
+    return await escalation.set_notice_detail(
+        session, config=config, unlocked=unlocked, detailed=detailed
+    )
 
 
 def _notices_key(case: ReporterView) -> str:
     if case.notices:
-        return "escalation.case.notices_on"
+        return (
+            "escalation.case.notices_detailed"
+            if case.notice_detail
+            else "escalation.case.notices_on"
+        )
     return "escalation.case.notices_lost" if case.notices_lost else "escalation.case.notices_off"
-
-
-async def show(
-    interaction: discord.Interaction, view: CaseView, case: ReporterView | None, note: str
-) -> None:
-    """Redraw the case message after an action, or say it is no longer there."""
-    if case is None:
-        await interaction.edit_original_response(
-            content=t(escalation.RECEIPT_NOT_FOUND, view.locale), embeds=[], view=None
-        )
-        return
-    await interaction.edit_original_response(**view.again(case, note), allowed_mentions=NO_MENTIONS)
-
-
-class CloseAsk(SessionView):
-    """Closing cannot be undone by the reporter, so it is asked once."""
-
-    def __init__(self, case_view: CaseView) -> None:
-        super().__init__(case_view.cog)
-        self.case_view = case_view
-        locale = case_view.locale
-        self.button(
-            t("escalation.case.close_yes", locale),
-            "close-yes",
-            self._yes,
-            style=discord.ButtonStyle.danger,
-        )
-        self.button(t("escalation.case.close_no", locale), "close-no", self._no)
-
-    async def _yes(self, interaction: discord.Interaction) -> None:
-        config = self.cog.require_config()
-        await interaction.response.defer()
-        bot = bot_of(interaction)
-        unlocked = await unlock(interaction, config, self.case_view.receipt)
-        async with bot.db.sessions.begin() as session:
-            case = await escalation.reporter_close(
-                session, config=config, unlocked=unlocked, now=bot.clock()
-            )
-        self.cog.kick()
-        await show(
-            interaction,
-            self.case_view,
-            case,
-            t("escalation.case.closed_now", self.case_view.locale),
-        )
-
-    async def _no(self, interaction: discord.Interaction) -> None:
-        view = self.case_view
-        await interaction.response.edit_message(
-            **view.again(view.case, t("escalation.case.kept_open", view.locale))
-        )
-
-
-class ToTeamAsk(SessionView):
-    """The member chose their VCPs; the team reads it only if they say so here."""
-
-    def __init__(self, case_view: CaseView) -> None:
-        super().__init__(case_view.cog)
-        self.case_view = case_view
-        locale = case_view.locale
-        self.button(
-            t("escalation.case.to_team_yes", locale),
-            "to-team-yes",
-            self._yes,
-            style=discord.ButtonStyle.primary,
-        )
-        self.button(t("escalation.case.to_team_no", locale), "to-team-no", self._no)
-
-    async def _yes(self, interaction: discord.Interaction) -> None:
-        config = self.cog.require_config()
-        await interaction.response.defer()
-        bot = bot_of(interaction)
-        unlocked = await unlock(interaction, config, self.case_view.receipt)
-        async with bot.db.sessions.begin() as session:
-            case = await escalation.reporter_send_to_team(
-                session, config=config, unlocked=unlocked, now=bot.clock()
-            )
-        self.cog.kick()
-        note = t("escalation.case.to_team_done", self.case_view.locale)
-        await show(interaction, self.case_view, case, note)
-
-    async def _no(self, interaction: discord.Interaction) -> None:
-        view = self.case_view
-        await interaction.response.edit_message(
-            **view.again(view.case, t("escalation.case.kept_as_is", view.locale))
-        )
-
-
-class ReporterReplyForm(SessionForm):
-    def __init__(self, case_view: CaseView, locale: Locale) -> None:
-        super().__init__(
-            case_view.cog, title=t("escalation.case.reply_title", locale), action="rreply"
-        )
-        self.case_view = case_view
-        self.text = paragraph("text")
-        self.add_item(
-            discord.ui.Label(
-                text=t("escalation.case.reply_label", locale),
-                description=t("escalation.case.reply_hint", locale),
-                component=self.text,
-            )
-        )
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        # Opened from the reporter's own /case message, which is redrawn in place.
-        await interaction.response.defer()
-        bot = bot_of(interaction)
-        try:
-            config = self.cog.require_config()
-            unlocked = await unlock(interaction, config, self.case_view.receipt)
-            async with bot.db.sessions.begin() as session:
-                case = await escalation.reporter_reply(
-                    session, config=config, unlocked=unlocked, text=self.text.value, now=bot.clock()
-                )
-        except Exception as exc:  # nothing was saved: say why, and hand back what they wrote
-            await refuse_keeping_text(interaction, exc, self.text.value)
-            return
-        self.cog.kick()
-        await show(
-            interaction, self.case_view, case, t("escalation.case.replied", self.case_view.locale)
-        )
 
 
 async def open_by_receipt(
     interaction: discord.Interaction, cog: EscalationCog, receipt: str
 ) -> None:
-    """``/case receipt:``. A miss is recorded and committed, then only "not found" is said."""
+    """``/my-case receipt:``. A miss is recorded and committed, then only "not found" is said."""
     config = cog.require_config()
     # A typo in the format is told at once, and costs no attempt.
     escalation.normalise_receipt(receipt)
@@ -291,7 +308,7 @@ async def open_by_receipt(
         case = await escalation.open_case(session, config=config, unlocked=unlocked)
     locale = locale_of(interaction)
     if case is None:
-        await send_private(interaction, t(escalation.RECEIPT_NOT_FOUND, locale))
+        await send_private(interaction, receipt_not_found(config, locale))
         return
     view = CaseView(cog, receipt=receipt, case=case, locale=locale)
     await interaction.followup.send(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs.escalation._cards import association_text, route_text
+from cogs.escalation._cards import association_text, consent_text, route_text
 from cogs.escalation._common import (
     FEATURE,
     acting_handler,
@@ -23,10 +23,16 @@ from cogs.escalation._common import (
     status_text,
 )
 from cogs.escalation._conversation import PagedView, byline_for, pages
-from cogs.escalation._decisions import press_block, press_close
-from cogs.escalation._replies import press_forward, press_reply
+from cogs.escalation._decisions import press_block
+from cogs.escalation._replies import (
+    press_ask,
+    press_close,
+    press_reply,
+    press_urgent,
+    press_withdraw,
+)
 from vcpbot import custom_ids
-from vcpbot.i18n import Locale, t
+from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
 from vcpbot.services import escalation
 from vcpbot.services.escalation import (
@@ -34,6 +40,7 @@ from vcpbot.services.escalation import (
     CaseCard,
     CaseDetail,
     CaseStatus,
+    Consent,
     Handler,
     Place,
 )
@@ -41,7 +48,8 @@ from vcpbot.services.escalation import (
 if TYPE_CHECKING:
     from cogs.escalation._cog import EscalationCog
 
-ACTIONS = ("ack", "open", "reply", "close", "block", "fwd")
+# "fwd" asks the member first (cards posted before consent existed carry it too).
+ACTIONS = ("ack", "open", "reply", "close", "block", "fwd", "wdraw", "urgent")
 BUTTON_KEYS = {
     "ack": "escalation.button.ack",
     "open": "escalation.button.open",
@@ -49,12 +57,15 @@ BUTTON_KEYS = {
     "close": "escalation.button.close",
     "block": "escalation.button.block",
     "fwd": "escalation.button.forward",
+    "wdraw": "escalation.button.withdraw",
+    "urgent": "escalation.button.urgent",
 }
 BUTTON_STYLES = {
     "ack": discord.ButtonStyle.success,
     "open": discord.ButtonStyle.primary,
     "close": discord.ButtonStyle.secondary,
     "block": discord.ButtonStyle.danger,
+    "urgent": discord.ButtonStyle.danger,
 }
 
 
@@ -66,8 +77,10 @@ def card_actions(card: CaseCard, place: Place) -> list[str]:
         return ["open", "block"] if place is Place.HUB else ["open"]
     actions = ["ack"] if card.status in (CaseStatus.NEW, CaseStatus.FORWARDED) else []
     actions += ["open", "reply"]
-    actions += ["close", "block"] if place is Place.HUB else ["fwd", "close"]
-    return actions
+    if place is Place.HUB:
+        return [*actions, "close", "block"]
+    asked = card.consent is Consent.ASKED
+    return [*actions, "wdraw" if asked else "fwd", "urgent", "close"]
 
 
 def card_view(card: CaseCard, place: Place, locale: Locale) -> discord.ui.View:
@@ -153,7 +166,7 @@ class DetailView(PagedView):
                 "escalation.detail.summary",
                 locale,
                 route=route_text(card, locale),
-                category=label("category", card.category, locale),
+                category=category_label(card.category, locale),
                 urgency=label("urgency", card.urgency, locale),
                 status=status_text(card.status, card.outcome, locale),
                 date=card.created_on,
@@ -170,6 +183,8 @@ class DetailView(PagedView):
             )
         if not self.handler.is_team and card.forwarded:
             lines.append(t("escalation.detail.vcp_forwarded", locale))
+        elif not self.handler.is_team and consent_text(card, locale):
+            lines.append(consent_text(card, locale))
         return "\n".join(lines)
 
 
@@ -193,5 +208,7 @@ PRESSES = {
     "reply": press_reply,
     "close": press_close,
     "block": press_block,
-    "fwd": press_forward,
+    "fwd": press_ask,
+    "wdraw": press_withdraw,
+    "urgent": press_urgent,
 }

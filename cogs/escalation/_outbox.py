@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
+from cogs.escalation._common import tell_hub
 from cogs.escalation._posting import (
     NotRemoved,
     Posted,
@@ -35,8 +36,8 @@ from cogs.escalation._posting import (
     Undeliverable,
 )
 from vcpbot.i18n import t
-from vcpbot.interactions import NO_MENTIONS, safe_traceback
-from vcpbot.services import escalation, network
+from vcpbot.interactions import safe_traceback
+from vcpbot.services import escalation
 from vcpbot.services.escalation import Delivery, OutboxKind, Place, Undelivered
 
 if TYPE_CHECKING:
@@ -291,18 +292,7 @@ class Courier:
             await self._tell_hub(t("escalation.log.not_removed_association", locale))
 
     async def _tell_hub(self, line: str) -> None:
-        hub_id = self.bot.settings.hub_guild_id
-        try:
-            async with self.bot.db.reading.begin() as session:
-                hub = await network.get_hub(session, guild_id=hub_id) if hub_id else None
-            if hub is None:
-                return
-            channel = self.bot.get_partial_messageable(hub.log_channel_id, guild_id=hub_id)
-            await channel.send(line, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:
-            log.warning(
-                "escalation outbox: the hub's log channel refused a line (HTTP %s)", exc.status
-            )
+        await tell_hub(self.bot, line)
 
 
 def _gives_up(item: Delivery, exc: discord.HTTPException) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -37,7 +38,9 @@ log = logging.getLogger(__name__)
 HISTORY_LOOKBACK = 100  # messages searched for an earlier post of a retried row
 NOT_CONFIGURED_RETRY_S = 300.0
 MESSAGE_MAX = 2000  # Discord's limit on a message's content
-NOTICE_REASONS = ("reply", "forwarded", "closed", "undelivered")
+# What a notice can be about, when the reporter asked to be told ("forwarded": rows
+# queued before the member was asked first).
+NOTICE_REASONS = ("reply", "forwarded", "closed", "undelivered", "consent", "urgent")
 
 
 class Retry(Exception):
@@ -186,20 +189,20 @@ class Poster:
         return Posted(target.channel_id, message.id, new=True)
 
     async def _notice(self, item: Delivery) -> None:
-        """A DM without details, in the language the bot last saw the reporter use (kept
-        only for VCPs and the like: ``vcpbot.languages``), else in both languages."""
+        """A DM that names no subject, category or association: "you have a new message",
+        or, if the reporter asked for it, what kind of news. In the language the bot last
+        saw them use (kept only for VCPs and the like: ``vcpbot.languages``), else in both."""
         config = self.cog.require_config()
         async with self.bot.db.reading.begin() as session:
             user_id = await escalation.notice_recipient(session, config=config, delivery=item)
             locale = await languages.remembered(session, user_id=user_id) if user_id else None
+            until = await escalation.notice_deletion_day(session, config=config, delivery=item)
         if user_id is None:
             return  # notices stopped, or the case is gone
-        reason = str(item.payload.get("reason", "reply"))
-        if reason not in NOTICE_REASONS:
-            reason = "reply"
-        key = f"escalation.notice.{reason}"
+        today = self.bot.clock().astimezone(config.zone).date()
+        key, params = notice_text(item.payload, until, today)
         channel = await self.bot.create_dm(discord.Object(user_id))
-        content = t(key, locale) if locale else bilingual(key)
+        content = t(key, locale, **params) if locale else bilingual(key, **params)
         await channel.send(content, allowed_mentions=NO_MENTIONS)
 
     async def _remove(self, item: Delivery) -> None:
@@ -292,6 +295,24 @@ class Poster:
             await message.delete()
         except discord.HTTPException as exc:
             log.info("escalation outbox: a duplicate stayed (HTTP %s)", exc.status)
+
+
+def notice_text(payload: Any, until: date | None, today: date) -> tuple[str, dict[str, Any]]:
+    """The catalog key and values of a reporter's notice: "you have a new message" unless
+    they asked what kind of news; for a closed case, for how many more days and until
+    which day they can read it."""
+    reason = str(payload.get("reason", "reply"))
+    if reason not in NOTICE_REASONS:
+        reason = "reply"
+    params: dict[str, Any] = {}
+    if until is not None:
+        params = {"date": until, "count": max((until - today).days, 1)}
+    if not payload.get("detail"):
+        key = "discreet_closed" if params else "discreet"
+        return f"escalation.notice.{key}", params
+    if reason == "closed" and not params:
+        reason = "closed_undated"  # the case was deleted meanwhile
+    return f"escalation.notice.{reason}", params
 
 
 def _carries(message: discord.Message, token: str) -> bool:

@@ -23,14 +23,23 @@ from cogs.escalation._common import (
     due_phrase,
     label,
     paragraph,
+    receipt_not_found,
     reporter_route,
     require_association_guild,
     require_vcp_reporter,
     unlock,
 )
+from cogs.escalation._reporter import for_reporter
 from vcpbot import access, custom_ids
-from vcpbot.i18n import Locale, bilingual, t
-from vcpbot.interactions import NO_MENTIONS, describe_error, locale_of, report_error, send_private
+from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
+from vcpbot.interactions import (
+    NO_MENTIONS,
+    Wording,
+    describe_error,
+    locale_of,
+    report_error,
+    send_private,
+)
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import Category, EscalationConfig, Route, Urgency
 
@@ -84,7 +93,7 @@ def intro_embed(
 
 
 async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> None:
-    """``/escalate`` and the panel button: first who sees what, then the form."""
+    """``/report`` and the panel button: first who sees what, then the form."""
     config = cog.require_config()
     guild_id = require_association_guild(interaction)
     locale = locale_of(interaction)
@@ -103,6 +112,8 @@ async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> 
 
 
 class IntroView(SessionView):
+    wording = staticmethod(for_reporter)
+
     def __init__(self, cog: EscalationCog, *, route: Route, sole_vcp: bool, locale: Locale) -> None:
         super().__init__(cog)
         self.route = route
@@ -149,6 +160,8 @@ class CaseForm(SessionForm):
     name would name them; the form says so, and withholding is chosen already.
     """
 
+    wording = staticmethod(for_reporter)
+
     def __init__(
         self, cog: EscalationCog, *, route: Route, locale: Locale, sole_vcp: bool = False
     ) -> None:
@@ -159,7 +172,11 @@ class CaseForm(SessionForm):
         self.category = _select(
             "category",
             [
-                discord.SelectOption(label=label("category", c, locale)[:100], value=c.value)
+                discord.SelectOption(
+                    label=category_label(c, locale)[:100],
+                    value=c.value,
+                    description=category_hint(c, locale)[:100],
+                )
                 for c in Category
             ],
             locale,
@@ -223,7 +240,7 @@ class CaseForm(SessionForm):
                     now=bot.clock(),
                 )
         except Exception as exc:  # nothing was saved: say why, and hand back what they wrote
-            await refuse_keeping_text(interaction, exc, self.text.value)
+            await refuse_keeping_text(interaction, exc, self.text.value, for_reporter)
             return
         # Committed: now, and only now, the receipt may be shown.
         self.cog.kick()
@@ -236,10 +253,13 @@ class CaseForm(SessionForm):
 
 
 async def refuse_keeping_text(
-    interaction: discord.Interaction, error: BaseException, written: str
+    interaction: discord.Interaction,
+    error: BaseException,
+    written: str,
+    wording: Wording | None = None,
 ) -> None:
     """The reason, and what the person wrote, so a refusal never costs them their words."""
-    message = describe_error(interaction, error)
+    message = describe_error(interaction, error, wording)
     embeds = []
     if _has_words(written):
         embeds.append(
@@ -262,6 +282,8 @@ def _has_words(written: str) -> bool:
 
 class ReceiptView(SessionView):
     """The receipt, once, and the opt-in for DM notices."""
+
+    wording = staticmethod(for_reporter)
 
     def __init__(
         self,
@@ -298,7 +320,7 @@ class ReceiptView(SessionView):
             )
         locale = locale_of(interaction)
         if case is None:
-            await send_private(interaction, t(escalation.RECEIPT_NOT_FOUND, locale))
+            await send_private(interaction, receipt_not_found(config, locale))
             return
         await interaction.edit_original_response(
             content=self.content + "\n\n" + t("escalation.notices.on", locale),
@@ -334,7 +356,7 @@ class PanelButton(
         try:
             await start_report(interaction, cog_of(interaction.client))
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
-            await report_error(interaction, exc)
+            await report_error(interaction, exc, for_reporter)
 
 
 def panel_message() -> dict[str, Any]:

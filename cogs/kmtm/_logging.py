@@ -21,7 +21,7 @@ from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, today, 
 from vcpbot import custom_ids
 from vcpbot.db.kmtm import Category, FollowUp, Relation
 from vcpbot.errors import Conflict
-from vcpbot.i18n import Locale, bilingual, t
+from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
 from vcpbot.interactions import locale_of, report_error, send_private
 from vcpbot.services import kmtm
 from vcpbot.services.kmtm import LoggedContact
@@ -59,9 +59,9 @@ class LogForm(discord.ui.Modal):
             placeholder=t("kmtm.form.category_placeholder", locale),
             options=[
                 discord.SelectOption(
-                    label=t(f"kmtm.category.{c.value}", locale),
+                    label=category_label(c, locale),
                     value=c.value,
-                    description=t(f"kmtm.category.{c.value}.hint", locale),
+                    description=category_hint(c, locale),
                 )
                 for c in Category
             ],
@@ -147,7 +147,7 @@ def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str
     chosen = t(
         "kmtm.logged.what",
         locale,
-        category=t(f"kmtm.category.{contact.category.value}", locale),
+        category=category_label(contact.category, locale),
         relation=t(f"kmtm.relation.{contact.relation.value}", locale),
         follow_up=t(f"kmtm.follow_up.{contact.follow_up.value}", locale),
     )

@@ -70,9 +70,9 @@ async def escalate(
     urgency: str = "soon",
     shown: str = "yes",
 ) -> tuple[Message, Message]:
-    """/escalate, Continue, the form: returns the explanation and the final confirmation."""
+    """/report, Continue, the form: returns the explanation and the final confirmation."""
     person = emulator.person(user)
-    intro = (await (await person.slash(guild, "escalate")).wait()).message
+    intro = (await (await person.slash(guild, "report")).wait()).message
     assert intro is not None and intro.ephemeral
     modal = (await person.press(intro, label=CONTINUE[lang(user)])).response.modal
     assert modal is not None
@@ -95,8 +95,8 @@ def code_in(message: Message) -> str:
 
 
 async def open_case(emulator: Emulator, user: User, receipt: str, guild: Any = None) -> Message:
-    """/case receipt:… (in the DM with the bot unless a guild is given)."""
-    result = await emulator.person(user).slash(guild, "case", {"receipt": receipt})
+    """/my-case receipt:… (in the DM with the bot unless a guild is given)."""
+    result = await emulator.person(user).slash(guild, "my-case", {"receipt": receipt})
     return await result.final()
 
 
@@ -147,5 +147,7 @@ async def switch_member_route(
     options: dict[str, Any] = {"enabled": enabled}
     if channel is not None:
         options["channel"] = channel
-    result = await board.slash(association.guild, "escalation", options, subcommand="member-route")
+    result = await board.slash(
+        association.guild, "anonymous-contact", options, subcommand="member-route"
+    )
     return await result.final()

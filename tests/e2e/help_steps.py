@@ -24,12 +24,12 @@ CONTACT_LINK = "https://www.tragos.nl/vertrouwenscontactpersonen"
 
 # What every student can use in an association's server (the names are paths to the
 # commands' catalog keys: "privacy delete" is cmd.privacy.name + cmd.privacy.delete.name).
-STUDENT = ("help", "privacy info", "privacy delete", "rules", "case")
+STUDENT = ("help", "privacy info", "privacy delete", "rules", "my_case")
 # What works in a direct message with the bot, for anyone.
-IN_A_DM = ("help", "privacy info", "privacy delete", "case")
+IN_A_DM = ("help", "privacy info", "privacy delete", "my_case")
 VCP_EXTRAS = (
-    "escalate",
-    "cases",
+    "report",
+    "open_cases",
     "kmtm log",
     "vcp listing",
     "intervisie mine",
@@ -49,14 +49,14 @@ BOARD_EXTRAS = (
     "rules_admin diff",
     "rules_admin ack",
     "rules_admin ack_stats",
-    "escalation panel",
-    "escalation member_route",
+    "anonymous panel",
+    "anonymous member_route",
     "kmtm members",
     "kmtm panel",
     "help_admin contact",
 )
 COORDINATOR_EXTRAS = (
-    "cases",
+    "open_cases",
     "network list",
     "network vcps",
     "network audit",

@@ -121,10 +121,10 @@ def reads_only(text: str, lang: Locale, key: str, **params: object) -> None:
 
 
 async def cases_once_recorded(emulator: Emulator, adviser: User, hub: Guild) -> Message:
-    """/cases in the hub, once the bot has recorded the card it posted a moment ago (the
+    """/open-cases in the hub, once the bot has recorded the card it posted a moment ago (the
     card is in Discord a database write before the list knows it)."""
     for _ in range(20):
-        listing = await privately(emulator, adviser, hub, "cases")
+        listing = await privately(emulator, adviser, hub, "open-cases")
         if "discord.com/channels" in listing.text:
             break
         await asyncio.sleep(0.1)
@@ -219,7 +219,7 @@ async def test_a_vcp_is_invited_to_intervisie_answers_and_logs_a_kmtm_contact_on
     assert logged.ephemeral
     reads_only(logged.text, lang, "kmtm.logged", period=PERIOD, count=5)
     choices = {
-        "category": t("kmtm.category.advice", lang),
+        "category": t("category.advice", lang),
         "relation": t("kmtm.relation.student", lang),
         "follow_up": t("kmtm.follow_up.listening_ear", lang),
     }
@@ -328,7 +328,7 @@ async def test_a_um_adviser_sees_the_cases_at_the_hub_and_only_what_they_may_use
 
     shown = await ask_help(emulator, adviser, world.hub)
     help_opens_with_112(shown, lang)
-    assert commands_in(shown) == menu(lang, *IN_A_DM, "cases")
+    assert commands_in(shown) == menu(lang, *IN_A_DM, "open_cases")
 
     # Sanne passes a report on to the UM team: its card arrives in the hub.
     _, confirmation = await escalate(
@@ -347,7 +347,7 @@ async def test_a_um_adviser_sees_the_cases_at_the_hub_and_only_what_they_may_use
     reads_only(opened.text, lang, "escalation.author.reporter")
     assert sanne.username not in opened.text
 
-    # /cases lists the team's open cases, with a link to each card.
+    # /open-cases lists the team's open cases, with a link to each card.
     listing = await cases_once_recorded(emulator, adviser, world.hub)
     reads_only(listing.text, lang, "escalation.list.title", count=1)
     assert code in listing.text

@@ -24,7 +24,14 @@ SECRET = "Only the team may read this sentence."
 NOT_TEAM = "Alleen leden van het UM-team kunnen dit doen."
 NOT_VCP = "Alleen de VCP's van deze vereniging"
 HUB_BUTTONS = ["In behandeling nemen", "Openen", "Reageren", "Afsluiten", "Afzender blokkeren"]
-VCP_BUTTONS = ["In behandeling nemen", "Openen", "Reageren", "Doorsturen naar UM-team", "Afsluiten"]
+VCP_BUTTONS = [
+    "In behandeling nemen",
+    "Openen",
+    "Reageren",
+    "Vragen om door te sturen",
+    "Nu doorsturen: acuut gevaar",
+    "Afsluiten",
+]
 
 
 async def refused(result) -> str:
@@ -53,10 +60,12 @@ async def test_only_the_um_team_can_use_the_hub_card(
         person = emulator.person(outsider)
         for label in HUB_BUTTONS:
             assert NOT_TEAM in await refused(await person.press(card, label=label))
-        assert NOT_TEAM in await refused(await person.slash(world.hub, "cases"))
+        assert NOT_TEAM in await refused(await person.slash(world.hub, "open-cases"))
     # Nothing changed: the card is as new, nobody was asked anything.
     assert button_labels(card) == HUB_BUTTONS and "Nieuw" in card.text
-    team_view = await (await emulator.person(world.team_member).slash(world.hub, "cases")).wait()
+    team_view = await (
+        await emulator.person(world.team_member).slash(world.hub, "open-cases")
+    ).wait()
     assert team_view.message is not None and code_in(confirmation) in team_view.message.text
 
 
@@ -84,7 +93,7 @@ async def test_only_the_associations_vcps_can_use_a_member_cases_card(
         person = emulator.person(outsider)
         for label in VCP_BUTTONS:
             assert NOT_VCP in await refused(await person.press(card, label=label))
-        assert NOT_VCP in await refused(await person.slash(tragos.guild, "cases"))
+        assert NOT_VCP in await refused(await person.slash(tragos.guild, "open-cases"))
     # The UM team has no say over a member's case until a VCP forwards it.
     emulator.add_member(tragos.guild, world.team_member)
     assert "Only this association's VCPs" in await refused(
@@ -99,18 +108,20 @@ async def test_admin_commands_need_manage_server_whatever_the_guild_allows(
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
     student = add_member(emulator, world, "tragos", "lotte", locale="nl")
-    # The admins opened /escalation to everyone in Discord's settings: the bot still checks.
-    tragos.guild.open_command_to_everyone("escalation")
+    # The admins opened /anonymous-contact to everyone in Discord's settings: the bot still checks.
+    tragos.guild.open_command_to_everyone("anonymous-contact")
     person = emulator.person(student)
     channel = vcp_channel(emulator, world, "tragos")
     for subcommand, options in (
         ("panel", {"channel": tragos.general}),
         ("member-route", {"enabled": True, "channel": channel}),
     ):
-        result = await person.slash(tragos.guild, "escalation", options, subcommand=subcommand)
+        result = await person.slash(
+            tragos.guild, "anonymous-contact", options, subcommand=subcommand
+        )
         assert "Server beheren" in await refused(result)
     assert [m for m in tragos.general.messages if not m.ephemeral] == []
-    refusal = await person.slash(tragos.guild, "escalate")
+    refusal = await person.slash(tragos.guild, "report")
     assert "niet aangezet" in await refused(refusal)
 
 
@@ -120,12 +131,13 @@ async def test_escalate_is_for_an_associations_own_server(
 ) -> None:
     await network_with(emulator, world, "tragos")
     if where == "hub":
-        result = await emulator.person(world.team_member).slash(world.hub, "escalate")
-        assert "is for an association's own server" in await refused(result)
+        result = await emulator.person(world.team_member).slash(world.hub, "report")
+        said = await refused(result)
+        assert "starts in your association's own server" in said and "112" in said
     else:
         vcp = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
         with pytest.raises(AssertionError, match="not offered"):
-            await emulator.person(vcp).slash(None, "escalate")
+            await emulator.person(vcp).slash(None, "report")
 
 
 @pytest.mark.threat("T1")
@@ -137,7 +149,7 @@ async def test_the_panel_starts_a_private_report_and_a_block_stops_the_next_one(
     board = emulator.person(tragos.admin)
     posted = await (
         await board.slash(
-            tragos.guild, "escalation", {"channel": tragos.general}, subcommand="panel"
+            tragos.guild, "anonymous-contact", {"channel": tragos.general}, subcommand="panel"
         )
     ).final()
     assert posted.ephemeral and "De knop staat in" in posted.text
@@ -162,7 +174,7 @@ async def test_the_panel_starts_a_private_report_and_a_block_stops_the_next_one(
     assert ask is not None and "Niemand, jij ook niet" in ask.text
     blocked = await (await team.press(ask, label="Blokkeer de afzender")).final()
     assert "kan geen nieuwe meldingen starten" in blocked.text
-    again = await (await emulator.person(vcp).slash(tragos.guild, "escalate")).wait()
+    again = await (await emulator.person(vcp).slash(tragos.guild, "report")).wait()
     continue_ = again.message
     assert continue_ is not None
     modal = (await emulator.person(vcp).press(continue_, label="Continue")).response.modal

@@ -35,7 +35,7 @@ async def count_cases(harness: BotHarness) -> int:
 
 async def open_form(emulator: Emulator, user: User, guild: Any) -> Modal:
     person = emulator.person(user)
-    intro = (await (await person.slash(guild, "escalate")).wait()).message
+    intro = (await (await person.slash(guild, "report")).wait()).message
     assert intro is not None
     modal = (await person.press(intro, label=CONTINUE[lang(user)])).response.modal
     assert modal is not None
@@ -150,7 +150,7 @@ async def test_receipts_in_the_wrong_format_wrong_ones_and_guessing(
         answer = await open_case(emulator, guesser, guess)
         assert answer.text == (
             "No case was found for this receipt. Please check that you copied it completely. "
-            "Cases are removed some time after they are closed."
+            "A case is deleted 90 days after it is closed."
         )
     # Over the limit, even the right receipt is refused today, for the guesser only.
     stopped = await open_case(emulator, guesser, receipt)
@@ -170,8 +170,8 @@ async def test_replies_to_a_closed_case_and_a_second_close_are_refused_calmly(
     team, coordinator = emulator.person(world.team_member), emulator.person(world.coordinator)
 
     # Two team members each open Close; and one has the Reply form open.
-    first = (await (await team.press(card, label="Afsluiten")).wait()).message
-    second = (await (await coordinator.press(card, label="Afsluiten")).wait()).message
+    first = (await team.press(card, label="Afsluiten")).response.modal
+    second = (await coordinator.press(card, label="Afsluiten")).response.modal
     assert first is not None and second is not None
     reply_form = (await coordinator.press(card, label="Reageren")).response.modal
     assert reply_form is not None
@@ -179,13 +179,13 @@ async def test_replies_to_a_closed_case_and_a_second_close_are_refused_calmly(
     view_a = await open_case(emulator, vcp, receipt)
     view_b = await open_case(emulator, vcp, receipt, guild=tragos.guild)
 
-    select = next(c for c in first.walk_components() if c.get("type") == 3)
-    closed = await (await team.select(first, select["custom_id"], ["referred_externally"])).final()
-    assert f"Case {code} is closed" in closed.text
-    select = next(c for c in second.walk_components() if c.get("type") == 3)
-    again = await coordinator.select(second, select["custom_id"], ["advice_given"])
+    last_words = "We have referred you to the confidential adviser."
+    closed = await team.submit(first, {"outcome": "referred_externally", "text": last_words})
+    assert f"Case {code} is closed" in (await closed.final()).text
+    again = await coordinator.submit(second, {"outcome": "advice_given", "text": "Tot ziens."})
     said = await again.followup()
     assert said.ephemeral and "was al afgesloten. Er is niets veranderd" in said.text
+    assert "Tot ziens." in said.text  # handed back, not lost
 
     late = await coordinator.submit(reply_form, {"text": "Nog een vraag aan de melder."})
     said = await late.followup()
@@ -216,7 +216,7 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
     _, confirmation = await escalate(emulator, vcp, tragos.guild, text="Eerste melding.")
     seen = await open_case(emulator, vcp, receipt_in(confirmation))
     person = emulator.person(vcp)
-    intro = (await (await person.slash(tragos.guild, "escalate")).wait()).message
+    intro = (await (await person.slash(tragos.guild, "report")).wait()).message
     assert intro is not None
     modal = (await person.press(intro, label="Verder")).response.modal
     assert modal is not None
@@ -229,11 +229,11 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
         await person.press(confirmation, label="Stuur me een privébericht bij een reactie"),
     ):
         said = await stale.final()
-        assert said.ephemeral and "niet meer actief" in said.text and "/escaleer" in said.text
+        assert said.ephemeral and "niet meer actief" in said.text and "/melden" in said.text
     assert await count_cases(harness) == 1
 
 
-async def test_without_keys_every_escalation_command_says_it_is_not_available(
+async def test_without_keys_a_reporter_is_told_where_else_to_go_and_the_hub_why(
     emulator: Emulator, world: NetworkWorld, databases, clock
 ) -> None:
     from vcpbot.db.migrate import upgrade
@@ -248,19 +248,34 @@ async def test_without_keys_every_escalation_command_says_it_is_not_available(
         tragos = world.association("tragos")
         vcp = await add_vcp(emulator, world, "tragos", "maria", locale="en-US")
         person = emulator.person(vcp)
+        # Maria, reporting: what she can do instead, never why inside the bot.
         for result in (
-            await person.slash(tragos.guild, "escalate"),
-            await person.slash(None, "case", {"receipt": "K7QM-K7QM-K7QM-K7QM-K7QM"}),
-            await emulator.person(world.team_member).slash(world.hub, "cases"),
+            await person.slash(tragos.guild, "report"),
+            await person.slash(None, "my-case", {"receipt": "K7QM-K7QM-K7QM-K7QM-K7QM"}),
+        ):
+            said = await result.final()
+            assert said.ephemeral and "not available right now" in said.text
+            assert "/help" in said.text and "call 112" in said.text
+            for machinery in ("key", "administrator", "configured"):
+                assert machinery not in said.text
+        # The team and the board: the same calm refusal, and where to look.
+        for result in (
+            await emulator.person(world.team_member).slash(world.hub, "open-cases"),
             await emulator.person(tragos.admin).slash(
-                tragos.guild, "escalation", {"channel": tragos.general}, subcommand="panel"
+                tragos.guild, "anonymous-contact", {"channel": tragos.general}, subcommand="panel"
             ),
         ):
             said = await result.final()
             assert said.ephemeral
             assert (
-                "Anonymous escalation is not available right now" in said.text
-                or "Anoniem escaleren is op dit moment niet beschikbaar" in said.text
+                "is not available right now" in said.text
+                or "is op dit moment niet beschikbaar" in said.text
             )
+        # The reason goes to the hub's log channel when the bot starts (without anyone).
+        await bot.restart()
+        line = await emulator.person(world.coordinator).wait_for_message(
+            world.network_log, contains="VCPBOT_MASTER_KEYS"
+        )
+        assert "maria" not in line.text and str(vcp.id) not in line.text
     finally:
         await bot.stop()

@@ -28,7 +28,7 @@ def card_codes(emulator: Emulator, world: NetworkWorld) -> set[str]:
 
 
 async def listed_for_team(emulator: Emulator, world: NetworkWorld) -> str:
-    listing = await (await emulator.person(world.team_member).slash(world.hub, "cases")).wait()
+    listing = await (await emulator.person(world.team_member).slash(world.hub, "open-cases")).wait()
     assert listing.message is not None
     return listing.message.text
 
@@ -46,7 +46,7 @@ async def test_routine_cards_wait_for_their_batch_and_arrive_together(
     _, second = await escalate(emulator, ahmed, tragos.guild, text="Two.", urgency="soon")
     codes = {code_in(first), code_in(second)}
 
-    # Not before the window: no card, and /cases does not tell either.
+    # Not before the window: no card, and /open-cases does not tell either.
     clock.advance(timedelta(minutes=4, seconds=59))
     await worker_looked()
     assert cards_in(emulator, world) == []
@@ -106,7 +106,7 @@ async def test_the_form_says_urgent_cases_go_at_once_and_others_within_the_windo
     for name, locale in (("sanne", "nl"), ("maria", "en-US")):
         vcp = await add_vcp(emulator, world, "tragos", name, locale=locale)
         person = emulator.person(vcp)
-        intro = (await (await person.slash(tragos.guild, "escalate")).wait()).message
+        intro = (await (await person.slash(tragos.guild, "report")).wait()).message
         assert intro is not None
         form = (await person.press(intro, label=CONTINUE[lang(vcp)])).response.modal
         assert form is not None

@@ -161,7 +161,7 @@ async def test_case_text_never_leaves_an_ephemeral_answer(
     opened = await (await team.press(card, label="Openen")).final()
     assert canary(1) in opened.text and canary(3) in opened.text  # the positive control
 
-    # Route 2: member -> VCP, forwarded with a summary -> team -> member.
+    # Route 2: member -> VCP, who asks; the member says yes -> team -> member.
     _, member_confirmation = await escalate(emulator, member, tragos.guild, text=canary(4))
     member_receipt = receipt_in(member_confirmation)
     code = code_in(member_confirmation)
@@ -170,9 +170,13 @@ async def test_case_text_never_leaves_an_ephemeral_answer(
     form = (await sanne.press(vcp_card, label="Reageren")).response.modal
     assert form is not None
     await (await sanne.submit(form, {"text": canary(5)})).final()
-    form = (await sanne.press(vcp_card, label="Doorsturen naar UM-team")).response.modal
+    form = (await sanne.press(vcp_card, label="Vragen om door te sturen")).response.modal
     assert form is not None
     await (await sanne.submit(form, {"text": canary(6)})).final()
+    asked = await open_case(emulator, member, member_receipt)
+    assert canary(6) in asked.text  # the question shows the summary, privately
+    sure = await (await emulator.person(member).press(asked, label="Yes, pass it on")).final()
+    await (await emulator.person(member).press(sure, label="Yes, pass it on")).final()
     hub_card = await card_for(emulator, world, code)
     form = (await team.press(hub_card, label="Reageren")).response.modal
     assert form is not None
@@ -183,12 +187,23 @@ async def test_case_text_never_leaves_an_ephemeral_answer(
     redrawn = await (await emulator.person(member).submit(form, {"text": canary(8)})).final()
     assert canary(7) in redrawn.text and canary(8) in redrawn.text
 
-    # A guessed receipt, and a refusal that hands the text back.
+    # Route 3: member -> VCP, who forwards at once for acute danger, with a reason.
+    _, urgent_confirmation = await escalate(emulator, member, tragos.guild, text=canary(9))
+    urgent_code = code_in(urgent_confirmation)
+    urgent_card = await sanne.wait_for_message(channel, contains=urgent_code)
+    ask = await (await sanne.press(urgent_card, label="Nu doorsturen: acuut gevaar")).final()
+    form = (await sanne.press(ask, label="Ja, acuut gevaar: verder")).response.modal
+    assert form is not None
+    await (await sanne.submit(form, {"reason": canary(10), "text": canary(11)})).final()
+    await emulator.person(world.coordinator).wait_for_message(
+        world.network_log, contains=urgent_code
+    )
+
+    # A guessed receipt, and a closing message.
     await open_case(emulator, member, GUESS)
-    ask = (await (await team.press(hub_card, label="Afsluiten")).wait()).message
-    assert ask is not None
-    select = next(c for c in ask.walk_components() if c.get("type") == 3)
-    await (await team.select(ask, select["custom_id"], ["referred_internally"])).final()
+    form = (await team.press(hub_card, label="Afsluiten")).response.modal
+    assert form is not None
+    await (await team.submit(form, {"outcome": "referred_internally", "text": canary(12)})).final()
     await wait_until(emulator, lambda: "Afgesloten" in hub_card.text, "the card to close")
 
     # 1. No message anyone else can see, anywhere, ever carried it.
@@ -215,7 +230,7 @@ async def test_case_text_never_leaves_an_ephemeral_answer(
             assert str(vcp.id) not in line and str(member.id) not in line, record.name
     # 4. The database holds none of it, and no id of the reporters, in any form.
     stored = await database_text(harness)
-    for n in range(1, 9):
+    for n in range(1, 13):
         assert CANARY.encode() + str(n).encode() not in stored
     assert CANARY.encode() not in stored and CANARY.encode().hex().encode() not in stored
     assert GUESS.encode() not in stored

@@ -162,7 +162,7 @@ async def test_receipts_shown_before_a_sigkill_open_their_cases_after_the_restar
     forms = []
     for user in reporters:
         person = emulator.person(user)
-        intro = (await (await person.slash(tragos.guild, "escalate")).wait()).message
+        intro = (await (await person.slash(tragos.guild, "report")).wait()).message
         assert intro is not None
         forms.append((user, (await person.press(intro, label="Verder")).response.modal))
 

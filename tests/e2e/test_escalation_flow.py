@@ -109,16 +109,19 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
         "the card to show the reporter wrote last",
     )
 
-    # The team closes it with an outcome; Sanne sees it closed.
-    ask = (await (await team.press(card, label="Afsluiten")).wait()).message
-    assert ask is not None and ask.ephemeral
-    select = next(c for c in ask.walk_components() if c.get("type") == 3)
-    done = await (await team.select(ask, select["custom_id"], ["advice_given"])).final()
-    assert f"Case {code} is closed" in done.text
+    # The team closes it with an outcome (a last message is optional: it replied before);
+    # Sanne sees it closed, and until when she can read it.
+    form = (await team.press(card, label="Afsluiten")).response.modal
+    assert form is not None and form.title == f"Close case {code}"
+    assert "Optional" in form.text
+    done = await (await team.submit(form, {"outcome": "advice_given"})).final()
+    assert done.ephemeral and f"Case {code} is closed" in done.text
     await wait_until(emulator, lambda: "Afgesloten" in card.text, "the card to show closed")
     assert button_labels(card) == ["Openen", "Afzender blokkeren"]
     closed = await open_case(emulator, sanne, receipt, guild=tragos.guild)
     assert closed.ephemeral and "Status: **Afgesloten**" in closed.text
+    # Closed on Monday 17 August 2026, kept 90 days.
+    assert "Je kunt haar hier tot zondag 15 november 2026 lezen" in closed.text
     assert "Reageren" not in button_labels(closed)
     assert len(cards_in(emulator, world)) == 1
 
@@ -163,12 +166,13 @@ async def test_an_english_vcp_escalates_with_the_association_withheld(
     await (
         await coordinator.submit(form, {"text": "We bellen vandaag nog. / We call today."})
     ).final()
-    notice = await emulator.person(maria).wait_for_dm(contains="new reply")
-    assert "Er is een nieuwe reactie" in notice.text
+    # Short by default, and in both languages: the bot does not know Maria's.
+    notice = await emulator.person(maria).wait_for_dm(contains="Je hebt een nieuw bericht")
+    assert not notice.ephemeral and "You have a new message" in notice.text
     assert code not in notice.text and "We call today" not in notice.text
     assert notice.allowed_mentions == {"parse": []}
 
-    # She stops the notices; the next reply reaches her only through /case.
+    # She stops the notices; the next reply reaches her only through /my-case.
     seen = await open_case(emulator, maria, receipt)
     off = await (await emulator.person(maria).press(seen, label="Stop notices")).final()
     assert "DM notices are off" in off.text and "Notify me by DM" in button_labels(off)

@@ -39,7 +39,7 @@ ONLY_VCP = {
 
 async def open_form(emulator: Emulator, user: User, guild: Any) -> Any:
     person = emulator.person(user)
-    intro = (await (await person.slash(guild, "escalate")).wait()).message
+    intro = (await (await person.slash(guild, "report")).wait()).message
     assert intro is not None
     modal = (await person.press(intro, label=CONTINUE[lang(user)])).response.modal
     assert modal is not None

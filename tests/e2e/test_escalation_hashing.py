@@ -109,7 +109,7 @@ async def test_no_receipt_is_hashed_or_checked_while_the_database_is_locked(
     receipt = receipt_in(confirmation)
     assert [c.split(":")[0] for c in hash_calls] == ["hash"]
 
-    # /case checks the receipt: a wrong one, the right one, and each action on the case.
+    # /my-case checks the receipt: a wrong one, the right one, and each action on the case.
     wrong = ("0000" if not receipt.startswith("0000") else "1111") + receipt[4:]
     assert "No case was found" in (await open_case(emulator, guesser, wrong)).text
     seen = await open_case(emulator, vcp, receipt, guild=tragos.guild)

@@ -1,4 +1,5 @@
-"""A member reaches their association's VCPs anonymously; a VCP forwards the case to the UM team."""
+"""A member reaches their association's VCPs anonymously; with the member's consent, the case
+goes on to the UM team."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ async def test_the_member_route_is_off_until_the_board_turns_it_on(
     await network_with(emulator, world, "tragos")
     tragos = world.association("tragos")
     lotte = add_member(emulator, world, "tragos", "lotte", locale="nl")
-    refused = (await (await emulator.person(lotte).slash(tragos.guild, "escalate")).wait()).message
+    refused = (await (await emulator.person(lotte).slash(tragos.guild, "report")).wait()).message
     assert refused is not None and refused.ephemeral
     assert "niet aangezet" in refused.text and "/hulp" in refused.text
 
@@ -46,23 +47,25 @@ async def test_the_member_route_is_off_until_the_board_turns_it_on(
     turned_on = await switch_member_route(emulator, world, "tragos", channel)
     assert turned_on.ephemeral and "kunnen je VCP's nu anoniem bereiken" in turned_on.text
     assert "iedereen in deze server" not in turned_on.text  # the channel is private
-    intro = (await (await emulator.person(lotte).slash(tragos.guild, "escalate")).wait()).message
+    intro = (await (await emulator.person(lotte).slash(tragos.guild, "report")).wait()).message
     assert intro is not None and "Anoniem je VCP's bereiken" in intro.text
     # /help now tells members the anonymous way to their VCPs too.
     helped = (await (await emulator.person(lotte).slash(tragos.guild, "help")).wait()).message
-    assert "zonder je naam te geven: gebruik /escaleer" in helped.text
-    assert "doorsturen" in intro.text  # she is told a VCP may forward it, and what then
+    assert "zonder je naam te geven: gebruik /melden" in helped.text
+    # She is told nothing goes to the UM team unless she says yes, and the one exception.
+    assert "Er gaat niets naar het UM-team zonder dat jij ja zegt" in intro.text
+    assert "acuut gevaar" in intro.text
 
     off = await switch_member_route(emulator, world, "tragos", None, enabled=False)
     assert "geen nieuwe anonieme meldingen meer" in off.text
-    again = (await (await emulator.person(lotte).slash(tragos.guild, "escalate")).wait()).message
+    again = (await (await emulator.person(lotte).slash(tragos.guild, "report")).wait()).message
     assert again is not None and "niet aangezet" in again.text
     helped = (await (await emulator.person(lotte).slash(tragos.guild, "help")).wait()).message
     assert "zonder je naam te geven" not in helped.text
 
 
 @pytest.mark.threat("T3")
-async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
+async def test_a_member_reaches_the_vcps_who_ask_before_it_goes_to_the_um_team(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
     await network_with(emulator, world, "tragos")
@@ -92,7 +95,8 @@ async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
         "In behandeling nemen",
         "Openen",
         "Reageren",
-        "Doorsturen naar UM-team",
+        "Vragen om door te sturen",
+        "Nu doorsturen: acuut gevaar",
         "Afsluiten",
     ]
     assert cards_in(emulator, world) == []
@@ -103,7 +107,7 @@ async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
     form = (await sanne.press(card, label="Reageren")).response.modal
     assert form is not None
     await (await sanne.submit(form, {"text": VCP_REPLY})).final()
-    notice = await emulator.person(member).wait_for_dm(contains="nieuwe reactie")
+    notice = await emulator.person(member).wait_for_dm(contains="Je hebt een nieuw bericht")
     assert MEMBER_TEXT not in notice.text and VCP_REPLY not in notice.text
 
     seen = await open_case(emulator, member, receipt)
@@ -112,20 +116,32 @@ async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
     assert form is not None
     await (await emulator.person(member).submit(form, {"text": MEMBER_YES})).final()
 
-    # Sanne forwards it with her own summary.
-    form = (await sanne.press(card, label="Doorsturen naar UM-team")).response.modal
-    assert form is not None and form.title == f"{code} doorsturen naar het UM-team"
-    forwarded = await (await sanne.submit(form, {"text": SUMMARY})).final()
-    assert forwarded.ephemeral and "is doorgestuurd naar het UM-team" in forwarded.text
+    # Sanne asks whether it may go to the UM team, with her own summary.
+    form = (await sanne.press(card, label="Vragen om door te sturen")).response.modal
+    assert form is not None and form.title == f"{code}: vragen om door te sturen"
+    asked = await (await sanne.submit(form, {"text": SUMMARY})).final()
+    assert asked.ephemeral and "er gaat niets naar het team zonder ja" in asked.text
+    await wait_until(
+        emulator, lambda: "wacht op antwoord" in card.text, "the card to show the question"
+    )
+    assert cards_in(emulator, world) == []  # the team has nothing yet
+    await emulator.person(member).wait_for_dm(contains="Je hebt een nieuw bericht")
+    # The member answers in /mijn-melding: only with her own words left out.
+    seen = await open_case(emulator, member, receipt)
+    assert "mag je melding naar het UM-team?" in seen.text and SUMMARY in seen.text
+    sure = await (
+        await emulator.person(member).press(seen, label="Alleen zonder mijn eigen woorden")
+    ).final()
+    assert "zonder je eigen woorden" in sure.text
+    done = await (await emulator.person(member).press(sure, label="Ja, stuur door")).final()
+    assert "vanaf de samenvatting van je VCP" in done.text
     await wait_until(
         emulator, lambda: button_labels(card) == ["Openen"], "the VCPs' card to show forwarded"
     )
-    told = await emulator.person(member).wait_for_dm(contains="doorgestuurd")
-    assert SUMMARY not in told.text
 
     # The team sees the summary and what follows, never what the member told the VCPs.
     hub_card = await card_for(emulator, world, code)
-    assert "doorgestuurd door de VCP's" in hub_card.text
+    assert "met instemming van het lid, vanaf de samenvatting" in hub_card.text
     team = emulator.person(world.team_member)
     opened = await (await team.press(hub_card, label="Openen")).final()
     assert SUMMARY in opened.text
@@ -137,15 +153,15 @@ async def test_a_member_reaches_the_vcps_who_forward_it_to_the_um_team(
 
     # The member keeps following with the same receipt: the summary and the team's reply.
     seen = await open_case(emulator, member, receipt, guild=tragos.guild)
-    assert "doorgestuurd naar het UM-team" in seen.text
+    assert "Je stemde in met doorsturen zonder je eigen woorden" in seen.text
     assert SUMMARY in seen.text and TEAM_REPLY in seen.text
     assert "VCP, samenvatting voor het UM-team" in seen.text
     # The VCPs still read what they had, not what the team and the member say now.
     reread = await (await sanne.press(card, label="Openen")).final()
-    assert MEMBER_YES in reread.text and TEAM_REPLY not in reread.text
+    assert MEMBER_YES in reread.text and SUMMARY in reread.text and TEAM_REPLY not in reread.text
     assert "Deze melding is doorgestuurd" in reread.text
-    # Only the team acts on it now; the VCPs' /cases no longer lists it.
-    listing = (await (await sanne.slash(tragos.guild, "cases")).wait()).message
+    # Only the team acts on it now; the VCPs' /open-cases no longer lists it.
+    listing = (await (await sanne.slash(tragos.guild, "open-cases")).wait()).message
     assert listing is not None and code not in listing.text
-    listing = (await (await team.slash(world.hub, "cases")).wait()).message
+    listing = (await (await team.slash(world.hub, "open-cases")).wait()).message
     assert listing is not None and code in listing.text

@@ -39,7 +39,7 @@ def escalation_cog(harness: BotHarness):
 
 
 async def close_by_reporter(emulator: Emulator, user: User, receipt: str) -> None:
-    """/case, Close my case, yes: as the reporter closes it (in either language)."""
+    """/my-case, Close my case, yes: as the reporter closes it (in either language)."""
     person = emulator.person(user)
     seen = await open_case(emulator, user, receipt)
     ask = (await person.press(seen, label=_close(user))).response.message

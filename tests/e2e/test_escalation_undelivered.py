@@ -1,6 +1,6 @@
 """Every committed case reaches someone who can act on it, or its reporter is told: a member
 case whose association switched the member route off before it arrived, a card Discord
-refuses, and the way from a /cases line to the card."""
+refuses, and the way from a /open-cases line to the card."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ async def test_a_member_case_that_could_not_reach_the_vcps_can_go_to_the_team_in
     assert "Niemand heeft haar gelezen" in seen.text
     # The VCPs cannot be shown a case they never received.
     vcp = world.users["sanne"]
-    listing = (await (await emulator.person(vcp).slash(tragos.guild, "cases")).wait()).message
+    listing = (await (await emulator.person(vcp).slash(tragos.guild, "open-cases")).wait()).message
     assert listing is not None and code not in listing.text
 
     ask = (await noor.press(seen, label="Naar het UM-team sturen")).response.message
@@ -136,9 +136,9 @@ async def test_a_card_discord_refuses_is_reported_once_with_its_code_and_arrives
 
 
 async def listing_once_recorded(emulator: Emulator, user: User, guild: Any) -> str:
-    """/cases, as soon as the bot has recorded the card it just posted (a moment later)."""
+    """/open-cases, as soon as the bot has recorded the card it just posted (a moment later)."""
     for _ in range(20):
-        listing = (await (await emulator.person(user).slash(guild, "cases")).wait()).message
+        listing = (await (await emulator.person(user).slash(guild, "open-cases")).wait()).message
         assert listing is not None
         if "discord.com/channels" in listing.text:
             break

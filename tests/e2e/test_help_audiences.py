@@ -68,10 +68,10 @@ async def test_a_dutch_student_sees_112_first_then_their_vcps_and_contact_and_on
     assert commands_in(reply) == menu("nl", *STUDENT)
     assert commands_in(reply) == [
         "/hulp",
+        "/mijn-melding",
         "/privacy info",
         "/privacy verwijder-mijn-gegevens",
         "/regels",
-        "/zaak",
     ]
 
 
@@ -90,13 +90,13 @@ async def test_an_english_student_sees_the_anonymous_route_once_the_board_turned
     assert DANGER["en"] in reply.text.splitlines()[0]
     assert in_order(reply.text, "without giving your name", CONTACT_EN, UM_TEAM["en"], OUTSIDE)
     assert CONTACT_NL not in reply.text
-    assert commands_in(reply) == menu("en", *STUDENT, "escalate")
+    assert commands_in(reply) == menu("en", *STUDENT, "report")
     assert commands_in(reply) == [
-        "/case",
-        "/escalate",
         "/help",
+        "/my-case",
         "/privacy delete-my-data",
         "/privacy info",
+        "/report",
         "/rules",
     ]
 
@@ -112,7 +112,7 @@ async def test_a_registered_vcp_also_sees_what_vcps_do(
     assert DANGER["nl"] in reply.text.splitlines()[0]
     assert in_order(reply.text, CONTACT_NL, UM_TEAM["nl"], OUTSIDE)
     assert commands_in(reply) == menu("nl", *STUDENT, *VCP_EXTRAS)
-    assert "/zaken" in commands_in(reply) and "/kmtm registreren" in commands_in(reply)
+    assert "/open-meldingen" in commands_in(reply) and "/kmtm registreren" in commands_in(reply)
 
 
 async def test_someone_given_only_the_vcp_role_is_a_student_to_help(
@@ -176,7 +176,7 @@ async def test_a_um_team_member_sees_the_cases_but_not_the_coordinators_commands
 
     assert DANGER["en"] in reply.text.splitlines()[0]
     assert in_order(reply.text, UM_TEAM["en"], OUTSIDE)
-    assert commands_in(reply) == menu("en", *IN_A_DM, "cases")
+    assert commands_in(reply) == menu("en", *IN_A_DM, "open_cases")
 
 
 async def test_a_german_student_sees_the_command_names_their_discord_shows(

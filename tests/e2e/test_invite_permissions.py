@@ -135,7 +135,7 @@ async def test_an_association_works_with_exactly_the_association_invite(
 
     # The escalation panel is posted, and a member's case arrives in the VCPs' channel.
     panel = await board.slash(
-        tragos.guild, "escalation", {"channel": tragos.general}, subcommand="panel"
+        tragos.guild, "anonymous-contact", {"channel": tragos.general}, subcommand="panel"
     )
     await panel.final()
     assert any(

@@ -156,8 +156,9 @@ async def test_a_reply_notice_reaches_an_english_vcp_in_english_only(
     reply_form = (await coordinator.press(card, label="Reageren")).response.modal
     assert reply_form is not None
     await (await coordinator.submit(reply_form, {"text": "We call you today."})).final()
-    notice = await emulator.person(maria).wait_for_dm(contains="new reply")
-    assert "Er is een nieuwe reactie" not in notice.text
+    # Notices are discreet by default: "You have a new message", in her language only.
+    notice = await emulator.person(maria).wait_for_dm(contains="You have a new message")
+    assert "Je hebt een nieuw bericht" not in notice.text
 
 
 # --- any other language reads English -----------------------------------------------------

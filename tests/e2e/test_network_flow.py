@@ -105,9 +105,9 @@ async def test_vcps_are_registered_and_students_find_the_listed_one(
     assert "Met wie je kunt praten" in dutch.text
     assert "Who you can talk to" in english.text
     # The commands a student can use are listed with their description, in the reader's
-    # language; /escalate only once the board opens the anonymous route to members.
-    assert "`/regels` · " in dutch.text and "`/escaleer` · " not in dutch.text
-    assert "`/rules` · " in english.text and "`/case` · " in english.text
+    # language; /report only once the board opens the anonymous route to members.
+    assert "`/regels` · " in dutch.text and "`/melden` · " not in dutch.text
+    assert "`/rules` · " in english.text and "`/my-case` · " in english.text
     # Only the person who asked sees the answer.
     assert dutch not in emulator.channel_messages(tragos.general, viewer=student_en)
 

@@ -30,7 +30,14 @@ from kmtm_steps import create_period
 SECRET = "Een verhaal dat alleen de geregistreerde VCP's mogen lezen."
 NOT_REGISTERED = "niet geregistreerd als VCP van deze vereniging"
 REGISTER_HINT = "/vcp toevoegen"
-VCP_BUTTONS = ["In behandeling nemen", "Openen", "Reageren", "Doorsturen naar UM-team", "Afsluiten"]
+VCP_BUTTONS = [
+    "In behandeling nemen",
+    "Openen",
+    "Reageren",
+    "Vragen om door te sturen",
+    "Nu doorsturen: acuut gevaar",
+    "Afsluiten",
+]
 
 
 async def refused(result, *, secret: str = SECRET) -> str:
@@ -67,14 +74,14 @@ async def test_a_member_with_only_the_vcp_role_is_refused_every_action_on_a_memb
     for label in VCP_BUTTONS:
         said = await refused(await person.press(card, label=label))
         assert NOT_REGISTERED in said and REGISTER_HINT in said, label
-    said = await refused(await person.slash(tragos.guild, "cases"))
+    said = await refused(await person.slash(tragos.guild, "open-cases"))
     assert NOT_REGISTERED in said and code not in said
     assert button_labels(card) == VCP_BUTTONS and "Nieuw" in card.text
 
     # Sanne, whom the board registered, reads and lists it.
     opened = await (await emulator.person(sanne).press(card, label="Openen")).final()
     assert opened.ephemeral and SECRET in opened.text
-    listing = await (await emulator.person(sanne).slash(tragos.guild, "cases")).final()
+    listing = await (await emulator.person(sanne).slash(tragos.guild, "open-cases")).final()
     assert code in listing.text
 
 
@@ -102,7 +109,7 @@ async def test_a_vcp_who_deleted_their_data_is_no_vcp_any_more_and_loses_the_rol
     assert "sanne" not in listing.text
     assert tragos.vcp_role not in emulator.member_roles(tragos.guild, sanne)
     assert card not in person.sees(channel)
-    said = await refused(await person.slash(tragos.guild, "cases"))
+    said = await refused(await person.slash(tragos.guild, "open-cases"))
     assert code not in said and "VCP" in said
 
 
@@ -128,7 +135,7 @@ async def test_when_the_bot_cannot_take_the_role_back_the_registry_still_refuses
     for label in ("Openen", "Reageren", "Afsluiten"):
         said = await refused(await person.press(card, label=label))
         assert NOT_REGISTERED in said and REGISTER_HINT in said, label
-    said = await refused(await person.slash(tragos.guild, "cases"))
+    said = await refused(await person.slash(tragos.guild, "open-cases"))
     assert NOT_REGISTERED in said and code not in said
 
 
@@ -142,13 +149,13 @@ async def test_the_role_alone_does_not_reach_the_um_team_and_says_where_to_go(
     person = emulator.person(rolf)
 
     # The member route is off: nothing to fill in, and where to go instead.
-    said = await refused(await person.slash(tragos.guild, "escalate"))
+    said = await refused(await person.slash(tragos.guild, "report"))
     assert NOT_REGISTERED in said and REGISTER_HINT in said and "/hulp" in said
 
     # With the member route on, Rolf reaches the VCPs as any member does, and is told why.
     channel = vcp_channel(emulator, world, "tragos")
     await switch_member_route(emulator, world, "tragos", channel)
-    intro = (await (await person.slash(tragos.guild, "escalate")).wait()).message
+    intro = (await (await person.slash(tragos.guild, "report")).wait()).message
     assert intro is not None and intro.ephemeral
     assert "Anoniem je VCP's bereiken" in intro.text and NOT_REGISTERED in intro.text
     modal = (await person.press(intro, label=CONTINUE["nl"])).response.modal
@@ -169,11 +176,11 @@ async def test_a_vcp_removed_while_writing_is_refused_at_submit_and_keeps_the_te
     board = emulator.person(tragos.admin)
     await (await board.slash(tragos.guild, "vcp", {"member": sanne}, subcommand="remove")).final()
     person = emulator.person(sanne)
-    said = await refused(await person.slash(tragos.guild, "escalate"))
+    said = await refused(await person.slash(tragos.guild, "report"))
     assert NOT_REGISTERED not in said  # without the role she is just a member now
 
     await (await board.slash(tragos.guild, "vcp", {"member": sanne}, subcommand="add")).final()
-    intro = (await (await person.slash(tragos.guild, "escalate")).wait()).message
+    intro = (await (await person.slash(tragos.guild, "report")).wait()).message
     assert intro is not None and "Anoniem escaleren naar het UM-team" in intro.text
     modal = (await person.press(intro, label=CONTINUE["nl"])).response.modal
     assert modal is not None

@@ -27,9 +27,9 @@ def association_on(deployment: Deployment, process: str) -> Guild:
 
 
 async def report(deployment: Deployment, user: User, guild: Guild, text: str) -> str:
-    """/escalate, Continue, the form: what the VCP is told at the end."""
+    """/report, Continue, the form: what the VCP is told at the end."""
     person = deployment.emulator.person(user)
-    intro = (await (await person.slash(guild, "escalate")).wait()).message
+    intro = (await (await person.slash(guild, "report")).wait()).message
     assert intro is not None
     modal = (await person.press(intro, label="Continue")).response.modal
     assert modal is not None
@@ -48,7 +48,7 @@ async def report(deployment: Deployment, user: User, guild: Guild, text: str) ->
 
 
 async def case(deployment: Deployment, user: User, guild: Guild | None, receipt: str) -> str:
-    result = await deployment.emulator.person(user).slash(guild, "case", {"receipt": receipt})
+    result = await deployment.emulator.person(user).slash(guild, "my-case", {"receipt": receipt})
     return (await result.final()).text
 
 

@@ -128,7 +128,7 @@ async def enable_member_route(db: Database, association_id: int, channel_id: int
 
 async def deliver_cards(db: Database, config: EscalationConfig) -> int:
     """What the delivery worker does for cards: post each (here: a made-up message) and
-    record it. ``/cases`` lists a case only once its card has arrived. Other rows stay."""
+    record it. ``/open-cases`` lists a case only once its card has arrived. Other rows stay."""
     delivered = 0
     async with db.sessions.begin() as session:
         items = await escalation.claim_deliveries(

@@ -89,6 +89,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
                 handler=TEAM,
                 case_ref=CaseCode(submitted.code),
                 outcome="closed_by_reporter",
+                message=None,
                 now=NOW,
             )
         assert caught.value.key == "escalation.error.unknown_outcome"
@@ -98,6 +99,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
             handler=TEAM,
             case_ref=CaseCode(submitted.code),
             outcome="referred_internally",
+            message=None,
             now=NOW,
         )
     assert card.status is CaseStatus.CLOSED and card.outcome is Outcome.REFERRED_INTERNALLY
@@ -117,6 +119,7 @@ async def test_the_team_acknowledges_replies_and_closes_with_an_outcome(db: Data
                         handler=TEAM,
                         case_ref=CaseCode(submitted.code),
                         outcome="advice_given",
+                        message=None,
                         now=NOW,
                     )
                 else:
@@ -147,7 +150,7 @@ async def test_a_card_shows_no_narrative_and_withholds_the_association_when_aske
     assert {f.name for f in fields(card)} == {
         "code", "token", "route", "forwarded", "category", "urgency", "association_name",
         "association_withheld", "status", "outcome", "created_on", "age_days", "overdue",
-        "awaiting_reply", "sent_by_reporter", "link",
+        "awaiting_reply", "sent_by_reporter", "link", "consent", "replied",
     }  # fmt: skip
     assert card.link == escalation.MessageRef(900, card.link.message_id)
 
@@ -165,6 +168,7 @@ async def test_open_cases_are_listed_oldest_first_with_their_age(db: Database) -
             handler=TEAM,
             case_ref=CaseCode(closed.code),
             outcome="out_of_scope",
+            message="Closing this case.",
             now=NOW,
         )
         cards = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
@@ -190,7 +194,7 @@ async def test_unknown_codes_and_other_associations_cases_are_not_found(db: Data
                 )
 
 
-async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
+async def test_a_members_case_goes_to_the_team_with_their_consent_and_they_keep_following_it(
     db: Database,
 ) -> None:
     config = make_config()
@@ -223,7 +227,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
             now=NOW,
         )
         with pytest.raises(NotAllowed):
-            await escalation.forward_case(
+            await escalation.ask_consent(
                 session,
                 config=config,
                 handler=TEAM,
@@ -231,7 +235,7 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
                 summary="x",
                 now=NOW,
             )
-        card = await escalation.forward_case(
+        await escalation.ask_consent(
             session,
             config=config,
             handler=vcps,
@@ -239,6 +243,21 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
             summary="A member reports an incident at the gala; they want advice.",
             now=later,
         )
+    # The member agrees, with their own words left out: the team reads from the summary on.
+    async with db.sessions.begin() as session:
+        await escalation.answer_consent(
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, submitted.receipt, 1, now=later),
+            answer="without_words",
+            now=later,
+        )
+    async with db.sessions.begin() as session:
+        card = (
+            await escalation.read_case(
+                session, config=config, handler=TEAM, case_ref=CaseCode(submitted.code), now=later
+            )
+        ).card
     assert card.status is CaseStatus.FORWARDED and card.forwarded
     async with db.sessions.begin() as session:
         team_view = await escalation.read_case(
@@ -268,7 +287,8 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
         "A member reports an incident at the gala; they want advice."
     ]
     assert team_view.messages[0].summary
-    assert [m.author for m in vcp_view.messages] == [Author.REPORTER, Author.VCP]
+    # The VCPs read what they had, up to their own summary.
+    assert [m.author for m in vcp_view.messages] == [Author.REPORTER, Author.VCP, Author.VCP]
     assert member_view is not None and member_view.forwarded
     assert [m.author for m in member_view.messages] == [
         Author.REPORTER,
@@ -277,7 +297,8 @@ async def test_a_vcp_forwards_a_members_case_and_the_member_keeps_following_it(
         Author.REPORTER,
     ]
     assert [m.summary for m in member_view.messages] == [False, False, True, False]
-    assert [p["reason"] for p in await _outbox(db, "reply_notice")] == ["reply", "forwarded"]
+    # Told of the reply and of the question; the forwarding was their own answer.
+    assert [p["reason"] for p in await _outbox(db, "reply_notice")] == ["reply", "consent"]
     await deliver_cards(db, config)
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=later)
@@ -414,6 +435,7 @@ async def test_no_pattern_from_one_reporter_other_categories_closed_or_old_cases
             handler=TEAM,
             case_ref=CaseCode(closed.code),
             outcome="advice_given",
+            message="Closing this case.",
             now=NOW,
         )
     await submit(
@@ -451,6 +473,7 @@ async def test_the_daily_upkeep_purges_and_nudges(db: Database) -> None:
             handler=TEAM,
             case_ref=CaseCode(closed.code),
             outcome="advice_given",
+            message="Closing this case.",
             now=NOW,
         )
     async with db.sessions.begin() as session:
@@ -491,9 +514,11 @@ async def test_a_button_finds_its_case_by_the_cards_token_never_by_a_code(db: Da
         (TEAM, case.code, escalation.acknowledge, {}),
         (TEAM, case.code, escalation.read_case, {}),
         (TEAM, case.code, escalation.reply, {"text": "Hello"}),
-        (TEAM, case.code, escalation.close_case, {"outcome": "advice_given"}),
+        (TEAM, case.code, escalation.close_case, {"outcome": "advice_given", "message": "Bye"}),
         (TEAM, case.code, escalation.block_sender, {}),
-        (vcps, member_case.code, escalation.forward_case, {"summary": "In short"}),
+        (vcps, member_case.code, escalation.ask_consent, {"summary": "In short"}),
+        (vcps, member_case.code, escalation.withdraw_consent, {}),
+        (vcps, member_case.code, escalation.forward_urgently, {"reason": "Now", "summary": "x"}),
         (vcps, member_case.code.lower(), escalation.read_case, {}),
     )
     for handler, code, press, extra in presses:
@@ -502,7 +527,7 @@ async def test_a_button_finds_its_case_by_the_cards_token_never_by_a_code(db: Da
                 await press(
                     session, config=config, handler=handler, case_ref=code, now=NOW, **extra
                 )
-    await deliver_cards(db, config)  # /cases lists a case once its card is posted
+    await deliver_cards(db, config)  # /open-cases lists a case once its card is posted
     async with db.sessions.begin() as session:
         [card] = await escalation.list_open_cases(session, config=config, handler=TEAM, now=NOW)
         by_token = await escalation.read_case(

@@ -212,7 +212,8 @@ async def test_a_reply_notice_finds_the_reporter_only_through_the_sealed_link(
         )
     items = [d for d in await _claim(db) if d.kind is OutboxKind.REPLY_NOTICE]
     [notice] = items
-    assert notice.place is Place.DM and dict(notice.payload) == {"reason": "reply"}
+    # What kind of news, and whether the reporter asked to be told it: never more.
+    assert notice.place is Place.DM and dict(notice.payload) == {"reason": "reply", "detail": False}
     async with db.sessions.begin() as session:
         assert await escalation.notice_recipient(session, config=config, delivery=notice) == 31337
 
@@ -303,6 +304,7 @@ async def test_a_pattern_notice_goes_from_discord_with_the_first_case_it_names(
             handler=TEAM,
             case_ref=CaseCode(first.code),
             outcome="advice_given",
+            message="Closing this case.",
             now=NOW,
         )
         ids = dict((await session.execute(select(Case.code, Case.id))).all())

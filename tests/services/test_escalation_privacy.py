@@ -112,6 +112,15 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
         text=f"Member: {CANARY} at the gala",
         urgency="urgent",
     )
+    urgent = await submit(
+        db,
+        config,
+        association_id=association,
+        route="member",
+        user_id=MEMBER_ID,
+        text=f"Tonight {CANARY}",
+        urgency="urgent",
+    )
     async with db.sessions.begin() as session:
         for receipt, user in ((first.receipt, REPORTER_ID), (member.receipt, MEMBER_ID)):
             await escalation.set_notices(
@@ -135,12 +144,29 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
             text=CANARY,
             now=NOW,
         )
-        await escalation.forward_case(
+        await escalation.ask_consent(
             session,
             config=config,
             handler=vcps,
             case_ref=CaseCode(member.code),
             summary=f"Summary {CANARY}",
+            now=NOW,
+        )
+        await escalation.answer_consent(
+            session,
+            config=config,
+            unlocked=await unlocked(db, config, member.receipt, MEMBER_ID),
+            answer="yes",
+            now=NOW,
+        )
+        # The same member's second case goes at once, for acute danger, with a reason.
+        await escalation.forward_urgently(
+            session,
+            config=config,
+            handler=vcps,
+            case_ref=CaseCode(urgent.code),
+            reason=f"Reason {CANARY}",
+            summary=f"Urgent summary {CANARY}",
             now=NOW,
         )
         await escalation.reply(
@@ -161,16 +187,17 @@ async def _full_story(db: Database, config: EscalationConfig) -> list[str]:
                 session, config=config, delivery=item, posted=escalation.MessageRef(1, 2)
             )
     async with db.sessions.begin() as session:
-        for code in (first.code, member.code):
+        for code in (first.code, member.code, urgent.code):
             await escalation.close_case(
                 session,
                 config=config,
                 handler=TEAM,
                 case_ref=CaseCode(code),
                 outcome="advice_given",
+                message="Closing this case.",
                 now=NOW,
             )
-    return [first.receipt, member.receipt]
+    return [first.receipt, member.receipt, urgent.receipt]
 
 
 @pytest.mark.threat("T6")
@@ -249,6 +276,7 @@ async def _close(
             handler=handler,
             case_ref=CaseCode(code),
             outcome="advice_given",
+            message="Closing this case.",
             now=now,
         )
 
@@ -392,8 +420,10 @@ def test_every_message_key_the_services_raise_is_in_both_catalogs() -> None:
         used |= set(re.findall(r'"(escalation\.[a-z_.]+)"', source.read_text("utf-8")))
     assert used
     assert sorted(k for k in used if not catalog().has(k)) == []
+    for member in escalation.Category:  # shared with KMTM: categories.json
+        assert catalog().has(f"category.{member.value}"), member
+        assert catalog().has(f"category.{member.value}.hint"), member
     for enum, prefix in (
-        (escalation.Category, "category"),
         (escalation.Urgency, "urgency"),
         (escalation.Outcome, "outcome"),
         (escalation.CaseStatus, "status"),

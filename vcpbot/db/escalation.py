@@ -114,6 +114,25 @@ class PostKind(StrEnum):
     NOTICE = "notice"  # a pattern notice; one row for each case it names
 
 
+class Consent(StrEnum):
+    """Whether a member's case may go to the UM team: the member decides (DOMAIN.md).
+
+    A VCP asks (``ASKED``, with a summary sealed on the case); the member answers in
+    /my-case. ``YES``: the team reads the whole conversation; ``WITHOUT_WORDS``: the team
+    reads from the VCP's summary on; ``DECLINED``: it stays with the VCPs. A question
+    the VCP took back, or that went with the case's closing, is ``WITHDRAWN``.
+    ``URGENT``: the VCP passed it on without asking, because of acute danger, with a
+    reason written into the conversation.
+    """
+
+    ASKED = "asked"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    YES = "yes"
+    WITHOUT_WORDS = "without_words"
+    URGENT = "urgent"
+
+
 class Undelivered(StrEnum):
     """Why a member case's card could not reach the association's VCPs."""
 
@@ -136,6 +155,7 @@ class Case(Base):
         CheckConstraint(
             f"undelivered IS NULL OR {_one_of('undelivered', Undelivered)}", name="undelivered"
         ),
+        CheckConstraint(f"consent IS NULL OR {_one_of('consent', Consent)}", name="consent"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -161,8 +181,17 @@ class Case(Base):
     ack_due: Mapped[datetime | None]
     nudged: Mapped[bool] = mapped_column(Boolean, default=False)
     pattern_signalled: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Messages from this seq on are what the UM team sees of a forwarded case.
+    # Messages from this seq on are what the UM team sees of a forwarded case (1: all of
+    # it, as the member agreed; None for a case its reporter sent to the team).
     forward_seq: Mapped[int | None] = mapped_column(Integer)
+    # The forwarding VCP's summary for the team, and (acute danger only) their reason for
+    # not asking: which messages they are. The VCPs read up to the summary.
+    summary_seq: Mapped[int | None] = mapped_column(Integer)
+    reason_seq: Mapped[int | None] = mapped_column(Integer)
+    # The member's say on passing their case to the team (``Consent``), and while a
+    # question waits, the summary it shows them, sealed with the case key.
+    consent: Mapped[str | None] = mapped_column(String(16))
+    consent_summary: Mapped[bytes | None] = mapped_column(LargeBinary)
     key_version: Mapped[int] = mapped_column(Integer)
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     receipt_hash: Mapped[str] = mapped_column(String(128))
@@ -171,8 +200,11 @@ class Case(Base):
     reporter_tag: Mapped[bytes] = mapped_column(LargeBinary)
     # The opt-in DM link: the reporter's user id, sealed; deleted when the case closes.
     dm_link: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The reporter asked for notices that say what kind of news (a reply, a question,
+    # closed); by default a notice only says there is a new message.
+    notice_detail: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the card could not reach the VCPs (a member case): the reporter is told in
-    # /case and chooses. Kept after they send it to the team, which the card then says.
+    # /my-case and chooses. Kept after they send it to the team, which the card then says.
     undelivered: Mapped[str | None] = mapped_column(String(16))
 
 

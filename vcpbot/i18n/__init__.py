@@ -66,6 +66,7 @@ from vcpbot.i18n.catalog import (
     reader_locale,
     t,
 )
+from vcpbot.i18n.categories import category_hint, category_label
 
 __all__ = [
     "LOCALES",
@@ -74,6 +75,8 @@ __all__ = [
     "as_locale",
     "bilingual",
     "catalog",
+    "category_hint",
+    "category_label",
     "pick_locale",
     "reader_locale",
     "t",

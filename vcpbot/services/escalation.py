@@ -1,7 +1,8 @@
 """Anonymous escalation: the API the escalation cog and the CLI use.
 
 Routes: a VCP to the UM team (always on), and a member to their association's
-VCPs (per association, off by default), which a VCP can forward to the team.
+VCPs (per association, off by default), which goes on to the team only when the
+member says yes to a VCP's question, or, in acute danger, when a VCP says why.
 Every function takes the caller's ``AsyncSession`` and never commits; ``now``
 is always passed in; errors are ``vcpbot.errors`` classes with catalog keys
 (``escalation.error.*``). Build an ``EscalationConfig`` once from the settings:
@@ -20,7 +21,8 @@ Receipts are hashed outside every write transaction: ``prepare_receipt`` before
 The implementation is split by meaning: ``escalation_core`` (config, text,
 clocks, sealing), ``escalation_cases`` (the reporter), ``escalation_receipts``
 (receipts, outside transactions), ``escalation_handling``
-(the team and the VCPs), ``escalation_signals`` (patterns, nudges),
+(the team and the VCPs), ``escalation_consent`` (the member's say before their case
+goes to the team), ``escalation_signals`` (patterns, nudges),
 ``escalation_outbox`` (delivery), ``escalation_posts`` (the bot's messages about a
 case, sealed), ``escalation_retention`` (purge, rotation).
 """
@@ -30,6 +32,7 @@ from vcpbot.db.escalation import (
     Author,
     CaseStatus,
     Category,
+    Consent,
     OutboxKind,
     Outcome,
     Place,
@@ -49,8 +52,16 @@ from vcpbot.services.escalation_cases import (
     reporter_reply,
     reporter_send_to_team,
     set_member_route,
+    set_notice_detail,
     set_notices,
     submit_case,
+)
+from vcpbot.services.escalation_consent import (
+    Answer,
+    answer_consent,
+    ask_consent,
+    forward_urgently,
+    withdraw_consent,
 )
 from vcpbot.services.escalation_core import (
     TEXT_MAX,
@@ -69,7 +80,6 @@ from vcpbot.services.escalation_handling import (
     block_sender,
     card_for,
     close_case,
-    forward_case,
     list_open_cases,
     read_case,
     reply,
@@ -85,6 +95,7 @@ from vcpbot.services.escalation_outbox import (
     mark_delivered,
     mark_failed,
     mark_undelivered,
+    notice_deletion_day,
     notice_recipient,
     pending_deliveries,
     release_leases,
@@ -117,12 +128,14 @@ __all__ = [
     "HANDLER_OUTCOMES",
     "RECEIPT_NOT_FOUND",
     "TEXT_MAX",
+    "Answer",
     "Author",
     "CaseCard",
     "CaseCode",
     "CaseDetail",
     "CaseStatus",
     "Category",
+    "Consent",
     "CountRow",
     "Delivery",
     "EscalationConfig",
@@ -150,6 +163,8 @@ __all__ = [
     "ack_due",
     "acknowledge",
     "add_working_days",
+    "answer_consent",
+    "ask_consent",
     "association_channel",
     "association_of_case",
     "block_sender",
@@ -163,7 +178,7 @@ __all__ = [
     "compact_sqlite",
     "daily_upkeep",
     "format_receipt",
-    "forward_case",
+    "forward_urgently",
     "held_waiting",
     "key_versions_in_use",
     "list_open_cases",
@@ -172,6 +187,7 @@ __all__ = [
     "mark_undelivered",
     "member_route",
     "normalise_receipt",
+    "notice_deletion_day",
     "notice_recipient",
     "open_case",
     "pending_deliveries",
@@ -188,8 +204,10 @@ __all__ = [
     "rotate_keys",
     "seal_legacy_posts",
     "set_member_route",
+    "set_notice_detail",
     "set_notices",
     "signal_patterns",
     "submit_case",
     "unlock",
+    "withdraw_consent",
 ]

@@ -31,6 +31,7 @@ from vcpbot.db.escalation import (
     Case,
     CaseStatus,
     Category,
+    Consent,
     Counter,
     MemberRoute,
     OutboxItem,
@@ -49,11 +50,13 @@ from vcpbot.services.escalation_core import (
     append_message,
     clean_text,
     close_case_row,
+    deleted_on,
     enqueue,
     enqueue_card_updates,
     held_until_batch,
     local_day,
     open_dm_link,
+    open_for,
     parse_category,
     parse_urgency,
     read_messages,
@@ -95,6 +98,14 @@ class ReporterView:
     messages: tuple[MessageView, ...]
     # Why the card never reached the VCPs (a member case); None when it did or will.
     undelivered: Undelivered | None = None
+    # The member's say on passing the case to the UM team, and while a VCP's question
+    # waits for their answer, the summary the team would read.
+    consent: Consent | None = None
+    question: str | None = None
+    # A closed case: the day retention deletes it.
+    deleted_on: date | None = None
+    # Notices name the kind of news (a reply, a question, closed), not only "a message".
+    notice_detail: bool = False
 
     @property
     def closed(self) -> bool:
@@ -222,7 +233,20 @@ async def submit_case(
 # --- following a case by receipt -------------------------------------------------
 
 
-async def _view(session: AsyncSession, config: EscalationConfig, case: Case) -> ReporterView:
+QUESTION_SEALED_AS = "consent-summary"
+
+
+def pending_question(config: EscalationConfig, case: Case) -> str | None:
+    """The summary a VCP's waiting question shows the member; None when nothing is asked."""
+    if case.consent != Consent.ASKED or case.consent_summary is None:
+        return None
+    return open_for(config, case, case.consent_summary, QUESTION_SEALED_AS)
+
+
+async def reporter_view(
+    session: AsyncSession, config: EscalationConfig, case: Case
+) -> ReporterView:
+    """What the holder of the receipt sees of ``case``."""
     notices = open_dm_link(config, case.id, case.dm_link) is not None
     return ReporterView(
         code=case.code,
@@ -236,20 +260,24 @@ async def _view(session: AsyncSession, config: EscalationConfig, case: Case) -> 
         notices_lost=case.dm_link is not None and not notices,
         messages=await read_messages(session, config, case),
         undelivered=Undelivered(case.undelivered) if case.undelivered else None,
+        consent=Consent(case.consent) if case.consent else None,
+        question=pending_question(config, case),
+        deleted_on=deleted_on(case, config.policy),
+        notice_detail=bool(case.notice_detail),
     )
 
 
 async def open_case(
     session: AsyncSession, *, config: EscalationConfig, unlocked: Unlocked
 ) -> ReporterView | None:
-    """``/case receipt:``, after ``unlock``. None when the receipt matches nothing.
+    """``/my-case receipt:``, after ``unlock``. None when the receipt matches nothing.
 
     On None the miss has been recorded in this transaction: let it commit, then
     show ``RECEIPT_NOT_FOUND`` (say nothing more: not whether the case existed).
     Too many misses raise ``NotAllowed``.
     """
     case = await case_of(session, config, unlocked)
-    return None if case is None else await _view(session, config, case)
+    return None if case is None else await reporter_view(session, config, case)
 
 
 async def reporter_reply(
@@ -271,7 +299,7 @@ async def reporter_reply(
     await append_message(session, config, case, author=Author.REPORTER, text=text, today=today)
     await enqueue_card_updates(session, case)
     await session.flush()
-    return await _view(session, config, case)
+    return await reporter_view(session, config, case)
 
 
 async def reporter_close(
@@ -287,7 +315,7 @@ async def reporter_close(
         session, case, outcome=Outcome.CLOSED_BY_REPORTER, now=now, zone=config.zone
     )
     await session.flush()
-    return await _view(session, config, case)
+    return await reporter_view(session, config, case)
 
 
 async def reporter_send_to_team(
@@ -318,7 +346,7 @@ async def reporter_send_to_team(
     )
     await session.flush()
     await signal_patterns(session, config=config, now=now)
-    return await _view(session, config, case)
+    return await reporter_view(session, config, case)
 
 
 async def set_notices(
@@ -350,7 +378,27 @@ async def set_notices(
             )
         )
     await session.flush()
-    return await _view(session, config, case)
+    return await reporter_view(session, config, case)
+
+
+async def set_notice_detail(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    unlocked: Unlocked,
+    detailed: bool,
+) -> ReporterView | None:
+    """Notices that say what kind of news there is (a reply, a question, closed), or only
+    "you have a new message" (the default: a notice may be read over someone's shoulder).
+    None: as for ``open_case``."""
+    case = await case_of(session, config, unlocked)
+    if case is None:
+        return None
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("escalation.error.case_closed")
+    case.notice_detail = detailed
+    await session.flush()
+    return await reporter_view(session, config, case)
 
 
 @dataclass(frozen=True)

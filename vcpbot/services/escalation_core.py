@@ -26,6 +26,7 @@ from vcpbot.db.escalation import (
     CaseMessage,
     CaseStatus,
     Category,
+    Consent,
     OutboxItem,
     OutboxKind,
     Outcome,
@@ -221,8 +222,10 @@ class MessageView:
     author: Author
     text: str
     on: date
-    # The forwarding VCP's summary: the first thing the UM team saw of a member's case.
+    # The forwarding VCP's summary: what the UM team reads first of a member's case.
     summary: bool = False
+    # The VCP's reason for passing a member's case on without asking (acute danger).
+    urgent_reason: bool = False
 
 
 async def append_message(
@@ -276,10 +279,26 @@ async def read_messages(
             author=Author(m.author),
             text=open_sealed(m.body, key=key, aad=message_aad(case.id, m.seq)),
             on=m.created_on,
-            summary=m.seq == case.forward_seq,
+            summary=m.seq == case.summary_seq,
+            urgent_reason=m.seq == case.reason_seq,
         )
         for m in (await session.scalars(query)).all()
     )
+
+
+async def replied_to(session: AsyncSession, cases: list[Case]) -> set[int]:
+    """The cases a handler (the team, or the VCPs) has written a reply in: a message of
+    theirs that is not a forwarding VCP's summary or reason for the team."""
+    if not cases:
+        return set()
+    for_team = {c.id: {c.summary_seq, c.reason_seq} for c in cases}
+    rows = await session.execute(
+        select(CaseMessage.case_id, CaseMessage.seq).where(
+            CaseMessage.case_id.in_(list(for_team)),
+            CaseMessage.author.in_([Author.VCP.value, Author.TEAM.value]),
+        )
+    )
+    return {case_id for case_id, seq in rows.all() if seq not in for_team[case_id]}
 
 
 def held_until_batch(case: Case) -> bool:
@@ -325,16 +344,26 @@ def enqueue(
 
 
 def notify_reporter(session: AsyncSession, case: Case, *, reason: str) -> None:
-    """Queue a DM notice ("there is news on your case") if the reporter opted in."""
-    if case.dm_link is not None:
-        enqueue(
-            session,
-            kind=OutboxKind.REPLY_NOTICE,
-            place=Place.DM,
-            case_id=case.id,
-            payload={"reason": reason},
-            dm_link=case.dm_link,
-        )
+    """Queue a DM notice if the reporter opted in: "you have a new message", or, if they
+    asked for ``detail``, what kind (``reason``)."""
+    if case.dm_link is None:
+        return
+    payload: dict[str, Any] = {"reason": reason, "detail": bool(case.notice_detail)}
+    enqueue(
+        session,
+        kind=OutboxKind.REPLY_NOTICE,
+        place=Place.DM,
+        case_id=case.id,
+        payload=payload,
+        dm_link=case.dm_link,
+    )
+
+
+def deleted_on(case: Case, policy: EscalationSettings) -> date | None:
+    """The day retention destroys a closed case (the daily upkeep on that day)."""
+    if case.closed_on is None:
+        return None
+    return case.closed_on + timedelta(days=policy.retention_days)
 
 
 async def enqueue_card_updates(session: AsyncSession, case: Case) -> None:
@@ -363,8 +392,12 @@ async def upsert_add(
 async def close_case_row(
     session: AsyncSession, case: Case, *, outcome: Outcome, now: datetime, zone: ZoneInfo
 ) -> None:
-    """Close, drop the way back to the reporter, and count the case in the aggregate."""
+    """Close, drop the way back to the reporter and a question still waiting for them,
+    and count the case in the aggregate."""
     case.status = CaseStatus.CLOSED.value
+    if case.consent == Consent.ASKED:
+        case.consent = Consent.WITHDRAWN.value
+    case.consent_summary = None
     case.outcome = outcome.value
     case.closed_on = local_day(now, zone)
     case.ack_due = None

@@ -23,7 +23,7 @@ from vcpbot.db.escalation import (
     CaseMessage,
     CaseStatus,
     Category,
-    OutboxKind,
+    Consent,
     Outcome,
     Place,
     Post,
@@ -32,25 +32,23 @@ from vcpbot.db.escalation import (
     Urgency,
 )
 from vcpbot.db.network import Association
-from vcpbot.errors import Conflict, NotAllowed, NotFound
+from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services.escalation_core import (
     EscalationConfig,
     MessageView,
-    ack_due,
     append_message,
     clean_text,
     close_case_row,
-    enqueue,
     enqueue_card_updates,
     local_day,
     notify_reporter,
     parse_outcome,
     read_messages,
+    replied_to,
     reporter_pseudonyms,
     with_team,
 )
 from vcpbot.services.escalation_posts import MessageRef, card_ref
-from vcpbot.services.escalation_signals import signal_patterns
 
 _CODE = re.compile(r"^C-[0-9A-Z]{4}$")
 
@@ -125,8 +123,12 @@ class CaseCard:
     awaiting_reply: bool  # the last message is the reporter's
     # A member case its reporter sent to the team because the VCPs could not receive it.
     sent_by_reporter: bool = False
-    # In a listing: the card this handler acts from (``/cases`` links to it).
+    # In a listing: the card this handler acts from (``/open-cases`` links to it).
     link: MessageRef | None = None
+    # The member's say on passing a member case to the team (None: never asked).
+    consent: Consent | None = None
+    # A handler has written a reply: the close form's last message is then optional.
+    replied: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ async def _cards(
         )
         names = {row.id: row.name for row in rows.all()}
     last = await _last_authors(session, [c.id for c in cases])
+    replied = await replied_to(session, cases)
     cards = []
     for case in cases:
         shown = case.association_shown and case.association_id is not None
@@ -170,6 +173,8 @@ async def _cards(
                 overdue=case.ack_due is not None and case.ack_due <= now,
                 awaiting_reply=last.get(case.id) == Author.REPORTER
                 and case.status != CaseStatus.CLOSED,
+                consent=Consent(case.consent) if case.consent else None,
+                replied=case.id in replied,
             )
         )
     return cards
@@ -193,7 +198,7 @@ async def _last_authors(session: AsyncSession, case_ids: list[int]) -> dict[int,
     return {row.case_id: Author(row.author) for row in rows.all()}
 
 
-async def _card(
+async def card_of(
     session: AsyncSession, config: EscalationConfig, case: Case, now: datetime
 ) -> CaseCard:
     return (await _cards(session, config, [case], now))[0]
@@ -202,7 +207,7 @@ async def _card(
 CaseRef = str | CaseCode  # a card's token (a button), or a code a person typed
 
 
-async def _find(
+async def find_case(
     session: AsyncSession, handler: Handler, case_ref: CaseRef, *, act: bool = True
 ) -> Case:
     """By card token (a button) or typed ``CaseCode``; ``act`` also requires holding it."""
@@ -222,7 +227,7 @@ async def _find(
 async def list_open_cases(
     session: AsyncSession, *, config: EscalationConfig, handler: Handler, now: datetime
 ) -> list[CaseCard]:
-    """``/cases``: the handler's open cases whose card has arrived, oldest first, each
+    """``/open-cases``: the handler's open cases whose card has arrived, oldest first, each
     with a link to its card. A case whose card still waits for its batch is not listed:
     the list must not tell sooner than the channel when a case came in.
     """
@@ -261,18 +266,19 @@ async def read_case(
 ) -> CaseDetail:
     """Open: the conversation as this handler may see it.
 
-    The UM team sees a forwarded member case from the VCP's summary on (the
-    member agreed to tell their VCPs, not the team); the VCPs see what came
-    before they forwarded it.
+    The UM team sees a forwarded member case from ``forward_seq`` on: all of it when
+    the member said yes, from the VCP's summary on when they chose to leave their
+    words out, from the VCP's reason on when it went for acute danger. The VCPs see
+    what they had, up to their summary.
     """
-    case = await _find(session, handler, case_ref, act=False)
-    if case.forward_seq is None:
-        messages = await read_messages(session, config, case)
-    elif handler.is_team:
+    case = await find_case(session, handler, case_ref, act=False)
+    if handler.is_team and case.forward_seq is not None:
         messages = await read_messages(session, config, case, from_seq=case.forward_seq)
+    elif not handler.is_team and case.forwarded_on is not None and case.summary_seq:
+        messages = await read_messages(session, config, case, before_seq=case.summary_seq + 1)
     else:
-        messages = await read_messages(session, config, case, before_seq=case.forward_seq)
-    return CaseDetail(card=await _card(session, config, case, now), messages=messages)
+        messages = await read_messages(session, config, case)
+    return CaseDetail(card=await card_of(session, config, case, now), messages=messages)
 
 
 def _acknowledge(case: Case, today: date) -> None:
@@ -289,7 +295,7 @@ async def acknowledge(
     case_ref: CaseRef,
     now: datetime,
 ) -> CaseCard:
-    case = await _find(session, handler, case_ref)
+    case = await find_case(session, handler, case_ref)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("escalation.error.already_closed")
     if case.status == CaseStatus.ACKNOWLEDGED:
@@ -297,7 +303,7 @@ async def acknowledge(
     _acknowledge(case, local_day(now, config.zone))
     await enqueue_card_updates(session, case)
     await session.flush()
-    return await _card(session, config, case, now)
+    return await card_of(session, config, case, now)
 
 
 async def reply(
@@ -311,7 +317,7 @@ async def reply(
 ) -> CaseCard:
     """A reply to the reporter; replying to a new case also acknowledges it."""
     text = clean_text(text)
-    case = await _find(session, handler, case_ref)
+    case = await find_case(session, handler, case_ref)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("escalation.error.case_closed")
     today = local_day(now, config.zone)
@@ -322,7 +328,7 @@ async def reply(
     notify_reporter(session, case, reason="reply")
     await enqueue_card_updates(session, case)
     await session.flush()
-    return await _card(session, config, case, now)
+    return await card_of(session, config, case, now)
 
 
 async def close_case(
@@ -332,55 +338,28 @@ async def close_case(
     handler: Handler,
     case_ref: CaseRef,
     outcome: str,
+    message: str | None,
     now: datetime,
 ) -> CaseCard:
-    """Close with an outcome; a second Close is a ``Conflict``. The DM link goes now."""
+    """Close with an outcome and, unless a handler has replied before, a last message
+    for the reporter (``InvalidInput`` without one). A second Close is a ``Conflict``.
+    The reporter's notice names the day the case is deleted; the DM link goes now."""
     chosen = parse_outcome(outcome)
-    case = await _find(session, handler, case_ref)
+    case = await find_case(session, handler, case_ref)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("escalation.error.already_closed")
+    today = local_day(now, config.zone)
+    if message is not None and message.strip():
+        author = Author.TEAM if handler.is_team else Author.VCP
+        text = clean_text(message)
+        await append_message(session, config, case, author=author, text=text, today=today)
+    elif not await replied_to(session, [case]):
+        raise InvalidInput("escalation.error.closing_message_needed")
     notify_reporter(session, case, reason="closed")
     await session.flush()
     await close_case_row(session, case, outcome=chosen, now=now, zone=config.zone)
     await session.flush()
-    return await _card(session, config, case, now)
-
-
-async def forward_case(
-    session: AsyncSession,
-    *,
-    config: EscalationConfig,
-    handler: Handler,
-    case_ref: CaseRef,
-    summary: str,
-    now: datetime,
-) -> CaseCard:
-    """A VCP passes a member's case to the UM team with their own summary.
-
-    The member sees the summary and keeps following the case with the same
-    receipt; the team sees the summary and what follows it, and a fresh
-    acknowledgement clock starts.
-    """
-    if handler.is_team:
-        raise NotAllowed("escalation.error.forward_vcps_only")
-    summary = clean_text(summary)
-    case = await _find(session, handler, case_ref)
-    if case.status == CaseStatus.CLOSED:
-        raise Conflict("escalation.error.case_closed")
-    today = local_day(now, config.zone)
-    seq = await append_message(session, config, case, author=Author.VCP, text=summary, today=today)
-    case.forward_seq = seq
-    case.forwarded_on = today
-    case.status = CaseStatus.FORWARDED.value
-    case.acknowledged_on = None
-    case.nudged = False
-    case.ack_due = ack_due(Urgency(case.urgency), now=now, policy=config.policy, zone=config.zone)
-    enqueue(session, kind=OutboxKind.CASE_CARD_CREATE, place=Place.HUB, case_id=case.id)
-    enqueue(session, kind=OutboxKind.CASE_CARD_UPDATE, place=Place.ASSOCIATION, case_id=case.id)
-    notify_reporter(session, case, reason="forwarded")
-    await session.flush()
-    await signal_patterns(session, config=config, now=now)
-    return await _card(session, config, case, now)
+    return await card_of(session, config, case, now)
 
 
 async def block_sender(
@@ -401,7 +380,7 @@ async def block_sender(
     """
     if not handler.is_team:
         raise NotAllowed("escalation.error.block_team_only")
-    case = await _find(session, handler, case_ref, act=False)
+    case = await find_case(session, handler, case_ref, act=False)
     pairs = reporter_pseudonyms(config, case)
     if pairs is None:
         raise Conflict("escalation.error.sender_unknown")
@@ -424,4 +403,4 @@ async def card_for(
 ) -> CaseCard | None:
     """For the outbox worker: the card as it should look now (None once purged)."""
     case = await session.get(Case, case_id)
-    return None if case is None else await _card(session, config, case, now)
+    return None if case is None else await card_of(session, config, case, now)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, select, update
@@ -56,6 +57,7 @@ from vcpbot.db.escalation import (
 from vcpbot.db.network import Association
 from vcpbot.services.escalation_core import (
     EscalationConfig,
+    deleted_on,
     notify_reporter,
     open_dm_link,
 )
@@ -240,7 +242,7 @@ async def mark_undelivered(
     session: AsyncSession, *, delivery: Delivery, reason: Undelivered
 ) -> None:
     """A member case's card cannot reach the association's VCPs (the route is off, or the
-    channel is gone): drop it and tell the reporter, who chooses in ``/case`` (send it
+    channel is gone): drop it and tell the reporter, who chooses in ``/my-case`` (send it
     to the UM team, or close it). Its clock stops: nobody can act on it meanwhile.
     """
     await session.execute(
@@ -308,6 +310,15 @@ async def notice_recipient(
         return None
     # None too when the link was sealed under an earlier runtime key (a reboot).
     return open_dm_link(config, row.case_id, row.dm_link)
+
+
+async def notice_deletion_day(
+    session: AsyncSession, *, config: EscalationConfig, delivery: Delivery
+) -> date | None:
+    """For a notice about a closed case: the day retention deletes it, to say until when
+    the reporter can read it. None while the case is open, or gone."""
+    case = await session.get(Case, delivery.case_id) if delivery.case_id is not None else None
+    return None if case is None else deleted_on(case, config.policy)
 
 
 async def pending_deliveries(session: AsyncSession) -> int:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.kmtm import Dimension, KmtmRelease
 from vcpbot.errors import Conflict, InvalidInput
-from vcpbot.i18n import Locale, formats, t
+from vcpbot.i18n import Locale, category_label, formats, t
 from vcpbot.services.disclosure import MIN_K, Marker, Rule
 from vcpbot.services.kmtm import PeriodView, parse_choice, period_by_name
 from vcpbot.services.kmtm_ledger import (
@@ -219,6 +219,8 @@ def _from_row(
 def row_label(report: Report, row: ReportRow, locale: Locale) -> str:
     if row.label is not None:
         return row.label
+    if report.dimension is Dimension.CATEGORY:
+        return category_label(row.key, locale)  # the same words as anonymous reporting
     return t(f"kmtm.{report.dimension.value}.{row.key}", locale)
 
 
