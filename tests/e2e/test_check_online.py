@@ -33,10 +33,11 @@ def deployed(emulator: Emulator, harness: BotHarness) -> Settings:
 
 
 @pytest.fixture
-def operator_environment(
-    emulator: Emulator, world: NetworkWorld, harness: BotHarness, monkeypatch, tmp_path
+async def operator_environment(  # noqa: PLR0917 - fixtures, by name
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, databases, monkeypatch, tmp_path
 ) -> None:
-    """The same deployment, as environment variables in a fresh working directory."""
+    """The same Discord, as environment variables in a fresh working directory, with a
+    database of the operator's own (upgraded, /hub setup not yet run)."""
     settings = harness.settings
     for key in list(os.environ):
         if key.upper().startswith("VCPBOT_") and not key.upper().startswith("VCPBOT_TEST_"):
@@ -47,13 +48,14 @@ def operator_environment(
         "DISCORD_API_BASE": settings.discord_api_base,
         "DISCORD_GATEWAY_URL": settings.discord_gateway_url,
         "HUB_GUILD_ID": str(world.hub.id),
-        "DATABASE_URL": harness.db.engine.url.render_as_string(hide_password=False),
+        "DATABASE_URL": await databases.create_url(),
         "MASTER_KEYS": settings.master_keys.get_secret_value(),
         "INDEX_KEY": settings.index_key.get_secret_value(),
         "RUNTIME_DIR": str(settings.runtime_directory),
     }
     for key, value in env.items():
         monkeypatch.setenv(f"VCPBOT_{key}", value)
+    assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
 
 
 async def test_a_hub_that_is_set_up_and_synced_looks_good(
@@ -131,15 +133,13 @@ async def test_commands_changed_since_the_last_sync_are_named(
 
 @pytest.mark.usefixtures("operator_environment")
 async def test_the_operator_runs_it_from_the_command_line(
-    emulator: Emulator, world: NetworkWorld, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    await set_up_hub(emulator, world)
-    world.hub.set_overwrite(world.network_log, world.hub.bot_role, deny=perm.VIEW_CHANNEL)
+    capsys.readouterr()
     assert await asyncio.to_thread(main, ["check", "--online"]) == 1
-    err = capsys.readouterr().err
-    online = [line for line in err.splitlines() if line.startswith("hub:")]
-    assert online == [
-        f"hub: in #{world.network_log.name} (network log) the bot lacks: View Channels, "
-        "Send Messages, Embed Links, Read Message History "
-        "(the invite link asks for them: `vcpbot invite-url`)"
+    captured = capsys.readouterr()
+    assert "database: " in captured.out
+    online = ("discord", "hub", "commands")
+    assert [line for line in captured.err.splitlines() if line.startswith(online)] == [
+        "hub: `/hub setup` has not been run in the hub yet"
     ]
