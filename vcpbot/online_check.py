@@ -3,7 +3,8 @@
 The offline check reads settings and the database; this one logs in with the token
 and looks at the hub as Discord sees it: the bot is a member, ``/hub setup`` was run
 and its channels still exist, the bot's role holds what the invite asks for and may
-post in those channels, and the slash commands Discord shows are the ones this
+post in those channels; in every association's server the same, and its role is above
+the VCP role it hands out; and the slash commands Discord shows are the ones this
 version defines. It only reads (REST, no gateway session), never leads and changes
 nothing, so it can run beside the serving processes.
 """
@@ -19,7 +20,7 @@ import discord
 from vcpbot.bot import create_bot
 from vcpbot.db import Database
 from vcpbot.discord_endpoints import point_discord_at, restore
-from vcpbot.invite import hub_permissions, names_of
+from vcpbot.invite import association_permissions, hub_permissions, names_of
 from vcpbot.leadership import Leadership
 from vcpbot.services import network
 from vcpbot.settings import Settings
@@ -40,7 +41,8 @@ async def check_online(settings: Settings, db: Database) -> list[str]:
     try:
         async with bot:
             await bot.login(settings.discord_token.get_secret_value())
-            return await _hub_problems(bot, settings, db) + await _command_problems(bot)
+            hub = await _hub_problems(bot, settings, db)
+            return hub + await _association_problems(bot, db) + await _command_problems(bot)
     except discord.LoginFailure:
         return ["discord_token: Discord did not accept the token; reset it in the developer portal"]
     except (aiohttp.ClientError, TimeoutError, discord.GatewayNotFound) as exc:
@@ -79,6 +81,47 @@ async def _hub_problems(bot: Any, settings: Settings, db: Database) -> list[str]
             continue
         where = f"hub: in #{channel.name} ({what}) the bot"
         problems += _missing(where, channel.permissions_for(me), CHANNEL_NEEDS)
+    return problems
+
+
+# --- the associations -------------------------------------------------------------------
+
+
+async def _association_problems(bot: Any, db: Database) -> list[str]:
+    async with db.reading() as session:
+        associations = await network.in_network(session)
+    problems = []
+    for association in associations:
+        problems += await _one_association(bot, association)
+    return problems
+
+
+async def _one_association(bot: Any, association: network.AssociationView) -> list[str]:
+    who = f"association {association.name}"
+    try:
+        guild = await bot.fetch_guild(association.guild_id)
+        me = await guild.fetch_member(bot.user.id)
+    except (discord.Forbidden, discord.NotFound):
+        return [
+            f"{who}: the bot cannot see its server; the board adds it again with the invite link"
+        ]
+    problems = _missing(f"{who}: the bot's role", me.guild_permissions, association_permissions())
+    vcp_role = guild.get_role(association.vcp_role_id)
+    if vcp_role is None:
+        problems.append(f"{who}: the VCP role chosen with `/setup` no longer exists")
+    elif me.top_role <= vcp_role:
+        problems.append(
+            f"{who}: the bot's role is not above the VCP role, so it cannot give it; "
+            "the board moves the bot's role up in Server Settings > Roles"
+        )
+    if association.rules_channel_id is not None:
+        channels = {channel.id: channel for channel in await guild.fetch_channels()}
+        rules = channels.get(association.rules_channel_id)
+        if rules is None:
+            problems.append(f"{who}: the rules channel chosen with `/setup` no longer exists")
+        else:
+            where = f"{who}: in #{rules.name} (rules) the bot"
+            problems += _missing(where, rules.permissions_for(me), CHANNEL_NEEDS)
     return problems
 
 

@@ -12,11 +12,12 @@ from pydantic import SecretStr
 from vcpbot.cli import main
 from vcpbot.emulator import Emulator
 from vcpbot.emulator import permissions as perm
-from vcpbot.harness import BotHarness, NetworkWorld
+from vcpbot.harness import AssociationGuild, BotHarness, NetworkWorld
 from vcpbot.invite import Place, bot_permissions
 from vcpbot.online_check import check_online
 from vcpbot.settings import Settings
 
+from escalation_steps import network_with
 from network_steps import set_up_hub
 
 
@@ -25,6 +26,9 @@ def invited(world: NetworkWorld) -> None:
     """The hub added the bot with `vcpbot invite-url --server hub`: its role holds that."""
     assert world.hub.bot_role is not None
     world.hub.bot_role.permissions = bot_permissions(Place.HUB).value
+    for association in world.associations.values():
+        assert association.guild.bot_role is not None
+        association.guild.bot_role.permissions = bot_permissions(Place.ASSOCIATION).value
 
 
 def deployed(emulator: Emulator, harness: BotHarness) -> Settings:
@@ -113,6 +117,36 @@ async def test_a_role_without_a_permission_the_invite_asks_for_is_named(
     world.hub.bot_role.permissions &= ~perm.CREATE_EVENTS
     [line] = await check_online(deployed(emulator, harness), harness.db)
     assert line.startswith("hub: the bot's role lacks: Create Events")
+
+
+async def choose_rules_channel(emulator: Emulator, association: AssociationGuild) -> None:
+    """The board of an approved association runs /setup again, now with its rules channel."""
+    settings = {
+        "name": association.guild.name,
+        "short_name": "Tragos",
+        "language": "nl",
+        "vcp_role": association.vcp_role,
+        "rules_channel": association.rules,
+    }
+    board = emulator.person(association.admin)
+    await (await board.slash(association.guild, "setup", settings)).final()
+
+
+async def test_an_association_whose_bot_role_sits_below_the_vcp_role_is_named(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    await choose_rules_channel(emulator, tragos)
+    assert await check_online(deployed(emulator, harness), harness.db) == []
+    tragos.vcp_role.position = tragos.guild.bot_role.position + 1
+    tragos.guild.set_overwrite(tragos.rules, tragos.guild.bot_role, deny=perm.SEND_MESSAGES)
+    assert await check_online(deployed(emulator, harness), harness.db) == [
+        f"association {tragos.guild.name}: the bot's role is not above the VCP role, so it "
+        "cannot give it; the board moves the bot's role up in Server Settings > Roles",
+        f"association {tragos.guild.name}: in #{tragos.rules.name} (rules) the bot lacks: "
+        "Send Messages, Embed Links (the invite link asks for them: `vcpbot invite-url`)",
+    ]
 
 
 async def test_commands_changed_since_the_last_sync_are_named(

@@ -393,6 +393,16 @@ async def list_associations(session: AsyncSession) -> list[AssociationSummary]:
     ]
 
 
+async def in_network(session: AsyncSession) -> list[AssociationView]:
+    """The associations the bot serves now: approved, and the bot still in their server."""
+    rows = await session.scalars(
+        select(Association)
+        .where(Association.status == AssociationStatus.APPROVED.value, Association.present)
+        .order_by(Association.name)
+    )
+    return [_view(row) for row in rows]
+
+
 async def association_names(
     session: AsyncSession, *, prefix: str = "", limit: int = 25
 ) -> list[str]:
