@@ -78,3 +78,24 @@ async def test_another_tasks_write_transaction_is_not_blamed(
     done.set()
     await job
     assert writes.take() == []
+
+
+async def test_a_gateway_send_inside_a_write_transaction_is_caught(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, writes: WriteGuard
+) -> None:
+    async with harness.db.sessions.begin() as session:
+        await session.execute(text("SELECT 1"))
+        await harness.bot.change_presence(status=discord.Status.idle)
+    await harness.bot.change_presence(status=discord.Status.online)
+    assert [v.split(" at ")[0] for v in writes.take()] == ["gateway send"]
+
+
+async def test_a_download_of_an_uploaded_file_inside_a_write_transaction_is_caught(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, writes: WriteGuard
+) -> None:
+    upload = emulator.upload("huisregels.md", b"# Huisregels", content_type="text/markdown")
+    async with harness.db.sessions.begin() as session:
+        await session.execute(text("SELECT 1"))
+        await harness.bot.http.get_from_cdn(upload.url)
+    assert await harness.bot.http.get_from_cdn(upload.url) == b"# Huisregels"
+    assert [v.split(" at ")[0] for v in writes.take()] == ["GET (Discord's CDN)"]

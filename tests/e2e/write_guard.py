@@ -15,7 +15,9 @@ The guard watches the real thing at both ends, in the bot's own process:
   it was opened. SQLAlchemy's async layer runs these events in a greenlet inside
   the awaiting task's step, so ``asyncio.current_task()`` there is that task.
 - discord.py's two REST clients (``HTTPClient.request`` for the bot's calls,
-  ``AsyncWebhookAdapter.request`` for interaction answers and follow-ups) are
+  ``AsyncWebhookAdapter.request`` for interaction answers and follow-ups), its
+  downloads from Discord's CDN (``HTTPClient.get_from_cdn``: an uploaded file) and
+  its gateway sends (``DiscordWebSocket.send``: presence, member requests) are
   wrapped to ask: does the task sending this request hold a write transaction now?
 - So is the event loop's ``run_in_executor`` (and so ``asyncio.to_thread``): work
   handed to a thread is the slow kind (Argon2, a chart), and must not hold the lock
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import discord.gateway
 import discord.http
 import discord.webhook.async_
 from sqlalchemy import event
@@ -72,6 +75,8 @@ class WriteGuard:
     # id(connection) -> the task that began its write transaction
     open: dict[int, asyncio.Task[Any] | None] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
+    # Told of each violation at once (a bot in a process of its own that may be killed).
+    report: Callable[[str], None] | None = None
 
     def begin(self, conn: Any) -> None:
         if not conn.get_execution_options().get(READ_ONLY):
@@ -86,7 +91,10 @@ class WriteGuard:
 
     def check(self, method: str, path: str) -> None:
         if self.in_write():
-            self.violations.append(f"{method} {path} at {_where()}")
+            violation = f"{method} {path} at {_where()}"
+            self.violations.append(violation)
+            if self.report is not None:
+                self.report(violation)
 
     def take(self) -> list[str]:
         """The violations so far, forgotten (for a test that provokes one on purpose)."""
@@ -110,25 +118,51 @@ def _watch(guard: WriteGuard, real: Callable[..., Any]) -> Callable[..., Any]:
     return request
 
 
+def _watch_download(guard: WriteGuard, real: Callable[..., Any]) -> Callable[..., Any]:
+    async def get_from_cdn(self: Any, url: str) -> Any:
+        guard.check("GET", "(Discord's CDN)")
+        return await real(self, url)
+
+    return get_from_cdn
+
+
+def _watch_gateway(guard: WriteGuard, real: Callable[..., Any]) -> Callable[..., Any]:
+    async def send(self: Any, data: str, /) -> Any:
+        guard.check("gateway", "send")
+        return await real(self, data)
+
+    return send
+
+
+def _wrapped() -> list[tuple[type, str, Callable[..., Any]]]:
+    """(class, method name, wrapper maker) for everything that reaches Discord or a thread."""
+    websocket = discord.gateway.DiscordWebSocket
+    return [
+        (discord.http.HTTPClient, "request", _watch),
+        (discord.webhook.async_.AsyncWebhookAdapter, "request", _watch),
+        (discord.http.HTTPClient, "get_from_cdn", _watch_download),
+        # ``debug_send`` replaces ``send`` when the bot listens to its own raw events.
+        (websocket, "send", _watch_gateway),
+        (websocket, "debug_send", _watch_gateway),
+        (asyncio.BaseEventLoop, "run_in_executor", _watch_executor),
+    ]
+
+
 @contextmanager
-def write_guard() -> Iterator[WriteGuard]:
-    """Watch every engine, both of discord.py's REST clients and the executor while the
-    block runs."""
-    guard = WriteGuard()
+def write_guard(report: Callable[[str], None] | None = None) -> Iterator[WriteGuard]:
+    """Watch every engine, and everything of discord.py that reaches Discord, and the
+    executor, while the block runs."""
+    guard = WriteGuard(report=report)
     listeners = [("begin", guard.begin), ("commit", guard.end), ("rollback", guard.end)]
     for name, listener in listeners:
         event.listen(Engine, name, listener)
-    clients = [discord.http.HTTPClient, discord.webhook.async_.AsyncWebhookAdapter]
-    real = [client.request for client in clients]
-    for client, request in zip(clients, real, strict=True):
-        client.request = _watch(guard, request)  # type: ignore[method-assign]
-    loop_class, run_in_executor = asyncio.BaseEventLoop, asyncio.BaseEventLoop.run_in_executor
-    loop_class.run_in_executor = _watch_executor(guard, run_in_executor)  # type: ignore[method-assign]
+    real = [(owner, name, getattr(owner, name), wrap) for owner, name, wrap in _wrapped()]
+    for owner, name, original, wrap in real:
+        setattr(owner, name, wrap(guard, original))
     try:
         yield guard
     finally:
-        loop_class.run_in_executor = run_in_executor  # type: ignore[method-assign]
-        for client, request in zip(clients, real, strict=True):
-            client.request = request  # type: ignore[method-assign]
+        for owner, name, original, _ in real:
+            setattr(owner, name, original)
         for name, listener in listeners:
             event.remove(Engine, name, listener)
