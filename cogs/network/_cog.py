@@ -9,7 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.network._join import change_notice, request_card, setup_change_reply
+from cogs.network._join import (
+    change_notice,
+    post_request,
+    setup_change_reply,
+    withdraw_request,
+)
+from cogs.network._registry import change_registry, manageable
 from cogs.network._render import association_table, audit_table, vcp_list
 from vcpbot import access
 from vcpbot.access import Audience
@@ -19,16 +25,6 @@ from vcpbot.interactions import NO_MENTIONS, send_private, text
 from vcpbot.services import network
 
 log = logging.getLogger(__name__)
-
-
-def _manageable(interaction: discord.Interaction, role: discord.Role) -> None:
-    """The bot can only hand out roles below its own highest role."""
-    guild = interaction.guild
-    if role.is_default() or role.managed:
-        raise InvalidInput("network.error.role_not_assignable", role=role.name)
-    me = guild.me if guild else None
-    if me is None or not me.guild_permissions.manage_roles or role >= me.top_role:
-        raise InvalidInput("network.error.role_unmanageable", role=role.name)
 
 
 class NetworkCog(commands.Cog):
@@ -139,14 +135,14 @@ class NetworkCog(commands.Cog):
     ) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
-        _manageable(interaction, vcp_role)
+        manageable(interaction, vcp_role)
         hub_id = self.bot.settings.hub_guild_id
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.db.sessions.begin() as session:
+        async with self.bot.db.reading.begin() as session:
             hub = await network.get_hub(session, guild_id=hub_id) if hub_id else None
             if hub is None:
                 raise NotFound("network.error.hub_not_configured")
-            result = await network.request_join(
+            draft = await network.draft_join(
                 session,
                 guild_id=guild_id,
                 name=name,
@@ -155,11 +151,8 @@ class NetworkCog(commands.Cog):
                 vcp_role_id=vcp_role.id,
                 rules_channel_id=rules_channel.id if rules_channel else None,
                 requested_by=interaction.user.id,
-                now=self.bot.clock(),
             )
-            if result.new_request:
-                # Posted before the commit: if the hub cannot be reached, nothing is saved.
-                await self._post_request(session, hub, result.association, interaction)
+        result = await self._save_setup(interaction, hub, draft)
         key = "network.setup.requested" if result.new_request else "network.setup.updated"
         reply = text(interaction, key, name=result.association.name)
         if result.coordinator_should_see:
@@ -167,6 +160,30 @@ class NetworkCog(commands.Cog):
             told = await self._tell_coordinator(hub, result, interaction)
             reply += "\n\n" + setup_change_reply(interaction, result, vcp_role, told=told)
         await send_private(interaction, reply)
+
+    async def _save_setup(
+        self, interaction: discord.Interaction, hub: network.Hub, draft: network.JoinDraft
+    ) -> network.SetupResult:
+        """A new request's card is posted first, outside any transaction: if the hub cannot
+        be reached, nothing is saved; if the save fails, the card is taken back."""
+        card = None
+        if draft.new_request:
+            guild = interaction.guild
+            card = await post_request(
+                self.bot, hub, draft, guild.name if guild else str(draft.guild_id)
+            )
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                return await network.save_join(
+                    session,
+                    draft=draft,
+                    now=self.bot.clock(),
+                    card=network.RequestCard(card.channel.id, card.id) if card else None,
+                )
+        except BaseException:
+            if card is not None:
+                await withdraw_request(card)
+            raise
 
     async def _tell_coordinator(
         self, hub: network.Hub, result: network.SetupResult, interaction: discord.Interaction
@@ -182,29 +199,6 @@ class NetworkCog(commands.Cog):
             log.warning("could not post an association's change in the hub (HTTP %s)", exc.status)
             return False
         return True
-
-    async def _post_request(
-        self,
-        session: Any,
-        hub: network.Hub,
-        association: network.AssociationView,
-        interaction: discord.Interaction,
-    ) -> None:
-        channel = self.bot.get_channel(hub.log_channel_id)
-        if channel is None:
-            channel = await self.bot.fetch_channel(hub.log_channel_id)
-        embed, view = request_card(
-            association,
-            guild_name=interaction.guild.name if interaction.guild else str(association.guild_id),
-            locale=self.bot.settings.default_locale,
-        )
-        message = await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
-        await network.record_request_message(
-            session,
-            association_id=association.id,
-            channel_id=channel.id,
-            message_id=message.id,
-        )
 
     # --- /network (coordinator) ---------------------------------------------------
 
@@ -296,17 +290,7 @@ class NetworkCog(commands.Cog):
         access.require_manage_guild(interaction)
         if member.bot:
             raise InvalidInput("network.error.bot_cannot_be_vcp")
-        async with self.bot.db.sessions.begin() as session:
-            association = await network.add_vcp(
-                session,
-                guild_id=guild_id,
-                user_id=member.id,
-                display_name=member.display_name,
-                actor_id=interaction.user.id,
-                now=self.bot.clock(),
-            )
-            # Granted before the commit: a role the bot cannot give leaves nothing saved.
-            await self._change_role(interaction, member, association.vcp_role_id, add=True)
+        await change_registry(self.bot, interaction, member, guild_id, add=True)
         await send_private(
             interaction, text(interaction, "network.vcp.added", member=member.mention)
         )
@@ -318,15 +302,7 @@ class NetworkCog(commands.Cog):
     async def vcp_remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
-        async with self.bot.db.sessions.begin() as session:
-            association = await network.remove_vcp(
-                session,
-                guild_id=guild_id,
-                user_id=member.id,
-                actor_id=interaction.user.id,
-                now=self.bot.clock(),
-            )
-            await self._change_role(interaction, member, association.vcp_role_id, add=False)
+        await change_registry(self.bot, interaction, member, guild_id, add=False)
         await send_private(
             interaction, text(interaction, "network.vcp.removed", member=member.mention)
         )
@@ -357,22 +333,6 @@ class NetworkCog(commands.Cog):
             )
         key = "network.vcp.now_listed" if listed else "network.vcp.now_unlisted"
         await send_private(interaction, text(interaction, key))
-
-    async def _change_role(
-        self, interaction: discord.Interaction, member: discord.Member, role_id: int, *, add: bool
-    ) -> None:
-        role = interaction.guild.get_role(role_id) if interaction.guild else None
-        if role is None:
-            raise InvalidInput("network.error.vcp_role_missing")
-        _manageable(interaction, role)
-        reason = "vcpbot: VCP registry"
-        try:
-            if add:
-                await member.add_roles(role, reason=reason)
-            else:
-                await member.remove_roles(role, reason=reason)
-        except discord.Forbidden:
-            raise InvalidInput("network.error.role_unmanageable", role=role.name) from None
 
     # --- the bot joins or leaves a guild -----------------------------------------------
 

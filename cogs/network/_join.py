@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 
 from vcpbot import access, custom_ids
+from vcpbot.errors import UserError
 from vcpbot.i18n import Locale, bilingual, t
 from vcpbot.interactions import NO_MENTIONS, report_error, send_private, text
 from vcpbot.services import languages, network
@@ -26,8 +27,25 @@ STATUS_COLOURS = {
 }
 
 
+class CardFacts(Protocol):
+    """What a request card shows: an association, or a request not yet saved (JoinDraft)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def short_name(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def status(self) -> AssociationStatus: ...
+    @property
+    def requested_by_id(self) -> int | None: ...
+    @property
+    def request_token(self) -> str: ...
+
+
 def request_card(
-    association: AssociationView, *, guild_name: str, locale: Locale, decided_by: int | None = None
+    association: CardFacts, *, guild_name: str, locale: Locale, decided_by: int | None = None
 ) -> tuple[discord.Embed, discord.ui.View | None]:
     """The card the coordinator sees, in the hub's language (the deployment default)."""
     status = association.status
@@ -56,6 +74,31 @@ def request_card(
     for action in ("approve", "reject"):
         view.add_item(JoinDecisionButton(action, association.request_token, locale))
     return embed, view
+
+
+async def post_request(
+    bot: Any, hub: network.Hub, draft: network.JoinDraft, guild_name: str
+) -> discord.Message:
+    """The new request's card in the hub, before anything is saved: if Discord refuses it,
+    the board is told and nothing is saved."""
+    embed, view = request_card(draft, guild_name=guild_name, locale=bot.settings.default_locale)
+    try:
+        channel = bot.get_channel(hub.log_channel_id)
+        if channel is None:
+            channel = await bot.fetch_channel(hub.log_channel_id)
+        return await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as exc:
+        log.warning("could not post a join request in the hub (HTTP %s)", exc.status)
+        raise UserError("network.error.hub_unreachable") from None
+
+
+async def withdraw_request(card: discord.Message) -> None:
+    """The card of a request that could not be saved: taken back, so nobody decides on it.
+    If even that fails, its buttons answer that the request no longer exists."""
+    try:
+        await card.delete()
+    except discord.HTTPException as exc:
+        log.warning("could not take back the card of an unsaved join request (HTTP %s)", exc.status)
 
 
 class JoinDecisionButton(

@@ -77,12 +77,17 @@ class AckButton(
         bot: Any = interaction.client
         document = rules.acknowledgeable(await published_rules(bot, guild_id), kind)
         # The role first: one the bot cannot give leaves nothing recorded. Outside the
-        # transaction, so no write lock waits for Discord.
-        role = await _grant(interaction, document.ack_role_id)
-        async with bot.db.sessions.begin() as session:
-            result = await rules.acknowledge_published(
-                session, document=document, user_id=interaction.user.id, now=bot.clock()
-            )
+        # transaction, so no write lock waits for Discord; taken back if the record fails.
+        role, granted = await _grant(interaction, document.ack_role_id)
+        try:
+            async with bot.db.sessions.begin() as session:
+                result = await rules.acknowledge_published(
+                    session, document=document, user_id=interaction.user.id, now=bot.clock()
+                )
+        except BaseException:
+            if granted and role is not None:
+                await _take_back(interaction, role)
+            raise
         locale = reader_locale(interaction)
         what = kind_inline(kind, locale)
         if result.recorded:
@@ -97,18 +102,35 @@ class AckButton(
         await send_private(interaction, reply)
 
 
-async def _grant(interaction: discord.Interaction, role_id: int | None) -> discord.Role | None:
+async def _grant(
+    interaction: discord.Interaction, role_id: int | None
+) -> tuple[discord.Role | None, bool]:
+    """The role that comes with accepting, and whether it was given just now."""
     if role_id is None:
-        return None
+        return None, False
     member = interaction.user
     guild = interaction.guild
     role = guild.get_role(role_id) if guild is not None else None
     if role is None or not isinstance(member, discord.Member):
         raise InvalidInput("rules.error.ack_role_failed")
     if any(r.id == role.id for r in member.roles):
-        return role
+        return role, False
     try:
         await member.add_roles(role, reason="vcpbot: accepted the rules")
     except discord.Forbidden:
         raise InvalidInput("rules.error.ack_role_failed") from None
-    return role
+    except discord.HTTPException as exc:
+        log.info("rules: could not give the acceptance role (HTTP %s)", exc.status)
+        raise InvalidInput("rules.error.ack_role_busy") from None
+    return role, True
+
+
+async def _take_back(interaction: discord.Interaction, role: discord.Role) -> None:
+    """The acceptance was not recorded: neither is the role kept."""
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        return
+    try:
+        await member.remove_roles(role, reason="vcpbot: the acceptance could not be recorded")
+    except discord.HTTPException as exc:
+        log.warning("rules: could not take back an acceptance role (HTTP %s)", exc.status)

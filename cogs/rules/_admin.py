@@ -21,7 +21,6 @@ from cogs.rules._common import (
     language_of,
     manageable,
 )
-from cogs.rules._document import rules_channel, show_in_channel
 from cogs.rules._forms import EditForm, ReplaceDraft
 from cogs.rules._overview import (
     diff_pages,
@@ -31,14 +30,15 @@ from cogs.rules._overview import (
     stats_embeds,
 )
 from cogs.rules._pages import send_pages
+from cogs.rules._publishing import publish_version, switch_ack
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.errors import Conflict, InvalidInput, NotFound
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import locale_of, send_private, text
-from vcpbot.services import network, rules
-from vcpbot.services.rules import PublishedDocument, RulesKind
-from vcpbot.services.rules_text import ARTICLE_NUMBER_MAX, UPLOAD_MAX_BYTES, Language
+from vcpbot.services import rules
+from vcpbot.services.rules import RulesKind
+from vcpbot.services.rules_text import ARTICLE_NUMBER_MAX, UPLOAD_MAX_BYTES
 
 VERSION_MAX = 100_000
 Document = app_commands.Choice[str]
@@ -46,22 +46,6 @@ Document = app_commands.Choice[str]
 
 def _kind(document: Document) -> RulesKind:
     return RulesKind(document.value)
-
-
-def _first_language(association: network.AssociationView | None) -> Language:
-    return "en" if association is not None and association.locale == "en" else "nl"
-
-
-def _posted_in(
-    guild: discord.Guild | None, published: PublishedDocument
-) -> discord.TextChannel | None:
-    """Where the document is posted, when the bot can still edit it there."""
-    if guild is None or published.messages is None:
-        return None
-    try:
-        return rules_channel(guild, published.messages.channel_id)
-    except InvalidInput:
-        return None
 
 
 class RulesAdminCog(commands.Cog):
@@ -288,22 +272,15 @@ class RulesAdminCog(commands.Cog):
         guild_id = self._board(interaction)
         kind = _kind(document)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.db.sessions.begin() as session:
-            association = await network.association_for_guild(session, guild_id=guild_id)
-            channel = rules_channel(
-                interaction.guild, association.rules_channel_id if association else None
-            )
-            published = await rules.publish(
-                session,
-                guild_id=guild_id,
-                kind=kind,
-                author_id=interaction.user.id,
-                change_note=note,
-                requires_reack=reacknowledge,
-                now=self.bot.clock(),
-            )
-            # Posted before the commit: if Discord refuses, no version is saved.
-            await self._show(session, channel, published, _first_language(association))
+        published, channel = await publish_version(
+            self.bot,
+            interaction.guild,
+            guild_id=guild_id,
+            kind=kind,
+            author_id=interaction.user.id,
+            change_note=note,
+            requires_reack=reacknowledge,
+        )
         edited = published.messages is not None and published.messages.channel_id == channel.id
         reply = text(
             interaction,
@@ -315,24 +292,6 @@ class RulesAdminCog(commands.Cog):
         if published.version.requires_reack and published.document.ack_enabled:
             reply += " " + text(interaction, "rules.publish.reack")
         await send_private(interaction, reply)
-
-    async def _show(
-        self,
-        session: Any,
-        channel: discord.TextChannel,
-        published: PublishedDocument,
-        first: Language,
-    ) -> None:
-        ids = await show_in_channel(
-            self.bot, channel, published, first=first, previous=published.messages
-        )
-        await rules.record_messages(
-            session,
-            guild_id=published.document.guild_id,
-            kind=published.document.kind,
-            channel_id=channel.id,
-            message_ids=ids,
-        )
 
     @access.audience(Audience.BOARD)
     @admin.command(
@@ -413,23 +372,15 @@ class RulesAdminCog(commands.Cog):
         if enabled and role is not None:
             manageable(interaction, role)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        channel = None
-        async with self.bot.db.sessions.begin() as session:
-            info = await rules.configure_ack(
-                session,
-                guild_id=guild_id,
-                kind=kind,
-                enabled=enabled,
-                role_id=role.id if enabled and role is not None else None,
-                now=self.bot.clock(),
-            )
-            if info.latest_version is not None:
-                published = await rules.published_document(session, guild_id=guild_id, kind=kind)
-                channel = _posted_in(interaction.guild, published)
-                if channel is not None:
-                    # The button appears on, or disappears from, the posted document at once.
-                    association = await network.association_for_guild(session, guild_id=guild_id)
-                    await self._show(session, channel, published, _first_language(association))
+        role_id = role.id if enabled and role is not None else None
+        channel = await switch_ack(
+            self.bot,
+            interaction.guild,
+            guild_id=guild_id,
+            kind=kind,
+            enabled=enabled,
+            role_id=role_id,
+        )
         what = kind_inline(kind, locale_of(interaction))
         if enabled:
             reply = text(interaction, "rules.ackcfg.on", kind_inline=what)

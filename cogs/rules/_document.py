@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -94,19 +95,38 @@ def rules_channel(guild: discord.Guild, channel_id: int | None) -> discord.TextC
     return channel
 
 
+@dataclass(frozen=True)
+class Shown:
+    """The document's messages in the channel after ``show_in_channel``, in order."""
+
+    channel: discord.TextChannel
+    ids: list[int]
+    posted: list[int]  # of ``ids``, the messages posted now (the rest were edited)
+
+
+class NotShown(Exception):
+    """Discord refused a message of the document; what was posted now is deleted again.
+    ``edited``: messages shown before were already changed when it refused."""
+
+    def __init__(self, status: int, *, edited: bool) -> None:
+        super().__init__(status)
+        self.status = status
+        self.edited = edited
+
+
 async def show_in_channel(
-    bot: Any,
     channel: discord.TextChannel,
     document: PublishedDocument,
     *,
     first: Language,
     previous: PublishedMessages | None,
-) -> list[int]:
-    """Post or edit the document's messages; returns their ids, in order.
+) -> Shown:
+    """Post or edit the document's messages, reusing ``previous`` in this channel.
 
-    Raises before touching the channel when the document would need too many
-    messages; a failure half-way removes what it posted, so the caller's
-    transaction can roll back without leaving new messages behind.
+    Touches nothing else: raises before touching the channel when the document would
+    need too many messages, and a failure half-way (``NotShown``) deletes what it
+    posted. Old messages that are no longer needed go only once the document is saved
+    (``tidy``); until then ``put_back`` can still show the stored version again.
     """
     pages = channel_pages(document, first)
     if len(pages) > MESSAGES_MAX:
@@ -116,26 +136,51 @@ async def show_in_channel(
         view = ack_view(document.document.kind, document.version.languages)
     reuse = list(previous.message_ids) if previous and previous.channel_id == channel.id else []
     try:
-        ids = await _write(channel, pages, view, reuse)
+        ids, posted = await _write(channel, pages, view, reuse)
     except discord.NotFound:
         # Someone deleted one of the document's messages: post it again as a whole.
         log.info("rules: a posted rules message was gone; posting the document again")
         try:
-            ids = await _write(channel, pages, view, [])
+            ids, posted = await _write(channel, pages, view, [])
         except discord.NotFound:
             raise InvalidInput("rules.error.rules_channel_missing") from None
-    stale = [i for i in reuse if i not in ids]
-    if stale:
-        await _delete(channel, stale)
-    if previous and previous.channel_id != channel.id:
+    return Shown(channel, ids, posted)
+
+
+async def tidy(bot: Any, shown: Shown, previous: PublishedMessages | None) -> None:
+    """After the save: old messages the document no longer uses go, and the first is pinned."""
+    channel = shown.channel
+    if previous and previous.channel_id == channel.id:
+        await _delete(channel, [i for i in previous.message_ids if i not in shown.ids])
+    elif previous:
         old = bot.get_channel(previous.channel_id)
         if isinstance(old, discord.TextChannel):
             await _delete(old, list(previous.message_ids))
     try:
-        await channel.get_partial_message(ids[0]).pin(reason="vcpbot: published rules")
+        await channel.get_partial_message(shown.ids[0]).pin(reason="vcpbot: published rules")
     except discord.HTTPException as exc:  # full pins or a race: the document is still posted
         log.info("rules: could not pin a rules message (HTTP %s)", exc.status)
-    return ids
+
+
+async def put_back(
+    channel: discord.TextChannel,
+    stored: PublishedDocument | None,
+    *,
+    first: Language,
+    posted: list[int],
+) -> None:
+    """The save failed after the channel changed: show what is stored again (the edited
+    messages, when they are the stored ones) and delete what was posted for nothing."""
+    kept: list[int] = []
+    if stored is not None and stored.messages and stored.messages.channel_id == channel.id:
+        view = ack_view(stored.document.kind, stored.version.languages)
+        view = view if stored.document.ack_enabled else None
+        reuse = list(stored.messages.message_ids)
+        try:
+            kept, _ = await _write(channel, channel_pages(stored, first), view, reuse)
+        except (discord.HTTPException, NotShown) as exc:
+            log.warning("rules: could not show the stored version again (%s)", exc)
+    await _delete(channel, [i for i in posted if i not in kept])
 
 
 async def _write(
@@ -143,7 +188,7 @@ async def _write(
     pages: list[Page],
     view: discord.ui.View | None,
     reuse: list[int],
-) -> list[int]:
+) -> tuple[list[int], list[int]]:
     ids: list[int] = []
     posted: list[int] = []
     try:
@@ -165,10 +210,8 @@ async def _write(
         raise
     except discord.HTTPException as exc:
         await _delete(channel, posted)
-        raise InvalidInput(
-            "rules.error.post_failed", channel=channel.mention, status=exc.status
-        ) from None
-    return ids
+        raise NotShown(exc.status, edited=len(ids) > len(posted)) from None
+    return ids, posted
 
 
 async def _delete(channel: discord.TextChannel, message_ids: list[int]) -> None:

@@ -6,7 +6,8 @@ model; a test that provokes such a failure on purpose takes it off the list.
 
 Every test runs with the whole process logging at DEBUG, as ``vcpbot run`` does with
 ``log_level = "DEBUG"``; afterwards no line may name a person, a DM channel, a receipt
-or what someone typed (``log_privacy``).
+or what someone typed (``log_privacy``). And no request may go to Discord while the
+task sending it holds a write transaction (``write_guard``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from vcpbot.emulator import Emulator
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, seed_network_world, settings_for
 
 from log_privacy import LogCapture, debug_log, findings
+from write_guard import WriteGuard, write_guard
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +37,16 @@ def bot_log(request: pytest.FixtureRequest) -> Iterator[LogCapture]:
     if isinstance(emulator, Emulator):
         leaked = findings(emulator, capture.lines)
         assert not leaked, "the log names someone:\n" + "\n".join(leaked[:20])
+
+
+@pytest.fixture(autouse=True)
+def writes() -> Iterator[WriteGuard]:
+    """Set up before the bot starts and checked after it stopped: every request it sent."""
+    with write_guard() as guard:
+        yield guard
+    assert not guard.violations, "the bot called Discord inside a write transaction:\n" + "\n".join(
+        guard.violations
+    )
 
 
 @pytest.fixture

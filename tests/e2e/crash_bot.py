@@ -8,6 +8,11 @@ test's emulator. Variables for the test only:
   has passed).
 - ``VCPBOT_TEST_DIE_AFTER_POST=1``: die at the worst moment for exactly-once:
   right after Discord accepted the first case card, before it is marked delivered.
+- ``VCPBOT_TEST_WRITE_GUARD_FILE``: run under ``write_guard`` and append each call to
+  Discord made inside a write transaction to this file at once (the process may be
+  killed before it could say so otherwise).
+- ``VCPBOT_TEST_SEND_IN_WRITE``: a channel id; once ready, post there inside a write
+  transaction on purpose (to show that the guard above watches this process).
 
 It writes ``ready`` on stdout once the bot has its guilds.
 """
@@ -15,10 +20,14 @@ It writes ``ready`` on stdout once the bot has its guilds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from write_guard import write_guard
 
 
 def _die_before_marking() -> None:
@@ -35,7 +44,30 @@ def _die_before_marking() -> None:
     escalation.mark_delivered = die
 
 
+def _report_to(path: str) -> Callable[[str], None]:
+    def report(violation: str) -> None:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(violation + "\n")
+
+    return report
+
+
 async def main() -> int:
+    guard_file = os.environ.get("VCPBOT_TEST_WRITE_GUARD_FILE")
+    guarded = write_guard(_report_to(guard_file)) if guard_file else contextlib.nullcontext()
+    with guarded:
+        return await _run()
+
+
+async def _send_in_write(bot: Any, db: Any, channel_id: int) -> None:
+    from sqlalchemy import text
+
+    async with db.sessions.begin() as session:
+        await session.execute(text("SELECT 1"))
+        await bot.get_channel(channel_id).send("inside a write transaction")
+
+
+async def _run() -> int:
     from vcpbot.bot import create_bot
     from vcpbot.db import create_database
     from vcpbot.discord_endpoints import point_discord_at
@@ -60,6 +92,8 @@ async def main() -> int:
                 await bot.tree.sync()
             connection = asyncio.create_task(bot.connect(reconnect=True))
             await bot.wait_until_ready()
+            if channel_id := os.environ.get("VCPBOT_TEST_SEND_IN_WRITE"):
+                await _send_in_write(bot, db, int(channel_id))
             sys.stdout.write("ready\n")
             sys.stdout.flush()
             await connection

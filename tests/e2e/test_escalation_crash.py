@@ -53,7 +53,9 @@ RESTART_CLOCK_OFFSET_S = "120"
 class BotProcess:
     """The real bot, started and killed as an operating system process."""
 
-    def __init__(self, emulator: Emulator, world: NetworkWorld, database_url: str) -> None:
+    def __init__(
+        self, emulator: Emulator, world: NetworkWorld, database_url: str, guard_file: Path
+    ) -> None:
         keep = {k: v for k, v in os.environ.items() if not k.upper().startswith("VCPBOT_")}
         self.env = keep | {
             "PYTHONPATH": str(Path(__file__).parents[2]),
@@ -72,7 +74,10 @@ class BotProcess:
             "VCPBOT_ESCALATION__OUTBOX_POLL_SECONDS": "0.2",
             "VCPBOT_ESCALATION__BATCH_MIN_MINUTES": "0",
             "VCPBOT_ESCALATION__BATCH_MAX_MINUTES": "0",
+            # The same guard as the in-process tests: no call to Discord in a write.
+            "VCPBOT_TEST_WRITE_GUARD_FILE": str(guard_file),
         }
+        self.guard_file = guard_file
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self, **extra: str) -> None:
@@ -92,6 +97,15 @@ class BotProcess:
             await self.kill()
             errors = await self.process.stderr.read() if self.process.stderr else b""
             raise AssertionError(f"the bot did not start: {errors.decode()[-2000:]}")
+
+    def violations(self, *, take: bool = False) -> str:
+        """What the process's write guard caught (``take``: and forget it)."""
+        if not self.guard_file.exists():
+            return ""
+        caught = self.guard_file.read_text()
+        if take:
+            self.guard_file.unlink()
+        return caught
 
     async def kill(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -123,11 +137,22 @@ async def database(databases) -> AsyncIterator[tuple[str, Database]]:
 
 @pytest.fixture
 async def bot_process(
-    emulator: Emulator, world: NetworkWorld, database: tuple[str, Database]
+    emulator: Emulator, world: NetworkWorld, database: tuple[str, Database], tmp_path: Path
 ) -> AsyncIterator[BotProcess]:
-    process = BotProcess(emulator, world, database[0])
+    process = BotProcess(emulator, world, database[0], tmp_path / "write-guard.txt")
     yield process
     await process.stop()
+    violations = process.violations()
+    assert not violations, "the bot called Discord inside a write transaction:\n" + violations
+
+
+async def test_the_bot_in_its_own_process_is_watched_by_the_write_guard_too(
+    emulator: Emulator, world: NetworkWorld, bot_process: BotProcess
+) -> None:
+    await bot_process.start(VCPBOT_TEST_SEND_IN_WRITE=str(world.hub_general.id))
+    await bot_process.stop()
+    caught = bot_process.violations(take=True)
+    assert caught.startswith("POST /channels/{channel_id}/messages at "), caught
 
 
 async def case_total(db: Database) -> int:

@@ -540,6 +540,82 @@ async def test_posted_messages_are_remembered_so_a_new_version_edits_them(db: Da
     )
 
 
+# -- shown in Discord first, saved after (issue 15 item 9) --------------------
+
+
+def publishing(note: str = "Eerste versie") -> dict[str, Any]:
+    return {
+        "guild_id": GUILD,
+        "kind": COC,
+        "author_id": BOARD,
+        "change_note": note,
+        "requires_reack": False,
+        "now": NOW,
+    }
+
+
+async def plan(db: Database, note: str = "Eerste versie") -> rules.PublishPlan:
+    """What the rules channel is shown first, read without a write transaction."""
+    async with db.reading.begin() as session:
+        return await rules.plan_publish(session, **publishing(note))
+
+
+async def test_a_planned_version_is_saved_only_afterwards_and_as_it_was_shown(
+    db: Database,
+) -> None:
+    await upload(db, NL_V1)
+    planned = await plan(db)
+    assert planned.document.version.number == 1
+    assert planned.document.text("nl")[0].article(2).title == "Grenzen"
+    assert await run(db, rules.history, guild_id=GUILD, kind=COC) == ()
+
+    saved = await run(db, rules.publish, plan=planned, **publishing())
+    assert saved.version == planned.document.version
+    assert saved.text("nl") == planned.document.text("nl")
+    assert [v.number for v in await run(db, rules.history, guild_id=GUILD, kind=COC)] == [1]
+
+
+async def test_a_draft_changed_after_it_was_shown_is_not_published(db: Database) -> None:
+    await upload(db, NL_V1)
+    planned = await plan(db)
+    await upload(db, NL_V1.replace("respect.", "respect!"))
+    error = await fails(db, Conflict, rules.publish, plan=planned, **publishing())
+    assert error.key == "rules.error.changed_while_publishing"
+    assert await run(db, rules.history, guild_id=GUILD, kind=COC) == ()
+
+
+async def test_a_version_published_meanwhile_is_not_published_again(db: Database) -> None:
+    await upload(db, NL_V1)
+    first, second = await plan(db), await plan(db, "Tegelijk")
+    await run(db, rules.publish, plan=first, **publishing())
+    error = await fails(db, Conflict, rules.publish, plan=second, **publishing("Tegelijk"))
+    assert error.key == "rules.error.changed_while_publishing"
+    assert len(await run(db, rules.history, guild_id=GUILD, kind=COC)) == 1
+
+
+async def test_a_plan_checks_the_draft_as_publishing_does(db: Database) -> None:
+    error = await refused(Conflict, plan(db))
+    assert error.key == "rules.error.nothing_to_publish"
+    await upload(db, NL_V1)
+    await publish(db)
+    error = await refused(Conflict, plan(db, "Nog eens"))
+    assert error.key == "rules.error.nothing_changed"
+
+
+async def test_switching_the_accept_button_is_shown_first_and_saved_after(db: Database) -> None:
+    switch = {"guild_id": GUILD, "kind": COC, "enabled": True, "role_id": 77}
+    async with db.reading.begin() as session:
+        assert await rules.plan_ack(session, **switch) is None, "nothing published to show"
+    await upload(db, NL_V1)
+    await publish(db)
+    async with db.reading.begin() as session:
+        planned = await rules.plan_ack(session, **switch)
+    assert planned is not None
+    assert planned.document.ack_enabled and planned.document.ack_role_id == 77
+    stored = await run(db, rules.published_document, guild_id=GUILD, kind=COC)
+    assert not stored.document.ack_enabled and stored.document.ack_role_id is None
+
+
 # -- templates ---------------------------------------------------------------
 
 

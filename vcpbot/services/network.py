@@ -217,6 +217,115 @@ class SetupResult:
         return self.previous_vcp_role_id is not None or self.previous_name is not None
 
 
+@dataclass(frozen=True)
+class JoinDraft:
+    """A ``/setup`` checked in a read transaction, not yet saved.
+
+    For a new request it carries the token of the hub card's buttons, so the card can be
+    posted before the write: no transaction waits for Discord, and a card the hub
+    refuses leaves nothing saved. ``save_join`` checks it again and writes it.
+    """
+
+    guild_id: int
+    name: str
+    short_name: str
+    locale: str
+    vcp_role_id: int
+    rules_channel_id: int | None
+    requested_by_id: int
+    new_request: bool
+    request_token: str = ""  # only for a new request
+
+    @property
+    def status(self) -> AssociationStatus:
+        """What the hub card shows: a new request waits for the coordinator."""
+        return AssociationStatus.PENDING
+
+
+@dataclass(frozen=True)
+class RequestCard:
+    """Where the hub card of a new join request was posted."""
+
+    channel_id: int
+    message_id: int
+
+
+def _is_new_request(row: Association | None) -> bool:
+    """What ``/setup`` does for this association: a new request, or new details."""
+    if row is not None and row.status == AssociationStatus.PENDING:
+        raise Conflict("network.error.request_pending")
+    if row is not None and row.status == AssociationStatus.SUSPENDED:
+        raise NotAllowed("network.error.suspended")
+    return row is None or row.status == AssociationStatus.REJECTED
+
+
+async def draft_join(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    name: str,
+    short_name: str,
+    locale: str,
+    vcp_role_id: int,
+    rules_channel_id: int | None,
+    requested_by: int,
+) -> JoinDraft:
+    """``/setup``, checked: a join request, or new details for an association in the network."""
+    name, short_name = _clean_names(name, short_name)
+    if locale not in ("nl", "en"):
+        raise InvalidInput("network.error.bad_locale")
+    new_request = _is_new_request(await _association_row(session, guild_id))
+    return JoinDraft(
+        guild_id=guild_id,
+        name=name,
+        short_name=short_name,
+        locale=locale,
+        vcp_role_id=vcp_role_id,
+        rules_channel_id=rules_channel_id,
+        requested_by_id=requested_by,
+        new_request=new_request,
+        request_token=secrets.token_urlsafe(18) if new_request else "",
+    )
+
+
+async def save_join(
+    session: AsyncSession, *, draft: JoinDraft, now: datetime, card: RequestCard | None = None
+) -> SetupResult:
+    """Write a checked ``/setup`` (with where its hub card was posted, if it has one).
+
+    Refuses when the association changed since the draft was checked, so a card posted
+    for a new request never goes with anything else.
+    """
+    row = await _association_row(session, draft.guild_id)
+    if _is_new_request(row) != draft.new_request:
+        raise Conflict("network.error.setup_changed")
+    if row is None:
+        row = Association(guild_id=draft.guild_id, present=True)
+        session.add(row)
+    approved = row.status == AssociationStatus.APPROVED
+    old_role = row.vcp_role_id if approved and row.vcp_role_id != draft.vcp_role_id else None
+    old_name = row.name if approved and row.name != draft.name else None
+    row.name, row.short_name, row.locale = draft.name, draft.short_name, draft.locale
+    row.vcp_role_id, row.rules_channel_id = draft.vcp_role_id, draft.rules_channel_id
+    if draft.new_request:
+        row.status = AssociationStatus.PENDING
+        row.requested_by_id = draft.requested_by_id
+        row.requested_at = now
+        row.decided_at = None
+        row.request_token = draft.request_token
+        row.request_channel_id = card.channel_id if card else None
+        row.request_message_id = card.message_id if card else None
+    await session.flush()
+    result = SetupResult(
+        association=_view(row),
+        new_request=draft.new_request,
+        previous_vcp_role_id=old_role,
+        previous_name=old_name,
+    )
+    _audit_setup(session, result, actor_id=draft.requested_by_id, now=now)
+    return result
+
+
 async def request_join(
     session: AsyncSession,
     *,
@@ -229,40 +338,18 @@ async def request_join(
     requested_by: int,
     now: datetime,
 ) -> SetupResult:
-    """``/setup``: a join request, or new details for an association already in the network."""
-    name, short_name = _clean_names(name, short_name)
-    if locale not in ("nl", "en"):
-        raise InvalidInput("network.error.bad_locale")
-    row = await _association_row(session, guild_id)
-    if row is not None and row.status == AssociationStatus.PENDING:
-        raise Conflict("network.error.request_pending")
-    if row is not None and row.status == AssociationStatus.SUSPENDED:
-        raise NotAllowed("network.error.suspended")
-    new_request = row is None or row.status == AssociationStatus.REJECTED
-    if row is None:
-        row = Association(guild_id=guild_id, present=True)
-        session.add(row)
-    approved = row.status == AssociationStatus.APPROVED
-    old_role = row.vcp_role_id if approved and row.vcp_role_id != vcp_role_id else None
-    old_name = row.name if approved and row.name != name else None
-    row.name, row.short_name, row.locale = name, short_name, locale
-    row.vcp_role_id, row.rules_channel_id = vcp_role_id, rules_channel_id
-    if new_request:
-        row.status = AssociationStatus.PENDING
-        row.requested_by_id = requested_by
-        row.requested_at = now
-        row.decided_at = None
-        row.request_token = secrets.token_urlsafe(18)
-        row.request_channel_id = row.request_message_id = None
-    await session.flush()
-    result = SetupResult(
-        association=_view(row),
-        new_request=new_request,
-        previous_vcp_role_id=old_role,
-        previous_name=old_name,
+    """``/setup`` checked and saved in one go, where no hub card needs posting in between."""
+    draft = await draft_join(
+        session,
+        guild_id=guild_id,
+        name=name,
+        short_name=short_name,
+        locale=locale,
+        vcp_role_id=vcp_role_id,
+        rules_channel_id=rules_channel_id,
+        requested_by=requested_by,
     )
-    _audit_setup(session, result, actor_id=requested_by, now=now)
-    return result
+    return await save_join(session, draft=draft, now=now)
 
 
 def _audit_setup(
@@ -286,16 +373,6 @@ def _audit_setup(
             association_id=association.id,
             detail=detail,
         )
-
-
-async def record_request_message(
-    session: AsyncSession, *, association_id: int, channel_id: int, message_id: int
-) -> None:
-    await session.execute(
-        update(Association)
-        .where(Association.id == association_id)
-        .values(request_channel_id=channel_id, request_message_id=message_id)
-    )
 
 
 async def decide_request(
@@ -423,6 +500,26 @@ async def _registered(session: AsyncSession, guild_id: int) -> Association:
     return row
 
 
+async def _vcp_id(session: AsyncSession, association_id: int, user_id: int) -> int | None:
+    return await session.scalar(
+        select(Vcp.id).where(Vcp.association_id == association_id, Vcp.user_id == user_id)
+    )
+
+
+async def check_vcp_change(
+    session: AsyncSession, *, guild_id: int, user_id: int, add: bool
+) -> AssociationView:
+    """What ``/vcp add`` or ``remove`` checks before the bot gives or takes the role (it
+    reads only); ``add_vcp`` and ``remove_vcp`` check it again as they write."""
+    row = await _registered(session, guild_id)
+    registered = await _vcp_id(session, row.id, user_id) is not None
+    if add and registered:
+        raise Conflict("network.error.already_vcp")
+    if not add and not registered:
+        raise NotFound("network.error.not_a_vcp")
+    return _view(row)
+
+
 async def add_vcp(
     session: AsyncSession,
     *,
@@ -433,10 +530,7 @@ async def add_vcp(
     now: datetime,
 ) -> AssociationView:
     row = await _registered(session, guild_id)
-    exists = await session.scalar(
-        select(Vcp.id).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
-    )
-    if exists is not None:
+    if await _vcp_id(session, row.id, user_id) is not None:
         raise Conflict("network.error.already_vcp")
     session.add(
         Vcp(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -24,12 +25,14 @@ from vcpbot.services.rules._common import (
     latest_version_of,
     required_version,
 )
+from vcpbot.services.rules.authoring import published_document
 from vcpbot.services.rules.reading import Published, published
 from vcpbot.services.rules.results import (
     AckResult,
     AckStats,
     AckStatus,
     DocumentInfo,
+    PublishedDocument,
     VersionCount,
 )
 
@@ -49,6 +52,20 @@ async def configure_ack(
     document.ack_role_id = role_id
     await session.flush()
     return await document_info(session, document)
+
+
+async def plan_ack(
+    session: AsyncSession, *, guild_id: int, kind: RulesKind, enabled: bool, role_id: int | None
+) -> PublishedDocument | None:
+    """The published document as it will look with acknowledgement switched (read only),
+    for the rules channel before ``configure_ack`` saves the switch; None when nothing is
+    published."""
+    try:
+        document = await published_document(session, guild_id=guild_id, kind=kind)
+    except NotFound:
+        return None
+    switched = replace(document.document, ack_enabled=enabled, ack_role_id=role_id)
+    return replace(document, document=switched)
 
 
 async def ack_status(

@@ -37,6 +37,7 @@ from vcpbot.services.rules.results import (
     DraftSaved,
     PublishedDocument,
     PublishedMessages,
+    PublishPlan,
     VersionDiff,
     VersionInfo,
 )
@@ -296,6 +297,82 @@ def _check_publishable(document: RulesDocument) -> None:
             raise InvalidInput("rules.error.placeholders_left", example=left[0], count=len(left))
 
 
+async def _next_version(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    kind: RulesKind,
+    author_id: int | None,
+    change_note: str,
+    requires_reack: bool,
+    now: datetime,
+    template: bool,
+    lock: bool,
+    plan: PublishPlan | None = None,
+) -> tuple[RulesDocument, RulesVersion]:
+    """The draft as version N+1 (not added to the session); refuses when nothing changed,
+    or when the draft is no longer the one ``plan`` showed."""
+    note = _checked_note(change_note)
+    document = await find_document(session, guild_id, kind, template, lock=lock)
+    if document is None:
+        raise Conflict("rules.error.nothing_to_publish")
+    latest = await latest_version_of(session, document.id)
+    number = latest.number + 1 if latest else 1
+    if plan is not None and not plan.still(number, document.draft_nl, document.draft_en):
+        raise Conflict("rules.error.changed_while_publishing")
+    if plan is None:  # a plan's texts were checked when it was made
+        _check_publishable(document)
+    if latest is not None and (latest.text_nl, latest.text_en) == (
+        document.draft_nl,
+        document.draft_en,
+    ):
+        raise Conflict("rules.error.nothing_changed", version=latest.number)
+    version = RulesVersion(
+        document_id=document.id,
+        number=number,
+        text_nl=document.draft_nl,
+        text_en=document.draft_en,
+        author_id=author_id,
+        published_at=now,
+        change_note=note,
+        # The first version has nothing to re-acknowledge.
+        requires_reack=requires_reack and latest is not None,
+    )
+    return document, version
+
+
+async def plan_publish(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    kind: RulesKind,
+    author_id: int | None,
+    change_note: str,
+    requires_reack: bool,
+    now: datetime,
+    template: bool = False,
+) -> PublishPlan:
+    """What publishing would post, checked and not saved: a read transaction is enough.
+
+    The rules channel shows it before ``publish(plan=...)`` saves it, so no write
+    transaction waits for Discord. Its ``document`` still describes the stored state
+    (``latest_version`` is the one before); its ``messages`` are where it is posted now.
+    """
+    document, version = await _next_version(
+        session,
+        guild_id=guild_id,
+        kind=kind,
+        author_id=author_id,
+        change_note=change_note,
+        requires_reack=requires_reack,
+        now=now,
+        template=template,
+        lock=False,
+    )
+    shown = await _published(session, document, version)
+    return PublishPlan(shown, document.draft_nl, document.draft_en)
+
+
 async def publish(
     session: AsyncSession,
     *,
@@ -306,29 +383,24 @@ async def publish(
     requires_reack: bool,
     now: datetime,
     template: bool = False,
+    plan: PublishPlan | None = None,
 ) -> PublishedDocument:
-    """Freeze the draft into the next version; refuses when nothing changed."""
-    note = _checked_note(change_note)
-    document = await find_document(session, guild_id, kind, template, lock=True)
-    if document is None:
-        raise Conflict("rules.error.nothing_to_publish")
-    _check_publishable(document)
-    latest = await latest_version_of(session, document.id)
-    if latest is not None and (latest.text_nl, latest.text_en) == (
-        document.draft_nl,
-        document.draft_en,
-    ):
-        raise Conflict("rules.error.nothing_changed", version=latest.number)
-    version = RulesVersion(
-        document_id=document.id,
-        number=latest.number + 1 if latest else 1,
-        text_nl=document.draft_nl,
-        text_en=document.draft_en,
+    """Freeze the draft into the next version; refuses when nothing changed.
+
+    With ``plan`` (made with the same arguments), refuses unless the draft and the
+    version number are still what the plan showed.
+    """
+    document, version = await _next_version(
+        session,
+        guild_id=guild_id,
+        kind=kind,
         author_id=author_id,
-        published_at=now,
-        change_note=note,
-        # The first version has nothing to re-acknowledge.
-        requires_reack=requires_reack and latest is not None,
+        change_note=change_note,
+        requires_reack=requires_reack,
+        now=now,
+        template=template,
+        lock=True,
+        plan=plan,
     )
     session.add(version)
     await session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from vcpbot.db.rules import RulesKind
@@ -83,6 +83,23 @@ class PublishedDocument:
         if other is None:
             raise ValueError("a published version has text in at least one language")
         return other, other_language(language)
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """A version checked but not yet saved (``plan_publish``): shown first, then saved."""
+
+    document: PublishedDocument  # as the rules channel will show it
+    draft_nl: str | None = field(repr=False)
+    draft_en: str | None = field(repr=False)
+
+    def still(self, number: int, draft_nl: str | None, draft_en: str | None) -> bool:
+        """Would saving now save what was shown?"""
+        return (number, draft_nl, draft_en) == (
+            self.document.version.number,
+            self.draft_nl,
+            self.draft_en,
+        )
 
 
 @dataclass(frozen=True)
