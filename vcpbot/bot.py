@@ -184,7 +184,7 @@ class _VCPBotMixin:
 
     async def close(self) -> None:
         await self.leadership.stop()  # first, so another process can take over at once
-        self.scheduler.shutdown()
+        await self.scheduler.stop()  # a job that runs finishes its transaction first
         if self._cache_listener is not None:
             await self._cache_listener.stop()
         await super().close()  # type: ignore[misc]

@@ -9,6 +9,7 @@ truth that can disagree with the rows.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -19,6 +20,9 @@ from apscheduler.schedulers.base import STATE_PAUSED
 from apscheduler.triggers.date import DateTrigger
 
 log = logging.getLogger(__name__)
+
+# How long stopping waits for jobs that are running to finish before ending them.
+STOP_GRACE_S = 10.0
 
 
 class Scheduler:
@@ -31,6 +35,7 @@ class Scheduler:
             timezone=timezone,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
+        self._running: set[asyncio.Task[Any]] = set()
 
     @property
     def running(self) -> bool:
@@ -57,8 +62,45 @@ class Scheduler:
             self._scheduler.resume()
 
     def shutdown(self) -> None:
+        """At once: a job that is running is cancelled where it stands (see ``stop``)."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+    async def stop(self, *, grace: float = STOP_GRACE_S) -> None:
+        """Fire nothing new, let running jobs finish (up to ``grace`` seconds), then stop.
+
+        APScheduler's own shutdown cancels a running job wherever it is: inside a
+        database transaction that leaves the connection, and on SQLite the write lock,
+        behind until garbage collection, and the next start waits on it.
+        """
+        if not self._scheduler.running:
+            return
+        self._scheduler.pause()
+        running = [task for task in self._running if not task.done()]
+        late: set[asyncio.Task[Any]] = set()
+        if running:
+            _, late = await asyncio.wait(running, timeout=grace)
+            if late:
+                log.warning("%d timed job(s) still running after %g s; ended", len(late), grace)
+        # AsyncIOScheduler runs its shutdown (which cancels what is left) on the loop's
+        # next turn: give it that turn, so the bot closes only after it.
+        self._scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        if late:
+            await asyncio.wait(late, timeout=1)  # their cancellation, delivered
+
+    def _tracked(self, func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def run(*args: Any) -> Any:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                return await func(*args)
+            finally:
+                self._running.discard(task)  # type: ignore[arg-type]
+
+        run.__qualname__ = getattr(func, "__qualname__", run.__qualname__)
+        return run
 
     def at(
         self, job_id: str, when: datetime, func: Callable[..., Awaitable[Any]], *args: Any
@@ -67,14 +109,23 @@ class Scheduler:
         if when.tzinfo is None:
             raise ValueError("scheduler times must be timezone-aware")
         self._scheduler.add_job(
-            func, DateTrigger(run_date=when), args=args, id=job_id, replace_existing=True
+            self._tracked(func),
+            DateTrigger(run_date=when),
+            args=args,
+            id=job_id,
+            replace_existing=True,
         )
 
     def every(
         self, job_id: str, seconds: float, func: Callable[..., Awaitable[Any]], *args: Any
     ) -> None:
         self._scheduler.add_job(
-            func, "interval", seconds=seconds, args=args, id=job_id, replace_existing=True
+            self._tracked(func),
+            "interval",
+            seconds=seconds,
+            args=args,
+            id=job_id,
+            replace_existing=True,
         )
 
     def cancel(self, job_id: str) -> bool:
