@@ -308,3 +308,82 @@ def test_durations_read_back_in_every_form(minutes: int) -> None:
 @given(minutes=st.integers(min_value=481, max_value=10_000))
 def test_anything_over_eight_hours_is_refused(minutes: int) -> None:
     assert _refused(parse_duration, str(minutes)).key == "when.error.duration_too_long"
+
+
+# --- phrases people write (issue 19): this evening, next week's Tuesday, in two hours ---
+
+# Tuesday 1 September 2026, noon in Amsterdam (NOW): next week's Monday is 7 September.
+PHRASES = [
+    ("vanavond 19:30", datetime(2026, 9, 1, 19, 30, tzinfo=AMS)),
+    ("vanavond om 19.30", datetime(2026, 9, 1, 19, 30, tzinfo=AMS)),
+    ("vanavond 8", datetime(2026, 9, 1, 20, 0, tzinfo=AMS)),  # an evening hour
+    ("vanavond 10", datetime(2026, 9, 1, 22, 0, tzinfo=AMS)),
+    ("tonight 7pm", datetime(2026, 9, 1, 19, 0, tzinfo=AMS)),
+    ("tonight at 7:30", datetime(2026, 9, 1, 19, 30, tzinfo=AMS)),
+    ("this evening 20:00", datetime(2026, 9, 1, 20, 0, tzinfo=AMS)),
+    ("vanmiddag 3 uur", datetime(2026, 9, 1, 15, 0, tzinfo=AMS)),
+    ("di 8 sep 19:30", datetime(2026, 9, 8, 19, 30, tzinfo=AMS)),
+    ("volgende week dinsdag 19:30", datetime(2026, 9, 8, 19, 30, tzinfo=AMS)),
+    ("dinsdag volgende week om 19:30", datetime(2026, 9, 8, 19, 30, tzinfo=AMS)),
+    ("volgende week maandag 19:30", datetime(2026, 9, 7, 19, 30, tzinfo=AMS)),
+    ("next week tuesday 7:30 pm", datetime(2026, 9, 8, 19, 30, tzinfo=AMS)),
+    ("tuesday next week 19:30", datetime(2026, 9, 8, 19, 30, tzinfo=AMS)),
+    ("volgende dinsdag 19:30", datetime(2026, 9, 8, 19, 30, tzinfo=AMS)),
+    ("in 2 uur", datetime(2026, 9, 1, 14, 0, tzinfo=AMS)),
+    ("over 2 uur", datetime(2026, 9, 1, 14, 0, tzinfo=AMS)),
+    ("in 2 hours", datetime(2026, 9, 1, 14, 0, tzinfo=AMS)),
+    ("in 90 minuten", datetime(2026, 9, 1, 13, 30, tzinfo=AMS)),
+    ("in 1,5 uur", datetime(2026, 9, 1, 13, 30, tzinfo=AMS)),
+    ("in 45 min", datetime(2026, 9, 1, 12, 45, tzinfo=AMS)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PHRASES)
+def test_phrases_people_write_are_read_as_they_mean_them(text: str, expected: datetime) -> None:
+    assert parse_start(text, zone=AMS, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("vanochtend 9:00", "when.error.in_past"),
+        ("in 0 uur", "when.error.duration_too_short"),
+        ("in twee uur", "when.error.datetime_unreadable"),
+        ("volgende week 19:30", "when.error.date_unreadable"),
+        ("volgende week dinsdag", "when.error.datetime_unreadable"),
+    ],
+)
+def test_phrases_that_cannot_be_read_or_have_passed_say_so(text: str, key: str) -> None:
+    assert _refused(parse_start, text, zone=AMS, now=NOW).key == key
+
+
+def test_tonight_at_an_evening_hour_that_passed_is_refused_as_past() -> None:
+    late = datetime(2026, 9, 1, 20, 0, tzinfo=AMS).astimezone(UTC)
+    refused = _refused(parse_start, "vanavond 19:30", zone=AMS, now=late)
+    assert refused.key == "when.error.in_past"
+
+
+@given(hours=st.integers(min_value=0, max_value=30), minutes=st.sampled_from([0, 15, 30, 45]))
+def test_in_so_many_hours_is_that_long_after_now(hours: int, minutes: int) -> None:
+    assume(hours or minutes)
+    wanted = NOW + timedelta(hours=hours, minutes=minutes)
+    total = hours * 60 + minutes
+    for text in (f"in {hours}:{minutes:02d}", f"over {total} minuten", f"in {total} minutes"):
+        assert parse_start(text, zone=AMS, now=NOW) == wanted.astimezone(AMS)
+
+
+@given(day=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)))
+def test_next_weeks_day_is_in_the_calendar_week_after_this_one(day: date) -> None:
+    now = datetime.combine(day, time(9, 0), tzinfo=AMS).astimezone(UTC)
+    monday = day - timedelta(days=day.weekday()) + timedelta(days=7)
+    for number, (dutch, english) in enumerate(
+        zip(
+            ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+            strict=True,
+        )
+    ):
+        expected = monday + timedelta(days=number)
+        assume(local_kind(datetime.combine(expected, time(19, 30)), AMS) == "ok")
+        for text in (f"volgende week {dutch} 19:30", f"{english} next week 19:30"):
+            assert parse_start(text, zone=AMS, now=now).date() == expected

@@ -25,6 +25,7 @@ DATE_EXAMPLE = "24-09-2026"
 TIME_EXAMPLE = "19:30"
 DURATION_EXAMPLE = "1:30"
 DEFAULT_MAX_DURATION_MINUTES = 8 * 60
+FROM_NOW_MAX_MINUTES = 7 * 24 * 60  # "in 2 uur" reaches a week ahead; after that, a date
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -65,11 +66,35 @@ for _number, _names in enumerate(
 RELATIVE_DAYS = {
     "vandaag": 0,
     "today": 0,
+    "vanochtend": 0,
+    "this morning": 0,
+    "vanmiddag": 0,
+    "this afternoon": 0,
+    "vanavond": 0,
+    "tonight": 0,
+    "this evening": 0,
     "morgen": 1,
     "tomorrow": 1,
     "overmorgen": 2,
     "day after tomorrow": 2,
 }
+
+# A bare hour after these words is in the afternoon or evening: "vanavond 8" is 20:00.
+LATER_TODAY = {
+    "vanmiddag": 6,
+    "this afternoon": 6,
+    "vanavond": 11,
+    "tonight": 11,
+    "this evening": 11,
+}
+# "volgende week dinsdag", "dinsdag volgende week", "next week tuesday", "tuesday next week":
+# that weekday in the calendar week (Monday to Sunday) after this one.
+_NEXT_WEEK = re.compile(
+    r"(?:(?:volgende|next) week (?P<before>[a-z]+)|(?P<after>[a-z]+) (?:volgende|next) week)"
+)
+# "in 2 uur", "over 90 minuten", "in 1,5 hours": from now.
+_FROM_NOW = re.compile(r"(?:in|over)\s+(?P<amount>.+)", re.IGNORECASE)
+_AMPM = re.compile(r"(?:am|pm|a\.m\.|p\.m\.)\s*$")
 
 _NUMERIC_DATE = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})(?:[-/.](?P<y>\d{4}))?")
 _ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
@@ -129,6 +154,12 @@ def parse_date(text: str, *, today: date) -> date:
     """A calendar date: ``12-09-2026``, ``12/09/2026``, ``2026-09-12``, ``12 september 2026``,
     ``maandag 7 december 2026``, ``12 sep``, ``morgen``, ``tomorrow``, ``vrijdag`` (the next
     one, never today)."""
+    if match := _NEXT_WEEK.fullmatch(_clean(text)):
+        weekday = WEEKDAYS.get(match["before"] or match["after"])
+        if weekday is None:
+            raise _unreadable_date(text)
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        return monday + timedelta(days=weekday)
     cleaned = re.sub(r"^(?:volgende|next)\s+", "", _clean(text))
     if cleaned in RELATIVE_DAYS:
         return today + timedelta(days=RELATIVE_DAYS[cleaned])
@@ -244,6 +275,8 @@ def parse_start(
     as in ``12-09-2026 19:30``, ``2026-09-12T19:30``, ``morgen om 19.30``.
     """
     if time_text is None:
+        if match := _FROM_NOW.fullmatch(date_text.strip()):
+            return _from_now(match["amount"], date_text, zone=zone, now=now)
         cleaned = _clean(date_text)
         match = _TRAILING_TIME.fullmatch(cleaned)
         if match is None or not match["date"].strip():
@@ -254,10 +287,37 @@ def parse_start(
             )
         date_text, time_text = match["date"], match["time"]
     today = now.astimezone(zone).date()
-    moment = resolve_local(parse_date(date_text, today=today), parse_time(time_text), zone)
+    at = _later_today(parse_time(time_text), time_text, _clean(date_text))
+    moment = resolve_local(parse_date(date_text, today=today), at, zone)
     if moment <= now:
         raise InvalidInput("when.error.in_past", when=moment.astimezone(zone))
     return moment
+
+
+def _later_today(at: time, time_text: str, day_text: str) -> time:
+    """ "vanavond 8" is 20:00: a bare hour after an afternoon or evening word is pm."""
+    latest = LATER_TODAY.get(day_text)
+    if latest is None or _AMPM.search(time_text.strip().lower()) or not 1 <= at.hour <= latest:
+        return at
+    return at.replace(hour=at.hour + 12)
+
+
+def _from_now(amount: str, text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
+    """ "in 2 uur": now plus a duration, on the minute (never a moment already passed)."""
+    try:
+        minutes = parse_duration(amount, max_minutes=FROM_NOW_MAX_MINUTES)
+    except InvalidInput as refused:
+        if refused.key == "when.error.duration_too_short":
+            raise
+        raise InvalidInput(
+            "when.error.datetime_unreadable",
+            text=text.strip()[:40],
+            example=f"{DATE_EXAMPLE} {TIME_EXAMPLE}",
+        ) from None
+    moment = now + timedelta(minutes=minutes)
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return moment.astimezone(zone)
 
 
 _DURATION_PARTS = re.compile(
