@@ -474,12 +474,24 @@ class IntervisieCog(commands.Cog):
             upcoming = await intervisie.my_sessions(
                 session, user_id=interaction.user.id, now=self._now()
             )
+            ahead = await intervisie.my_calendar(
+                session, user_id=interaction.user.id, now=self._now()
+            )
         pairs = [(m.session, m.invitation) for m in upcoming]
         views = answer_views([(s, i.token) for s, i in pairs], locale, dated=True)
-        kwargs: dict[str, Any] = {"embed": render.mine_embed(pairs, locale)}
+        embed = render.mine_embed(pairs, locale)
+        kwargs: dict[str, Any] = {"embed": embed}
         if views:
             # The first five sessions; later ones are answered from their invitation.
             kwargs["view"] = views[0]
+        if ahead:
+            feed = intervisie.calendar_feed(ahead, now=self._now())
+            embed.set_footer(text=t("intervisie.mine.calendar", locale))
+            kwargs["file"] = discord.File(
+                io.BytesIO(feed.data),
+                filename=feed.name,
+                description=t("intervisie.mine.calendar_alt", locale),
+            )
         await send_private(interaction, **kwargs)
 
     @access.audience(access.Audience.INVITEES)

@@ -278,3 +278,36 @@ def test_a_title_place_or_agenda_stays_text_in_its_own_property(text: str) -> No
     assert not [line for line in lines if line.startswith("ATTACH")]
     for field in ("SUMMARY", "LOCATION"):
         assert str(event[field]).strip() == text.replace("\r", "").strip()
+
+
+# --- one file with all of a VCP's sessions (/intervisie mine) --------------------------
+
+
+def test_a_persons_calendar_holds_each_session_as_its_own_file_does() -> None:
+    moved = _view(WINTER, id=2, token="m0ved", sequence=1)
+    cancelled = _view(SUMMER, id=3, token="c4ncel", status=SessionStatus.CANCELLED, sequence=1)
+    planned = _view(SUMMER, id=1, token="pl4n")
+    feed = intervisie.calendar_feed([planned, cancelled, moved], now=NOW)
+    assert feed.name == "intervisie.ics"
+    calendar = _read(feed.data)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert len(calendar.walk("VTIMEZONE")) == 1
+    events = {str(e["UID"]): e for e in calendar.events}
+    for view in (planned, cancelled, moved):
+        [alone] = _read(_data(view)).events
+        together = events[str(alone["UID"])]
+        for field in ("SEQUENCE", "STATUS", "SUMMARY", "LOCATION", "DESCRIPTION", "CLASS"):
+            assert together[field] == alone[field], field
+        assert together.start == alone.start
+        assert together.duration == alone.duration
+    assert str(events["c4ncel@intervisie.vcpbot"]["STATUS"]) == "CANCELLED"
+    assert int(events["m0ved@intervisie.vcpbot"]["SEQUENCE"]) == 1
+
+
+def test_a_calendar_for_summer_and_winter_sessions_gives_each_its_offset() -> None:
+    feed = intervisie.calendar_feed(
+        [_view(SUMMER, token="a"), _view(WINTER, id=2, token="b")], now=NOW
+    )
+    starts = sorted(e.start for e in _read(feed.data).events)
+    assert [s.strftime("%H:%M") for s in starts] == ["19:30", "19:30"]
+    assert [s.utcoffset() for s in starts] == [timedelta(hours=2), timedelta(hours=1)]

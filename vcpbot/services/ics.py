@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -68,6 +69,32 @@ def build_ics(event: IcsEvent, *, now: datetime) -> bytes:
     calendar_.add("method", METHOD)
     calendar_.add_component(timezone(zone, event.starts_at.astimezone(zone).year))
     calendar_.add_component(_event(event, zone=zone, now=now))
+    return calendar_.to_ical()
+
+
+def build_calendar(events: Sequence[IcsEvent], *, now: datetime, name: str) -> bytes:
+    """Several published entries in one file, each exactly as in its own file (same UID
+    and SEQUENCE), for a person's own calendar: Google and Apple open it, Outlook
+    imports it (File > Open & Export > Import); an entry already there is replaced.
+
+    One VTIMEZONE per zone, built for the first entry's year: its yearly rules hold
+    for the years around it (``timezone``).
+    """
+    calendar_ = icalendar.Calendar()
+    calendar_.add("prodid", PRODID)
+    calendar_.add("version", "2.0")
+    calendar_.add("calscale", "GREGORIAN")
+    calendar_.add("method", METHOD)
+    calendar_.add("x-wr-calname", name)
+    ordered = sorted(events, key=lambda e: e.starts_at)
+    zones: dict[str, ZoneInfo] = {}
+    for event in ordered:
+        if event.zone not in zones:
+            zones[event.zone] = ZoneInfo(event.zone)
+            year = event.starts_at.astimezone(zones[event.zone]).year
+            calendar_.add_component(timezone(zones[event.zone], year))
+    for event in ordered:
+        calendar_.add_component(_event(event, zone=zones[event.zone], now=now))
     return calendar_.to_ical()
 
 

@@ -13,6 +13,7 @@ in-memory scheduler matches the rows again (``vcpbot.services.intervisie.jobs``)
 from vcpbot.db.intervisie import LocationKind, ReminderOutcome, Rsvp, SessionStatus
 from vcpbot.services.intervisie import _erase  # noqa: F401 - registers the privacy eraser
 from vcpbot.services.intervisie._answers import (
+    my_calendar,
     my_sessions,
     preferences,
     record_delivery,
@@ -29,7 +30,7 @@ from vcpbot.services.intervisie._attendance import (
     mark_attendance,
     recent_sessions,
 )
-from vcpbot.services.intervisie._calendar import calendar_file, ics_event
+from vcpbot.services.intervisie._calendar import calendar_feed, calendar_file, ics_event
 from vcpbot.services.intervisie._changes import cancel_session, move_session
 from vcpbot.services.intervisie._planning import (
     AGENDA_MAX,
@@ -117,6 +118,7 @@ __all__ = [
     "SessionView",
     "VcpAttendance",
     "attendance_summary",
+    "calendar_feed",
     "calendar_file",
     "cancel_session",
     "catch_up",
@@ -129,6 +131,7 @@ __all__ = [
     "mark_attendance",
     "mark_sent",
     "move_session",
+    "my_calendar",
     "my_sessions",
     "occurrence_starts",
     "pending_reminders",

@@ -110,6 +110,18 @@ async def my_sessions(session: AsyncSession, *, user_id: int, now: datetime) -> 
     ]
 
 
+async def my_calendar(session: AsyncSession, *, user_id: int, now: datetime) -> list[SessionView]:
+    """For the person's own calendar file: every session ahead they are invited to,
+    cancelled ones too, so that importing the file again takes them out of a calendar."""
+    rows = await session.scalars(
+        select(IntervisieSession)
+        .join(IntervisieInvitation, IntervisieInvitation.session_id == IntervisieSession.id)
+        .where(IntervisieInvitation.user_id == user_id, IntervisieSession.starts_at > now)
+        .order_by(IntervisieSession.starts_at, IntervisieSession.id)
+    )
+    return [session_view(row) for row in rows]
+
+
 async def preferences(session: AsyncSession, *, user_id: int) -> Preferences:
     row = await session.get(IntervisiePreference, user_id)
     return Preferences(reminders_enabled=row is None or row.reminders_enabled)

@@ -3,10 +3,11 @@ file's name. Why one file per session and METHOD:PUBLISH: ``vcpbot.services.ics`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from vcpbot.db.intervisie import LocationKind, SessionStatus
-from vcpbot.services.ics import IcsEvent, build_ics
+from vcpbot.services.ics import IcsEvent, build_calendar, build_ics
 from vcpbot.services.intervisie._types import CalendarFile, SessionView
 
 
@@ -36,4 +37,13 @@ def calendar_file(view: SessionView, *, now: datetime) -> CalendarFile:
     return CalendarFile(
         name=f"intervisie-{local:%Y-%m-%d-%H%M}.ics",
         data=build_ics(ics_event(view), now=now),
+    )
+
+
+def calendar_feed(views: Sequence[SessionView], *, now: datetime) -> CalendarFile:
+    """A person's sessions in one file (``/intervisie mine``): each entry as in its own
+    invitation's file, so importing it again moves and cancels what changed."""
+    return CalendarFile(
+        name="intervisie.ics",
+        data=build_calendar([ics_event(view) for view in views], now=now, name="Intervisie"),
     )
