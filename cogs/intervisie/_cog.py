@@ -30,6 +30,7 @@ from vcpbot.services import intervisie, network, when
 from vcpbot.services.intervisie import (
     JOB_PREFIX,
     REASON_MAX,
+    Invitees,
     Policy,
     Rsvp,
     SessionStatus,
@@ -246,6 +247,52 @@ class IntervisieCog(commands.Cog):
 
     @access.audience(access.Audience.COORDINATOR)
     @group.command(
+        name=L("cmd.intervisie.invite.name"), description=L("cmd.intervisie.invite.description")
+    )
+    @app_commands.describe(
+        session_id=L("cmd.intervisie.session"),
+        invitees=L("cmd.intervisie.invitees"),
+        associations=L("cmd.intervisie.associations"),
+        rest_of_series=L("cmd.intervisie.rest_of_series"),
+    )
+    @app_commands.choices(invitees=INVITEE_CHOICES)
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"),
+        invitees=L("cmd.intervisie.opt.invitees"),
+        associations=L("cmd.intervisie.opt.associations"),
+        rest_of_series=L("cmd.intervisie.opt.rest_of_series"),
+    )
+    async def invite(
+        self,
+        interaction: discord.Interaction,
+        session_id: int,
+        invitees: app_commands.Choice[str],
+        associations: app_commands.Range[str, 1, 300] | None = None,
+        rest_of_series: bool = False,
+    ) -> None:
+        audience = Audience.read(invitees.value, associations, None, None, today=self._today())
+        if audience.mode != PEOPLE:
+            await self.planner.invite(
+                interaction, session_id, audience.invitees(), rest_of_series=rest_of_series
+            )
+            return
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            details = await intervisie.session_details(session, session_id=session_id)
+
+        async def send_to(pressed: discord.Interaction, chosen: Invitees) -> None:
+            await self.planner.invite(pressed, session_id, chosen, rest_of_series=rest_of_series)
+
+        await self.planner.ask_people(
+            interaction,
+            details.session.title,
+            audience.associations,
+            send_to,
+            cancelled="intervisie.invite.cancelled",
+        )
+
+    @access.audience(access.Audience.COORDINATOR)
+    @group.command(
         name=L("cmd.intervisie.cancel.name"), description=L("cmd.intervisie.cancel.description")
     )
     @app_commands.describe(
@@ -426,6 +473,7 @@ class IntervisieCog(commands.Cog):
 
     @show.autocomplete("session_id")
     @move.autocomplete("session_id")
+    @invite.autocomplete("session_id")
     @cancel.autocomplete("session_id")
     async def _upcoming_choices(
         self, interaction: discord.Interaction, current: str

@@ -3,6 +3,7 @@ what the coordinator, the hub and the invitees then hear."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -29,20 +30,26 @@ SELECT_OPTIONS_MAX = 25
 CONTENT_MAX = 2000
 
 
+# What Send does with the people chosen: plan the drafted session, or invite them to
+# one already planned.
+SendTo = Callable[[discord.Interaction, Invitees], Awaitable[None]]
+
+
 class PeoplePicker(OwnedView):
     """Chosen people: VCPs of active associations, and people in the hub (UM advisers)."""
 
     def __init__(
         self,
-        planner: Planner,
-        draft: Draft,
+        send_to: SendTo,
         vcps: list[network.VcpView],
         user_id: int,
         locale: Locale,
+        *,
+        cancelled: str = "intervisie.pick.cancelled",
     ) -> None:
         super().__init__(user_id)
-        self.planner = planner
-        self.draft = draft
+        self.send_to = send_to
+        self.cancelled = cancelled
         self.vcps: discord.ui.Select[PeoplePicker] | None = None
         if vcps:
             shown = vcps[:SELECT_OPTIONS_MAX]
@@ -94,12 +101,12 @@ class PeoplePicker(OwnedView):
         await interaction.response.edit_message(
             content=text(interaction, "intervisie.pick.sending"), view=None
         )
-        await self.planner.plan(interaction, self.draft, Invitees.people(*chosen))
+        await self.send_to(interaction, Invitees.people(*chosen))
 
     async def _cancel(self, interaction: discord.Interaction) -> None:
         self.stop()
         await interaction.response.edit_message(
-            content=text(interaction, "intervisie.pick.cancelled"), view=None
+            content=text(interaction, self.cancelled), view=None
         )
 
 
@@ -135,7 +142,13 @@ class Planner:
             await self._offer_retry(interaction, exc, audience, values)
             return
         if audience.mode == PEOPLE:
-            await self._ask_people(interaction, draft)
+
+            async def send_to(pressed: discord.Interaction, invitees: Invitees) -> None:
+                await self.plan(pressed, draft, invitees)
+
+            await self.ask_people(
+                interaction, draft.values.title, draft.audience.associations, send_to
+            )
         else:
             await self.plan(interaction, draft, audience.invitees())
 
@@ -149,7 +162,16 @@ class Planner:
         view = RetryForm(self, audience, values, interaction.user.id, locale_of(interaction))
         await send_private(interaction, describe_error(interaction, error), view=view)
 
-    async def _ask_people(self, interaction: discord.Interaction, draft: Draft) -> None:
+    async def ask_people(
+        self,
+        interaction: discord.Interaction,
+        title: str,
+        associations: tuple[str, ...],
+        send_to: SendTo,
+        *,
+        cancelled: str = "intervisie.pick.cancelled",
+    ) -> None:
+        """The picker of VCPs (of ``associations``, or all) and people in the hub."""
         async with self.cog.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             active = {
@@ -158,7 +180,7 @@ class Planner:
                 if a.status is network.AssociationStatus.APPROVED and a.present
             }
             vcps = [v for v in await network.all_vcps(session) if v.association_name in active]
-        wanted = {n.casefold() for n in draft.audience.associations}
+        wanted = {n.casefold() for n in associations}
         if wanted:
             vcps = [
                 v
@@ -166,10 +188,10 @@ class Planner:
                 if {v.association_name.casefold(), v.association_short_name.casefold()} & wanted
             ]
         locale = locale_of(interaction)
-        lines = [t("intervisie.pick.title", locale, title=render.escape(draft.values.title))]
+        lines = [t("intervisie.pick.title", locale, title=render.escape(title))]
         if len(vcps) > SELECT_OPTIONS_MAX:
             lines.append(t("intervisie.pick.more", locale, count=SELECT_OPTIONS_MAX))
-        view = PeoplePicker(self, draft, vcps, interaction.user.id, locale)
+        view = PeoplePicker(send_to, vcps, interaction.user.id, locale, cancelled=cancelled)
         await send_private(interaction, "\n".join(lines), view=view)
 
     async def plan(
@@ -203,6 +225,49 @@ class Planner:
             interaction,
             self._summary(interaction, planned, len(events), [names[u] for u in unreachable]),
         )
+
+    async def invite(
+        self,
+        interaction: discord.Interaction,
+        session_id: int,
+        invitees: Invitees,
+        *,
+        rest_of_series: bool,
+    ) -> None:
+        """More people for a planned session (and the rest of its series): only the new
+        ones are invited and hear of it."""
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.cog.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            planned = await intervisie.invite(
+                session,
+                session_id=session_id,
+                invitees=invitees,
+                now=self.cog.bot.clock(),
+                policy=self.policy,
+                rest_of_series=rest_of_series,
+            )
+        await self.cog.rows_changed()
+        unreachable = await self.cog.notifier.planned(planned)
+        names = await self.cog.names.lookup(unreachable)
+        locale = locale_of(interaction)
+        people = len(planned.by_user())
+        if not people:
+            await send_private(interaction, t("intervisie.invite.nobody_new", locale))
+            return
+        lines = [
+            t(
+                "intervisie.invite.done",
+                locale,
+                sessions=t("intervisie.plan.sessions", locale, count=len(planned.sessions)),
+                people=t("intervisie.plan.people", locale, count=people),
+                delivered=t("intervisie.plan.delivered", locale, count=people - len(unreachable)),
+            )
+        ]
+        if unreachable:
+            lines.append(render.unreachable_text([names[u] for u in unreachable], locale))
+        await send_private(interaction, "\n".join(lines)[:CONTENT_MAX])
 
     async def _plan(self, session: Any, draft: Draft, invitees: Invitees) -> Planned:
         values, audience = draft.values, draft.audience

@@ -64,6 +64,7 @@ COORDINATOR_EXTRAS = (
     "network reinstate",
     "intervisie plan",
     "intervisie move",
+    "intervisie invite",
     "intervisie cancel",
     "intervisie list",
     "intervisie show",
