@@ -43,7 +43,28 @@ def operator_environment(
     # ... and has filled in its UM contact point (the shipped file is an example).
     filled_in = help_file(tmp_path, phone="+31 43 388 5454", url=FILLED_IN_PAGE)
     monkeypatch.setenv("VCPBOT_HELP_RESOURCES_FILE", filled_in)
+    # ... and its reporting procedure (the shipped file leaves one section to the UM).
+    monkeypatch.setenv("VCPBOT_PROCEDURE_FILE", procedure_file(tmp_path))
     return monkeypatch
+
+
+SHIPPED_PROCEDURE = Path(__file__).parents[1] / "config" / "procedure.toml"
+PROCEDURE_FILLED_IN = {
+    "[...] De UM vult hier in": "Een klachtencommissie onderzoekt; de UM vult hier in",
+    "[...] The UM fills in here": "A complaints committee investigates; the UM fills in here",
+    '"https://www.maastrichtuniversity.nl"': '"https://www.maastrichtuniversity.nl/complaints"',
+}
+
+
+def procedure_file(tmp_path: Path, replacements: dict[str, str] = PROCEDURE_FILLED_IN) -> str:
+    """The shipped procedure with ``replacements`` made (by default: all filled in)."""
+    text = SHIPPED_PROCEDURE.read_text("utf-8")
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "procedure.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -384,3 +405,52 @@ def test_version_is_the_installed_package_version(capsys: pytest.CaptureFixture[
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"vcpbot {version('vcpbot')}"
+
+
+# --- the reporting procedure (/procedure) --------------------------------------------
+
+
+def procedure_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("procedure_file")]
+
+
+def test_check_names_what_the_shipped_procedure_leaves_to_the_um(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    operator_environment.setenv("VCPBOT_PROCEDURE_FILE", str(SHIPPED_PROCEDURE))
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    lines = procedure_lines(capsys.readouterr().err)
+    assert len(lines) == 2, lines
+    assert "sections.4 (Who investigates and what can follow): placeholder text" in lines[0]
+    assert "links.complaint: the university's home page" in lines[1]
+
+
+def test_check_accepts_a_filled_in_procedure(
+    operator_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    main(["check"])
+    assert procedure_lines(capsys.readouterr().err) == []
+
+
+@pytest.mark.parametrize(
+    ("replacements", "said"),
+    [
+        ({"version = 2026-12-01": "version = 1 december"}, "not valid TOML"),
+        ({"version = 2026-12-01": ""}, "version: Field required"),
+        ({"version = 2026-12-01": "version = 2026-12-01\ncolour = 1"}, "Extra inputs"),
+    ],
+)
+def test_check_names_a_procedure_file_it_cannot_use(
+    replacements: dict[str, str],
+    said: str,
+    operator_environment: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path,
+) -> None:
+    operator_environment.setenv("VCPBOT_PROCEDURE_FILE", procedure_file(tmp_path, replacements))
+    operator_environment.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert main(["check"]) == 1
+    [line] = procedure_lines(capsys.readouterr().err)
+    assert said in line

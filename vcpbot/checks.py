@@ -79,6 +79,19 @@ def help_resources_problems(settings: Settings) -> list[str]:
     return [f"help_resources_file: {path}: {line}" for line in placeholder_problems(resources)]
 
 
+def procedure_problems(settings: Settings) -> list[str]:
+    """The procedure file cannot be read, or still holds placeholders."""
+    from vcpbot.services.procedure import ProcedureError, load_procedure
+    from vcpbot.services.procedure import placeholder_problems as unfilled
+
+    path = settings.resolve_path(settings.procedure_file)
+    try:
+        procedure = load_procedure(path)
+    except ProcedureError as exc:
+        return [f"procedure_file: {exc}"]
+    return [f"procedure_file: {path}: {line}" for line in unfilled(procedure)]
+
+
 def check_settings(settings: Settings) -> list[str]:
     problems = []
     if settings.discord_token is None:
@@ -92,6 +105,7 @@ def check_settings(settings: Settings) -> list[str]:
             "(VCPBOT_HUB_GUILD_ID or hub_guild_id in config/vcpbot.toml)"
         )
     problems.extend(help_resources_problems(settings))
+    problems.extend(procedure_problems(settings))
     from vcpbot.crypto import key_problems
     from vcpbot.runtime_key import directory_problems
 

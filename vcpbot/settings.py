@@ -284,6 +284,10 @@ class Settings(BaseSettings):
         default=Path("config/help_resources.toml"),
         description="Help on offer shown by /help (numbers, links, opening hours).",
     )
+    procedure_file: Path = Field(
+        default=Path("config/procedure.toml"),
+        description="The reporting procedure in words, shown by /procedure (kept by the UM).",
+    )
     privacy_statement_url: str | None = Field(
         default=None, description="The deployment's privacy statement, linked from /privacy."
     )

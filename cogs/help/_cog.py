@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from cogs.help._contact import ContactForm
 from cogs.help._menu import Entry, Place, Reader, entries, menu, names_locale
+from cogs.help._procedure import procedure_message
 from cogs.help._render import Where, help_message
 from cogs.help._welcome import greet
 from vcpbot import access
@@ -25,6 +26,7 @@ from vcpbot.services import escalation, help_contact, network
 from vcpbot.services.help_contact import Contact
 from vcpbot.services.help_resources import HelpResources, load_help_resources
 from vcpbot.services.privacy import erase_user
+from vcpbot.services.procedure import Procedure, load_procedure
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +143,15 @@ class HelpCog(commands.Cog):
         settings = self.bot.settings
         return load_help_resources(settings.resolve_path(settings.help_resources_file))
 
+    @cached_property
+    def procedure_text(self) -> Procedure:
+        settings = self.bot.settings
+        return load_procedure(settings.resolve_path(settings.procedure_file))
+
     async def cog_load(self) -> None:
-        # Fail at start-up, not in front of a student, when the file is broken.
+        # Fail at start-up, not in front of a student, when a file is broken.
         _ = self.resources
+        _ = self.procedure_text
         # Announced from the start: the hub's process changes these (suspending an
         # association) without ever having served /help itself.
         self.bot.db.changes.watch(HELP_TABLES)
@@ -175,6 +183,12 @@ class HelpCog(commands.Cog):
         )
         first_line, embed = help_message(locale, self.resources, where, usable)
         await send_private(interaction, first_line, embed=embed)
+
+    @access.audience(Audience.EVERYONE)
+    @app_commands.command(name=L("cmd.procedure.name"), description=L("cmd.procedure.description"))
+    async def procedure(self, interaction: discord.Interaction) -> None:
+        message = procedure_message(self.procedure_text, locale_of(interaction))
+        await send_private(interaction, **message)
 
     def _place(self, interaction: discord.Interaction) -> Place:
         if interaction.guild_id is None:

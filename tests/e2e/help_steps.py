@@ -24,9 +24,9 @@ CONTACT_LINK = "https://www.tragos.nl/vertrouwenscontactpersonen"
 
 # What every student can use in an association's server (the names are paths to the
 # commands' catalog keys: "privacy delete" is cmd.privacy.name + cmd.privacy.delete.name).
-STUDENT = ("help", "privacy info", "privacy delete", "rules", "my_case")
+STUDENT = ("help", "procedure", "privacy info", "privacy delete", "rules", "my_case")
 # What works in a direct message with the bot, for anyone.
-IN_A_DM = ("help", "privacy info", "privacy delete", "my_case")
+IN_A_DM = ("help", "procedure", "privacy info", "privacy delete", "my_case")
 VCP_EXTRAS = (
     "report",
     "open_cases",

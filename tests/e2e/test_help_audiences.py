@@ -71,6 +71,7 @@ async def test_a_dutch_student_sees_112_first_then_their_vcps_and_contact_and_on
         "/mijn-melding",
         "/privacy info",
         "/privacy verwijder-mijn-gegevens",
+        "/procedure",
         "/regels",
     ]
 
@@ -96,6 +97,7 @@ async def test_an_english_student_sees_the_anonymous_route_once_the_board_turned
         "/my-case",
         "/privacy delete-my-data",
         "/privacy info",
+        "/procedure",
         "/report",
         "/rules",
     ]

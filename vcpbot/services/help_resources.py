@@ -93,6 +93,11 @@ _ASCENDING = "0123456789"
 _RUN = 6  # "123456" in a number is someone's keyboard, not a phone number
 
 
+def is_placeholder_text(value: str) -> bool:
+    """A text a student would read that still stands in for one ("TODO", "[...]")."""
+    return bool(_TEXT_MARKER.search(value))
+
+
 def phone_problem(value: str) -> str | None:
     """Why ``value`` is not a number a student can call, or None."""
     stripped = value.strip()
@@ -150,7 +155,7 @@ def _resource_problems(where: str, resource: Resource, *, required: bool = False
     for field, text in texts.items():
         for locale in ("nl", "en"):
             value = getattr(text, locale) if text is not None else ""
-            if _TEXT_MARKER.search(value):
+            if is_placeholder_text(value):
                 lines.append(f"{where}.{field}.{locale}: placeholder {value[:40]!r}; fill it in")
     checks = (("phone", resource.phone, phone_problem), ("url", resource.url, url_problem))
     for field, value, check in checks:
