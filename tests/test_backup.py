@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from datetime import timedelta
@@ -137,6 +138,10 @@ async def test_a_backup_taken_and_restored_elsewhere_opens_every_case_with_its_r
     assert "2 case(s), every key unwrapped" in capsys.readouterr().out
     for n, receipt in enumerate(receipts):
         assert await read_case(elsewhere, config, receipt) == f"{TEXT} ({n})"
+    assert scratch_files(tmp_path) == []
+    if databases.kind == "sqlite":
+        restored = os.stat(elsewhere.removeprefix("sqlite:///"))
+        assert stat.S_IMODE(restored.st_mode) == 0o600
     db = opened(elsewhere)
     try:
         assert (await state(db)).at_head
@@ -194,6 +199,37 @@ async def test_restore_onto_a_database_with_vcpbot_tables_is_refused_in_one_line
     assert "already holds vcpbot tables" in err[0]
     # The live database is untouched.
     assert await read_case(live, config, receipts[0]) == f"{TEXT} (0)"
+
+
+async def test_restore_onto_a_sqlite_file_with_other_tables_is_refused(
+    operator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'live.db'}")
+    assert await vcpbot("db", "upgrade") == 0
+    copy = tmp_path / "copy"
+    assert await vcpbot("backup", str(copy)) == 0
+    notes = tmp_path / "notes.db"
+    await asyncio.to_thread(make_table, notes)
+    operator.setenv("VCPBOT_DATABASE_URL", f"sqlite:///{notes}")
+    capsys.readouterr()
+    assert await vcpbot("restore", str(copy)) == 1
+    assert "already holds tables; restore only onto an empty" in capsys.readouterr().err
+    assert await asyncio.to_thread(table_names, notes) == ["notes"]
+
+
+def make_table(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (line TEXT)")
+    conn.commit()
+    conn.close()
+
+
+def table_names(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    finally:
+        conn.close()
 
 
 async def test_restore_with_other_master_keys_is_refused_and_leaves_the_target_empty(

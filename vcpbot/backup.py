@@ -202,9 +202,10 @@ def _sqlite_heads(conn: sqlite3.Connection) -> tuple[str, ...]:
 
 def _pg_env(url: str) -> dict[str, str]:
     """libpq's variables for ``url``: the password travels in the environment, never
-    on a command line that ``ps`` shows."""
+    on a command line that ``ps`` shows. Other ``PG*`` variables of the operator's
+    environment (``PGSSLROOTCERT``...) are kept."""
     parsed = make_url(url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env = dict(os.environ)
     env["PGHOST"] = parsed.host or "localhost"
     env["PGPORT"] = str(parsed.port or 5432)
     env["PGDATABASE"] = parsed.database or ""
@@ -212,6 +213,9 @@ def _pg_env(url: str) -> dict[str, str]:
         env["PGUSER"] = parsed.username
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
+    ssl = parsed.query.get("sslmode") or parsed.query.get("ssl")
+    if isinstance(ssl, str):
+        env["PGSSLMODE"] = ssl
     return env
 
 
@@ -334,9 +338,9 @@ def _vcpbot_tables() -> set[str]:
     return set(Base.metadata.tables) | {"alembic_version"}
 
 
-def _refused_non_empty(where: str) -> BackupError:
+def _refused_non_empty(where: str, what: str = "vcpbot tables") -> BackupError:
     return BackupError(
-        f"database: {where} already holds vcpbot tables; restore only onto an empty "
+        f"database: {where} already holds {what}; restore only onto an empty "
         "database (create a new one, or drop this one if you mean to replace it)"
     )
 
@@ -358,8 +362,10 @@ async def _restore_sqlite(
 ) -> tuple[int, int | None]:
     target = _sqlite_path(settings.database_url)
     # The file is replaced as a whole, so any table in it would be lost, not only ours.
-    if target.exists() and await _sqlite_tables(target):
-        raise _refused_non_empty(str(target))
+    tables = await _sqlite_tables(target) if target.exists() else set()
+    if tables:
+        what = "vcpbot tables" if tables & _vcpbot_tables() else "tables"
+        raise _refused_non_empty(str(target), what)
     scratch = target.with_name(f".{target.name}.restoring-{secrets.token_hex(4)}")
     leftovers = [scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")]
     _create_private(scratch)
