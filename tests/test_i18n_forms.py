@@ -194,12 +194,14 @@ def test_identifiers_keep_their_digits() -> None:
 
 # Code that writes a day and month as digits for a reader (CSV files, for machines,
 # use ISO 8601, which is never read as a month first; so do calendar files and their
-# names, and the runtime key's day pseudonym, a keyed hash that no one reads).
+# names, the runtime key's day pseudonym, a keyed hash that no one reads, and the
+# backup manifest's time, ISO 8601 in UTC for the operator's tools).
 NUMERIC_FORMATS = re.compile(r"%d-%m|%d/%m|%m-%d|\.isoformat\(\)|format_dt\([^)]*[\"']d[\"']\)")
 MACHINE_READABLE = {
     "vcpbot/services/intervisie/_attendance.py",
     "vcpbot/runtime_key.py",
     "vcpbot/services/intervisie/_calendar.py",
+    "vcpbot/backup.py",
 }
 
 

@@ -242,6 +242,45 @@ async def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the database while the bot runs, with its manifest."""
+    from datetime import UTC, datetime
+
+    from vcpbot.backup import BackupError, backup, manifest_path
+
+    try:
+        manifest = await backup(_settings(args), args.dest, now=datetime.now(UTC))
+    except BackupError as exc:
+        _problem(f"backup: {exc}")
+        return 1
+    _say(
+        f"backed up to {args.dest} ({manifest.database}, migration "
+        f"{', '.join(manifest.migration_head) or 'none'}); manifest {manifest_path(args.dest)}"
+    )
+    _say("the keys are not in it: keep master_keys and index_key apart from the backups")
+    return 0
+
+
+async def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup onto an empty database, checked, upgraded and purged."""
+    from datetime import UTC, datetime
+
+    from vcpbot.backup import BackupError, restore
+
+    try:
+        result = await restore(_settings(args), args.src, now=datetime.now(UTC))
+    except BackupError as exc:
+        _problem(f"restore: {exc}")
+        return 1
+    _say(
+        f"restored the backup of {result.manifest.created_at}; {result.cases} case(s), every "
+        f"key unwrapped; database now at {result.head}"
+    )
+    if result.purged is not None:
+        _say(f"{result.purged} case(s) past retention destroyed at once")
+    return 0
+
+
 async def cmd_invite_url(args: argparse.Namespace) -> int:
     """Print the link that adds the bot with exactly the permissions it uses."""
     from vcpbot.invite import Place, invite_url, permission_names
@@ -338,6 +377,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "purge", help="destroy closed escalations past the retention period"
     ).set_defaults(func=cmd_purge)
+    backup = sub.add_parser(
+        "backup", help="copy the database while the bot runs (the keys are never in it)"
+    )
+    backup.add_argument("dest", type=Path, metavar="DEST", help="a new file for the copy")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser(
+        "restore", help="put a backup onto an empty database (checks keys, upgrades, purges)"
+    )
+    restore.add_argument("src", type=Path, metavar="SRC", help="a file made by `vcpbot backup`")
+    restore.set_defaults(func=cmd_restore)
     invite = sub.add_parser(
         "invite-url", help="print the link that adds the bot with the permissions it uses"
     )
