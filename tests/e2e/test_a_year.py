@@ -3,28 +3,36 @@
 August: the hub is set up, two associations join, their VCPs are registered, and the
 introduction period's KMTM contacts are logged, closed and released. September: a VCP
 asks the UM team about a case and closes it after the answer. Autumn: an intervisie
-series runs across both changes of the clocks. A board hands over: the new board replaces its VCP,
-and the VCP who leaves deletes her data. Winter: the escalation keys are rotated.
-Spring: the case passes its retention and is destroyed; a session after the clocks go
-forward. Next August the database holds exactly what docs/privacy.md says may be
-kept after such a year, and nothing else.
+series runs across both changes of the clocks. A board hands over: the new board
+replaces its VCP, and the VCP who leaves deletes her data. Winter: the escalation keys
+are rotated, and the database is backed up and restored onto a new server. Spring: the
+case passes its retention and is destroyed; a session after the clocks go forward.
+Next August the database holds exactly what docs/privacy.md says may be kept after
+such a year, and nothing else.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import escalation_values
 from pydantic import SecretStr
 from sqlalchemy import text
 
+from vcpbot.backup import backup, restore
 from vcpbot.crypto import EscalationKeys, generate_master_key
-from vcpbot.db import Database
+from vcpbot.db import Database, create_database
 from vcpbot.db.base import Base
+from vcpbot.db.migrate import upgrade
 from vcpbot.emulator import Emulator
 from vcpbot.emulator import permissions as perm
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student
+from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
 from vcpbot.services import escalation
+from vcpbot.settings import Settings, normalise_database_url
 
 from escalation_steps import card_for, code_in, escalate, open_case, receipt_in, wait_until
 from intervisie_steps import AMS, YEAR, at, form, network_with_vcps, plan, runner, start_clock
@@ -43,6 +51,28 @@ PERIOD = f"KMTM {YEAR}"
 @pytest.fixture
 def clock() -> ManualClock:
     return start_clock()  # 17 August, the week the introduction period starts
+
+
+@pytest.fixture
+async def bots() -> AsyncIterator[list[BotHarness]]:
+    running: list[BotHarness] = []
+    yield running
+    for bot in running:
+        if bot.bot is not None:
+            await bot.stop()
+        await bot.db.dispose()
+
+
+async def started(
+    emulator: Emulator, settings: Settings, clock: ManualClock, bots: list[BotHarness]
+) -> BotHarness:
+    """The bot on its own database (a whole one: a backup copies a database, not a schema)."""
+    db = create_database(settings.database_url)
+    await upgrade(db)
+    running = BotHarness(emulator, settings, db, clock=clock)
+    bots.append(running)
+    await running.start()
+    return running
 
 
 async def reminders_at(
@@ -79,8 +109,18 @@ async def row_counts(db: Database) -> dict[str, int]:
 
 
 async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
-    emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
+    *,
+    emulator: Emulator,
+    world: NetworkWorld,
+    databases: Any,
+    clock: ManualClock,
+    bots: list[BotHarness],
+    tmp_path: Path,
 ) -> None:
+    values = escalation_values() | {"runtime_dir": tmp_path / "run"}
+    url = await databases.create_url()
+    live = settings_for(emulator, hub_guild_id=world.hub.id, database_url=url, **values)
+    harness = await started(emulator, live, clock, bots)
     # --- August: the network, its VCPs, the introduction period ---------------------
     vcps = await network_with_vcps(
         emulator, world, {"sanne": ("tragos", "nl"), "liv": ("saurus", "en-US")}
@@ -97,9 +137,8 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
 
     # --- September: a VCP asks the UM team; the team answers; she closes it -----------
     clock.set(at(9, 14, 10))
-    _, confirmation = await escalate(
-        emulator, sanne, tragos.guild, text="Een bestuurslid zet eerstejaars onder druk."
-    )
+    text_of_case = "Een bestuurslid zet eerstejaars onder druk."
+    _, confirmation = await escalate(emulator, sanne, tragos.guild, text=text_of_case)
     receipt, code = receipt_in(confirmation), code_in(confirmation)
     card = await card_for(emulator, world, code)
 
@@ -147,6 +186,20 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
             session, keys=EscalationKeys.from_settings(harness.settings)
         )
     assert rotated.versions_in_use == (2,)
+
+    # --- January: the backup is restored onto a new database server ---------------------
+    clock.set(at(1, 12, 10, year=YEAR + 1))
+    copy = tmp_path / "winter.backup"
+    await backup(harness.settings, copy, now=clock.now)
+    await harness.stop()
+    moved_to = normalise_database_url(await databases.create_url())
+    fresh = harness.settings.model_copy(update={"database_url": moved_to})
+    restored = await restore(fresh, copy, now=clock.now)
+    assert restored.cases == 1  # closed, not yet past retention
+    harness = BotHarness(emulator, fresh, create_database(moved_to), clock=clock)
+    bots.append(harness)
+    await harness.start()
+    assert text_of_case in (await open_case(emulator, sanne, receipt)).text
 
     # --- Spring: retention, and intervisie after the clocks go forward ----------------
     clock.set(closed_on + RETENTION)
