@@ -8,6 +8,7 @@ may appear anywhere in what it serves.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -49,6 +50,10 @@ FAST_ESCALATION = {
     "batch_min_minutes": 0,
     "batch_max_minutes": 0,
 }
+# As in production: a non-urgent card waits 15 to 45 minutes for its batch.
+BATCHED_ESCALATION = {
+    key: value for key, value in FAST_ESCALATION.items() if not key.startswith("batch_")
+}
 SESSION = at(9, 15, 19, 30)
 WEEK_BEFORE = SESSION.astimezone(UTC) - timedelta(days=7)
 DAY_BEFORE = SESSION.astimezone(UTC) - timedelta(hours=24)
@@ -66,7 +71,13 @@ def clock() -> ManualClock:
 
 @contextlib.asynccontextmanager
 async def bot_with_metrics(
-    emulator: Emulator, world: NetworkWorld, databases: Any, clock: ManualClock, **metrics: Any
+    emulator: Emulator,
+    world: NetworkWorld,
+    databases: Any,
+    clock: ManualClock,
+    *,
+    batches: bool = False,
+    **metrics: Any,
 ) -> AsyncIterator[BotHarness]:
     db = await databases.create()
     await upgrade(db)
@@ -75,7 +86,7 @@ async def bot_with_metrics(
         hub_guild_id=world.hub.id,
         master_keys=generate_master_key(1),
         index_key=generate_index_key(),
-        escalation=FAST_ESCALATION,
+        escalation=BATCHED_ESCALATION if batches else FAST_ESCALATION,
         metrics=metrics,
     )
     running = BotHarness(emulator, settings, db, clock=clock)
@@ -93,6 +104,16 @@ async def scrape(port: int) -> str:
     ):
         assert response.status == 200
         return await response.text()
+
+
+async def scrape_until(port: int, name: str, wanted: float, within: float = 5.0) -> str:
+    """Scrape until ``name`` reads ``wanted`` (the bot marks a delivery just after posting)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        scraped = await scrape(port)
+        if value(scraped, name) == wanted or asyncio.get_running_loop().time() > deadline:
+            return scraped
+        await asyncio.sleep(0.05)
 
 
 def samples(scraped: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -222,6 +243,60 @@ async def test_an_operator_scrapes_the_metrics_after_a_busy_hour_and_nobody_is_n
     )
 
     found = leaks(scraped, what_names_someone(emulator, world))
+    assert found == [], "the metrics name someone:\n" + "\n".join(found)
+
+
+async def test_a_waiting_card_and_a_late_answer_show_without_naming_the_case(
+    emulator: Emulator, world: NetworkWorld, databases: Any, clock: ManualClock
+) -> None:
+    async with bot_with_metrics(
+        emulator, world, databases, clock, batches=True, enabled=True, port=0
+    ) as bot:
+        port = bot.bot.metrics_port
+        assert port
+        sanne = (await network_with_vcps(emulator, world, {"sanne": ("tragos", "nl")}))["sanne"]
+        tragos = world.association("tragos")
+        _, confirmation = await escalate(
+            emulator, sanne, tragos.guild, text=NARRATIVE, urgency="routine"
+        )
+        code = code_in(confirmation)
+
+        # The card waits for its batch: one delivery waiting, and it ages.
+        first = await scrape(port)
+        assert value(first, "vcpbot_escalation_outbox_depth") == 1
+        await asyncio.sleep(0.3)
+        later = await scrape(port)
+        assert value(later, "vcpbot_escalation_outbox_depth") == 1
+        assert value(later, "vcpbot_escalation_outbox_oldest_age_seconds") >= 0.3
+
+        # The batch goes: the card reaches the hub, and the outbox is empty again.
+        clock.advance(timedelta(minutes=46))
+        await emulator.person(world.team_member).wait_for_message(
+            world.escalations, contains=code, within=10
+        )
+        emptied = await scrape_until(port, "vcpbot_escalation_outbox_depth", 0)
+        assert value(emptied, "vcpbot_escalation_outbox_depth") == 0
+        assert value(emptied, "vcpbot_escalation_outbox_oldest_age_seconds") == 0
+
+        # Discord is slow today: /help's answer comes after the 3 seconds.
+        emulator.interaction_deadline = 0.0
+        result = await emulator.person(sanne).slash(tragos.guild, "help", wait=False)
+        await emulator.world.wait_for(
+            lambda: result.rejections, within=5, what="the late answer refused"
+        )
+        await asyncio.sleep(0.1)
+        emulator.interaction_deadline = 3.0
+        slow = await scrape(port)
+
+    late = value(
+        slow, "vcpbot_interactions_total", kind="slash_command", command="help", outcome="late"
+    )
+    assert late == 1
+    assert (
+        value(slow, "vcpbot_interactions_total", kind="slash_command", command="help", outcome="ok")
+        == 0
+    )
+    found = leaks(first + later + emptied + slow, what_names_someone(emulator, world))
     assert found == [], "the metrics name someone:\n" + "\n".join(found)
 
 
