@@ -120,9 +120,6 @@ class _VCPBotMixin:
         current = await migration_state(self.db)
         if not current.at_head:
             raise DatabaseNotReady(f"vcpbot will not start: {current.advice()}")
-        if self.metrics is not None:
-            self.metrics.watch(self.db)
-            await self.metrics.start()
         await self.tree.set_translator(CatalogTranslator())
         if not self.db.is_sqlite:  # other processes' commits must reach our cache
             url = self.db.engine.url.render_as_string(hide_password=False)
@@ -137,6 +134,13 @@ class _VCPBotMixin:
         self._cogs_loaded = True
         if self.leads and self._elections != elections:
             await self._tell_cogs("lead_taken")  # elected while some cogs were loading
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Serving: the metrics endpoint opens with the connection, not at login, so that
+        ``vcpbot sync`` (which only logs in) beside a serving process leaves its port be."""
+        if self.metrics is not None and self.metrics.port is None:
+            await self.metrics.start(self.db)
+        await super().connect(reconnect=reconnect)  # type: ignore[misc]
 
     async def _load_cog(self, name: str) -> None:
         try:

@@ -67,6 +67,17 @@ _CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
 _RETRIED = frozenset({429, 500, 502, 503, 504})
 
 
+class MetricsUnavailable(RuntimeError):
+    """The endpoint cannot listen; the message says what to do, in one line."""
+
+    def __init__(self, settings: MetricsSettings, error: OSError) -> None:
+        super().__init__(
+            f"vcpbot will not start: the metrics endpoint cannot listen on "
+            f"{settings.host}:{settings.port} ({error.strerror or type(error).__name__}); "
+            "choose another metrics.port, or set metrics.enabled = false"
+        )
+
+
 @dataclass
 class _Open:
     """An interaction between its arrival and its first answer (a little after)."""
@@ -257,8 +268,9 @@ class Metrics:
 
     # --- the endpoint ------------------------------------------------------------------
 
-    async def start(self) -> int:
-        """Listen on 127.0.0.1; returns the port (the one chosen when ``port`` is 0)."""
+    async def start(self, db: Database) -> int:
+        """Listen on 127.0.0.1 and count ``db``'s errors; returns the port (the one
+        chosen when ``port`` is 0). ``MetricsUnavailable`` when the port is taken."""
         app = web.Application()
         app.router.add_get("/metrics", self._serve)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -268,12 +280,15 @@ class Metrics:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.settings.host, self.settings.port))
             await web.SockSite(runner, sock).start()
-        except BaseException:
+        except BaseException as exc:
             sock.close()
             await runner.cleanup()
+            if isinstance(exc, OSError):
+                raise MetricsUnavailable(self.settings, exc) from None
             raise
         self._runner = runner
         self.port = sock.getsockname()[1]
+        self.watch(db)
         log.info("metrics on http://%s:%d/metrics", self.settings.host, self.port)
         return self.port
 
