@@ -147,6 +147,7 @@ async def test_a_taken_metrics_port_stops_the_start_with_one_line(
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
     await _migrated(url)
+    capsys.readouterr()  # only what the command says counts
     with _taken_port() as taken:
         port = taken.getsockname()[1]
         async with Emulator() as emulator:
@@ -173,6 +174,7 @@ async def test_vcpbot_sync_beside_a_serving_bot_leaves_its_metrics_port_alone(
     with the same settings: the commands are registered, the port is not wanted."""
     url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
     await _migrated(url)
+    capsys.readouterr()  # only what the command says counts
     with _taken_port() as serving:  # the running bot's endpoint
         async with Emulator() as emulator:
             settings = settings_for(

@@ -3,6 +3,9 @@ its class of error, and each bot's counters are its own."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import discord
 import pytest
 from prometheus_client import generate_latest
 from sqlalchemy import text
@@ -43,3 +46,18 @@ def test_two_bots_in_one_process_keep_their_own_counters() -> None:
     first.reminder("sent")
     assert count(first, "vcpbot_intervisie_reminders_total", outcome="sent") == 1
     assert count(second, "vcpbot_intervisie_reminders_total", outcome="sent") == 0
+
+
+def test_an_interaction_never_answered_counts_as_late_once_discord_gave_up() -> None:
+    now = [100.0]
+    metrics = Metrics(MetricsSettings(), monotonic=lambda: now[0])
+    forgotten = SimpleNamespace(
+        id=1, type=discord.InteractionType.component, command=None, client=None
+    )
+    metrics.arrived(forgotten)  # pressed; the bot never answered
+    now[0] += 61
+    metrics.arrived(SimpleNamespace(id=2, type=discord.InteractionType.component, command=None))
+    late = count(
+        metrics, "vcpbot_interactions_total", kind="component", command="-", outcome="late"
+    )
+    assert late == 1

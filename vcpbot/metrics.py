@@ -61,6 +61,8 @@ NO_COMMAND = "-"
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 # An interaction not answered by then never will be (Discord forgot it after 3 s).
 UNANSWERED_AFTER_S = 60.0
+# Looked for at most this often, so a busy bot does not scan on every interaction.
+PRUNE_EVERY_S = 1.0
 SCRAPE_READ_TIMEOUT_S = 5.0
 _CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
 # discord.py retries these itself; the attempt after decides.
@@ -101,6 +103,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         self._declare()
         self._open: dict[int, _Open] = {}
+        self._pruned = 0.0
         self._seen_waiting: dict[int, float] = {}  # outbox row id -> first seen (monotonic)
         self._db: Database | None = None
         self._runner: web.AppRunner | None = None
@@ -188,6 +191,9 @@ class Metrics:
         self.interactions.labels(entry.kind, entry.command, outcome).inc()
 
     def _forget_old(self, now: float) -> None:
+        if now - self._pruned < PRUNE_EVERY_S:
+            return
+        self._pruned = now
         for key in [k for k, e in self._open.items() if now - e.arrived > UNANSWERED_AFTER_S]:
             entry = self._open.pop(key)
             if not entry.answered:
