@@ -1,7 +1,10 @@
 """`vcpbot run` for several processes: its shard options, and SQLite's one process."""
 
 import asyncio
+import logging
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,10 @@ import pytest
 from vcpbot.cli import main
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
+from vcpbot.emulator import Emulator
+from vcpbot.harness import settings_for
 from vcpbot.leadership import SoleProcess
+from vcpbot.runner import run_bot, sync_commands
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +27,17 @@ def operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pyt
     monkeypatch.setenv("VCPBOT_DISCORD_TOKEN", "not-a-real-token")
     monkeypatch.setenv("VCPBOT_HUB_GUILD_ID", "1")
     return monkeypatch
+
+
+@pytest.fixture(autouse=True)
+def root_logging() -> Iterator[None]:
+    """`vcpbot run` points the root logger at this test's captured stderr; put it back, so
+    that the next test does not write to a closed capture."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_run_offers_the_shard_options(capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,3 +126,65 @@ def test_run_without_a_network_says_so_in_one_line(
     assert "127.0.0.1:9" in problems[0]
     assert not any("Traceback" in line for line in said)
     assert not any("voice" in line for line in said)
+
+
+def _taken_port() -> socket.socket:
+    """A port on 127.0.0.1 that something else already listens on."""
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    return taken
+
+
+async def _migrated(url: str) -> None:
+    db = create_database(url)
+    await upgrade(db)
+    await db.dispose()
+
+
+async def test_a_taken_metrics_port_stops_the_start_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+    await _migrated(url)
+    capsys.readouterr()  # only what the command says counts
+    with _taken_port() as taken:
+        port = taken.getsockname()[1]
+        async with Emulator() as emulator:
+            settings = settings_for(
+                emulator,
+                hub_guild_id=1,
+                database_url=url,
+                discord_token=emulator.token,
+                metrics={"enabled": True, "port": port},
+            )
+            assert await asyncio.wait_for(run_bot(settings), 20) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert (
+        f"vcpbot will not start: the metrics endpoint cannot listen on 127.0.0.1:{port} "
+        "(Address already in use); choose another metrics.port, or set metrics.enabled = false"
+    ) in said
+    assert not any("Traceback" in line for line in said)
+
+
+async def test_vcpbot_sync_beside_a_serving_bot_leaves_its_metrics_port_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operator runs `vcpbot sync` on the machine where the bot serves its metrics,
+    with the same settings: the commands are registered, the port is not wanted."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+    await _migrated(url)
+    capsys.readouterr()  # only what the command says counts
+    with _taken_port() as serving:  # the running bot's endpoint
+        async with Emulator() as emulator:
+            settings = settings_for(
+                emulator,
+                hub_guild_id=1,
+                database_url=url,
+                discord_token=emulator.token,
+                metrics={"enabled": True, "port": serving.getsockname()[1]},
+            )
+            said: list[str] = []
+            assert await sync_commands(settings, said.append) == 0
+    assert said[0].startswith("registered ")
+    assert "metrics endpoint" not in capsys.readouterr().err

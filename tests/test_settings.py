@@ -133,3 +133,22 @@ def test_the_example_file_documents_every_key() -> None:
         if hasattr(field.annotation, "model_fields"):
             for sub in field.annotation.model_fields:
                 assert f"{sub} " in example, f"{name}.{sub}"
+
+
+def test_the_metrics_endpoint_is_off_until_an_operator_turns_it_on(tmp_path: Path) -> None:
+    metrics = load(tmp_path).metrics
+    assert (metrics.enabled, metrics.host, metrics.port) == (False, "127.0.0.1", 9464)
+    turned_on = load(tmp_path, "[metrics]\nenabled = true\nport = 9500\n").metrics
+    assert (turned_on.enabled, turned_on.port) == (True, 9500)
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["0.0.0.0", "::", "192.168.1.20", "localhost", "metrics.example"],  # noqa: S104 - refused
+)
+def test_the_metrics_endpoint_listens_on_this_machine_only(tmp_path: Path, host: str) -> None:
+    # One line that says what is wrong and what to do, whatever else the file holds.
+    [line] = problems(tmp_path, f'[metrics]\nenabled = true\nhost = "{host}"\n')
+    assert line.startswith("metrics.host: ")
+    assert "127.0.0.1" in line
+    assert "\n" not in line

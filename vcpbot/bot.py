@@ -20,6 +20,7 @@ from vcpbot.interactions import report_error
 from vcpbot.languages import LanguageMemory
 from vcpbot.leadership import Leadership, leadership_for
 from vcpbot.logs import safe_traceback
+from vcpbot.metrics import Metrics, metrics_for
 from vcpbot.readcache import Listener, ReadCache
 from vcpbot.scheduler import Scheduler
 from vcpbot.settings import Settings
@@ -88,8 +89,12 @@ class _VCPBotMixin:
         scheduler: Scheduler | None,
         clock: Clock | None,
         leadership: Leadership | None = None,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        # ``vcpbot.metrics``, when ``metrics.enabled``: counters in memory, served on scrape.
+        self.metrics = metrics
         self.db = db
         self.scheduler = scheduler or Scheduler(timezone=settings.timezone)
         self.clock = clock or system_clock
@@ -103,6 +108,13 @@ class _VCPBotMixin:
         self.reads = ReadCache(db)
         self.languages = LanguageMemory(self)
         self._cache_listener: Listener | None = None
+        if metrics is not None:
+            metrics.follow_leader(lambda: self.leads)
+
+    @property
+    def metrics_port(self) -> int | None:
+        """Where the metrics endpoint listens; None when it does not."""
+        return None if self.metrics is None else self.metrics.port
 
     async def setup_hook(self) -> None:
         current = await migration_state(self.db)
@@ -123,6 +135,13 @@ class _VCPBotMixin:
         if self.leads and self._elections != elections:
             await self._tell_cogs("lead_taken")  # elected while some cogs were loading
 
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Serving: the metrics endpoint opens with the connection, not at login, so that
+        ``vcpbot sync`` (which only logs in) beside a serving process leaves its port be."""
+        if self.metrics is not None and self.metrics.port is None:
+            await self.metrics.start(self.db)
+        await super().connect(reconnect=reconnect)  # type: ignore[misc]
+
     async def _load_cog(self, name: str) -> None:
         try:
             await self.load_extension(f"cogs.{name}")  # type: ignore[attr-defined]
@@ -133,6 +152,8 @@ class _VCPBotMixin:
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons and forms: remember the presser's language beside the press (commands
         do it before they run, in ``VCPCommandTree.interaction_check``)."""
+        if self.metrics is not None:
+            self.metrics.arrived(interaction)  # before any await: the answer has not gone
         if interaction.type in (
             discord.InteractionType.component,
             discord.InteractionType.modal_submit,
@@ -187,10 +208,14 @@ class _VCPBotMixin:
         await self.scheduler.stop()  # a job that runs finishes its transaction first
         if self._cache_listener is not None:
             await self._cache_listener.stop()
+        if self.metrics is not None:
+            await self.metrics.stop()
         await super().close()  # type: ignore[misc]
 
 
-def _discord_options(settings: Settings, overrides: dict[str, Any]) -> dict[str, Any]:
+def _discord_options(
+    settings: Settings, overrides: dict[str, Any], metrics: Metrics | None
+) -> dict[str, Any]:
     options: dict[str, Any] = {
         "command_prefix": commands.when_mentioned,
         "help_command": None,
@@ -200,6 +225,8 @@ def _discord_options(settings: Settings, overrides: dict[str, Any]) -> dict[str,
         "chunk_guilds_at_startup": False,
         "max_messages": None,
     }
+    if metrics is not None:  # sees each interaction's first answer go out
+        options["http_trace"] = metrics.trace_config()
     options.update(overrides)
     return options
 
@@ -215,8 +242,9 @@ class VCPBot(_VCPBotMixin, commands.Bot):
         leadership: Leadership | None = None,
         **discord_options: Any,
     ) -> None:
-        super().__init__(**_discord_options(settings, discord_options))
-        self._init_vcpbot(settings, db, scheduler, clock, leadership)
+        metrics = metrics_for(settings.metrics)
+        super().__init__(**_discord_options(settings, discord_options, metrics))
+        self._init_vcpbot(settings, db, scheduler, clock, leadership, metrics=metrics)
 
 
 class ShardedVCPBot(_VCPBotMixin, commands.AutoShardedBot):
@@ -232,8 +260,9 @@ class ShardedVCPBot(_VCPBotMixin, commands.AutoShardedBot):
     ) -> None:
         discord_options.setdefault("shard_ids", settings.shard_ids)
         discord_options.setdefault("shard_count", settings.shard_count)
-        super().__init__(**_discord_options(settings, discord_options))
-        self._init_vcpbot(settings, db, scheduler, clock, leadership)
+        metrics = metrics_for(settings.metrics)
+        super().__init__(**_discord_options(settings, discord_options, metrics))
+        self._init_vcpbot(settings, db, scheduler, clock, leadership, metrics=metrics)
 
 
 def create_bot(

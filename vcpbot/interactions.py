@@ -135,9 +135,31 @@ def _expired(error: BaseException) -> bool:
     return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
 
 
+def outcome_of(error: BaseException) -> str:
+    """For the metrics: the person was refused (told why), or something failed."""
+    error = _unwrap(error)
+    if _expired(error):
+        return "late"
+    refusals = (
+        UserError,
+        app_commands.TransformerError,
+        app_commands.NoPrivateMessage,
+        app_commands.CommandOnCooldown,
+        app_commands.CheckFailure,
+    )
+    return "refused" if isinstance(error, refusals) else "error"
+
+
+def _judge(interaction: discord.Interaction, error: BaseException) -> None:
+    metrics = getattr(interaction.client, "metrics", None)
+    if metrics is not None:
+        metrics.judged(interaction, outcome_of(error))
+
+
 async def report_error(
     interaction: discord.Interaction, error: BaseException, wording: Wording | None = None
 ) -> None:
+    _judge(interaction, error)
     if _expired(_unwrap(error)):
         # Nobody can be told any more, and it is load, not a bug: a warning, no traceback.
         command = interaction.command.qualified_name if interaction.command else "component"

@@ -15,6 +15,7 @@ from vcpbot.db.migrate import state
 from vcpbot.discord_endpoints import point_discord_at
 from vcpbot.leadership import AlreadyRunning, Leadership, leadership_for
 from vcpbot.logs import configure_logging
+from vcpbot.metrics import MetricsUnavailable
 from vcpbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def _token(settings: Settings) -> str | None:
 STARTUP_FAILURES = (
     DatabaseNotReady,
     AlreadyRunning,
+    MetricsUnavailable,
     discord.LoginFailure,
     discord.PrivilegedIntentsRequired,
     discord.GatewayNotFound,
@@ -47,7 +49,7 @@ def why_not_started(exc: BaseException) -> str:
         return "Discord did not accept the bot token; check VCPBOT_DISCORD_TOKEN.\n"
     if isinstance(exc, discord.PrivilegedIntentsRequired):
         return "Discord refused the gateway intents; vcpbot needs no privileged ones.\n"
-    if isinstance(exc, DatabaseNotReady | AlreadyRunning):
+    if isinstance(exc, DatabaseNotReady | AlreadyRunning | MetricsUnavailable):
         return f"{exc}\n"
     return unreachable(exc)
 

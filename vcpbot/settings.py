@@ -94,6 +94,31 @@ class LeadershipSettings(_Section):
         return self
 
 
+METRICS_HOST = "127.0.0.1"
+
+
+class MetricsSettings(_Section):
+    """The optional Prometheus endpoint (``vcpbot.metrics``): off unless turned on, and
+    only ever on this machine's loopback address."""
+
+    enabled: bool = False
+    # Only 127.0.0.1: counts of a bot for vulnerable moments are nobody else's business;
+    # a Prometheus elsewhere reaches them through an SSH tunnel or a local agent.
+    host: str = METRICS_HOST
+    # 0: any free port (tests).
+    port: int = Field(default=9464, ge=0, le=65535)
+
+    @field_validator("host")
+    @classmethod
+    def _loopback_only(cls, value: str) -> str:
+        if value != METRICS_HOST:
+            raise ValueError(
+                f"the metrics endpoint listens on {METRICS_HOST} only, not {value!r}; "
+                "scrape it from this machine (or through an SSH tunnel)"
+            )
+        return value
+
+
 # An ISO 8601 duration in days/weeks and hours/minutes, as the intervisie reminders read it.
 _ISO_LEAD = re.compile(r"^P(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?)?$")
 
@@ -301,6 +326,7 @@ class Settings(BaseSettings):
     intervisie: IntervisieSettings = Field(default_factory=IntervisieSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     kmtm: KmtmSettings = Field(default_factory=KmtmSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @field_validator("database_url")
     @classmethod

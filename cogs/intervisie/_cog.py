@@ -75,6 +75,7 @@ class IntervisieCog(commands.Cog):
             find=reminders.find,
             report=reminders.report,
             clock=self.bot.clock,
+            observe=_observer(self.bot),
         )
 
     async def cog_load(self) -> None:
@@ -585,3 +586,9 @@ class IntervisieCog(commands.Cog):
         await send_private(
             interaction, text(interaction, f"intervisie.answered.{answer.value}", title=title)
         )
+
+
+def _observer(bot: Any) -> Any:
+    """The metrics' count of reminder outcomes, when the metrics endpoint is on."""
+    metrics = getattr(bot, "metrics", None)
+    return None if metrics is None else metrics.reminder

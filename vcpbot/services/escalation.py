@@ -100,6 +100,7 @@ from vcpbot.services.escalation_outbox import (
     pending_deliveries,
     release_leases,
     retry_delay,
+    waiting_delivery_ids,
 )
 from vcpbot.services.escalation_posts import MessageRef, PostView, seal_legacy_posts
 from vcpbot.services.escalation_receipts import NewReceipt, Unlocked, prepare_receipt, unlock
@@ -209,5 +210,6 @@ __all__ = [
     "signal_patterns",
     "submit_case",
     "unlock",
+    "waiting_delivery_ids",
     "withdraw_consent",
 ]

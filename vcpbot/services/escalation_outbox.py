@@ -323,3 +323,9 @@ async def notice_deletion_day(
 
 async def pending_deliveries(session: AsyncSession) -> int:
     return await session.scalar(select(func.count()).select_from(OutboxItem)) or 0
+
+
+async def waiting_delivery_ids(session: AsyncSession) -> list[int]:
+    """The ids of every row still to deliver, for the metrics' outbox depth and age: the
+    rows hold no time, so the age is how long the reader has seen a row waiting."""
+    return list((await session.scalars(select(OutboxItem.id).order_by(OutboxItem.id))).all())

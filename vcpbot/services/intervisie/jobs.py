@@ -24,7 +24,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -62,6 +62,8 @@ SEND_TIMEOUT_S = REMINDER_LEASE.total_seconds() / 2
 # while discord.py waits out rate limits for each in turn. Ten sends of two
 # requests each stay within Discord's 50 requests a second, so a 429 wait is short.
 CONCURRENT_SENDS = 10
+# A reminder sent more than this after its time counts as late (``observe``).
+LATE_AFTER = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ SendReminder = Callable[[ReminderToSend], Awaitable[bool]]
 FindReminder = Callable[[ReminderToSend], Awaitable[bool]]
 Report = Callable[[CoordinatorReport], Awaitable[None]]
 Clock = Callable[[], datetime]
+# Told each outcome as it happens, for the metrics: "due" (a reminder fell due and was
+# taken up), "sent", "late" (sent, but more than LATE_AFTER after its time), "missed",
+# "unreachable". Plain words, nothing about whom.
+Observe = Callable[[str], None]
 
 
 class ReminderRunner:
@@ -92,8 +98,10 @@ class ReminderRunner:
         find: FindReminder,
         report: Report,
         clock: Clock,
+        observe: Observe | None = None,
     ) -> None:
         self._sessions = sessions
+        self._observe = observe or (lambda _outcome: None)
         self._scheduler = scheduler
         self._policy = policy
         self._send = send
@@ -113,6 +121,9 @@ class ReminderRunner:
             log.warning(
                 "intervisie: %d reminder(s) missed while the bot was down", len(result.missed)
             )
+            for _ in result.missed:
+                self._observe("due")
+                self._observe("missed")
             await self._report(CoordinatorReport(missed=result.missed))
         await self.refresh()
         return result
@@ -170,6 +181,8 @@ class ReminderRunner:
                 await self._reschedule_if_early(reminder_id, now)
                 return None
             self._forget(reminder_id)
+            if isinstance(decision, MissedReminder) or not decision.in_doubt:
+                self._observe("due")  # an in-doubt one was taken up by an earlier claim
             if isinstance(decision, MissedReminder):
                 return await self._missed(decision)
             if decision.in_doubt:
@@ -195,6 +208,8 @@ class ReminderRunner:
                 marked = await mark_sent(
                     session, reminder_id=reminder.reminder_id, now=self._clock()
                 )
+            if marked:
+                self._observe("sent")
             return ReminderOutcome.SENT if marked else None
         async with self._sessions.begin() as session:
             decision = await settle_unsent(
@@ -211,6 +226,7 @@ class ReminderRunner:
         return await self._deliver(decision)
 
     async def _missed(self, missed: MissedReminder) -> ReminderOutcome:
+        self._observe("missed")
         await self._report(CoordinatorReport(missed=(missed,)))
         return ReminderOutcome.MISSED
 
@@ -230,11 +246,16 @@ class ReminderRunner:
             self._retry_later(reminder)
             return None
         if delivered:
+            now = self._clock()
             async with self._sessions.begin() as session:
-                await mark_sent(session, reminder_id=reminder_id, now=self._clock())
+                await mark_sent(session, reminder_id=reminder_id, now=now)
+            self._observe("sent")
+            if now - reminder.due_at > LATE_AFTER:
+                self._observe("late")
             return ReminderOutcome.SENT
         async with self._sessions.begin() as session:
             await record_unreachable(session, reminder_id=reminder_id)
+        self._observe("unreachable")
         await self._report(CoordinatorReport(unreachable=(reminder,)))
         return ReminderOutcome.UNREACHABLE
 
