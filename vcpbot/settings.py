@@ -175,6 +175,11 @@ class EscalationSettings(_Section):
     # Cards of non-urgent cases go out in batches, at a moment drawn at random this many
     # minutes after the first case of the batch, so a card's time does not tell when
     # someone pressed Submit. Urgent cases go at once. 0 and 0: every card at once.
+    # A gate for brand-new accounts on the member route (0: off). It keeps out throwaway
+    # accounts, and also a member who made a new account to stay anonymous: they are
+    # pointed to their VCPs and the UM team directly. Checked, never stored.
+    min_account_age_days: int = Field(default=0, ge=0, le=365)
+    min_member_days: int = Field(default=0, ge=0, le=365)
     batch_min_minutes: int = Field(default=15, ge=0, le=24 * 60)
     batch_max_minutes: int = Field(default=45, ge=0, le=24 * 60)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -31,6 +32,7 @@ from cogs.escalation._common import (
 )
 from cogs.escalation._reporter import for_reporter
 from vcpbot import access, custom_ids
+from vcpbot.errors import NotAllowed
 from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
 from vcpbot.interactions import (
     NO_MENTIONS,
@@ -105,10 +107,22 @@ async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> 
             route is Route.VCP
             and await network.vcp_count(session, association_id=association.id) == 1
         )
+    if route is Route.MEMBER:
+        old_enough(interaction, cog.bot.settings.escalation, now=cog.bot.clock())
     role_only = route is Route.MEMBER and access.has_role(interaction, association.vcp_role_id)
     embed = intro_embed(route, association, config, locale, role_only=role_only)
     view = IntroView(cog, route=route, sole_vcp=sole_vcp, locale=locale)
     await send_private(interaction, embed=embed, view=view)
+
+
+def old_enough(interaction: discord.Interaction, gate: Any, *, now: datetime) -> None:
+    """The deployment's gate for new accounts on the member route, from the interaction
+    alone (the account's id carries when it was made; the member when they joined)."""
+    account_days = (now - interaction.user.created_at).days
+    joined = getattr(interaction.user, "joined_at", None)
+    member_days = (now - joined).days if joined is not None else 0
+    if account_days < gate.min_account_age_days or member_days < gate.min_member_days:
+        raise NotAllowed("escalation.error.account_too_new")
 
 
 class IntroView(SessionView):

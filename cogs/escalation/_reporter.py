@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 REPORTER_ERRORS = frozenset(
     {
         "error.invalid_input",
+        "escalation.error.account_too_new",
         "escalation.error.blocked",
         "escalation.error.case_closed",
         "escalation.error.already_closed",
@@ -59,6 +60,7 @@ DEAD_ENDS = frozenset(
     {
         *INSTEAD.values(),
         FAILED,
+        "escalation.error.account_too_new",
         "escalation.error.blocked",
         "escalation.error.member_route_off",
         "escalation.error.too_many_attempts",
