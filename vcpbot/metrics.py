@@ -57,6 +57,13 @@ REMINDER_OUTCOMES = ("due", "sent", "late", "missed", "unreachable")
 DATABASE_ERRORS = ("OperationalError", "IntegrityError", "InterfaceError", "TimeoutError")
 # Buttons and forms carry a custom_id, never shown: they are counted under this name.
 NO_COMMAND = "-"
+# Anonymous reporting is never counted, on the reporter's side or the handlers': a
+# series that moves in some minute would tell when someone reported or replied, which
+# the batches of hub cards exist to hide (docs/privacy.md, T5). Its commands live in
+# this package; its buttons and forms carry these custom_id prefixes (the cards' and
+# the panel's, and those of the conversation's own views and forms).
+UNCOUNTED_MODULE = "cogs.escalation"
+UNCOUNTED_CUSTOM_IDS = ("vcp:esc:", "vcp:esc-s:")
 # Discord's deadline for the first answer is 3 s; buckets around it.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 # An interaction not answered by then never will be (Discord forgot it after 3 s).
@@ -164,7 +171,7 @@ class Metrics:
         now = self._now()
         self._forget_old(now)
         kind = KINDS.get(interaction.type)
-        if kind is None:
+        if kind is None or _anonymous_reporting(interaction):
             return
         command = NO_COMMAND
         if kind in ("slash_command", "autocomplete"):
@@ -311,6 +318,14 @@ class Metrics:
             await runner.cleanup()
         self.port = None
         self.unwatch()
+
+
+def _anonymous_reporting(interaction: discord.Interaction) -> bool:
+    data: Any = interaction.data or {}
+    if str(data.get("custom_id", "")).startswith(UNCOUNTED_CUSTOM_IDS):
+        return True
+    command = interaction.command
+    return command is not None and (command.module or "").startswith(UNCOUNTED_MODULE)
 
 
 def metrics_for(settings: MetricsSettings) -> Metrics | None:

@@ -326,6 +326,8 @@ async def pending_deliveries(session: AsyncSession) -> int:
 
 
 async def waiting_delivery_ids(session: AsyncSession) -> list[int]:
-    """The ids of every row still to deliver, for the metrics' outbox depth and age: the
-    rows hold no time, so the age is how long the reader has seen a row waiting."""
-    return list((await session.scalars(select(OutboxItem.id).order_by(OutboxItem.id))).all())
+    """The ids of the rows due for delivery, for the metrics' outbox depth and age: the
+    rows hold no time, so the age is how long the reader has seen a row waiting. A card
+    held for its batch is left out: when its wait began would say when it was sent."""
+    query = select(OutboxItem.id).where(OutboxItem.held.is_(False)).order_by(OutboxItem.id)
+    return list((await session.scalars(query)).all())
