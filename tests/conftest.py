@@ -8,9 +8,10 @@ instead of a skip). Each PostgreSQL test gets its own schema, dropped afterwards
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,15 @@ async def db(empty_db: Database) -> Database:
     """A database migrated to head, on each backend."""
     await upgrade(empty_db)
     return empty_db
+
+
+@pytest.fixture(autouse=True)
+def root_logging() -> Iterator[None]:
+    """A command that configures logging (`vcpbot run`, `vcpbot check`) points the root
+    logger at the test's captured stderr; put it back, so that the next test does not
+    write to a closed capture."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

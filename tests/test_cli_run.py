@@ -1,10 +1,8 @@
 """`vcpbot run` for several processes: its shard options, and SQLite's one process."""
 
 import asyncio
-import logging
 import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,17 +25,6 @@ def operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pyt
     monkeypatch.setenv("VCPBOT_DISCORD_TOKEN", "not-a-real-token")
     monkeypatch.setenv("VCPBOT_HUB_GUILD_ID", "1")
     return monkeypatch
-
-
-@pytest.fixture(autouse=True)
-def root_logging() -> Iterator[None]:
-    """`vcpbot run` points the root logger at this test's captured stderr; put it back, so
-    that the next test does not write to a closed capture."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def test_run_offers_the_shard_options(capsys: pytest.CaptureFixture[str]) -> None:
