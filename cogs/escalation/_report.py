@@ -118,10 +118,13 @@ async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> 
 def old_enough(interaction: discord.Interaction, gate: Any, *, now: datetime) -> None:
     """The deployment's gate for new accounts on the member route, from the interaction
     alone (the account's id carries when it was made; the member when they joined)."""
-    account_days = (now - interaction.user.created_at).days
+    too_new = False
+    if gate.min_account_age_days:
+        too_new = (now - interaction.user.created_at).days < gate.min_account_age_days
     joined = getattr(interaction.user, "joined_at", None)
-    member_days = (now - joined).days if joined is not None else 0
-    if account_days < gate.min_account_age_days or member_days < gate.min_member_days:
+    if gate.min_member_days and joined is not None:
+        too_new = too_new or (now - joined).days < gate.min_member_days
+    if too_new:
         raise NotAllowed("escalation.error.account_too_new")
 
 

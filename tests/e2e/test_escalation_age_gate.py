@@ -84,3 +84,18 @@ async def test_a_registered_vcp_reporting_to_the_um_team_is_not_held_back(
     sanne = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")  # a new account too
     _, confirmation = await escalate(emulator, sanne, tragos.guild, text="Zorgen over de borrel.")
     assert receipt_in(confirmation)
+
+
+async def test_with_the_gate_off_an_account_of_any_age_can_report(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
+) -> None:
+    """Off (the default): not even an account whose id looks newer than the bot's clock
+    (a clock behind Discord's) is held back."""
+    clock.set(datetime.now(UTC) - timedelta(days=30))
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    await switch_member_route(emulator, world, "tragos", vcp_channel(emulator, world, "tragos"))
+    noor = add_member(emulator, world, "tragos", "noor", locale="nl")
+    _, confirmation = await escalate(emulator, noor, tragos.guild, text="Het gebeurde gisteren.")
+    assert receipt_in(confirmation)
