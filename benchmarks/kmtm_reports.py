@@ -32,8 +32,8 @@ from vcpbot.db import create_database
 from vcpbot.db.kmtm import COUNTER_TABLES, Category, Dimension, FollowUp, KmtmMembers, Relation
 from vcpbot.db.network import Association
 from vcpbot.emulator import Emulator
-from vcpbot.services import kmtm, kmtm_report, network
-from vcpbot.services.kmtm_chart import render_png
+from vcpbot.services import kmtm, network
+from vcpbot.services.kmtm import render_png
 
 GOAL_S = 1.0
 SMALL_ASSOCIATIONS = 10
@@ -160,7 +160,7 @@ async def time_service(url: str, period: str, dimension: Dimension) -> tuple[flo
     try:
         started = time.perf_counter()
         async with db.sessions.begin() as session:
-            released = await kmtm_report.report(
+            released = await kmtm.report(
                 session,
                 period_name=period,
                 dimension=dimension,

@@ -28,8 +28,8 @@ from vcpbot.db.escalation import Case
 from vcpbot.db.migrate import head_revisions, state
 from vcpbot.runtime_key import KEY_FILE, RuntimeKey
 from vcpbot.services import escalation
-from vcpbot.services.escalation_cases import reporter_view
-from vcpbot.services.escalation_receipts import case_of
+from vcpbot.services.escalation._cases import reporter_view
+from vcpbot.services.escalation._receipts import case_of
 
 TEXT = "The treasurer keeps asking first-years to stay after the borrel."
 

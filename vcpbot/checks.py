@@ -7,11 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from vcpbot.services.help_resources import (
-    HelpResourcesError,
-    load_help_resources,
-    placeholder_problems,
-)
+from vcpbot.services.help import HelpResourcesError, load_help_resources, unfilled_resources
 from vcpbot.settings import Settings
 
 CONNECT_TIMEOUT_S = 10
@@ -76,13 +72,13 @@ def help_resources_problems(settings: Settings) -> list[str]:
         resources = load_help_resources(path)
     except HelpResourcesError as exc:
         return [f"help_resources_file: {exc}"]
-    return [f"help_resources_file: {path}: {line}" for line in placeholder_problems(resources)]
+    return [f"help_resources_file: {path}: {line}" for line in unfilled_resources(resources)]
 
 
 def procedure_problems(settings: Settings) -> list[str]:
     """The procedure file cannot be read, or still holds placeholders."""
-    from vcpbot.services.procedure import ProcedureError, load_procedure
-    from vcpbot.services.procedure import placeholder_problems as unfilled
+    from vcpbot.services.help import ProcedureError, load_procedure
+    from vcpbot.services.help import unfilled_procedure as unfilled
 
     path = settings.resolve_path(settings.procedure_file)
     try:

@@ -22,11 +22,16 @@ from vcpbot.access import Audience
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, ReportingView, locale_of, send_private, text
-from vcpbot.services import escalation, help_contact, network
-from vcpbot.services.help_contact import Contact
-from vcpbot.services.help_resources import HelpResources, load_help_resources
+from vcpbot.services import escalation, network
+from vcpbot.services.help import (
+    Contact,
+    HelpResources,
+    Procedure,
+    contact_of,
+    load_help_resources,
+    load_procedure,
+)
 from vcpbot.services.privacy import erase_user
-from vcpbot.services.procedure import Procedure, load_procedure
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +211,7 @@ class HelpCog(commands.Cog):
                 return HelpFacts(association=association)
             vcps = await network.vcps_of(session, guild_id=guild_id)
             route = await escalation.member_route(session, association_id=association.id)
-            contact = await help_contact.contact_of(session, association_id=association.id)
+            contact = await contact_of(session, association_id=association.id)
         return HelpFacts(
             association=association,
             vcps=tuple(v for v in vcps if v.listed),
@@ -271,7 +276,7 @@ class HelpCog(commands.Cog):
         access.require_manage_guild(interaction)
         async with self.bot.db.sessions.begin() as session:
             association = await network.require_in_network(session, guild_id=guild_id)
-            current = await help_contact.contact_of(session, association_id=association.id)
+            current = await contact_of(session, association_id=association.id)
         form = ContactForm(self.bot, current=current, locale=locale_of(interaction))
         await interaction.response.send_modal(form)
 

@@ -11,8 +11,7 @@ from cogs.help._render import clip, plain
 from vcpbot import access, custom_ids
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, report_error, send_private
-from vcpbot.services import help_contact
-from vcpbot.services.help_contact import CONTACT_LINK_MAX, CONTACT_TEXT_MAX, Contact
+from vcpbot.services.help import CONTACT_LINK_MAX, CONTACT_TEXT_MAX, Contact, set_contact
 
 FEATURE = "help"
 MODAL_TITLE_MAX = 45
@@ -68,7 +67,7 @@ class ContactForm(discord.ui.Modal):
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
         async with self.bot.db.sessions.begin() as session:
-            saved = await help_contact.set_contact(
+            saved = await set_contact(
                 session,
                 guild_id=guild_id,
                 text_nl=self.text_nl.value,

@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from vcpbot.i18n import Locale, t
-from vcpbot.services.procedure import Procedure
+from vcpbot.services.help import Procedure
 
 COLOUR = discord.Colour.blurple()
 

@@ -16,8 +16,7 @@ import discord
 
 from vcpbot.i18n import Locale, t
 from vcpbot.services import network
-from vcpbot.services.help_contact import Contact
-from vcpbot.services.help_resources import HelpResources, Resource
+from vcpbot.services.help import Contact, HelpResources, Resource
 
 FIELD_MAX = 1024
 FIELD_NAME_MAX = 256

@@ -32,10 +32,10 @@ from vcpbot.services.intervisie import (
     REASON_MAX,
     Invitees,
     Policy,
+    ReminderRunner,
     Rsvp,
     SessionStatus,
 )
-from vcpbot.services.intervisie.jobs import ReminderRunner
 
 CONTENT_MAX = 2000
 # Without dates given, attendance looks a year back and the export a year either side.

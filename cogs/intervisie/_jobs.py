@@ -14,8 +14,7 @@ from cogs.intervisie._delivery import HubReports, Outbox
 from cogs.intervisie._names import Names
 from vcpbot import custom_ids
 from vcpbot.i18n import t
-from vcpbot.services.intervisie import ReminderToSend
-from vcpbot.services.intervisie.jobs import CoordinatorReport
+from vcpbot.services.intervisie import CoordinatorReport, ReminderToSend
 
 log = logging.getLogger(__name__)
 

@@ -35,10 +35,8 @@ from vcpbot.db.kmtm import Dimension
 from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
-from vcpbot.services import kmtm, kmtm_report, network, when
-from vcpbot.services.kmtm import PERIOD_NAME_MAX
-from vcpbot.services.kmtm_preview import PreviewBook
-from vcpbot.services.kmtm_undo import UndoBook
+from vcpbot.services import kmtm, network, when
+from vcpbot.services.kmtm import PERIOD_NAME_MAX, PreviewBook, UndoBook
 
 DATE_TEXT_MAX = 40
 AUTOCOMPLETE_MAX = 25
@@ -50,9 +48,9 @@ BY_CHOICES = [
 class KmtmCog(commands.Cog, name=COG_NAME):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot: Any = bot
-        # In memory only, one per process: see vcpbot.services.kmtm_undo.
+        # In memory only, one per process: see vcpbot.services.kmtm._undo.
         self.undo = UndoBook(window=timedelta(minutes=self.bot.settings.kmtm.undo_minutes))
-        # Report previews waiting for Post or Cancel, in memory only: see kmtm_preview.
+        # Previews waiting for Post or Cancel, in memory only: see vcpbot.services.kmtm._preview.
         self.previews = PreviewBook()
 
     # No default permissions: VCPs, admins and the coordinator each use part of it,
@@ -222,20 +220,18 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             "zone": self.bot.settings.zone,
         }
 
-    async def _release(
-        self, interaction: discord.Interaction, period: str, by: str
-    ) -> kmtm_report.Report:
+    async def _release(self, interaction: discord.Interaction, period: str, by: str) -> kmtm.Report:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
-            return await kmtm_report.report(session, **self._asked(period, by))
+            return await kmtm.report(session, **self._asked(period, by))
 
     async def _release_all(
         self, interaction: discord.Interaction, period: str, by: str
-    ) -> list[kmtm_report.Report]:
+    ) -> list[kmtm.Report]:
         """Every breakdown of the period (and the year table when that is asked for)."""
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
-            return await kmtm_report.period_reports(session, **self._asked(period, by))
+            return await kmtm.period_reports(session, **self._asked(period, by))
 
     @access.audience(Audience.COORDINATOR)
     @kmtm_group.command(

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vcpbot import access
 from vcpbot.errors import NotAllowed
 from vcpbot.services import kmtm, network
-from vcpbot.services.kmtm_preview import PreviewBook
-from vcpbot.services.kmtm_undo import UndoBook
+from vcpbot.services.kmtm import PreviewBook, UndoBook
 
 # The custom_id feature part of every KMTM component, and the cog's name.
 FEATURE = "kmtm"

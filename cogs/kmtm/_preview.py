@@ -1,7 +1,7 @@
 """The private preview of a KMTM report, and its "Post in #channel" and "Cancel" buttons.
 
 ``/kmtm report`` shows the table and the chart to the coordinator alone (an ephemeral
-message). The preview counts as a release (see ``vcpbot.services.kmtm_preview``): the
+message). The preview counts as a release (see ``vcpbot.services.kmtm._preview``): the
 numbers are in the ledger before the coordinator sees them, and the preview says so.
 Only the Post button puts the report in the channel, as a message the team sees, and
 it posts the very embed and chart bytes that were previewed. Each press checks again,
@@ -31,9 +31,7 @@ from vcpbot import access, custom_ids
 from vcpbot.errors import Conflict
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
-from vcpbot.services.kmtm_chart import alt_text, render_png
-from vcpbot.services.kmtm_preview import Preview
-from vcpbot.services.kmtm_report import Report
+from vcpbot.services.kmtm import Preview, Report, alt_text, render_png
 
 BUTTON_LABEL_MAX = 80
 

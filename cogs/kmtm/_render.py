@@ -10,10 +10,10 @@ import discord
 
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
-from vcpbot.services import kmtm_chart, kmtm_export
-from vcpbot.services.kmtm import PeriodView
-from vcpbot.services.kmtm_report import (
+from vcpbot.services import kmtm
+from vcpbot.services.kmtm import (
     NO_RATE,
+    PeriodView,
     Report,
     format_rate,
     heading,
@@ -126,7 +126,7 @@ def export_files(reports: list[Report], asked: Report, locale: Locale) -> list[d
 
     Each file carries a description (Discord's alt text) in the coordinator's language.
     """
-    workbook = kmtm_export.export_xlsx(reports, locale=locale, active=asked.dimension)
+    workbook = kmtm.export_xlsx(reports, locale=locale, active=asked.dimension)
     return [
         discord.File(
             io.BytesIO(workbook),
@@ -134,13 +134,13 @@ def export_files(reports: list[Report], asked: Report, locale: Locale) -> list[d
             description=t("kmtm.export.xlsx_alt", locale, period=asked.period_name),
         ),
         discord.File(
-            io.BytesIO(kmtm_export.export_csv(asked, locale=locale)),
+            io.BytesIO(kmtm.export_csv(asked, locale=locale)),
             filename=file_name(asked, "csv"),
             description=t("kmtm.export.csv_alt", locale, title=title(asked, locale)),
         ),
         discord.File(
-            io.BytesIO(kmtm_chart.render_svg(asked, locale=locale)),
+            io.BytesIO(kmtm.render_svg(asked, locale=locale)),
             filename=file_name(asked, "svg"),
-            description=kmtm_chart.alt_text(asked, locale=locale),
+            description=kmtm.alt_text(asked, locale=locale),
         ),
     ]

@@ -22,8 +22,7 @@ from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.i18n import t
 from vcpbot.interactions import report_error, send_private
 from vcpbot.services import rules
-from vcpbot.services.rules import RulesKind
-from vcpbot.services.rules_text import Language
+from vcpbot.services.rules import Language, RulesKind
 
 log = logging.getLogger(__name__)
 

@@ -37,8 +37,7 @@ from vcpbot.errors import Conflict, InvalidInput, NotFound
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import locale_of, send_private, text
 from vcpbot.services import rules
-from vcpbot.services.rules import RulesKind
-from vcpbot.services.rules_text import ARTICLE_NUMBER_MAX, UPLOAD_MAX_BYTES
+from vcpbot.services.rules import ARTICLE_NUMBER_MAX, UPLOAD_MAX_BYTES, RulesKind
 
 VERSION_MAX = 100_000
 Document = app_commands.Choice[str]

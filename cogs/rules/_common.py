@@ -11,8 +11,7 @@ from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
 from vcpbot.services import rules
-from vcpbot.services.rules import RulesKind
-from vcpbot.services.rules_text import Language
+from vcpbot.services.rules import Language, RulesKind
 
 # The custom_id feature part of every component of the rules library.
 FEATURE = "rules"

@@ -22,9 +22,16 @@ from cogs.rules._pages import Page, clip, pack, text_embeds
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import t
 from vcpbot.interactions import NO_MENTIONS
-from vcpbot.services import rules_text
-from vcpbot.services.rules import MESSAGES_MAX, PublishedDocument, PublishedMessages, RulesKind
-from vcpbot.services.rules_text import Language, RulesText, other_language
+from vcpbot.services import rules
+from vcpbot.services.rules import (
+    MESSAGES_MAX,
+    Language,
+    PublishedDocument,
+    PublishedMessages,
+    RulesKind,
+    RulesText,
+    other_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ def document_embeds(kind: RulesKind, text: RulesText, language: Language) -> lis
     continued = t("rules.page.continued", language, title=title)
     embeds = text_embeds(title, text.intro, continued=continued, colour=HEADER_COLOUR)
     for article in text.articles:
-        heading = rules_text.heading(article)
+        heading = rules.heading(article)
         embeds += text_embeds(
             heading, article.body, continued=t("rules.page.continued", language, title=heading)
         )

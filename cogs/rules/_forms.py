@@ -15,8 +15,7 @@ from vcpbot import access, custom_ids
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, report_error, send_private
 from vcpbot.services import rules
-from vcpbot.services.rules import RulesKind
-from vcpbot.services.rules_text import BODY_MAX, TITLE_MAX, Article, Language
+from vcpbot.services.rules import BODY_MAX, TITLE_MAX, Article, Language, RulesKind
 
 MODAL_TITLE_MAX = 45
 FORM_SECONDS = 30 * 60

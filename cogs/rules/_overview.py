@@ -8,9 +8,17 @@ from cogs.rules._common import kind_inline, kind_name
 from cogs.rules._document import document_embeds
 from cogs.rules._pages import DESCRIPTION_PAGE, PAGER_MARGIN, Page, clip, pack, text_embeds
 from vcpbot.i18n import Locale, t
-from vcpbot.services import rules_text
-from vcpbot.services.rules import AckStats, DraftPreview, DraftSaved, VersionDiff, VersionInfo
-from vcpbot.services.rules_text import TextDiff, escape_markdown, number_ranges
+from vcpbot.services import rules
+from vcpbot.services.rules import (
+    AckStats,
+    DraftPreview,
+    DraftSaved,
+    TextDiff,
+    VersionDiff,
+    VersionInfo,
+    escape_markdown,
+    number_ranges,
+)
 
 CONTENT_MAX = 2000
 # A fenced block's header and fences fit in what is left of a description page.
@@ -90,7 +98,7 @@ def history_pages(versions: tuple[VersionInfo, ...], kind_title: str, locale: Lo
 
 def _fenced(head: str, body: str) -> list[str]:
     """A heading and a ```diff block, split into blocks that each close their fence."""
-    chunks = rules_text.paginate(body, FENCE_PAGE) or [""]
+    chunks = rules.paginate(body, FENCE_PAGE) or [""]
     return [
         (f"{head}\n" if index == 0 else "") + f"```diff\n{chunk}\n```"
         for index, chunk in enumerate(chunks)
@@ -127,7 +135,7 @@ def diff_pages(diff: VersionDiff, locale: Locale) -> list[Page]:
         )
         blocks = [t("rules.diff.none", locale)] if changes.is_empty else []
         if changes.intro:
-            blocks += _fenced(t("rules.diff.intro", locale), rules_text.diff_text(changes.intro))
+            blocks += _fenced(t("rules.diff.intro", locale), rules.diff_text(changes.intro))
         for change in changes.changes:
             name = change.new_title if change.new_title is not None else change.old_title
             head = t(

@@ -18,7 +18,7 @@ from cogs.rules._common import FEATURE
 from vcpbot import custom_ids
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS, ReportingView
-from vcpbot.services import rules_text
+from vcpbot.services import rules
 
 TITLE_MAX = 256
 # A description holds 4096 characters; the margin leaves room for a notice line.
@@ -49,7 +49,7 @@ def text_embeds(
     colour: discord.Colour | None = None,
 ) -> list[discord.Embed]:
     """One embed per page of ``text`` (cut between words); the first carries the title."""
-    pages = rules_text.paginate(text, DESCRIPTION_PAGE) or [""]
+    pages = rules.paginate(text, DESCRIPTION_PAGE) or [""]
     embeds = []
     for index, page in enumerate(pages):
         heading = title if index == 0 else (continued or title)

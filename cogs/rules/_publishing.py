@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cogs.rules._document import NotShown, put_back, rules_channel, show_in_channel, tidy
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services import network, rules
-from vcpbot.services.rules import PublishedDocument, RulesKind
-from vcpbot.services.rules_text import Language
+from vcpbot.services.rules import Language, PublishedDocument, RulesKind
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,7 @@ from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import send_private
 from vcpbot.services import rules
-from vcpbot.services.rules import Contents, RulesKind
-from vcpbot.services.rules_text import ARTICLE_NUMBER_MAX
+from vcpbot.services.rules import ARTICLE_NUMBER_MAX, Contents, RulesKind
 
 
 class RulesCog(commands.Cog):

@@ -7,8 +7,14 @@ import discord
 from cogs.rules._common import kind_name
 from cogs.rules._pages import PAGER_MARGIN, Page, pack, text_embeds
 from vcpbot.i18n import Locale, t
-from vcpbot.services.rules import AckStatus, ArticleView, Contents, SearchResult
-from vcpbot.services.rules_text import escape_markdown, number_ranges
+from vcpbot.services.rules import (
+    AckStatus,
+    ArticleView,
+    Contents,
+    SearchResult,
+    escape_markdown,
+    number_ranges,
+)
 
 
 def _fallback(kind_title: str, shown: str, locale: Locale) -> str:

@@ -14,7 +14,7 @@ from vcpbot.emulator import Emulator
 from vcpbot.emulator.entities import Message, User
 from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
 from vcpbot.i18n import t
-from vcpbot.services.procedure import load_procedure
+from vcpbot.services.help import load_procedure
 
 from escalation_steps import network_with
 

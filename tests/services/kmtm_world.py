@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from vcpbot.db import Database
-from vcpbot.services import kmtm, kmtm_report, network
+from vcpbot.services import kmtm, network
+from vcpbot.services.kmtm import _report as kmtm_report
 
 AMS = ZoneInfo("Europe/Amsterdam")
 COORDINATOR = 22

@@ -8,7 +8,8 @@ import pytest
 
 from vcpbot.db import Database
 from vcpbot.errors import InvalidInput, NotAllowed
-from vcpbot.services import help_contact, network
+from vcpbot.services import network
+from vcpbot.services.help import _contact as help_contact
 from vcpbot.services.privacy import erase_user
 
 NOW = datetime(2026, 8, 20, 10, 0, tzinfo=UTC)

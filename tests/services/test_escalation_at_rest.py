@@ -42,7 +42,7 @@ from vcpbot.errors import Conflict, NotAllowed
 from vcpbot.runtime_key import RuntimeKey
 from vcpbot.services import escalation
 from vcpbot.services.escalation import CaseCode, EscalationConfig
-from vcpbot.services.escalation_core import case_aad
+from vcpbot.services.escalation._core import case_aad
 
 # Members of the guild: distinctive ids, as public as a member list makes them.
 MEMBERS = (

@@ -28,7 +28,7 @@ from vcpbot.db.escalation import Case
 from vcpbot.i18n import catalog
 from vcpbot.services import escalation
 from vcpbot.services.escalation import CaseCode, EscalationConfig, Handler
-from vcpbot.services.escalation_retention import sqlite_outside_transaction
+from vcpbot.services.escalation._retention import sqlite_outside_transaction
 from vcpbot.services.privacy import load_erasers
 
 CANARY = "CANARY-7f3c9e21-kanarie"

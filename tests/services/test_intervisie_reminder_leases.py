@@ -28,7 +28,7 @@ from vcpbot.errors import NotAllowed
 from vcpbot.scheduler import Scheduler
 from vcpbot.services import intervisie
 from vcpbot.services.intervisie import REMINDER_LEASE, Invitees, ReminderOutcome, Rsvp
-from vcpbot.services.intervisie.jobs import ReminderRunner
+from vcpbot.services.intervisie._jobs import ReminderRunner
 
 START = datetime(2026, 9, 10, 19, 30, tzinfo=AMS)
 DAY_BEFORE = datetime(2026, 9, 9, 17, 30, tzinfo=UTC)

@@ -24,7 +24,7 @@ from vcpbot.db import Database
 from vcpbot.scheduler import Scheduler
 from vcpbot.services import intervisie, languages
 from vcpbot.services.intervisie import Invitees, ReminderOutcome, Rsvp
-from vcpbot.services.intervisie.jobs import ReminderRunner
+from vcpbot.services.intervisie._jobs import ReminderRunner
 
 # Thursday 10 September 2026, 19:30 in Amsterdam (17:30 UTC).
 START = datetime(2026, 9, 10, 19, 30, tzinfo=AMS)

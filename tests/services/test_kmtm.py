@@ -36,11 +36,14 @@ from vcpbot.db.kmtm import (
 from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.i18n import t
-from vcpbot.services import kmtm, kmtm_chart, kmtm_export, kmtm_report, network
+from vcpbot.services import kmtm, network
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED, Cell, Rule, protect
-from vcpbot.services.kmtm_chart import render_png
-from vcpbot.services.kmtm_report import Report, ReportRow
-from vcpbot.services.kmtm_undo import UndoBook
+from vcpbot.services.kmtm import _chart as kmtm_chart
+from vcpbot.services.kmtm import _export as kmtm_export
+from vcpbot.services.kmtm import _report as kmtm_report
+from vcpbot.services.kmtm._chart import render_png
+from vcpbot.services.kmtm._report import Report, ReportRow
+from vcpbot.services.kmtm._undo import UndoBook
 
 AMS = ZoneInfo("Europe/Amsterdam")
 COORDINATOR, VCP = 22, 33

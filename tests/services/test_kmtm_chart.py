@@ -16,9 +16,9 @@ from matplotlib.text import Text
 
 from vcpbot.db import Database
 from vcpbot.db.kmtm import Dimension
-from vcpbot.services import kmtm_chart
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED
-from vcpbot.services.kmtm_report import Report, ReportRow
+from vcpbot.services.kmtm import _chart as kmtm_chart
+from vcpbot.services.kmtm._report import Report, ReportRow
 
 from kmtm_world import (
     close,

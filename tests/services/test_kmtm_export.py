@@ -17,7 +17,8 @@ from vcpbot.db import Database
 from vcpbot.db.kmtm import Dimension, KmtmPeriod, KmtmRelease
 from vcpbot.db.network import Association
 from vcpbot.i18n import t
-from vcpbot.services import kmtm_export, kmtm_report
+from vcpbot.services.kmtm import _export as kmtm_export
+from vcpbot.services.kmtm import _report as kmtm_report
 
 from kmtm_world import (
     AFTER,

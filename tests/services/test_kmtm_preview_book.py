@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from vcpbot.db.kmtm import Dimension
-from vcpbot.services.kmtm_preview import Preview, PreviewBook
-from vcpbot.services.kmtm_report import Report, ReportRow
+from vcpbot.services.kmtm._preview import Preview, PreviewBook
+from vcpbot.services.kmtm._report import Report, ReportRow
 
 COORDINATOR = 22
 NOW = datetime(2026, 10, 2, 9, 0, tzinfo=UTC)

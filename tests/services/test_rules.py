@@ -11,9 +11,10 @@ from vcpbot.db import Database
 from vcpbot.db.base import USER_ID_INFO, Base
 from vcpbot.db.rules import RulesVersion
 from vcpbot.errors import Conflict, InvalidInput, NotFound, UserError
-from vcpbot.services import rules, rules_text
+from vcpbot.services import rules
 from vcpbot.services.privacy import ERASERS, erase_user
 from vcpbot.services.rules import RulesKind
+from vcpbot.services.rules import _text as rules_text
 
 NOW = datetime(2026, 8, 10, 12, 0, tzinfo=UTC)
 HUB, GUILD, OTHER_GUILD = 900, 1001, 1002

@@ -158,7 +158,7 @@ class KmtmRelease(Base):
     breakdowns at once, and a later request, the year-by-year table included,
     returns these numbers even when the settings changed since: two releases of
     one number with different suppression could be subtracted from each other
-    (``vcpbot.services.kmtm_ledger``).
+    (``vcpbot.services.kmtm._ledger``).
     """
 
     __tablename__ = "kmtm_releases"

@@ -7,7 +7,7 @@ frozen dataclasses. Errors are ``vcpbot.errors`` classes with catalog keys
 
 After anything that plans, moves, cancels, answers or changes a preference,
 the caller commits and then calls ``ReminderRunner.refresh()`` so the
-in-memory scheduler matches the rows again (``vcpbot.services.intervisie.jobs``).
+in-memory scheduler matches the rows again (``vcpbot.services.intervisie._jobs``).
 """
 
 from vcpbot.db.intervisie import LocationKind, ReminderOutcome, Rsvp, SessionStatus
@@ -32,6 +32,10 @@ from vcpbot.services.intervisie._attendance import (
 )
 from vcpbot.services.intervisie._calendar import calendar_feed, calendar_file, ics_event
 from vcpbot.services.intervisie._changes import cancel_session, move_session
+from vcpbot.services.intervisie._jobs import (
+    CoordinatorReport,
+    ReminderRunner,
+)
 from vcpbot.services.intervisie._planning import (
     AGENDA_MAX,
     LINK_MAX,
@@ -95,6 +99,7 @@ __all__ = [
     "CalendarFile",
     "Cancelled",
     "CatchUp",
+    "CoordinatorReport",
     "Export",
     "InvitationView",
     "Invitees",
@@ -109,6 +114,7 @@ __all__ = [
     "Policy",
     "Preferences",
     "ReminderOutcome",
+    "ReminderRunner",
     "ReminderToSend",
     "Rsvp",
     "SeriesView",

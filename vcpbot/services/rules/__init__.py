@@ -1,7 +1,7 @@
 """The rules library: drafts, publishing, reading, acknowledgement and templates.
 
 Each association guild has at most one document of each kind. Boards work on a
-draft (canonical Markdown per language, see ``vcpbot.services.rules_text``);
+draft (canonical Markdown per language, see ``vcpbot.services.rules._text``);
 publishing freezes the draft into version N+1. Readers only ever see published
 versions. Every function takes the caller's session and never commits.
 
@@ -18,8 +18,7 @@ adopts one by copying its latest published version into its own draft.
 """
 
 from vcpbot.db.rules import RulesKind
-from vcpbot.services.rules._common import reading_language
-from vcpbot.services.rules.acks import (
+from vcpbot.services.rules._acks import (
     ack_stats,
     ack_status,
     acknowledge,
@@ -29,7 +28,7 @@ from vcpbot.services.rules.acks import (
     erase_rules_data,
     plan_ack,
 )
-from vcpbot.services.rules.authoring import (
+from vcpbot.services.rules._authoring import (
     MESSAGES_MAX,
     clear_draft,
     diff_versions,
@@ -48,7 +47,8 @@ from vcpbot.services.rules.authoring import (
     save_draft,
     upload_draft,
 )
-from vcpbot.services.rules.reading import (
+from vcpbot.services.rules._common import reading_language
+from vcpbot.services.rules._reading import (
     PUBLISHED_TABLES,
     OwnAcks,
     Published,
@@ -61,7 +61,29 @@ from vcpbot.services.rules.reading import (
     search_in,
     table_of_contents,
 )
-from vcpbot.services.rules.results import (
+from vcpbot.services.rules._templates import (
+    TEMPLATES_DIR,
+    adopt_template,
+    list_templates,
+    seed_um_templates,
+)
+from vcpbot.services.rules._text import (
+    ARTICLE_NUMBER_MAX,
+    BODY_MAX,
+    TITLE_MAX,
+    UPLOAD_MAX_BYTES,
+    Article,
+    Language,
+    RulesText,
+    TextDiff,
+    diff_text,
+    escape_markdown,
+    heading,
+    number_ranges,
+    other_language,
+    paginate,
+)
+from vcpbot.services.rules._types import (
     AckResult,
     AckStats,
     AckStatus,
@@ -81,34 +103,36 @@ from vcpbot.services.rules.results import (
     VersionDiff,
     VersionInfo,
 )
-from vcpbot.services.rules.templates import (
-    TEMPLATES_DIR,
-    adopt_template,
-    list_templates,
-    seed_um_templates,
-)
 
 __all__ = [
+    "ARTICLE_NUMBER_MAX",
+    "BODY_MAX",
     "MESSAGES_MAX",
     "PUBLISHED_TABLES",
     "TEMPLATES_DIR",
+    "TITLE_MAX",
+    "UPLOAD_MAX_BYTES",
     "AckResult",
     "AckStats",
     "AckStatus",
     "AdoptResult",
+    "Article",
     "ArticleView",
     "Contents",
     "DocumentInfo",
     "DraftPreview",
     "DraftSaved",
+    "Language",
     "OwnAcks",
     "PublishPlan",
     "Published",
     "PublishedDocument",
     "PublishedMessages",
     "RulesKind",
+    "RulesText",
     "SearchResult",
     "TemplateInfo",
+    "TextDiff",
     "TocEntry",
     "VersionCount",
     "VersionDiff",
@@ -123,15 +147,21 @@ __all__ = [
     "clear_draft",
     "configure_ack",
     "contents_of",
+    "diff_text",
     "diff_versions",
     "edit_article",
     "edit_intro",
     "ensure_document",
     "erase_rules_data",
+    "escape_markdown",
     "get_document",
+    "heading",
     "history",
     "list_templates",
+    "number_ranges",
+    "other_language",
     "own_acknowledgements",
+    "paginate",
     "plan_ack",
     "plan_publish",
     "preview",

@@ -17,14 +17,14 @@ from vcpbot.db.rules import (
     RulesMessage,
     RulesVersion,
 )
-from vcpbot.services import rules_text
-from vcpbot.services.rules.results import (
+from vcpbot.services.rules import _text as rules_text
+from vcpbot.services.rules._text import LANGUAGES, Language, RulesText
+from vcpbot.services.rules._types import (
     AckStatus,
     DocumentInfo,
     PublishedMessages,
     VersionInfo,
 )
-from vcpbot.services.rules_text import LANGUAGES, Language, RulesText
 
 log = logging.getLogger("vcpbot.services.rules")
 

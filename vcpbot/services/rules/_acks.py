@@ -17,6 +17,7 @@ from vcpbot.db.rules import (
 )
 from vcpbot.errors import Conflict, NotFound
 from vcpbot.services.privacy import eraser
+from vcpbot.services.rules._authoring import published_document
 from vcpbot.services.rules._common import (
     ack_status_of,
     document_info,
@@ -25,9 +26,8 @@ from vcpbot.services.rules._common import (
     latest_version_of,
     required_version,
 )
-from vcpbot.services.rules.authoring import published_document
-from vcpbot.services.rules.reading import Published, published
-from vcpbot.services.rules.results import (
+from vcpbot.services.rules._reading import Published, published
+from vcpbot.services.rules._types import (
     AckResult,
     AckStats,
     AckStatus,

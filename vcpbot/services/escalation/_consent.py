@@ -27,13 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.escalation import Author, Case, CaseStatus, Consent, OutboxKind, Place, Urgency
 from vcpbot.errors import Conflict, NotAllowed
-from vcpbot.services.escalation_cases import (
+from vcpbot.services.escalation._cases import (
     QUESTION_SEALED_AS,
     ReporterView,
     pending_question,
     reporter_view,
 )
-from vcpbot.services.escalation_core import (
+from vcpbot.services.escalation._core import (
     EscalationConfig,
     ack_due,
     append_message,
@@ -45,9 +45,9 @@ from vcpbot.services.escalation_core import (
     notify_reporter,
     seal_for,
 )
-from vcpbot.services.escalation_handling import CaseCard, CaseRef, Handler, card_of, find_case
-from vcpbot.services.escalation_receipts import Unlocked, case_of
-from vcpbot.services.escalation_signals import signal_patterns
+from vcpbot.services.escalation._handling import CaseCard, CaseRef, Handler, card_of, find_case
+from vcpbot.services.escalation._receipts import Unlocked, case_of
+from vcpbot.services.escalation._signals import signal_patterns
 
 SUMMARY_MAX = 1500  # shown to the member above their conversation: a summary, not a story
 REASON_MAX = 500

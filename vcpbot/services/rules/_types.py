@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from vcpbot.db.rules import RulesKind
-from vcpbot.services.rules_text import Language, RulesText, SearchHit, TextDiff, other_language
+from vcpbot.services.rules._text import Language, RulesText, SearchHit, TextDiff, other_language
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from vcpbot.db.rules import (
     RulesVersion,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotFound
-from vcpbot.services import rules_text
+from vcpbot.services.rules import _text as rules_text
 from vcpbot.services.rules._common import (
     document_info,
     draft_text,
@@ -31,7 +31,15 @@ from vcpbot.services.rules._common import (
     version_info,
     version_text,
 )
-from vcpbot.services.rules.results import (
+from vcpbot.services.rules._text import (
+    EMPTY,
+    LANGUAGES,
+    Language,
+    RulesText,
+    TextDiff,
+    other_language,
+)
+from vcpbot.services.rules._types import (
     DocumentInfo,
     DraftPreview,
     DraftSaved,
@@ -40,14 +48,6 @@ from vcpbot.services.rules.results import (
     PublishPlan,
     VersionDiff,
     VersionInfo,
-)
-from vcpbot.services.rules_text import (
-    EMPTY,
-    LANGUAGES,
-    Language,
-    RulesText,
-    TextDiff,
-    other_language,
 )
 
 

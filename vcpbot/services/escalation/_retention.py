@@ -34,9 +34,9 @@ from vcpbot.db.escalation import (
     Post,
 )
 from vcpbot.db.sqlite import sqlite_outside_transaction
-from vcpbot.services.escalation_core import EscalationConfig, enqueue, local_day
-from vcpbot.services.escalation_posts import MessageRef, posts_of, seal_legacy_posts
-from vcpbot.services.escalation_signals import queue_overdue_nudges, signal_patterns
+from vcpbot.services.escalation._core import EscalationConfig, enqueue, local_day
+from vcpbot.services.escalation._posts import MessageRef, posts_of, seal_legacy_posts
+from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
 
 log = logging.getLogger(__name__)
 

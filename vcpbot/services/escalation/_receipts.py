@@ -26,7 +26,7 @@ from vcpbot.crypto import new_receipt, normalise_receipt
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, Counter
 from vcpbot.errors import NotAllowed
-from vcpbot.services.escalation_core import EscalationConfig, local_day, upsert_add
+from vcpbot.services.escalation._core import EscalationConfig, local_day, upsert_add
 
 
 @dataclass(frozen=True)

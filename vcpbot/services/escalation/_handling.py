@@ -33,7 +33,7 @@ from vcpbot.db.escalation import (
 )
 from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from vcpbot.services.escalation_core import (
+from vcpbot.services.escalation._core import (
     EscalationConfig,
     MessageView,
     append_message,
@@ -48,7 +48,7 @@ from vcpbot.services.escalation_core import (
     reporter_pseudonyms,
     with_team,
 )
-from vcpbot.services.escalation_posts import MessageRef, card_ref
+from vcpbot.services.escalation._posts import MessageRef, card_ref
 
 _CODE = re.compile(r"^C-[0-9A-Z]{4}$")
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.escalation import Case, Place, Post, PostKind
-from vcpbot.services.escalation_core import EscalationConfig, open_for, seal_for
+from vcpbot.services.escalation._core import EscalationConfig, open_for, seal_for
 
 # Card references copied by migration 0010, which has no keys; sealed at the next upkeep.
 LEGACY_PREFIX = b"unsealed:"

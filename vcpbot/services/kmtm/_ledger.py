@@ -52,7 +52,7 @@ from vcpbot.db.kmtm import (
 )
 from vcpbot.db.network import Association
 from vcpbot.services.disclosure import SUPPRESSED, Cell, Marker, Release, Rule, protect
-from vcpbot.services.kmtm import PeriodView
+from vcpbot.services.kmtm._counting import PeriodView
 
 VALUES: dict[Dimension, tuple[str, ...]] = {
     Dimension.CATEGORY: tuple(Category),

@@ -18,13 +18,13 @@ Receipts are hashed outside every write transaction: ``prepare_receipt`` before
 ``submit_case``; ``unlock`` before ``open_case``, ``reporter_reply``,
 ``reporter_close`` and ``set_notices``.
 
-The implementation is split by meaning: ``escalation_core`` (config, text,
-clocks, sealing), ``escalation_cases`` (the reporter), ``escalation_receipts``
-(receipts, outside transactions), ``escalation_handling``
-(the team and the VCPs), ``escalation_consent`` (the member's say before their case
-goes to the team), ``escalation_signals`` (patterns, nudges),
-``escalation_outbox`` (delivery), ``escalation_posts`` (the bot's messages about a
-case, sealed), ``escalation_retention`` (purge, rotation).
+The implementation is split by meaning, in private modules of this package:
+``_core`` (config, text, clocks, sealing), ``_cases`` (the reporter),
+``_receipts`` (receipts, outside transactions), ``_handling`` (the team and the
+VCPs), ``_consent`` (the member's say before their case goes to the team),
+``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
+messages about a case, sealed), ``_retention`` (purge, rotation). Callers import
+from this package only.
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -41,7 +41,7 @@ from vcpbot.db.escalation import (
     Undelivered,
     Urgency,
 )
-from vcpbot.services.escalation_cases import (
+from vcpbot.services.escalation._cases import (
     RECEIPT_NOT_FOUND,
     MemberRouteView,
     ReporterView,
@@ -56,14 +56,14 @@ from vcpbot.services.escalation_cases import (
     set_notices,
     submit_case,
 )
-from vcpbot.services.escalation_consent import (
+from vcpbot.services.escalation._consent import (
     Answer,
     answer_consent,
     ask_consent,
     forward_urgently,
     withdraw_consent,
 )
-from vcpbot.services.escalation_core import (
+from vcpbot.services.escalation._core import (
     TEXT_MAX,
     EscalationConfig,
     MessageView,
@@ -71,7 +71,7 @@ from vcpbot.services.escalation_core import (
     add_working_days,
     clean_text,
 )
-from vcpbot.services.escalation_handling import (
+from vcpbot.services.escalation._handling import (
     CaseCard,
     CaseCode,
     CaseDetail,
@@ -84,7 +84,7 @@ from vcpbot.services.escalation_handling import (
     read_case,
     reply,
 )
-from vcpbot.services.escalation_outbox import (
+from vcpbot.services.escalation._outbox import (
     Delivery,
     association_channel,
     association_of_case,
@@ -102,9 +102,9 @@ from vcpbot.services.escalation_outbox import (
     retry_delay,
     waiting_delivery_ids,
 )
-from vcpbot.services.escalation_posts import MessageRef, PostView, seal_legacy_posts
-from vcpbot.services.escalation_receipts import NewReceipt, Unlocked, prepare_receipt, unlock
-from vcpbot.services.escalation_retention import (
+from vcpbot.services.escalation._posts import MessageRef, PostView, seal_legacy_posts
+from vcpbot.services.escalation._receipts import NewReceipt, Unlocked, prepare_receipt, unlock
+from vcpbot.services.escalation._retention import (
     CountRow,
     PurgeResult,
     RotationResult,
@@ -116,7 +116,7 @@ from vcpbot.services.escalation_retention import (
     purge_expired,
     rotate_keys,
 )
-from vcpbot.services.escalation_signals import (
+from vcpbot.services.escalation._signals import (
     PatternSignal,
     queue_overdue_nudges,
     signal_patterns,

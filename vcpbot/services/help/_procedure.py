@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from vcpbot.i18n import Locale
-from vcpbot.services.help_resources import is_placeholder_text, url_problem
+from vcpbot.services.help._resources import is_placeholder_text, url_problem
 
 TITLE_MAX = 200
 TEXT_MAX = 900
@@ -104,7 +104,7 @@ def load_procedure(path: Path) -> Procedure:
         raise ProcedureError(f"{path}: {problems}") from None
 
 
-def placeholder_problems(procedure: Procedure) -> list[str]:
+def unfilled_procedure(procedure: Procedure) -> list[str]:
     """What the UM must still fill in, one line each."""
     lines = [
         f"sections.{i} ({section.title('en')}): placeholder text; fill it in "

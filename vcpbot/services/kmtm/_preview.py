@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from vcpbot.i18n import Locale
-from vcpbot.services.kmtm_report import Report
+from vcpbot.services.kmtm._report import Report
 
 TOKEN_BYTES = 16  # 22 characters in a custom_id
 WINDOW = timedelta(minutes=30)

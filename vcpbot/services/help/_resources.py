@@ -167,7 +167,7 @@ def _resource_problems(where: str, resource: Resource, *, required: bool = False
     return lines
 
 
-def placeholder_problems(resources: HelpResources) -> list[str]:
+def unfilled_resources(resources: HelpResources) -> list[str]:
     """What this deployment must still fill in, one line each, in the file's order.
 
     The UM contact point must have a phone number and its own page; any other resource

@@ -55,13 +55,13 @@ from vcpbot.db.escalation import (
     Undelivered,
 )
 from vcpbot.db.network import Association
-from vcpbot.services.escalation_core import (
+from vcpbot.services.escalation._core import (
     EscalationConfig,
     deleted_on,
     notify_reporter,
     open_dm_link,
 )
-from vcpbot.services.escalation_posts import MessageRef, card_ref, record_post
+from vcpbot.services.escalation._posts import MessageRef, card_ref, record_post
 
 BACKOFF_FIRST_S = 5.0
 BACKOFF_MAX_S = 900.0

@@ -11,7 +11,8 @@ from vcpbot.db.rules import (
     RulesKind,
 )
 from vcpbot.errors import Conflict, NotFound
-from vcpbot.services import rules_text
+from vcpbot.services.rules import _text as rules_text
+from vcpbot.services.rules._authoring import publish
 from vcpbot.services.rules._common import (
     document_info,
     ensure_row,
@@ -20,12 +21,11 @@ from vcpbot.services.rules._common import (
     latest_version_of,
     set_draft_text,
 )
-from vcpbot.services.rules.authoring import publish
-from vcpbot.services.rules.results import (
+from vcpbot.services.rules._text import LANGUAGES
+from vcpbot.services.rules._types import (
     AdoptResult,
     TemplateInfo,
 )
-from vcpbot.services.rules_text import LANGUAGES
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "config" / "templates"
 TEMPLATE_CHANGE_NOTE = "Template of the UM Team Sociale Veiligheid Studenten"

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
-from vcpbot.services.kmtm_report import (
+from vcpbot.services.kmtm._report import (
     Report,
     ReportRow,
     format_rate,

@@ -15,15 +15,15 @@ from vcpbot.db.rules import (
     RulesVersion,
 )
 from vcpbot.errors import InvalidInput, NotFound
-from vcpbot.services import rules_text
-from vcpbot.services.rules.results import (
+from vcpbot.services.rules import _text as rules_text
+from vcpbot.services.rules._text import Language, RulesText, other_language
+from vcpbot.services.rules._types import (
     AckStatus,
     ArticleView,
     Contents,
     SearchResult,
     TocEntry,
 )
-from vcpbot.services.rules_text import Language, RulesText, other_language
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,6 @@
-"""KMTM reporting: periods, member counts, and logging (and undoing) contacts.
+"""Periods, member counts, and logging (and undoing) contacts: the counters themselves.
 
-A period takes contacts on its own days and, for a contact from its last evening
-that reaches the VCP later, during a grace window after its last day (the
-``kmtm.grace_days`` setting) until the coordinator closes it. Closing ends it at
-once: nothing is counted after the close, whatever the window says.
-
-Aggregate only: logging a contact adds 1 to three counters (category, relation,
-follow-up), each keyed by period and association; nothing else is written, no
-row per contact and no time. Reports live in ``kmtm_report``, the PNG chart in
-``kmtm_chart``, and the in-memory undo window in ``kmtm_undo``.
-
-Who may act (VCPs log, association admins register member counts, the
-coordinator manages periods and reads reports) is checked by the cog; these
-functions take plain values.
+See the package docstring (``vcpbot.services.kmtm``) for what a period takes and when.
 """
 
 from __future__ import annotations

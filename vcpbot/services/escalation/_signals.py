@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.escalation import Case, CaseStatus, OutboxKind, Place, Route
-from vcpbot.services.escalation_core import (
+from vcpbot.services.escalation._core import (
     EscalationConfig,
     enqueue,
     enqueue_card_updates,

@@ -4,7 +4,7 @@ A report covers one closed period and one breakdown (category, relation,
 follow-up, association), network-wide, or compares the totals of the last few
 closed periods (year by year). The numbers go through
 ``vcpbot.services.disclosure`` and come from the release ledger
-(``vcpbot.services.kmtm_ledger``): the first report of a period releases the
+(``vcpbot.services.kmtm._ledger``): the first report of a period releases the
 whole period, and every later report of it returns those numbers, even when the
 settings have changed since (it says so). There are no free date ranges: only
 whole, closed periods.
@@ -28,8 +28,8 @@ from vcpbot.db.kmtm import Dimension, KmtmRelease
 from vcpbot.errors import Conflict, InvalidInput
 from vcpbot.i18n import Locale, category_label, formats, t
 from vcpbot.services.disclosure import MIN_K, Marker, Rule
-from vcpbot.services.kmtm import PeriodView, parse_choice, period_by_name
-from vcpbot.services.kmtm_ledger import (
+from vcpbot.services.kmtm._counting import PeriodView, parse_choice, period_by_name
+from vcpbot.services.kmtm._ledger import (
     BREAKDOWNS,
     ReportRow,
     Settings,

@@ -43,7 +43,7 @@ from vcpbot.db.escalation import (
     Urgency,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed
-from vcpbot.services.escalation_core import (
+from vcpbot.services.escalation._core import (
     EscalationConfig,
     MessageView,
     ack_due,
@@ -63,8 +63,8 @@ from vcpbot.services.escalation_core import (
     seal_dm_link,
     upsert_add,
 )
-from vcpbot.services.escalation_receipts import NewReceipt, Unlocked, case_of, count_today
-from vcpbot.services.escalation_signals import signal_patterns
+from vcpbot.services.escalation._receipts import NewReceipt, Unlocked, case_of, count_today
+from vcpbot.services.escalation._signals import signal_patterns
 
 CODE_CHARS = 4
 CODE_ATTEMPTS = 20

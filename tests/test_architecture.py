@@ -1,0 +1,111 @@
+"""The shape of the code stays readable from its names (docs/architecture.md).
+
+import-linter holds the layers (pyproject.toml); these checks hold what it cannot
+say: a capability with several modules is one package whose private modules
+(``_name.py``) only that package imports, and no folder grows a family of
+``prefix_*.py`` modules beside a ``prefix.py`` again.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+PRODUCT = ("vcpbot", "cogs", "benchmarks")
+
+
+def _modules() -> list[Path]:
+    return sorted(p for top in PRODUCT for p in (ROOT / top).rglob("*.py"))
+
+
+def _dotted(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _package_of(path: Path) -> str:
+    dotted = _dotted(path)
+    return dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
+
+
+def private_imports(path: Path) -> list[str]:
+    """Imports in ``path`` of a private module (``pkg._x``) of a package it is not inside."""
+    return reaches_inside(path.read_text("utf-8"), _dotted(path), _package_of(path))
+
+
+def reaches_inside(source: str, module: str, here: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            owner, _, last = name.rpartition(".")
+            if last.startswith("_") and not last.startswith("__") and owner:
+                inside = here == owner or here.startswith(owner + ".")
+                if not inside and owner.split(".")[0] in {"vcpbot", "cogs"}:
+                    found.append(f"{module}:{node.lineno} imports {name}")
+    return found
+
+
+def test_product_code_reaches_a_capability_through_its_package_only() -> None:
+    found = [line for path in _modules() for line in private_imports(path)]
+    assert not found, "import from the package instead:\n" + "\n".join(found)
+
+
+def test_the_check_sees_a_cog_reach_into_a_service_and_lets_a_package_use_its_own() -> None:
+    source = "from vcpbot.services.kmtm._report import Report\n"
+    assert reaches_inside(source, "cogs.kmtm._render", "cogs.kmtm") == [
+        "cogs.kmtm._render:1 imports vcpbot.services.kmtm._report"
+    ]
+    assert reaches_inside(source, "vcpbot.services.kmtm._chart", "vcpbot.services.kmtm") == []
+    assert reaches_inside("from cogs.kmtm import _cog\n", "cogs.help", "cogs.help") == [
+        "cogs.help:1 imports cogs.kmtm._cog"
+    ]
+
+
+def test_no_folder_keeps_a_family_of_prefixed_modules() -> None:
+    """``escalation_cases.py`` beside ``escalation_core.py`` is a package waiting to happen."""
+    found = []
+    for folder in {p.parent for p in _modules()}:
+        stems = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")}
+        prefixes = Counter(s.split("_")[0] for s in stems if "_" in s)
+        found += [
+            f"{folder.relative_to(ROOT)}/{prefix}_*.py"
+            for prefix, count in prefixes.items()
+            if count >= 2
+        ]
+    assert not found, "make each a package:\n" + "\n".join(sorted(found))
+
+
+def test_every_service_package_says_what_it_offers() -> None:
+    services = ROOT / "vcpbot" / "services"
+    for package in (p for p in services.iterdir() if (p / "__init__.py").exists()):
+        tree = ast.parse((package / "__init__.py").read_text("utf-8"))
+        assert ast.get_docstring(tree), f"{package.name}: the package docstring says what it offers"
+        exported = {
+            elt.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__"
+            for elt in node.value.elts  # type: ignore[attr-defined]
+        }
+        assert exported, f"{package.name}: __all__ lists the public names"
+        privates = [p.name for p in package.glob("*.py") if p.name != "__init__.py"]
+        public = [n for n in privates if not re.match(r"_", n)]
+        assert not public, f"{package.name}: modules other than __init__ are private: {public}"
+
+
+def test_every_product_module_imports() -> None:
+    """A name a package promises in ``__all__`` exists, and every module loads on its own."""
+    for path in _modules():
+        if path.parts[len(ROOT.parts)] == "benchmarks":
+            continue
+        module = importlib.import_module(_dotted(path))
+        missing = [n for n in getattr(module, "__all__", ()) if not hasattr(module, n)]
+        assert not missing, f"{module.__name__}.__all__ names what it lacks: {missing}"
