@@ -23,8 +23,8 @@ from benchmarks.measure import measure
 from benchmarks.plan import CLASSES, LATENCY_CLASSES, Plan
 from benchmarks.processes import fresh_database, running, vcpbot_args
 from benchmarks.world import SESSION_CAP, seed, set_up
+from discord_emulator import Emulator
 from vcpbot.crypto import ReceiptHasher, new_receipt
-from vcpbot.emulator import Emulator
 from vcpbot.settings import EscalationSettings
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from benchmarks.flows import Tally, shown
 from benchmarks.world import KMTM_PERIOD, RSVP_TITLE
+from discord_emulator.interactions import Interaction
 from vcpbot.db import create_database
 from vcpbot.db.escalation import Case
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession
 from vcpbot.db.kmtm import COUNTER_TABLES, KmtmPeriod
-from vcpbot.emulator.interactions import Interaction
 
 SETTLE_S = 15.0
 QUIET_S = 5.0

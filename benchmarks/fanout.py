@@ -10,7 +10,7 @@ its clock (and its scheduler) moved to a few seconds before that reminder is
 due: the bot's own scheduler fires every reminder job at once, as it would in
 production, and the runner times until the last reminder DM arrives.
 
-The emulator enforces its rate limits throughout (``vcpbot.emulator.ratelimit``).
+The emulator enforces its rate limits throughout (``discord_emulator.ratelimit``).
 The minimum time those allow follows from the requests needed: a fresh process
 knows no DM channel, so each reminder is ``POST /users/@me/channels`` then
 ``POST /channels/{id}/messages``; both count against the global limit (50 per
@@ -38,12 +38,12 @@ from benchmarks.world import (
     register_vcps,
     set_up_network,
 )
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
 from vcpbot.db import create_database
 from vcpbot.db.intervisie import IntervisieReminder
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import add_student, seed_network_world
 from vcpbot.i18n import t
+from vcpbot_harness import add_student, seed_network_world
 
 TITLE = "Intervisie fan-out"
 # How far ahead of the reminder the restarted bot's clock starts, beyond its start-up time.

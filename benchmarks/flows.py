@@ -18,11 +18,11 @@ from typing import Any
 
 from benchmarks.load import Act, Observer, Sample
 from benchmarks.world import ACK_ID, RSVP_PREFIX, BenchWorld, gather_limited, rules_post
+from discord_emulator import Emulator
+from discord_emulator.driver import InteractionResult, Person
+from discord_emulator.entities import Message, User
+from discord_emulator.interactions import Interaction, Modal, Response
 from vcpbot.crypto import format_receipt, new_receipt
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.driver import InteractionResult, Person
-from vcpbot.emulator.entities import Message, User
-from vcpbot.emulator.interactions import Interaction, Modal, Response
 
 # (label, command, options): the read paths of issue 10.
 READ_CLASSES: tuple[tuple[str, str, dict[str, Any]], ...] = (

@@ -28,10 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchmarks.flows import until_shown
 from benchmarks.report import Figure
 from benchmarks.world import ZONE, BenchWorld
+from discord_emulator import Emulator
 from vcpbot.db import create_database
 from vcpbot.db.kmtm import COUNTER_TABLES, Category, Dimension, FollowUp, KmtmMembers, Relation
 from vcpbot.db.network import Association
-from vcpbot.emulator import Emulator
 from vcpbot.services import kmtm, network
 from vcpbot.services.kmtm import render_png
 

@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.driver import InteractionResult
-from vcpbot.emulator.interactions import Interaction
+from discord_emulator import Emulator
+from discord_emulator.driver import InteractionResult
+from discord_emulator.interactions import Interaction
 
 # After the last send, how long answers may still arrive (Discord's deadline is 3 s).
 DRAIN_S = 4.0

@@ -36,7 +36,7 @@ from benchmarks.load import Observer, Sample, open_loop, open_loop_flows, open_l
 from benchmarks.plan import Plan
 from benchmarks.processes import BotProcess
 from benchmarks.world import BenchWorld
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 Samples = dict[tuple[str, float], Sample]
 

@@ -15,7 +15,7 @@ import asyncio
 
 from benchmarks.processes import BotProcess, fresh_database, running, vcpbot_args
 from benchmarks.report import Figure
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 GOAL_RATIO = 1.3
 MEMBERS_PER_GUILD = 10

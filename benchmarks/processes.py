@@ -18,9 +18,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from benchmarks.botproc import TOKEN_ENV
+from discord_emulator import Emulator
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
 from vcpbot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

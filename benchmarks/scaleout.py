@@ -36,18 +36,18 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from benchmarks.load import percentile
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from discord_emulator.guild import Guild
 from vcpbot.bot import create_bot
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import Database, create_database
 from vcpbot.db.migrate import upgrade
 from vcpbot.discord_endpoints import discord_endpoints
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.emulator.guild import Guild
-from vcpbot.harness import runtime_dir_for, seed_network_world, settings_for
 from vcpbot.leadership import Leadership
 from vcpbot.services import network
 from vcpbot.settings import Settings
+from vcpbot_harness import runtime_dir_for, seed_network_world, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARDS = 4

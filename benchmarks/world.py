@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import AssociationGuild, NetworkWorld, add_student, seed_network_world
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
+from vcpbot_harness import AssociationGuild, NetworkWorld, add_student, seed_network_world
 
 HOUSE_RULES = {
     "nl": (

@@ -1,7 +1,7 @@
 """The bot's log, read as an operator running at DEBUG reads it, and the check that no
 line of it names anyone (issue 15, item 8).
 
-What must never appear, taken from the emulated Discord (``vcpbot.emulator``):
+What must never appear, taken from the emulated Discord (``discord_emulator``):
 
 - the id of any person (every account but the bot's own, whose id is also the
   application's: the bot may name itself);
@@ -29,12 +29,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 from vcpbot.logs import PINNED_LOGGERS, pin_chatty_loggers, prepare
 
 # Our own code: its records must be clean before the privacy filter, too.
 OWN = ("vcpbot", "cogs")
-NOT_THE_BOT = ("vcpbot.emulator", "aiohttp.access", "aiohttp.server", "aiohttp.web")
+NOT_THE_BOT = ("discord_emulator", "aiohttp.access", "aiohttp.server", "aiohttp.web")
 MIN_TYPED = 8
 RECEIPT_CODE = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}(?![0-9A-Z])")
 NUMBER = re.compile(r"(?<!\d)\d{15,20}(?!\d)")

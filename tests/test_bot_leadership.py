@@ -13,15 +13,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from discord_emulator import Emulator
 from vcpbot.bot import create_bot
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import Database, create_database
 from vcpbot.db.migrate import upgrade
 from vcpbot.discord_endpoints import discord_endpoints
-from vcpbot.emulator import Emulator
-from vcpbot.harness import settings_for
 from vcpbot.services import intervisie, network
 from vcpbot.services.intervisie import JOB_PREFIX
+from vcpbot_harness import settings_for
 
 pytestmark = pytest.mark.parametrize("databases", ["postgres"], indirect=True)
 

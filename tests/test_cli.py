@@ -200,7 +200,7 @@ def test_the_demo_logs_through_the_same_privacy_filter_as_the_bot(
         )
         return 0
 
-    operator_environment.setattr("vcpbot.demo.run_demo", tour)
+    operator_environment.setattr("vcpbot_harness.demo.run_demo", tour)
     assert main(["demo"]) == 0
     err = capsys.readouterr().err
     assert "POST https://discord.com/api/v10/channels/[id]/messages responded" in err

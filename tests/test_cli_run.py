@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from discord_emulator import Emulator
 from vcpbot.cli import main
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.harness import settings_for
 from vcpbot.leadership import SoleProcess
 from vcpbot.runner import run_bot, sync_commands
+from vcpbot_harness import settings_for
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ memory; linted with hadolint, and built and run where a container engine answers
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -98,17 +99,31 @@ def engine() -> str | None:
     return None
 
 
+def test_the_image_carries_the_bot_and_not_the_test_double() -> None:
+    """The emulator and the tour (harness/) stay out of a deployment."""
+    copied = re.findall(r"^COPY\s+(?:--\S+\s+)*(\S+)", DOCKERFILE.read_text("utf-8"), re.M)
+    assert "vcpbot" in copied
+    assert "cogs" in copied
+    assert not [c for c in copied if c in {".", "harness"} or c.startswith("harness/")], copied
+
+
 @pytest.mark.skipif(engine() is None, reason="no container engine answers on this machine")
-def test_the_image_builds_and_the_demo_runs_in_it() -> None:
+def test_the_image_builds_runs_and_has_no_emulator() -> None:
     tool = engine()
     assert tool is not None
     tag = "vcpbot:test"
     subprocess.run([tool, "build", "-t", tag, str(ROOT)], check=True, timeout=1800)  # noqa: S603
-    shown = subprocess.run(  # noqa: S603
-        [tool, "run", "--rm", "--entrypoint", "vcpbot", tag, "demo"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    assert "/help" in shown.stdout
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603
+            [tool, "run", "--rm", "--entrypoint", argv[0], tag, *argv[1:]],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    assert run("vcpbot", "--version").returncode == 0
+    assert run("python", "-c", "import discord_emulator").returncode != 0
+    demo = run("vcpbot", "demo")
+    assert demo.returncode == 2
+    assert "pip install -e ./harness" in demo.stderr

@@ -2,12 +2,13 @@
 
 import asyncio
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from vcpbot.demo import run_demo
 from vcpbot.i18n import t
+from vcpbot_harness.demo import run_demo
 
 # Who reads the bot in Dutch, and who in English, in each tour: Sanne's Discord speaks
 # the tour's language, the second VCP's the other one (both in Tragos, a Dutch association).
@@ -112,3 +113,18 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
     path = Path(chart.rsplit(" ", 1)[-1])
     assert (await asyncio.to_thread(path.read_bytes))[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Discord would refuse" not in story
+
+
+def test_without_the_harness_the_demo_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A deployment installs only the bot (harness/ is the second distribution): `vcpbot
+    demo` there explains itself instead of a traceback."""
+    from vcpbot.cli import main
+
+    monkeypatch.setitem(sys.modules, "vcpbot_harness", None)
+    monkeypatch.setitem(sys.modules, "vcpbot_harness.demo", None)
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install -e ./harness" in err
+    assert "Traceback" not in err

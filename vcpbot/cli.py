@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 from collections.abc import Callable, Coroutine
 from importlib.metadata import PackageNotFoundError, version
@@ -154,13 +155,29 @@ async def cmd_sync(args: argparse.Namespace) -> int:
     return await sync_commands(_settings(args), _say)
 
 
+# The demo drives the bot through the offline Discord, which lives in the second
+# distribution of this repository (harness/): a deployment does not carry it, so the
+# bot looks it up by name and says how to get it when it is not there.
+DEMO_MODULE = "vcpbot_harness.demo"
+
+
 async def cmd_demo(args: argparse.Namespace) -> int:
-    from vcpbot.demo import run_demo
     from vcpbot.logs import configure_logging
 
+    try:
+        demo = importlib.import_module(DEMO_MODULE)
+    except ModuleNotFoundError as missing:
+        if missing.name in {"vcpbot_harness", DEMO_MODULE}:
+            _problem(
+                "The demo comes with the development harness, which this installation "
+                "does not have. From a checkout of the repository: "
+                "pip install -e ./harness (README, Set up)."
+            )
+            return 2
+        raise
     # The tour is the output; only warnings are logged, through the same filter as a bot's.
     configure_logging("WARNING")
-    return await run_demo(lang=args.lang, step=args.step, out=_say)
+    return await demo.run_demo(lang=args.lang, step=args.step, out=_say)
 
 
 async def cmd_keys_generate(args: argparse.Namespace) -> int:

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from discord_emulator import Emulator
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, seed_network_world, settings_for
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world, settings_for
 
 from log_privacy import LogCapture, debug_log, findings
 from write_guard import WriteGuard, write_guard

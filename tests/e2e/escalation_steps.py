@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import NetworkWorld, add_student
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Message, User
+from vcpbot_harness import NetworkWorld, add_student
 
 from network_steps import join_network, set_up_hub
 

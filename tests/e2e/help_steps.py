@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
 from vcpbot.i18n import t
 
 COMMAND_LINE = re.compile(r"^`(/[^`]+)` · ", re.MULTILINE)

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Attachment, Message, User
-from vcpbot.emulator.interactions import Modal
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
+from discord_emulator import Emulator
+from discord_emulator.entities import Attachment, Message, User
+from discord_emulator.interactions import Modal
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
 
 from ics_rules import problems
 from network_steps import set_up_hub

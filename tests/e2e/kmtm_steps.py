@@ -9,10 +9,10 @@ import re
 import struct
 from typing import Any
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Attachment, Channel, Message, User
-from vcpbot.emulator.guild import Guild
-from vcpbot.harness import NetworkWorld, add_student
+from discord_emulator import Emulator
+from discord_emulator.entities import Attachment, Channel, Message, User
+from discord_emulator.guild import Guild
+from vcpbot_harness import NetworkWorld, add_student
 
 from network_steps import join_network, set_up_hub
 

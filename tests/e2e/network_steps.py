@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message
-from vcpbot.harness import NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import Message
+from vcpbot_harness import NetworkWorld
 
 
 async def set_up_hub(emulator: Emulator, world: NetworkWorld) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, Role
-from vcpbot.harness import AssociationGuild, BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, Role
+from vcpbot_harness import AssociationGuild, BotHarness, NetworkWorld
 
 from network_steps import set_up_hub
 

@@ -23,16 +23,16 @@ from conftest import escalation_values
 from pydantic import SecretStr
 from sqlalchemy import text
 
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
 from vcpbot.backup import backup, restore
 from vcpbot.crypto import EscalationKeys, generate_master_key
 from vcpbot.db import Database, create_database
 from vcpbot.db.base import Base
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
 from vcpbot.services import escalation
 from vcpbot.settings import Settings, normalise_database_url
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
 
 from escalation_steps import card_for, code_in, escalate, open_case, receipt_in, wait_until
 from intervisie_steps import AMS, YEAR, at, form, network_with_vcps, plan, runner, start_clock

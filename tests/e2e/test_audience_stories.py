@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.emulator.guild import Guild
-from vcpbot.harness import AssociationGuild, BotHarness, ManualClock, NetworkWorld, add_student
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
+from discord_emulator.guild import Guild
 from vcpbot.i18n import Locale, bilingual, t
+from vcpbot_harness import AssociationGuild, BotHarness, ManualClock, NetworkWorld, add_student
 
 from escalation_steps import add_vcp, card_for, code_in, escalate, network_with
 from help_steps import (

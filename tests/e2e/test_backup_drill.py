@@ -19,6 +19,7 @@ import pytest
 from conftest import escalation_values
 from sqlalchemy import func, select
 
+from discord_emulator import Emulator
 from vcpbot.backup import backup, restore
 from vcpbot.db import Database, create_database
 from vcpbot.db.escalation import Case
@@ -26,10 +27,9 @@ from vcpbot.db.intervisie import IntervisieReminder
 from vcpbot.db.kmtm import KmtmByCategory
 from vcpbot.db.migrate import upgrade
 from vcpbot.db.rules import RulesVersion
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, settings_for
 from vcpbot.services.intervisie import ReminderOutcome
 from vcpbot.settings import normalise_database_url
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
 
 from escalation_steps import escalate, open_case, receipt_in
 from intervisie_steps import (

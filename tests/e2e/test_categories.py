@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from vcpbot.emulator import Emulator, Modal
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator, Modal
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import CONTINUE, add_vcp, lang, network_with
 from kmtm_steps import create_period

@@ -9,13 +9,13 @@ import os
 import pytest
 from pydantic import SecretStr
 
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
 from vcpbot.cli import main
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.harness import AssociationGuild, BotHarness, NetworkWorld
 from vcpbot.invite import Place, bot_permissions
 from vcpbot.online_check import check_online
 from vcpbot.settings import Settings
+from vcpbot_harness import AssociationGuild, BotHarness, NetworkWorld
 
 from escalation_steps import network_with
 from network_steps import set_up_hub

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness
 
 # Discord: 1-32 characters, letters (lowercase where they have a case), digits, - _ '.
 NAME = re.compile(r"^[-_'\w]{1,32}$")

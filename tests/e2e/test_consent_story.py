@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
+from vcpbot_harness import NetworkWorld
 
 from escalation_steps import (
     add_member,

@@ -13,10 +13,10 @@ import pytest
 from conftest import escalation_values, running_bot
 from sqlalchemy import func, select
 
+from discord_emulator import Emulator
 from vcpbot.db.escalation import Case
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
 from vcpbot.i18n import t
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import (
     add_member,

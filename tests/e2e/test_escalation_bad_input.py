@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import text
 
-from vcpbot.emulator import Emulator, InteractionResult, Modal, forms
-from vcpbot.emulator.entities import User
-from vcpbot.emulator.interactions import MODAL_SUBMIT
-from vcpbot.emulator.invoke import Resolved, new_interaction
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator, InteractionResult, Modal, forms
+from discord_emulator.entities import User
+from discord_emulator.interactions import MODAL_SUBMIT
+from discord_emulator.invoke import Resolved, new_interaction
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     CONTINUE,
@@ -237,7 +237,7 @@ async def test_without_keys_a_reporter_is_told_where_else_to_go_and_the_hub_why(
     emulator: Emulator, world: NetworkWorld, databases, clock
 ) -> None:
     from vcpbot.db.migrate import upgrade
-    from vcpbot.harness import settings_for
+    from vcpbot_harness import settings_for
 
     db = await databases.create()
     await upgrade(db)

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.interactions import Modal
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.interactions import Modal
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import CONTINUE, add_vcp, cards_in, code_in, escalate, lang, network_with
 

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from vcpbot.emulator import Emulator, rest
-from vcpbot.emulator.entities import User
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from discord_emulator.rest import _front as rest
 from vcpbot.logs import PINNED_LOGGERS, pin_chatty_loggers
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     add_member,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import (
     add_vcp,

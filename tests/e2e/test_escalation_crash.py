@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from discord_emulator import Emulator
+from discord_emulator.entities import User
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import Database, create_database
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.harness import NetworkWorld, runtime_dir_for
 from vcpbot.settings import normalise_database_url
+from vcpbot_harness import NetworkWorld, runtime_dir_for
 
 from escalation_steps import (
     add_vcp,

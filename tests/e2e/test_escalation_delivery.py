@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import (
     add_vcp,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     add_vcp,

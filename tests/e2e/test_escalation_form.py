@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     CONTINUE,

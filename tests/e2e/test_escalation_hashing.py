@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from discord_emulator import Emulator
 from vcpbot.crypto import ReceiptHasher
 from vcpbot.db.engine import READ_ONLY
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import add_vcp, button_labels, escalate, network_with, open_case, receipt_in
 

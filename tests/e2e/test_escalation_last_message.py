@@ -4,8 +4,8 @@ still read it (the real retention, escalation.retention_days)."""
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     add_member,

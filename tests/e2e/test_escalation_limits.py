@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import shutil
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     CONTINUE,

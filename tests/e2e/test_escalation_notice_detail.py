@@ -3,9 +3,9 @@ for notices that say what kind of news it is; she can make them short again."""
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     add_member,

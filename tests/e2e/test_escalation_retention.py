@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from vcpbot.emulator import Emulator, messages
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator, messages
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Message, User
 from vcpbot.services import escalation
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import (
     add_member,

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 from sqlite_wal import wal_of
 
+from discord_emulator import Emulator
 from vcpbot.db.base import Base
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import add_vcp, card_for, code_in, escalate, network_with, wait_until
 

@@ -8,9 +8,9 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import (
     add_member,

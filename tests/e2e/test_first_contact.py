@@ -3,11 +3,11 @@ what to do next, where the server can read it, or else to the server's owner."""
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Message
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Message
 from vcpbot.i18n import t
+from vcpbot_harness import BotHarness, NetworkWorld
 
 
 async def bot_joins(emulator: Emulator, harness: BotHarness, guild) -> None:

@@ -4,9 +4,9 @@ names their Discord shows, in alphabetical order."""
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import (
     add_member,

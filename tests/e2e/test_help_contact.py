@@ -4,8 +4,8 @@ person deletes their own data, because it is the association's."""
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import add_member, network_with
 from help_steps import (

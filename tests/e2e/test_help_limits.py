@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import User
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from discord_emulator.entities import User
 from vcpbot.services import network
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from escalation_steps import network_with, switch_member_route, vcp_channel
 from help_steps import DANGER, ask_help, set_contact

@@ -9,8 +9,8 @@ from datetime import UTC
 import icalendar
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from ics_rules import problems
 from intervisie_steps import at, form, network_with_vcps, plan, session_ids, start_clock

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from intervisie_steps import (
     at,

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
 from vcpbot.services.intervisie import REMINDER_LEASE, ReminderOutcome
 from vcpbot.services.intervisie import jobs as reminder_jobs
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from intervisie_steps import (
     at,

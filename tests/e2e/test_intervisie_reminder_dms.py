@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from intervisie_steps import (
     AMS,

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from discord_emulator import Emulator
 from vcpbot.i18n import formats
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from intervisie_steps import (
     AMS,

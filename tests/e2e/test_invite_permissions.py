@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Overwrite, User
-from vcpbot.emulator.guild import Guild
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Overwrite, User
+from discord_emulator.guild import Guild
 from vcpbot.invite import Place, bot_permissions
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
 
 from escalation_steps import (
     cards_in,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.harness import BotHarness, NetworkWorld, add_student, seed_network_world
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from vcpbot_harness import BotHarness, NetworkWorld, add_student, seed_network_world
 
 from kmtm_steps import (
     FIVE_ASSOCIATIONS,

@@ -9,9 +9,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld, seed_network_world
+from discord_emulator import Emulator
 from vcpbot.i18n import t
+from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
 
 from kmtm_steps import (
     add_vcp,

@@ -12,11 +12,11 @@ from datetime import timedelta
 
 import pytest
 
+from discord_emulator import Emulator
 from vcpbot.db.kmtm import Category, FollowUp, Relation
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
 from vcpbot.i18n import category_label, t
 from vcpbot.services.disclosure import Cell, Rule, protect
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
 
 from kmtm_steps import (
     FIVE_ASSOCIATIONS,

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.interactions import Modal
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
+from discord_emulator import Emulator
+from discord_emulator.interactions import Modal
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
 
 from kmtm_steps import (
     FIVE_ASSOCIATIONS,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Channel, Overwrite
-from vcpbot.emulator.guild import Guild
-from vcpbot.harness import (
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Channel, Overwrite
+from discord_emulator.guild import Guild
+from vcpbot_harness import (
     AssociationGuild,
     BotHarness,
     NetworkWorld,

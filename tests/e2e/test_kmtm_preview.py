@@ -11,10 +11,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from openpyxl import load_workbook
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message
-from vcpbot.harness import BotHarness, NetworkWorld, seed_network_world
+from discord_emulator import Emulator
+from discord_emulator.entities import Message
 from vcpbot.i18n import t
+from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
 
 from kmtm_steps import (
     FIVE_ASSOCIATIONS,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlite_wal import commit_states
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld, seed_network_world
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
 
 from kmtm_steps import FIVE_ASSOCIATIONS, add_vcp, create_period, log_contact, network_of_five
 

@@ -8,9 +8,9 @@ from datetime import UTC
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student
 
 from escalation_steps import add_vcp, escalate, network_with, open_case, receipt_in
 from intervisie_steps import (

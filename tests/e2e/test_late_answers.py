@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld, add_student
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 
 async def test_a_late_answer_is_a_warning_not_an_error(

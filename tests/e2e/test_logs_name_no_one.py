@@ -9,9 +9,9 @@ import logging
 
 import pytest
 
+from discord_emulator import Emulator
 from vcpbot.db import Database
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student
 
 from intervisie_steps import form, network_with_vcps, plan, start_clock
 from log_privacy import Line, LogCapture, findings

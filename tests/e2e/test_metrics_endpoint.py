@@ -19,10 +19,10 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from discord_emulator import Emulator
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, settings_for
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
 
 from escalation_steps import add_member, code_in, escalate, receipt_in
 from help_steps import ask_help

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.harness import BotHarness, NetworkWorld, add_student
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 from network_steps import join_network, request_to_join, set_up_hub
 

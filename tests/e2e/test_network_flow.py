@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld, add_student
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 from network_steps import join_network, request_to_join, set_up_hub
 

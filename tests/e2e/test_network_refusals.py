@@ -8,9 +8,9 @@ role given or taken back. Either way the board is told calmly and can simply try
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import BotHarness, NetworkWorld, add_student
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 from db_faults import failing_commit
 from network_steps import join_network, request_to_join, set_up_hub

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from discord_emulator import Emulator
+from discord_emulator.entities import Message, User
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message, User
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
 from vcpbot.i18n import t
 from vcpbot.services.help import load_procedure
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
 
 from escalation_steps import network_with
 

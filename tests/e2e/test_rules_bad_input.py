@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld, add_student
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 from rules_steps import (
     HOUSE_RULES_EN,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import Message
-from vcpbot.harness import BotHarness, NetworkWorld, add_student
+from discord_emulator import Emulator
+from discord_emulator.entities import Message
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 from rules_steps import publish, register_with_rules_channel, rules_posts, upload
 

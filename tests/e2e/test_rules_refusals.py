@@ -10,8 +10,8 @@ calmly and can simply try again.
 
 from __future__ import annotations
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld, add_student
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 from db_faults import failing_commit
 from rules_steps import (

@@ -10,10 +10,10 @@ from datetime import UTC
 import pytest
 from alembic.script import ScriptDirectory
 
+from discord_emulator import Emulator
 from vcpbot.bot import DatabaseNotReady
 from vcpbot.db.migrate import alembic_config, downgrade, head_revisions, schema_diff, state, upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, ManualClock, NetworkWorld
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from escalation_steps import escalate, open_case, receipt_in
 from intervisie_steps import at, form, network_with_vcps, plan, runner, start_clock

@@ -12,8 +12,8 @@ import asyncio
 import discord
 from sqlalchemy import text
 
-from vcpbot.emulator import Emulator
-from vcpbot.harness import BotHarness, NetworkWorld
+from discord_emulator import Emulator
+from vcpbot_harness import BotHarness, NetworkWorld
 
 from write_guard import WriteGuard
 

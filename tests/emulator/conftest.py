@@ -19,7 +19,8 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from vcpbot.emulator import Emulator, point_discord_py
+from discord_emulator import Emulator
+from vcpbot_harness import point_discord_py
 
 
 class EscalateForm(discord.ui.Modal, title="Escalate"):

@@ -12,7 +12,7 @@ import aiohttp
 import discord
 import pytest
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 CHART = b"\x89PNG\r\n\x1a\n fake chart"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 
 async def test_ephemeral_reply_is_seen_only_by_the_invoker(

@@ -7,7 +7,7 @@ from typing import Any
 import discord
 import pytest
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 
 async def test_an_unknown_command_names_the_registered_ones(

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 
 async def _text_channel(bot: discord.Client, channel_id: int) -> discord.TextChannel:

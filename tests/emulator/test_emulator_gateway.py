@@ -8,7 +8,7 @@ from typing import Any
 import discord
 import pytest
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 
 async def test_a_dropped_socket_is_resumed_and_misses_nothing(

@@ -9,13 +9,14 @@ import discord
 import pytest
 import yarl
 
-from vcpbot.emulator import Emulator, point_discord_py
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Overwrite
-from vcpbot.emulator.rest import ROUTES
-from vcpbot.emulator.routing import normalise_template
-from vcpbot.emulator.snowflake import SnowflakeFactory, snowflake_time
-from vcpbot.emulator.spec import SpecValidator
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Overwrite
+from discord_emulator.rest import ROUTES
+from discord_emulator.routing import normalise_template
+from discord_emulator.snowflake import SnowflakeFactory, snowflake_time
+from discord_emulator.spec import SpecValidator
+from vcpbot_harness import point_discord_py
 
 
 def test_snowflakes_increase_and_carry_their_creation_time() -> None:

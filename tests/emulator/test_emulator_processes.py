@@ -13,9 +13,9 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.emulator.guild import Guild
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from discord_emulator.guild import Guild
 
 SHARDS = 4
 

@@ -9,7 +9,7 @@ from typing import Any
 import discord
 import pytest
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 SEND = "POST /channels/{channel_id}/messages"
 

@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord.http import Route
 
-from vcpbot.emulator import Emulator
+from discord_emulator import Emulator
 
 
 async def test_an_interaction_answered_after_the_deadline_is_unknown(

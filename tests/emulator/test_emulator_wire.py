@@ -13,8 +13,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.spec import SPEC_PATH, SpecValidator
+from discord_emulator import Emulator
+from discord_emulator.spec import SPEC_PATH, SpecValidator
 
 _URI = "urn:test:discord-openapi"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from vcpbot.emulator.limits import (
+from discord_emulator.limits import (
     IS_COMPONENTS_V2,
     check_interaction_callback,
     check_message,

@@ -13,8 +13,8 @@ import discord
 import pytest
 from discord import app_commands
 
-from vcpbot.emulator import limits
-from vcpbot.emulator.spec import Operation, SpecValidator
+from discord_emulator import limits
+from discord_emulator.spec import Operation, SpecValidator
 
 CREATE_MESSAGE = "POST /channels/{channel_id}/messages"
 CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"

@@ -14,13 +14,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.harness import seed_network_world
 from vcpbot.settings import normalise_database_url
+from vcpbot_harness import seed_network_world
 
 from log_privacy import text_findings
 from scaleout_steps import SHARDS, Deployment, process_env, shard_of

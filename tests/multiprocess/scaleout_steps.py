@@ -23,16 +23,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from discord_emulator import Emulator
+from discord_emulator.entities import User
+from discord_emulator.guild import Guild
 from vcpbot.bot import create_bot
 from vcpbot.db import Database
 from vcpbot.discord_endpoints import discord_endpoints
-from vcpbot.emulator import Emulator
-from vcpbot.emulator.entities import User
-from vcpbot.emulator.guild import Guild
-from vcpbot.harness import NetworkWorld, runtime_dir_for, settings_for
 from vcpbot.leadership import Leadership, PostgresLeadership
 from vcpbot.services import escalation, intervisie, network
 from vcpbot.settings import Settings
+from vcpbot_harness import NetworkWorld, runtime_dir_for, settings_for
 
 SCRIPT = Path(__file__).with_name("bot_process.py")
 ROOT = Path(__file__).parents[2]

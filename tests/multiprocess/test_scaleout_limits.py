@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from vcpbot.emulator.entities import User
-from vcpbot.emulator.guild import Guild
+from discord_emulator.entities import User
+from discord_emulator.guild import Guild
 
 from scaleout_steps import Deployment, approved_association, set_up_hub, shard_of
 

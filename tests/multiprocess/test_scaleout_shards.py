@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from vcpbot.emulator.guild import Guild
+from discord_emulator.guild import Guild
 from vcpbot.leadership import lock_key
 
 from scaleout_steps import RETRY_S, Deployment

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vcpbot.emulator.guild import Guild
+from discord_emulator.guild import Guild
 from vcpbot.services import intervisie
 
 from scaleout_steps import (

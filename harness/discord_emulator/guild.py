@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import (
+from discord_emulator import permissions as perm
+from discord_emulator.entities import (
     CATEGORY,
     TEXT,
     VOICE,
@@ -22,7 +22,7 @@ from vcpbot.emulator.entities import (
 )
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.world import World
+    from discord_emulator.world import World
 
 
 @dataclass(eq=False)

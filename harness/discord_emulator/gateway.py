@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.guild import Guild
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.guild import Guild
+    from discord_emulator.server import Emulator
 
 GUILDS, GUILD_MEMBERS, GUILD_PRESENCES = 1 << 0, 1 << 1, 1 << 8
 GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 12, 1 << 15

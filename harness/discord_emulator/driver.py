@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator import forms, messages
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Channel, Message, ScheduledEvent, User
-from vcpbot.emulator.guild import Guild
-from vcpbot.emulator.interactions import (
+from discord_emulator import forms, messages
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Channel, Message, ScheduledEvent, User
+from discord_emulator.guild import Guild
+from discord_emulator.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
     MESSAGE_COMPONENT,
@@ -22,7 +22,7 @@ from vcpbot.emulator.interactions import (
     Modal,
     Response,
 )
-from vcpbot.emulator.invoke import (
+from discord_emulator.invoke import (
     Resolved,
     command_options,
     find_subcommand,
@@ -32,8 +32,8 @@ from vcpbot.emulator.invoke import (
 )
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.entities import ApplicationCommand
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.entities import ApplicationCommand
+    from discord_emulator.server import Emulator
 
 DEFAULT_TIMEOUT = 5.0
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator import access, errors
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import ScheduledEvent
-from vcpbot.emulator.guild import Guild
-from vcpbot.emulator.routing import ROUTES, Call
+from discord_emulator import access, errors
+from discord_emulator import permissions as perm
+from discord_emulator.entities import ScheduledEvent
+from discord_emulator.guild import Guild
+from discord_emulator.routing import ROUTES, Call
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.server import Emulator
 
 GUILD_MEMBERS_INTENT = 1 << 1
 

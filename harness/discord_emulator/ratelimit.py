@@ -11,7 +11,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from vcpbot.emulator.routing import normalise_template
+from discord_emulator.routing import normalise_template
 
 RATE_LIMITED = 429
 # discord.py treats a 429 without a Via header as a Cloudflare ban and does not retry.

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import (
+from discord_emulator import permissions as perm
+from discord_emulator.entities import (
     DM,
     ApplicationCommand,
     Attachment,
@@ -22,11 +22,11 @@ from vcpbot.emulator.entities import (
     Role,
     User,
 )
-from vcpbot.emulator.guild import Guild
-from vcpbot.emulator.snowflake import SnowflakeFactory
+from discord_emulator.guild import Guild
+from discord_emulator.snowflake import SnowflakeFactory
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.interactions import Interaction
+    from discord_emulator.interactions import Interaction
 
 T = TypeVar("T")
 Dispatch = Callable[[str, dict[str, Any], "int | None"], None]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.entities import Channel, Member
-    from vcpbot.emulator.guild import Guild
+    from discord_emulator.entities import Channel, Member
+    from discord_emulator.guild import Guild
 
 CREATE_INSTANT_INVITE = 1 << 0
 KICK_MEMBERS = 1 << 1

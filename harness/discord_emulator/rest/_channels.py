@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator import access, errors, messages
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import DM, PRIVATE_THREAD, PUBLIC_THREAD, Channel, Message, iso, now
-from vcpbot.emulator.routing import ROUTES, Call, Created
+from discord_emulator import access, errors, messages
+from discord_emulator import permissions as perm
+from discord_emulator.entities import DM, PRIVATE_THREAD, PUBLIC_THREAD, Channel, Message, iso, now
+from discord_emulator.routing import ROUTES, Call, Created
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.server import Emulator
 
 _MESSAGES = "/channels/{channel_id}/messages"
 _MESSAGE = "/channels/{channel_id}/messages/{message_id}"

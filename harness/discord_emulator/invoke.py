@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Attachment, Channel, Member, Message, Role, User
-from vcpbot.emulator.guild import Guild
-from vcpbot.emulator.interactions import Interaction
-from vcpbot.emulator.world import World
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Attachment, Channel, Member, Message, Role, User
+from discord_emulator.guild import Guild
+from discord_emulator.interactions import Interaction
+from discord_emulator.world import World
 
 __all__ = ["Resolved", "command_options", "find_subcommand", "nest", "new_interaction"]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from vcpbot.emulator import errors
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Channel, Role
-from vcpbot.emulator.guild import Guild
-from vcpbot.emulator.world import World
+from discord_emulator import errors
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Channel, Role
+from discord_emulator.guild import Guild
+from discord_emulator.world import World
 
 # In a DM the bot can do anything a participant can.
 _DM_PERMISSIONS = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vcpbot.emulator.entities import Message, walk_components
-from vcpbot.emulator.interactions import MODAL_VALUE_KEYS, Modal
-from vcpbot.emulator.invoke import Resolved
+from discord_emulator.entities import Message, walk_components
+from discord_emulator.interactions import MODAL_VALUE_KEYS, Modal
+from discord_emulator.invoke import Resolved
 
 BUTTON = 2
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})

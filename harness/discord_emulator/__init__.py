@@ -4,7 +4,7 @@ The bot under test is the real bot on real discord.py code paths; only the URLs 
 A test builds a world, starts the bot, acts as people and asserts on what they see::
 
     async with Emulator() as emulator:
-        with point_discord_py(emulator):
+        with point_discord_py(emulator):  # vcpbot_harness, or set discord.py's URLs yourself
             alice = emulator.create_user("alice", locale="nl")
             guild = emulator.create_guild("Association", owner=alice, locale="nl")
             await bot.login(emulator.token)
@@ -24,8 +24,8 @@ Unmodelled endpoints and request bodies Discord would reject land in
 answer, size limits, permissions, rate limits) are enforced as Discord does.
 """
 
-from vcpbot.emulator.driver import InteractionResult, Person
-from vcpbot.emulator.entities import (
+from discord_emulator.driver import InteractionResult, Person
+from discord_emulator.entities import (
     Attachment,
     Channel,
     Member,
@@ -35,10 +35,10 @@ from vcpbot.emulator.entities import (
     ScheduledEvent,
     User,
 )
-from vcpbot.emulator.guild import Guild
-from vcpbot.emulator.interactions import Interaction, Modal, Response
-from vcpbot.emulator.server import Emulator, point_discord_py
-from vcpbot.emulator.world import World
+from discord_emulator.guild import Guild
+from discord_emulator.interactions import Interaction, Modal, Response
+from discord_emulator.server import Emulator
+from discord_emulator.world import World
 
 __all__ = [
     "Attachment",
@@ -57,5 +57,4 @@ __all__ = [
     "ScheduledEvent",
     "User",
     "World",
-    "point_discord_py",
 ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator import errors, messages
-from vcpbot.emulator.entities import EPHEMERAL, LOADING, Message
-from vcpbot.emulator.interactions import (
+from discord_emulator import errors, messages
+from discord_emulator.entities import EPHEMERAL, LOADING, Message
+from discord_emulator.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
@@ -25,10 +25,10 @@ from vcpbot.emulator.interactions import (
     Modal,
     Response,
 )
-from vcpbot.emulator.routing import ROUTES, Call
+from discord_emulator.routing import ROUTES, Call
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.server import Emulator
 
 _CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
 _WEBHOOK = "/webhooks/{webhook_id}/{webhook_token}"

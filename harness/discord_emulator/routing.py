@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator import errors
+from discord_emulator import errors
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.server import Emulator
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from discord_emulator import Emulator
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Channel, Role, User
+from discord_emulator.world import Guild
 from vcpbot.bot import VCPBot, create_bot
 from vcpbot.db import Database
-from vcpbot.discord_endpoints import point_discord_at, restore
-from vcpbot.emulator import Emulator
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Channel, Role, User
-from vcpbot.emulator.world import Guild
+from vcpbot.discord_endpoints import discord_endpoints, point_discord_at, restore
 from vcpbot.settings import Settings
 
 READY_TIMEOUT_S = 10.0
@@ -47,6 +47,11 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         self.now = when
+
+
+def point_discord_py(emulator: Emulator) -> contextlib.AbstractContextManager[None]:
+    """Point discord.py's process-wide REST base and gateway URL at the emulator, then restore."""
+    return discord_endpoints(emulator.api_base, emulator.gateway_url)
 
 
 # One runtime directory per emulated Discord, as one machine has one /run/vcpbot:

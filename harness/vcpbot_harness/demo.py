@@ -17,13 +17,14 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from discord_emulator import Emulator, Guild, Modal
+from discord_emulator import permissions as perm
+from discord_emulator.entities import Channel, Message, User
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
-from vcpbot.emulator import Emulator, Guild, Modal
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator.entities import Channel, Message, User
-from vcpbot.harness import (
+from vcpbot.i18n import Locale, category_label, formats, t
+from vcpbot_harness import (
     AssociationGuild,
     BotHarness,
     NetworkWorld,
@@ -31,7 +32,6 @@ from vcpbot.harness import (
     seed_network_world,
     settings_for,
 )
-from vcpbot.i18n import Locale, category_label, formats, t
 
 Out = Callable[[str], None]
 MENTION = re.compile(r"<@!?(\d+)>|<#(\d+)>|<@&(\d+)>")

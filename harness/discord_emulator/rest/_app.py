@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator import access, errors
-from vcpbot.emulator.entities import ApplicationCommand
-from vcpbot.emulator.routing import ROUTES, Call, Created
+from discord_emulator import access, errors
+from discord_emulator.entities import ApplicationCommand
+from discord_emulator.routing import ROUTES, Call, Created
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.server import Emulator
 
 _GLOBAL = "/applications/{application_id}/commands"
 _GUILD = "/applications/{application_id}/guilds/{guild_id}/commands"

@@ -23,7 +23,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from vcpbot.emulator.schema_rules import TolerantValidator, readable_errors
+from discord_emulator.schema_rules import TolerantValidator, readable_errors
 
 __all__ = ["API_PREFIX", "SPEC_PATH", "Operation", "SpecValidator"]
 

@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vcpbot.emulator.entities import Channel, Message, User, walk_components
+from discord_emulator.entities import Channel, Message, User, walk_components
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.guild import Guild
+    from discord_emulator.guild import Guild
 
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 

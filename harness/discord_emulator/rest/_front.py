@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
-# Importing the handler modules registers their routes in ROUTES.
-from vcpbot.emulator import errors, rest_app, rest_channels, rest_guilds, rest_interactions  # noqa: F401
-from vcpbot.emulator.limits import check_operation
-from vcpbot.emulator.routing import ROUTES, Call, Created, Route, Upload
-from vcpbot.emulator.spec import API_PREFIX, SpecValidator
+from discord_emulator import errors
+from discord_emulator.limits import check_operation
+from discord_emulator.routing import ROUTES, Call, Created, Route, Upload
+from discord_emulator.spec import API_PREFIX, SpecValidator
 
 if TYPE_CHECKING:
-    from vcpbot.emulator.server import Emulator
+    from discord_emulator.server import Emulator
 
 log = logging.getLogger(__name__)
 

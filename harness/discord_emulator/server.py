@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from aiohttp import web
 
-from vcpbot.discord_endpoints import discord_endpoints
-from vcpbot.emulator import permissions as perm
-from vcpbot.emulator import rest
-from vcpbot.emulator.driver import DEFAULT_TIMEOUT, Person
-from vcpbot.emulator.entities import (
+from discord_emulator import permissions as perm
+from discord_emulator import rest
+from discord_emulator.driver import DEFAULT_TIMEOUT, Person
+from discord_emulator.entities import (
     DM,
     PRIVATE_THREAD,
     Attachment,
@@ -25,12 +23,12 @@ from vcpbot.emulator.entities import (
     User,
     now,
 )
-from vcpbot.emulator.gateway import Gateway
-from vcpbot.emulator.guild import Guild
-from vcpbot.emulator.ratelimit import RateLimits
-from vcpbot.emulator.rest import RequestRecord
-from vcpbot.emulator.spec import API_PREFIX
-from vcpbot.emulator.world import World
+from discord_emulator.gateway import Gateway
+from discord_emulator.guild import Guild
+from discord_emulator.ratelimit import RateLimits
+from discord_emulator.rest import RequestRecord
+from discord_emulator.spec import API_PREFIX
+from discord_emulator.world import World
 
 # Application flags Discord sets when a privileged intent is enabled in the developer portal.
 _INTENT_FLAGS = {1 << 1: 1 << 15, 1 << 8: 1 << 13, 1 << 15: 1 << 19}
@@ -150,7 +148,7 @@ class Emulator:
     ) -> None:
         """Fail the next ``count`` calls of a route, e.g. "POST /channels/{channel_id}/messages"
         (only those on ``channel`` if given), with Discord's JSON error ``code`` in the body."""
-        from vcpbot.emulator.routing import ROUTES, normalise_template
+        from discord_emulator.routing import ROUTES, normalise_template
 
         if normalise_template(route) not in {normalise_template(k) for k in ROUTES.route_keys()}:
             raise ValueError(f"{route!r} is not a route the emulator models")
@@ -260,9 +258,4 @@ class Emulator:
         ]
 
 
-def point_discord_py(emulator: Emulator) -> contextlib.AbstractContextManager[None]:
-    """Point discord.py's process-wide REST base and gateway URL at the emulator, then restore."""
-    return discord_endpoints(emulator.api_base, emulator.gateway_url)
-
-
-__all__ = ["Emulator", "point_discord_py"]
+__all__ = ["Emulator"]

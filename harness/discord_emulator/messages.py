@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vcpbot.emulator import errors
-from vcpbot.emulator.entities import (
+from discord_emulator import errors
+from discord_emulator.entities import (
     EPHEMERAL,
     LOADING,
     Attachment,
@@ -16,8 +16,8 @@ from vcpbot.emulator.entities import (
     now,
     walk_components,
 )
-from vcpbot.emulator.routing import Upload
-from vcpbot.emulator.world import World
+from discord_emulator.routing import Upload
+from discord_emulator.world import World
 
 SUPPRESS_EMBEDS = 1 << 2
 SUPPRESS_NOTIFICATIONS = 1 << 12
