@@ -3,6 +3,10 @@
 The PostgreSQL tests use one connection pool per "process", as separate processes
 would, in a schema of the test's own (the lock and the wake-up channel are per
 schema, so test runs that share the server do not share a leader).
+
+The bot passes each change of the lead on to the cogs that have the leadership hooks;
+a cog whose hooks are wrong (a misspelt name, one missing, one not async) is refused
+when it is added, instead of silently never hearing the lead change.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from discord.ext import commands
 from sqlalchemy import text
 
+from vcpbot.bot import ShardedVCPBot, VCPBot, create_bot
 from vcpbot.db import Database, create_database
 from vcpbot.leadership import (
     AlreadyRunning,
     Leadership,
+    LeadershipHooks,
     PostgresLeadership,
     SoleProcess,
     leadership_for,
@@ -274,3 +281,85 @@ async def test_with_the_scheduler_off_a_sqlite_process_never_leads_but_still_loc
             SoleProcess(database, lead=True).reserve()
     finally:
         await serving.stop()
+
+
+# --- the bot's hooks in the cogs (vcpbot.leadership.LeadershipHooks) ------------------------
+
+
+class _Heard(commands.Cog):
+    """A feature with timed work: it hears each change of the lead."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    async def lead_taken(self) -> None:
+        self.heard.append("taken")
+
+    async def lead_lost(self) -> None:
+        self.heard.append("lost")
+
+    async def leader_woken(self, topic: str) -> None:
+        self.heard.append(f"woken:{topic}")
+
+
+class _Misspelt(commands.Cog):
+    """Its author meant ``lead_lost``: the process would keep sending after losing the lead."""
+
+    async def lead_taken(self) -> None: ...
+
+    async def lead_lots(self) -> None: ...
+
+    async def leader_woken(self, topic: str) -> None: ...
+
+
+class _OnlyTaken(commands.Cog):
+    """Takes the lead and never lets go of the work it started."""
+
+    async def lead_taken(self) -> None: ...
+
+
+class _NotAwaitable(commands.Cog):
+    async def lead_taken(self) -> None: ...
+
+    def lead_lost(self) -> None: ...
+
+    async def leader_woken(self, topic: str) -> None: ...
+
+
+@pytest.fixture
+async def bot() -> AsyncIterator[VCPBot | ShardedVCPBot]:
+    db = create_database("sqlite+aiosqlite://")
+    made = create_bot(Settings.load(config_file=None, env_file=None), db)
+    yield made
+    await db.dispose()
+
+
+async def test_every_cog_with_the_hooks_hears_the_lead_change_and_the_others_are_left_be(
+    bot: VCPBot | ShardedVCPBot,
+) -> None:
+    heard = _Heard()
+    await bot.add_cog(heard)
+    await bot.add_cog(commands.Cog())  # a feature without timed work
+    assert isinstance(heard, LeadershipHooks)
+    assert bot.leadership.on_wake is not None and bot.leadership.on_deposed is not None
+    await bot.leadership.on_wake("outbox")
+    await bot.leadership.on_deposed()
+    assert heard.heard == ["woken:outbox", "lost"]
+
+
+@pytest.mark.parametrize(
+    ("cog", "told"),
+    [
+        (_Misspelt, "_Misspelt: lead_lots looks like lead_lost; lead_lost is missing"),
+        (_OnlyTaken, "_OnlyTaken: lead_lost, leader_woken are missing"),
+        (_NotAwaitable, "_NotAwaitable: lead_lost is not async"),
+    ],
+)
+async def test_a_cog_whose_leadership_hooks_are_wrong_is_refused_when_added_not_skipped(
+    bot: VCPBot | ShardedVCPBot, cog: type[commands.Cog], told: str
+) -> None:
+    with pytest.raises(TypeError) as refused:
+        await bot.add_cog(cog())
+    assert told in str(refused.value)
+    assert "vcpbot.leadership.LeadershipHooks" in str(refused.value)
+    assert bot.cogs == {}

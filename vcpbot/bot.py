@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from vcpbot.db.migrate import state as migration_state
 from vcpbot.i18n.translator import CatalogTranslator
 from vcpbot.interactions import report_error
 from vcpbot.languages import LanguageMemory
-from vcpbot.leadership import Leadership, leadership_for
+from vcpbot.leadership import Leadership, LeadershipHooks, check_hooks, leadership_for
 from vcpbot.logs import safe_traceback
 from vcpbot.metrics import Metrics, metrics_for
 from vcpbot.readcache import Listener, ReadCache
@@ -132,8 +132,8 @@ class _VCPBotMixin:
         for name in self.settings.cogs:
             await self._load_cog(name)
         self._cogs_loaded = True
-        if self.leads and self._elections != elections:
-            await self._tell_cogs("lead_taken")  # elected while some cogs were loading
+        if self.leads and self._elections != elections:  # elected while some cogs were loading
+            await self._tell_cogs("lead_taken", lambda cog: cog.lead_taken())
 
     async def connect(self, *, reconnect: bool = True) -> None:
         """Serving: the metrics endpoint opens with the connection, not at login, so that
@@ -149,6 +149,12 @@ class _VCPBotMixin:
             self.failed_cogs[name] = type(exc).__name__
             log.exception("cog %s failed to load; the other features still run", name)
 
+    async def add_cog(self, cog: commands.Cog, /, **options: Any) -> None:
+        """Refuses a cog whose leadership hooks are wrong (``check_hooks``): it would
+        never hear that this process lost the lead."""
+        check_hooks(cog)
+        await super().add_cog(cog, **options)  # type: ignore[misc]
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons and forms: remember the presser's language beside the press (commands
         do it before they run, in ``VCPCommandTree.interaction_check``)."""
@@ -162,11 +168,8 @@ class _VCPBotMixin:
 
     # --- leadership: timed work runs in one process (vcpbot.leadership) ---------------------
     #
-    # A cog with such work defines any of these methods; the bot awaits them in turn:
-    #   async def lead_taken(self)             this process now leads: rebuild jobs from rows
-    #   async def lead_lost(self)              it no longer does: stop what runs outside jobs
-    #   async def leader_woken(self, topic)    the leader: another process committed work
-    # A cog loaded while the process leads does in cog_load what lead_taken does.
+    # A cog with such work has the three methods of ``LeadershipHooks``; the bot awaits
+    # them in turn, in every cog that has them.
 
     @property
     def leads(self) -> bool:
@@ -183,23 +186,24 @@ class _VCPBotMixin:
         if not self._cogs_loaded:
             return  # the cogs rebuild as they load
         started = time.monotonic()
-        await self._tell_cogs("lead_taken")
+        await self._tell_cogs("lead_taken", lambda cog: cog.lead_taken())
         log.info("leader's timed work rebuilt in %.2f s", time.monotonic() - started)
 
     async def _lead_lost(self) -> None:
         self.scheduler.pause()
-        await self._tell_cogs("lead_lost")
+        await self._tell_cogs("lead_lost", lambda cog: cog.lead_lost())
 
     async def _leader_woken(self, topic: str) -> None:
-        await self._tell_cogs("leader_woken", topic)
+        await self._tell_cogs("leader_woken", lambda cog: cog.leader_woken(topic))
 
-    async def _tell_cogs(self, hook: str, *args: Any) -> None:
+    async def _tell_cogs(
+        self, hook: str, call: Callable[[LeadershipHooks], Awaitable[None]]
+    ) -> None:
         for cog in list(self.cogs.values()):  # type: ignore[attr-defined]
-            method = getattr(cog, hook, None)
-            if method is None:
+            if not isinstance(cog, LeadershipHooks):
                 continue
             try:
-                await method(*args)
+                await call(cog)
             except Exception as exc:  # one feature's failure must not keep the others' work back
                 log.error("cog %s: %s failed\n%s", cog.qualified_name, hook, safe_traceback(exc))
 

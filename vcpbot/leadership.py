@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import hashlib
+import inspect
 import logging
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import asyncpg
 from sqlalchemy import text
@@ -54,6 +56,57 @@ CHANNEL_PREFIX = "vcpbot_wake_"
 # TCP keepalive probes PostgreSQL sends before it gives up on a silent leader.
 KEEPALIVE_PROBES = 3
 CONNECT_TIMEOUT_S = 10.0
+
+
+@runtime_checkable
+class LeadershipHooks(Protocol):
+    """What a cog with timed work offers the bot, which awaits these in every cog that
+    has all three (``VCPBot``); a cog without timed work has none of them. A cog loaded
+    while the process leads does in ``cog_load`` what ``lead_taken`` does."""
+
+    async def lead_taken(self) -> None:
+        """This process now leads: rebuild the timed work from the rows."""
+
+    async def lead_lost(self) -> None:
+        """It no longer does: stop what runs outside the scheduler's jobs."""
+
+    async def leader_woken(self, topic: str) -> None:
+        """The leader: another process committed work under ``topic`` for it."""
+
+
+HOOKS = tuple(name for name in vars(LeadershipHooks) if not name.startswith("_"))
+# How like a hook's name a method's must be to be taken for a misspelling (difflib's ratio).
+HOOK_LIKENESS = 0.8
+
+
+def check_hooks(cog: object) -> None:
+    """A cog has all of ``LeadershipHooks``, async, or none: a misspelt or missing hook
+    would never be called, and timed work would run on in a process that lost the lead.
+
+    Raises TypeError naming what is wrong.
+    """
+    present = [name for name in HOOKS if callable(getattr(cog, name, None))]
+    near = {
+        name: like
+        for name in dir(type(cog))
+        if not name.startswith("_") and name not in HOOKS
+        for like in difflib.get_close_matches(name, HOOKS, n=1, cutoff=HOOK_LIKENESS)
+    }
+    if not present and not near:
+        return
+    wrong = [f"{name} looks like {like}" for name, like in near.items()]
+    if missing := [name for name in HOOKS if name not in present]:
+        wrong.append(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing")
+    wrong += [
+        f"{name} is not async"
+        for name in present
+        if not inspect.iscoroutinefunction(getattr(cog, name))
+    ]
+    if wrong:
+        raise TypeError(
+            f"{type(cog).__name__}: {'; '.join(wrong)} "
+            "(a cog with timed work has all of vcpbot.leadership.LeadershipHooks)"
+        )
 
 
 class AlreadyRunning(RuntimeError):
