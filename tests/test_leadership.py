@@ -20,7 +20,7 @@ import pytest
 from discord.ext import commands
 from sqlalchemy import text
 
-from vcpbot.bot import ShardedVCPBot, VCPBot, create_bot
+from vcpbot.bot import VCPBotBase, create_bot
 from vcpbot.db import Database, create_database
 from vcpbot.leadership import (
     AlreadyRunning,
@@ -327,7 +327,7 @@ class _NotAwaitable(commands.Cog):
 
 
 @pytest.fixture
-async def bot() -> AsyncIterator[VCPBot | ShardedVCPBot]:
+async def bot() -> AsyncIterator[VCPBotBase]:
     db = create_database("sqlite+aiosqlite://")
     made = create_bot(Settings.load(config_file=None, env_file=None), db)
     yield made
@@ -335,7 +335,7 @@ async def bot() -> AsyncIterator[VCPBot | ShardedVCPBot]:
 
 
 async def test_every_cog_with_the_hooks_hears_the_lead_change_and_the_others_are_left_be(
-    bot: VCPBot | ShardedVCPBot,
+    bot: VCPBotBase,
 ) -> None:
     heard = _Heard()
     await bot.add_cog(heard)
@@ -356,7 +356,7 @@ async def test_every_cog_with_the_hooks_hears_the_lead_change_and_the_others_are
     ],
 )
 async def test_a_cog_whose_leadership_hooks_are_wrong_is_refused_when_added_not_skipped(
-    bot: VCPBot | ShardedVCPBot, cog: type[commands.Cog], told: str
+    bot: VCPBotBase, cog: type[commands.Cog], told: str
 ) -> None:
     with pytest.raises(TypeError) as refused:
         await bot.add_cog(cog())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -19,9 +19,12 @@ from vcpbot.errors import NotAllowed, WrongPlace
 from vcpbot.services import network
 from vcpbot.settings import Settings
 
+if TYPE_CHECKING:  # the bot imports this module (through vcpbot.languages)
+    from vcpbot.bot import VCPBotBase
 
-def _settings(interaction: discord.Interaction) -> Settings:
-    return interaction.client.settings  # type: ignore[attr-defined]
+
+def _settings(interaction: discord.Interaction[VCPBotBase]) -> Settings:
+    return interaction.client.settings
 
 
 def in_guild(interaction: discord.Interaction) -> int:
@@ -30,14 +33,14 @@ def in_guild(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
-def in_hub(interaction: discord.Interaction) -> int:
+def in_hub(interaction: discord.Interaction[VCPBotBase]) -> int:
     guild_id = in_guild(interaction)
     if guild_id != _settings(interaction).hub_guild_id:
         raise WrongPlace("access.hub_only")
     return guild_id
 
 
-def in_association_guild(interaction: discord.Interaction) -> int:
+def in_association_guild(interaction: discord.Interaction[VCPBotBase]) -> int:
     guild_id = in_guild(interaction)
     if guild_id == _settings(interaction).hub_guild_id:
         raise WrongPlace("access.association_only")
@@ -68,7 +71,7 @@ def require_administrator(interaction: discord.Interaction) -> None:
 
 
 async def require_coordinator(
-    interaction: discord.Interaction, session: AsyncSession
+    interaction: discord.Interaction[VCPBotBase], session: AsyncSession
 ) -> network.Hub:
     guild_id = in_hub(interaction)
     hub = await network.require_hub(session, guild_id=guild_id)
@@ -77,7 +80,9 @@ async def require_coordinator(
     return hub
 
 
-async def require_team(interaction: discord.Interaction, session: AsyncSession) -> network.Hub:
+async def require_team(
+    interaction: discord.Interaction[VCPBotBase], session: AsyncSession
+) -> network.Hub:
     """Members of the UM team; the coordinator counts as one."""
     guild_id = in_hub(interaction)
     hub = await network.require_hub(session, guild_id=guild_id)

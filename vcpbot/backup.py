@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 
 from vcpbot.crypto import CryptoError, MasterKeys
 from vcpbot.db import Database, create_database, migrate
@@ -478,7 +478,7 @@ async def _check_case_keys(db: Database, master: MasterKeys | None) -> int:
     return len(rows)
 
 
-def _inspect_tables(sync_conn: Any) -> list[str]:
+def _inspect_tables(sync_conn: Connection) -> list[str]:
     from sqlalchemy import inspect
 
     return inspect(sync_conn).get_table_names()

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -73,14 +73,22 @@ def intents() -> discord.Intents:
     return chosen
 
 
-class _VCPBotMixin:
-    """What our bot adds to discord.py's Bot and AutoShardedBot alike."""
+if TYPE_CHECKING:
+    # To the type checker this mixin is a discord.py Bot, so that its calls to the Bot's
+    # methods (and to ``super()``'s) are checked; at run time it is only a mixin.
+    _DiscordBot = commands.Bot
+else:
+    _DiscordBot = object
+
+
+class VCPBotBase(_DiscordBot):
+    """What our bot adds to discord.py's Bot and AutoShardedBot alike: the type of the
+    bot wherever it does not matter whether it is sharded (``create_bot`` makes one)."""
 
     settings: Settings
     db: Database
     scheduler: Scheduler
     clock: Clock
-    tree: app_commands.CommandTree
 
     def _init_vcpbot(
         self,
@@ -106,7 +114,7 @@ class _VCPBotMixin:
         self._cogs_loaded = False
         self._elections = 0
         self.reads = ReadCache(db)
-        self.languages = LanguageMemory(self)
+        self.languages = LanguageMemory(self.reads, db, settings)
         self._cache_listener: Listener | None = None
         if metrics is not None:
             metrics.follow_leader(lambda: self.leads)
@@ -140,11 +148,11 @@ class _VCPBotMixin:
         ``vcpbot sync`` (which only logs in) beside a serving process leaves its port be."""
         if self.metrics is not None and self.metrics.port is None:
             await self.metrics.start(self.db)
-        await super().connect(reconnect=reconnect)  # type: ignore[misc]
+        await super().connect(reconnect=reconnect)
 
     async def _load_cog(self, name: str) -> None:
         try:
-            await self.load_extension(f"cogs.{name}")  # type: ignore[attr-defined]
+            await self.load_extension(f"cogs.{name}")
         except Exception as exc:  # one broken feature must not take the others down
             self.failed_cogs[name] = type(exc).__name__
             log.exception("cog %s failed to load; the other features still run", name)
@@ -153,7 +161,7 @@ class _VCPBotMixin:
         """Refuses a cog whose leadership hooks are wrong (``check_hooks``): it would
         never hear that this process lost the lead."""
         check_hooks(cog)
-        await super().add_cog(cog, **options)  # type: ignore[misc]
+        await super().add_cog(cog, **options)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons and forms: remember the presser's language beside the press (commands
@@ -199,7 +207,7 @@ class _VCPBotMixin:
     async def _tell_cogs(
         self, hook: str, call: Callable[[LeadershipHooks], Awaitable[None]]
     ) -> None:
-        for cog in list(self.cogs.values()):  # type: ignore[attr-defined]
+        for cog in list(self.cogs.values()):
             if not isinstance(cog, LeadershipHooks):
                 continue
             try:
@@ -214,7 +222,7 @@ class _VCPBotMixin:
             await self._cache_listener.stop()
         if self.metrics is not None:
             await self.metrics.stop()
-        await super().close()  # type: ignore[misc]
+        await super().close()
 
 
 def _discord_options(
@@ -235,7 +243,7 @@ def _discord_options(
     return options
 
 
-class VCPBot(_VCPBotMixin, commands.Bot):
+class VCPBot(VCPBotBase, commands.Bot):
     def __init__(
         self,
         *,
@@ -251,7 +259,7 @@ class VCPBot(_VCPBotMixin, commands.Bot):
         self._init_vcpbot(settings, db, scheduler, clock, leadership, metrics=metrics)
 
 
-class ShardedVCPBot(_VCPBotMixin, commands.AutoShardedBot):
+class ShardedVCPBot(VCPBotBase, commands.AutoShardedBot):
     def __init__(
         self,
         *,

@@ -9,9 +9,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vcpbot.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from vcpbot.db import Database
 
 Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
@@ -47,7 +50,7 @@ def _missing_config(args: argparse.Namespace) -> str | None:
     return f"config: {args.config} does not exist (leave out --config to use {DEFAULT_CONFIG_FILE})"
 
 
-async def _open_db(settings: Settings):
+async def _open_db(settings: Settings) -> Database:
     from vcpbot.db import create_database
 
     return create_database(settings.database_url)
@@ -177,7 +180,8 @@ async def cmd_demo(args: argparse.Namespace) -> int:
         raise
     # The tour is the output; only warnings are logged, through the same filter as a bot's.
     configure_logging("WARNING")
-    return await demo.run_demo(lang=args.lang, step=args.step, out=_say)
+    told: int = await demo.run_demo(lang=args.lang, step=args.step, out=_say)
+    return told
 
 
 async def cmd_keys_generate(args: argparse.Namespace) -> int:
@@ -428,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         _problem(missing)
         return 2
     try:
-        return asyncio.run(args.func(args))
+        command: Command = args.func
+        return asyncio.run(command(args))
     except SettingsError as exc:
         for line in exc.problems:
             _problem(f"settings: {line}")

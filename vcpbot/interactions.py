@@ -66,10 +66,12 @@ async def send_private(
     """Answer only the person who acted: as the first response, or as a follow-up."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
     kwargs["ephemeral"] = True
+    if content is not None:
+        kwargs["content"] = content
     if interaction.response.is_done():
-        await interaction.followup.send(content, **kwargs)
+        await interaction.followup.send(**kwargs)
     else:
-        await interaction.response.send_message(content, **kwargs)
+        await interaction.response.send_message(**kwargs)
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -186,5 +188,7 @@ class ReportingView(discord.ui.View):
 class ReportingModal(discord.ui.Modal):
     """A modal whose failures are answered as ``ReportingView``'s are."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    async def on_error(  # type: ignore[override]  # discord.py's Modal drops View's item argument
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
         await report_error(interaction, error)

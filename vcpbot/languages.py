@@ -26,8 +26,11 @@ from typing import Any
 import discord
 
 from vcpbot import access, custom_ids
+from vcpbot.db import Database
 from vcpbot.i18n import Locale, catalog, reader_locale
+from vcpbot.readcache import ReadCache
 from vcpbot.services import languages
+from vcpbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +48,10 @@ ESCALATION_FEATURES = frozenset({"esc", "esc-s"})
 
 
 class LanguageMemory:
-    def __init__(self, bot: Any) -> None:
-        self.bot = bot
+    """What the bot remembers of the languages it writes in (the bot makes one)."""
+
+    def __init__(self, reads: ReadCache, db: Database, settings: Settings) -> None:
+        self.reads, self.db, self.settings = reads, db, settings
 
     async def saw(self, interaction: discord.Interaction) -> None:
         """Keep the language of ``interaction``'s person, if the bot may write to them."""
@@ -56,33 +61,33 @@ class LanguageMemory:
             return
         locale: Locale = reader_locale(interaction.locale.value)
         user_id = interaction.user.id
-        kept = await self.bot.reads.get(
+        kept = await self.reads.get(
             ("language", user_id), languages.TABLES, lambda: self._kept(user_id)
         )
         if kept == locale:
             return
-        async with self.bot.db.sessions.begin() as session:
+        async with self.db.sessions.begin() as session:
             await languages.remember(session, user_id=user_id, locale=locale)
 
     async def _writes_to(self, interaction: discord.Interaction) -> bool:
         guild_id = interaction.guild_id
         if guild_id is not None:
-            if guild_id == self.bot.settings.hub_guild_id:
+            if guild_id == self.settings.hub_guild_id:
                 return True
             permissions = interaction.permissions
             if permissions.manage_guild or permissions.administrator:
                 return True
-        roster = await self.bot.reads.get(("vcp-roster",), languages.ROSTER_TABLES, self._roster)
+        roster = await self.reads.get(("vcp-roster",), languages.ROSTER_TABLES, self._roster)
         if interaction.user.id in roster.user_ids:
             return True
         return guild_id is not None and access.has_role(interaction, roster.roles.get(guild_id))
 
     async def _kept(self, user_id: int) -> Locale | None:
-        async with self.bot.db.reading.begin() as session:
+        async with self.db.reading.begin() as session:
             return await languages.remembered(session, user_id=user_id)
 
     async def _roster(self) -> languages.Roster:
-        async with self.bot.db.reading.begin() as session:
+        async with self.db.reading.begin() as session:
             return await languages.vcp_roster(session)
 
 

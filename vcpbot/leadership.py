@@ -295,17 +295,16 @@ class PostgresLeadership(Leadership):
     async def _round(self) -> None:
         """Take the lock if free; if held, check that the session that holds it lives."""
         try:
-            if self._conn is None:
-                await self._connect()
+            conn = self._conn if self._conn is not None else await self._connect()
             if self.is_leader:
-                await self._conn.fetchval("SELECT 1", timeout=self._timeout)
+                await conn.fetchval("SELECT 1", timeout=self._timeout)
                 return
-            taken = await self._conn.fetchval(
+            taken = await conn.fetchval(
                 "SELECT pg_try_advisory_lock($1)", self.key, timeout=self._timeout
             )
             if taken:
                 # Listen before rebuilding, so no wake-up falls between the two.
-                await self._conn.add_listener(wake_channel(self._schema or ""), self._heard)
+                await conn.add_listener(wake_channel(self._schema or ""), self._heard)
                 await self._elected("PostgreSQL advisory lock taken")
         except Exception as exc:
             if not _connection_trouble(exc):
@@ -325,14 +324,14 @@ class PostgresLeadership(Leadership):
     def _timeout(self) -> float:
         return self._settings.retry_seconds
 
-    async def _connect(self) -> None:
+    async def _connect(self) -> asyncpg.Connection:
         # Through the bot's engine, so the connection has the same credentials, TLS and
         # search_path; detached from the pool, because it is held for good.
         async with asyncio.timeout(max(self._timeout, CONNECT_TIMEOUT_S)):
             held = await self._engine.connect()
         try:
             raw = await held.get_raw_connection()
-            conn = raw.driver_connection
+            conn: asyncpg.Connection = raw.driver_connection
             raw.detach()
             await self._keepalives(conn)
             self._schema = str(
@@ -347,6 +346,7 @@ class PostgresLeadership(Leadership):
         if self._unreachable:
             log.info("reached PostgreSQL again")
             self._unreachable = False
+        return conn
 
     async def _keepalives(self, conn: Any) -> None:
         """PostgreSQL ends the session of a leader that went silent, and with it the

@@ -11,13 +11,15 @@ nothing, so it can run beside the serving processes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import discord
+from discord import app_commands
 
-from vcpbot.bot import create_bot
+from vcpbot.bot import VCPBotBase, create_bot
 from vcpbot.db import Database
 from vcpbot.discord_endpoints import point_discord_at, restore
 from vcpbot.invite import association_permissions, hub_permissions, names_of
@@ -52,16 +54,32 @@ async def check_online(settings: Settings, db: Database) -> list[str]:
         restore(previous)
 
 
+@dataclass(frozen=True)
+class _LoggedIn:
+    user_id: int
+    application_id: int
+    translator: app_commands.Translator
+
+
+def _logged_in(bot: VCPBotBase) -> _LoggedIn:
+    """What ``login`` gave the bot (its user, its application, in ``setup_hook`` the
+    commands' translator); the check runs only after it."""
+    user, application_id, translator = bot.user, bot.application_id, bot.tree.translator
+    if user is None or application_id is None or translator is None:
+        raise RuntimeError("the online check needs a logged-in bot")
+    return _LoggedIn(user.id, application_id, translator)
+
+
 # --- the hub --------------------------------------------------------------------------
 
 
-async def _hub_problems(bot: Any, settings: Settings, db: Database) -> list[str]:
+async def _hub_problems(bot: VCPBotBase, settings: Settings, db: Database) -> list[str]:
     hub_id = settings.hub_guild_id
     if hub_id is None:
         return []  # named by the offline check
     try:
         guild = await bot.fetch_guild(hub_id)
-        me = await guild.fetch_member(bot.user.id)
+        me = await guild.fetch_member(_logged_in(bot).user_id)
     except (discord.Forbidden, discord.NotFound):
         return [
             f"hub_guild_id: the bot is not in the server {hub_id}; add it with the link "
@@ -87,7 +105,7 @@ async def _hub_problems(bot: Any, settings: Settings, db: Database) -> list[str]
 # --- the associations -------------------------------------------------------------------
 
 
-async def _association_problems(bot: Any, db: Database) -> list[str]:
+async def _association_problems(bot: VCPBotBase, db: Database) -> list[str]:
     async with db.reading() as session:
         associations = await network.in_network(session)
     problems = []
@@ -96,11 +114,11 @@ async def _association_problems(bot: Any, db: Database) -> list[str]:
     return problems
 
 
-async def _one_association(bot: Any, association: network.AssociationView) -> list[str]:
+async def _one_association(bot: VCPBotBase, association: network.AssociationView) -> list[str]:
     who = f"association {association.name}"
     try:
         guild = await bot.fetch_guild(association.guild_id)
-        me = await guild.fetch_member(bot.user.id)
+        me = await guild.fetch_member(_logged_in(bot).user_id)
     except (discord.Forbidden, discord.NotFound):
         return [
             f"{who}: the bot cannot see its server; the board adds it again with the invite link"
@@ -136,13 +154,13 @@ def _missing(who: str, held: discord.Permissions, needed: discord.Permissions) -
 # --- the commands ---------------------------------------------------------------------
 
 
-async def _command_problems(bot: Any) -> list[str]:
-    tree = bot.tree
+async def _command_problems(bot: VCPBotBase) -> list[str]:
+    tree, logged_in = bot.tree, _logged_in(bot)
     local = [
-        await command.get_translated_payload(tree, tree.translator)
+        await command.get_translated_payload(tree, logged_in.translator)
         for command in tree.get_commands()
     ]
-    remote = await bot.http.get_global_commands(bot.application_id)
+    remote = await bot.http.get_global_commands(logged_in.application_id)
     ours = {c["name"]: _shape(c) for c in local}
     theirs = {c["name"]: _shape(c) for c in remote}
     problems = []
@@ -160,7 +178,7 @@ async def _command_problems(bot: Any) -> list[str]:
     return problems
 
 
-def _shape(command: dict[str, Any]) -> tuple[Any, ...]:
+def _shape(command: Mapping[str, Any]) -> tuple[Any, ...]:
     """What a person sees of a command or option (Discord leaves out what is default)."""
     return (
         command.get("type", 1),
@@ -172,5 +190,5 @@ def _shape(command: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _shapes(options: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def _shapes(options: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     return [_shape(option) for option in options]

@@ -74,7 +74,7 @@ class ReadCache:
         if self.enabled and entry is not None and entry.generations == self._now(watched):
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry.value  # type: ignore[no-any-return]
+            return entry.value  # type: ignore[no-any-return]  # load() for this key made a T
         self._db.changes.watch(watched)
         before, was_enabled = self._now(watched), self.enabled
         value = await load()

@@ -40,11 +40,11 @@ class Scheduler:
     @property
     def running(self) -> bool:
         """Started (jobs can be added and listed), whether paused or not."""
-        return self._scheduler.running
+        return bool(self._scheduler.running)  # APScheduler has no types
 
     @property
     def paused(self) -> bool:
-        return self._scheduler.state == STATE_PAUSED
+        return bool(self._scheduler.state == STATE_PAUSED)
 
     def start(self, *, paused: bool = False) -> None:
         """Paused: jobs are kept but none fires until ``resume`` (a process that does
@@ -97,7 +97,7 @@ class Scheduler:
             try:
                 return await func(*args)
             finally:
-                self._running.discard(task)  # type: ignore[arg-type]
+                self._running.discard(task)
 
         run.__qualname__ = getattr(func, "__qualname__", run.__qualname__)
         return run

@@ -7,7 +7,7 @@ every wait fails with an AssertionError that names what was awaited.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from discord_emulator import forms, messages
 from discord_emulator import permissions as perm
@@ -43,6 +43,8 @@ _KIND_NAMES = {
     USER_COMMAND: "user command",
     MESSAGE_COMMAND: "message command",
 }
+
+T = TypeVar("T")
 
 
 class InteractionResult:
@@ -121,7 +123,7 @@ class InteractionResult:
 
         return await self._wait(probe, within, f"the final message for {interaction.label}")
 
-    async def _wait(self, probe: Callable[[], Any], within: float | None, what: str) -> Any:
+    async def _wait(self, probe: Callable[[], T | None], within: float | None, what: str) -> T:
         return await self._em.world.wait_for(probe, within=within or self.timeout, what=what)
 
     def _failures_hint(self) -> str:
@@ -188,7 +190,7 @@ class Person:
     ) -> InteractionResult:
         """Use an app's user command (on a User) or message command (on a Message)."""
         on_message = isinstance(target, Message)
-        if on_message:
+        if isinstance(target, Message):
             self._check_sees(target)
             channel = target.channel
         where = self._where(guild, channel)

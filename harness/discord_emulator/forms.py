@@ -65,7 +65,7 @@ def modal_submission(
     modal: Modal, values: Mapping[str, Any], resolved: Resolved
 ) -> list[dict[str, Any]]:
     """The submitted components, mirroring the modal's structure (rows or Labels)."""
-    known = {c.get("custom_id") for c in modal.inputs}
+    known = {str(c["custom_id"]) for c in modal.inputs}
     unknown = set(values) - known
     if unknown:
         raise AssertionError(
@@ -97,9 +97,10 @@ def typed(modal: Modal, values: Mapping[str, Any]) -> list[str]:
 def _field(
     component: dict[str, Any], values: Mapping[str, Any], resolved: Resolved
 ) -> dict[str, Any]:
-    kind, custom_id = component["type"], component.get("custom_id")
+    kind = component["type"]
     if kind not in MODAL_VALUE_KEYS:
         return {"type": kind, "id": component.get("id")}
+    custom_id: str = component["custom_id"]  # every field that carries a value has one
     required = component.get("required", True)
     entry: dict[str, Any] = {"type": kind, "id": component.get("id"), "custom_id": custom_id}
     if kind == TEXT_INPUT:

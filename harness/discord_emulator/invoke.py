@@ -52,11 +52,12 @@ class Resolved:
             value = value.user
         if isinstance(value, User):
             self.users[str(value.id)] = value.to_payload()
-            member = self.guild.member(value) if self.guild else None
-            if member is not None:
+            guild = self.guild
+            member = guild.member(value) if guild else None
+            if guild is not None and member is not None:
                 partial = member.to_payload()
                 del partial["user"]
-                partial["permissions"] = str(self.guild.permissions_for(value, self.channel))  # type: ignore[union-attr]
+                partial["permissions"] = str(guild.permissions_for(value, self.channel))
                 self.members[str(value.id)] = partial
             return str(value.id)
         if isinstance(value, Role):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -282,7 +282,7 @@ def _describe_default(error: ValidationError) -> str:
     return message if len(message) <= 200 else f"{message[:197]}..."
 
 
-_DESCRIBERS: dict[str, Any] = {
+_DESCRIBERS: dict[str, Callable[[ValidationError], str]] = {
     **dict.fromkeys(_SIZED, _describe_sized),
     **dict.fromkeys(_UNIONS, _describe_union),
     **dict.fromkeys(

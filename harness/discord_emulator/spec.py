@@ -200,14 +200,16 @@ class SpecValidator:
         label = f"{operation.method} {operation.template}"
         return [f"{label}: {problem}" for problem in problems]
 
-    def _parameters(self, operation: Operation, location: str) -> dict[str, tuple[str, dict]]:
+    def _parameters(
+        self, operation: Operation, location: str
+    ) -> dict[str, tuple[str, dict[str, Any]]]:
         """Declared parameters by name, with a ``$ref`` to each one's schema.
 
         Operation-level declarations override path-level ones, as in OpenAPI.
         """
         item = self._spec["paths"][operation.template]
         verb = operation.method.lower()
-        declared: dict[str, tuple[str, dict]] = {}
+        declared: dict[str, tuple[str, dict[str, Any]]] = {}
         for owner, params in (
             ((), item.get("parameters", [])),
             ((verb,), item[verb].get("parameters", [])),

@@ -77,7 +77,9 @@ async def edit_role(em: Emulator, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     role = access.role(found, call.snowflake("role_id"))
     access.require_manageable(found, role)
-    changes = {k: call.json[k] for k in ("name", "color", "hoist", "mentionable") if k in call.json}
+    changes: dict[str, Any] = {
+        k: call.json[k] for k in ("name", "color", "hoist", "mentionable") if k in call.json
+    }
     if "permissions" in call.json:
         changes["permissions"] = int(call.json["permissions"])
     return found.edit_role(role, **changes).to_payload()
