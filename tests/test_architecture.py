@@ -112,3 +112,35 @@ def test_every_product_module_imports() -> None:
         module = importlib.import_module(_dotted(path))
         missing = [n for n in getattr(module, "__all__", ()) if not hasattr(module, n)]
         assert not missing, f"{module.__name__}.__all__ names what it lacks: {missing}"
+
+
+# A function longer than this is read in parts anyway; give the parts names. The bound
+# sits above today's longest product function, so it stops growth without a rewrite.
+LONGEST_FUNCTION = 80
+
+
+def long_functions(source: str, module: str, bound: int = LONGEST_FUNCTION) -> list[str]:
+    """Functions (methods and nested ones too) in ``source`` of more than ``bound`` lines."""
+    return [
+        f"{module}:{node.lineno} {node.name} has {node.end_lineno - node.lineno + 1} lines"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > bound
+    ]
+
+
+def test_the_length_check_finds_a_function_that_grew_too_long() -> None:
+    body = "".join(f"    step_{n} = {n}\n" for n in range(LONGEST_FUNCTION))
+    source = f"def tour() -> None:\n{body}\n\ndef short() -> None:\n    pass\n"
+    assert long_functions(source, "demo") == [f"demo:1 tour has {LONGEST_FUNCTION + 1} lines"]
+    assert long_functions(source.replace("    step_0 = 0\n", ""), "demo") == []
+
+
+def test_no_product_function_is_longer_than_the_bound() -> None:
+    found = [
+        problem
+        for path in _modules()
+        for problem in long_functions(path.read_text("utf-8"), _dotted(path))
+    ]
+    assert not found, "split into named parts:\n" + "\n".join(found)

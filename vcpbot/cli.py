@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any
 from vcpbot.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from vcpbot.db import Database
+
+    Subcommands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
@@ -343,7 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vcpbot {_version()}")
     parser.add_argument("--secrets-dir", type=Path, default=None, help="directory of secret files")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _serving(sub)
+    _maintenance(sub)
+    _invite(sub)
+    return parser
 
+
+def _serving(sub: Subcommands) -> None:
+    """run, sync, check, demo: serving the bot, and looking at it."""
     run = sub.add_parser("run", help="connect to Discord and serve")
     run.add_argument(
         "--shard-ids",
@@ -377,6 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--step", action="store_true", help="pause between steps")
     demo.set_defaults(func=cmd_demo)
 
+
+def _maintenance(sub: Subcommands) -> None:
+    """db, keys, purge, backup, restore: the operator's deploy and upkeep steps."""
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
@@ -408,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("src", type=Path, metavar="SRC", help="a file made by `vcpbot backup`")
     restore.set_defaults(func=cmd_restore)
+
+
+def _invite(sub: Subcommands) -> None:
     invite = sub.add_parser(
         "invite-url", help="print the link that adds the bot with the permissions it uses"
     )
@@ -421,7 +438,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="only what the bot needs in the hub or in an association's server",
     )
     invite.set_defaults(func=cmd_invite_url)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
