@@ -38,13 +38,13 @@ class DatabaseNotReady(RuntimeError):
     """The database schema is not the one this code needs; the message says how to fix it."""
 
 
-class VCPCommandTree(app_commands.CommandTree):
+class VCPCommandTree(app_commands.CommandTree["VCPBotBase"]):
     """Turns every command error into a calm, ephemeral, localised reply, and remembers
     the language of the people the bot writes to before their command runs."""
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[VCPBotBase], /) -> bool:
         if interaction.type is discord.InteractionType.application_command:
-            await _remember_language(interaction)
+            await _remember_language(interaction.client.languages, interaction)
         return True
 
     async def on_error(
@@ -53,11 +53,8 @@ class VCPCommandTree(app_commands.CommandTree):
         await report_error(interaction, error)
 
 
-async def _remember_language(interaction: discord.Interaction) -> None:
+async def _remember_language(memory: LanguageMemory, interaction: discord.Interaction) -> None:
     """``vcpbot.languages``; a failure there never stands in the way of the interaction."""
-    memory = getattr(interaction.client, "languages", None)
-    if memory is None:
-        return
     try:
         await memory.saw(interaction)
     except Exception as exc:
@@ -172,7 +169,7 @@ class VCPBotBase(_DiscordBot):
             discord.InteractionType.component,
             discord.InteractionType.modal_submit,
         ):
-            await _remember_language(interaction)
+            await _remember_language(self.languages, interaction)
 
     # --- leadership: timed work runs in one process (vcpbot.leadership) ---------------------
     #

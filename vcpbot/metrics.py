@@ -24,6 +24,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -38,6 +39,7 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError
 
 from vcpbot.db import Database
@@ -213,7 +215,12 @@ class Metrics:
         trace.on_request_exception.append(self._request_failed)
         return trace
 
-    async def _request_end(self, _session: Any, _ctx: Any, params: Any) -> None:
+    async def _request_end(
+        self,
+        _session: aiohttp.ClientSession,
+        _ctx: SimpleNamespace,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
         entry = self._callback_of(params)
         if entry is None:
             return
@@ -227,12 +234,19 @@ class Metrics:
         else:
             self._count(entry, "late" if status == 404 else "error")
 
-    async def _request_failed(self, _session: Any, _ctx: Any, params: Any) -> None:
+    async def _request_failed(
+        self,
+        _session: aiohttp.ClientSession,
+        _ctx: SimpleNamespace,
+        params: aiohttp.TraceRequestExceptionParams,
+    ) -> None:
         entry = self._callback_of(params)
         if entry is not None:
             self._count(entry, "error")
 
-    def _callback_of(self, params: Any) -> _Open | None:
+    def _callback_of(
+        self, params: aiohttp.TraceRequestEndParams | aiohttp.TraceRequestExceptionParams
+    ) -> _Open | None:
         if params.method != "POST":
             return None
         found = _CALLBACK.search(params.url.path)
@@ -252,7 +266,7 @@ class Metrics:
         self._db = db
         event.listen(db.engine.sync_engine, "handle_error", self._database_error)
 
-    def _database_error(self, context: Any) -> None:
+    def _database_error(self, context: ExceptionContext) -> None:
         error = context.sqlalchemy_exception or context.original_exception
         self.database_errors.labels(type(error).__name__).inc()
 
