@@ -60,7 +60,7 @@ def cldr(language: Language) -> CldrLocale:
 
 def plural_category(count: float, language: Language) -> str:
     """CLDR's plural category for ``count``: ``one`` or ``other`` in Dutch and English."""
-    return cldr(language).plural_form(abs(count))  # type: ignore[no-any-return]
+    return cldr(language).plural_form(abs(count))
 
 
 def plural_categories(language: Language) -> frozenset[str]:
@@ -70,17 +70,17 @@ def plural_categories(language: Language) -> frozenset[str]:
 
 def day(value: dt.date, language: Language) -> str:
     """``maandag 7 december 2026`` / ``Monday 7 December 2026``."""
-    return format_date(value, DAY_PATTERN, locale=cldr(language))  # type: ignore[no-any-return]
+    return format_date(value, DAY_PATTERN, locale=cldr(language))
 
 
 def short_day(value: dt.date, language: Language) -> str:
     """``ma 7 dec`` / ``Mon 7 Dec``: for buttons and lists where space is short."""
-    return format_date(value, SHORT_DAY_PATTERN, locale=cldr(language))  # type: ignore[no-any-return]
+    return format_date(value, SHORT_DAY_PATTERN, locale=cldr(language))
 
 
 def clock(value: dt.time | dt.datetime, language: Language) -> str:
     """``19:30``: the 24-hour clock both languages use here."""
-    return format_time(value, CLOCK_PATTERN, locale=cldr(language))  # type: ignore[no-any-return]
+    return format_time(value, CLOCK_PATTERN, locale=cldr(language))
 
 
 @cache
@@ -105,12 +105,12 @@ def number(value: float | Decimal, language: Language) -> str:
     """``1.234,5`` / ``1,234.5``."""
     if type(value) is int and -1000 < value < 1000:
         return str(value)  # the same in every language; spares Babel on the hot path
-    return format_decimal(value, locale=cldr(language))  # type: ignore[no-any-return]
+    return format_decimal(value, locale=cldr(language))
 
 
 def one_decimal(value: float, language: Language) -> str:
     """``12,5`` / ``12.5``: a rate, always with one decimal."""
-    return format_decimal(value, "#,##0.0", locale=cldr(language))  # type: ignore[no-any-return]
+    return format_decimal(value, "#,##0.0", locale=cldr(language))
 
 
 def items(values: list[Any] | tuple[Any, ...], language: Language) -> str:
@@ -118,7 +118,7 @@ def items(values: list[Any] | tuple[Any, ...], language: Language) -> str:
     if not values:
         return ""
     written = [_value(v, language) for v in values]
-    return format_list(written, locale=cldr(language))  # type: ignore[no-any-return]
+    return format_list(written, locale=cldr(language))
 
 
 def _value(value: Any, language: Language) -> Any:
