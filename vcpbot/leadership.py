@@ -34,7 +34,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import asyncpg
 from sqlalchemy import text
@@ -221,7 +221,7 @@ class PostgresLeadership(Leadership):
         self._settings = settings
         self._candidate = candidate
         self._held: AsyncConnection | None = None
-        self._conn: Any = None  # the asyncpg connection inside _held
+        self._conn: asyncpg.Connection | None = None  # the connection inside _held
         self._schema: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._broken = asyncio.Event()
@@ -348,7 +348,7 @@ class PostgresLeadership(Leadership):
             self._unreachable = False
         return conn
 
-    async def _keepalives(self, conn: Any) -> None:
+    async def _keepalives(self, conn: asyncpg.Connection) -> None:
         """PostgreSQL ends the session of a leader that went silent, and with it the
         lock, after idle + probes x interval seconds, at most ``lost_after_seconds``."""
         lost = self._settings.lost_after_seconds
@@ -377,7 +377,7 @@ class PostgresLeadership(Leadership):
 
     # --- wake-ups --------------------------------------------------------------------------
 
-    def _heard(self, _conn: Any, _pid: int, _channel: str, topic: str) -> None:
+    def _heard(self, _conn: asyncpg.Connection, _pid: int, _channel: str, topic: str) -> None:
         """NOTIFY arrived; wake-ups that come while one is handled are handled together."""
         if not self.is_leader or self.on_wake is None:
             return

@@ -25,12 +25,15 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
 from vcpbot.db import Database
 from vcpbot.db.changes import CHANNEL
+
+if TYPE_CHECKING:
+    import asyncpg  # imported when used: PostgreSQL only
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +121,12 @@ class Listener:
                 await task
         self._cache.enabled = False
 
-    def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _heard(
+        self, _connection: asyncpg.Connection, _pid: int, _channel: str, payload: str
+    ) -> None:
         self._cache.invalidate(name for name in payload.split(",") if name)
 
-    def _closed(self, _connection: Any) -> None:
+    def _closed(self, _connection: asyncpg.Connection) -> None:
         self._cache.enabled = False
         self._lost.set()
 
