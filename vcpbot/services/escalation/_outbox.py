@@ -35,10 +35,8 @@ a case is kept, sealed, in ``escalation_posts``.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date
-from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,13 +53,9 @@ from vcpbot.db.escalation import (
     Undelivered,
 )
 from vcpbot.db.network import Association
-from vcpbot.services.escalation._core import (
-    EscalationConfig,
-    deleted_on,
-    notify_reporter,
-    open_dm_link,
-)
-from vcpbot.services.escalation._posts import MessageRef, card_ref, record_post
+from vcpbot.services.escalation._core import deleted_on, notify_reporter, open_dm_link
+from vcpbot.services.escalation._posts import card_ref, record_post
+from vcpbot.services.escalation._types import Delivery, EscalationConfig, MessageRef
 
 BACKOFF_FIRST_S = 5.0
 BACKOFF_MAX_S = 900.0
@@ -70,20 +64,6 @@ _POSTED_AS = {
     OutboxKind.OVERDUE_NUDGE: PostKind.NUDGE,
     OutboxKind.PATTERN_SIGNAL: PostKind.NOTICE,
 }
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    kind: OutboxKind
-    place: Place
-    case_id: int | None
-    payload: Mapping[str, Any]
-    delivery_key: str
-    # Earlier claims of this row. More than 0: an earlier try (perhaps one that
-    # crashed) may have posted it; look for ``delivery_key`` before posting again.
-    attempts: int
-    lease_token: str
 
 
 def _delivery(row: OutboxItem) -> Delivery:

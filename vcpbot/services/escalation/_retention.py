@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text
@@ -34,30 +33,21 @@ from vcpbot.db.escalation import (
     Post,
 )
 from vcpbot.db.sqlite import sqlite_outside_transaction
-from vcpbot.services.escalation._core import EscalationConfig, enqueue, local_day
-from vcpbot.services.escalation._posts import MessageRef, posts_of, seal_legacy_posts
+from vcpbot.services.escalation._core import enqueue, local_day
+from vcpbot.services.escalation._posts import posts_of, seal_legacy_posts
 from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
+from vcpbot.services.escalation._types import (
+    CountRow,
+    EscalationConfig,
+    MessageRef,
+    PurgeResult,
+    RotationResult,
+    Upkeep,
+)
 
 log = logging.getLogger(__name__)
 
 ROTATION_BATCH = 200
-
-
-@dataclass(frozen=True)
-class PurgeResult:
-    cases: int
-    counters: int
-    blocks: int
-
-
-@dataclass(frozen=True)
-class CountRow:
-    period: str
-    route: str
-    category: str
-    urgency: str
-    outcome: str
-    count: int
 
 
 async def purge_expired(
@@ -133,14 +123,6 @@ async def compact_sqlite(db: Database) -> None:
         await sqlite_outside_transaction(db, "PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-@dataclass(frozen=True)
-class RotationResult:
-    rewrapped: int
-    current_version: int
-    # Master key versions still needed by some case after the rotation.
-    versions_in_use: tuple[int, ...]
-
-
 async def rotate_keys(session: AsyncSession, *, keys: EscalationKeys) -> RotationResult:
     """Re-wrap every case's data key under the newest master key.
 
@@ -177,13 +159,6 @@ async def rotate_keys(session: AsyncSession, *, keys: EscalationKeys) -> Rotatio
 async def key_versions_in_use(session: AsyncSession) -> tuple[int, ...]:
     rows = await session.scalars(select(Case.key_version).distinct().order_by(Case.key_version))
     return tuple(rows.all())
-
-
-@dataclass(frozen=True)
-class Upkeep:
-    purged: PurgeResult
-    nudged: tuple[str, ...]
-    patterns: int
 
 
 async def daily_upkeep(session: AsyncSession, *, config: EscalationConfig, now: datetime) -> Upkeep:

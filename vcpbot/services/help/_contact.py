@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vcpbot.db.help import CONTACT_LINK_MAX, CONTACT_TEXT_MAX, HelpContact
 from vcpbot.db.network import AuditEntry
 from vcpbot.errors import InvalidInput
-from vcpbot.i18n import Locale
+from vcpbot.services.help._types import Contact
 from vcpbot.services.network import require_in_network
 
 __all__ = [
@@ -44,18 +43,6 @@ _LINK_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 # Characters that change how the text around them reads without being seen: control
 # characters and the bidirectional overrides and isolates.
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
-
-
-@dataclass(frozen=True)
-class Contact:
-    text_nl: str
-    text_en: str
-    link: str | None
-
-    def text(self, locale: Locale) -> str:
-        """In the reader's language, else in the one the board wrote."""
-        own = self.text_nl if locale == "nl" else self.text_en
-        return own or self.text_nl or self.text_en
 
 
 def _hidden(char: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from vcpbot.db.intervisie import (
 from vcpbot.errors import Conflict, InvalidInput, NotFound
 from vcpbot.services.intervisie._invitees import add_invitations, new_token, resolve_invitees
 from vcpbot.services.intervisie._types import (
+    Details,
     Invitees,
     Location,
     Planned,
@@ -36,14 +36,6 @@ AGENDA_MAX = 1000
 REASON_MAX = 300
 MAX_OCCURRENCES = 52
 _LINK = re.compile(r"^https://[^\s<>]+$")
-
-
-@dataclass(frozen=True)
-class Details:
-    title: str
-    duration_minutes: int
-    location: Location
-    agenda: str | None
 
 
 def check_duration(minutes: int, policy: Policy) -> None:

@@ -27,7 +27,6 @@ from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
 from vcpbot.services.kmtm._report import (
-    Report,
     ReportRow,
     format_rate,
     heading,
@@ -37,6 +36,7 @@ from vcpbot.services.kmtm._report import (
     shown,
     title,
 )
+from vcpbot.services.kmtm._types import Report
 from vcpbot.services.spreadsheet import Sheet, Value, write_csv, write_xlsx
 
 CSV_COLUMNS = ("period", "breakdown", "key", "label", "count", "status", "per_1000_members")

@@ -26,12 +26,13 @@ from vcpbot.services.rules._common import (
     latest_version_of,
     required_version,
 )
-from vcpbot.services.rules._reading import Published, published
+from vcpbot.services.rules._reading import published
 from vcpbot.services.rules._types import (
     AckResult,
     AckStats,
     AckStatus,
     DocumentInfo,
+    Published,
     PublishedDocument,
     VersionCount,
 )

@@ -31,23 +31,20 @@ from vcpbot.services.rules._common import (
     version_info,
     version_text,
 )
-from vcpbot.services.rules._text import (
-    EMPTY,
-    LANGUAGES,
-    Language,
-    RulesText,
-    TextDiff,
-    other_language,
-)
+from vcpbot.services.rules._text import EMPTY, LANGUAGES
 from vcpbot.services.rules._types import (
     DocumentInfo,
     DraftPreview,
     DraftSaved,
+    Language,
     PublishedDocument,
     PublishedMessages,
     PublishPlan,
+    RulesText,
+    TextDiff,
     VersionDiff,
     VersionInfo,
+    other_language,
 )
 
 

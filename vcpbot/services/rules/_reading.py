@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -16,38 +15,26 @@ from vcpbot.db.rules import (
 )
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services.rules import _text as rules_text
-from vcpbot.services.rules._text import Language, RulesText, other_language
 from vcpbot.services.rules._types import (
     AckStatus,
     ArticleView,
     Contents,
+    Language,
+    Published,
+    RulesText,
     SearchResult,
     TocEntry,
+    other_language,
 )
 
 
-@dataclass(frozen=True)
-class Published:
-    """One document's latest published version: everything a reader is shown.
-
-    Plain values, so the cog can keep it between interactions (``vcpbot.readcache``)."""
-
-    document_id: int
-    kind: RulesKind
-    number: int
-    published_at: datetime
-    text_nl: str | None
-    text_en: str | None
-    ack_enabled: bool
-    ack_role_id: int | None
-    required_version: int  # the newest version a member must have acknowledged
-
-    def text(self, language: Language) -> tuple[RulesText, Language]:
-        for candidate in (language, other_language(language)):
-            text = self.text_nl if candidate == "nl" else self.text_en
-            if text:
-                return rules_text.parse(text, require_articles=False), candidate
-        raise AssertionError("a version has at least one language")
+def _text_of(document: Published, language: Language) -> tuple[RulesText, Language]:
+    """The document's text in ``language``, or in the other one when it has none."""
+    for candidate in (language, other_language(language)):
+        text = document.text_nl if candidate == "nl" else document.text_en
+        if text:
+            return rules_text.parse(text, require_articles=False), candidate
+    raise AssertionError("a version has at least one language")
 
 
 # The tables ``published`` reads: a commit to any of them makes a kept copy stale.
@@ -142,7 +129,7 @@ def contents_of(
     """The contents of each document; with ``own``, the member's acknowledgement status."""
     contents = []
     for document in documents:
-        text, shown = document.text(language)
+        text, shown = _text_of(document, language)
         contents.append(
             Contents(
                 kind=document.kind,
@@ -168,7 +155,7 @@ def article_of(
     if len(found) > 1:
         raise InvalidInput("rules.error.choose_document")
     document = found[0]
-    text, shown = document.text(language)
+    text, shown = _text_of(document, language)
     article = text.article(number)
     if article is None:
         raise rules_text.unknown_article(text, number)
@@ -198,7 +185,7 @@ def search_in(
         raise NotFound("rules.error.nothing_published")
     results = []
     for document in found:
-        text, shown = document.text(language)
+        text, shown = _text_of(document, language)
         hits = rules_text.search(text, query)
         if hits:
             results.append(
