@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.network import Association, AssociationStatus, AuditEntry, HubConfig, Vcp
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services.privacy import eraser
@@ -440,8 +441,8 @@ async def set_suspended(
 
 async def set_present(session: AsyncSession, *, guild_id: int, present: bool) -> bool:
     """The bot joined or left a guild; returns whether it belonged to an association."""
-    result = await session.execute(
-        update(Association).where(Association.guild_id == guild_id).values(present=present)
+    result = await execute_dml(
+        session, update(Association).where(Association.guild_id == guild_id).values(present=present)
     )
     return bool(result.rowcount)
 
@@ -557,8 +558,8 @@ async def remove_vcp(
     session: AsyncSession, *, guild_id: int, user_id: int, actor_id: int, now: datetime
 ) -> AssociationView:
     row = await _registered(session, guild_id)
-    result = await session.execute(
-        delete(Vcp).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
+    result = await execute_dml(
+        session, delete(Vcp).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
     )
     if not result.rowcount:
         raise NotFound("network.error.not_a_vcp")
@@ -697,21 +698,22 @@ async def audit_log(session: AsyncSession, *, limit: int = 25) -> list[AuditView
 @eraser("network", "vcps", "audit_log", "associations")
 async def erase_network_data(session: AsyncSession, user_id: int) -> list[str]:
     removed = []
-    result = await session.execute(delete(Vcp).where(Vcp.user_id == user_id))
+    result = await execute_dml(session, delete(Vcp).where(Vcp.user_id == user_id))
     if result.rowcount:
         removed.append("privacy.removed.vcp_registry")
     audit = 0
     for column in (AuditEntry.actor_id, AuditEntry.subject_id):
-        result = await session.execute(
-            update(AuditEntry).where(column == user_id).values({column.key: None})
+        result = await execute_dml(
+            session, update(AuditEntry).where(column == user_id).values({column.key: None})
         )
         audit += result.rowcount or 0
     if audit:
         removed.append("privacy.removed.audit_log")
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         update(Association)
         .where(Association.requested_by_id == user_id)
-        .values(requested_by_id=None)
+        .values(requested_by_id=None),
     )
     if result.rowcount:
         removed.append("privacy.removed.join_requests")

@@ -42,6 +42,7 @@ from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.escalation import (
     Case,
     CaseStatus,
@@ -159,8 +160,8 @@ async def release_leases(session: AsyncSession, *, token: str | None = None) -> 
     query = update(OutboxItem).where(OutboxItem.lease_token.is_not(None))
     if token is not None:
         query = query.where(OutboxItem.lease_token == token)
-    result = await session.execute(
-        query.values(lease_token=None).execution_options(synchronize_session=False)
+    result = await execute_dml(
+        session, query.values(lease_token=None).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
 
@@ -178,10 +179,11 @@ async def mark_delivered(
     For a card, a nudge or a pattern notice, pass the posted message: it is kept,
     sealed, for later edits and for its deletion when the case is destroyed.
     """
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         delete(OutboxItem)
         .where(OutboxItem.id == delivery.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     if not result.rowcount:
         return False

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.crypto import EscalationKeys, semester_of
 from vcpbot.db import Database
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.escalation import (
     Block,
     Case,
@@ -85,8 +86,8 @@ async def purge_expired(
         await session.execute(
             delete(Case).where(Case.id.in_(ids)).execution_options(synchronize_session=False)
         )
-    counters = await session.execute(delete(Counter).where(Counter.day < today))
-    blocks = await session.execute(delete(Block).where(Block.semester < semester_of(today)))
+    counters = await execute_dml(session, delete(Counter).where(Counter.day < today))
+    blocks = await execute_dml(session, delete(Block).where(Block.semester < semester_of(today)))
     result = PurgeResult(
         cases=len(ids), counters=counters.rowcount or 0, blocks=blocks.rowcount or 0
     )

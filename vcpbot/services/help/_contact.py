@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.help import CONTACT_LINK_MAX, CONTACT_TEXT_MAX, HelpContact
 from vcpbot.db.network import AuditEntry
 from vcpbot.errors import InvalidInput
@@ -113,8 +114,8 @@ async def set_contact(
     if not nl and not en:
         if shown_link is not None:
             raise InvalidInput("help.contact.error.link_without_text")
-        result = await session.execute(
-            delete(HelpContact).where(HelpContact.association_id == association.id)
+        result = await execute_dml(
+            session, delete(HelpContact).where(HelpContact.association_id == association.id)
         )
         if result.rowcount:
             _audit(session, association.id, actor_id, "association.help_contact_removed", now)

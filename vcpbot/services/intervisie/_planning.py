@@ -16,7 +16,7 @@ from vcpbot.db.intervisie import (
     SessionStatus,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotFound
-from vcpbot.services.intervisie._invitees import add_invitations, new_token, resolve_invitees
+from vcpbot.services.intervisie._invitees import add_invitations, resolve_invitees
 from vcpbot.services.intervisie._types import (
     Details,
     Invitees,
@@ -24,6 +24,7 @@ from vcpbot.services.intervisie._types import (
     Planned,
     Policy,
     invitation_view,
+    new_token,
     series_view,
     session_view,
 )
@@ -147,7 +148,7 @@ def occurrence_starts(
     local = first_start.astimezone(zone)
     if until < local.date():
         raise InvalidInput("intervisie.error.until_before_start", until=until)
-    starts = []
+    starts: list[datetime] = []
     day = local.date()
     while day <= until:
         if len(starts) == MAX_OCCURRENCES:

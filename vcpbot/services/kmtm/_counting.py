@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import ColumnElement, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -145,7 +145,7 @@ async def list_periods(session: AsyncSession) -> list[PeriodView]:
     return [_view(row) for row in rows]
 
 
-def _taking_contacts(day: date, grace_days: int) -> tuple[object, ...]:
+def _taking_contacts(day: date, grace_days: int) -> tuple[ColumnElement[bool], ...]:
     """Started, not closed, and on ``day`` within its dates or its grace window."""
     return (
         KmtmPeriod.start_date <= day,

@@ -91,7 +91,7 @@ def export_csv(report: Report, *, locale: Locale) -> bytes:
     that a spreadsheet never runs one as a formula.
     """
 
-    def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list:
+    def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list[str]:
         status = value.value if isinstance(value, Marker) else "published"
         rate_text = "" if rate is None else format_rate(rate, locale)
         return [report.period_name, report.dimension.value, key, label, text, status, rate_text]

@@ -355,7 +355,7 @@ async def _insert(  # noqa: PLR0917 - one ledger row, column by column
 
 
 def _row_payload(row: ReportRow) -> dict[str, Any]:
-    entry = {
+    entry: dict[str, Any] = {
         "key": row.key,
         "label": row.label,
         "value": _encode(row.value),
