@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import re
 from collections import Counter
 from pathlib import Path
@@ -158,3 +159,29 @@ def test_the_check_sees_a_result_type_outside_types_and_leaves_private_helpers_a
         "vcpbot.services.kmtm._report:2 Report",
         "vcpbot.services.kmtm._report:5 Answer",
     ]
+
+
+def undocumented_exports(package: str) -> list[str]:
+    """Functions ``package`` exports in ``__all__`` that have no docstring of their own."""
+    module = importlib.import_module(package)
+    return [
+        f"{package}.{name}"
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name)) and not getattr(module, name).__doc__
+    ]
+
+
+def test_every_function_a_service_package_offers_says_what_it_does() -> None:
+    """Cogs call these: what it does and what it raises, read where the API is.
+
+    ruff's D103 (pyproject.toml) holds the single-module services; it counts a function
+    in a private module (``_cases.py``) as private, so the packages' exports are held here.
+    """
+    services = ROOT / "vcpbot" / "services"
+    found = [
+        line
+        for package in sorted(services.iterdir())
+        if (package / "__init__.py").exists()
+        for line in undocumented_exports(f"vcpbot.services.{package.name}")
+    ]
+    assert not found, "give each a docstring:\n" + "\n".join(found)

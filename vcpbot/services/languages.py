@@ -72,6 +72,7 @@ def _spoken(value: str | None) -> Locale | None:
 
 @eraser("languages", "user_languages")
 async def erase_language(session: AsyncSession, user_id: int) -> list[str]:
+    """Forget the language remembered for ``user_id`` (/privacy delete-my-data)."""
     result = await execute_dml(session, delete(UserLanguage).where(UserLanguage.user_id == user_id))
     return ["privacy.removed.language"] if result.rowcount else []
 
@@ -89,6 +90,7 @@ ROSTER_TABLES = ("vcps", "associations")
 
 
 async def vcp_roster(session: AsyncSession) -> Roster:
+    """Everyone registered as a VCP, and each association's VCP role, in two queries."""
     user_ids = (await session.scalars(select(Vcp.user_id))).all()
     roles = (await session.execute(select(Association.guild_id, Association.vcp_role_id))).all()
     return Roster(

@@ -364,6 +364,9 @@ async def set_notice_detail(
 
 
 async def member_route(session: AsyncSession, *, association_id: int) -> MemberRouteView:
+    """Whether the association's members can write to its VCPs, and in which channel
+    (off, without a channel, until the board turns it on).
+    """
     row = await session.get(MemberRoute, association_id)
     if row is None:
         return MemberRouteView(association_id=association_id, enabled=False, channel_id=None)

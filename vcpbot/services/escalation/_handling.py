@@ -213,6 +213,11 @@ async def acknowledge(
     case_ref: CaseRef,
     now: datetime,
 ) -> CaseCard:
+    """The handler says they have seen the case: its clock stops and the cards follow.
+
+    Raises NotFound when the handler cannot see the case, Conflict when it is no longer
+    theirs to act on (passed on), already acknowledged or closed.
+    """
     case = await find_case(session, handler, case_ref)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("escalation.error.already_closed")

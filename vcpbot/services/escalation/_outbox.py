@@ -304,6 +304,7 @@ async def notice_deletion_day(
 
 
 async def pending_deliveries(session: AsyncSession) -> int:
+    """How many messages about cases are waiting in the outbox, leased or not."""
     return await session.scalar(select(func.count()).select_from(OutboxItem)) or 0
 
 

@@ -158,6 +158,8 @@ async def rotate_keys(session: AsyncSession, *, keys: EscalationKeys) -> Rotatio
 
 
 async def key_versions_in_use(session: AsyncSession) -> tuple[int, ...]:
+    """The key versions that still wrap a stored case's key, oldest first (after a rotation,
+    the old ones left are the ones that may not be retired yet)."""
     rows = await session.scalars(select(Case.key_version).distinct().order_by(Case.key_version))
     return tuple(rows.all())
 

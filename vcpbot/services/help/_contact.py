@@ -94,6 +94,7 @@ def _view(row: HelpContact) -> Contact:
 
 
 async def contact_of(session: AsyncSession, *, association_id: int) -> Contact | None:
+    """The contact text and link the association's board added to /help, or None."""
     row = await session.get(HelpContact, association_id)
     return None if row is None else _view(row)
 

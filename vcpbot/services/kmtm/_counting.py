@@ -85,6 +85,10 @@ async def _period_row(session: AsyncSession, name: str) -> KmtmPeriod | None:
 
 
 async def period_by_name(session: AsyncSession, *, name: str) -> PeriodView:
+    """The KMTM period with this name.
+
+    Raises NotFound when there is none.
+    """
     row = await _period_row(session, name)
     if row is None:
         raise NotFound("kmtm.error.unknown_period", name=name.strip()[:PERIOD_NAME_MAX])

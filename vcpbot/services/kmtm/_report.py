@@ -186,6 +186,9 @@ def _from_row(
 
 
 def row_label(report: Report, row: ReportRow, locale: Locale) -> str:
+    """A row's words in ``locale``: its own label, or the catalog's for its key (a
+    category in the same words as anonymous reporting).
+    """
     if row.label is not None:
         return row.label
     if report.dimension is Dimension.CATEGORY:
@@ -207,6 +210,7 @@ def shown(
 
 
 def title(report: Report, locale: Locale) -> str:
+    """The report's heading in ``locale``: what it counts, in which period."""
     return t(f"kmtm.report.title.{report.dimension.value}", locale, period=report.period_name)
 
 

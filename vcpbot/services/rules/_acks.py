@@ -72,6 +72,10 @@ async def plan_ack(
 async def ack_status(
     session: AsyncSession, *, guild_id: int, kind: RulesKind, user_id: int
 ) -> AckStatus:
+    """Whether the member has acknowledged the latest version of the document.
+
+    Raises NotFound when the guild has not published it.
+    """
     document = await find_document(session, guild_id, kind, False)
     if document is None:
         raise NotFound("rules.error.not_published")

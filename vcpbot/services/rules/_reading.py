@@ -222,6 +222,11 @@ async def read_article(
     number: int,
     language: Language,
 ) -> ArticleView:
+    """One published article in full, in ``language`` or else the other language.
+
+    Raises NotFound when the guild has published nothing, InvalidInput when ``kind`` is
+    needed to choose between documents or the article does not exist.
+    """
     documents = await published(session, guild_id=guild_id)
     return article_of(documents, kind=kind, number=number, language=language)
 
@@ -234,6 +239,12 @@ async def search(
     language: Language,
     kind: RulesKind | None = None,
 ) -> tuple[SearchResult, ...]:
+    """Published articles that match ``query``, per document, in ``language`` or else
+    the other one.
+
+    Raises InvalidInput when the query is too short or too long, NotFound when the guild
+    has published nothing (of ``kind``).
+    """
     rules_text.search_terms(query)  # a bad query is reported before anything is read
     documents = await published(session, guild_id=guild_id)
     return search_in(documents, query=query, language=language, kind=kind)

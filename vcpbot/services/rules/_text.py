@@ -226,6 +226,7 @@ def render(document: RulesText) -> str:
 
 
 def heading(article: Article) -> str:
+    """An article's heading as members see it: ``3. Title``."""
     return f"{article.number}. {article.title}"
 
 

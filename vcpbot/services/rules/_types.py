@@ -235,6 +235,7 @@ Language = Literal["nl", "en"]
 
 
 def other_language(language: Language) -> Language:
+    """The language a text falls back to when it has none in ``language``."""
     return "en" if language == "nl" else "nl"
 
 
@@ -311,6 +312,7 @@ class TextDiff:
 
 
 def diff_text(lines: tuple[DiffLine, ...]) -> str:
+    """Diff lines as the text of a ```diff block; a fence in the rules cannot close it."""
     rendered = ("…" if line.op == "@" else f"{line.op} {line.text}" for line in lines)
     return "\n".join(rendered).replace("```", "`\u200b``")
 
