@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import re
 from collections import Counter
 from pathlib import Path
@@ -144,3 +145,73 @@ def test_no_product_function_is_longer_than_the_bound() -> None:
         for problem in long_functions(path.read_text("utf-8"), _dotted(path))
     ]
     assert not found, "split into named parts:\n" + "\n".join(found)
+_RESULT_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag", "NamedTuple"}
+
+
+def result_types_outside(source: str, module: str) -> list[str]:
+    """Public dataclasses, enums and NamedTuples that ``module`` defines at its top level."""
+    found = []
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+            continue
+        decorators = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+        is_dataclass = any(
+            getattr(d, "id", getattr(d, "attr", "")) == "dataclass" for d in decorators
+        )
+        bases = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+        if is_dataclass or bases & _RESULT_BASES:
+            found.append(f"{module}:{node.lineno} {node.name}")
+    return found
+
+
+def test_every_service_package_keeps_its_result_types_in_types() -> None:
+    """What a capability hands back (views, results, cards) is read in one named place."""
+    services = ROOT / "vcpbot" / "services"
+    found = [
+        line
+        for package in services.iterdir()
+        if (package / "__init__.py").exists()
+        for path in sorted(package.glob("*.py"))
+        if path.name != "_types.py"
+        for line in result_types_outside(path.read_text("utf-8"), _dotted(path))
+    ]
+    assert not found, "move to the package's _types.py:\n" + "\n".join(found)
+
+
+def test_the_check_sees_a_result_type_outside_types_and_leaves_private_helpers_alone() -> None:
+    source = (
+        "@dataclass(frozen=True)\nclass Report:\n    x: int\n\n"
+        "class Answer(StrEnum):\n    YES = 'yes'\n\n"
+        "@dataclasses.dataclass\nclass _Entry:\n    y: int\n\n"
+        "class PreviewBook:\n    pass\n"
+    )
+    assert result_types_outside(source, "vcpbot.services.kmtm._report") == [
+        "vcpbot.services.kmtm._report:2 Report",
+        "vcpbot.services.kmtm._report:5 Answer",
+    ]
+
+
+def undocumented_exports(package: str) -> list[str]:
+    """Functions ``package`` exports in ``__all__`` that have no docstring of their own."""
+    module = importlib.import_module(package)
+    return [
+        f"{package}.{name}"
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name)) and not getattr(module, name).__doc__
+    ]
+
+
+def test_every_function_a_service_package_offers_says_what_it_does() -> None:
+    """Cogs call these: what it does and what it raises, read where the API is.
+
+    ruff's D103 (pyproject.toml) holds the single-module services; it counts a function
+    in a private module (``_cases.py``) as private, so the packages' exports are held here.
+    """
+    services = ROOT / "vcpbot" / "services"
+    found = [
+        line
+        for package in sorted(services.iterdir())
+        if (package / "__init__.py").exists()
+        for line in undocumented_exports(f"vcpbot.services.{package.name}")
+    ]
+    assert not found, "give each a docstring:\n" + "\n".join(found)

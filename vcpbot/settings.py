@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -149,7 +150,7 @@ class IntervisieSettings(_Section):
 
     @field_validator("attending_only_leads")
     @classmethod
-    def _attending_only_are_leads(cls, value: list[str], info: Any) -> list[str]:
+    def _attending_only_are_leads(cls, value: list[str], info: ValidationInfo) -> list[str]:
         extra = sorted(set(value) - set(info.data.get("reminder_leads", value)))
         if extra:
             raise ValueError(f"{', '.join(extra)} must also be in reminder_leads")
@@ -185,14 +186,14 @@ class EscalationSettings(_Section):
 
     @field_validator("batch_max_minutes")
     @classmethod
-    def _batch_window(cls, value: int, info: Any) -> int:
+    def _batch_window(cls, value: int, info: ValidationInfo) -> int:
         if value < info.data.get("batch_min_minutes", 0):
             raise ValueError("batch_max_minutes must be at least batch_min_minutes")
         return value
 
     @field_validator("argon2_parallelism")
     @classmethod
-    def _argon2_memory(cls, value: int, info: Any) -> int:
+    def _argon2_memory(cls, value: int, info: ValidationInfo) -> int:
         # Argon2 needs at least 8 KiB of memory per lane.
         if info.data.get("argon2_memory_kib", 8 * value) < 8 * value:
             raise ValueError("argon2_memory_kib must be at least 8 x argon2_parallelism")

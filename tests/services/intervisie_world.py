@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from vcpbot.db import Database
 from vcpbot.services import intervisie, network
-from vcpbot.services.intervisie._jobs import CoordinatorReport
+from vcpbot.services.intervisie._types import CoordinatorReport
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)

@@ -96,7 +96,7 @@ async def close(db: Database, name: str = "KMTM 2026", now: datetime = AFTER) ->
         await kmtm.close_period(session, name=name, now=now, zone=AMS)
 
 
-async def release(db: Database, by: str, name: str = "KMTM 2026") -> kmtm_report.Report:
+async def release(db: Database, by: str, name: str = "KMTM 2026") -> kmtm.Report:
     async with db.sessions.begin() as session:
         return await kmtm_report.report(
             session, period_name=name, dimension=by, now=AFTER, zone=AMS, **RULE

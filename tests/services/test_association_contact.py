@@ -9,6 +9,7 @@ import pytest
 from vcpbot.db import Database
 from vcpbot.errors import InvalidInput, NotAllowed
 from vcpbot.services import network
+from vcpbot.services.help import Contact
 from vcpbot.services.help import _contact as help_contact
 from vcpbot.services.privacy import erase_user
 
@@ -50,7 +51,7 @@ async def _set(db: Database, *, nl: str = TEXT_NL, en: str = TEXT_EN, link: str 
         )
 
 
-async def _shown(db: Database, association_id: int) -> help_contact.Contact | None:
+async def _shown(db: Database, association_id: int) -> Contact | None:
     async with db.sessions.begin() as session:
         return await help_contact.contact_of(session, association_id=association_id)
 
@@ -58,7 +59,7 @@ async def _shown(db: Database, association_id: int) -> help_contact.Contact | No
 async def test_the_board_saves_changes_and_removes_the_contact(db: Database) -> None:
     association_id = await _association_in_network(db)
     saved = await _set(db, nl="  " + TEXT_NL + "  \r\n", link=" " + LINK)
-    assert saved == help_contact.Contact(TEXT_NL, TEXT_EN, LINK)
+    assert saved == Contact(TEXT_NL, TEXT_EN, LINK)
     assert await _shown(db, association_id) == saved
 
     await _set(db, en="", link="")
@@ -151,5 +152,5 @@ async def test_deleting_the_board_members_data_leaves_the_associations_contact(
     async with db.sessions.begin() as session:
         await erase_user(session, BOARD)
         entries = await network.audit_log(session)
-    assert await _shown(db, association_id) == help_contact.Contact(TEXT_NL, TEXT_EN, LINK)
+    assert await _shown(db, association_id) == Contact(TEXT_NL, TEXT_EN, LINK)
     assert all(e.actor_id != BOARD for e in entries)

@@ -42,7 +42,8 @@ from vcpbot.services.kmtm import _chart as kmtm_chart
 from vcpbot.services.kmtm import _export as kmtm_export
 from vcpbot.services.kmtm import _report as kmtm_report
 from vcpbot.services.kmtm._chart import render_png
-from vcpbot.services.kmtm._report import Report, ReportRow
+from vcpbot.services.kmtm._report import ReportRow
+from vcpbot.services.kmtm._types import Report
 from vcpbot.services.kmtm._undo import UndoBook
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -126,9 +127,7 @@ async def _log(  # noqa: PLR0917 - reads like the three choices a VCP makes
         )
 
 
-async def _report(
-    db: Database, dimension: str, name: str = "KMTM 2026", **rule
-) -> kmtm_report.Report:
+async def _report(db: Database, dimension: str, name: str = "KMTM 2026", **rule) -> kmtm.Report:
     values = {"k": 5, "min_contributors": 3, "round_to_5": False, "year_periods": 5}
     values.update(rule)
     async with db.sessions.begin() as session:
@@ -159,19 +158,19 @@ async def _row_counts(db: Database) -> dict[str, int]:
         }
 
 
-def _csv_rows(report: kmtm_report.Report, locale: str) -> list[dict[str, str]]:
+def _csv_rows(report: kmtm.Report, locale: str) -> list[dict[str, str]]:
     """The CSV export as a spreadsheet in that language reads it."""
     return list(csv.DictReader(io.StringIO(_csv_text(report, locale)), delimiter=_SEP[locale]))
 
 
-def _csv_text(report: kmtm_report.Report, locale: str) -> str:
+def _csv_text(report: kmtm.Report, locale: str) -> str:
     return kmtm_export.export_csv(report, locale=locale).decode("utf-8-sig")
 
 
 _SEP = {"nl": ";", "en": ","}
 
 
-def _values(report: kmtm_report.Report) -> dict[str, object]:
+def _values(report: kmtm.Report) -> dict[str, object]:
     return {row.key: row.value for row in report.rows}
 
 
@@ -870,7 +869,7 @@ async def _past_period(db: Database, year: int, plan: dict[int, int]) -> None:
     await _close(db, f"KMTM {year}", now=datetime(year, 10, 2, tzinfo=UTC))
 
 
-def _csv_counts(report: kmtm_report.Report) -> dict[str, str]:
+def _csv_counts(report: kmtm.Report) -> dict[str, str]:
     """What a person reads in the export: each row's count as text, by key."""
     return {row["key"]: row["count"] for row in _csv_rows(report, "en")}
 
@@ -952,9 +951,7 @@ async def test_a_period_released_one_table_at_a_time_keeps_its_first_total(db: D
     assert by_association.total is FEWER_THAN_K and by_association.k == 10
     assert _csv_counts(by_association)["total"] == "fewer than 10"
     category = await _report(db, "category", name="KMTM 2025", k=5)
-    assert category.rows == tuple(
-        kmtm_report.ReportRow(c.value, None, SUPPRESSED) for c in Category
-    )
+    assert category.rows == tuple(kmtm.ReportRow(c.value, None, SUPPRESSED) for c in Category)
 
 
 async def test_a_period_shown_only_in_an_old_year_table_keeps_that_total(db: Database) -> None:

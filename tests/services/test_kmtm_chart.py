@@ -18,7 +18,8 @@ from vcpbot.db import Database
 from vcpbot.db.kmtm import Dimension
 from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED
 from vcpbot.services.kmtm import _chart as kmtm_chart
-from vcpbot.services.kmtm._report import Report, ReportRow
+from vcpbot.services.kmtm._report import ReportRow
+from vcpbot.services.kmtm._types import Report
 
 from kmtm_world import (
     close,

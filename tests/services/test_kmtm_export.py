@@ -17,6 +17,7 @@ from vcpbot.db import Database
 from vcpbot.db.kmtm import Dimension, KmtmPeriod, KmtmRelease
 from vcpbot.db.network import Association
 from vcpbot.i18n import t
+from vcpbot.services import kmtm
 from vcpbot.services.kmtm import _export as kmtm_export
 from vcpbot.services.kmtm import _report as kmtm_report
 
@@ -36,7 +37,7 @@ BOM = b"\xef\xbb\xbf"
 BREAKDOWNS = ("category", "relation", "follow_up", "association")
 
 
-async def _export(db: Database, by: str, name: str = "KMTM 2026") -> list[kmtm_report.Report]:
+async def _export(db: Database, by: str, name: str = "KMTM 2026") -> list[kmtm.Report]:
     async with db.sessions.begin() as session:
         return await kmtm_report.period_reports(
             session, period_name=name, dimension=by, now=AFTER, zone=AMS, **RULE

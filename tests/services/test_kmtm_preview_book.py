@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from vcpbot.db.kmtm import Dimension
-from vcpbot.services.kmtm._preview import Preview, PreviewBook
-from vcpbot.services.kmtm._report import Report, ReportRow
+from vcpbot.services.kmtm._preview import PreviewBook
+from vcpbot.services.kmtm._report import ReportRow
+from vcpbot.services.kmtm._types import Preview, Report
 
 COORDINATOR = 22
 NOW = datetime(2026, 10, 2, 9, 0, tzinfo=UTC)

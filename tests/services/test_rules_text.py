@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from vcpbot.errors import InvalidInput
 from vcpbot.services.rules import _text as rules_text
-from vcpbot.services.rules._text import Article, RulesText
+from vcpbot.services.rules._types import Article, RulesText
 
 DOCUMENT = """\ufeff# Gedragscode\r
 \r

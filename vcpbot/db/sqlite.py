@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,16 +32,25 @@ RETRY_S = 5.0
 ATTEMPTS = 12
 
 
-async def sqlite_outside_transaction(db: Any, statement: str) -> list[tuple[Any, ...]]:
+class _HasEngine(Protocol):
+    @property
+    def engine(self) -> AsyncEngine: ...
+
+
+async def sqlite_outside_transaction(
+    db: _HasEngine | AsyncEngine, statement: str
+) -> list[tuple[Any, ...]]:
     """Run a statement that SQLite refuses inside a transaction (checkpoint, VACUUM).
 
     The engine begins every transaction with BEGIN IMMEDIATE, so this goes to the
     driver's connection directly, which is in autocommit mode between transactions.
     ``db`` is a ``Database`` or an ``AsyncEngine``.
     """
-    engine: AsyncEngine = getattr(db, "engine", db)
+    engine = db if isinstance(db, AsyncEngine) else db.engine
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
+        if raw.driver_connection is None:
+            raise RuntimeError("the pool handed out a closed connection")
         cursor = await raw.driver_connection.execute(statement)
         try:
             return list(await cursor.fetchall())
@@ -63,13 +72,15 @@ async def empty_wal(engine: AsyncEngine, *, busy_ms: int = CHECKPOINT_BUSY_MS) -
     return busy == 0
 
 
-async def _pragma(raw: Any, statement: str) -> Any:
+async def _pragma(raw: Any, statement: str) -> int | None:
+    """``raw`` is the driver's (aiosqlite's) connection; every pragma here answers a number."""
     cursor = await raw.execute(statement)
     try:
         row = await cursor.fetchone()
     finally:
         await cursor.close()
-    return None if row is None else row[0]
+    value: int | None = None if row is None else row[0]
+    return value
 
 
 class WalCompactor:

@@ -69,7 +69,8 @@ def build_ics(event: IcsEvent, *, now: datetime) -> bytes:
     calendar_.add("method", METHOD)
     calendar_.add_component(timezone(zone, event.starts_at.astimezone(zone).year))
     calendar_.add_component(_event(event, zone=zone, now=now))
-    return calendar_.to_ical()
+    ical: bytes = calendar_.to_ical()  # icalendar is untyped
+    return ical
 
 
 def build_calendar(events: Sequence[IcsEvent], *, now: datetime, name: str) -> bytes:
@@ -95,7 +96,8 @@ def build_calendar(events: Sequence[IcsEvent], *, now: datetime, name: str) -> b
             calendar_.add_component(timezone(zones[event.zone], year))
     for event in ordered:
         calendar_.add_component(_event(event, zone=zones[event.zone], now=now))
-    return calendar_.to_ical()
+    ical: bytes = calendar_.to_ical()  # icalendar is untyped
+    return ical
 
 
 def _event(item: IcsEvent, *, zone: ZoneInfo, now: datetime) -> icalendar.Event:

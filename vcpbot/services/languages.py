@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.languages import UserLanguage
 from vcpbot.db.network import Association, Vcp
 from vcpbot.i18n import Locale
@@ -31,12 +32,13 @@ async def remember(session: AsyncSession, *, user_id: int, locale: Locale) -> bo
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(UserLanguage).values(user_id=user_id, locale=locale)
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         statement.on_conflict_do_update(
             index_elements=[UserLanguage.user_id],
             set_={"locale": statement.excluded.locale},
             where=UserLanguage.locale != statement.excluded.locale,
-        )
+        ),
     )
     return bool(result.rowcount)
 
@@ -44,7 +46,7 @@ async def remember(session: AsyncSession, *, user_id: int, locale: Locale) -> bo
 async def remembered(session: AsyncSession, *, user_id: int) -> Locale | None:
     """The person's language, or None when the bot has never seen them."""
     value = await session.scalar(select(UserLanguage.locale).where(UserLanguage.user_id == user_id))
-    return value if value in ("nl", "en") else None
+    return _spoken(value)
 
 
 async def remembered_for(session: AsyncSession, *, user_ids: Iterable[int]) -> dict[int, Locale]:
@@ -55,12 +57,23 @@ async def remembered_for(session: AsyncSession, *, user_ids: Iterable[int]) -> d
     rows = await session.execute(
         select(UserLanguage.user_id, UserLanguage.locale).where(UserLanguage.user_id.in_(wanted))
     )
-    return {user_id: locale for user_id, locale in rows.all() if locale in ("nl", "en")}
+    spoken = ((user_id, _spoken(locale)) for user_id, locale in rows.all())
+    return {user_id: locale for user_id, locale in spoken if locale is not None}
+
+
+def _spoken(value: str | None) -> Locale | None:
+    """A stored language the bot speaks, or None (a value from before, or none)."""
+    if value == "nl":
+        return "nl"
+    if value == "en":
+        return "en"
+    return None
 
 
 @eraser("languages", "user_languages")
 async def erase_language(session: AsyncSession, user_id: int) -> list[str]:
-    result = await session.execute(delete(UserLanguage).where(UserLanguage.user_id == user_id))
+    """Forget the language remembered for ``user_id`` (/privacy delete-my-data)."""
+    result = await execute_dml(session, delete(UserLanguage).where(UserLanguage.user_id == user_id))
     return ["privacy.removed.language"] if result.rowcount else []
 
 
@@ -77,6 +90,7 @@ ROSTER_TABLES = ("vcps", "associations")
 
 
 async def vcp_roster(session: AsyncSession) -> Roster:
+    """Everyone registered as a VCP, and each association's VCP role, in two queries."""
     user_ids = (await session.scalars(select(Vcp.user_id))).all()
     roles = (await session.execute(select(Association.guild_id, Association.vcp_role_id))).all()
     return Roster(

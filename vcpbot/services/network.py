@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.network import Association, AssociationStatus, AuditEntry, HubConfig, Vcp
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services.privacy import eraser
@@ -134,6 +135,10 @@ async def configure_hub(
     actor_id: int,
     now: datetime,
 ) -> Hub:
+    """Save the UM hub's channels and roles (/setup in the hub guild), audited.
+
+    Creates the hub's settings the first time and replaces them after that.
+    """
     row = await session.get(HubConfig, guild_id)
     if row is None:
         row = HubConfig(guild_id=guild_id)
@@ -159,11 +164,16 @@ def _hub(row: HubConfig) -> Hub:
 
 
 async def get_hub(session: AsyncSession, *, guild_id: int) -> Hub | None:
+    """The hub's channels and roles for ``guild_id``, or None when it is not the hub."""
     row = await session.get(HubConfig, guild_id)
     return None if row is None else _hub(row)
 
 
 async def require_hub(session: AsyncSession, *, guild_id: int) -> Hub:
+    """The hub's channels and roles for ``guild_id``.
+
+    Raises NotFound when /setup has not been run in the hub.
+    """
     hub = await get_hub(session, guild_id=guild_id)
     if hub is None:
         raise NotFound("network.error.hub_not_configured")
@@ -187,6 +197,7 @@ async def _association_row(session: AsyncSession, guild_id: int) -> Association 
 
 
 async def association_for_guild(session: AsyncSession, *, guild_id: int) -> AssociationView | None:
+    """The association that uses ``guild_id``, or None when none is registered there."""
     row = await _association_row(session, guild_id)
     return None if row is None else _view(row)
 
@@ -420,6 +431,11 @@ async def _by_name(session: AsyncSession, name: str) -> Association:
 async def set_suspended(
     session: AsyncSession, *, name: str, suspended: bool, actor_id: int, now: datetime
 ) -> AssociationView:
+    """Suspend an approved association, or reinstate a suspended one, audited.
+
+    Raises NotFound when no association has that name, and Conflict when it is not
+    approved (to suspend) or not suspended (to reinstate).
+    """
     row = await _by_name(session, name)
     if suspended and row.status != AssociationStatus.APPROVED:
         raise Conflict("network.error.suspend_not_approved")
@@ -440,13 +456,14 @@ async def set_suspended(
 
 async def set_present(session: AsyncSession, *, guild_id: int, present: bool) -> bool:
     """The bot joined or left a guild; returns whether it belonged to an association."""
-    result = await session.execute(
-        update(Association).where(Association.guild_id == guild_id).values(present=present)
+    result = await execute_dml(
+        session, update(Association).where(Association.guild_id == guild_id).values(present=present)
     )
     return bool(result.rowcount)
 
 
 async def list_associations(session: AsyncSession) -> list[AssociationSummary]:
+    """Every association by name, with how many VCPs each has registered."""
     counts = (
         select(Vcp.association_id, func.count(Vcp.id).label("n"))
         .group_by(Vcp.association_id)
@@ -529,6 +546,11 @@ async def add_vcp(
     actor_id: int,
     now: datetime,
 ) -> AssociationView:
+    """Register ``user_id`` as a VCP of the guild's association (not listed yet), audited.
+
+    Raises NotAllowed when the guild has no association, and Conflict when the person
+    is already registered there.
+    """
     row = await _registered(session, guild_id)
     if await _vcp_id(session, row.id, user_id) is not None:
         raise Conflict("network.error.already_vcp")
@@ -556,9 +578,14 @@ async def add_vcp(
 async def remove_vcp(
     session: AsyncSession, *, guild_id: int, user_id: int, actor_id: int, now: datetime
 ) -> AssociationView:
+    """Take ``user_id`` off the guild's VCP registry, audited.
+
+    Raises NotAllowed when the guild has no association, and NotFound when the person
+    is not registered there.
+    """
     row = await _registered(session, guild_id)
-    result = await session.execute(
-        delete(Vcp).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
+    result = await execute_dml(
+        session, delete(Vcp).where(Vcp.association_id == row.id, Vcp.user_id == user_id)
     )
     if not result.rowcount:
         raise NotFound("network.error.not_a_vcp")
@@ -606,6 +633,7 @@ async def set_listed(
 async def vcps_of(
     session: AsyncSession, *, guild_id: int, listed_only: bool = False
 ) -> list[VcpView]:
+    """The guild's registered VCPs by name; with ``listed_only``, those shown to members."""
     query = (
         select(Vcp, Association)
         .join(Association, Association.id == Vcp.association_id)
@@ -638,6 +666,7 @@ def _vcp_view(vcp: Vcp, association: Association) -> VcpView:
 
 
 async def is_vcp(session: AsyncSession, *, guild_id: int, user_id: int) -> bool:
+    """Whether ``user_id`` is registered as a VCP of the guild's association."""
     found = await session.scalar(
         select(Vcp.id)
         .join(Association, Association.id == Vcp.association_id)
@@ -675,6 +704,7 @@ async def vcp_count(session: AsyncSession, *, association_id: int) -> int:
 
 
 async def audit_log(session: AsyncSession, *, limit: int = 25) -> list[AuditView]:
+    """The latest ``limit`` entries of the network's audit log, newest first."""
     rows = await session.execute(
         select(AuditEntry, Association.name)
         .outerjoin(Association, Association.id == AuditEntry.association_id)
@@ -696,22 +726,26 @@ async def audit_log(session: AsyncSession, *, limit: int = 25) -> list[AuditView
 
 @eraser("network", "vcps", "audit_log", "associations")
 async def erase_network_data(session: AsyncSession, user_id: int) -> list[str]:
+    """Remove a person from the VCP registry and their id from the audit log and from
+    join requests (/privacy delete-my-data); the entries themselves stay.
+    """
     removed = []
-    result = await session.execute(delete(Vcp).where(Vcp.user_id == user_id))
+    result = await execute_dml(session, delete(Vcp).where(Vcp.user_id == user_id))
     if result.rowcount:
         removed.append("privacy.removed.vcp_registry")
     audit = 0
     for column in (AuditEntry.actor_id, AuditEntry.subject_id):
-        result = await session.execute(
-            update(AuditEntry).where(column == user_id).values({column.key: None})
+        result = await execute_dml(
+            session, update(AuditEntry).where(column == user_id).values({column.key: None})
         )
         audit += result.rowcount or 0
     if audit:
         removed.append("privacy.removed.audit_log")
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         update(Association)
         .where(Association.requested_by_id == user_id)
-        .values(requested_by_id=None)
+        .values(requested_by_id=None),
     )
     if result.rowcount:
         removed.append("privacy.removed.join_requests")

@@ -51,6 +51,7 @@ SERVICES_WITH_USER_DATA = (
 
 
 def load_erasers() -> ErasureRegistry:
+    """Import every service that keeps a person's data, so each has registered its eraser."""
     for module in SERVICES_WITH_USER_DATA:
         importlib.import_module(module)
     return ERASERS

@@ -19,12 +19,12 @@ Receipts are hashed outside every write transaction: ``prepare_receipt`` before
 ``reporter_close`` and ``set_notices``.
 
 The implementation is split by meaning, in private modules of this package:
-``_core`` (config, text, clocks, sealing), ``_cases`` (the reporter),
+``_core`` (text, clocks, sealing), ``_cases`` (the reporter),
 ``_receipts`` (receipts, outside transactions), ``_handling`` (the team and the
 VCPs), ``_consent`` (the member's say before their case goes to the team),
 ``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
-messages about a case, sealed), ``_retention`` (purge, rotation). Callers import
-from this package only.
+messages about a case, sealed), ``_retention`` (purge, rotation); ``_types``
+holds what they hand back. Callers import from this package only.
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -43,9 +43,6 @@ from vcpbot.db.escalation import (
 )
 from vcpbot.services.escalation._cases import (
     RECEIPT_NOT_FOUND,
-    MemberRouteView,
-    ReporterView,
-    Submitted,
     member_route,
     open_case,
     reporter_close,
@@ -57,25 +54,13 @@ from vcpbot.services.escalation._cases import (
     submit_case,
 )
 from vcpbot.services.escalation._consent import (
-    Answer,
     answer_consent,
     ask_consent,
     forward_urgently,
     withdraw_consent,
 )
-from vcpbot.services.escalation._core import (
-    TEXT_MAX,
-    EscalationConfig,
-    MessageView,
-    ack_due,
-    add_working_days,
-    clean_text,
-)
+from vcpbot.services.escalation._core import TEXT_MAX, ack_due, add_working_days, clean_text
 from vcpbot.services.escalation._handling import (
-    CaseCard,
-    CaseCode,
-    CaseDetail,
-    Handler,
     acknowledge,
     block_sender,
     card_for,
@@ -85,7 +70,6 @@ from vcpbot.services.escalation._handling import (
     reply,
 )
 from vcpbot.services.escalation._outbox import (
-    Delivery,
     association_channel,
     association_of_case,
     card_message,
@@ -102,13 +86,9 @@ from vcpbot.services.escalation._outbox import (
     retry_delay,
     waiting_delivery_ids,
 )
-from vcpbot.services.escalation._posts import MessageRef, PostView, seal_legacy_posts
-from vcpbot.services.escalation._receipts import NewReceipt, Unlocked, prepare_receipt, unlock
+from vcpbot.services.escalation._posts import seal_legacy_posts
+from vcpbot.services.escalation._receipts import prepare_receipt, unlock
 from vcpbot.services.escalation._retention import (
-    CountRow,
-    PurgeResult,
-    RotationResult,
-    Upkeep,
     case_counts,
     compact_sqlite,
     daily_upkeep,
@@ -116,10 +96,28 @@ from vcpbot.services.escalation._retention import (
     purge_expired,
     rotate_keys,
 )
-from vcpbot.services.escalation._signals import (
+from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
+from vcpbot.services.escalation._types import (
+    Answer,
+    CaseCard,
+    CaseCode,
+    CaseDetail,
+    CountRow,
+    Delivery,
+    EscalationConfig,
+    Handler,
+    MemberRouteView,
+    MessageRef,
+    MessageView,
+    NewReceipt,
     PatternSignal,
-    queue_overdue_nudges,
-    signal_patterns,
+    PostView,
+    PurgeResult,
+    ReporterView,
+    RotationResult,
+    Submitted,
+    Unlocked,
+    Upkeep,
 )
 
 # Outcomes a handler can choose when closing (the reporter's own Close is separate).

@@ -17,7 +17,6 @@ short write transaction that re-checks the case did not change meanwhile.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -44,8 +43,6 @@ from vcpbot.db.escalation import (
 )
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed
 from vcpbot.services.escalation._core import (
-    EscalationConfig,
-    MessageView,
     ack_due,
     append_message,
     clean_text,
@@ -63,58 +60,20 @@ from vcpbot.services.escalation._core import (
     seal_dm_link,
     upsert_add,
 )
-from vcpbot.services.escalation._receipts import NewReceipt, Unlocked, case_of, count_today
+from vcpbot.services.escalation._receipts import case_of, count_today
 from vcpbot.services.escalation._signals import signal_patterns
+from vcpbot.services.escalation._types import (
+    EscalationConfig,
+    MemberRouteView,
+    NewReceipt,
+    ReporterView,
+    Submitted,
+    Unlocked,
+)
 
 CODE_CHARS = 4
 CODE_ATTEMPTS = 20
 RECEIPT_NOT_FOUND = "escalation.error.receipt_not_found"
-
-
-@dataclass(frozen=True)
-class Submitted:
-    """Show ``receipt`` once, and only after the transaction has committed."""
-
-    code: str
-    receipt: str  # grouped for reading: K7QM-3XRT-...
-    route: Route
-
-
-@dataclass(frozen=True)
-class ReporterView:
-    """What the holder of a receipt sees of their case."""
-
-    code: str
-    route: Route
-    category: Category
-    urgency: Urgency
-    status: CaseStatus
-    created_on: date
-    forwarded: bool
-    notices: bool  # the reporter gets a DM when someone replies
-    # They had asked for notices, but the link was sealed under a runtime key this
-    # machine no longer has (a reboot, an upgrade): they can turn notices on again.
-    notices_lost: bool
-    messages: tuple[MessageView, ...]
-    # Why the card never reached the VCPs (a member case); None when it did or will.
-    undelivered: Undelivered | None = None
-    # The member's say on passing the case to the UM team, and while a VCP's question
-    # waits for their answer, the summary the team would read.
-    consent: Consent | None = None
-    question: str | None = None
-    # A closed case: the day retention deletes it.
-    deleted_on: date | None = None
-    # Notices name the kind of news (a reply, a question, closed), not only "a message".
-    notice_detail: bool = False
-
-    @property
-    def closed(self) -> bool:
-        return self.status is CaseStatus.CLOSED
-
-    @property
-    def awaiting_choice(self) -> bool:
-        """Nobody can act on it until the reporter sends it to the team or closes it."""
-        return self.undelivered is not None and not self.forwarded and not self.closed
 
 
 def _pseudonyms(config: EscalationConfig, user_id: int, today: date) -> tuple[str, str]:
@@ -401,17 +360,13 @@ async def set_notice_detail(
     return await reporter_view(session, config, case)
 
 
-@dataclass(frozen=True)
-class MemberRouteView:
-    association_id: int
-    enabled: bool
-    channel_id: int | None
-
-
 # --- the member route, per association -------------------------------------------
 
 
 async def member_route(session: AsyncSession, *, association_id: int) -> MemberRouteView:
+    """Whether the association's members can write to its VCPs, and in which channel
+    (off, without a channel, until the board turns it on).
+    """
     row = await session.get(MemberRoute, association_id)
     if row is None:
         return MemberRouteView(association_id=association_id, enabled=False, channel_id=None)

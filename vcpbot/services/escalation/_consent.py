@@ -21,20 +21,13 @@ case code only; no one's Discord id is stored or logged with it.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.escalation import Author, Case, CaseStatus, Consent, OutboxKind, Place, Urgency
 from vcpbot.errors import Conflict, NotAllowed
-from vcpbot.services.escalation._cases import (
-    QUESTION_SEALED_AS,
-    ReporterView,
-    pending_question,
-    reporter_view,
-)
+from vcpbot.services.escalation._cases import QUESTION_SEALED_AS, pending_question, reporter_view
 from vcpbot.services.escalation._core import (
-    EscalationConfig,
     ack_due,
     append_message,
     clean_text,
@@ -45,18 +38,20 @@ from vcpbot.services.escalation._core import (
     notify_reporter,
     seal_for,
 )
-from vcpbot.services.escalation._handling import CaseCard, CaseRef, Handler, card_of, find_case
-from vcpbot.services.escalation._receipts import Unlocked, case_of
+from vcpbot.services.escalation._handling import CaseRef, card_of, find_case
+from vcpbot.services.escalation._receipts import case_of
 from vcpbot.services.escalation._signals import signal_patterns
+from vcpbot.services.escalation._types import (
+    Answer,
+    CaseCard,
+    EscalationConfig,
+    Handler,
+    ReporterView,
+    Unlocked,
+)
 
 SUMMARY_MAX = 1500  # shown to the member above their conversation: a summary, not a story
 REASON_MAX = 500
-
-
-class Answer(StrEnum):
-    YES = "yes"
-    WITHOUT_WORDS = "without_words"
-    NO = "no"
 
 
 async def _held_by_vcps(session: AsyncSession, handler: Handler, case_ref: CaseRef) -> Case:

@@ -1,7 +1,7 @@
-"""What every part of anonymous escalation shares: configuration, clean text, clocks, sealing.
+"""What every part of anonymous escalation shares: clean text, clocks, sealing.
 
 Import the public API from ``vcpbot.services.escalation``; this module is its
-foundation and holds no business flow of its own.
+foundation and holds no business flow of its own (the configuration is in ``_types``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import secrets
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vcpbot.crypto import EscalationKeys, EscalationUnavailable, open_sealed, seal
+from vcpbot.crypto import open_sealed, seal
 from vcpbot.db.escalation import (
     Author,
     Case,
@@ -35,37 +34,12 @@ from vcpbot.db.escalation import (
     Urgency,
 )
 from vcpbot.errors import InvalidInput
-from vcpbot.runtime_key import RuntimeKey, RuntimeKeyError
-from vcpbot.settings import EscalationSettings, Settings
+from vcpbot.services.escalation._types import EscalationConfig, Handler, MessageView
+from vcpbot.settings import EscalationSettings
 
 TEXT_MAX = 4000  # a Discord modal's longest paragraph field
 _KEEP_FORMAT = {"\u200d"}  # the zero-width joiner holds emoji sequences together
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " "})
-
-
-@dataclass(frozen=True)
-class EscalationConfig:
-    """Keys, limits and the time zone: build once from the settings, pass to every call.
-
-    ``keys`` are the stored ones (settings, secrets); ``runtime`` is the key that
-    lives only in memory and on tmpfs, behind everything that recognises a person.
-    """
-
-    keys: EscalationKeys
-    policy: EscalationSettings
-    zone: ZoneInfo
-    runtime: RuntimeKey
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> EscalationConfig:
-        """Raises ``EscalationUnavailable`` when the keys are missing or malformed, or the
-        runtime directory cannot hold the runtime key (the cause says why)."""
-        keys = EscalationKeys.from_settings(settings)
-        try:
-            runtime = RuntimeKey.load_or_create(settings.runtime_directory)
-        except RuntimeKeyError as exc:
-            raise EscalationUnavailable() from exc
-        return cls(keys=keys, policy=settings.escalation, zone=settings.zone, runtime=runtime)
 
 
 # --- text ----------------------------------------------------------------------
@@ -216,18 +190,6 @@ def open_dm_link(config: EscalationConfig, case_id: int, link: bytes | None) -> 
 # --- shared row helpers --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MessageView:
-    seq: int
-    author: Author
-    text: str
-    on: date
-    # The forwarding VCP's summary: what the UM team reads first of a member's case.
-    summary: bool = False
-    # The VCP's reason for passing a member's case on without asking (acute danger).
-    urgent_reason: bool = False
-
-
 async def append_message(
     session: AsyncSession,
     config: EscalationConfig,
@@ -307,7 +269,8 @@ def held_until_batch(case: Case) -> bool:
 
 
 def with_team(case: Case) -> bool:
-    return case.route == Route.VCP or case.forwarded_on is not None
+    """The case is the UM team's now: a VCP's, or a member's the VCPs passed on."""
+    return Handler.team().holds(case)
 
 
 def holder_place(case: Case) -> Place:

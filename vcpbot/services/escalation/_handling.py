@@ -9,7 +9,7 @@ see is "not found", so its existence is not revealed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import and_, exists, false, func, or_, select
@@ -34,8 +34,6 @@ from vcpbot.db.escalation import (
 from vcpbot.db.network import Association
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services.escalation._core import (
-    EscalationConfig,
-    MessageView,
     append_message,
     clean_text,
     close_case_row,
@@ -46,97 +44,17 @@ from vcpbot.services.escalation._core import (
     read_messages,
     replied_to,
     reporter_pseudonyms,
-    with_team,
 )
-from vcpbot.services.escalation._posts import MessageRef, card_ref
+from vcpbot.services.escalation._posts import card_ref
+from vcpbot.services.escalation._types import (
+    CaseCard,
+    CaseCode,
+    CaseDetail,
+    EscalationConfig,
+    Handler,
+)
 
 _CODE = re.compile(r"^C-[0-9A-Z]{4}$")
-
-
-@dataclass(frozen=True)
-class CaseCode:
-    """A case code a person typed (``C-7K2P``, any case).
-
-    Every ``case_ref`` that is a plain ``str`` is a card's token, from a button's
-    custom_id: a code is shown on every card and to the reporter, so a button must
-    never accept one in the token's place. Only where a person types a code does
-    the cog wrap it in ``CaseCode``.
-    """
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Handler:
-    """Who acts: the UM team, or the VCPs of one association (member cases only)."""
-
-    association_id: int | None = None
-
-    @classmethod
-    def team(cls) -> Handler:
-        return cls(None)
-
-    @classmethod
-    def vcps(cls, association_id: int) -> Handler:
-        return cls(association_id)
-
-    @property
-    def is_team(self) -> bool:
-        return self.association_id is None
-
-    def holds(self, case: Case) -> bool:
-        """The case is this handler's to act on now."""
-        if self.is_team:
-            return with_team(case)
-        return (
-            case.route == Route.MEMBER
-            and case.association_id == self.association_id
-            and case.forwarded_on is None
-        )
-
-    def may_read(self, case: Case) -> bool:
-        """VCPs keep reading what they had of a member case after forwarding it."""
-        return self.holds(case) or (
-            not self.is_team
-            and case.route == Route.MEMBER
-            and case.association_id == self.association_id
-        )
-
-
-@dataclass(frozen=True)
-class CaseCard:
-    """What a card shows: never narrative, never who."""
-
-    code: str
-    token: str  # the opaque part of the card buttons' custom_ids
-    route: Route
-    forwarded: bool
-    category: Category
-    urgency: Urgency
-    association_name: str | None  # None when withheld (or there is none)
-    association_withheld: bool
-    status: CaseStatus
-    outcome: Outcome | None
-    created_on: date
-    age_days: int
-    overdue: bool
-    awaiting_reply: bool  # the last message is the reporter's
-    # A member case its reporter sent to the team because the VCPs could not receive it.
-    sent_by_reporter: bool = False
-    # In a listing: the card this handler acts from (``/open-cases`` links to it).
-    link: MessageRef | None = None
-    # The member's say on passing a member case to the team (None: never asked).
-    consent: Consent | None = None
-    # A handler has written a reply: the close form's last message is then optional.
-    replied: bool = False
-
-
-@dataclass(frozen=True)
-class CaseDetail:
-    """Open: the card and the conversation this handler may read (show it ephemerally)."""
-
-    card: CaseCard
-    messages: tuple[MessageView, ...]
 
 
 async def _cards(
@@ -295,6 +213,11 @@ async def acknowledge(
     case_ref: CaseRef,
     now: datetime,
 ) -> CaseCard:
+    """The handler says they have seen the case: its clock stops and the cards follow.
+
+    Raises NotFound when the handler cannot see the case, Conflict when it is no longer
+    theirs to act on (passed on), already acknowledged or closed.
+    """
     case = await find_case(session, handler, case_ref)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("escalation.error.already_closed")

@@ -35,15 +35,14 @@ a case is kept, sealed, in ``escalation_posts``.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date
-from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.escalation import (
     Case,
     CaseStatus,
@@ -55,13 +54,9 @@ from vcpbot.db.escalation import (
     Undelivered,
 )
 from vcpbot.db.network import Association
-from vcpbot.services.escalation._core import (
-    EscalationConfig,
-    deleted_on,
-    notify_reporter,
-    open_dm_link,
-)
-from vcpbot.services.escalation._posts import MessageRef, card_ref, record_post
+from vcpbot.services.escalation._core import deleted_on, notify_reporter, open_dm_link
+from vcpbot.services.escalation._posts import card_ref, record_post
+from vcpbot.services.escalation._types import Delivery, EscalationConfig, MessageRef
 
 BACKOFF_FIRST_S = 5.0
 BACKOFF_MAX_S = 900.0
@@ -70,20 +65,6 @@ _POSTED_AS = {
     OutboxKind.OVERDUE_NUDGE: PostKind.NUDGE,
     OutboxKind.PATTERN_SIGNAL: PostKind.NOTICE,
 }
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    kind: OutboxKind
-    place: Place
-    case_id: int | None
-    payload: Mapping[str, Any]
-    delivery_key: str
-    # Earlier claims of this row. More than 0: an earlier try (perhaps one that
-    # crashed) may have posted it; look for ``delivery_key`` before posting again.
-    attempts: int
-    lease_token: str
 
 
 def _delivery(row: OutboxItem) -> Delivery:
@@ -179,8 +160,8 @@ async def release_leases(session: AsyncSession, *, token: str | None = None) -> 
     query = update(OutboxItem).where(OutboxItem.lease_token.is_not(None))
     if token is not None:
         query = query.where(OutboxItem.lease_token == token)
-    result = await session.execute(
-        query.values(lease_token=None).execution_options(synchronize_session=False)
+    result = await execute_dml(
+        session, query.values(lease_token=None).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
 
@@ -198,10 +179,11 @@ async def mark_delivered(
     For a card, a nudge or a pattern notice, pass the posted message: it is kept,
     sealed, for later edits and for its deletion when the case is destroyed.
     """
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         delete(OutboxItem)
         .where(OutboxItem.id == delivery.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     if not result.rowcount:
         return False
@@ -322,6 +304,7 @@ async def notice_deletion_day(
 
 
 async def pending_deliveries(session: AsyncSession) -> int:
+    """How many messages about cases are waiting in the outbox, leased or not."""
     return await session.scalar(select(func.count()).select_from(OutboxItem)) or 0
 
 

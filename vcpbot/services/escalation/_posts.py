@@ -9,29 +9,15 @@ the reference (a backup, a WAL frame, a dead tuple) can be opened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.escalation import Case, Place, Post, PostKind
-from vcpbot.services.escalation._core import EscalationConfig, open_for, seal_for
+from vcpbot.services.escalation._core import open_for, seal_for
+from vcpbot.services.escalation._types import EscalationConfig, MessageRef, PostView
 
 # Card references copied by migration 0010, which has no keys; sealed at the next upkeep.
 LEGACY_PREFIX = b"unsealed:"
-
-
-@dataclass(frozen=True)
-class MessageRef:
-    channel_id: int
-    message_id: int
-
-
-@dataclass(frozen=True)
-class PostView:
-    kind: PostKind
-    place: Place
-    ref: MessageRef
 
 
 def _purpose(kind: PostKind, place: Place) -> str:

@@ -16,7 +16,6 @@ Misses are counted per person per day under a pseudonym of the runtime key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -26,15 +25,8 @@ from vcpbot.crypto import new_receipt, normalise_receipt
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, Counter
 from vcpbot.errors import NotAllowed
-from vcpbot.services.escalation._core import EscalationConfig, local_day, upsert_add
-
-
-@dataclass(frozen=True)
-class NewReceipt:
-    """A fresh receipt and its Argon2id hash, made before the case's transaction opens."""
-
-    receipt: str = field(repr=False)
-    hashed: str = field(repr=False)
+from vcpbot.services.escalation._core import local_day, upsert_add
+from vcpbot.services.escalation._types import EscalationConfig, NewReceipt, Unlocked
 
 
 async def prepare_receipt(config: EscalationConfig) -> NewReceipt:
@@ -51,20 +43,6 @@ async def count_today(session: AsyncSession, pseudonym: str, kind: str, today: d
         )
     )
     return count or 0
-
-
-@dataclass(frozen=True)
-class Unlocked:
-    """A receipt checked outside any transaction: the case it opened, or a miss to record.
-
-    Lives in memory for one interaction; pass it to the action that follows.
-    """
-
-    case_id: int | None
-    receipt_hash: str | None = field(repr=False)  # the write transaction re-checks it
-    user_id: int = field(repr=False)
-    asker: str = field(repr=False)  # the asker's pseudonym today, for the miss counter
-    day: date
 
 
 async def _misses_left(session: AsyncSession, config: EscalationConfig, unlocked: Unlocked) -> None:

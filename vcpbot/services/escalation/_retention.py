@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.crypto import EscalationKeys, semester_of
 from vcpbot.db import Database
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.escalation import (
     Block,
     Case,
@@ -34,30 +34,21 @@ from vcpbot.db.escalation import (
     Post,
 )
 from vcpbot.db.sqlite import sqlite_outside_transaction
-from vcpbot.services.escalation._core import EscalationConfig, enqueue, local_day
-from vcpbot.services.escalation._posts import MessageRef, posts_of, seal_legacy_posts
+from vcpbot.services.escalation._core import enqueue, local_day
+from vcpbot.services.escalation._posts import posts_of, seal_legacy_posts
 from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
+from vcpbot.services.escalation._types import (
+    CountRow,
+    EscalationConfig,
+    MessageRef,
+    PurgeResult,
+    RotationResult,
+    Upkeep,
+)
 
 log = logging.getLogger(__name__)
 
 ROTATION_BATCH = 200
-
-
-@dataclass(frozen=True)
-class PurgeResult:
-    cases: int
-    counters: int
-    blocks: int
-
-
-@dataclass(frozen=True)
-class CountRow:
-    period: str
-    route: str
-    category: str
-    urgency: str
-    outcome: str
-    count: int
 
 
 async def purge_expired(
@@ -95,8 +86,8 @@ async def purge_expired(
         await session.execute(
             delete(Case).where(Case.id.in_(ids)).execution_options(synchronize_session=False)
         )
-    counters = await session.execute(delete(Counter).where(Counter.day < today))
-    blocks = await session.execute(delete(Block).where(Block.semester < semester_of(today)))
+    counters = await execute_dml(session, delete(Counter).where(Counter.day < today))
+    blocks = await execute_dml(session, delete(Block).where(Block.semester < semester_of(today)))
     result = PurgeResult(
         cases=len(ids), counters=counters.rowcount or 0, blocks=blocks.rowcount or 0
     )
@@ -133,14 +124,6 @@ async def compact_sqlite(db: Database) -> None:
         await sqlite_outside_transaction(db, "PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-@dataclass(frozen=True)
-class RotationResult:
-    rewrapped: int
-    current_version: int
-    # Master key versions still needed by some case after the rotation.
-    versions_in_use: tuple[int, ...]
-
-
 async def rotate_keys(session: AsyncSession, *, keys: EscalationKeys) -> RotationResult:
     """Re-wrap every case's data key under the newest master key.
 
@@ -175,15 +158,10 @@ async def rotate_keys(session: AsyncSession, *, keys: EscalationKeys) -> Rotatio
 
 
 async def key_versions_in_use(session: AsyncSession) -> tuple[int, ...]:
+    """The key versions that still wrap a stored case's key, oldest first (after a rotation,
+    the old ones left are the ones that may not be retired yet)."""
     rows = await session.scalars(select(Case.key_version).distinct().order_by(Case.key_version))
     return tuple(rows.all())
-
-
-@dataclass(frozen=True)
-class Upkeep:
-    purged: PurgeResult
-    nudged: tuple[str, ...]
-    patterns: int
 
 
 async def daily_upkeep(session: AsyncSession, *, config: EscalationConfig, now: datetime) -> Upkeep:

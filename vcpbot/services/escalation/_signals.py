@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
 
@@ -12,23 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.escalation import Case, CaseStatus, OutboxKind, Place, Route
 from vcpbot.services.escalation._core import (
-    EscalationConfig,
     enqueue,
     enqueue_card_updates,
     holder_place,
     local_day,
     reporter_pseudonyms,
 )
-
-
-@dataclass(frozen=True)
-class PatternSignal:
-    """Open cases that share an association and a category: only their codes are told."""
-
-    codes: tuple[str, ...]
-    # True when the reporters withheld the association: the notice may say the cases
-    # share one, never which (their choice holds for the group as for each case).
-    association_withheld: bool
+from vcpbot.services.escalation._types import EscalationConfig, PatternSignal
 
 
 async def signal_patterns(

@@ -12,7 +12,6 @@ from vcpbot.services.help._contact import (
     CONTACT_LINES_MAX,
     CONTACT_LINK_MAX,
     CONTACT_TEXT_MAX,
-    Contact,
     clean_link,
     clean_text,
     contact_of,
@@ -45,6 +44,7 @@ from vcpbot.services.help._resources import (
     unfilled_resources,
     url_problem,
 )
+from vcpbot.services.help._types import Contact
 
 __all__ = [
     "CONTACT_LINES_MAX",

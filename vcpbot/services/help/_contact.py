@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.help import CONTACT_LINK_MAX, CONTACT_TEXT_MAX, HelpContact
 from vcpbot.db.network import AuditEntry
 from vcpbot.errors import InvalidInput
-from vcpbot.i18n import Locale
+from vcpbot.services.help._types import Contact
 from vcpbot.services.network import require_in_network
 
 __all__ = [
@@ -44,18 +44,6 @@ _LINK_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 # Characters that change how the text around them reads without being seen: control
 # characters and the bidirectional overrides and isolates.
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
-
-
-@dataclass(frozen=True)
-class Contact:
-    text_nl: str
-    text_en: str
-    link: str | None
-
-    def text(self, locale: Locale) -> str:
-        """In the reader's language, else in the one the board wrote."""
-        own = self.text_nl if locale == "nl" else self.text_en
-        return own or self.text_nl or self.text_en
 
 
 def _hidden(char: str) -> bool:
@@ -106,6 +94,7 @@ def _view(row: HelpContact) -> Contact:
 
 
 async def contact_of(session: AsyncSession, *, association_id: int) -> Contact | None:
+    """The contact text and link the association's board added to /help, or None."""
     row = await session.get(HelpContact, association_id)
     return None if row is None else _view(row)
 
@@ -126,8 +115,8 @@ async def set_contact(
     if not nl and not en:
         if shown_link is not None:
             raise InvalidInput("help.contact.error.link_without_text")
-        result = await session.execute(
-            delete(HelpContact).where(HelpContact.association_id == association.id)
+        result = await execute_dml(
+            session, delete(HelpContact).where(HelpContact.association_id == association.id)
         )
         if result.rowcount:
             _audit(session, association.id, actor_id, "association.help_contact_removed", now)

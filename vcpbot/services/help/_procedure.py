@@ -89,6 +89,11 @@ class ProcedureError(ValueError):
 
 
 def load_procedure(path: Path) -> Procedure:
+    """Read and check ``config/procedure.toml``.
+
+    Raises ProcedureError, naming the file and every problem, when it is missing, is
+    not TOML, or does not match the schema.
+    """
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -54,6 +54,11 @@ class HelpResourcesError(ValueError):
 
 
 def load_help_resources(path: Path) -> HelpResources:
+    """Read and check ``config/help_resources.toml``.
+
+    Raises HelpResourcesError, naming the file and every problem, when it is missing,
+    is not TOML, or does not match the schema.
+    """
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -32,10 +32,7 @@ from vcpbot.services.intervisie._attendance import (
 )
 from vcpbot.services.intervisie._calendar import calendar_feed, calendar_file, ics_event
 from vcpbot.services.intervisie._changes import cancel_session, move_session
-from vcpbot.services.intervisie._jobs import (
-    CoordinatorReport,
-    ReminderRunner,
-)
+from vcpbot.services.intervisie._jobs import ReminderRunner
 from vcpbot.services.intervisie._planning import (
     AGENDA_MAX,
     LINK_MAX,
@@ -66,6 +63,7 @@ from vcpbot.services.intervisie._types import (
     CalendarFile,
     Cancelled,
     CatchUp,
+    CoordinatorReport,
     Export,
     InvitationView,
     Invitees,

@@ -123,6 +123,7 @@ async def my_calendar(session: AsyncSession, *, user_id: int, now: datetime) -> 
 
 
 async def preferences(session: AsyncSession, *, user_id: int) -> Preferences:
+    """The person's intervisie settings; reminders are on until they turn them off."""
     row = await session.get(IntervisiePreference, user_id)
     return Preferences(reminders_enabled=row is None or row.reminders_enabled)
 
@@ -244,6 +245,10 @@ async def session_details(session: AsyncSession, *, session_id: int) -> SessionD
 
 
 async def session_by_token(session: AsyncSession, *, token: str) -> SessionView:
+    """The session behind a button's token.
+
+    Raises NotFound when no session has that token.
+    """
     row = await session.scalar(select(IntervisieSession).where(IntervisieSession.token == token))
     if row is None:
         raise NotFound("intervisie.error.unknown_session")

@@ -22,7 +22,7 @@ from vcpbot.services.intervisie._types import (
     VcpAttendance,
     session_view,
 )
-from vcpbot.services.spreadsheet import write_csv
+from vcpbot.services.spreadsheet import Value, write_csv
 
 
 async def mark_attendance(
@@ -185,7 +185,9 @@ ATTENDANCE_COLUMNS = (
 )
 
 
-def _session_row(sess: IntervisieSession, invitations: Sequence[IntervisieInvitation]) -> list:
+def _session_row(
+    sess: IntervisieSession, invitations: Sequence[IntervisieInvitation]
+) -> list[Value]:
     view = session_view(sess)
     local = view.local_start
     answers = [Rsvp(i.rsvp) for i in invitations]
@@ -216,10 +218,10 @@ def _attendance_rows(
     sess: IntervisieSession,
     invitations: Sequence[IntervisieInvitation],
     names: dict[int, tuple[str | None, str | None]],
-) -> list[list]:
+) -> list[list[Value]]:
     view = session_view(sess)
     local = view.local_start
-    rows = []
+    rows: list[list[Value]] = []
     for invitation in invitations:
         name, association = names.get(invitation.user_id or 0, (None, None))
         rows.append(

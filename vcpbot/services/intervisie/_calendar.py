@@ -12,6 +12,8 @@ from vcpbot.services.intervisie._types import CalendarFile, SessionView
 
 
 def ics_event(view: SessionView) -> IcsEvent:
+    """The session as a calendar entry, with its UID and SEQUENCE; cancelled when the
+    session is."""
     online = view.location_kind == LocationKind.ONLINE
     return IcsEvent(
         uid=view.ics_uid,

@@ -13,8 +13,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisiePreference, IntervisieReminder
-from vcpbot.services.intervisie._invitees import new_token
+from vcpbot.services.intervisie._types import new_token
 from vcpbot.services.privacy import eraser
 
 
@@ -27,10 +28,11 @@ async def erase_intervisie_data(session: AsyncSession, user_id: int) -> list[str
         .where(IntervisieReminder.invitation_id.in_(mine))
         .execution_options(synchronize_session=False)
     )
-    deleted = await session.execute(
+    deleted = await execute_dml(
+        session,
         delete(IntervisieInvitation)
         .where(IntervisieInvitation.user_id == user_id, IntervisieInvitation.attended.is_(None))
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     kept = (
         await session.scalars(
@@ -45,10 +47,11 @@ async def erase_intervisie_data(session: AsyncSession, user_id: int) -> list[str
         invitation.token = new_token()
     if deleted.rowcount or kept:
         removed.append("privacy.removed.intervisie_invitations")
-    preference = await session.execute(
+    preference = await execute_dml(
+        session,
         delete(IntervisiePreference)
         .where(IntervisiePreference.user_id == user_id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     if preference.rowcount:
         removed.append("privacy.removed.intervisie_preferences")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,15 +12,9 @@ from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession, Rsvp
 from vcpbot.db.network import Association, AssociationStatus, Vcp
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services.intervisie._reminders import plan_for
-from vcpbot.services.intervisie._types import Invitees, Policy, new_token
+from vcpbot.services.intervisie._types import Invitee, Invitees, Policy, new_token
 
 MAX_INVITEES = 500
-
-
-@dataclass(frozen=True)
-class Invitee:
-    user_id: int
-    association_id: int | None
 
 
 async def resolve_invitees(session: AsyncSession, invitees: Invitees) -> list[Invitee]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,6 +44,7 @@ from vcpbot.services.intervisie._sending import (
 from vcpbot.services.intervisie._types import (
     JOB_PREFIX,
     CatchUp,
+    CoordinatorReport,
     MissedReminder,
     Policy,
     ReminderToSend,
@@ -64,14 +64,6 @@ SEND_TIMEOUT_S = REMINDER_LEASE.total_seconds() / 2
 CONCURRENT_SENDS = 10
 # A reminder sent more than this after its time counts as late (``observe``).
 LATE_AFTER = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class CoordinatorReport:
-    """What the coordinator should hear about: never a silent failure."""
-
-    missed: tuple[MissedReminder, ...] = ()
-    unreachable: tuple[ReminderToSend, ...] = ()
 
 
 # True when the DM was delivered; False when the person cannot be reached. Raises

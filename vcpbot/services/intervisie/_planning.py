@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,13 +16,15 @@ from vcpbot.db.intervisie import (
     SessionStatus,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotFound
-from vcpbot.services.intervisie._invitees import add_invitations, new_token, resolve_invitees
+from vcpbot.services.intervisie._invitees import add_invitations, resolve_invitees
 from vcpbot.services.intervisie._types import (
+    Details,
     Invitees,
     Location,
     Planned,
     Policy,
     invitation_view,
+    new_token,
     series_view,
     session_view,
 )
@@ -36,14 +37,6 @@ AGENDA_MAX = 1000
 REASON_MAX = 300
 MAX_OCCURRENCES = 52
 _LINK = re.compile(r"^https://[^\s<>]+$")
-
-
-@dataclass(frozen=True)
-class Details:
-    title: str
-    duration_minutes: int
-    location: Location
-    agenda: str | None
 
 
 def check_duration(minutes: int, policy: Policy) -> None:
@@ -155,7 +148,7 @@ def occurrence_starts(
     local = first_start.astimezone(zone)
     if until < local.date():
         raise InvalidInput("intervisie.error.until_before_start", until=until)
-    starts = []
+    starts: list[datetime] = []
     day = local.date()
     while day <= until:
         if len(starts) == MAX_OCCURRENCES:

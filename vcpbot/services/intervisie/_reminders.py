@@ -82,8 +82,8 @@ async def plan_for(
         .where(IntervisieReminder.invitation_id.in_([i.id for i, _ in pairs]))
         .execution_options(populate_existing=True)
     )
-    for row in rows.all():
-        existing[(row.invitation_id, row.lead, row.sequence)] = row
+    for kept in rows.all():
+        existing[(kept.invitation_id, kept.lead, kept.sequence)] = kept
     for invitation, sess in pairs:
         active = (
             sess.status == SessionStatus.PLANNED

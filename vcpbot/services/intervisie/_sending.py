@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.dml import execute_dml
 from vcpbot.db.intervisie import (
     IntervisieInvitation,
     IntervisieReminder,
@@ -59,7 +60,7 @@ def _takeable(now: datetime) -> ColumnElement[bool]:
     return or_(_UNCLAIMED, IntervisieReminder.lease_until <= now)
 
 
-def _open_query():
+def _open_query() -> Select[IntervisieReminder, IntervisieInvitation, IntervisieSession]:
     return (
         select(IntervisieReminder, IntervisieInvitation, IntervisieSession)
         .join(IntervisieInvitation, IntervisieInvitation.id == IntervisieReminder.invitation_id)
@@ -115,11 +116,12 @@ async def claim_reminder(session: AsyncSession, *, reminder_id: int, now: dateti
     True for exactly one caller while that lease runs; after it, for the one
     caller who takes the reminder over (and must look for the earlier DM).
     """
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         update(IntervisieReminder)
         .where(IntervisieReminder.id == reminder_id, _OPEN, _takeable(now))
         .values(claimed_at=now, lease_until=now + REMINDER_LEASE)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     return result.rowcount == 1
 
@@ -132,22 +134,24 @@ async def _settle(
     claim: ColumnElement[bool] = _UNCLAIMED,
 ) -> bool:
     """Give an open reminder its outcome, if ``claim`` holds: by default, nobody claimed it."""
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         update(IntervisieReminder)
         .where(IntervisieReminder.id == reminder_id, _OPEN, claim)
         .values(outcome=outcome)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     return result.rowcount == 1
 
 
 async def mark_sent(session: AsyncSession, *, reminder_id: int, now: datetime) -> bool:
     """The claimed reminder is in the person's DMs (sent now, or found from an earlier try)."""
-    result = await session.execute(
+    result = await execute_dml(
+        session,
         update(IntervisieReminder)
         .where(IntervisieReminder.id == reminder_id, _OPEN, ~_UNCLAIMED)
         .values(outcome=ReminderOutcome.SENT, sent_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     return result.rowcount == 1
 
@@ -307,11 +311,12 @@ async def settle_unsent(
     if not _useful(row, sess, now, grace):
         settled = await _settle(session, row.id, ReminderOutcome.MISSED, claim=mine)
         return _missed(row, user_id, sess) if settled else None
-    renewed = await session.execute(
+    renewed = await execute_dml(
+        session,
         update(IntervisieReminder)
         .where(IntervisieReminder.id == row.id, _OPEN, mine)
         .values(claimed_at=now, lease_until=now + REMINDER_LEASE)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     if renewed.rowcount != 1:
         return None

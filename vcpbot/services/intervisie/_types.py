@@ -382,3 +382,25 @@ def invitation_view(row: IntervisieInvitation) -> InvitationView:
         attended=row.attended,
         dm_failed=row.dm_failed,
     )
+
+
+@dataclass(frozen=True)
+class Invitee:
+    user_id: int
+    association_id: int | None
+
+
+@dataclass(frozen=True)
+class Details:
+    title: str
+    duration_minutes: int
+    location: Location
+    agenda: str | None
+
+
+@dataclass(frozen=True)
+class CoordinatorReport:
+    """What the coordinator should hear about: never a silent failure."""
+
+    missed: tuple[MissedReminder, ...] = ()
+    unreachable: tuple[ReminderToSend, ...] = ()

@@ -25,10 +25,6 @@ from vcpbot.services.kmtm._chart import (
 from vcpbot.services.kmtm._counting import (
     MEMBERS_MAX,
     PERIOD_NAME_MAX,
-    LoggedContact,
-    MemberCount,
-    PeriodStatus,
-    PeriodView,
     close_period,
     create_period,
     list_periods,
@@ -43,13 +39,9 @@ from vcpbot.services.kmtm._export import (
     export_csv,
     export_xlsx,
 )
-from vcpbot.services.kmtm._preview import (
-    Preview,
-    PreviewBook,
-)
+from vcpbot.services.kmtm._preview import PreviewBook
 from vcpbot.services.kmtm._report import (
     NO_RATE,
-    Report,
     ReportRow,
     format_rate,
     heading,
@@ -60,6 +52,14 @@ from vcpbot.services.kmtm._report import (
     row_shown,
     shown,
     title,
+)
+from vcpbot.services.kmtm._types import (
+    LoggedContact,
+    MemberCount,
+    PeriodStatus,
+    PeriodView,
+    Preview,
+    Report,
 )
 from vcpbot.services.kmtm._undo import (
     UndoBook,

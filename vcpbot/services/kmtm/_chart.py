@@ -28,7 +28,6 @@ from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
 from vcpbot.services.kmtm._report import (
-    Report,
     ReportRow,
     format_rate,
     heading,
@@ -37,6 +36,7 @@ from vcpbot.services.kmtm._report import (
     row_shown,
     title,
 )
+from vcpbot.services.kmtm._types import Report
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -5,13 +5,12 @@ See the package docstring (``vcpbot.services.kmtm``) for what a period takes and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import ColumnElement, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +24,7 @@ from vcpbot.db.kmtm import (
     Relation,
 )
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from vcpbot.services.kmtm._types import LoggedContact, MemberCount, PeriodStatus, PeriodView
 from vcpbot.services.network import require_in_network
 
 __all__ = [
@@ -51,61 +51,6 @@ PERIOD_NAME_MAX = 60
 MEMBERS_MAX = 100_000
 
 E = TypeVar("E", bound=StrEnum)
-
-
-class PeriodStatus(StrEnum):
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    LATE = "late"  # past its end date, within the grace window: late contacts, no reports
-    ENDED = "ended"  # past the grace window, not closed yet: no logging, no reports
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class PeriodView:
-    id: int
-    name: str
-    start_date: date
-    end_date: date
-    closed_on: date | None
-
-    @property
-    def closed(self) -> bool:
-        return self.closed_on is not None
-
-    def late_until(self, grace_days: int) -> date:
-        """The last day a late contact (from the period's last evening) can be logged."""
-        return self.end_date + timedelta(days=grace_days)
-
-    def status(self, today: date, *, grace_days: int = 0) -> PeriodStatus:
-        if self.closed:
-            return PeriodStatus.CLOSED
-        if today < self.start_date:
-            return PeriodStatus.UPCOMING
-        if today <= self.end_date:
-            return PeriodStatus.OPEN
-        if today <= self.late_until(grace_days):
-            return PeriodStatus.LATE
-        return PeriodStatus.ENDED
-
-
-@dataclass(frozen=True)
-class LoggedContact:
-    """What one logging added; kept by the caller (in memory only) to allow an undo."""
-
-    period_id: int
-    period_name: str
-    association_id: int
-    category: Category
-    relation: Relation
-    follow_up: FollowUp
-
-
-@dataclass(frozen=True)
-class MemberCount:
-    period_name: str
-    association_name: str
-    members: int
 
 
 def parse_choice(kind: type[E], value: str | E) -> E:
@@ -140,6 +85,10 @@ async def _period_row(session: AsyncSession, name: str) -> KmtmPeriod | None:
 
 
 async def period_by_name(session: AsyncSession, *, name: str) -> PeriodView:
+    """The KMTM period with this name.
+
+    Raises NotFound when there is none.
+    """
     row = await _period_row(session, name)
     if row is None:
         raise NotFound("kmtm.error.unknown_period", name=name.strip()[:PERIOD_NAME_MAX])
@@ -200,7 +149,7 @@ async def list_periods(session: AsyncSession) -> list[PeriodView]:
     return [_view(row) for row in rows]
 
 
-def _taking_contacts(day: date, grace_days: int) -> tuple[object, ...]:
+def _taking_contacts(day: date, grace_days: int) -> tuple[ColumnElement[bool], ...]:
     """Started, not closed, and on ``day`` within its dates or its grace window."""
     return (
         KmtmPeriod.start_date <= day,

@@ -27,7 +27,6 @@ from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services.disclosure import Marker
 from vcpbot.services.kmtm._report import (
-    Report,
     ReportRow,
     format_rate,
     heading,
@@ -37,6 +36,7 @@ from vcpbot.services.kmtm._report import (
     shown,
     title,
 )
+from vcpbot.services.kmtm._types import Report
 from vcpbot.services.spreadsheet import Sheet, Value, write_csv, write_xlsx
 
 CSV_COLUMNS = ("period", "breakdown", "key", "label", "count", "status", "per_1000_members")
@@ -91,7 +91,7 @@ def export_csv(report: Report, *, locale: Locale) -> bytes:
     that a spreadsheet never runs one as a formula.
     """
 
-    def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list:
+    def line(key: str, label: str, value: int | Marker, text: str, rate: float | None) -> list[str]:
         status = value.value if isinstance(value, Marker) else "published"
         rate_text = "" if rate is None else format_rate(rate, locale)
         return [report.period_name, report.dimension.value, key, label, text, status, rate_text]

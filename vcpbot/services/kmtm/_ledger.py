@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -52,7 +51,7 @@ from vcpbot.db.kmtm import (
 )
 from vcpbot.db.network import Association
 from vcpbot.services.disclosure import SUPPRESSED, Cell, Marker, Release, Rule, protect
-from vcpbot.services.kmtm._counting import PeriodView
+from vcpbot.services.kmtm._types import PeriodView, ReportRow, Settings
 
 VALUES: dict[Dimension, tuple[str, ...]] = {
     Dimension.CATEGORY: tuple(Category),
@@ -61,22 +60,6 @@ VALUES: dict[Dimension, tuple[str, ...]] = {
 }
 # What one release of a period holds; the year-by-year table is recorded on its own.
 BREAKDOWNS = (Dimension.CATEGORY, Dimension.RELATION, Dimension.FOLLOW_UP, Dimension.ASSOCIATION)
-
-# k, min_contributors, rounded: the settings a release was made with.
-Settings = tuple[int, int, bool]
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    # A category, relation or follow-up key; an association's id; a period's name.
-    key: str
-    # A proper name (association, period) as it was at release; None for the fixed
-    # lists, whose label comes from the catalog (``row_label``).
-    label: str | None
-    value: int | Marker
-    rate_per_1000: float | None = None
-    # Year by year: the settings of the period's own release, which made this number.
-    released_with: Settings | None = None
 
 
 async def compared_periods(
@@ -372,7 +355,7 @@ async def _insert(  # noqa: PLR0917 - one ledger row, column by column
 
 
 def _row_payload(row: ReportRow) -> dict[str, Any]:
-    entry = {
+    entry: dict[str, Any] = {
         "key": row.key,
         "label": row.label,
         "value": _encode(row.value),

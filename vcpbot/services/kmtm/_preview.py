@@ -21,22 +21,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from vcpbot.i18n import Locale
-from vcpbot.services.kmtm._report import Report
+from vcpbot.services.kmtm._types import Preview
 
 TOKEN_BYTES = 16  # 22 characters in a custom_id
 WINDOW = timedelta(minutes=30)
 # Coordinators are few; a chart is up to about half a megabyte.
 MAX_ENTRIES = 20
-
-
-@dataclass(frozen=True)
-class Preview:
-    report: Report
-    locale: Locale
-    chart: bytes
-    alt_text: str
-    channel_id: int
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ themselves are made in ``kmtm_export``, the chart in ``kmtm_chart``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,11 +27,9 @@ from vcpbot.db.kmtm import Dimension, KmtmRelease
 from vcpbot.errors import Conflict, InvalidInput
 from vcpbot.i18n import Locale, category_label, formats, t
 from vcpbot.services.disclosure import MIN_K, Marker, Rule
-from vcpbot.services.kmtm._counting import PeriodView, parse_choice, period_by_name
+from vcpbot.services.kmtm._counting import parse_choice, period_by_name
 from vcpbot.services.kmtm._ledger import (
     BREAKDOWNS,
-    ReportRow,
-    Settings,
     compared_periods,
     decode_value,
     lock,
@@ -41,6 +38,7 @@ from vcpbot.services.kmtm._ledger import (
     release_period,
     row_from,
 )
+from vcpbot.services.kmtm._types import PeriodView, Report, ReportRow
 
 # Shown where a year's rate is missing (not every association gave its member count).
 NO_RATE = "–"
@@ -60,35 +58,6 @@ __all__ = [
     "shown",
     "title",
 ]
-
-
-@dataclass(frozen=True)
-class Report:
-    period_name: str
-    dimension: Dimension
-    rows: tuple[ReportRow, ...]
-    # The published total; None in the year-by-year table, which has none.
-    total: int | Marker | None
-    k: int
-    min_contributors: int
-    rounded: bool
-    span: int
-    released_on: date
-    # The period's own days (for the year table: the period it ends with).
-    start_date: date
-    end_date: date
-    # How many associations the period's release lists by association: those that
-    # logged contacts or registered a member count. None in the year-by-year table,
-    # and for a period whose association table was never released.
-    associations: int | None
-    # True when this is an earlier release returned from the ledger.
-    from_ledger: bool
-    # True when that earlier release used other settings than the ones asked for.
-    settings_differ: bool = False
-
-    @property
-    def settings(self) -> Settings:
-        return (self.k, self.min_contributors, self.rounded)
 
 
 async def report(
@@ -217,6 +186,9 @@ def _from_row(
 
 
 def row_label(report: Report, row: ReportRow, locale: Locale) -> str:
+    """A row's words in ``locale``: its own label, or the catalog's for its key (a
+    category in the same words as anonymous reporting).
+    """
     if row.label is not None:
         return row.label
     if report.dimension is Dimension.CATEGORY:
@@ -238,6 +210,7 @@ def shown(
 
 
 def title(report: Report, locale: Locale) -> str:
+    """The report's heading in ``locale``: what it counts, in which period."""
     return t(f"kmtm.report.title.{report.dimension.value}", locale, period=report.period_name)
 
 

@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from vcpbot.services.kmtm._counting import LoggedContact
+from vcpbot.services.kmtm._types import LoggedContact
 
 TOKEN_BYTES = 16  # 22 characters in a custom_id
 

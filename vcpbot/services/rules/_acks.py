@@ -26,12 +26,13 @@ from vcpbot.services.rules._common import (
     latest_version_of,
     required_version,
 )
-from vcpbot.services.rules._reading import Published, published
+from vcpbot.services.rules._reading import published
 from vcpbot.services.rules._types import (
     AckResult,
     AckStats,
     AckStatus,
     DocumentInfo,
+    Published,
     PublishedDocument,
     VersionCount,
 )
@@ -71,6 +72,10 @@ async def plan_ack(
 async def ack_status(
     session: AsyncSession, *, guild_id: int, kind: RulesKind, user_id: int
 ) -> AckStatus:
+    """Whether the member has acknowledged the latest version of the document.
+
+    Raises NotFound when the guild has not published it.
+    """
     document = await find_document(session, guild_id, kind, False)
     if document is None:
         raise NotFound("rules.error.not_published")

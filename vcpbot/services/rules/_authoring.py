@@ -31,29 +31,27 @@ from vcpbot.services.rules._common import (
     version_info,
     version_text,
 )
-from vcpbot.services.rules._text import (
-    EMPTY,
-    LANGUAGES,
-    Language,
-    RulesText,
-    TextDiff,
-    other_language,
-)
+from vcpbot.services.rules._text import EMPTY, LANGUAGES
 from vcpbot.services.rules._types import (
     DocumentInfo,
     DraftPreview,
     DraftSaved,
+    Language,
     PublishedDocument,
     PublishedMessages,
     PublishPlan,
+    RulesText,
+    TextDiff,
     VersionDiff,
     VersionInfo,
+    other_language,
 )
 
 
 async def get_document(
     session: AsyncSession, *, guild_id: int, kind: RulesKind, template: bool = False
 ) -> DocumentInfo | None:
+    """The guild's document of ``kind`` (or its template), or None when there is none."""
     document = await find_document(session, guild_id, kind, template)
     return await document_info(session, document) if document else None
 
@@ -64,6 +62,7 @@ MESSAGES_MAX = 50
 async def ensure_document(
     session: AsyncSession, *, guild_id: int, kind: RulesKind, now: datetime, template: bool = False
 ) -> DocumentInfo:
+    """The guild's document of ``kind`` (or its template), created empty when it has none."""
     return await document_info(session, await ensure_row(session, guild_id, kind, template, now))
 
 
@@ -184,6 +183,10 @@ async def remove_article(
     now: datetime,
     template: bool = False,
 ) -> DraftSaved:
+    """Take article ``number`` out of the draft in ``language``; the others keep their numbers.
+
+    Raises InvalidInput when the draft has no article with that number.
+    """
     base = await _working_text(session, guild_id, kind, template, language)
     text = rules_text.without_article(base, number)
     return await _store(
@@ -423,6 +426,10 @@ async def _published(
 async def published_document(
     session: AsyncSession, *, guild_id: int, kind: RulesKind, template: bool = False
 ) -> PublishedDocument:
+    """The latest published version in full, both languages, for the rules channel.
+
+    Raises NotFound when the document has never been published.
+    """
     document = await find_document(session, guild_id, kind, template)
     latest = await latest_version_of(session, document.id) if document else None
     if document is None or latest is None:
@@ -511,5 +518,6 @@ async def record_messages(
 async def published_messages(
     session: AsyncSession, *, guild_id: int, kind: RulesKind, template: bool = False
 ) -> PublishedMessages | None:
+    """Where the published version was posted (channel and messages), or None."""
     document = await find_document(session, guild_id, kind, template)
     return await messages_of(session, document.id) if document else None

@@ -18,11 +18,13 @@ from vcpbot.db.rules import (
     RulesVersion,
 )
 from vcpbot.services.rules import _text as rules_text
-from vcpbot.services.rules._text import LANGUAGES, Language, RulesText
+from vcpbot.services.rules._text import LANGUAGES
 from vcpbot.services.rules._types import (
     AckStatus,
     DocumentInfo,
+    Language,
     PublishedMessages,
+    RulesText,
     VersionInfo,
 )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -16,38 +15,26 @@ from vcpbot.db.rules import (
 )
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services.rules import _text as rules_text
-from vcpbot.services.rules._text import Language, RulesText, other_language
 from vcpbot.services.rules._types import (
     AckStatus,
     ArticleView,
     Contents,
+    Language,
+    Published,
+    RulesText,
     SearchResult,
     TocEntry,
+    other_language,
 )
 
 
-@dataclass(frozen=True)
-class Published:
-    """One document's latest published version: everything a reader is shown.
-
-    Plain values, so the cog can keep it between interactions (``vcpbot.readcache``)."""
-
-    document_id: int
-    kind: RulesKind
-    number: int
-    published_at: datetime
-    text_nl: str | None
-    text_en: str | None
-    ack_enabled: bool
-    ack_role_id: int | None
-    required_version: int  # the newest version a member must have acknowledged
-
-    def text(self, language: Language) -> tuple[RulesText, Language]:
-        for candidate in (language, other_language(language)):
-            text = self.text_nl if candidate == "nl" else self.text_en
-            if text:
-                return rules_text.parse(text, require_articles=False), candidate
-        raise AssertionError("a version has at least one language")
+def _text_of(document: Published, language: Language) -> tuple[RulesText, Language]:
+    """The document's text in ``language``, or in the other one when it has none."""
+    for candidate in (language, other_language(language)):
+        text = document.text_nl if candidate == "nl" else document.text_en
+        if text:
+            return rules_text.parse(text, require_articles=False), candidate
+    raise AssertionError("a version has at least one language")
 
 
 # The tables ``published`` reads: a commit to any of them makes a kept copy stale.
@@ -142,7 +129,7 @@ def contents_of(
     """The contents of each document; with ``own``, the member's acknowledgement status."""
     contents = []
     for document in documents:
-        text, shown = document.text(language)
+        text, shown = _text_of(document, language)
         contents.append(
             Contents(
                 kind=document.kind,
@@ -168,7 +155,7 @@ def article_of(
     if len(found) > 1:
         raise InvalidInput("rules.error.choose_document")
     document = found[0]
-    text, shown = document.text(language)
+    text, shown = _text_of(document, language)
     article = text.article(number)
     if article is None:
         raise rules_text.unknown_article(text, number)
@@ -198,7 +185,7 @@ def search_in(
         raise NotFound("rules.error.nothing_published")
     results = []
     for document in found:
-        text, shown = document.text(language)
+        text, shown = _text_of(document, language)
         hits = rules_text.search(text, query)
         if hits:
             results.append(
@@ -235,6 +222,11 @@ async def read_article(
     number: int,
     language: Language,
 ) -> ArticleView:
+    """One published article in full, in ``language`` or else the other language.
+
+    Raises NotFound when the guild has published nothing, InvalidInput when ``kind`` is
+    needed to choose between documents or the article does not exist.
+    """
     documents = await published(session, guild_id=guild_id)
     return article_of(documents, kind=kind, number=number, language=language)
 
@@ -247,6 +239,12 @@ async def search(
     language: Language,
     kind: RulesKind | None = None,
 ) -> tuple[SearchResult, ...]:
+    """Published articles that match ``query``, per document, in ``language`` or else
+    the other one.
+
+    Raises InvalidInput when the query is too short or too long, NotFound when the guild
+    has published nothing (of ``kind``).
+    """
     rules_text.search_terms(query)  # a bad query is reported before anything is read
     documents = await published(session, guild_id=guild_id)
     return search_in(documents, query=query, language=language, kind=kind)

@@ -13,16 +13,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 from vcpbot.errors import InvalidInput
+from vcpbot.services.rules._types import (
+    Article,
+    ArticleChange,
+    DiffLine,
+    Language,
+    RulesText,
+    SearchHit,
+    TextDiff,
+)
 
-Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
-
-
-def other_language(language: Language) -> Language:
-    return "en" if language == "nl" else "nl"
 
 
 # An article is shown as one embed: its title as the embed title and its body
@@ -46,28 +49,6 @@ _OTHER_LEVEL = re.compile(r"^ {0,3}(?:#|#{3,6})[ \t]+(?P<number>\d{1,3})[.)]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Template text to replace before publishing: ``[[association name]]``.
 _PLACEHOLDER = re.compile(r"\[\[[^\[\]\n]+\]\]")
-
-
-@dataclass(frozen=True)
-class Article:
-    number: int
-    title: str
-    body: str
-
-
-@dataclass(frozen=True)
-class RulesText:
-    """One language of a document: the introduction and the articles, in order."""
-
-    intro: str
-    articles: tuple[Article, ...]
-
-    def article(self, number: int) -> Article | None:
-        return next((a for a in self.articles if a.number == number), None)
-
-    @property
-    def numbers(self) -> tuple[int, ...]:
-        return tuple(a.number for a in self.articles)
 
 
 EMPTY = RulesText(intro="", articles=())
@@ -245,6 +226,7 @@ def render(document: RulesText) -> str:
 
 
 def heading(article: Article) -> str:
+    """An article's heading as members see it: ``3. Title``."""
     return f"{article.number}. {article.title}"
 
 
@@ -326,16 +308,6 @@ def placeholders(text: str) -> tuple[str, ...]:
 
 
 # -- search -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One matching article. ``title`` and ``snippet`` are Markdown-safe, matches in bold."""
-
-    number: int
-    title: str
-    snippet: str
-    matches: int
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|<>\[\]#])")
@@ -522,48 +494,6 @@ def _last_space(text: str, size: int) -> int:
 
 
 # -- diff ---------------------------------------------------------------------
-
-DiffOp = Literal["+", "-", " ", "@"]
-ChangeKind = Literal["added", "removed", "changed"]
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    """``+`` added, ``-`` removed, `` `` context, ``@`` lines left out between hunks."""
-
-    op: DiffOp
-    text: str
-
-
-@dataclass(frozen=True)
-class ArticleChange:
-    number: int
-    kind: ChangeKind
-    old_title: str | None
-    new_title: str | None
-    lines: tuple[DiffLine, ...]
-
-    def as_text(self) -> str:
-        """For a ```diff code block; fences in the text cannot close the block."""
-        return diff_text(self.lines)
-
-
-@dataclass(frozen=True)
-class TextDiff:
-    """What changed between two texts of one language, article by article."""
-
-    intro: tuple[DiffLine, ...]
-    changes: tuple[ArticleChange, ...]
-    unchanged: tuple[int, ...]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.intro and not self.changes
-
-
-def diff_text(lines: tuple[DiffLine, ...]) -> str:
-    rendered = ("…" if line.op == "@" else f"{line.op} {line.text}" for line in lines)
-    return "\n".join(rendered).replace("```", "`\u200b``")
 
 
 def _line_diff(old: list[str], new: list[str], context: int = 1) -> tuple[DiffLine, ...]:

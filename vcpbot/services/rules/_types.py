@@ -1,12 +1,17 @@
-"""What the rules service returns: frozen dataclasses of plain values."""
+"""What the rules service returns: frozen dataclasses of plain values.
+
+The parsed text (``RulesText``, ``Article``) and its diff (``TextDiff``) are here too,
+with the two small functions they need (``other_language``, ``diff_text``), so this
+module imports nothing else of the package.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from vcpbot.db.rules import RulesKind
-from vcpbot.services.rules._text import Language, RulesText, SearchHit, TextDiff, other_language
 
 
 @dataclass(frozen=True)
@@ -224,3 +229,106 @@ class AdoptResult:
     template_version: int
     languages: tuple[Language, ...]
     placeholders: tuple[str, ...]
+
+
+Language = Literal["nl", "en"]
+
+
+def other_language(language: Language) -> Language:
+    """The language a text falls back to when it has none in ``language``."""
+    return "en" if language == "nl" else "nl"
+
+
+@dataclass(frozen=True)
+class Article:
+    number: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class RulesText:
+    """One language of a document: the introduction and the articles, in order."""
+
+    intro: str
+    articles: tuple[Article, ...]
+
+    def article(self, number: int) -> Article | None:
+        return next((a for a in self.articles if a.number == number), None)
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(a.number for a in self.articles)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching article. ``title`` and ``snippet`` are Markdown-safe, matches in bold."""
+
+    number: int
+    title: str
+    snippet: str
+    matches: int
+
+
+DiffOp = Literal["+", "-", " ", "@"]
+
+
+ChangeKind = Literal["added", "removed", "changed"]
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """``+`` added, ``-`` removed, `` `` context, ``@`` lines left out between hunks."""
+
+    op: DiffOp
+    text: str
+
+
+@dataclass(frozen=True)
+class ArticleChange:
+    number: int
+    kind: ChangeKind
+    old_title: str | None
+    new_title: str | None
+    lines: tuple[DiffLine, ...]
+
+    def as_text(self) -> str:
+        """For a ```diff code block; fences in the text cannot close the block."""
+        return diff_text(self.lines)
+
+
+@dataclass(frozen=True)
+class TextDiff:
+    """What changed between two texts of one language, article by article."""
+
+    intro: tuple[DiffLine, ...]
+    changes: tuple[ArticleChange, ...]
+    unchanged: tuple[int, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.intro and not self.changes
+
+
+def diff_text(lines: tuple[DiffLine, ...]) -> str:
+    """Diff lines as the text of a ```diff block; a fence in the rules cannot close it."""
+    rendered = ("…" if line.op == "@" else f"{line.op} {line.text}" for line in lines)
+    return "\n".join(rendered).replace("```", "`\u200b``")
+
+
+@dataclass(frozen=True)
+class Published:
+    """One document's latest published version: everything a reader is shown.
+
+    Plain values, so the cog can keep it between interactions (``vcpbot.readcache``)."""
+
+    document_id: int
+    kind: RulesKind
+    number: int
+    published_at: datetime
+    text_nl: str | None
+    text_en: str | None
+    ack_enabled: bool
+    ack_role_id: int | None
+    required_version: int  # the newest version a member must have acknowledged
