@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Protocol, cast
 
-import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot import access
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import NotAllowed
 from vcpbot.services import kmtm, network
 from vcpbot.services.kmtm import PreviewBook, UndoBook
@@ -18,14 +18,29 @@ FEATURE = "kmtm"
 COG_NAME = "KMTM"
 
 
-def today(bot: Any) -> date:
+class KmtmBooks(Protocol):
+    """The cog, as the buttons that outlive a form see it: its in-memory books."""
+
+    @property
+    def undo(self) -> UndoBook: ...
+
+    @property
+    def previews(self) -> PreviewBook: ...
+
+
+def _books(bot: Bot) -> KmtmBooks:
+    cog = bot.get_cog(COG_NAME)
+    if cog is None:
+        raise RuntimeError("the KMTM cog is not loaded")
+    return cast(KmtmBooks, cog)
+
+
+def today(bot: Bot) -> date:
     """The calendar day in the deployment's time zone: periods are whole local days."""
     return bot.clock().astimezone(bot.settings.zone).date()
 
 
-async def require_vcp(
-    interaction: discord.Interaction, session: AsyncSession
-) -> network.AssociationView:
+async def require_vcp(interaction: Interaction, session: AsyncSession) -> network.AssociationView:
     """A registered VCP of an association that is in the network, in its own server."""
     guild_id = access.in_association_guild(interaction)
     # The association first: an unapproved one gets that answer, not "you are no VCP".
@@ -35,7 +50,7 @@ async def require_vcp(
     return association
 
 
-async def require_open_period(bot: Any, session: AsyncSession) -> kmtm.PeriodView:
+async def require_open_period(bot: Bot, session: AsyncSession) -> kmtm.PeriodView:
     """The period taking contacts today (its own days, or late contacts in its grace
     window), so a VCP never fills in a form that cannot be saved."""
     day = today(bot)
@@ -45,19 +60,11 @@ async def require_open_period(bot: Any, session: AsyncSession) -> kmtm.PeriodVie
     return period
 
 
-def undo_book(bot: Any) -> UndoBook:
+def undo_book(bot: Bot) -> UndoBook:
     """The cog's in-memory undo window; a restart loads a new, empty one."""
-    cog = bot.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the KMTM cog is not loaded")
-    book: UndoBook = cog.undo
-    return book
+    return _books(bot).undo
 
 
-def preview_book(bot: Any) -> PreviewBook:
+def preview_book(bot: Bot) -> PreviewBook:
     """The cog's in-memory report previews; a restart loads a new, empty one."""
-    cog = bot.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the KMTM cog is not loaded")
-    book: PreviewBook = cog.previews
-    return book
+    return _books(bot).previews

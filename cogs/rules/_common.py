@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
@@ -26,7 +25,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-def reader_locale(interaction: discord.Interaction) -> Language:
+def reader_locale(interaction: Interaction) -> Language:
     """Readers get Dutch on a Dutch client and English otherwise, for the text and around it."""
     return rules.reading_language(interaction.locale.value)
 
@@ -49,7 +48,7 @@ def kind_inline(kind: RulesKind, locale: Locale) -> str:
     return t(f"rules.kind_inline.{kind.value}", locale)
 
 
-def manageable(interaction: discord.Interaction, role: discord.Role) -> None:
+def manageable(interaction: Interaction, role: discord.Role) -> None:
     """The bot can only hand out roles below its own highest role."""
     guild = interaction.guild
     if role.is_default() or role.managed:
@@ -59,11 +58,11 @@ def manageable(interaction: discord.Interaction, role: discord.Role) -> None:
         raise InvalidInput("rules.error.role_unmanageable", role=role.name)
 
 
-async def published_rules(bot: Any, guild_id: int) -> tuple[rules.Published, ...]:
+async def published_rules(bot: Bot, guild_id: int) -> tuple[rules.Published, ...]:
     """The guild's published rules, from the read cache (``vcpbot.readcache``)."""
 
     async def load() -> tuple[rules.Published, ...]:
         async with bot.db.reading.begin() as session:
             return await rules.published(session, guild_id=guild_id)
 
-    return await bot.reads.get(("rules", guild_id), rules.PUBLISHED_TABLES, load)  # type: ignore[no-any-return]
+    return await bot.reads.get(("rules", guild_id), rules.PUBLISHED_TABLES, load)

@@ -1,0 +1,22 @@
+"""The bot as the cogs see it, and the interaction over it, typed the way discord.py's
+own examples type theirs (``discord.Interaction[MyBot]``).
+
+A cog annotates ``bot: Bot`` and ``interaction: Interaction`` and the type checker knows
+``interaction.client.db``, ``.clock`` and ``.settings``. Nothing is imported from
+``vcpbot.bot`` at run time, so any module may import this one without a cycle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias, Union
+
+import discord
+
+if TYPE_CHECKING:
+    from vcpbot.bot import ShardedVCPBot, VCPBot
+
+__all__ = ["Bot", "Interaction"]
+
+# The plain and the sharded bot share everything a cog uses (vcpbot.bot._VCPBotMixin).
+Bot: TypeAlias = Union["VCPBot", "ShardedVCPBot"]  # quoted: a | of strings fails at run time
+Interaction: TypeAlias = discord.Interaction[Bot]
