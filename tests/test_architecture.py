@@ -172,3 +172,10 @@ def test_the_limit_check_sees_a_restated_limit_and_lets_a_product_choice_be() ->
         "cogs.x:6 clip(…, 256)",
         "cogs.x:8 def _clip",
     ]
+
+
+def test_cog_parts_are_named_for_what_they_hold() -> None:
+    """A ``_common.py`` grows into everything every part needs, and the parts into one knot
+    around it: a cog package names its shared modules by concern (``_ids``, ``_host``…)."""
+    found = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "cogs").rglob("_common.py"))
+    assert not found, "split by concern:\n" + "\n".join(found)

@@ -25,7 +25,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.kmtm._audience import outsiders
-from cogs.kmtm._common import COG_NAME, today
+from cogs.kmtm._checks import today
+from cogs.kmtm._host import COG_NAME
 from cogs.kmtm._logging import open_form, panel
 from cogs.kmtm._preview import show_preview
 from cogs.kmtm._render import export_files, periods_embed

@@ -17,7 +17,9 @@ from typing import Any
 
 import discord
 
-from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, today, undo_book
+from cogs.kmtm._checks import require_open_period, require_vcp, today
+from cogs.kmtm._host import undo_book
+from cogs.kmtm._ids import FEATURE
 from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.db.kmtm import Category, FollowUp, Relation

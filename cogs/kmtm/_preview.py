@@ -25,7 +25,8 @@ from typing import Any
 
 import discord
 
-from cogs.kmtm._common import FEATURE, preview_book
+from cogs.kmtm._host import preview_book
+from cogs.kmtm._ids import FEATURE
 from cogs.kmtm._render import file_name, report_embed
 from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Interaction

@@ -16,7 +16,9 @@ from typing import Any
 
 import discord
 
-from cogs.rules._common import FEATURE, kind_inline, published_rules, reader_locale
+from cogs.rules._ids import FEATURE
+from cogs.rules._published import published_rules
+from cogs.rules._words import kind_inline, reader_locale
 from vcpbot import access, custom_ids
 from vcpbot.bot_types import Interaction
 from vcpbot.errors import InvalidInput, NotFound

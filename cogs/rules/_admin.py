@@ -13,14 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.rules._common import (
-    DOCUMENT_CHOICES,
-    LANGUAGE_CHOICES,
-    kind_inline,
-    kind_name,
-    language_of,
-    manageable,
-)
+from cogs.rules._choices import DOCUMENT_CHOICES, LANGUAGE_CHOICES, language_of
 from cogs.rules._forms import EditForm, ReplaceDraft
 from cogs.rules._overview import (
     diff_pages,
@@ -31,6 +24,8 @@ from cogs.rules._overview import (
 )
 from cogs.rules._pages import send_pages
 from cogs.rules._publishing import publish_version, switch_ack
+from cogs.rules._roles import manageable
+from cogs.rules._words import kind_inline, kind_name
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.bot_types import Bot, Interaction

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import discord
 
 from cogs.rules._ack import ack_view
-from cogs.rules._common import kind_name
 from cogs.rules._pages import Page, pack, text_embeds
+from cogs.rules._words import kind_name
 from vcpbot import limits
 from vcpbot.bot_types import Bot
 from vcpbot.errors import InvalidInput

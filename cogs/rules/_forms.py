@@ -8,8 +8,9 @@ from typing import Any
 
 import discord
 
-from cogs.rules._common import FEATURE, kind_name
+from cogs.rules._ids import FEATURE
 from cogs.rules._overview import saved_message
+from cogs.rules._words import kind_name
 from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.i18n import Locale, t

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import discord
 
-from cogs.rules._common import kind_inline, kind_name
 from cogs.rules._document import document_embeds
 from cogs.rules._pages import DESCRIPTION_PAGE, PAGER_MARGIN, Page, pack, text_embeds
+from cogs.rules._words import kind_inline, kind_name
 from vcpbot import limits
 from vcpbot.i18n import Locale, t
 from vcpbot.services import rules

@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 
-from cogs.rules._common import FEATURE
+from cogs.rules._ids import FEATURE
 from vcpbot import custom_ids, limits
 from vcpbot.bot_types import Interaction
 from vcpbot.i18n import Locale, t

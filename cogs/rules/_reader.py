@@ -7,15 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.rules._ack import AckButton, ack_label
-from cogs.rules._common import (
-    DOCUMENT_CHOICES,
-    kind_name,
-    kind_of,
-    published_rules,
-    reader_locale,
-)
+from cogs.rules._choices import DOCUMENT_CHOICES, kind_of
 from cogs.rules._pages import send_pages
+from cogs.rules._published import published_rules
 from cogs.rules._reading import article_page, contents_pages, search_pages
+from cogs.rules._words import kind_name, reader_locale
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.bot_types import Bot, Interaction

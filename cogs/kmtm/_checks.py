@@ -1,9 +1,8 @@
-"""What every part of the KMTM cog shares: its name, who may log, the undo and preview books."""
+"""Who may log a contact, and into which period: asked before a form opens and again at Save."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Protocol, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,28 +10,6 @@ from vcpbot import access
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import NotAllowed
 from vcpbot.services import kmtm, network
-from vcpbot.services.kmtm import PreviewBook, UndoBook
-
-# The custom_id feature part of every KMTM component, and the cog's name.
-FEATURE = "kmtm"
-COG_NAME = "KMTM"
-
-
-class KmtmBooks(Protocol):
-    """The cog, as the buttons that outlive a form see it: its in-memory books."""
-
-    @property
-    def undo(self) -> UndoBook: ...
-
-    @property
-    def previews(self) -> PreviewBook: ...
-
-
-def _books(bot: Bot) -> KmtmBooks:
-    cog = bot.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the KMTM cog is not loaded")
-    return cast(KmtmBooks, cog)
 
 
 def today(bot: Bot) -> date:
@@ -58,13 +35,3 @@ async def require_open_period(bot: Bot, session: AsyncSession) -> kmtm.PeriodVie
     if period is None:
         raise NotAllowed("kmtm.error.no_open_period", date=day)
     return period
-
-
-def undo_book(bot: Bot) -> UndoBook:
-    """The cog's in-memory undo window; a restart loads a new, empty one."""
-    return _books(bot).undo
-
-
-def preview_book(bot: Bot) -> PreviewBook:
-    """The cog's in-memory report previews; a restart loads a new, empty one."""
-    return _books(bot).previews
