@@ -33,7 +33,7 @@ from discord_emulator.invoke import (
 
 if TYPE_CHECKING:
     from discord_emulator.entities import ApplicationCommand
-    from discord_emulator.server import Emulator
+    from discord_emulator.host import EmulatorHost
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -48,7 +48,7 @@ _KIND_NAMES = {
 class InteractionResult:
     """What happened after a person acted: the bot's response, followups, the final message."""
 
-    def __init__(self, emulator: Emulator, interaction: Interaction, timeout: float) -> None:
+    def __init__(self, emulator: EmulatorHost, interaction: Interaction, timeout: float) -> None:
         self._em = emulator
         self.interaction = interaction
         self.timeout = timeout
@@ -132,7 +132,9 @@ class InteractionResult:
 class Person:
     """A Discord user acting through the client: commands, buttons, selects, modals, messages."""
 
-    def __init__(self, emulator: Emulator, user: User, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, emulator: EmulatorHost, user: User, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self._em = emulator
         self.user = user
         self.timeout = timeout
