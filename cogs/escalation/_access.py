@@ -3,23 +3,18 @@ the receipt someone typed, the server a board command runs in."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.escalation._host import EscalationHost
 from vcpbot import access
-from vcpbot.bot_types import Bot, Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.db import Database
 from vcpbot.errors import NotAllowed, WrongPlace
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import CaseCard, EscalationConfig, Handler, Route
-
-
-def bot_of(interaction: discord.Interaction[Any]) -> Bot:
-    """The bot, from an interaction typed by discord.py's own callbacks."""
-    return cast(Bot, interaction.client)
 
 
 def database(interaction: discord.Interaction[Any]) -> Database:

@@ -12,12 +12,12 @@ from typing import Any, Protocol
 
 import discord
 
-from cogs.escalation._access import bot_of, unlock
+from cogs.escalation._access import unlock
 from cogs.escalation._host import EscalationHost
 from cogs.escalation._report import refuse_keeping_text
 from cogs.escalation._reporter import for_reporter
 from cogs.escalation._sessions import SessionForm, SessionView, paragraph
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, t
 from vcpbot.services import escalation
 from vcpbot.services.escalation import ReporterView

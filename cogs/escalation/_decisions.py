@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import discord
 
-from cogs.escalation._access import acting_handler, bot_of, peek_case
+from cogs.escalation._access import acting_handler, peek_case
 from cogs.escalation._host import EscalationHost
 from cogs.escalation._sessions import SessionView
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import NotAllowed
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, send_private

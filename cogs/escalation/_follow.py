@@ -16,13 +16,13 @@ from typing import Any
 import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.escalation._access import bot_of, unlock
+from cogs.escalation._access import unlock
 from cogs.escalation._confirm import Action, ConfirmAsk, ReporterReplyForm
 from cogs.escalation._conversation import PagedView, byline_for, pages, pinned_embed
 from cogs.escalation._host import EscalationHost
 from cogs.escalation._reporter import for_reporter
 from cogs.escalation._words import label, receipt_not_found
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private
 from vcpbot.services import escalation

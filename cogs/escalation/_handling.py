@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from cogs.escalation._access import acting_handler, bot_of
+from cogs.escalation._access import acting_handler
 from cogs.escalation._cards import association_text, consent_text, route_text
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._decisions import press_block
@@ -28,7 +28,7 @@ from cogs.escalation._replies import (
 )
 from cogs.escalation._words import label, status_text
 from vcpbot import custom_ids
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
 from vcpbot.services import escalation
@@ -111,7 +111,7 @@ class CardButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            cog = host_of(interaction.client)
+            cog = host_of(bot_of(interaction))
             cog.require_config()
             await PRESSES[self.action](interaction, cog, self.token)
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected

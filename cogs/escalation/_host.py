@@ -7,7 +7,7 @@ cog imports them, so naming it back would tie the package into one cycle. The co
 
 from __future__ import annotations
 
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from cogs.escalation._ids import OpenSessions
 from vcpbot.bot_types import Bot
@@ -32,9 +32,9 @@ class EscalationHost(Protocol):
         ...
 
 
-def host_of(client: Any) -> EscalationHost:
+def host_of(bot: Bot) -> EscalationHost:
     """The loaded cog, for a persistent button that Discord hands only the client."""
-    cog = client.get_cog("EscalationCog")
+    cog = bot.get_cog("EscalationCog")
     if cog is None:  # the cog is unloading; nothing can be saved now
         raise EscalationUnavailable()
     return cast(EscalationHost, cog)

@@ -13,14 +13,14 @@ from typing import Any
 import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.escalation._access import acting_handler, bot_of, peek_case
+from cogs.escalation._access import acting_handler, peek_case
 from cogs.escalation._host import EscalationHost
 from cogs.escalation._hub import tell_hub
 from cogs.escalation._report import refuse_keeping_text
 from cogs.escalation._sessions import SessionForm, SessionView, paragraph
 from cogs.escalation._words import label
 from vcpbot import limits
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import Conflict, NotAllowed
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, send_private

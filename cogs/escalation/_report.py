@@ -15,7 +15,6 @@ from typing import Any
 import discord
 
 from cogs.escalation._access import (
-    bot_of,
     database,
     reporter_route,
     require_association_guild,
@@ -28,7 +27,7 @@ from cogs.escalation._reporter import for_reporter
 from cogs.escalation._sessions import SessionForm, SessionView, paragraph
 from cogs.escalation._words import due_phrase, label, receipt_not_found
 from vcpbot import access, custom_ids, limits
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import NotAllowed
 from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
 from vcpbot.interactions import (
@@ -370,7 +369,7 @@ class PanelButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            await start_report(interaction, host_of(interaction.client))
+            await start_report(interaction, host_of(bot_of(interaction)))
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
             await report_error(interaction, exc, for_reporter)
 

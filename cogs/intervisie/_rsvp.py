@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 import discord
 
 from vcpbot import custom_ids, limits
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, formats, t
 from vcpbot.interactions import report_error
 from vcpbot.services.intervisie import Rsvp, SessionView
@@ -64,7 +64,7 @@ class RsvpButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            cog = cast("Answering | None", interaction.client.get_cog(COG_NAME))
+            cog = cast("Answering | None", bot_of(interaction).get_cog(COG_NAME))
             if cog is None:
                 raise RuntimeError("the intervisie cog is not loaded")
             await cog.answer(interaction, token=self.token, answer=self.answer)

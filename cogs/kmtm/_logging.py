@@ -21,7 +21,7 @@ from cogs.kmtm._checks import require_open_period, require_vcp, today
 from cogs.kmtm._host import undo_book
 from cogs.kmtm._ids import FEATURE
 from vcpbot import access, custom_ids, limits
-from vcpbot.bot_types import Bot, Interaction
+from vcpbot.bot_types import Bot, Interaction, bot_of
 from vcpbot.db.kmtm import Category, FollowUp, Relation
 from vcpbot.errors import Conflict
 from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
@@ -159,7 +159,7 @@ def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str
 
 async def open_form(interaction: Interaction) -> None:
     """``/kmtm log`` and the panel button: check first, then show the form."""
-    bot = interaction.client
+    bot = bot_of(interaction)
     async with bot.db.sessions.begin() as session:
         await require_vcp(interaction, session)
         period = await require_open_period(bot, session)
@@ -260,7 +260,7 @@ class UndoButton(
             await report_error(interaction, exc)
 
     async def _undo(self, interaction: Interaction) -> None:
-        bot = interaction.client
+        bot = bot_of(interaction)
         async with bot.db.sessions.begin() as session:
             await require_vcp(interaction, session)
             # Taken before the counters change: a double click finds nothing the second time.

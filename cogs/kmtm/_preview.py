@@ -29,7 +29,7 @@ from cogs.kmtm._host import preview_book
 from cogs.kmtm._ids import FEATURE
 from cogs.kmtm._render import file_name, report_embed
 from vcpbot import access, custom_ids, limits
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import Conflict
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
@@ -38,7 +38,7 @@ from vcpbot.services.kmtm import Preview, Report, alt_text, render_png
 
 async def show_preview(interaction: Interaction, released: Report) -> None:
     """The report for the coordinator's eyes only, with the buttons (after a deferral)."""
-    bot = interaction.client
+    bot = bot_of(interaction)
     reader = locale_of(interaction)
     hub: Locale = bot.settings.default_locale
     chart = await asyncio.to_thread(render_png, released, locale=hub)
@@ -129,7 +129,7 @@ class PreviewButton(
             await report_error(interaction, exc)
 
     async def _press(self, interaction: Interaction) -> None:
-        bot = interaction.client
+        bot = bot_of(interaction)
         async with bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
         # Checked before the token is taken: a refused press leaves the preview postable.

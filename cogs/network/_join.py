@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 import discord
 
 from vcpbot import access, custom_ids, limits
-from vcpbot.bot_types import Bot, Interaction
+from vcpbot.bot_types import Bot, Interaction, bot_of
 from vcpbot.db.network import AssociationStatus
 from vcpbot.errors import UserError
 from vcpbot.i18n import Locale, bilingual, t
@@ -146,7 +146,7 @@ class JoinDecisionButton(
             await report_error(interaction, exc)
 
     async def _decide(self, interaction: Interaction) -> None:
-        bot = interaction.client
+        bot = bot_of(interaction)
         async with bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             association = await network.decide_request(

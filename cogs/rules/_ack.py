@@ -20,7 +20,7 @@ from cogs.rules._ids import FEATURE
 from cogs.rules._published import published_rules
 from cogs.rules._words import kind_inline, reader_locale
 from vcpbot import access, custom_ids
-from vcpbot.bot_types import Interaction
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.i18n import t
 from vcpbot.interactions import report_error, send_private
@@ -79,7 +79,7 @@ class AckButton(
             kind = RulesKind(self.kind)
         except ValueError:
             raise NotFound("rules.error.not_published") from None
-        bot = interaction.client
+        bot = bot_of(interaction)
         document = rules.acknowledgeable(await published_rules(bot, guild_id), kind)
         # The role first: one the bot cannot give leaves nothing recorded. Outside the
         # transaction, so no write lock waits for Discord; taken back if the record fails.
