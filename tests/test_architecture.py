@@ -215,3 +215,68 @@ def test_every_function_a_service_package_offers_says_what_it_does() -> None:
         for line in undocumented_exports(f"vcpbot.services.{package.name}")
     ]
     assert not found, "give each a docstring:\n" + "\n".join(found)
+# Discord's limits, as numbers a cog might restate (vcpbot/limits.py names them).
+_DISCORD_NUMBERS = {5, 10, 25, 45, 80, 100, 150, 256, 1000, 1024, 2000, 2048, 4000, 4096, 6000}
+_LIMIT_NAME = re.compile(r"(^|_)(MAX|LIMIT|PER)(_|$)")
+
+
+def restated_limits(source: str, module: str) -> list[str]:
+    """Discord's limits written out again: a ``*_MAX``/``PER_*`` constant equal to one, a
+    ``[:100]``, a literal limit handed to ``clip``, or a ``clip`` of one's own."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            value = node.value
+            if (
+                isinstance(value, ast.Constant)
+                and value.value in _DISCORD_NUMBERS
+                and any(n.isupper() and _LIMIT_NAME.search(n) for n in names)
+            ):
+                found.append(f"{module}:{node.lineno} {names[0]} = {value.value}")
+        elif isinstance(node, ast.Slice) and isinstance(node.upper, ast.Constant):
+            if _is_limit(node.upper):
+                found.append(f"{module}:{node.lineno} [:{node.upper.value}]")
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "clip":
+            literals = [a for a in node.args if isinstance(a, ast.Constant) and _is_limit(a)]
+            found += [f"{module}:{node.lineno} clip(…, {a.value})" for a in literals]
+        elif isinstance(node, ast.FunctionDef) and node.name.strip("_") == "clip":
+            found.append(f"{module}:{node.lineno} def {node.name}")
+    return sorted(found, key=lambda line: int(line.split(":")[1].split()[0]))
+
+
+def _is_limit(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value in _DISCORD_NUMBERS
+
+
+def test_cogs_name_discords_limits_from_one_module() -> None:
+    """``vcpbot.limits`` names each limit once, and holds the one ``clip``."""
+    found = [
+        line
+        for path in sorted((ROOT / "cogs").rglob("*.py"))
+        for line in restated_limits(path.read_text("utf-8"), _dotted(path))
+    ]
+    assert not found, "use vcpbot.limits:\n" + "\n".join(found)
+
+
+def test_the_limit_check_sees_a_restated_limit_and_lets_a_product_choice_be() -> None:
+    source = (
+        "MODAL_TITLE_MAX = 45\nPER_SELECT = 25\nBATCH = 10\nREASON_MAX = 500\n"
+        "a = b[:100]\nc = clip(d, 256)\ne = clip(f, limits.FIELD_VALUE_MAX)\n"
+        "def _clip(text, limit): ...\n"
+    )
+    assert restated_limits(source, "cogs.x") == [
+        "cogs.x:1 MODAL_TITLE_MAX = 45",
+        "cogs.x:2 PER_SELECT = 25",
+        "cogs.x:5 [:100]",
+        "cogs.x:6 clip(…, 256)",
+        "cogs.x:8 def _clip",
+    ]
+
+
+def test_cog_parts_are_named_for_what_they_hold() -> None:
+    """A ``_common.py`` grows into everything every part needs, and the parts into one knot
+    around it: a cog package names its shared modules by concern (``_ids``, ``_host``…)."""
+    found = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "cogs").rglob("_common.py"))
+    assert not found, "split by concern:\n" + "\n".join(found)

@@ -68,7 +68,7 @@ def test_an_interaction_never_answered_counts_as_late_once_discord_gave_up() -> 
 def test_every_custom_id_of_anonymous_reporting_is_left_uncounted() -> None:
     """The metrics leave reporting out by custom_id prefix: a renamed prefix would be
     counted again without anyone noticing, so the two are checked against each other."""
-    from cogs.escalation._common import FEATURE, SESSION
+    from cogs.escalation._ids import FEATURE, SESSION
     from vcpbot import custom_ids
     from vcpbot.metrics import UNCOUNTED_CUSTOM_IDS
 

@@ -1,9 +1,9 @@
 """Anonymous escalation: /report, /my-case, /open-cases, the panel button and the case cards."""
 
-from discord.ext import commands
+from vcpbot.bot_types import Bot
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Bot) -> None:
     from cogs.escalation._cog import EscalationCog
     from cogs.escalation._handling import CardButton
     from cogs.escalation._report import PanelButton

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import discord
 
-from cogs.escalation._common import label, status_text
+from cogs.escalation._words import label, status_text
+from vcpbot import limits
 from vcpbot.i18n import Locale, category_label, t
 from vcpbot.services.escalation import CaseCard, CaseStatus, Consent, Place, Route, Urgency
 
-DESCRIPTION_MAX = 4096
 JUMP = "https://discord.com/channels"
 URGENCY_COLOURS = {
     Urgency.URGENT: discord.Colour.red(),
@@ -128,7 +128,7 @@ def case_list(
     used = 0
     for index, line in enumerate(lines):
         tail = t("escalation.list.more", locale, count=len(lines) - index)
-        if used + len(line) + 1 + len(tail) > DESCRIPTION_MAX:
+        if used + len(line) + 1 + len(tail) > limits.EMBED_DESCRIPTION_MAX:
             kept.append(tail)
             break
         kept.append(line)

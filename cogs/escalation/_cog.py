@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,31 +14,28 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.escalation._access import acting_handler, require_association_guild
 from cogs.escalation._cards import case_list
-from cogs.escalation._common import (
-    SESSION_ID,
-    OpenSessions,
-    acting_handler,
-    require_association_guild,
-    tell_hub,
-)
 from cogs.escalation._follow import open_by_receipt
+from cogs.escalation._hub import tell_hub
+from cogs.escalation._ids import SESSION_ID, OpenSessions
 from cogs.escalation._outbox import Courier
 from cogs.escalation._report import panel_message, start_report
 from cogs.escalation._reporter import for_reporter
 from vcpbot import access
 from vcpbot.access import Audience
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import t
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import (
     NO_MENTIONS,
     locale_of,
-    safe_traceback,
     send_private,
     text,
     worded,
 )
+from vcpbot.logs import safe_traceback
 from vcpbot.runtime_key import directory_problems
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import EscalationConfig, EscalationUnavailable
@@ -56,8 +54,8 @@ UPKEEP_AFTER_START_S = 60.0  # a bot restarted often must still purge on time
 
 
 class EscalationCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot: Any = bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot: Bot = bot
         self.sessions = OpenSessions()
         self.config: EscalationConfig | None
         # Why anonymous reporting is off (a catalog key for the hub's log), once said.
@@ -188,14 +186,15 @@ class EscalationCog(commands.Cog):
             await self.say_unavailable()
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
+    async def on_interaction(self, interaction: Interaction) -> None:
         """A press or form from a conversation this process no longer holds: say so."""
         if interaction.type not in (
             discord.InteractionType.component,
             discord.InteractionType.modal_submit,
         ):
             return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        data: Mapping[str, Any] = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
         match = SESSION_ID.fullmatch(custom_id)
         if match is None or self.sessions.is_open(match["token"]):
             return
@@ -212,7 +211,7 @@ class EscalationCog(commands.Cog):
     @worded(for_reporter)
     @app_commands.command(name=L("cmd.report.name"), description=L("cmd.report.description"))
     @app_commands.guild_only()
-    async def report(self, interaction: discord.Interaction) -> None:
+    async def report(self, interaction: Interaction) -> None:
         await start_report(interaction, self)
 
     @access.audience(Audience.EVERYONE)
@@ -221,7 +220,7 @@ class EscalationCog(commands.Cog):
     @app_commands.describe(receipt=L("cmd.my_case.receipt"))
     @app_commands.rename(receipt=L("cmd.my_case.opt.receipt"))
     async def my_case(
-        self, interaction: discord.Interaction, receipt: app_commands.Range[str, 1, 100]
+        self, interaction: Interaction, receipt: app_commands.Range[str, 1, 100]
     ) -> None:
         await open_by_receipt(interaction, self, receipt)
 
@@ -232,7 +231,7 @@ class EscalationCog(commands.Cog):
         name=L("cmd.open_cases.name"), description=L("cmd.open_cases.description")
     )
     @app_commands.guild_only()
-    async def open_cases(self, interaction: discord.Interaction) -> None:
+    async def open_cases(self, interaction: Interaction) -> None:
         config = self.require_config()
         async with self.bot.db.sessions.begin() as session:
             handler = await acting_handler(interaction, session)
@@ -240,7 +239,10 @@ class EscalationCog(commands.Cog):
                 session, config=config, handler=handler, now=self.bot.clock()
             )
         embed = case_list(
-            cards, locale_of(interaction), in_hub=handler.is_team, guild_id=interaction.guild_id
+            cards,
+            locale_of(interaction),
+            in_hub=handler.is_team,
+            guild_id=access.in_guild(interaction),
         )
         await send_private(interaction, embed=embed)
 
@@ -253,7 +255,7 @@ class EscalationCog(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    async def _association(self, interaction: discord.Interaction) -> network.AssociationView:
+    async def _association(self, interaction: Interaction) -> network.AssociationView:
         self.require_config()
         guild_id = require_association_guild(interaction)
         access.require_manage_guild(interaction)
@@ -266,7 +268,7 @@ class EscalationCog(commands.Cog):
     )
     @app_commands.describe(channel=L("cmd.anonymous.panel.channel"))
     @app_commands.rename(channel=L("cmd.anonymous.opt.channel"))
-    async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+    async def panel(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         await self._association(interaction)
         usable(interaction, channel)
         try:
@@ -293,7 +295,7 @@ class EscalationCog(commands.Cog):
     )
     async def member_route(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         enabled: bool,
         channel: discord.TextChannel | None = None,
     ) -> None:
@@ -320,7 +322,7 @@ class EscalationCog(commands.Cog):
         await send_private(interaction, reply)
 
 
-def usable(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+def usable(interaction: Interaction, channel: discord.TextChannel) -> None:
     """The bot must be able to post in a channel before anything depends on it."""
     me = interaction.guild.me if interaction.guild else None
     permissions = channel.permissions_for(me) if me is not None else None

@@ -12,9 +12,12 @@ from typing import Any, Protocol
 
 import discord
 
-from cogs.escalation._common import SessionForm, SessionView, bot_of, paragraph, unlock
+from cogs.escalation._access import unlock
+from cogs.escalation._host import EscalationHost
 from cogs.escalation._report import refuse_keeping_text
 from cogs.escalation._reporter import for_reporter
+from cogs.escalation._sessions import SessionForm, SessionView, paragraph
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, t
 from vcpbot.services import escalation
 from vcpbot.services.escalation import ReporterView
@@ -26,17 +29,17 @@ Action = Callable[[Any, Any, escalation.Unlocked, Any], Awaitable[ReporterView |
 class ReporterScreen(Protocol):
     """The reporter's /my-case message (``_follow.CaseView``), as these parts use it."""
 
-    cog: Any
+    cog: EscalationHost
     receipt: str
     case: ReporterView
     locale: Locale
 
     def again(self, case: ReporterView, note: str | None) -> dict[str, Any]: ...
 
-    async def run(self, interaction: discord.Interaction, action: Action, note: str) -> None: ...
+    async def run(self, interaction: Interaction, action: Action, note: str) -> None: ...
 
     async def redraw(
-        self, interaction: discord.Interaction, case: ReporterView | None, note: str
+        self, interaction: Interaction, case: ReporterView | None, note: str
     ) -> None: ...
 
 
@@ -61,10 +64,10 @@ class ConfirmAsk(SessionView):
         self.button(t(yes, screen.locale), "confirm-yes", self._yes, style=style)
         self.button(t(no, screen.locale), "confirm-no", self._no)
 
-    async def _yes(self, interaction: discord.Interaction) -> None:
+    async def _yes(self, interaction: Interaction) -> None:
         await self.screen.run(interaction, self.action, t(self.done, self.screen.locale))
 
-    async def _no(self, interaction: discord.Interaction) -> None:
+    async def _no(self, interaction: Interaction) -> None:
         screen = self.screen
         note = t(self.kept, screen.locale)
         await interaction.response.edit_message(**screen.again(screen.case, note))
@@ -87,7 +90,7 @@ class ReporterReplyForm(SessionForm):
             )
         )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         # Opened from the reporter's own /my-case message, which is redrawn in place.
         await interaction.response.defer()
         bot = bot_of(interaction)

@@ -7,14 +7,15 @@ from typing import Any
 
 import discord
 
-from cogs.escalation._common import SessionView
+from cogs.escalation._host import EscalationHost
+from cogs.escalation._sessions import SessionView
+from vcpbot import limits
+from vcpbot.bot_types import Interaction
 from vcpbot.i18n import Locale, t
 from vcpbot.services.escalation import Author, MessageView
 
-DESCRIPTION_MAX = 4000  # Discord allows 4096; the rest is room for escaping
+DESCRIPTION_ROOM = 4000  # Discord allows 4096; the rest is room for escaping
 PAGE_CHARS = 5500  # of the 6000 characters a message's embeds may hold together
-PAGE_EMBEDS = 10
-TITLE_MAX = 256
 COLOURS = {
     Author.REPORTER: discord.Colour.blurple(),
     Author.VCP: discord.Colour.gold(),
@@ -25,7 +26,7 @@ Byline = Callable[[MessageView], str]
 Page = list[discord.Embed]
 
 
-def _chunks(text: str, size: int = DESCRIPTION_MAX) -> list[str]:
+def _chunks(text: str, size: int = DESCRIPTION_ROOM) -> list[str]:
     """Relayed text with markdown shown as typed, in pieces that fit an embed."""
     escaped = discord.utils.escape_markdown(text)
     pieces = []
@@ -43,7 +44,7 @@ def _chunks(text: str, size: int = DESCRIPTION_MAX) -> list[str]:
 def pinned_embed(title: str, text: str) -> discord.Embed:
     """Something shown above every page (a question waiting for the reporter's answer)."""
     return discord.Embed(
-        title=title[:256],
+        title=title[: limits.EMBED_TITLE_MAX],
         description=_chunks(text)[0],
         colour=discord.Colour.gold(),
     )
@@ -59,12 +60,12 @@ def pages(
     """Oldest first; every page, with ``pinned`` above it, within one Discord message."""
     result: list[Page] = []
     reserved = sum(len(e.title or "") + len(e.description or "") for e in pinned)
-    room, embeds = PAGE_CHARS - reserved, PAGE_EMBEDS - len(pinned)
+    room, embeds = PAGE_CHARS - reserved, limits.MESSAGE_EMBEDS_MAX - len(pinned)
     page: Page = []
     used = 0
     for message in messages:
-        title = byline(message)[:256]
-        for piece in _chunks(message.text, min(DESCRIPTION_MAX, room - TITLE_MAX)):
+        title = byline(message)[: limits.EMBED_TITLE_MAX]
+        for piece in _chunks(message.text, min(DESCRIPTION_ROOM, room - limits.EMBED_TITLE_MAX)):
             embed = discord.Embed(
                 title=title, description=piece, colour=COLOURS.get(message.author)
             )
@@ -98,7 +99,7 @@ def byline_for(
 class PagedView(SessionView):
     """Earlier / Later through a conversation held for this view's short life."""
 
-    def __init__(self, cog: Any, *, locale: Locale, conversation: list[Page]) -> None:
+    def __init__(self, cog: EscalationHost, *, locale: Locale, conversation: list[Page]) -> None:
         super().__init__(cog)
         self.locale = locale
         self.conversation = conversation
@@ -136,10 +137,10 @@ class PagedView(SessionView):
             "view": self,
         }
 
-    async def _back(self, interaction: discord.Interaction) -> None:
+    async def _back(self, interaction: Interaction) -> None:
         self.page = max(self.page - 1, 0)
         await interaction.response.edit_message(**self.render())
 
-    async def _forward(self, interaction: discord.Interaction) -> None:
+    async def _forward(self, interaction: Interaction) -> None:
         self.page = min(self.page + 1, len(self.conversation) - 1)
         await interaction.response.edit_message(**self.render())

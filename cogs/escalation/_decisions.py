@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 
-from cogs.escalation._common import SessionView, acting_handler, bot_of, peek_case
+from cogs.escalation._access import acting_handler, peek_case
+from cogs.escalation._host import EscalationHost
+from cogs.escalation._sessions import SessionView
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import NotAllowed
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, send_private
 from vcpbot.services import escalation
 
-if TYPE_CHECKING:
-    from cogs.escalation._cog import EscalationCog
-
 
 class BlockAsk(SessionView):
-    def __init__(self, cog: EscalationCog, token: str, code: str, locale: Locale) -> None:
+    def __init__(self, cog: EscalationHost, token: str, code: str, locale: Locale) -> None:
         super().__init__(cog)
         self.case_token = token
         self.code = code
@@ -30,7 +28,7 @@ class BlockAsk(SessionView):
         )
         self.button(t("escalation.team.block_no", locale), "block-no", self._no)
 
-    async def _yes(self, interaction: discord.Interaction) -> None:
+    async def _yes(self, interaction: Interaction) -> None:
         await interaction.response.defer()
         bot = bot_of(interaction)
         async with bot.db.sessions.begin() as session:
@@ -46,13 +44,13 @@ class BlockAsk(SessionView):
             content=t("escalation.team.blocked", self.locale, code=self.code), view=None
         )
 
-    async def _no(self, interaction: discord.Interaction) -> None:
+    async def _no(self, interaction: Interaction) -> None:
         await interaction.response.edit_message(
             content=t("escalation.team.nothing_changed", self.locale), view=None
         )
 
 
-async def press_block(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def press_block(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     handler, card = await peek_case(interaction, cog, token)
     if not handler.is_team:
         raise NotAllowed("escalation.error.block_team_only")

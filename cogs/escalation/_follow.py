@@ -9,23 +9,24 @@ answers: Yes, Only with my words left out, or No.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.escalation._common import bot_of, label, receipt_not_found, unlock
+from cogs.escalation._access import unlock
 from cogs.escalation._confirm import Action, ConfirmAsk, ReporterReplyForm
 from cogs.escalation._conversation import PagedView, byline_for, pages, pinned_embed
+from cogs.escalation._host import EscalationHost
 from cogs.escalation._reporter import for_reporter
+from cogs.escalation._words import label, receipt_not_found
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private
 from vcpbot.services import escalation
-from vcpbot.services.escalation import Answer, Author, Consent, ReporterView
-
-if TYPE_CHECKING:
-    from cogs.escalation._cog import EscalationCog
+from vcpbot.services.escalation import Answer, Author, Consent, EscalationConfig, ReporterView
 
 PRIMARY, SECONDARY = discord.ButtonStyle.primary, discord.ButtonStyle.secondary
 # What /my-case says about passing a member's case on, once it is decided.
@@ -60,7 +61,7 @@ class CaseView(PagedView):
 
     def __init__(
         self,
-        cog: EscalationCog,
+        cog: EscalationHost,
         *,
         receipt: str,
         case: ReporterView,
@@ -151,9 +152,7 @@ class CaseView(PagedView):
 
     # --- acting on it --------------------------------------------------------------------
 
-    async def redraw(
-        self, interaction: discord.Interaction, case: ReporterView | None, note: str
-    ) -> None:
+    async def redraw(self, interaction: Interaction, case: ReporterView | None, note: str) -> None:
         """Redraw the case message after an action, or say it is no longer there."""
         if case is None:
             await interaction.edit_original_response(
@@ -166,7 +165,7 @@ class CaseView(PagedView):
             **self.again(case, note), allowed_mentions=NO_MENTIONS
         )
 
-    async def run(self, interaction: discord.Interaction, action: Action, note: str) -> None:
+    async def run(self, interaction: Interaction, action: Action, note: str) -> None:
         """Check the receipt again, do ``action`` in one short transaction, redraw."""
         config = self.cog.require_config()
         await interaction.response.defer()
@@ -177,15 +176,15 @@ class CaseView(PagedView):
         self.cog.kick()
         await self.redraw(interaction, case, note)
 
-    async def _ask(self, interaction: discord.Interaction, question: str, view: Any) -> None:
+    async def _ask(self, interaction: Interaction, question: str, view: Any) -> None:
         self.cog.require_config()
         await interaction.response.edit_message(content=question, embeds=[], view=view)
 
-    async def _reply(self, interaction: discord.Interaction) -> None:
+    async def _reply(self, interaction: Interaction) -> None:
         self.cog.require_config()
         await interaction.response.send_modal(ReporterReplyForm(self, locale_of(interaction)))
 
-    async def _close(self, interaction: discord.Interaction) -> None:
+    async def _close(self, interaction: Interaction) -> None:
         config = self.cog.require_config()
         today = self.cog.bot.clock().astimezone(config.zone).date()
         until = today + timedelta(days=config.policy.retention_days)
@@ -200,7 +199,7 @@ class CaseView(PagedView):
         )
         await self._ask(interaction, t("escalation.case.close_ask", self.locale, date=until), view)
 
-    async def _to_team(self, interaction: discord.Interaction) -> None:
+    async def _to_team(self, interaction: Interaction) -> None:
         view = ConfirmAsk(
             self,
             yes="escalation.case.to_team_yes",
@@ -211,15 +210,13 @@ class CaseView(PagedView):
         )
         await self._ask(interaction, t("escalation.case.to_team_ask", self.locale), view)
 
-    async def _yes(self, interaction: discord.Interaction) -> None:
+    async def _yes(self, interaction: Interaction) -> None:
         await self._confirm_answer(interaction, Answer.YES, "yes")
 
-    async def _without(self, interaction: discord.Interaction) -> None:
+    async def _without(self, interaction: Interaction) -> None:
         await self._confirm_answer(interaction, Answer.WITHOUT_WORDS, "without")
 
-    async def _confirm_answer(
-        self, interaction: discord.Interaction, answer: Answer, key: str
-    ) -> None:
+    async def _confirm_answer(self, interaction: Interaction, answer: Answer, key: str) -> None:
         """Passing it on cannot be undone: said once more, exactly, before it happens."""
         view = ConfirmAsk(
             self,
@@ -231,20 +228,20 @@ class CaseView(PagedView):
         )
         await self._ask(interaction, t(f"escalation.case.confirm_{key}", self.locale), view)
 
-    async def _no(self, interaction: discord.Interaction) -> None:
+    async def _no(self, interaction: Interaction) -> None:
         note = t("escalation.case.answered_no", self.locale)
         await self.run(interaction, partial(_answering, Answer.NO), note)
 
-    async def _notify(self, interaction: discord.Interaction) -> None:
+    async def _notify(self, interaction: Interaction) -> None:
         await self.run(
             interaction, partial(_notices, True), t("escalation.notices.on", self.locale)
         )
 
-    async def _stop(self, interaction: discord.Interaction) -> None:
+    async def _stop(self, interaction: Interaction) -> None:
         note = t("escalation.notices.off", self.locale)
         await self.run(interaction, partial(_notices, False), note)
 
-    async def _detail(self, interaction: discord.Interaction) -> None:
+    async def _detail(self, interaction: Interaction) -> None:
         detailed = not self.case.notice_detail
         key = "escalation.notices.detailed" if detailed else "escalation.notices.short"
         await self.run(interaction, partial(_detail, detailed), t(key, self.locale))
@@ -253,18 +250,26 @@ class CaseView(PagedView):
 # --- what the buttons do, each in the caller's transaction ----------------------------------
 
 
-async def _closing(session: Any, config: Any, unlocked: Any, now: Any) -> ReporterView | None:
+async def _closing(
+    session: AsyncSession, config: EscalationConfig, unlocked: escalation.Unlocked, now: datetime
+) -> ReporterView | None:
     return await escalation.reporter_close(session, config=config, unlocked=unlocked, now=now)
 
 
-async def _to_team(session: Any, config: Any, unlocked: Any, now: Any) -> ReporterView | None:
+async def _to_team(
+    session: AsyncSession, config: EscalationConfig, unlocked: escalation.Unlocked, now: datetime
+) -> ReporterView | None:
     return await escalation.reporter_send_to_team(
         session, config=config, unlocked=unlocked, now=now
     )
 
 
 async def _answering(
-    answer: Answer, session: Any, config: Any, unlocked: Any, now: Any
+    answer: Answer,
+    session: AsyncSession,
+    config: EscalationConfig,
+    unlocked: escalation.Unlocked,
+    now: datetime,
 ) -> ReporterView | None:
     return await escalation.answer_consent(
         session, config=config, unlocked=unlocked, answer=answer, now=now
@@ -272,13 +277,21 @@ async def _answering(
 
 
 async def _notices(
-    enabled: bool, session: Any, config: Any, unlocked: Any, now: Any
+    enabled: bool,
+    session: AsyncSession,
+    config: EscalationConfig,
+    unlocked: escalation.Unlocked,
+    now: datetime,
 ) -> ReporterView | None:
     return await escalation.set_notices(session, config=config, unlocked=unlocked, enabled=enabled)
 
 
 async def _detail(
-    detailed: bool, session: Any, config: Any, unlocked: Any, now: Any
+    detailed: bool,
+    session: AsyncSession,
+    config: EscalationConfig,
+    unlocked: escalation.Unlocked,
+    now: datetime,
 ) -> ReporterView | None:
     return await escalation.set_notice_detail(
         session, config=config, unlocked=unlocked, detailed=detailed
@@ -295,9 +308,7 @@ def _notices_key(case: ReporterView) -> str:
     return "escalation.case.notices_lost" if case.notices_lost else "escalation.case.notices_off"
 
 
-async def open_by_receipt(
-    interaction: discord.Interaction, cog: EscalationCog, receipt: str
-) -> None:
+async def open_by_receipt(interaction: Interaction, cog: EscalationHost, receipt: str) -> None:
     """``/my-case receipt:``. A miss is recorded and committed, then only "not found" is said."""
     config = cog.require_config()
     # A typo in the format is told at once, and costs no attempt.

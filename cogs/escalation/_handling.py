@@ -9,21 +9,16 @@ the card's buttons say, a case the presser may not see is "not found".
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from cogs.escalation._access import acting_handler
 from cogs.escalation._cards import association_text, consent_text, route_text
-from cogs.escalation._common import (
-    FEATURE,
-    acting_handler,
-    bot_of,
-    cog_of,
-    label,
-    status_text,
-)
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._decisions import press_block
+from cogs.escalation._host import EscalationHost, host_of
+from cogs.escalation._ids import FEATURE
 from cogs.escalation._replies import (
     press_ask,
     press_close,
@@ -31,7 +26,9 @@ from cogs.escalation._replies import (
     press_urgent,
     press_withdraw,
 )
+from cogs.escalation._words import label, status_text
 from vcpbot import custom_ids
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, category_label, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
 from vcpbot.services import escalation
@@ -44,9 +41,6 @@ from vcpbot.services.escalation import (
     Handler,
     Place,
 )
-
-if TYPE_CHECKING:
-    from cogs.escalation._cog import EscalationCog
 
 # "fwd" asks the member first (cards posted before consent existed carry it too).
 ACTIONS = ("ack", "open", "reply", "close", "block", "fwd", "wdraw", "urgent")
@@ -108,13 +102,16 @@ class CardButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> CardButton:
         return cls(match["action"], match["token"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            cog = cog_of(interaction.client)
+            cog = host_of(bot_of(interaction))
             cog.require_config()
             await PRESSES[self.action](interaction, cog, self.token)
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
@@ -124,7 +121,7 @@ class CardButton(
 # --- Acknowledge, Open ------------------------------------------------------------------
 
 
-async def _acknowledge(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def _acknowledge(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot = bot_of(interaction)
     async with bot.db.sessions.begin() as session:
@@ -150,7 +147,7 @@ class DetailView(PagedView):
     """Open: the conversation as this handler may see it, only to the one who pressed."""
 
     def __init__(
-        self, cog: EscalationCog, *, detail: CaseDetail, handler: Handler, locale: Locale
+        self, cog: EscalationHost, *, detail: CaseDetail, handler: Handler, locale: Locale
     ) -> None:
         byline = byline_for(_handler_names(locale), t("escalation.author.summary", locale), locale)
         super().__init__(cog, locale=locale, conversation=pages(detail.messages, byline, locale))
@@ -188,7 +185,7 @@ class DetailView(PagedView):
         return "\n".join(lines)
 
 
-async def _open(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def _open(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot = bot_of(interaction)
     async with bot.db.sessions.begin() as session:

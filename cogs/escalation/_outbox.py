@@ -22,12 +22,13 @@ import random
 import secrets
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import discord
 
-from cogs.escalation._common import tell_hub
+from cogs.escalation._host import EscalationHost
+from cogs.escalation._hub import tell_hub
 from cogs.escalation._posting import (
     NotRemoved,
     Posted,
@@ -36,12 +37,9 @@ from cogs.escalation._posting import (
     Undeliverable,
 )
 from vcpbot.i18n import t
-from vcpbot.interactions import safe_traceback
+from vcpbot.logs import safe_traceback
 from vcpbot.services import escalation
 from vcpbot.services.escalation import Delivery, OutboxKind, Place, Undelivered
-
-if TYPE_CHECKING:
-    from cogs.escalation._cog import EscalationCog
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +89,9 @@ class Courier:
     and looks at the whole outbox every ``SWEEP_S`` for rows of other processes. So an
     idle bot does not take SQLite's write lock several times a second."""
 
-    def __init__(self, cog: EscalationCog) -> None:
+    def __init__(self, cog: EscalationHost) -> None:
         self.cog = cog
-        self.bot: Any = cog.bot
+        self.bot = cog.bot
         self.poster = Poster(cog)
         policy = self.bot.settings.escalation
         self.batches = Batches(policy.batch_min_minutes, policy.batch_max_minutes)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.escalation._cards import card_embed
 from cogs.escalation._handling import card_view
+from cogs.escalation._host import EscalationHost
+from vcpbot import limits
 from vcpbot.i18n import Locale, bilingual, pick_locale, t
 from vcpbot.interactions import NO_MENTIONS
 from vcpbot.services import escalation, languages, network
@@ -30,14 +33,10 @@ from vcpbot.services.escalation import (
     Urgency,
 )
 
-if TYPE_CHECKING:
-    from cogs.escalation._cog import EscalationCog
-
 log = logging.getLogger(__name__)
 
 HISTORY_LOOKBACK = 100  # messages searched for an earlier post of a retried row
 NOT_CONFIGURED_RETRY_S = 300.0
-MESSAGE_MAX = 2000  # Discord's limit on a message's content
 # What a notice can be about, when the reporter asked to be told ("forwarded": rows
 # queued before the member was asked first).
 NOTICE_REASONS = ("reply", "forwarded", "closed", "undelivered", "consent", "urgent")
@@ -89,9 +88,9 @@ class Target:
 class Poster:
     """Posts one row; raises ``Retry``, ``Undeliverable``, ``NotRemoved`` or Discord's errors."""
 
-    def __init__(self, cog: EscalationCog) -> None:
+    def __init__(self, cog: EscalationHost) -> None:
         self.cog = cog
-        self.bot: Any = cog.bot
+        self.bot = cog.bot
 
     async def send(self, item: Delivery) -> Posted | None:
         if item.kind is OutboxKind.REPLY_NOTICE:
@@ -123,6 +122,8 @@ class Poster:
             else:
                 target = await self._target(session, item)
         if not update:
+            if target is None:  # only a nudge's target can be missing, never a new card's
+                return None
             return await self._post_card(item, card, target)
         if ref is not None:
             locale = self._locale_of(association)
@@ -231,24 +232,32 @@ class Poster:
 
     # --- where -----------------------------------------------------------------------------
 
-    async def _target(self, session: Any, item: Delivery) -> Target | None:
+    async def _target(self, session: AsyncSession, item: Delivery) -> Target | None:
         if item.place is Place.HUB:
             return await self._hub_target(session)
         association = await self._association(session, item)
         locale = self._locale_of(association)
         role_id = association.vcp_role_id if association is not None else None
         if item.kind is OutboxKind.CASE_CARD_CREATE:
-            channel_id = await escalation.association_channel(session, case_id=item.case_id)
+            channel_id = (
+                await escalation.association_channel(session, case_id=item.case_id)
+                if item.case_id is not None
+                else None
+            )
             if channel_id is None:
                 raise Undeliverable(Undelivered.ROUTE_OFF)
             return Target(channel_id, locale, role_id)
         # A nudge goes next to the VCPs' card, also if the route was switched off since.
-        card = await escalation.card_message(
-            session, config=self.cog.require_config(), case_id=item.case_id, place=item.place
+        card = (
+            await escalation.card_message(
+                session, config=self.cog.require_config(), case_id=item.case_id, place=item.place
+            )
+            if item.case_id is not None
+            else None
         )
         return None if card is None else Target(card.channel_id, locale, role_id)
 
-    async def _hub_target(self, session: Any) -> Target:
+    async def _hub_target(self, session: AsyncSession) -> Target:
         settings = self.bot.settings
         hub = (
             await network.get_hub(session, guild_id=settings.hub_guild_id)
@@ -259,7 +268,9 @@ class Poster:
             raise Retry(NOT_CONFIGURED_RETRY_S)
         return Target(hub.escalations_channel_id, settings.default_locale, hub.team_role_id)
 
-    async def _association(self, session: Any, item: Delivery) -> network.AssociationView | None:
+    async def _association(
+        self, session: AsyncSession, item: Delivery
+    ) -> network.AssociationView | None:
         """The association a row goes to (None for the hub), from the database: the leading
         process delivers for every server, also those on other processes' shards."""
         if item.place is Place.HUB or item.case_id is None:
@@ -283,7 +294,7 @@ class Poster:
         try:
             async for message in self._messageable(channel_id).history(limit=HISTORY_LOOKBACK):
                 if message.author.id == me and wanted(message):
-                    return message.id
+                    return int(message.id)
         except discord.HTTPException as exc:
             log.info("escalation outbox: could not read back a channel (HTTP %s)", exc.status)
         return None
@@ -328,7 +339,7 @@ def pattern_notice(key: str, codes: list[str], locale: Locale) -> str:
     """The notice with as many of the newest codes as fit in one message."""
     shown = codes
     content = t(key, locale, codes=", ".join(shown))
-    while len(content) > MESSAGE_MAX and len(shown) > 1:
+    while len(content) > limits.MESSAGE_CONTENT_MAX and len(shown) > 1:
         shown = shown[len(shown) // 4 or 1 :]  # drop the oldest quarter
         listed = t(
             "escalation.pattern.more", locale, codes=", ".join(shown), count=len(codes) - len(shown)

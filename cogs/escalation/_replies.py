@@ -7,30 +7,32 @@ hands back what the person wrote.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 import discord
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.escalation._common import (
-    SessionForm,
-    SessionView,
-    acting_handler,
-    bot_of,
-    clip,
-    label,
-    paragraph,
-    peek_case,
-    tell_hub,
-)
+from cogs.escalation._access import acting_handler, peek_case
+from cogs.escalation._host import EscalationHost
+from cogs.escalation._hub import tell_hub
 from cogs.escalation._report import refuse_keeping_text
+from cogs.escalation._sessions import SessionForm, SessionView, paragraph
+from cogs.escalation._words import label
+from vcpbot import limits
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import Conflict, NotAllowed
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, send_private
+from vcpbot.limits import clip
 from vcpbot.services import escalation
-from vcpbot.services.escalation import HANDLER_OUTCOMES, CaseCard, CaseStatus, Handler
-
-if TYPE_CHECKING:
-    from cogs.escalation._cog import EscalationCog
+from vcpbot.services.escalation import (
+    HANDLER_OUTCOMES,
+    CaseCard,
+    CaseStatus,
+    EscalationConfig,
+    Handler,
+)
 
 REASON_MAX = 500
 SUMMARY_MAX = 1500
@@ -42,7 +44,7 @@ class HandlerForm(SessionForm):
 
     def __init__(
         self,
-        cog: EscalationCog,
+        cog: EscalationHost,
         *,
         token: str,
         action: str,
@@ -59,14 +61,18 @@ class HandlerForm(SessionForm):
             self.add_item(item)
         self.text = paragraph("text", required=required, limit=limit)
         self.add_item(
-            discord.ui.Label(text=field, description=clip(hint, 100), component=self.text)
+            discord.ui.Label(
+                text=field,
+                description=clip(hint, limits.LABEL_DESCRIPTION_MAX),
+                component=self.text,
+            )
         )
 
     def written(self) -> str:
         """What to hand back if the form is refused."""
         return self.text.value
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         # Opened from a card everyone in the channel sees: answer privately, in a new message.
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot = bot_of(interaction)
@@ -82,7 +88,9 @@ class HandlerForm(SessionForm):
         await send_private(interaction, reply)
         await self.after()
 
-    async def save(self, session: Any, config: Any, handler: Handler, now: Any) -> str:
+    async def save(
+        self, session: AsyncSession, config: EscalationConfig, handler: Handler, now: datetime
+    ) -> str:
         raise NotImplementedError
 
     async def after(self) -> None:
@@ -90,7 +98,7 @@ class HandlerForm(SessionForm):
 
 
 class ReplyForm(HandlerForm):
-    def __init__(self, cog: EscalationCog, token: str, code: str, locale: Locale) -> None:
+    def __init__(self, cog: EscalationHost, token: str, code: str, locale: Locale) -> None:
         super().__init__(
             cog,
             token=token,
@@ -101,7 +109,9 @@ class ReplyForm(HandlerForm):
         )
         self.locale = locale
 
-    async def save(self, session: Any, config: Any, handler: Handler, now: Any) -> str:
+    async def save(
+        self, session: AsyncSession, config: EscalationConfig, handler: Handler, now: datetime
+    ) -> str:
         card = await escalation.reply(
             session,
             config=config,
@@ -117,7 +127,7 @@ class CloseForm(HandlerForm):
     """The outcome, and a last message for the reporter: needed when nobody has answered
     them yet, so no case closes in silence."""
 
-    def __init__(self, cog: EscalationCog, card: CaseCard, locale: Locale) -> None:
+    def __init__(self, cog: EscalationHost, card: CaseCard, locale: Locale) -> None:
         days = t("common.days", locale, count=cog.require_config().policy.retention_days)
         self.outcome: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="outcome",
@@ -145,7 +155,9 @@ class CloseForm(HandlerForm):
         )
         self.locale = locale
 
-    async def save(self, session: Any, config: Any, handler: Handler, now: Any) -> str:
+    async def save(
+        self, session: AsyncSession, config: EscalationConfig, handler: Handler, now: datetime
+    ) -> str:
         card = await escalation.close_case(
             session,
             config=config,
@@ -162,7 +174,7 @@ class CloseForm(HandlerForm):
 class AskForm(HandlerForm):
     """The VCPs ask the member, in /my-case, whether their case may go to the UM team."""
 
-    def __init__(self, cog: EscalationCog, token: str, code: str, locale: Locale) -> None:
+    def __init__(self, cog: EscalationHost, token: str, code: str, locale: Locale) -> None:
         super().__init__(
             cog,
             token=token,
@@ -175,7 +187,9 @@ class AskForm(HandlerForm):
         )
         self.locale = locale
 
-    async def save(self, session: Any, config: Any, handler: Handler, now: Any) -> str:
+    async def save(
+        self, session: AsyncSession, config: EscalationConfig, handler: Handler, now: datetime
+    ) -> str:
         card = await escalation.ask_consent(
             session,
             config=config,
@@ -190,7 +204,7 @@ class AskForm(HandlerForm):
 class UrgentForm(HandlerForm):
     """Acute danger: why it cannot wait, and the summary the team reads first."""
 
-    def __init__(self, cog: EscalationCog, token: str, code: str, locale: Locale) -> None:
+    def __init__(self, cog: EscalationHost, token: str, code: str, locale: Locale) -> None:
         self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="reason", style=discord.TextStyle.short, max_length=REASON_MAX
         )
@@ -215,7 +229,9 @@ class UrgentForm(HandlerForm):
     def written(self) -> str:
         return f"{self.reason.value}\n\n{self.text.value}"
 
-    async def save(self, session: Any, config: Any, handler: Handler, now: Any) -> str:
+    async def save(
+        self, session: AsyncSession, config: EscalationConfig, handler: Handler, now: datetime
+    ) -> str:
         card = await escalation.forward_urgently(
             session,
             config=config,
@@ -238,7 +254,7 @@ class UrgentForm(HandlerForm):
 class UrgentAsk(SessionView):
     """Forward now is its own, confirmed choice: only for acute danger."""
 
-    def __init__(self, cog: EscalationCog, token: str, code: str, locale: Locale) -> None:
+    def __init__(self, cog: EscalationHost, token: str, code: str, locale: Locale) -> None:
         super().__init__(cog)
         self.case_token, self.code, self.locale = token, code, locale
         self.button(
@@ -249,20 +265,18 @@ class UrgentAsk(SessionView):
         )
         self.button(t("escalation.vcp.urgent_no", locale), "urgent-no", self._no)
 
-    async def _yes(self, interaction: discord.Interaction) -> None:
+    async def _yes(self, interaction: Interaction) -> None:
         self.cog.require_config()
         form = UrgentForm(self.cog, self.case_token, self.code, locale_of(interaction))
         await interaction.response.send_modal(form)
 
-    async def _no(self, interaction: discord.Interaction) -> None:
+    async def _no(self, interaction: Interaction) -> None:
         await interaction.response.edit_message(
             content=t("escalation.team.nothing_changed", self.locale), view=None
         )
 
 
-async def _open_member_case(
-    interaction: discord.Interaction, cog: EscalationCog, token: str
-) -> CaseCard:
+async def _open_member_case(interaction: Interaction, cog: EscalationHost, token: str) -> CaseCard:
     """The VCPs' own case, still open: refused before anyone starts writing."""
     handler, card = await peek_case(interaction, cog, token)
     if handler.is_team:
@@ -272,28 +286,28 @@ async def _open_member_case(
     return card
 
 
-async def press_reply(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def press_reply(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     _, card = await peek_case(interaction, cog, token)
     if card.status is CaseStatus.CLOSED:
         raise Conflict("escalation.error.case_closed")
     await interaction.response.send_modal(ReplyForm(cog, token, card.code, locale_of(interaction)))
 
 
-async def press_close(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def press_close(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     _, card = await peek_case(interaction, cog, token)
     if card.status is CaseStatus.CLOSED:
         raise Conflict("escalation.error.already_closed")
     await interaction.response.send_modal(CloseForm(cog, card, locale_of(interaction)))
 
 
-async def press_ask(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def press_ask(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     card = await _open_member_case(interaction, cog, token)
     if card.consent is escalation.Consent.ASKED:
         raise Conflict("escalation.error.question_pending")
     await interaction.response.send_modal(AskForm(cog, token, card.code, locale_of(interaction)))
 
 
-async def press_withdraw(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def press_withdraw(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot = bot_of(interaction)
     async with bot.db.sessions.begin() as session:
@@ -307,7 +321,7 @@ async def press_withdraw(interaction: discord.Interaction, cog: EscalationCog, t
     )
 
 
-async def press_urgent(interaction: discord.Interaction, cog: EscalationCog, token: str) -> None:
+async def press_urgent(interaction: Interaction, cog: EscalationHost, token: str) -> None:
     card = await _open_member_case(interaction, cog, token)
     locale = locale_of(interaction)
     await send_private(

@@ -10,28 +10,24 @@ import logging
 import re
 import unicodedata
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-from cogs.escalation._common import (
-    FEATURE,
-    SessionForm,
-    SessionView,
-    bot_of,
-    cog_of,
+from cogs.escalation._access import (
     database,
-    due_phrase,
-    label,
-    paragraph,
-    receipt_not_found,
     reporter_route,
     require_association_guild,
     require_vcp_reporter,
     unlock,
 )
+from cogs.escalation._host import EscalationHost, host_of
+from cogs.escalation._ids import FEATURE
 from cogs.escalation._reporter import for_reporter
-from vcpbot import access, custom_ids
+from cogs.escalation._sessions import SessionForm, SessionView, paragraph
+from cogs.escalation._words import due_phrase, label, receipt_not_found
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import NotAllowed
 from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
 from vcpbot.interactions import (
@@ -45,12 +41,9 @@ from vcpbot.interactions import (
 from vcpbot.services import escalation, network
 from vcpbot.services.escalation import Category, EscalationConfig, Route, Urgency
 
-if TYPE_CHECKING:
-    from cogs.escalation._cog import EscalationCog
-
 log = logging.getLogger(__name__)
 
-KEPT_TEXT_MAX = 4000
+KEPT_TEXT_SHOWN = 4000
 
 
 def intro_embed(
@@ -94,7 +87,7 @@ def intro_embed(
     return embed
 
 
-async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> None:
+async def start_report(interaction: Interaction, cog: EscalationHost) -> None:
     """``/report`` and the panel button: first who sees what, then the form."""
     config = cog.require_config()
     guild_id = require_association_guild(interaction)
@@ -115,7 +108,7 @@ async def start_report(interaction: discord.Interaction, cog: EscalationCog) -> 
     await send_private(interaction, embed=embed, view=view)
 
 
-def old_enough(interaction: discord.Interaction, gate: Any, *, now: datetime) -> None:
+def old_enough(interaction: Interaction, gate: Any, *, now: datetime) -> None:
     """The deployment's gate for new accounts on the member route, from the interaction
     alone (the account's id carries when it was made; the member when they joined)."""
     too_new = False
@@ -131,7 +124,9 @@ def old_enough(interaction: discord.Interaction, gate: Any, *, now: datetime) ->
 class IntroView(SessionView):
     wording = staticmethod(for_reporter)
 
-    def __init__(self, cog: EscalationCog, *, route: Route, sole_vcp: bool, locale: Locale) -> None:
+    def __init__(
+        self, cog: EscalationHost, *, route: Route, sole_vcp: bool, locale: Locale
+    ) -> None:
         super().__init__(cog)
         self.route = route
         self.sole_vcp = sole_vcp
@@ -143,7 +138,7 @@ class IntroView(SessionView):
             style=discord.ButtonStyle.primary,
         )
 
-    async def _continue(self, interaction: discord.Interaction) -> None:
+    async def _continue(self, interaction: Interaction) -> None:
         self.cog.require_config()
         await interaction.response.send_modal(
             CaseForm(
@@ -180,7 +175,7 @@ class CaseForm(SessionForm):
     wording = staticmethod(for_reporter)
 
     def __init__(
-        self, cog: EscalationCog, *, route: Route, locale: Locale, sole_vcp: bool = False
+        self, cog: EscalationHost, *, route: Route, locale: Locale, sole_vcp: bool = False
     ) -> None:
         super().__init__(
             cog, title=t(f"escalation.form.title_{route.value}", locale), action="form"
@@ -190,9 +185,9 @@ class CaseForm(SessionForm):
             "category",
             [
                 discord.SelectOption(
-                    label=category_label(c, locale)[:100],
+                    label=category_label(c, locale)[: limits.SELECT_OPTION_TEXT_MAX],
                     value=c.value,
-                    description=category_hint(c, locale)[:100],
+                    description=category_hint(c, locale)[: limits.SELECT_OPTION_TEXT_MAX],
                 )
                 for c in Category
             ],
@@ -230,7 +225,7 @@ class CaseForm(SessionForm):
                 )
             )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         # The form came from the explanation, which only this person sees: it becomes the receipt.
         await interaction.response.defer()
         bot = bot_of(interaction)
@@ -270,7 +265,7 @@ class CaseForm(SessionForm):
 
 
 async def refuse_keeping_text(
-    interaction: discord.Interaction,
+    interaction: Interaction,
     error: BaseException,
     written: str,
     wording: Wording | None = None,
@@ -282,7 +277,7 @@ async def refuse_keeping_text(
         embeds.append(
             discord.Embed(
                 title=t("escalation.error.kept_text", locale_of(interaction)),
-                description=discord.utils.escape_markdown(written)[:KEPT_TEXT_MAX],
+                description=discord.utils.escape_markdown(written)[:KEPT_TEXT_SHOWN],
             )
         )
     try:
@@ -304,7 +299,7 @@ class ReceiptView(SessionView):
 
     def __init__(
         self,
-        cog: EscalationCog,
+        cog: EscalationHost,
         *,
         submitted: escalation.Submitted,
         urgency: Urgency,
@@ -327,7 +322,7 @@ class ReceiptView(SessionView):
         )
         self.button(t("escalation.submitted.notify", locale), "notify", self._notify)
 
-    async def _notify(self, interaction: discord.Interaction) -> None:
+    async def _notify(self, interaction: Interaction) -> None:
         config = self.cog.require_config()
         await interaction.response.defer()
         unlocked = await unlock(interaction, config, self.receipt)
@@ -365,13 +360,16 @@ class PanelButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> PanelButton:
         return cls()
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            await start_report(interaction, cog_of(interaction.client))
+            await start_report(interaction, host_of(bot_of(interaction)))
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
             await report_error(interaction, exc, for_reporter)
 

@@ -1,9 +1,9 @@
 """/help: who to talk to and what happens next; /privacy: what the bot keeps, and deleting it."""
 
-from discord.ext import commands
+from vcpbot.bot_types import Bot
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Bot) -> None:
     from cogs.help._cog import HelpCog
 
     await bot.add_cog(HelpCog(bot))

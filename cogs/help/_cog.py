@@ -19,6 +19,7 @@ from cogs.help._render import Where, help_message
 from cogs.help._welcome import greet
 from vcpbot import access
 from vcpbot.access import Audience
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, ReportingView, locale_of, send_private, text
@@ -41,7 +42,7 @@ PRIVACY_SECTIONS = ("network", "languages", "rules", "intervisie", "escalation",
 
 
 async def take_back_vcp_roles(
-    bot: Any, user_id: int, roles: list[network.VcpRole]
+    bot: Bot, user_id: int, roles: list[network.VcpRole]
 ) -> tuple[list[str], list[str]]:
     """Remove the VCP role where the person held it: (associations done, associations not)."""
     taken, kept = [], []
@@ -85,18 +86,18 @@ def erase_summary(locale: Locale, removed: list[str], taken: list[str], kept: li
 class ConfirmErase(ReportingView):
     """Delete-my-data asks once more; only the person who asked can press."""
 
-    def __init__(self, bot: Any, user_id: int, locale: Locale) -> None:
+    def __init__(self, bot: Bot, user_id: int, locale: Locale) -> None:
         super().__init__(timeout=PRIVACY_CONFIRM_SECONDS)
         self.bot = bot
         self.user_id = user_id
         self.confirm.label = t("privacy.delete.confirm", locale)
         self.cancel.label = t("privacy.delete.cancel", locale)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
 
     @discord.ui.button(style=discord.ButtonStyle.danger, custom_id="vcp:privacy:erase")
-    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+    async def confirm(self, interaction: Interaction, _: discord.ui.Button[Any]) -> None:
         # Deferred: taking VCP roles back is a request to Discord per association.
         await interaction.response.defer()
         async with self.bot.db.sessions.begin() as session:
@@ -109,7 +110,7 @@ class ConfirmErase(ReportingView):
         await interaction.edit_original_response(content=body, view=None)
 
     @discord.ui.button(style=discord.ButtonStyle.secondary, custom_id="vcp:privacy:keep")
-    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+    async def cancel(self, interaction: Interaction, _: discord.ui.Button[Any]) -> None:
         self.stop()
         await interaction.response.edit_message(
             content=text(interaction, "privacy.delete.cancelled"), view=None
@@ -139,8 +140,8 @@ class HelpFacts:
 
 
 class HelpCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot: Any = bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot: Bot = bot
         self._entries: tuple[int, list[Entry]] = (-1, [])
 
     @cached_property
@@ -167,7 +168,7 @@ class HelpCog(commands.Cog):
 
     @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.help.name"), description=L("cmd.help.description"))
-    async def help(self, interaction: discord.Interaction) -> None:
+    async def help(self, interaction: Interaction) -> None:
         locale = locale_of(interaction)
         place = self._place(interaction)
         facts = HelpFacts()
@@ -191,11 +192,11 @@ class HelpCog(commands.Cog):
 
     @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.procedure.name"), description=L("cmd.procedure.description"))
-    async def procedure(self, interaction: discord.Interaction) -> None:
+    async def procedure(self, interaction: Interaction) -> None:
         message = procedure_message(self.procedure_text, locale_of(interaction))
         await send_private(interaction, **message)
 
-    def _place(self, interaction: discord.Interaction) -> Place:
+    def _place(self, interaction: Interaction) -> Place:
         if interaction.guild_id is None:
             return Place.DM
         if interaction.guild_id == self.bot.settings.hub_guild_id:
@@ -220,9 +221,7 @@ class HelpCog(commands.Cog):
             contact=contact,
         )
 
-    async def _reader(
-        self, interaction: discord.Interaction, place: Place, facts: HelpFacts
-    ) -> Reader:
+    async def _reader(self, interaction: Interaction, place: Place, facts: HelpFacts) -> Reader:
         permissions = interaction.permissions
         association = facts.association
         if place is Place.ASSOCIATION:
@@ -255,7 +254,10 @@ class HelpCog(commands.Cog):
         # The tree is fixed once the cogs are loaded; its size keys out a reload.
         tree = self.bot.tree.get_commands()
         if self._entries[0] != len(tree):
-            self._entries = (len(tree), entries(tree))
+            self._entries = (
+                len(tree),
+                entries([c for c in tree if not isinstance(c, app_commands.ContextMenu)]),
+            )
         return self._entries[1]
 
     # --- what the board adds to /help ---------------------------------------------------
@@ -271,7 +273,7 @@ class HelpCog(commands.Cog):
     @help_admin.command(
         name=L("cmd.help_admin.contact.name"), description=L("cmd.help_admin.contact.description")
     )
-    async def contact(self, interaction: discord.Interaction) -> None:
+    async def contact(self, interaction: Interaction) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
         async with self.bot.db.sessions.begin() as session:
@@ -288,7 +290,7 @@ class HelpCog(commands.Cog):
 
     @access.audience(Audience.EVERYONE)
     @privacy.command(name=L("cmd.privacy.info.name"), description=L("cmd.privacy.info.description"))
-    async def privacy_info(self, interaction: discord.Interaction) -> None:
+    async def privacy_info(self, interaction: Interaction) -> None:
         locale = locale_of(interaction)
         embed = discord.Embed(
             title=t("privacy.info.title", locale), description=t("privacy.info.intro", locale)
@@ -313,7 +315,7 @@ class HelpCog(commands.Cog):
     @privacy.command(
         name=L("cmd.privacy.delete.name"), description=L("cmd.privacy.delete.description")
     )
-    async def privacy_delete(self, interaction: discord.Interaction) -> None:
+    async def privacy_delete(self, interaction: Interaction) -> None:
         locale = locale_of(interaction)
         await interaction.response.send_message(
             t("privacy.delete.ask", locale),

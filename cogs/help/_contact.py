@@ -7,23 +7,23 @@ from typing import Any
 
 import discord
 
-from cogs.help._render import clip, plain
-from vcpbot import access, custom_ids
+from cogs.help._render import plain
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Bot
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, report_error, send_private
 from vcpbot.services.help import CONTACT_LINK_MAX, CONTACT_TEXT_MAX, Contact, set_contact
 
 FEATURE = "help"
-MODAL_TITLE_MAX = 45
 FORM_SECONDS = 30 * 60
 
 
 class ContactForm(discord.ui.Modal):
     """Both texts and the link, filled in with what is there now."""
 
-    def __init__(self, bot: Any, *, current: Contact | None, locale: Locale) -> None:
+    def __init__(self, bot: Bot, *, current: Contact | None, locale: Locale) -> None:
         super().__init__(
-            title=clip(t("help.contact.form.title", locale), MODAL_TITLE_MAX),
+            title=limits.clip(t("help.contact.form.title", locale), limits.MODAL_TITLE_MAX),
             timeout=FORM_SECONDS,
             custom_id=custom_ids.build(FEATURE, "contact", secrets.token_urlsafe(9)),
         )
@@ -62,7 +62,7 @@ class ContactForm(discord.ui.Modal):
         )
         return field
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         # Checked again at submit: the form may have been open while rights changed.
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
@@ -83,7 +83,9 @@ class ContactForm(discord.ui.Modal):
         reply = t("help.contact.saved", locale)
         await send_private(interaction, reply, embed=preview(saved, locale))
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    async def on_error(  # type: ignore[override]  # a Modal's on_error has no item argument
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
         await report_error(interaction, error)
 
 

@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 
 from vcpbot.access import Audience, audience_of
+from vcpbot.bot_types import Interaction
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.catalog import reader_locale
 
@@ -153,7 +154,7 @@ def menu(
     return sorted(lines, key=lambda line: _sort_key(line[0]))
 
 
-def names_locale(interaction: discord.Interaction) -> Locale:
+def names_locale(interaction: Interaction) -> Locale:
     """The language of the command names Discord shows this person: Dutch to a Dutch
     client (the translator localises to Dutch only), English to every other."""
     return reader_locale(interaction.locale.value)

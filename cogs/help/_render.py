@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 
 import discord
 
+from vcpbot import limits
 from vcpbot.i18n import Locale, t
 from vcpbot.services import network
 from vcpbot.services.help import Contact, HelpResources, Resource
 
-FIELD_MAX = 1024
-FIELD_NAME_MAX = 256
-EMBED_MAX = 6000
 MORE = "…"
 
 
@@ -57,15 +55,11 @@ class Section:
         self.trimmed = True
         return True
 
-    def fit(self, limit: int = FIELD_MAX) -> Section:
-        self.entries = [clip(e, limit - len(MORE) - 1) for e in self.entries]
+    def fit(self, limit: int = limits.FIELD_VALUE_MAX) -> Section:
+        self.entries = [limits.clip(e, limit - len(MORE) - 1) for e in self.entries]
         while len(self.value) > limit and self.drop_last():
             pass
         return self
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + MORE
 
 
 def plain(text: str) -> str:
@@ -95,7 +89,9 @@ def vcp_value(locale: Locale, where: Where) -> str:
     # Members can reach the VCPs without being named when the association turned that on.
     route = "\n" + t("help.vcps.anonymous", locale) if where.anonymous_route else ""
     if not where.vcps:
-        return clip(t("help.vcps.none_listed", locale, association=name) + route, FIELD_MAX)
+        return limits.clip(
+            t("help.vcps.none_listed", locale, association=name) + route, limits.FIELD_VALUE_MAX
+        )
     names = [f"**{plain(v.display_name)}** (<@{v.user_id}>)" for v in where.vcps]
     # As many names as fit; the rest counted, never a name or mention cut in half.
     for shown in range(len(names), 0, -1):
@@ -103,9 +99,9 @@ def vcp_value(locale: Locale, where: Where) -> str:
         if shown < len(names):
             listing.append(t("help.vcps.more", locale, count=len(names) - shown))
         value = t("help.vcps.listed", locale, association=name, names=listing) + route
-        if len(value) <= FIELD_MAX:
+        if len(value) <= limits.FIELD_VALUE_MAX:
             return value
-    return clip(value, FIELD_MAX)
+    return limits.clip(value, limits.FIELD_VALUE_MAX)
 
 
 def contact_section(locale: Locale, where: Where) -> Section | None:
@@ -116,7 +112,7 @@ def contact_section(locale: Locale, where: Where) -> Section | None:
     entries = [plain(contact.text(locale))]
     if contact.link:
         entries.append(contact.link)
-    return Section(clip(title, FIELD_NAME_MAX), entries, trimmable=False).fit()
+    return Section(limits.clip(title, limits.FIELD_NAME_MAX), entries, trimmable=False).fit()
 
 
 def command_entries(commands: Sequence[tuple[str, str]], *, compact: bool) -> list[str]:
@@ -133,7 +129,10 @@ def command_sections(
     sections: list[Section] = []
     for entry in command_entries(commands, compact=compact):
         current = sections[-1] if sections else None
-        if current is None or len(current.value) + len(joiner) + len(entry) > FIELD_MAX:
+        if (
+            current is None
+            or len(current.value) + len(joiner) + len(entry) > limits.FIELD_VALUE_MAX
+        ):
             key = "help.commands.title" if not sections else "help.commands.title_more"
             current = Section(t(key, locale), [], joiner=joiner)
             sections.append(current)
@@ -174,9 +173,9 @@ def help_message(
         Section(t("help.after.title", locale), [t("help.after.body", locale)], trimmable=False),
     ]
     sections = fixed + command_sections(locale, commands)
-    if len(_embed(locale, sections)) > EMBED_MAX:
+    if len(_embed(locale, sections)) > limits.EMBEDS_TOTAL_MAX:
         sections = fixed + command_sections(locale, commands, compact=True)
-    while len(_embed(locale, sections)) > EMBED_MAX:
+    while len(_embed(locale, sections)) > limits.EMBEDS_TOTAL_MAX:
         # Only with a help file full of the longest texts: shorten the longest list.
         longest = max(sections, key=lambda s: len(s.value) if s.trimmable else -1)
         if not longest.drop_last():

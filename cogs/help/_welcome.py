@@ -8,10 +8,10 @@ Nothing is stored: the note is sent once, on Discord's "joined" event.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 
+from vcpbot.bot_types import Bot
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.catalog import as_locale
 from vcpbot.interactions import NO_MENTIONS
@@ -48,7 +48,7 @@ def where_to_write(guild: discord.Guild) -> discord.TextChannel | None:
     return None
 
 
-async def greet(bot: Any, guild: discord.Guild) -> None:
+async def greet(bot: Bot, guild: discord.Guild) -> None:
     settings = bot.settings
     hub = guild.id == settings.hub_guild_id
     first = as_locale(str(guild.preferred_locale)) or settings.default_locale
@@ -58,7 +58,7 @@ async def greet(bot: Any, guild: discord.Guild) -> None:
         if channel is not None:
             await channel.send(text, allowed_mentions=NO_MENTIONS)
             return
-        owner = guild.owner or await bot.fetch_user(guild.owner_id)
+        owner = guild.owner or await bot.fetch_user(guild.owner_id or 0)
         server = discord.utils.escape_markdown(guild.name)
         intro = "\n".join(
             t("help.welcome.owner", locale, server=server) for locale in (first, _other(first))

@@ -1,9 +1,9 @@
 """Intervisie: the coordinator plans sessions, VCPs answer by DM, reminders go out."""
 
-from discord.ext import commands
+from vcpbot.bot_types import Bot
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Bot) -> None:
     from cogs.intervisie._cog import IntervisieCog
     from cogs.intervisie._rsvp import RsvpButton
 

@@ -7,19 +7,20 @@ from typing import Any
 
 import discord
 
+from cogs.intervisie._host import IntervisieHost
 from cogs.intervisie._render import local_when
 from cogs.intervisie._rsvp import FEATURE
-from vcpbot import access, custom_ids
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Interaction
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import report_error, text
 from vcpbot.services import intervisie
 from vcpbot.services.intervisie import InvitationView, Rsvp, SessionDetails
 
 FORM_SECONDS = 30 * 60
-PER_SELECT = 25
 # Four selects and a row for the button: Discord's five rows.
 MAX_SELECTS = 4
-MAX_MARKABLE = PER_SELECT * MAX_SELECTS
+MAX_MARKABLE = limits.SELECT_OPTIONS_MAX * MAX_SELECTS
 
 
 def _present_at_first(invitation: InvitationView) -> bool:
@@ -34,7 +35,7 @@ class AttendanceForm(discord.ui.View):
 
     def __init__(
         self,
-        cog: Any,
+        cog: IntervisieHost,
         details: SessionDetails,
         names: dict[int, str],
         user_id: int,
@@ -53,10 +54,12 @@ class AttendanceForm(discord.ui.View):
         invitees = invitees[:MAX_MARKABLE]
         # What the form shows as chosen, per select; Save sends the union.
         self.present: dict[str, set[int]] = {}
-        for index in range(0, len(invitees), PER_SELECT):
-            chunk = invitees[index : index + PER_SELECT]
+        for index in range(0, len(invitees), limits.SELECT_OPTIONS_MAX):
+            chunk = invitees[index : index + limits.SELECT_OPTIONS_MAX]
             select: discord.ui.Select[AttendanceForm] = discord.ui.Select(
-                custom_id=custom_ids.build(FEATURE, f"present{index // PER_SELECT}", token),
+                custom_id=custom_ids.build(
+                    FEATURE, f"present{index // limits.SELECT_OPTIONS_MAX}", token
+                ),
                 placeholder=t(
                     "intervisie.attendance.placeholder",
                     locale,
@@ -67,7 +70,9 @@ class AttendanceForm(discord.ui.View):
                 max_values=len(chunk),
                 options=[
                     discord.SelectOption(
-                        label=names.get(i.user_id or 0, str(i.user_id))[:100],
+                        label=names.get(i.user_id or 0, str(i.user_id))[
+                            : limits.SELECT_OPTION_TEXT_MAX
+                        ],
                         value=str(i.user_id),
                         default=_present_at_first(i),
                     )
@@ -77,27 +82,27 @@ class AttendanceForm(discord.ui.View):
             self.present[select.custom_id] = {
                 i.user_id for i in chunk if i.user_id is not None and _present_at_first(i)
             }
-            select.callback = self._chosen(select)
+            select.callback = self._chosen(select)  # type: ignore[method-assign]  # discord.py's way to set one item's callback
             self.add_item(select)
         save: discord.ui.Button[AttendanceForm] = discord.ui.Button(
             label=t("intervisie.attendance.save", locale),
             style=discord.ButtonStyle.success,
             custom_id=custom_ids.build(FEATURE, "save", token),
         )
-        save.callback = self._save
+        save.callback = self._save  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
         self.add_item(save)
 
     def _chosen(self, select: discord.ui.Select[AttendanceForm]) -> Any:
-        async def chosen(interaction: discord.Interaction) -> None:
+        async def chosen(interaction: Interaction) -> None:
             self.present[select.custom_id] = {int(v) for v in select.values}
             await interaction.response.defer()
 
         return chosen
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
 
-    async def _save(self, interaction: discord.Interaction) -> None:
+    async def _save(self, interaction: Interaction) -> None:
         bot = self.cog.bot
         attended = set().union(*self.present.values()) if self.present else set()
         async with bot.db.sessions.begin() as session:
@@ -122,7 +127,7 @@ class AttendanceForm(discord.ui.View):
         )
 
     async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await report_error(interaction, error)
 

@@ -20,7 +20,8 @@ from cogs.intervisie._names import Names, display_names
 from cogs.intervisie._notify import Notifier
 from cogs.intervisie._planning import Planner
 from cogs.intervisie._rsvp import answer_views
-from vcpbot import access
+from vcpbot import access, limits
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import Conflict, UserError
 from vcpbot.i18n import t
 from vcpbot.i18n.catalog import reader_locale
@@ -37,7 +38,6 @@ from vcpbot.services.intervisie import (
     SessionStatus,
 )
 
-CONTENT_MAX = 2000
 # Without dates given, attendance looks a year back and the export a year either side.
 DEFAULT_PERIOD_DAYS = 365
 JOB_REFRESH = "intervisie:refresh"
@@ -55,8 +55,8 @@ ON_OFF_CHOICES = [
 
 
 class IntervisieCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot: Any = bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot: Bot = bot
         self.policy = Policy.from_settings(self.bot.settings)
         self.outbox = Outbox(self.bot)
         self.reports = HubReports(self.bot)
@@ -165,7 +165,7 @@ class IntervisieCog(commands.Cog):
     )
     async def plan(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         invitees: app_commands.Choice[str],
         associations: app_commands.Range[str, 1, 300] | None = None,
         every_weeks: app_commands.Range[int, 1, 52] | None = None,
@@ -182,7 +182,7 @@ class IntervisieCog(commands.Cog):
 
     @plan.autocomplete("associations")
     async def _association_names(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Completes the last name of a comma-separated list."""
         head, _, last = current.rpartition(",")
@@ -194,7 +194,11 @@ class IntervisieCog(commands.Cog):
             return []
         prefix = f"{head.strip()}, " if head.strip() else ""
         choices = [prefix + n for n in names]
-        return [app_commands.Choice(name=c, value=c) for c in choices if len(c) <= 100]
+        return [
+            app_commands.Choice(name=c, value=c)
+            for c in choices
+            if len(c) <= limits.CHOICE_NAME_MAX
+        ]
 
     @access.audience(access.Audience.COORDINATOR)
     @group.command(
@@ -214,7 +218,7 @@ class IntervisieCog(commands.Cog):
     )
     async def move(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         session_id: int,
         new_start: app_commands.Range[str, 1, 40],
         rest_of_series: bool = False,
@@ -265,7 +269,7 @@ class IntervisieCog(commands.Cog):
     )
     async def invite(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         session_id: int,
         invitees: app_commands.Choice[str],
         associations: app_commands.Range[str, 1, 300] | None = None,
@@ -281,7 +285,7 @@ class IntervisieCog(commands.Cog):
             await access.require_coordinator(interaction, session)
             details = await intervisie.session_details(session, session_id=session_id)
 
-        async def send_to(pressed: discord.Interaction, chosen: Invitees) -> None:
+        async def send_to(pressed: Interaction, chosen: Invitees) -> None:
             await self.planner.invite(pressed, session_id, chosen, rest_of_series=rest_of_series)
 
         await self.planner.ask_people(
@@ -308,7 +312,7 @@ class IntervisieCog(commands.Cog):
     )
     async def cancel(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         session_id: int,
         reason: app_commands.Range[str, 1, REASON_MAX] | None = None,
         rest_of_series: bool = False,
@@ -336,7 +340,7 @@ class IntervisieCog(commands.Cog):
 
     async def _done(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         key: str,
         count: int,
         events_ok: bool,
@@ -349,7 +353,7 @@ class IntervisieCog(commands.Cog):
         if unreachable:
             names = await self.names.lookup(unreachable)
             lines.append(render.unreachable_text([names[u] for u in unreachable], locale))
-        await send_private(interaction, "\n".join(lines)[:CONTENT_MAX])
+        await send_private(interaction, "\n".join(lines)[: limits.MESSAGE_CONTENT_MAX])
 
     # --- overviews (coordinator) ---------------------------------------------------------
 
@@ -357,7 +361,7 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.list.name"), description=L("cmd.intervisie.list.description")
     )
-    async def list_sessions(self, interaction: discord.Interaction) -> None:
+    async def list_sessions(self, interaction: Interaction) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             summaries = await intervisie.upcoming_sessions(session, now=self._now())
@@ -369,7 +373,7 @@ class IntervisieCog(commands.Cog):
     )
     @app_commands.describe(session_id=L("cmd.intervisie.session"))
     @app_commands.rename(session_id=L("cmd.intervisie.opt.session"))
-    async def show(self, interaction: discord.Interaction, session_id: int) -> None:
+    async def show(self, interaction: Interaction, session_id: int) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             details = await intervisie.session_details(session, session_id=session_id)
@@ -396,7 +400,7 @@ class IntervisieCog(commands.Cog):
     )
     async def attendance(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         session_id: int | None = None,
         start: app_commands.Range[str, 1, 40] | None = None,
         end: app_commands.Range[str, 1, 40] | None = None,
@@ -412,7 +416,7 @@ class IntervisieCog(commands.Cog):
         embed = render.attendance_embed(rows, first, last, locale)
         await send_private(interaction, embed=embed)
 
-    async def _attendance_form(self, interaction: discord.Interaction, session_id: int) -> None:
+    async def _attendance_form(self, interaction: Interaction, session_id: int) -> None:
         locale = locale_of(interaction)
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
@@ -442,7 +446,7 @@ class IntervisieCog(commands.Cog):
     @app_commands.rename(start=L("cmd.intervisie.opt.start"), end=L("cmd.intervisie.opt.end"))
     async def export(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         start: app_commands.Range[str, 1, 40] | None = None,
         end: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
@@ -477,18 +481,18 @@ class IntervisieCog(commands.Cog):
     @invite.autocomplete("session_id")
     @cancel.autocomplete("session_id")
     async def _upcoming_choices(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
         return await self._session_choices(interaction, current, started=False)
 
     @attendance.autocomplete("session_id")
     async def _started_choices(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
         return await self._session_choices(interaction, current, started=True)
 
     async def _session_choices(
-        self, interaction: discord.Interaction, current: str, *, started: bool
+        self, interaction: Interaction, current: str, *, started: bool
     ) -> list[app_commands.Choice[int]]:
         try:
             async with self.bot.db.sessions.begin() as session:
@@ -509,7 +513,7 @@ class IntervisieCog(commands.Cog):
             app_commands.Choice(name=label, value=v.id)
             for label, v in labels
             if wanted in label.casefold()
-        ][:25]
+        ][: limits.AUTOCOMPLETE_CHOICES_MAX]
 
     # --- for VCPs ----------------------------------------------------------------------
 
@@ -517,7 +521,7 @@ class IntervisieCog(commands.Cog):
     @group.command(
         name=L("cmd.intervisie.mine.name"), description=L("cmd.intervisie.mine.description")
     )
-    async def mine(self, interaction: discord.Interaction) -> None:
+    async def mine(self, interaction: Interaction) -> None:
         locale = locale_of(interaction)
         async with self.bot.db.sessions.begin() as session:
             upcoming = await intervisie.my_sessions(
@@ -551,9 +555,7 @@ class IntervisieCog(commands.Cog):
     @app_commands.describe(enabled=L("cmd.intervisie.enabled"))
     @app_commands.choices(enabled=ON_OFF_CHOICES)
     @app_commands.rename(enabled=L("cmd.intervisie.opt.enabled"))
-    async def reminders(
-        self, interaction: discord.Interaction, enabled: app_commands.Choice[str]
-    ) -> None:
+    async def reminders(self, interaction: Interaction, enabled: app_commands.Choice[str]) -> None:
         on = enabled.value == "on"
         async with self.bot.db.sessions.begin() as session:
             await intervisie.set_reminders_enabled(
@@ -568,7 +570,7 @@ class IntervisieCog(commands.Cog):
         key = "intervisie.reminders.on" if on else "intervisie.reminders.off"
         await send_private(interaction, text(interaction, key))
 
-    async def answer(self, interaction: discord.Interaction, *, token: str, answer: Rsvp) -> None:
+    async def answer(self, interaction: Interaction, *, token: str, answer: Rsvp) -> None:
         """A Yes / No / Maybe press, from an invitation, a reminder or /intervisie mine."""
         async with self.bot.db.sessions.begin() as session:
             answered = await intervisie.rsvp(
@@ -588,7 +590,7 @@ class IntervisieCog(commands.Cog):
         )
 
 
-def _observer(bot: Any) -> Any:
+def _observer(bot: Bot) -> Any:
     """The metrics' count of reminder outcomes, when the metrics endpoint is on."""
     metrics = getattr(bot, "metrics", None)
     return None if metrics is None else metrics.reminder

@@ -14,7 +14,9 @@ from typing import Any
 
 import discord
 
-from cogs.intervisie._render import CONTENT_MAX, Part
+from cogs.intervisie._render import Part
+from vcpbot import limits
+from vcpbot.bot_types import Bot
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS
 from vcpbot.services import network
@@ -22,15 +24,13 @@ from vcpbot.services.intervisie import MovedSession, SessionView
 
 log = logging.getLogger(__name__)
 
-EVENT_LOCATION_MAX = 100
-EVENT_DESCRIPTION_MAX = 1000
 _REASON = "vcpbot: intervisie changed"
 
 
 class Outbox:
     """Direct messages to one person at a time; False when they cannot be reached."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
     async def send(self, user_id: int, parts: Sequence[Part]) -> bool:
@@ -51,7 +51,7 @@ class Outbox:
 class HubReports:
     """Messages for the coordinator in the hub's log channel, in the deployment's language."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
     @property
@@ -70,7 +70,7 @@ class HubReports:
             return False
         channel = self.bot.get_partial_messageable(hub.log_channel_id, guild_id=hub_id)
         try:
-            for chunk in _chunks(lines, CONTENT_MAX):
+            for chunk in _chunks(lines, limits.MESSAGE_CONTENT_MAX):
                 await channel.send(chunk, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("intervisie: a coordinator report was not posted (HTTP %s)", exc.status)
@@ -97,7 +97,7 @@ def _chunks(lines: Iterable[str], limit: int) -> list[str]:
 class HubEvents:
     """The hub's Discord scheduled events, one per session, kept in step with the rows."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
     @property
@@ -111,13 +111,13 @@ class HubEvents:
     @staticmethod
     def _location(view: SessionView) -> str:
         # Discord shows a link as a link and a room as text; both fit its 100 characters.
-        return view.location[:EVENT_LOCATION_MAX]
+        return view.location[: limits.EVENT_LOCATION_MAX]
 
     def _description(self, view: SessionView) -> str:
         text = t("intervisie.event.description", self.locale)
         if view.agenda:
             text += "\n\n" + view.agenda
-        return text[:EVENT_DESCRIPTION_MAX]
+        return text[: limits.EVENT_DESCRIPTION_MAX]
 
     async def create(self, sessions: Sequence[SessionView]) -> dict[int, int]:
         """Session id -> event id, for the sessions whose event could be created."""
@@ -128,7 +128,7 @@ class HubEvents:
         for view in sessions:
             try:
                 event = await guild.create_scheduled_event(
-                    name=view.title[:100],
+                    name=view.title[: limits.EVENT_NAME_MAX],
                     description=self._description(view),
                     start_time=view.starts_at,
                     end_time=view.ends_at,

@@ -7,12 +7,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
 from cogs.intervisie._rsvp import FEATURE
-from vcpbot import custom_ids
+from vcpbot import custom_ids, limits
+from vcpbot.bot_types import Interaction
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import report_error
@@ -26,11 +27,24 @@ from vcpbot.services.intervisie import (
     Policy,
 )
 
-if TYPE_CHECKING:
-    from cogs.intervisie._planning import Planner
-
 FORM_SECONDS = 30 * 60
-MODAL_TITLE_MAX = 45
+
+
+class FormPlanner(Protocol):
+    """What the form hands its values back to (``_planning.Planner``); the form never
+    imports the planner, which imports the form."""
+
+    @property
+    def policy(self) -> Policy: ...
+
+    async def submit(
+        self, interaction: Interaction, audience: Audience, values: FormValues
+    ) -> None: ...
+
+    async def open_form(
+        self, interaction: Interaction, audience: Audience, values: FormValues
+    ) -> None: ...
+
 
 ALL, ASSOCIATIONS, PEOPLE = "all", "associations", "people"
 
@@ -119,10 +133,10 @@ def read_location(value: str) -> Location:
 
 class PlanForm(discord.ui.Modal):
     def __init__(
-        self, planner: Planner, audience: Audience, locale: Locale, values: FormValues
+        self, planner: FormPlanner, audience: Audience, locale: Locale, values: FormValues
     ) -> None:
         super().__init__(
-            title=t("intervisie.form.title", locale)[:MODAL_TITLE_MAX],
+            title=t("intervisie.form.title", locale)[: limits.MODAL_TITLE_MAX],
             timeout=FORM_SECONDS,
             custom_id=custom_ids.build(FEATURE, "plan", secrets.token_urlsafe(9)),
         )
@@ -186,7 +200,7 @@ class PlanForm(discord.ui.Modal):
         self.add_item(discord.ui.Label(text=label, description=hint, component=field))
         return field
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         values = FormValues(
             title=self.name.value,
             when=self.when.value,
@@ -196,7 +210,9 @@ class PlanForm(discord.ui.Modal):
         )
         await self.planner.submit(interaction, self.audience, values)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    async def on_error(  # type: ignore[override]  # a Modal's on_error has no item argument
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
         await report_error(interaction, error)
 
 
@@ -208,18 +224,23 @@ class OwnedView(discord.ui.View):
         self.user_id = user_id
         self.token = secrets.token_urlsafe(9)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
 
     async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await report_error(interaction, error)
 
 
 class RetryForm(OwnedView):
     def __init__(
-        self, planner: Planner, audience: Audience, values: FormValues, user_id: int, locale: Locale
+        self,
+        planner: FormPlanner,
+        audience: Audience,
+        values: FormValues,
+        user_id: int,
+        locale: Locale,
     ) -> None:
         super().__init__(user_id)
         self.planner = planner
@@ -230,9 +251,9 @@ class RetryForm(OwnedView):
             style=discord.ButtonStyle.primary,
             custom_id=custom_ids.build(FEATURE, "retry", self.token),
         )
-        button.callback = self._retry
+        button.callback = self._retry  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
         self.add_item(button)
 
-    async def _retry(self, interaction: discord.Interaction) -> None:
+    async def _retry(self, interaction: Interaction) -> None:
         self.stop()
         await self.planner.open_form(interaction, self.audience, self.values)

@@ -51,7 +51,7 @@ class ReminderMessages:
             channel = await self._channel(reminder.user_id)
         except (discord.Forbidden, discord.NotFound):
             return False  # no DM channel to have sent it in
-        me = self.outbox.bot.user.id
+        me = self.outbox.bot.user.id if self.outbox.bot.user else None
         async for message in channel.history(limit=HISTORY_LOOKBACK):
             if message.author.id == me and _carries(message, reminder.token):
                 return True

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.intervisie._render import escape
+from vcpbot.bot_types import Bot
 from vcpbot.services import network
 
 
 async def display_names(
-    session: Any, user_ids: Iterable[int], *, plain: bool = False
+    session: AsyncSession, user_ids: Iterable[int], *, plain: bool = False
 ) -> dict[int, str]:
     """A name for every id; ``plain`` for places without Markdown (select options)."""
     known: dict[int, str] = {}
@@ -23,7 +25,7 @@ async def display_names(
 class Names:
     """The same, in a transaction of its own, for after the work is committed."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
     async def lookup(self, user_ids: Iterable[int], *, plain: bool = False) -> dict[int, str]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from cogs.intervisie import _render as render
 from cogs.intervisie._delivery import Outbox
 from cogs.intervisie._render import Part, Reader
+from vcpbot.bot_types import Bot
 from vcpbot.services import intervisie, languages
 from vcpbot.services.intervisie import (
     CalendarFile,
@@ -25,7 +25,7 @@ from vcpbot.services.intervisie import (
 
 
 class Notifier:
-    def __init__(self, bot: Any, outbox: Outbox) -> None:
+    def __init__(self, bot: Bot, outbox: Outbox) -> None:
         self.bot = bot
         self.outbox = outbox
 

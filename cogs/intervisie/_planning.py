@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.intervisie import _render as render
 from cogs.intervisie._form import (
@@ -18,21 +19,20 @@ from cogs.intervisie._form import (
     PlanForm,
     RetryForm,
 )
+from cogs.intervisie._host import IntervisieHost
 from cogs.intervisie._rsvp import FEATURE
-from vcpbot import access, custom_ids
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Interaction
+from vcpbot.db.network import AssociationStatus
 from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import describe_error, locale_of, send_private, text
 from vcpbot.services import intervisie, network
 from vcpbot.services.intervisie import Invitees, Planned, Policy
 
-SELECT_OPTIONS_MAX = 25
-CONTENT_MAX = 2000
-
-
 # What Send does with the people chosen: plan the drafted session, or invite them to
 # one already planned.
-SendTo = Callable[[discord.Interaction, Invitees], Awaitable[None]]
+SendTo = Callable[[Interaction, Invitees], Awaitable[None]]
 
 
 class PeoplePicker(OwnedView):
@@ -52,7 +52,7 @@ class PeoplePicker(OwnedView):
         self.cancelled = cancelled
         self.vcps: discord.ui.Select[PeoplePicker] | None = None
         if vcps:
-            shown = vcps[:SELECT_OPTIONS_MAX]
+            shown = vcps[: limits.SELECT_OPTIONS_MAX]
             self.vcps = discord.ui.Select(
                 custom_id=custom_ids.build(FEATURE, "vcps", self.token),
                 placeholder=t("intervisie.pick.vcps", locale),
@@ -60,21 +60,23 @@ class PeoplePicker(OwnedView):
                 max_values=len(shown),
                 options=[
                     discord.SelectOption(
-                        label=f"{v.display_name} · {v.association_short_name}"[:100],
+                        label=f"{v.display_name} · {v.association_short_name}"[
+                            : limits.SELECT_OPTION_TEXT_MAX
+                        ],
                         value=str(v.user_id),
                     )
                     for v in shown
                 ],
             )
-            self.vcps.callback = self._noted
+            self.vcps.callback = self._noted  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
             self.add_item(self.vcps)
         self.members: discord.ui.UserSelect[PeoplePicker] = discord.ui.UserSelect(
             custom_id=custom_ids.build(FEATURE, "members", self.token),
             placeholder=t("intervisie.pick.members", locale),
             min_values=0,
-            max_values=SELECT_OPTIONS_MAX,
+            max_values=limits.SELECT_OPTIONS_MAX,
         )
-        self.members.callback = self._noted
+        self.members.callback = self._noted  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
         self.add_item(self.members)
         for action, style, callback in (
             ("send", discord.ButtonStyle.success, self._send),
@@ -85,14 +87,14 @@ class PeoplePicker(OwnedView):
                 style=style,
                 custom_id=custom_ids.build(FEATURE, action, self.token),
             )
-            button.callback = callback
+            button.callback = callback  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
             self.add_item(button)
 
-    async def _noted(self, interaction: discord.Interaction) -> None:
+    async def _noted(self, interaction: Interaction) -> None:
         # The choice is read when Send is pressed; nothing to show until then.
         await interaction.response.defer()
 
-    async def _send(self, interaction: discord.Interaction) -> None:
+    async def _send(self, interaction: Interaction) -> None:
         chosen = [int(v) for v in self.vcps.values] if self.vcps else []
         chosen += [u.id for u in self.members.values if u.id not in chosen]
         if not chosen:
@@ -103,7 +105,7 @@ class PeoplePicker(OwnedView):
         )
         await self.send_to(interaction, Invitees.people(*chosen))
 
-    async def _cancel(self, interaction: discord.Interaction) -> None:
+    async def _cancel(self, interaction: Interaction) -> None:
         self.stop()
         await interaction.response.edit_message(
             content=text(interaction, self.cancelled), view=None
@@ -113,20 +115,18 @@ class PeoplePicker(OwnedView):
 class Planner:
     """The planning steps, from the slash command to the coordinator's confirmation."""
 
-    def __init__(self, cog: Any) -> None:
+    def __init__(self, cog: IntervisieHost) -> None:
         self.cog = cog
 
     @property
     def policy(self) -> Policy:
         return self.cog.policy
 
-    def form(
-        self, interaction: discord.Interaction, audience: Audience, values: FormValues
-    ) -> PlanForm:
+    def form(self, interaction: Interaction, audience: Audience, values: FormValues) -> PlanForm:
         return PlanForm(self, audience, locale_of(interaction), values)
 
     async def open_form(
-        self, interaction: discord.Interaction, audience: Audience, values: FormValues
+        self, interaction: Interaction, audience: Audience, values: FormValues
     ) -> None:
         """Reopen the form (to correct it); the role is checked again first."""
         async with self.cog.bot.db.sessions.begin() as session:
@@ -134,7 +134,7 @@ class Planner:
         await interaction.response.send_modal(self.form(interaction, audience, values))
 
     async def submit(
-        self, interaction: discord.Interaction, audience: Audience, values: FormValues
+        self, interaction: Interaction, audience: Audience, values: FormValues
     ) -> None:
         try:
             draft = Draft.read(values, audience, now=self.cog.bot.clock(), policy=self.policy)
@@ -143,7 +143,7 @@ class Planner:
             return
         if audience.mode == PEOPLE:
 
-            async def send_to(pressed: discord.Interaction, invitees: Invitees) -> None:
+            async def send_to(pressed: Interaction, invitees: Invitees) -> None:
                 await self.plan(pressed, draft, invitees)
 
             await self.ask_people(
@@ -154,7 +154,7 @@ class Planner:
 
     async def _offer_retry(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         error: UserError,
         audience: Audience,
         values: FormValues,
@@ -164,7 +164,7 @@ class Planner:
 
     async def ask_people(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         title: str,
         associations: tuple[str, ...],
         send_to: SendTo,
@@ -177,7 +177,7 @@ class Planner:
             active = {
                 a.name
                 for a in await network.list_associations(session)
-                if a.status is network.AssociationStatus.APPROVED and a.present
+                if a.status is AssociationStatus.APPROVED and a.present
             }
             vcps = [v for v in await network.all_vcps(session) if v.association_name in active]
         wanted = {n.casefold() for n in associations}
@@ -189,14 +189,12 @@ class Planner:
             ]
         locale = locale_of(interaction)
         lines = [t("intervisie.pick.title", locale, title=render.escape(title))]
-        if len(vcps) > SELECT_OPTIONS_MAX:
-            lines.append(t("intervisie.pick.more", locale, count=SELECT_OPTIONS_MAX))
+        if len(vcps) > limits.SELECT_OPTIONS_MAX:
+            lines.append(t("intervisie.pick.more", locale, count=limits.SELECT_OPTIONS_MAX))
         view = PeoplePicker(send_to, vcps, interaction.user.id, locale, cancelled=cancelled)
         await send_private(interaction, "\n".join(lines), view=view)
 
-    async def plan(
-        self, interaction: discord.Interaction, draft: Draft, invitees: Invitees
-    ) -> None:
+    async def plan(self, interaction: Interaction, draft: Draft, invitees: Invitees) -> None:
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
         bot = self.cog.bot
@@ -228,7 +226,7 @@ class Planner:
 
     async def invite(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         session_id: int,
         invitees: Invitees,
         *,
@@ -267,9 +265,9 @@ class Planner:
         ]
         if unreachable:
             lines.append(render.unreachable_text([names[u] for u in unreachable], locale))
-        await send_private(interaction, "\n".join(lines)[:CONTENT_MAX])
+        await send_private(interaction, "\n".join(lines)[: limits.MESSAGE_CONTENT_MAX])
 
-    async def _plan(self, session: Any, draft: Draft, invitees: Invitees) -> Planned:
+    async def _plan(self, session: AsyncSession, draft: Draft, invitees: Invitees) -> Planned:
         values, audience = draft.values, draft.audience
         common: dict[str, Any] = {
             "title": values.title,
@@ -292,7 +290,7 @@ class Planner:
 
     def _summary(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         planned: Planned,
         events: int,
         unreachable: list[str],
@@ -315,4 +313,4 @@ class Planner:
             lines.append(t("intervisie.plan.event_failed", locale))
         if unreachable:
             lines.append(render.unreachable_text(unreachable, locale))
-        return "\n".join(lines)[:CONTENT_MAX]
+        return "\n".join(lines)[: limits.MESSAGE_CONTENT_MAX]

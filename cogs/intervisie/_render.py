@@ -14,7 +14,8 @@ from typing import Any
 
 import discord
 
-from cogs.intervisie._rsvp import ROWS_PER_MESSAGE, answer_views
+from cogs.intervisie._rsvp import answer_views
+from vcpbot import limits
 from vcpbot.i18n import Locale, bilingual, formats, t
 from vcpbot.interactions import NO_MENTIONS
 from vcpbot.services.intervisie import (
@@ -35,11 +36,7 @@ from vcpbot.services.when import Lead
 # A direct message's reader: their language, or None when the bot has never seen them.
 Reader = Locale | None
 
-DESCRIPTION_MAX = 4096
-FIELD_MAX = 1024
-CONTENT_MAX = 2000
 # Discord takes at most ten attachments on one message.
-FILES_PER_MESSAGE = 10
 
 
 def escape(value: str) -> str:
@@ -86,18 +83,9 @@ def lead_text(code: str, locale: Locale) -> str:
     return t("intervisie.lead.minutes", locale, count=minutes)
 
 
-def clip(lines: Sequence[str], limit: int, locale: Locale) -> str:
+def whole_lines(lines: Sequence[str], limit: int, locale: Locale) -> str:
     """Whole lines up to ``limit`` characters, then a count of what was left out."""
-    kept: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        tail = t("common.and_more", locale, count=len(lines) - index)
-        if used + len(line) + 1 + len(tail) > limit:
-            kept.append(tail)
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return "\n".join(kept)
+    return limits.clip_lines(lines, limit, lambda n: t("common.and_more", locale, count=n))
 
 
 @dataclass(frozen=True)
@@ -143,7 +131,9 @@ def _with_buttons(
     views = answer_views(rows, reader, dated=len(rows) > 1)
     if not views:
         return [head]
-    attached = _chunks([files[s.id] for s, _ in rows], ROWS_PER_MESSAGE) if files else []
+    attached = (
+        _chunks([files[s.id] for s, _ in rows], limits.MESSAGE_ACTION_ROWS_MAX) if files else []
+    )
     attached += [()] * (len(views) - len(attached))
     first = Part(content=head.content, embed=head.embed, view=views[0], files=attached[0])
     key = "intervisie.invite.more_dates"
@@ -161,9 +151,9 @@ def for_reader(reader: Reader, build: Callable[[Locale], discord.Embed]) -> disc
     if reader is not None:
         return build(reader)
     dutch, english = build("nl"), build("en")
-    half = DESCRIPTION_MAX // 2 - 1
+    half = limits.EMBED_DESCRIPTION_MAX // 2 - 1
     both = discord.Embed(
-        title=f"{dutch.title} · {english.title}"[:256],
+        title=f"{dutch.title} · {english.title}"[: limits.EMBED_TITLE_MAX],
         description=f"{(dutch.description or '')[:half]}\n\n{(english.description or '')[:half]}",
         colour=dutch.colour,
     )
@@ -224,8 +214,8 @@ def _invitation_embed(
     )
     paragraphs.append(t(calendar, locale))
     embed = discord.Embed(
-        title=t("intervisie.invite.title", locale, title=first.title)[:256],
-        description="\n\n".join(paragraphs)[:DESCRIPTION_MAX],
+        title=t("intervisie.invite.title", locale, title=first.title)[: limits.EMBED_TITLE_MAX],
+        description="\n\n".join(paragraphs)[: limits.EMBED_DESCRIPTION_MAX],
         colour=discord.Colour.blurple(),
     )
     embed.set_footer(text=t("intervisie.invite.footer", locale))
@@ -272,8 +262,8 @@ def _moved_embed(
     paragraphs.append(t(calendar, locale))
     title = changes[0][0].after.title
     return discord.Embed(
-        title=t("intervisie.moved.title", locale, title=title)[:256],
-        description="\n\n".join(paragraphs)[:DESCRIPTION_MAX],
+        title=t("intervisie.moved.title", locale, title=title)[: limits.EMBED_TITLE_MAX],
+        description="\n\n".join(paragraphs)[: limits.EMBED_DESCRIPTION_MAX],
         colour=discord.Colour.gold(),
     )
 
@@ -285,7 +275,7 @@ def cancelled(
     files: Mapping[int, CalendarFile],
 ) -> list[Part]:
     embed = for_reader(reader, lambda locale: _cancelled_embed(sessions, reason, locale))
-    first, *rest = _chunks([files[s.id] for s in sessions], FILES_PER_MESSAGE)
+    first, *rest = _chunks([files[s.id] for s in sessions], limits.MESSAGE_FILES_MAX)
     key = "intervisie.cancelled.more_files"
     title = escape(sessions[0].title)
     more = t(key, reader, title=title) if reader else bilingual(key, title=title)
@@ -308,8 +298,10 @@ def _cancelled_embed(
     )
     lines.append(t(calendar, locale))
     return discord.Embed(
-        title=t("intervisie.cancelled.title", locale, title=sessions[0].title)[:256],
-        description="\n\n".join(lines)[:DESCRIPTION_MAX],
+        title=t("intervisie.cancelled.title", locale, title=sessions[0].title)[
+            : limits.EMBED_TITLE_MAX
+        ],
+        description="\n\n".join(lines)[: limits.EMBED_DESCRIPTION_MAX],
         colour=discord.Colour.dark_grey(),
     )
 
@@ -342,8 +334,8 @@ def _reminder_embed(item: ReminderToSend, locale: Locale) -> discord.Embed:
     if item.late:
         lines.append(t("intervisie.reminder.late", locale))
     return discord.Embed(
-        title=t("intervisie.reminder.title", locale, title=session.title)[:256],
-        description="\n\n".join(lines)[:DESCRIPTION_MAX],
+        title=t("intervisie.reminder.title", locale, title=session.title)[: limits.EMBED_TITLE_MAX],
+        description="\n\n".join(lines)[: limits.EMBED_DESCRIPTION_MAX],
         colour=discord.Colour.blurple(),
     )
 
@@ -355,7 +347,7 @@ def session_label(view: SessionView, locale: Locale) -> str:
     """For autocomplete: ``do 24 sep, 19:30 · Intervisie (#4)``, at most 100 characters."""
     suffix = f" (#{view.id})"
     head = f"{formats.short_moment(view.local_start, locale)} · "
-    return head + view.title[: 100 - len(head) - len(suffix)] + suffix
+    return head + view.title[: limits.CHOICE_NAME_MAX - len(head) - len(suffix)] + suffix
 
 
 def unreachable_text(names: Sequence[str], locale: Locale) -> str:
@@ -381,14 +373,14 @@ def list_embed(summaries: Sequence[SessionSummary], locale: Locale) -> discord.E
         )
         for s in summaries
     ]
-    embed.description = clip(lines, DESCRIPTION_MAX, locale)
+    embed.description = whole_lines(lines, limits.EMBED_DESCRIPTION_MAX, locale)
     return embed
 
 
 def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale) -> discord.Embed:
     session = details.session
     embed = discord.Embed(
-        title=f"{session.title} (#{session.id})"[:256],
+        title=f"{session.title} (#{session.id})"[: limits.EMBED_TITLE_MAX],
         description="\n".join(
             [
                 when_line(session, locale),
@@ -401,7 +393,7 @@ def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale
     if session.agenda:
         embed.description = (
             f"{embed.description}\n{t('intervisie.agenda', locale, agenda=escape(session.agenda))}"
-        )[:DESCRIPTION_MAX]
+        )[: limits.EMBED_DESCRIPTION_MAX]
     if details.series is not None and session.position is not None:
         embed.add_field(
             name="\u200b",
@@ -417,7 +409,7 @@ def details_embed(details: SessionDetails, names: dict[int, str], locale: Locale
     lines = [_invitee_line(i, names, locale) for i in details.invitations]
     embed.add_field(
         name=t("intervisie.show.invitees", locale, count=len(details.invitations)),
-        value=clip(lines, FIELD_MAX, locale) or "–",
+        value=whole_lines(lines, limits.FIELD_VALUE_MAX, locale) or "–",
         inline=False,
     )
     return embed
@@ -457,7 +449,7 @@ def attendance_embed(
         )
         for r in rows
     ]
-    embed.description = clip(lines, DESCRIPTION_MAX, locale)
+    embed.description = whole_lines(lines, limits.EMBED_DESCRIPTION_MAX, locale)
     return embed
 
 
@@ -480,5 +472,5 @@ def mine_embed(
     ]
     lines.append("")
     lines.append(t("intervisie.mine.hint", locale))
-    embed.description = clip(lines, DESCRIPTION_MAX, locale)
+    embed.description = whole_lines(lines, limits.EMBED_DESCRIPTION_MAX, locale)
     return embed

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, cast
 
 import discord
 
-from vcpbot import custom_ids
+from vcpbot import custom_ids, limits
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.i18n import Locale, formats, t
 from vcpbot.interactions import report_error
 from vcpbot.services.intervisie import Rsvp, SessionView
@@ -19,13 +20,17 @@ FEATURE = "intervisie"
 COG_NAME = "IntervisieCog"
 ANSWERS = (Rsvp.YES, Rsvp.NO, Rsvp.MAYBE)
 # Discord allows five rows of buttons on a message: one session per row.
-ROWS_PER_MESSAGE = 5
-BUTTON_LABEL_MAX = 80
 _STYLES = {
     Rsvp.YES: discord.ButtonStyle.success,
     Rsvp.NO: discord.ButtonStyle.secondary,
     Rsvp.MAYBE: discord.ButtonStyle.primary,
 }
+
+
+class Answering(Protocol):
+    """The cog, as a Yes / No / Maybe button needs it (the cog imports this module)."""
+
+    async def answer(self, interaction: Interaction, *, token: str, answer: Rsvp) -> None: ...
 
 
 class RsvpButton(
@@ -39,7 +44,7 @@ class RsvpButton(
     def __init__(self, answer: Rsvp, token: str, *, label: str, row: int | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label[:BUTTON_LABEL_MAX],
+                label=label[: limits.BUTTON_LABEL_MAX],
                 style=_STYLES[answer],
                 custom_id=custom_ids.build(FEATURE, answer.value, token),
                 row=row,
@@ -50,13 +55,16 @@ class RsvpButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> RsvpButton:
         return cls(Rsvp(match["action"]), match["token"], label=item.label or match["action"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            cog: Any = interaction.client.get_cog(COG_NAME)  # type: ignore[attr-defined]
+            cog = cast("Answering | None", bot_of(interaction).get_cog(COG_NAME))
             if cog is None:
                 raise RuntimeError("the intervisie cog is not loaded")
             await cog.answer(interaction, token=self.token, answer=self.answer)
@@ -81,9 +89,11 @@ def answer_views(
     ``locale`` None labels them in Dutch and English.
     """
     views = []
-    for first in range(0, len(rows), ROWS_PER_MESSAGE):
+    for first in range(0, len(rows), limits.MESSAGE_ACTION_ROWS_MAX):
         view = discord.ui.View(timeout=None)
-        for row, (session, token) in enumerate(rows[first : first + ROWS_PER_MESSAGE]):
+        for row, (session, token) in enumerate(
+            rows[first : first + limits.MESSAGE_ACTION_ROWS_MAX]
+        ):
             day = formats.short_moment(session.local_start, locale or "nl")
             prefix = f"{day} · " if dated else ""
             for answer in ANSWERS:

@@ -1,9 +1,9 @@
 """KMTM reporting: VCPs log contacts as counters, the coordinator gets release-safe reports."""
 
-from discord.ext import commands
+from vcpbot.bot_types import Bot
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Bot) -> None:
     from cogs.kmtm._cog import KmtmCog
     from cogs.kmtm._logging import LogButton, UndoButton
     from cogs.kmtm._preview import PreviewButton

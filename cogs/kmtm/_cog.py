@@ -25,12 +25,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.kmtm._audience import outsiders
-from cogs.kmtm._common import COG_NAME, today
+from cogs.kmtm._checks import today
+from cogs.kmtm._host import COG_NAME
 from cogs.kmtm._logging import open_form, panel
 from cogs.kmtm._preview import show_preview
 from cogs.kmtm._render import export_files, periods_embed
-from vcpbot import access
+from vcpbot import access, limits
 from vcpbot.access import Audience
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.db.kmtm import Dimension
 from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n.translator import L
@@ -39,15 +41,14 @@ from vcpbot.services import kmtm, network, when
 from vcpbot.services.kmtm import PERIOD_NAME_MAX, PreviewBook, UndoBook
 
 DATE_TEXT_MAX = 40
-AUTOCOMPLETE_MAX = 25
 BY_CHOICES = [
     app_commands.Choice(name=L(f"kmtm.dimension.{d.value}"), value=d.value) for d in Dimension
 ]
 
 
 class KmtmCog(commands.Cog, name=COG_NAME):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot: Any = bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot: Bot = bot
         # In memory only, one per process: see vcpbot.services.kmtm._undo.
         self.undo = UndoBook(window=timedelta(minutes=self.bot.settings.kmtm.undo_minutes))
         # Previews waiting for Post or Cancel, in memory only: see vcpbot.services.kmtm._preview.
@@ -80,7 +81,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     )
     async def period_create(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         name: app_commands.Range[str, 1, PERIOD_NAME_MAX],
         start: app_commands.Range[str, 1, DATE_TEXT_MAX],
         end: app_commands.Range[str, 1, DATE_TEXT_MAX],
@@ -112,7 +113,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     )
     @app_commands.describe(name=L("cmd.kmtm.period.which"))
     @app_commands.rename(name=L("cmd.kmtm.opt.name"))
-    async def period_close(self, interaction: discord.Interaction, name: str) -> None:
+    async def period_close(self, interaction: Interaction, name: str) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             closed = await kmtm.close_period(
@@ -126,7 +127,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     @period.command(
         name=L("cmd.kmtm.period.list.name"), description=L("cmd.kmtm.period.list.description")
     )
-    async def period_list(self, interaction: discord.Interaction) -> None:
+    async def period_list(self, interaction: Interaction) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             periods = await kmtm.list_periods(session)
@@ -140,7 +141,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
 
     # --- member counts and the panel (association admins) -----------------------------
 
-    def _admin(self, interaction: discord.Interaction) -> int:
+    def _admin(self, interaction: Interaction) -> int:
         """Default permissions are only a hint a guild can change: check every time."""
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
@@ -152,7 +153,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     )
     @app_commands.describe(period=L("cmd.kmtm.period.which"), count=L("cmd.kmtm.members.count"))
     @app_commands.rename(period=L("cmd.kmtm.opt.period"), count=L("cmd.kmtm.opt.count"))
-    async def members(self, interaction: discord.Interaction, period: str, count: int) -> None:
+    async def members(self, interaction: Interaction, period: str, count: int) -> None:
         guild_id = self._admin(interaction)
         async with self.bot.db.sessions.begin() as session:
             saved = await kmtm.set_member_count(
@@ -171,7 +172,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
 
     @access.audience(Audience.NETWORK_BOARD)
     @kmtm_group.command(name=L("cmd.kmtm.panel.name"), description=L("cmd.kmtm.panel.description"))
-    async def post_panel(self, interaction: discord.Interaction) -> None:
+    async def post_panel(self, interaction: Interaction) -> None:
         guild_id = self._admin(interaction)
         channel = interaction.channel
         if not isinstance(channel, discord.abc.Messageable):
@@ -201,7 +202,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
 
     @access.audience(Audience.VCPS)
     @kmtm_group.command(name=L("cmd.kmtm.log.name"), description=L("cmd.kmtm.log.description"))
-    async def log_contact(self, interaction: discord.Interaction) -> None:
+    async def log_contact(self, interaction: Interaction) -> None:
         await open_form(interaction)
 
     # --- reports (coordinator) --------------------------------------------------------
@@ -220,13 +221,13 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             "zone": self.bot.settings.zone,
         }
 
-    async def _release(self, interaction: discord.Interaction, period: str, by: str) -> kmtm.Report:
+    async def _release(self, interaction: Interaction, period: str, by: str) -> kmtm.Report:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             return await kmtm.report(session, **self._asked(period, by))
 
     async def _release_all(
-        self, interaction: discord.Interaction, period: str, by: str
+        self, interaction: Interaction, period: str, by: str
     ) -> list[kmtm.Report]:
         """Every breakdown of the period (and the year table when that is asked for)."""
         async with self.bot.db.sessions.begin() as session:
@@ -241,7 +242,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     @app_commands.choices(by=BY_CHOICES)
     @app_commands.rename(period=L("cmd.kmtm.opt.period"), by=L("cmd.kmtm.opt.by"))
     async def report(
-        self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
+        self, interaction: Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:
         released = await self._release(interaction, period, by.value)
         # Checked and released before answering; drawing the chart can take a moment.
@@ -256,7 +257,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     @app_commands.choices(by=BY_CHOICES)
     @app_commands.rename(period=L("cmd.kmtm.opt.period"), by=L("cmd.kmtm.opt.by"))
     async def export(
-        self, interaction: discord.Interaction, period: str, by: app_commands.Choice[str]
+        self, interaction: Interaction, period: str, by: app_commands.Choice[str]
     ) -> None:
         reports = await self._release_all(interaction, period, by.value)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -276,7 +277,7 @@ class KmtmCog(commands.Cog, name=COG_NAME):
     @export.autocomplete("period")
     @members.autocomplete("period")
     async def _period_names(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         command = interaction.command.name if interaction.command else ""
         try:
@@ -298,4 +299,4 @@ class KmtmCog(commands.Cog, name=COG_NAME):
             app_commands.Choice(name=p.name, value=p.name)
             for p in periods
             if wanted in p.name.casefold()
-        ][:AUTOCOMPLETE_MAX]
+        ][: limits.AUTOCOMPLETE_CHOICES_MAX]

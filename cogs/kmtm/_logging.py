@@ -17,8 +17,11 @@ from typing import Any
 
 import discord
 
-from cogs.kmtm._common import FEATURE, require_open_period, require_vcp, today, undo_book
-from vcpbot import custom_ids
+from cogs.kmtm._checks import require_open_period, require_vcp, today
+from cogs.kmtm._host import undo_book
+from cogs.kmtm._ids import FEATURE
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Bot, Interaction, bot_of
 from vcpbot.db.kmtm import Category, FollowUp, Relation
 from vcpbot.errors import Conflict
 from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
@@ -29,11 +32,6 @@ from vcpbot.services.kmtm import LoggedContact
 log = logging.getLogger(__name__)
 
 FORM_SECONDS = 30 * 60
-MODAL_TITLE_MAX = 45
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class LogForm(discord.ui.Modal):
@@ -43,9 +41,11 @@ class LogForm(discord.ui.Modal):
     opened in a period's grace window says so above the questions.
     """
 
-    def __init__(self, bot: Any, *, period: kmtm.PeriodView, locale: Locale) -> None:
+    def __init__(self, bot: Bot, *, period: kmtm.PeriodView, locale: Locale) -> None:
         super().__init__(
-            title=_clip(t("kmtm.form.title", locale, period=period.name), MODAL_TITLE_MAX),
+            title=limits.clip(
+                t("kmtm.form.title", locale, period=period.name), limits.MODAL_TITLE_MAX
+            ),
             timeout=FORM_SECONDS,
             custom_id=custom_ids.build(FEATURE, "form", secrets.token_urlsafe(9)),
         )
@@ -95,7 +95,7 @@ class LogForm(discord.ui.Modal):
                 )
             )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         bot = self.bot
         # Acknowledged before anything is counted: when the bot is too busy to answer in
         # Discord's 3 seconds, nothing is counted and the VCP can simply log again; once
@@ -107,7 +107,7 @@ class LogForm(discord.ui.Modal):
             await require_vcp(interaction, session)
             contact = await kmtm.log_contact(
                 session,
-                guild_id=interaction.guild_id,
+                guild_id=access.in_guild(interaction),
                 category=self.category.values[0] if self.category.values else "",
                 relation=self.relation.value or "",
                 follow_up=self.follow_up.value or "",
@@ -127,7 +127,9 @@ class LogForm(discord.ui.Modal):
             view=undo_view(token, locale),
         )
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    async def on_error(  # type: ignore[override]  # a Modal's on_error has no item argument
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
         await report_error(interaction, error)
 
 
@@ -155,9 +157,9 @@ def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str
     return f"{logged}\n> {chosen}"
 
 
-async def open_form(interaction: discord.Interaction) -> None:
+async def open_form(interaction: Interaction) -> None:
     """``/kmtm log`` and the panel button: check first, then show the form."""
-    bot: Any = interaction.client
+    bot = bot_of(interaction)
     async with bot.db.sessions.begin() as session:
         await require_vcp(interaction, session)
         period = await require_open_period(bot, session)
@@ -203,11 +205,14 @@ class LogButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> LogButton:
         return cls(item.label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await open_form(interaction)
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
@@ -241,18 +246,21 @@ class UndoButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> UndoButton:
         return cls(match["token"], item.label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self._undo(interaction)
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
             await report_error(interaction, exc)
 
-    async def _undo(self, interaction: discord.Interaction) -> None:
-        bot: Any = interaction.client
+    async def _undo(self, interaction: Interaction) -> None:
+        bot = bot_of(interaction)
         async with bot.db.sessions.begin() as session:
             await require_vcp(interaction, session)
             # Taken before the counters change: a double click finds nothing the second time.

@@ -25,20 +25,20 @@ from typing import Any
 
 import discord
 
-from cogs.kmtm._common import FEATURE, preview_book
+from cogs.kmtm._host import preview_book
+from cogs.kmtm._ids import FEATURE
 from cogs.kmtm._render import file_name, report_embed
-from vcpbot import access, custom_ids
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import Conflict
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
 from vcpbot.services.kmtm import Preview, Report, alt_text, render_png
 
-BUTTON_LABEL_MAX = 80
 
-
-async def show_preview(interaction: discord.Interaction, released: Report) -> None:
+async def show_preview(interaction: Interaction, released: Report) -> None:
     """The report for the coordinator's eyes only, with the buttons (after a deferral)."""
-    bot: Any = interaction.client
+    bot = bot_of(interaction)
     reader = locale_of(interaction)
     hub: Locale = bot.settings.default_locale
     chart = await asyncio.to_thread(render_png, released, locale=hub)
@@ -88,8 +88,8 @@ def _chart_file(preview: Preview) -> discord.File:
 def _buttons(token: str, locale: Locale, channel: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     post = t("kmtm.preview.post", locale, channel=channel)
-    if len(post) > BUTTON_LABEL_MAX:
-        post = post[: BUTTON_LABEL_MAX - 1] + "…"
+    if len(post) > limits.BUTTON_LABEL_MAX:
+        post = post[: limits.BUTTON_LABEL_MAX - 1] + "…"
     view.add_item(PreviewButton("post", token, post))
     view.add_item(PreviewButton("cancel", token, t("kmtm.preview.cancel", locale)))
     return view
@@ -115,18 +115,21 @@ class PreviewButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> PreviewButton:
         return cls(match["action"], match["token"], item.label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self._press(interaction)
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
             await report_error(interaction, exc)
 
-    async def _press(self, interaction: discord.Interaction) -> None:
-        bot: Any = interaction.client
+    async def _press(self, interaction: Interaction) -> None:
+        bot = bot_of(interaction)
         async with bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
         # Checked before the token is taken: a refused press leaves the preview postable.

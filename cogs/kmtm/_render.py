@@ -8,6 +8,7 @@ from datetime import date
 
 import discord
 
+from vcpbot import limits
 from vcpbot.db.kmtm import Dimension
 from vcpbot.i18n import Locale, t
 from vcpbot.services import kmtm
@@ -105,7 +106,8 @@ def report_embed(report: Report, locale: Locale, *, image: str | None) -> discor
         colour=discord.Colour.teal(),
     )
     embed.add_field(
-        name=t("kmtm.report.notes_title", locale), value="\n".join(notes(report, locale))[:1024]
+        name=t("kmtm.report.notes_title", locale),
+        value="\n".join(notes(report, locale))[: limits.FIELD_VALUE_MAX],
     )
     if image is not None:
         embed.set_image(url=f"attachment://{image}")

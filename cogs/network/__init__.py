@@ -1,9 +1,9 @@
 """The network: the hub, associations joining by approval, the VCP registry."""
 
-from discord.ext import commands
+from vcpbot.bot_types import Bot
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Bot) -> None:
     from cogs.network._cog import NetworkCog
     from cogs.network._join import JoinDecisionButton
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import cast
 
 import discord
 from discord import app_commands
@@ -19,6 +19,7 @@ from cogs.network._registry import change_registry, manageable
 from cogs.network._render import association_table, audit_table, vcp_list
 from vcpbot import access
 from vcpbot.access import Audience
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import InvalidInput, NotFound, UserError
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, send_private, text
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 
 
 class NetworkCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot: Any = bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot: Bot = bot
 
     hub = app_commands.Group(
         name=L("cmd.hub.name"),
@@ -64,7 +65,7 @@ class NetworkCog(commands.Cog):
     )
     async def hub_setup(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         escalations: discord.TextChannel,
         team_role: discord.Role,
         coordinator_role: discord.Role,
@@ -75,7 +76,7 @@ class NetworkCog(commands.Cog):
         async with self.bot.db.sessions.begin() as session:
             await network.configure_hub(
                 session,
-                guild_id=interaction.guild_id,
+                guild_id=access.in_guild(interaction),
                 escalations_channel_id=escalations.id,
                 team_role_id=team_role.id,
                 coordinator_role_id=coordinator_role.id,
@@ -126,7 +127,7 @@ class NetworkCog(commands.Cog):
     )
     async def setup_association(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         name: app_commands.Range[str, 1, network.NAME_MAX],
         short_name: app_commands.Range[str, 1, network.SHORT_NAME_MAX],
         language: app_commands.Choice[str],
@@ -162,7 +163,7 @@ class NetworkCog(commands.Cog):
         await send_private(interaction, reply)
 
     async def _save_setup(
-        self, interaction: discord.Interaction, hub: network.Hub, draft: network.JoinDraft
+        self, interaction: Interaction, hub: network.Hub, draft: network.JoinDraft
     ) -> network.SetupResult:
         """A new request's card is posted first, outside any transaction: if the hub cannot
         be reached, nothing is saved; if the save fails, the card is taken back."""
@@ -186,14 +187,15 @@ class NetworkCog(commands.Cog):
             raise
 
     async def _tell_coordinator(
-        self, hub: network.Hub, result: network.SetupResult, interaction: discord.Interaction
+        self, hub: network.Hub, result: network.SetupResult, interaction: Interaction
     ) -> bool:
         """A short notice in the hub's network log: who counts as VCP, or the name, changed."""
         notice = change_notice(result, interaction.guild, self.bot.settings.default_locale)
         try:
-            channel = self.bot.get_channel(hub.log_channel_id)
-            if channel is None:
-                channel = await self.bot.fetch_channel(hub.log_channel_id)
+            found = self.bot.get_channel(hub.log_channel_id)
+            if found is None:
+                found = await self.bot.fetch_channel(hub.log_channel_id)
+            channel = cast(discord.abc.Messageable, found)  # /hub setup took a text channel
             await channel.send(notice, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("could not post an association's change in the hub (HTTP %s)", exc.status)
@@ -206,7 +208,7 @@ class NetworkCog(commands.Cog):
     @network_group.command(
         name=L("cmd.network.list.name"), description=L("cmd.network.list.description")
     )
-    async def network_list(self, interaction: discord.Interaction) -> None:
+    async def network_list(self, interaction: Interaction) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             associations = await network.list_associations(session)
@@ -216,7 +218,7 @@ class NetworkCog(commands.Cog):
     @network_group.command(
         name=L("cmd.network.vcps.name"), description=L("cmd.network.vcps.description")
     )
-    async def network_vcps(self, interaction: discord.Interaction) -> None:
+    async def network_vcps(self, interaction: Interaction) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             vcps = await network.all_vcps(session)
@@ -226,7 +228,7 @@ class NetworkCog(commands.Cog):
     @network_group.command(
         name=L("cmd.network.audit.name"), description=L("cmd.network.audit.description")
     )
-    async def network_audit(self, interaction: discord.Interaction) -> None:
+    async def network_audit(self, interaction: Interaction) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             entries = await network.audit_log(session)
@@ -238,7 +240,7 @@ class NetworkCog(commands.Cog):
     )
     @app_commands.describe(association=L("cmd.network.association"))
     @app_commands.rename(association=L("cmd.network.opt.association"))
-    async def network_suspend(self, interaction: discord.Interaction, association: str) -> None:
+    async def network_suspend(self, interaction: Interaction, association: str) -> None:
         await self._set_suspended(interaction, association, suspended=True)
 
     @access.audience(Audience.COORDINATOR)
@@ -247,12 +249,10 @@ class NetworkCog(commands.Cog):
     )
     @app_commands.describe(association=L("cmd.network.association"))
     @app_commands.rename(association=L("cmd.network.opt.association"))
-    async def network_reinstate(self, interaction: discord.Interaction, association: str) -> None:
+    async def network_reinstate(self, interaction: Interaction, association: str) -> None:
         await self._set_suspended(interaction, association, suspended=False)
 
-    async def _set_suspended(
-        self, interaction: discord.Interaction, name: str, *, suspended: bool
-    ) -> None:
+    async def _set_suspended(self, interaction: Interaction, name: str, *, suspended: bool) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             association = await network.set_suspended(
@@ -268,7 +268,7 @@ class NetworkCog(commands.Cog):
     @network_suspend.autocomplete("association")
     @network_reinstate.autocomplete("association")
     async def _association_names(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         # Every association, pending and rejected ones too: for the coordinator's eyes only.
         try:
@@ -285,7 +285,7 @@ class NetworkCog(commands.Cog):
     @vcp.command(name=L("cmd.vcp.add.name"), description=L("cmd.vcp.add.description"))
     @app_commands.describe(member=L("cmd.vcp.member"))
     @app_commands.rename(member=L("cmd.vcp.opt.member"))
-    async def vcp_add(self, interaction: discord.Interaction, member: discord.Member) -> None:
+    async def vcp_add(self, interaction: Interaction, member: discord.Member) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
         if member.bot:
@@ -299,7 +299,7 @@ class NetworkCog(commands.Cog):
     @vcp.command(name=L("cmd.vcp.remove.name"), description=L("cmd.vcp.remove.description"))
     @app_commands.describe(member=L("cmd.vcp.member"))
     @app_commands.rename(member=L("cmd.vcp.opt.member"))
-    async def vcp_remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
+    async def vcp_remove(self, interaction: Interaction, member: discord.Member) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
         await change_registry(self.bot, interaction, member, guild_id, add=False)
@@ -309,7 +309,7 @@ class NetworkCog(commands.Cog):
 
     @access.audience(Audience.REGISTRY_BOARD)
     @vcp.command(name=L("cmd.vcp.list.name"), description=L("cmd.vcp.list.description"))
-    async def vcp_list(self, interaction: discord.Interaction) -> None:
+    async def vcp_list(self, interaction: Interaction) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
         async with self.bot.db.sessions.begin() as session:
@@ -320,7 +320,7 @@ class NetworkCog(commands.Cog):
     @vcp.command(name=L("cmd.vcp.listing.name"), description=L("cmd.vcp.listing.description"))
     @app_commands.describe(listed=L("cmd.vcp.listing.listed"))
     @app_commands.rename(listed=L("cmd.vcp.listing.opt.listed"))
-    async def vcp_listing(self, interaction: discord.Interaction, listed: bool) -> None:
+    async def vcp_listing(self, interaction: Interaction, listed: bool) -> None:
         guild_id = access.in_association_guild(interaction)
         async with self.bot.db.sessions.begin() as session:
             await network.set_listed(

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 
-from vcpbot import access, custom_ids
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Bot, Interaction, bot_of
+from vcpbot.db.network import AssociationStatus
 from vcpbot.errors import UserError
 from vcpbot.i18n import Locale, bilingual, t
 from vcpbot.interactions import NO_MENTIONS, report_error, send_private, text
 from vcpbot.services import languages, network
-from vcpbot.services.network import AssociationStatus, AssociationView
+from vcpbot.services.network import AssociationView
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,9 @@ def request_card(
         colour=STATUS_COLOURS[status],
     )
     embed.add_field(name=t("network.card.short_name", locale), value=association.short_name)
-    embed.add_field(name=t("network.card.server", locale), value=guild_name[:100])
+    embed.add_field(
+        name=t("network.card.server", locale), value=guild_name[: limits.GUILD_NAME_MAX]
+    )
     embed.add_field(name=t("network.card.language", locale), value=association.locale.upper())
     embed.add_field(
         name=t("network.card.status", locale),
@@ -77,16 +81,21 @@ def request_card(
 
 
 async def post_request(
-    bot: Any, hub: network.Hub, draft: network.JoinDraft, guild_name: str
+    bot: Bot, hub: network.Hub, draft: network.JoinDraft, guild_name: str
 ) -> discord.Message:
     """The new request's card in the hub, before anything is saved: if Discord refuses it,
     the board is told and nothing is saved."""
     embed, view = request_card(draft, guild_name=guild_name, locale=bot.settings.default_locale)
     try:
-        channel = bot.get_channel(hub.log_channel_id)
-        if channel is None:
-            channel = await bot.fetch_channel(hub.log_channel_id)
-        return await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        found = bot.get_channel(hub.log_channel_id)
+        if found is None:
+            found = await bot.fetch_channel(hub.log_channel_id)
+        channel = cast(discord.abc.Messageable, found)  # /hub setup took a text channel
+        return await channel.send(
+            embed=embed,
+            view=view,  # type: ignore[arg-type]  # None: no buttons; discord.py takes it
+            allowed_mentions=NO_MENTIONS,
+        )
     except discord.HTTPException as exc:
         log.warning("could not post a join request in the hub (HTTP %s)", exc.status)
         raise UserError("network.error.hub_unreachable") from None
@@ -123,18 +132,21 @@ class JoinDecisionButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> JoinDecisionButton:
         return cls(match["action"], match["token"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self._decide(interaction)
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
             await report_error(interaction, exc)
 
-    async def _decide(self, interaction: discord.Interaction) -> None:
-        bot: Any = interaction.client
+    async def _decide(self, interaction: Interaction) -> None:
+        bot = bot_of(interaction)
         async with bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             association = await network.decide_request(
@@ -158,7 +170,7 @@ class JoinDecisionButton(
         await send_private(interaction, text(interaction, key, name=association.name))
 
 
-async def _tell_requester(bot: Any, association: AssociationView) -> bool:
+async def _tell_requester(bot: Bot, association: AssociationView) -> bool:
     """A DM to the admin who asked, in the language the bot last saw them use (both Dutch
     and English if it never did); False when it cannot reach them."""
     user_id = association.requested_by_id
@@ -213,7 +225,7 @@ def change_notice(result: network.SetupResult, guild: discord.Guild | None, loca
 
 
 def setup_change_reply(
-    interaction: discord.Interaction, result: network.SetupResult, role: discord.Role, *, told: bool
+    interaction: Interaction, result: network.SetupResult, role: discord.Role, *, told: bool
 ) -> str:
     """What the board is told besides "updated": the coordinator sees this change."""
     key = "network.setup.coordinator_told" if told else "network.setup.logged"

@@ -15,7 +15,9 @@ from typing import Any
 
 import discord
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import InvalidInput, UserError
 from vcpbot.services import network
 
@@ -24,7 +26,7 @@ log = logging.getLogger(__name__)
 REASON = "vcpbot: VCP registry"
 
 
-def manageable(interaction: discord.Interaction, role: discord.Role) -> None:
+def manageable(interaction: Interaction, role: discord.Role) -> None:
     """The bot can only hand out roles below its own highest role."""
     guild = interaction.guild
     if role.is_default() or role.managed:
@@ -34,7 +36,7 @@ def manageable(interaction: discord.Interaction, role: discord.Role) -> None:
         raise InvalidInput("network.error.role_unmanageable", role=role.name)
 
 
-def vcp_role(interaction: discord.Interaction, role_id: int) -> discord.Role:
+def vcp_role(interaction: Interaction, role_id: int) -> discord.Role:
     role = interaction.guild.get_role(role_id) if interaction.guild else None
     if role is None:
         raise InvalidInput("network.error.vcp_role_missing")
@@ -65,7 +67,7 @@ async def _apply(member: discord.Member, role: discord.Role, *, add: bool) -> No
 
 
 async def change_registry(
-    bot: Any, interaction: discord.Interaction, member: discord.Member, guild_id: int, *, add: bool
+    bot: Bot, interaction: Interaction, member: discord.Member, guild_id: int, *, add: bool
 ) -> None:
     """``/vcp add`` (``add``) or ``/vcp remove``: the role, then the registry."""
     async with bot.db.reading.begin() as session:
@@ -84,15 +86,15 @@ async def change_registry(
 
 
 async def _write(
-    session: Any,
-    bot: Any,
-    interaction: discord.Interaction,
+    session: AsyncSession,
+    bot: Bot,
+    interaction: Interaction,
     member: discord.Member,
     guild_id: int,
     *,
     add: bool,
 ) -> None:
-    common = {
+    common: dict[str, Any] = {
         "guild_id": guild_id,
         "user_id": member.id,
         "actor_id": interaction.user.id,
@@ -105,7 +107,7 @@ async def _write(
 
 
 async def _undo_role(
-    bot: Any, member: discord.Member, role: discord.Role, guild_id: int, *, add: bool
+    bot: Bot, member: discord.Member, role: discord.Role, guild_id: int, *, add: bool
 ) -> None:
     """The registry did not change: neither does the role, unless the registry now agrees."""
     try:

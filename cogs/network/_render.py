@@ -6,29 +6,19 @@ from collections import defaultdict
 
 import discord
 
+from vcpbot import limits
+from vcpbot.bot_types import Interaction
 from vcpbot.interactions import text
 from vcpbot.services.network import AssociationSummary, AuditView, VcpView
 
-FIELD_VALUE_MAX = 1024
-DESCRIPTION_MAX = 4096
 
-
-def _clip(lines: list[str], limit: int, interaction: discord.Interaction) -> str:
+def _whole_lines(lines: list[str], limit: int, interaction: Interaction) -> str:
     """Whole lines up to ``limit`` characters, then a count of what was left out."""
-    kept: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        tail = text(interaction, "common.and_more", count=len(lines) - index)
-        if used + len(line) + 1 + len(tail) > limit:
-            kept.append(tail)
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return "\n".join(kept)
+    return limits.clip_lines(lines, limit, lambda n: text(interaction, "common.and_more", count=n))
 
 
 def association_table(
-    interaction: discord.Interaction, associations: list[AssociationSummary]
+    interaction: Interaction, associations: list[AssociationSummary]
 ) -> discord.Embed:
     embed = discord.Embed(title=text(interaction, "network.list.title"))
     if not associations:
@@ -51,12 +41,12 @@ def association_table(
                 joined=joined,
             )
         )
-    embed.description = _clip(lines, DESCRIPTION_MAX, interaction)
+    embed.description = _whole_lines(lines, limits.EMBED_DESCRIPTION_MAX, interaction)
     return embed
 
 
 def vcp_list(
-    interaction: discord.Interaction, vcps: list[VcpView], *, by_association: bool
+    interaction: Interaction, vcps: list[VcpView], *, by_association: bool
 ) -> discord.Embed:
     embed = discord.Embed(title=text(interaction, "network.vcps.title"))
     if not vcps:
@@ -68,21 +58,23 @@ def vcp_list(
         return f"<@{v.user_id}> ({discord.utils.escape_markdown(v.display_name)}) · {listed}"
 
     if not by_association:
-        embed.description = _clip([line(v) for v in vcps], DESCRIPTION_MAX, interaction)
+        embed.description = _whole_lines(
+            [line(v) for v in vcps], limits.EMBED_DESCRIPTION_MAX, interaction
+        )
         return embed
     grouped: dict[str, list[VcpView]] = defaultdict(list)
     for v in vcps:
         grouped[v.association_name].append(v)
-    for name, members in list(grouped.items())[:25]:
+    for name, members in list(grouped.items())[: limits.EMBED_FIELDS_MAX]:
         embed.add_field(
-            name=name[:256],
-            value=_clip([line(v) for v in members], FIELD_VALUE_MAX, interaction),
+            name=name[: limits.FIELD_NAME_MAX],
+            value=_whole_lines([line(v) for v in members], limits.FIELD_VALUE_MAX, interaction),
             inline=False,
         )
     return embed
 
 
-def audit_table(interaction: discord.Interaction, entries: list[AuditView]) -> discord.Embed:
+def audit_table(interaction: Interaction, entries: list[AuditView]) -> discord.Embed:
     embed = discord.Embed(title=text(interaction, "network.audit.title"))
     if not entries:
         embed.description = text(interaction, "network.audit.empty")
@@ -98,5 +90,5 @@ def audit_table(interaction: discord.Interaction, entries: list[AuditView]) -> d
         detail = discord.utils.escape_markdown(e.detail)
         action = text(interaction, f"network.audit.action.{e.action}", detail=detail)
         lines.append(f"{stamp} · {actor}: {action}{subject}{where}")
-    embed.description = _clip(lines, DESCRIPTION_MAX, interaction)
+    embed.description = _whole_lines(lines, limits.EMBED_DESCRIPTION_MAX, interaction)
     return embed

@@ -1,9 +1,9 @@
 """The rules library: /rules for members, /rules-admin for boards, the accept button."""
 
-from discord.ext import commands
+from vcpbot.bot_types import Bot
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Bot) -> None:
     from cogs.rules._ack import AckButton
     from cogs.rules._admin import RulesAdminCog
     from cogs.rules._reader import RulesCog

@@ -16,8 +16,11 @@ from typing import Any
 
 import discord
 
-from cogs.rules._common import FEATURE, kind_inline, published_rules, reader_locale
+from cogs.rules._ids import FEATURE
+from cogs.rules._published import published_rules
+from cogs.rules._words import kind_inline, reader_locale
 from vcpbot import access, custom_ids
+from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.i18n import t
 from vcpbot.interactions import report_error, send_private
@@ -57,23 +60,26 @@ class AckButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],  # type: ignore[override]  # discord.py hands back the button it matched
+        match: re.Match[str],
     ) -> AckButton:
         return cls(match["token"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self._accept(interaction)
         except Exception as exc:  # shown to the presser, calmly; logged when unexpected
             await report_error(interaction, exc)
 
-    async def _accept(self, interaction: discord.Interaction) -> None:
+    async def _accept(self, interaction: Interaction) -> None:
         guild_id = access.in_guild(interaction)
         try:
             kind = RulesKind(self.kind)
         except ValueError:
             raise NotFound("rules.error.not_published") from None
-        bot: Any = interaction.client
+        bot = bot_of(interaction)
         document = rules.acknowledgeable(await published_rules(bot, guild_id), kind)
         # The role first: one the bot cannot give leaves nothing recorded. Outside the
         # transaction, so no write lock waits for Discord; taken back if the record fails.
@@ -101,9 +107,7 @@ class AckButton(
         await send_private(interaction, reply)
 
 
-async def _grant(
-    interaction: discord.Interaction, role_id: int | None
-) -> tuple[discord.Role | None, bool]:
+async def _grant(interaction: Interaction, role_id: int | None) -> tuple[discord.Role | None, bool]:
     """The role that comes with accepting, and whether it was given just now."""
     if role_id is None:
         return None, False
@@ -124,7 +128,7 @@ async def _grant(
     return role, True
 
 
-async def _take_back(interaction: discord.Interaction, role: discord.Role) -> None:
+async def _take_back(interaction: Interaction, role: discord.Role) -> None:
     """The acceptance was not recorded: neither is the role kept."""
     member = interaction.user
     if not isinstance(member, discord.Member):

@@ -7,20 +7,13 @@ publishing only needs the rules channel chosen with /setup.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.rules._common import (
-    DOCUMENT_CHOICES,
-    LANGUAGE_CHOICES,
-    kind_inline,
-    kind_name,
-    language_of,
-    manageable,
-)
+from cogs.rules._choices import DOCUMENT_CHOICES, LANGUAGE_CHOICES, language_of
 from cogs.rules._forms import EditForm, ReplaceDraft
 from cogs.rules._overview import (
     diff_pages,
@@ -31,8 +24,11 @@ from cogs.rules._overview import (
 )
 from cogs.rules._pages import send_pages
 from cogs.rules._publishing import publish_version, switch_ack
+from cogs.rules._roles import manageable
+from cogs.rules._words import kind_inline, kind_name
 from vcpbot import access
 from vcpbot.access import Audience
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import Conflict, InvalidInput, NotFound
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import locale_of, send_private, text
@@ -48,8 +44,8 @@ def _kind(document: Document) -> RulesKind:
 
 
 class RulesAdminCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot: Any = bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot: Bot = bot
 
     admin = app_commands.Group(
         name=L("cmd.rules_admin.name"),
@@ -58,7 +54,7 @@ class RulesAdminCog(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def _board(self, interaction: discord.Interaction) -> int:
+    def _board(self, interaction: Interaction) -> int:
         """Default permissions are only a hint a guild can change: check every time."""
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
@@ -83,7 +79,7 @@ class RulesAdminCog(commands.Cog):
     )
     async def edit(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         document: Document,
         language: app_commands.Choice[str],
         article: app_commands.Range[int, 1, ARTICLE_NUMBER_MAX] | None = None,
@@ -124,7 +120,7 @@ class RulesAdminCog(commands.Cog):
     )
     async def upload(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         document: Document,
         language: app_commands.Choice[str],
         file: discord.Attachment,
@@ -164,7 +160,7 @@ class RulesAdminCog(commands.Cog):
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
     @app_commands.rename(document=L("cmd.rules.opt.document"))
-    async def adopt_template(self, interaction: discord.Interaction, document: Document) -> None:
+    async def adopt_template(self, interaction: Interaction, document: Document) -> None:
         self._board(interaction)
         kind = _kind(document)
         try:
@@ -174,7 +170,7 @@ class RulesAdminCog(commands.Cog):
                 raise
             locale = locale_of(interaction)
 
-            async def replace(pressed: discord.Interaction) -> str:
+            async def replace(pressed: Interaction) -> str:
                 self._board(pressed)
                 return await self._adopt(pressed, kind, replace=True)
 
@@ -186,9 +182,7 @@ class RulesAdminCog(commands.Cog):
             return
         await send_private(interaction, done)
 
-    async def _adopt(
-        self, interaction: discord.Interaction, kind: RulesKind, *, replace: bool
-    ) -> str:
+    async def _adopt(self, interaction: Interaction, kind: RulesKind, *, replace: bool) -> str:
         hub_id = self.bot.settings.hub_guild_id
         if hub_id is None:
             raise NotFound("rules.error.no_template")
@@ -199,7 +193,7 @@ class RulesAdminCog(commands.Cog):
             adopted = await rules.adopt_template(
                 session,
                 hub_guild_id=hub_id,
-                guild_id=interaction.guild_id,
+                guild_id=access.in_guild(interaction),
                 kind=kind,
                 now=now,
                 replace=replace,
@@ -231,7 +225,7 @@ class RulesAdminCog(commands.Cog):
     )
     async def preview(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         document: Document,
         language: app_commands.Choice[str],
     ) -> None:
@@ -263,7 +257,7 @@ class RulesAdminCog(commands.Cog):
     )
     async def publish(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         document: Document,
         note: str,
         reacknowledge: bool = False,
@@ -273,7 +267,7 @@ class RulesAdminCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         published, channel = await publish_version(
             self.bot,
-            interaction.guild,
+            cast(discord.Guild, interaction.guild),  # _board saw a server
             guild_id=guild_id,
             kind=kind,
             author_id=interaction.user.id,
@@ -299,7 +293,7 @@ class RulesAdminCog(commands.Cog):
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
     @app_commands.rename(document=L("cmd.rules.opt.document"))
-    async def history(self, interaction: discord.Interaction, document: Document) -> None:
+    async def history(self, interaction: Interaction, document: Document) -> None:
         guild_id = self._board(interaction)
         kind = _kind(document)
         async with self.bot.db.sessions.begin() as session:
@@ -329,7 +323,7 @@ class RulesAdminCog(commands.Cog):
     )
     async def diff(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         document: Document,
         v1: app_commands.Range[int, 1, VERSION_MAX],
         v2: app_commands.Range[int, 1, VERSION_MAX],
@@ -361,7 +355,7 @@ class RulesAdminCog(commands.Cog):
     )
     async def ack(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         document: Document,
         enabled: bool,
         role: discord.Role | None = None,
@@ -374,7 +368,7 @@ class RulesAdminCog(commands.Cog):
         role_id = role.id if enabled and role is not None else None
         channel = await switch_ack(
             self.bot,
-            interaction.guild,
+            cast(discord.Guild, interaction.guild),  # _board saw a server
             guild_id=guild_id,
             kind=kind,
             enabled=enabled,
@@ -401,7 +395,7 @@ class RulesAdminCog(commands.Cog):
     @app_commands.describe(document=L("cmd.rules.document"))
     @app_commands.choices(document=DOCUMENT_CHOICES)
     @app_commands.rename(document=L("cmd.rules.opt.document"))
-    async def ack_stats(self, interaction: discord.Interaction, document: Document) -> None:
+    async def ack_stats(self, interaction: Interaction, document: Document) -> None:
         guild_id = self._board(interaction)
         async with self.bot.db.sessions.begin() as session:
             stats = await rules.ack_stats(session, guild_id=guild_id, kind=_kind(document))

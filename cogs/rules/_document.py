@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 import discord
 
 from cogs.rules._ack import ack_view
-from cogs.rules._common import kind_name
-from cogs.rules._pages import Page, clip, pack, text_embeds
+from cogs.rules._pages import Page, pack, text_embeds
+from cogs.rules._words import kind_name
+from vcpbot import limits
+from vcpbot.bot_types import Bot
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import t
 from vcpbot.interactions import NO_MENTIONS
@@ -35,7 +36,6 @@ from vcpbot.services.rules import (
 
 log = logging.getLogger(__name__)
 
-FIELD_VALUE_MAX = 1024
 HEADER_COLOUR = discord.Colour.blurple()
 
 
@@ -68,7 +68,9 @@ def channel_pages(document: PublishedDocument, first: Language) -> list[Page]:
         if document.version.number > 1:
             header.add_field(
                 name=t("rules.channel.changes", language),
-                value=clip(document.version.change_note, FIELD_VALUE_MAX),
+                value=limits.clip(
+                    document.version.change_note, limits.FIELD_VALUE_MAX, at_space=True
+                ),
                 inline=False,
             )
         pages += pack(embeds)
@@ -154,7 +156,7 @@ async def show_in_channel(
     return Shown(channel, ids, posted)
 
 
-async def tidy(bot: Any, shown: Shown, previous: PublishedMessages | None) -> None:
+async def tidy(bot: Bot, shown: Shown, previous: PublishedMessages | None) -> None:
     """After the save: old messages the document no longer uses go, and the first is pinned."""
     channel = shown.channel
     if previous and previous.channel_id == channel.id:
@@ -180,7 +182,7 @@ async def put_back(
     messages, when they are the stored ones) and delete what was posted for nothing."""
     kept: list[int] = []
     if stored is not None and stored.messages and stored.messages.channel_id == channel.id:
-        view = ack_view(stored.document.kind, stored.version.languages)
+        view: discord.ui.View | None = ack_view(stored.document.kind, stored.version.languages)
         view = view if stored.document.ack_enabled else None
         reuse = list(stored.messages.message_ids)
         try:
@@ -208,7 +210,9 @@ async def _write(
                 ids.append(reuse[index])
             else:
                 message = await channel.send(
-                    embeds=embeds, view=last_view, allowed_mentions=NO_MENTIONS
+                    embeds=embeds,
+                    view=last_view,  # type: ignore[arg-type]  # None: no buttons; discord.py takes it
+                    allowed_mentions=NO_MENTIONS,
                 )
                 ids.append(message.id)
                 posted.append(message.id)

@@ -8,16 +8,16 @@ from typing import Any
 
 import discord
 
-from cogs.rules._common import FEATURE, kind_name
+from cogs.rules._ids import FEATURE
 from cogs.rules._overview import saved_message
-from cogs.rules._pages import clip
-from vcpbot import access, custom_ids
+from cogs.rules._words import kind_name
+from vcpbot import access, custom_ids, limits
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, report_error, send_private
 from vcpbot.services import rules
 from vcpbot.services.rules import BODY_MAX, TITLE_MAX, Article, Language, RulesKind
 
-MODAL_TITLE_MAX = 45
 FORM_SECONDS = 30 * 60
 CONFIRM_SECONDS = 120
 
@@ -27,7 +27,7 @@ class EditForm(discord.ui.Modal):
 
     def __init__(
         self,
-        bot: Any,
+        bot: Bot,
         *,
         kind: RulesKind,
         language: Language,
@@ -49,7 +49,7 @@ class EditForm(discord.ui.Modal):
                 language=lang_name,
             )
         super().__init__(
-            title=clip(heading, MODAL_TITLE_MAX),
+            title=limits.clip(heading, limits.MODAL_TITLE_MAX, at_space=True),
             timeout=FORM_SECONDS,
             custom_id=custom_ids.build(FEATURE, "edit", secrets.token_urlsafe(9)),
         )
@@ -93,7 +93,7 @@ class EditForm(discord.ui.Modal):
             )
         )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = access.in_association_guild(interaction)
         access.require_manage_guild(interaction)
         locale = locale_of(interaction)
@@ -124,7 +124,9 @@ class EditForm(discord.ui.Modal):
             reply = saved_message(saved, "rules.admin.article_saved", locale, number=self.number)
         await send_private(interaction, reply)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    async def on_error(  # type: ignore[override]  # a Modal's on_error has no item argument
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
         await report_error(interaction, error)
 
 
@@ -135,7 +137,7 @@ class ReplaceDraft(discord.ui.View):
         self,
         user_id: int,
         locale: Locale,
-        replace: Callable[[discord.Interaction], Awaitable[str]],
+        replace: Callable[[Interaction], Awaitable[str]],
     ) -> None:
         super().__init__(timeout=CONFIRM_SECONDS)
         self.user_id = user_id
@@ -151,26 +153,26 @@ class ReplaceDraft(discord.ui.View):
             style=discord.ButtonStyle.secondary,
             custom_id=custom_ids.build(FEATURE, "keep", token),
         )
-        confirm.callback = self._confirm
-        keep.callback = self._keep
+        confirm.callback = self._confirm  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
+        keep.callback = self._keep  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
         self.add_item(confirm)
         self.add_item(keep)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
 
-    async def _confirm(self, interaction: discord.Interaction) -> None:
+    async def _confirm(self, interaction: Interaction) -> None:
         self.stop()
         done = await self.replace(interaction)
         await interaction.response.edit_message(content=done, view=None)
 
-    async def _keep(self, interaction: discord.Interaction) -> None:
+    async def _keep(self, interaction: Interaction) -> None:
         self.stop()
         await interaction.response.edit_message(
             content=t("rules.adopt.kept", locale_of(interaction)), view=None
         )
 
     async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await report_error(interaction, error)

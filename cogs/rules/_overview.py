@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import discord
 
-from cogs.rules._common import kind_inline, kind_name
 from cogs.rules._document import document_embeds
-from cogs.rules._pages import DESCRIPTION_PAGE, PAGER_MARGIN, Page, clip, pack, text_embeds
+from cogs.rules._pages import DESCRIPTION_PAGE, PAGER_MARGIN, Page, pack, text_embeds
+from cogs.rules._words import kind_inline, kind_name
+from vcpbot import limits
 from vcpbot.i18n import Locale, t
 from vcpbot.services import rules
 from vcpbot.services.rules import (
@@ -20,7 +21,6 @@ from vcpbot.services.rules import (
     number_ranges,
 )
 
-CONTENT_MAX = 2000
 # A fenced block's header and fences fit in what is left of a description page.
 FENCE_PAGE = DESCRIPTION_PAGE - 300
 
@@ -66,7 +66,9 @@ def preview_pages(draft: DraftPreview, locale: Locale) -> tuple[str, list[Page]]
     embeds = document_embeds(draft.document.kind, draft.text, draft.language)
     language = t(f"rules.language.{draft.language}", locale)
     embeds[0].set_footer(text=t("rules.preview.footer", locale, language=language))
-    return clip("\n".join(notices), CONTENT_MAX), pack(embeds, margin=PAGER_MARGIN)
+    return limits.clip("\n".join(notices), limits.MESSAGE_CONTENT_MAX, at_space=True), pack(
+        embeds, margin=PAGER_MARGIN
+    )
 
 
 def history_pages(versions: tuple[VersionInfo, ...], kind_title: str, locale: Locale) -> list[Page]:
@@ -115,7 +117,12 @@ def _blocks_to_embeds(title: str, blocks: list[str], locale: Locale) -> list[dis
             descriptions.append(block)
     continued = t("rules.page.continued", locale, title=title)
     return [
-        discord.Embed(title=clip(title if index == 0 else continued, 256), description=text)
+        discord.Embed(
+            title=limits.clip(
+                title if index == 0 else continued, limits.EMBED_TITLE_MAX, at_space=True
+            ),
+            description=text,
+        )
         for index, text in enumerate(descriptions)
     ]
 

@@ -14,31 +14,21 @@ from typing import Any
 
 import discord
 
-from cogs.rules._common import FEATURE
-from vcpbot import custom_ids
+from cogs.rules._ids import FEATURE
+from vcpbot import custom_ids, limits
+from vcpbot.bot_types import Interaction
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS, ReportingView
 from vcpbot.services import rules
 
-TITLE_MAX = 256
 # A description holds 4096 characters; the margin leaves room for a notice line.
 DESCRIPTION_PAGE = 4000
-MESSAGE_EMBEDS_MAX = 10
-MESSAGE_CHARS_MAX = 6000
 # Room for the "Page 2 of 5" footer the pager adds.
 PAGER_MARGIN = 100
 # Ephemeral messages can be edited for 15 minutes; stop a little before.
 PAGER_SECONDS = 14 * 60
 
 Page = list[discord.Embed]
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` when it fits, else cut at a space with an ellipsis (titles, field values)."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit - 1)
-    return text[: cut if cut > limit // 2 else limit - 1].rstrip() + "…"
 
 
 def text_embeds(
@@ -55,7 +45,9 @@ def text_embeds(
         heading = title if index == 0 else (continued or title)
         embeds.append(
             discord.Embed(
-                title=clip(heading, TITLE_MAX) if heading else None,
+                title=limits.clip(heading, limits.EMBED_TITLE_MAX, at_space=True)
+                if heading
+                else None,
                 description=page or None,
                 colour=colour,
             )
@@ -70,7 +62,10 @@ def pack(embeds: list[discord.Embed], *, margin: int = 0) -> list[Page]:
     used = 0
     for embed in embeds:
         size = len(embed)
-        full = len(current) == MESSAGE_EMBEDS_MAX or used + size > MESSAGE_CHARS_MAX - margin
+        full = (
+            len(current) == limits.MESSAGE_EMBEDS_MAX
+            or used + size > limits.EMBEDS_TOTAL_MAX - margin
+        )
         if current and full:
             pages.append(current)
             current, used = [], 0
@@ -106,25 +101,25 @@ class Pager(ReportingView):
             custom_id=custom_ids.build(FEATURE, "next", token),
             style=discord.ButtonStyle.secondary,
         )
-        self.previous.callback = self._go_back
-        self.next.callback = self._go_on
+        self.previous.callback = self._go_back  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
+        self.next.callback = self._go_on  # type: ignore[method-assign,assignment]  # discord.py's way to set one item's callback; it passes our bot
         self.add_item(self.previous)
         self.add_item(self.next)
-        self._refresh()
+        self._show_position()
 
-    def _refresh(self) -> None:
+    def _show_position(self) -> None:
         self.previous.disabled = self.index == 0
         self.next.disabled = self.index == len(self.pages) - 1
 
-    async def _go_back(self, interaction: discord.Interaction) -> None:
+    async def _go_back(self, interaction: Interaction) -> None:
         await self._show(interaction, self.index - 1)
 
-    async def _go_on(self, interaction: discord.Interaction) -> None:
+    async def _go_on(self, interaction: Interaction) -> None:
         await self._show(interaction, self.index + 1)
 
-    async def _show(self, interaction: discord.Interaction, index: int) -> None:
+    async def _show(self, interaction: Interaction, index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
-        self._refresh()
+        self._show_position()
         await interaction.response.edit_message(embeds=self.pages[self.index], view=self)
 
     async def on_timeout(self) -> None:
@@ -134,23 +129,27 @@ class Pager(ReportingView):
 
 
 async def send_pages(
-    interaction: discord.Interaction,
+    interaction: Interaction,
     pages: list[Page],
     locale: Locale,
     *,
     content: str | None = None,
 ) -> None:
     """A private answer: one message, with Previous/Next when there is more than one page."""
-    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS, "ephemeral": True}
+    kwargs: dict[str, Any] = {
+        "content": content,
+        "allowed_mentions": NO_MENTIONS,
+        "ephemeral": True,
+    }
     pager = Pager(pages, locale) if len(pages) > 1 else None
     if pager is not None:
         kwargs["view"] = pager
     embeds = pages[0] if pages else []
     if interaction.response.is_done():
-        message = await interaction.followup.send(content, embeds=embeds, wait=True, **kwargs)
-        edit = message.edit
+        message = await interaction.followup.send(embeds=embeds, wait=True, **kwargs)
+        edit: Callable[..., Awaitable[Any]] = message.edit
     else:
-        await interaction.response.send_message(content, embeds=embeds, **kwargs)
+        await interaction.response.send_message(embeds=embeds, **kwargs)
         edit = interaction.edit_original_response
     if pager is not None:
         pager._edit = edit

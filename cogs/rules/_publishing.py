@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.rules._document import NotShown, put_back, rules_channel, show_in_channel, tidy
+from vcpbot.bot_types import Bot
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services import network, rules
 from vcpbot.services.rules import Language, PublishedDocument, RulesKind
@@ -32,7 +33,7 @@ Save = Callable[[AsyncSession, list[int]], Awaitable[T]]
 
 
 async def show_then_save(
-    bot: Any,
+    bot: Bot,
     channel: discord.TextChannel,
     planned: PublishedDocument,
     *,
@@ -62,7 +63,7 @@ async def show_then_save(
 
 
 async def _put_back(
-    bot: Any,
+    bot: Bot,
     channel: discord.TextChannel,
     planned: PublishedDocument,
     *,
@@ -117,7 +118,7 @@ async def _record(
 
 
 async def publish_version(
-    bot: Any,
+    bot: Bot,
     guild: discord.Guild,
     *,
     guild_id: int,
@@ -157,7 +158,7 @@ async def publish_version(
 
 
 async def switch_ack(
-    bot: Any,
+    bot: Bot,
     guild: discord.Guild | None,
     *,
     guild_id: int,

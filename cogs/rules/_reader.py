@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from cogs.rules._ack import AckButton, ack_label
-from cogs.rules._common import (
-    DOCUMENT_CHOICES,
-    kind_name,
-    kind_of,
-    published_rules,
-    reader_locale,
-)
+from cogs.rules._choices import DOCUMENT_CHOICES, kind_of
 from cogs.rules._pages import send_pages
+from cogs.rules._published import published_rules
 from cogs.rules._reading import article_page, contents_pages, search_pages
+from cogs.rules._words import kind_name, reader_locale
 from vcpbot import access
 from vcpbot.access import Audience
+from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.translator import L
@@ -29,8 +24,8 @@ from vcpbot.services.rules import ARTICLE_NUMBER_MAX, Contents, RulesKind
 
 
 class RulesCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot: Any = bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot: Bot = bot
 
     async def cog_load(self) -> None:
         # Every process announces commits to what readers keep, whether or not it reads.
@@ -52,7 +47,7 @@ class RulesCog(commands.Cog):
     )
     async def rules_command(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         document: app_commands.Choice[str] | None = None,
         article: app_commands.Range[int, 1, ARTICLE_NUMBER_MAX] | None = None,
         search: str | None = None,
@@ -89,7 +84,7 @@ class RulesCog(commands.Cog):
 
     async def _contents(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         contents: tuple[Contents, ...],
         kind: RulesKind | None,
         locale: Locale,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from cogs.rules._common import kind_name
 from cogs.rules._pages import PAGER_MARGIN, Page, pack, text_embeds
+from cogs.rules._words import kind_name
 from vcpbot.i18n import Locale, t
 from vcpbot.services.rules import (
     AckStatus,

@@ -33,7 +33,7 @@ from discord_emulator.invoke import (
 
 if TYPE_CHECKING:
     from discord_emulator.entities import ApplicationCommand
-    from discord_emulator.server import Emulator
+    from discord_emulator.host import EmulatorHost
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -50,7 +50,7 @@ T = TypeVar("T")
 class InteractionResult:
     """What happened after a person acted: the bot's response, followups, the final message."""
 
-    def __init__(self, emulator: Emulator, interaction: Interaction, timeout: float) -> None:
+    def __init__(self, emulator: EmulatorHost, interaction: Interaction, timeout: float) -> None:
         self._em = emulator
         self.interaction = interaction
         self.timeout = timeout
@@ -134,7 +134,9 @@ class InteractionResult:
 class Person:
     """A Discord user acting through the client: commands, buttons, selects, modals, messages."""
 
-    def __init__(self, emulator: Emulator, user: User, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, emulator: EmulatorHost, user: User, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self._em = emulator
         self.user = user
         self.timeout = timeout

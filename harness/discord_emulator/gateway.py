@@ -11,13 +11,13 @@ import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
     from discord_emulator.guild import Guild
-    from discord_emulator.server import Emulator
+    from discord_emulator.world import World
 
 GUILDS, GUILD_MEMBERS, GUILD_PRESENCES = 1 << 0, 1 << 1, 1 << 8
 GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 12, 1 << 15
@@ -83,8 +83,27 @@ class Session:
             self.connection.send_dispatch(text)
 
 
+class GatewayHost(Protocol):
+    """What the gateway reads of the emulator (``server.Emulator``, which imports this module)."""
+
+    @property
+    def world(self) -> World: ...
+
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def privileged_intents(self) -> int: ...
+
+    @property
+    def resume_gateway_url(self) -> str: ...
+
+    @property
+    def application_flags(self) -> int: ...
+
+
 class Gateway:
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: GatewayHost) -> None:
         self._em = emulator
         self.heartbeat_interval_ms = 41_250
         self.dispatch_delay = 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from discord_emulator import permissions as perm
 from discord_emulator.entities import (
@@ -20,9 +20,22 @@ from discord_emulator.entities import (
     iso,
     now,
 )
+from discord_emulator.snowflake import SnowflakeFactory
 
-if TYPE_CHECKING:
-    from discord_emulator.world import World
+
+class World(Protocol):
+    """What a guild needs of the world that holds it (``world.World``, which imports this
+    module): ids, the bot, and where its channels and events go."""
+
+    @property
+    def bot_user(self) -> User: ...
+
+    @property
+    def snowflakes(self) -> SnowflakeFactory: ...
+
+    def register_channel(self, guild: Guild | None, channel: Channel) -> None: ...
+
+    def dispatch(self, event: str, data: dict[str, Any], guild_id: int | None = None) -> None: ...
 
 
 @dataclass(eq=False)

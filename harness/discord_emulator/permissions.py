@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from discord_emulator.entities import Channel, Member
-    from discord_emulator.guild import Guild
+    from discord_emulator.entities import Channel, Member, Role
+
+
+class Guild(Protocol):
+    """What the permission rules read of a guild (``guild.Guild``, which imports this module)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def owner_id(self) -> int: ...
+
+    @property
+    def everyone(self) -> Role: ...
+
+    @property
+    def channels(self) -> dict[int, Channel]: ...
+
 
 CREATE_INSTANT_INVITE = 1 << 0
 KICK_MEMBERS = 1 << 1

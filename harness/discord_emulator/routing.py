@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from discord_emulator import errors
-
-if TYPE_CHECKING:
-    from discord_emulator.server import Emulator
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,8 @@ class Created:
     body: Any
 
 
-Handler = Callable[["Emulator", Call], Awaitable[Any]]
+# The first argument is the emulator (``host.EmulatorHost``); routing is below it.
+Handler = Callable[[Any, Call], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

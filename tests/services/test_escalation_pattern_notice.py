@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.escalation._posting import MESSAGE_MAX, pattern_notice
+from cogs.escalation._posting import pattern_notice
+from vcpbot.limits import MESSAGE_CONTENT_MAX as MESSAGE_MAX
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])

@@ -9,14 +9,14 @@ from discord_emulator.entities import ApplicationCommand
 from discord_emulator.routing import ROUTES, Call, Created
 
 if TYPE_CHECKING:
-    from discord_emulator.server import Emulator
+    from discord_emulator.host import EmulatorHost
 
 _GLOBAL = "/applications/{application_id}/commands"
 _GUILD = "/applications/{application_id}/guilds/{guild_id}/commands"
 
 
 @ROUTES.route("GET", "/users/@me")
-async def get_me(em: Emulator, call: Call) -> Any:
+async def get_me(em: EmulatorHost, call: Call) -> Any:
     return em.world.bot_user.to_payload() | {
         "mfa_enabled": False,
         "locale": "en-US",
@@ -28,7 +28,7 @@ async def get_me(em: Emulator, call: Call) -> Any:
 
 @ROUTES.route("GET", "/oauth2/applications/@me")
 @ROUTES.route("GET", "/applications/@me")
-async def get_application(em: Emulator, call: Call) -> Any:
+async def get_application(em: EmulatorHost, call: Call) -> Any:
     bot = em.world.bot_user
     owner = em.app_owner.to_payload()
     return {
@@ -60,12 +60,12 @@ async def get_application(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("GET", "/gateway")
-async def get_gateway(em: Emulator, call: Call) -> Any:
+async def get_gateway(em: EmulatorHost, call: Call) -> Any:
     return {"url": em.gateway_url}
 
 
 @ROUTES.route("GET", "/gateway/bot")
-async def get_gateway_bot(em: Emulator, call: Call) -> Any:
+async def get_gateway_bot(em: EmulatorHost, call: Call) -> Any:
     return {
         "url": em.gateway_url,
         "shards": em.recommended_shards,
@@ -81,7 +81,7 @@ async def get_gateway_bot(em: Emulator, call: Call) -> Any:
 # -- application commands ---------------------------------------------------------------
 
 
-def _scope(em: Emulator, call: Call) -> int | None:
+def _scope(em: EmulatorHost, call: Call) -> int | None:
     if call.snowflake("application_id") != em.world.application_id:
         raise errors.unknown("application")
     if "guild_id" not in call.params:
@@ -89,11 +89,11 @@ def _scope(em: Emulator, call: Call) -> int | None:
     return access.guild(em.world, call.snowflake("guild_id")).id
 
 
-def _commands(em: Emulator, guild_id: int | None) -> list[ApplicationCommand]:
+def _commands(em: EmulatorHost, guild_id: int | None) -> list[ApplicationCommand]:
     return [c for c in em.world.commands.values() if c.guild_id == guild_id]
 
 
-def _upsert(em: Emulator, guild_id: int | None, body: dict[str, Any]) -> ApplicationCommand:
+def _upsert(em: EmulatorHost, guild_id: int | None, body: dict[str, Any]) -> ApplicationCommand:
     """Like Discord, overwriting a command of the same name and type keeps its id."""
     kind = int(body.get("type", 1))
     same = next(
@@ -110,7 +110,7 @@ def _upsert(em: Emulator, guild_id: int | None, body: dict[str, Any]) -> Applica
     return command
 
 
-async def bulk_overwrite(em: Emulator, call: Call) -> Any:
+async def bulk_overwrite(em: EmulatorHost, call: Call) -> Any:
     guild_id = _scope(em, call)
     bodies = call.body if isinstance(call.body, list) else []
     names = [(int(b.get("type", 1)), b["name"]) for b in bodies]
@@ -123,18 +123,18 @@ async def bulk_overwrite(em: Emulator, call: Call) -> Any:
     return [c.to_payload() for c in kept]
 
 
-async def list_commands(em: Emulator, call: Call) -> Any:
+async def list_commands(em: EmulatorHost, call: Call) -> Any:
     return [c.to_payload() for c in _commands(em, _scope(em, call))]
 
 
-async def create_command(em: Emulator, call: Call) -> Any:
+async def create_command(em: EmulatorHost, call: Call) -> Any:
     guild_id = _scope(em, call)
     existed = {c.id for c in _commands(em, guild_id)}
     command = _upsert(em, guild_id, call.json)
     return command.to_payload() if command.id in existed else Created(command.to_payload())
 
 
-def _command(em: Emulator, call: Call) -> ApplicationCommand:
+def _command(em: EmulatorHost, call: Call) -> ApplicationCommand:
     guild_id = _scope(em, call)
     command = em.world.commands.get(call.snowflake("command_id"))
     if command is None or command.guild_id != guild_id:
@@ -142,18 +142,18 @@ def _command(em: Emulator, call: Call) -> ApplicationCommand:
     return command
 
 
-async def get_command(em: Emulator, call: Call) -> Any:
+async def get_command(em: EmulatorHost, call: Call) -> Any:
     return _command(em, call).to_payload()
 
 
-async def edit_command(em: Emulator, call: Call) -> Any:
+async def edit_command(em: EmulatorHost, call: Call) -> Any:
     command = _command(em, call)
     command.body = command.body | call.json
     command.version = em.world.snowflakes.next()
     return command.to_payload()
 
 
-async def delete_command(em: Emulator, call: Call) -> Any:
+async def delete_command(em: EmulatorHost, call: Call) -> Any:
     del em.world.commands[_command(em, call).id]
 
 

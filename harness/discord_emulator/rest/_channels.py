@@ -11,13 +11,13 @@ from discord_emulator.entities import DM, PRIVATE_THREAD, PUBLIC_THREAD, Channel
 from discord_emulator.routing import ROUTES, Call, Created
 
 if TYPE_CHECKING:
-    from discord_emulator.server import Emulator
+    from discord_emulator.host import EmulatorHost
 
 _MESSAGES = "/channels/{channel_id}/messages"
 _MESSAGE = "/channels/{channel_id}/messages/{message_id}"
 
 
-def _message(em: Emulator, where: Channel, call: Call) -> Message:
+def _message(em: EmulatorHost, where: Channel, call: Call) -> Message:
     """A message the bot can fetch: ephemeral ones exist only for their user."""
     found = em.world.messages.get(call.snowflake("message_id"))
     if found is None or found.channel is not where or found.deleted or found.ephemeral:
@@ -26,14 +26,14 @@ def _message(em: Emulator, where: Channel, call: Call) -> Message:
 
 
 @ROUTES.route("GET", "/channels/{channel_id}")
-async def get_channel(em: Emulator, call: Call) -> Any:
+async def get_channel(em: EmulatorHost, call: Call) -> Any:
     found = access.channel(em.world, call.snowflake("channel_id"))
     access.require_in_channel(em.world, found, 0)
     return found.to_payload()
 
 
 @ROUTES.route("POST", _MESSAGES)
-async def create_message(em: Emulator, call: Call) -> Any:
+async def create_message(em: EmulatorHost, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
     if where.type == DM:
         recipient = where.recipients[0]
@@ -59,7 +59,7 @@ async def create_message(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("GET", _MESSAGES)
-async def list_messages(em: Emulator, call: Call) -> Any:
+async def list_messages(em: EmulatorHost, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
     access.require_in_channel(em.world, where, perm.READ_MESSAGE_HISTORY)
     visible = sorted(
@@ -86,14 +86,14 @@ def _page(oldest_first: list[Message], query: Mapping[str, str], limit: int) -> 
 
 
 @ROUTES.route("GET", _MESSAGE)
-async def get_message(em: Emulator, call: Call) -> Any:
+async def get_message(em: EmulatorHost, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
     access.require_in_channel(em.world, where, perm.READ_MESSAGE_HISTORY)
     return _message(em, where, call).to_payload()
 
 
 @ROUTES.route("PATCH", _MESSAGE)
-async def edit_message(em: Emulator, call: Call) -> Any:
+async def edit_message(em: EmulatorHost, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
     # Even its own messages: a bot that cannot see the channel gets 50001 Missing Access.
     access.require_in_channel(em.world, where, 0)
@@ -104,7 +104,7 @@ async def edit_message(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("DELETE", _MESSAGE)
-async def delete_message(em: Emulator, call: Call) -> Any:
+async def delete_message(em: EmulatorHost, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
     access.require_in_channel(em.world, where, 0)
     message = _message(em, where, call)
@@ -115,7 +115,7 @@ async def delete_message(em: Emulator, call: Call) -> Any:
     messages.delete(em.world, message)
 
 
-async def _set_pin(em: Emulator, call: Call, *, pinned: bool) -> None:
+async def _set_pin(em: EmulatorHost, call: Call, *, pinned: bool) -> None:
     where = access.channel(em.world, call.snowflake("channel_id"))
     granted = access.bot_permissions(em.world, where)
     if not granted & perm.VIEW_CHANNEL:
@@ -140,19 +140,19 @@ for _template in (
     ROUTES.route("DELETE", _template)(lambda em, call: _set_pin(em, call, pinned=False))
 
 
-def _pinned(em: Emulator, call: Call) -> list[Message]:
+def _pinned(em: EmulatorHost, call: Call) -> list[Message]:
     where = access.channel(em.world, call.snowflake("channel_id"))
     access.require_in_channel(em.world, where, perm.READ_MESSAGE_HISTORY)
     return [m for m in where.messages if m.pinned and not m.deleted]
 
 
 @ROUTES.route("GET", "/channels/{channel_id}/pins")
-async def list_pins_legacy(em: Emulator, call: Call) -> Any:
+async def list_pins_legacy(em: EmulatorHost, call: Call) -> Any:
     return [m.to_payload() for m in reversed(_pinned(em, call))]
 
 
 @ROUTES.route("GET", "/channels/{channel_id}/messages/pins")
-async def list_pins(em: Emulator, call: Call) -> Any:
+async def list_pins(em: EmulatorHost, call: Call) -> Any:
     items = [
         {"pinned_at": iso(now()), "message": m.to_payload()} for m in reversed(_pinned(em, call))
     ]
@@ -160,14 +160,14 @@ async def list_pins(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("POST", "/channels/{channel_id}/typing")
-async def trigger_typing(em: Emulator, call: Call) -> Any:
+async def trigger_typing(em: EmulatorHost, call: Call) -> Any:
     where = access.channel(em.world, call.snowflake("channel_id"))
     if where.type != DM:
         access.require_in_channel(em.world, where, perm.SEND_MESSAGES)
 
 
 @ROUTES.route("POST", "/channels/{channel_id}/threads")
-async def create_thread(em: Emulator, call: Call) -> Any:
+async def create_thread(em: EmulatorHost, call: Call) -> Any:
     parent = access.channel(em.world, call.snowflake("channel_id"))
     kind = int(call.json.get("type") or PRIVATE_THREAD)
     needed = perm.CREATE_PRIVATE_THREADS if kind == PRIVATE_THREAD else perm.CREATE_PUBLIC_THREADS
@@ -176,7 +176,7 @@ async def create_thread(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("POST", "/channels/{channel_id}/messages/{message_id}/threads")
-async def create_thread_from_message(em: Emulator, call: Call) -> Any:
+async def create_thread_from_message(em: EmulatorHost, call: Call) -> Any:
     parent = access.channel(em.world, call.snowflake("channel_id"))
     access.require_in_channel(em.world, parent, perm.CREATE_PUBLIC_THREADS)
     starter = _message(em, parent, call)
@@ -184,7 +184,7 @@ async def create_thread_from_message(em: Emulator, call: Call) -> Any:
     return _open_thread(em, parent, starter.id, PUBLIC_THREAD, call.json["name"])
 
 
-def _open_thread(em: Emulator, parent: Channel, thread_id: int, kind: int, name: str) -> Any:
+def _open_thread(em: EmulatorHost, parent: Channel, thread_id: int, kind: int, name: str) -> Any:
     guild = em.world.guild_of(parent)
     if guild is None or parent.type != 0:
         raise errors.DiscordError(400, 50024, "Cannot execute action on this channel type")
@@ -204,7 +204,7 @@ def _open_thread(em: Emulator, parent: Channel, thread_id: int, kind: int, name:
     return Created(thread.to_payload())
 
 
-async def _thread_membership(em: Emulator, call: Call, *, join: bool) -> None:
+async def _thread_membership(em: EmulatorHost, call: Call, *, join: bool) -> None:
     thread = access.channel(em.world, call.snowflake("channel_id"))
     guild = em.world.guild_of(thread)
     if guild is None or not thread.is_thread:
@@ -253,7 +253,7 @@ for _template in (
 
 
 @ROUTES.route("POST", "/users/@me/channels")
-async def open_dm(em: Emulator, call: Call) -> Any:
+async def open_dm(em: EmulatorHost, call: Call) -> Any:
     user = em.world.users.get(int(call.json["recipient_id"]))
     if user is None:
         raise errors.unknown("user")

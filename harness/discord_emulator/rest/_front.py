@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
 
 from discord_emulator import errors
+from discord_emulator.host import EmulatorHost
 from discord_emulator.limits import check_operation
 from discord_emulator.routing import ROUTES, Call, Created, Route, Upload
 from discord_emulator.spec import API_PREFIX, SpecValidator
-
-if TYPE_CHECKING:
-    from discord_emulator.server import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +57,14 @@ def error_reply(error: errors.DiscordError, headers: dict[str, str] | None = Non
     return reply(error.status, error.body(), headers)
 
 
-async def handle(em: Emulator, request: web.Request) -> web.Response:
+class FrontHost(EmulatorHost, Protocol):
+    """The emulator as the front door sees it: it also keeps the log of requests."""
+
+    @property
+    def requests(self) -> list[RequestRecord]: ...
+
+
+async def handle(em: FrontHost, request: web.Request) -> web.Response:
     path = request.path[len(API_PREFIX) :]
     found = ROUTES.find(request.method, path)
     if found is None:
@@ -73,7 +78,7 @@ async def handle(em: Emulator, request: web.Request) -> web.Response:
 
 
 async def _handle(
-    em: Emulator, request: web.Request, path: str, route: Route, params: dict[str, str]
+    em: EmulatorHost, request: web.Request, path: str, route: Route, params: dict[str, str]
 ) -> web.Response:
     method = request.method
     if not route.token_auth and request.headers.get("Authorization") != f"Bot {em.token}":
@@ -94,7 +99,7 @@ async def _handle(
 
 
 async def _act(
-    em: Emulator, route: Route, call: Call, path: str, headers: dict[str, str]
+    em: EmulatorHost, route: Route, call: Call, path: str, headers: dict[str, str]
 ) -> web.Response:
     try:
         result = await route.handler(em, call)
@@ -112,7 +117,7 @@ async def _act(
     return reply(200 if result is not None else 204, result, headers)
 
 
-def _unmodelled(em: Emulator, method: str, path: str) -> web.Response:
+def _unmodelled(em: EmulatorHost, method: str, path: str) -> web.Response:
     operation = SpecValidator.load().match(method, path)
     if operation is None:
         why = f"{method} {path} is not an endpoint of Discord's API"
@@ -126,7 +131,7 @@ def _unmodelled(em: Emulator, method: str, path: str) -> web.Response:
 
 
 def _bot_error(
-    em: Emulator, what: str, error: errors.DiscordError, headers: dict[str, str] | None = None
+    em: EmulatorHost, what: str, error: errors.DiscordError, headers: dict[str, str] | None = None
 ) -> web.Response:
     details = "; ".join(e["message"] for e in error.errors.get("_errors", [])) or error.message
     em.failures.append(f"{what}: Discord would answer {error.status} {error.code}: {details}")
@@ -194,7 +199,7 @@ def _file_index(name: str, taken: set[int]) -> int:
     return int(index)
 
 
-async def serve_attachment(em: Emulator, request: web.Request) -> web.Response:
+async def serve_attachment(em: EmulatorHost, request: web.Request) -> web.Response:
     """The CDN: ``Attachment.read()`` downloads from here."""
     attachment = em.world.attachments.get(int(request.match_info["attachment_id"]))
     if attachment is None or attachment.filename != request.match_info["filename"]:

@@ -12,7 +12,7 @@ from discord_emulator.guild import Guild
 from discord_emulator.routing import ROUTES, Call
 
 if TYPE_CHECKING:
-    from discord_emulator.server import Emulator
+    from discord_emulator.host import EmulatorHost
 
 GUILD_MEMBERS_INTENT = 1 << 1
 
@@ -26,18 +26,18 @@ _TRANSITIONS = {SCHEDULED: {SCHEDULED, ACTIVE, CANCELED}, ACTIVE: {ACTIVE, COMPL
 
 
 @ROUTES.route("GET", "/guilds/{guild_id}")
-async def get_guild(em: Emulator, call: Call) -> Any:
+async def get_guild(em: EmulatorHost, call: Call) -> Any:
     return access.guild(em.world, call.snowflake("guild_id")).rest_payload()
 
 
 @ROUTES.route("GET", "/guilds/{guild_id}/channels")
-async def list_channels(em: Emulator, call: Call) -> Any:
+async def list_channels(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     return [c.to_payload() for c in found.channels.values() if not c.is_thread]
 
 
 @ROUTES.route("GET", "/users/{user_id}")
-async def get_user(em: Emulator, call: Call) -> Any:
+async def get_user(em: EmulatorHost, call: Call) -> Any:
     user = em.world.users.get(call.snowflake("user_id"))
     if user is None:
         raise errors.unknown("user")
@@ -48,14 +48,14 @@ async def get_user(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("GET", _ROLES)
-async def list_roles(em: Emulator, call: Call) -> Any:
+async def list_roles(em: EmulatorHost, call: Call) -> Any:
     return [
         r.to_payload() for r in access.guild(em.world, call.snowflake("guild_id")).roles.values()
     ]
 
 
 @ROUTES.route("POST", _ROLES)
-async def create_role(em: Emulator, call: Call) -> Any:
+async def create_role(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     granted = access.require_in_guild(found, perm.MANAGE_ROLES)
     wanted = int(call.json.get("permissions") or 0)
@@ -73,7 +73,7 @@ async def create_role(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("PATCH", "/guilds/{guild_id}/roles/{role_id}")
-async def edit_role(em: Emulator, call: Call) -> Any:
+async def edit_role(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     role = access.role(found, call.snowflake("role_id"))
     access.require_manageable(found, role)
@@ -86,7 +86,7 @@ async def edit_role(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("DELETE", "/guilds/{guild_id}/roles/{role_id}")
-async def delete_role(em: Emulator, call: Call) -> Any:
+async def delete_role(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     role = access.role(found, call.snowflake("role_id"))
     access.require_manageable(found, role)
@@ -104,13 +104,13 @@ def _member_of(found: Guild, user_id: int) -> Any:
 
 
 @ROUTES.route("GET", "/guilds/{guild_id}/members/{user_id}")
-async def get_member(em: Emulator, call: Call) -> Any:
+async def get_member(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     return _member_of(found, call.snowflake("user_id")).to_payload()
 
 
 @ROUTES.route("GET", "/guilds/{guild_id}/members")
-async def list_members(em: Emulator, call: Call) -> Any:
+async def list_members(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     if not em.privileged_intents & GUILD_MEMBERS_INTENT:
         # Listing members needs the privileged GUILD_MEMBERS intent enabled for the app.
@@ -122,7 +122,7 @@ async def list_members(em: Emulator, call: Call) -> Any:
     return [m.to_payload() for m in members[: int(call.query.get("limit", 1))]]
 
 
-async def _change_role(em: Emulator, call: Call, *, add: bool) -> None:
+async def _change_role(em: EmulatorHost, call: Call, *, add: bool) -> None:
     found = access.guild(em.world, call.snowflake("guild_id"))
     member = _member_of(found, call.snowflake("user_id"))
     role = access.role(found, call.snowflake("role_id"))
@@ -162,7 +162,7 @@ def _timestamp(value: str, field: str) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def _check_event(em: Emulator, found: Guild, event: ScheduledEvent, *, creating: bool) -> None:
+def _check_event(em: EmulatorHost, found: Guild, event: ScheduledEvent, *, creating: bool) -> None:
     """Discord's own rules for an event, beyond what the schema describes."""
     problems = []
     if event.entity_type == EXTERNAL:
@@ -203,7 +203,7 @@ def _apply_event_fields(event: ScheduledEvent, body: dict[str, Any]) -> None:
 
 
 @ROUTES.route("POST", _EVENTS)
-async def create_event(em: Emulator, call: Call) -> Any:
+async def create_event(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     access.require_in_guild(found, perm.CREATE_EVENTS | perm.MANAGE_EVENTS)
     body = call.json
@@ -223,13 +223,13 @@ async def create_event(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("GET", _EVENTS)
-async def list_events(em: Emulator, call: Call) -> Any:
+async def list_events(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     return [e.to_payload() for e in found.scheduled_events.values()]
 
 
 @ROUTES.route("GET", _EVENT)
-async def get_event(em: Emulator, call: Call) -> Any:
+async def get_event(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     return _event_of(found, call).to_payload()
 
@@ -245,7 +245,7 @@ def _require_event_rights(found: Guild, event: ScheduledEvent, bot_id: int) -> N
 
 
 @ROUTES.route("PATCH", _EVENT)
-async def edit_event(em: Emulator, call: Call) -> Any:
+async def edit_event(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     event = _event_of(found, call)
     _require_event_rights(found, event, em.world.bot_user.id)
@@ -263,7 +263,7 @@ async def edit_event(em: Emulator, call: Call) -> Any:
 
 
 @ROUTES.route("DELETE", _EVENT)
-async def delete_event(em: Emulator, call: Call) -> Any:
+async def delete_event(em: EmulatorHost, call: Call) -> Any:
     found = access.guild(em.world, call.snowflake("guild_id"))
     event = _event_of(found, call)
     _require_event_rights(found, event, em.world.bot_user.id)

@@ -28,7 +28,7 @@ from discord_emulator.interactions import (
 from discord_emulator.routing import ROUTES, Call
 
 if TYPE_CHECKING:
-    from discord_emulator.server import Emulator
+    from discord_emulator.host import EmulatorHost
 
 _CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
 _WEBHOOK = "/webhooks/{webhook_id}/{webhook_token}"
@@ -40,7 +40,7 @@ def _refuse(interaction: Interaction, error: errors.DiscordError) -> errors.Disc
 
 
 @ROUTES.route("POST", _CALLBACK, token_auth=True)
-async def create_callback(em: Emulator, call: Call) -> Any:
+async def create_callback(em: EmulatorHost, call: Call) -> Any:
     interaction = em.world.interactions.get(call.snowflake("interaction_id"))
     if interaction is None or interaction.token != call.params["interaction_token"]:
         raise errors.unknown("interaction")
@@ -66,7 +66,7 @@ async def create_callback(em: Emulator, call: Call) -> Any:
 
 
 def _respond(
-    em: Emulator, interaction: Interaction, kind: int, data: dict[str, Any], call: Call
+    em: EmulatorHost, interaction: Interaction, kind: int, data: dict[str, Any], call: Call
 ) -> Response:
     if kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
         message = _response_message(
@@ -99,7 +99,12 @@ def _respond(
 
 
 def _response_message(
-    em: Emulator, interaction: Interaction, data: dict[str, Any], call: Call, *, placeholder: bool
+    em: EmulatorHost,
+    interaction: Interaction,
+    data: dict[str, Any],
+    call: Call,
+    *,
+    placeholder: bool,
 ) -> Message:
     body = {"flags": int(data.get("flags") or 0) & EPHEMERAL} if placeholder else data
     return messages.create(
@@ -166,7 +171,7 @@ def _callback_body(interaction: Interaction, response: Response) -> dict[str, An
 # -- the interaction webhook ------------------------------------------------------------
 
 
-def _webhook_interaction(em: Emulator, call: Call) -> Interaction:
+def _webhook_interaction(em: EmulatorHost, call: Call) -> Interaction:
     if call.snowflake("webhook_id") != em.world.application_id:
         raise errors.DiscordError(
             404,
@@ -199,7 +204,7 @@ def _target(interaction: Interaction, message_ref: str) -> Message:
 
 
 @ROUTES.route("POST", _WEBHOOK, token_auth=True)
-async def execute_webhook(em: Emulator, call: Call) -> Any:
+async def execute_webhook(em: EmulatorHost, call: Call) -> Any:
     interaction = _webhook_interaction(em, call)
     original = interaction.original
     if (
@@ -227,18 +232,18 @@ async def execute_webhook(em: Emulator, call: Call) -> Any:
     return message.to_payload() if call.flag("wait") else None
 
 
-def _fill_placeholder(em: Emulator, message: Message, call: Call) -> Message:
+def _fill_placeholder(em: EmulatorHost, message: Message, call: Call) -> Message:
     message.flags &= ~LOADING
     body = {k: v for k, v in call.json.items() if k != "flags"}
     return messages.edit(em.world, message, body, call.files)
 
 
-async def get_webhook_message(em: Emulator, call: Call) -> Any:
+async def get_webhook_message(em: EmulatorHost, call: Call) -> Any:
     interaction = _webhook_interaction(em, call)
     return _target(interaction, call.params.get("message_id", "@original")).to_payload()
 
 
-async def edit_webhook_message(em: Emulator, call: Call) -> Any:
+async def edit_webhook_message(em: EmulatorHost, call: Call) -> Any:
     interaction = _webhook_interaction(em, call)
     message = _target(interaction, call.params.get("message_id", "@original"))
     if message is interaction.original:
@@ -248,7 +253,7 @@ async def edit_webhook_message(em: Emulator, call: Call) -> Any:
     return messages.edit(em.world, message, call.json, call.files).to_payload()
 
 
-async def delete_webhook_message(em: Emulator, call: Call) -> Any:
+async def delete_webhook_message(em: EmulatorHost, call: Call) -> Any:
     interaction = _webhook_interaction(em, call)
     messages.delete(em.world, _target(interaction, call.params.get("message_id", "@original")))
 
