@@ -17,7 +17,7 @@ import pytest
 
 from discord_emulator import Emulator
 from vcpbot.services.intervisie import REMINDER_LEASE, ReminderOutcome
-from vcpbot.services.intervisie import jobs as reminder_jobs
+from vcpbot.services.intervisie import _jobs as reminder_jobs
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 from intervisie_steps import (
