@@ -262,7 +262,7 @@ def process_env(emulator: Emulator, world: NetworkWorld, url: str, keys: tuple[s
         "VCPBOT_DATABASE_URL": url,
         "VCPBOT_HUB_GUILD_ID": str(world.hub.id),
         # At DEBUG, as an operator investigating would run it: the log must name no one then
-        # either (checked after every test, tests/log_privacy.py).
+        # either (checked after every test, tests/helpers/log_privacy.py).
         "VCPBOT_LOG_LEVEL": "DEBUG",
         "VCPBOT_MASTER_KEYS": keys[0],
         "VCPBOT_INDEX_KEY": keys[1],

@@ -8,9 +8,8 @@ from typing import Any
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
 from discord_emulator.entities import Message, User
+from tests.e2e.network.steps import join_network, set_up_hub
 from vcpbot_harness import NetworkWorld, add_student
-
-from network_steps import join_network, set_up_hub
 
 RECEIPT = re.compile(r"```\n([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4})\n```")
 CODE = re.compile(r"\bC-[0-9A-Z]{4}\b")

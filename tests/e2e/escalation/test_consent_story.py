@@ -15,9 +15,7 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, User
-from vcpbot_harness import NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     card_for,
@@ -31,6 +29,7 @@ from escalation_steps import (
     vcp_channel,
     wait_until,
 )
+from vcpbot_harness import NetworkWorld
 
 MEMBER_TEXT = "At the drinks my mentor kept touching me although I said no."
 SUMMARY = "A member describes unwanted touching by a mentor at an association event."

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     button_labels,
@@ -19,6 +17,7 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 SECRET = "Only the team may read this sentence."
 NOT_TEAM = "Alleen leden van het UM-team kunnen dit doen."

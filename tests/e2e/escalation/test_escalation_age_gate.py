@@ -10,15 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import escalation_values, running_bot
 from sqlalchemy import func, select
 
 from discord_emulator import Emulator
-from vcpbot.db.escalation import Case
-from vcpbot.i18n import t
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     escalate,
@@ -27,6 +22,10 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
+from tests.e2e.support.bot import escalation_values, running_bot
+from vcpbot.db.escalation import Case
+from vcpbot.i18n import t
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 GATE = {"min_account_age_days": 7, "min_member_days": 2}
 

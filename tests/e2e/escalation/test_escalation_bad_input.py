@@ -11,9 +11,7 @@ from discord_emulator import Emulator, InteractionResult, Modal, forms
 from discord_emulator.entities import User
 from discord_emulator.interactions import MODAL_SUBMIT
 from discord_emulator.invoke import Resolved, new_interaction
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     CONTINUE,
     add_vcp,
     button_labels,
@@ -26,6 +24,7 @@ from escalation_steps import (
     open_case,
     receipt_in,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 
 async def count_cases(harness: BotHarness) -> int:

@@ -11,9 +11,16 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator.interactions import Modal
+from tests.e2e.escalation.steps import (
+    CONTINUE,
+    add_vcp,
+    cards_in,
+    code_in,
+    escalate,
+    lang,
+    network_with,
+)
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import CONTINUE, add_vcp, cards_in, code_in, escalate, lang, network_with
 
 # The worker looks at the bot's clock every 0.2 s (outbox_poll_seconds in the tests).
 LOOK_S = 0.6

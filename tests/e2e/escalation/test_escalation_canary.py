@@ -15,10 +15,7 @@ from sqlalchemy import text
 from discord_emulator import Emulator
 from discord_emulator.entities import User
 from discord_emulator.rest import _front as rest
-from vcpbot.logs import PINNED_LOGGERS, pin_chatty_loggers
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     card_for,
@@ -31,6 +28,8 @@ from escalation_steps import (
     vcp_channel,
     wait_until,
 )
+from vcpbot.logs import PINNED_LOGGERS, pin_chatty_loggers
+from vcpbot_harness import BotHarness, NetworkWorld
 
 CANARY = "KANARIE"
 # A receipt-shaped guess: it must not be kept anywhere either.

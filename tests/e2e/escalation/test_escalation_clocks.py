@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_vcp,
     card_for,
     code_in,
@@ -17,6 +15,7 @@ from escalation_steps import (
     receipt_in,
     wait_until,
 )
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 
 def escalation_cog(harness: BotHarness):

@@ -23,13 +23,7 @@ from sqlalchemy import text
 
 from discord_emulator import Emulator
 from discord_emulator.entities import User
-from vcpbot.crypto import generate_index_key, generate_master_key
-from vcpbot.db import Database, create_database
-from vcpbot.db.migrate import upgrade
-from vcpbot.settings import normalise_database_url
-from vcpbot_harness import NetworkWorld, runtime_dir_for
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_vcp,
     card_for,
     cards_in,
@@ -40,10 +34,15 @@ from escalation_steps import (
     receipt_in,
     wait_until,
 )
+from vcpbot.crypto import generate_index_key, generate_master_key
+from vcpbot.db import Database, create_database
+from vcpbot.db.migrate import upgrade
+from vcpbot.settings import normalise_database_url
+from vcpbot_harness import NetworkWorld, runtime_dir_for
 
 pytestmark = pytest.mark.slow
 
-SCRIPT = Path(__file__).with_name("crash_bot.py")
+SCRIPT = Path(__file__).parents[1] / "support" / "crash_bot.py"
 REPORTERS = int(os.environ.get("VCPBOT_TEST_CRASH_REPORTERS", "10"))
 START_TIMEOUT_S = 30.0
 # The restarted bot takes over the killed one's leases at once; its clock runs on.
@@ -58,7 +57,7 @@ class BotProcess:
     ) -> None:
         keep = {k: v for k, v in os.environ.items() if not k.upper().startswith("VCPBOT_")}
         self.env = keep | {
-            "PYTHONPATH": str(Path(__file__).parents[2]),
+            "PYTHONPATH": str(Path(__file__).parents[3]),
             "VCPBOT_DISCORD_TOKEN": emulator.token,
             "VCPBOT_DISCORD_API_BASE": emulator.api_base,
             "VCPBOT_DISCORD_GATEWAY_URL": emulator.gateway_url,

@@ -7,9 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_vcp,
     card_for,
     cards_in,
@@ -20,6 +18,7 @@ from escalation_steps import (
     receipt_in,
     wait_until,
 )
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 POST = "POST /channels/{channel_id}/messages"
 PATCH = "PATCH /channels/{channel_id}/messages/{message_id}"

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_vcp,
     button_labels,
     card_for,
@@ -17,6 +15,7 @@ from escalation_steps import (
     receipt_in,
     wait_until,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 
 def card_edits(emulator: Emulator) -> list[object]:

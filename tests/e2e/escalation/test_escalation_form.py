@@ -15,9 +15,7 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator.entities import User
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     CONTINUE,
     add_member,
     add_vcp,
@@ -28,6 +26,7 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 # In the hint of the choice, on both routes: withheld cases are grouped, one tells all.
 GROUPED = {"nl": ("gegroepeerd", "weet het team"), "en": ("grouped", "if the team learns")}

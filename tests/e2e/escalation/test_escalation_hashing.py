@@ -22,11 +22,17 @@ import pytest
 from sqlalchemy import event
 
 from discord_emulator import Emulator
+from tests.e2e.escalation.steps import (
+    add_vcp,
+    button_labels,
+    escalate,
+    network_with,
+    open_case,
+    receipt_in,
+)
 from vcpbot.crypto import ReceiptHasher
 from vcpbot.db.engine import READ_ONLY
 from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import add_vcp, button_labels, escalate, network_with, open_case, receipt_in
 
 PROBE_S = 0.3
 

@@ -5,9 +5,7 @@ still read it (the real retention, escalation.retention_days)."""
 from __future__ import annotations
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     code_in,
@@ -18,6 +16,7 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 LAST_WORDS = "We are sorry nobody answered in time. You can always start a new case."
 

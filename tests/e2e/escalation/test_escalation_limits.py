@@ -8,9 +8,7 @@ import shutil
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, User
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     CONTINUE,
     add_vcp,
     button_labels,
@@ -22,6 +20,7 @@ from escalation_steps import (
     receipt_in,
     wait_until,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 TOO_MANY_CASES = "You have started 3 cases today"
 TOO_MANY_GUESSES = "Too many receipts"

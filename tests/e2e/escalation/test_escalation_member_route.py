@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     button_labels,
@@ -23,6 +21,7 @@ from escalation_steps import (
     vcp_channel,
     wait_until,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 MEMBER_TEXT = "Tijdens de ontgroening werd ik gedwongen te blijven terwijl ik weg wilde."
 VCP_REPLY = "Dank je dat je dit deelt. Wil je dat we het UM-team erbij halen?"

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, User
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     code_in,
@@ -18,6 +16,7 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 SECRET = "My flatmate from the committee keeps reading my messages."
 

@@ -12,10 +12,7 @@ import pytest
 from discord_emulator import Emulator, messages
 from discord_emulator import permissions as perm
 from discord_emulator.entities import Message, User
-from vcpbot.services import escalation
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     card_for,
@@ -28,6 +25,8 @@ from escalation_steps import (
     vcp_channel,
     wait_until,
 )
+from vcpbot.services import escalation
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 DELETE = "DELETE /channels/{channel_id}/messages/{message_id}"
 RETENTION = timedelta(days=91)  # escalation.retention_days is 90

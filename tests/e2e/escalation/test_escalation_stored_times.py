@@ -10,13 +10,19 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlite_wal import wal_of
 
 from discord_emulator import Emulator
+from tests.e2e.escalation.steps import (
+    add_vcp,
+    card_for,
+    code_in,
+    escalate,
+    network_with,
+    wait_until,
+)
+from tests.e2e.support.sqlite_wal import wal_of
 from vcpbot.db.base import Base
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import add_vcp, card_for, code_in, escalate, network_with, wait_until
 
 # The one time finer than a day that a case keeps, and why: the urgent clock counts hours.
 HOUR_COLUMNS = {("escalation_cases", "ack_due")}

@@ -10,9 +10,7 @@ from typing import Any
 
 from discord_emulator import Emulator
 from discord_emulator.entities import User
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
     card_for,
@@ -26,6 +24,7 @@ from escalation_steps import (
     vcp_channel,
     wait_until,
 )
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 POST = "POST /channels/{channel_id}/messages"
 MEMBER_TEXT = "Bij de borrel werd ik steeds aangeraakt terwijl ik nee zei."

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from discord_emulator import Emulator
 from discord_emulator.entities import User
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     add_member,
     add_role_only_member,
     add_vcp,
@@ -16,7 +14,7 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
-from help_steps import (
+from tests.e2e.help.steps import (
     BOARD_EXTRAS,
     CONTACT_EN,
     CONTACT_LINK,
@@ -35,7 +33,8 @@ from help_steps import (
     menu,
     set_contact,
 )
-from network_steps import join_network
+from tests.e2e.network.steps import join_network
+from vcpbot_harness import BotHarness, NetworkWorld
 
 
 async def tragos_with_a_named_vcp(emulator: Emulator, world: NetworkWorld) -> User:

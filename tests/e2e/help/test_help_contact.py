@@ -5,10 +5,8 @@ person deletes their own data, because it is the association's."""
 from __future__ import annotations
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import add_member, network_with
-from help_steps import (
+from tests.e2e.escalation.steps import add_member, network_with
+from tests.e2e.help.steps import (
     CONTACT_EN,
     CONTACT_LINK,
     CONTACT_NL,
@@ -16,6 +14,7 @@ from help_steps import (
     open_contact_form,
     set_contact,
 )
+from vcpbot_harness import BotHarness, NetworkWorld
 
 
 async def test_the_board_writes_the_contact_and_members_read_it_in_their_language(

@@ -15,11 +15,10 @@ import pytest
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
 from discord_emulator.entities import User
+from tests.e2e.escalation.steps import network_with, switch_member_route, vcp_channel
+from tests.e2e.help.steps import DANGER, ask_help, set_contact
 from vcpbot.services import network
 from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import network_with, switch_member_route, vcp_channel
-from help_steps import DANGER, ask_help, set_contact
 
 LONGEST_TEXT = 600  # what config/help_resources.toml allows per text
 

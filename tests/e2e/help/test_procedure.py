@@ -11,14 +11,13 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, User
+from tests.e2e.escalation.steps import network_with
 from vcpbot.db.migrate import upgrade
 from vcpbot.i18n import t
 from vcpbot.services.help import load_procedure
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
 
-from escalation_steps import network_with
-
-SHIPPED = Path(__file__).parents[2] / "config" / "procedure.toml"
+SHIPPED = Path(__file__).parents[3] / "config" / "procedure.toml"
 COMPLAINTS = "https://www.maastrichtuniversity.nl/complaints-service-point"
 
 

@@ -19,10 +19,9 @@ import icalendar
 from discord_emulator import Emulator
 from discord_emulator.entities import Attachment, Message, User
 from discord_emulator.interactions import Modal
+from tests.e2e.network.steps import set_up_hub
+from tests.helpers.ics_rules import problems
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
-
-from ics_rules import problems
-from network_steps import set_up_hub
 
 AMS = ZoneInfo("Europe/Amsterdam")
 YEAR = datetime.now(UTC).year + 1

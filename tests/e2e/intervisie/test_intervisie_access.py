@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student
-
-from intervisie_steps import (
+from tests.e2e.intervisie.steps import (
     at,
     dms_with,
     form,
@@ -18,6 +16,7 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student
 
 HUB_ONLY = "werkt alleen in de hub-server"
 COORDINATOR_ONLY = "Only the UM coordinator can do this."

@@ -8,9 +8,7 @@ from datetime import datetime
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from intervisie_steps import (
+from tests.e2e.intervisie.steps import (
     YEAR,
     at,
     form,
@@ -20,6 +18,7 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 TRAGOS = {"invitees": "associations", "associations": "Tragos"}
 GOOD = form(at(9, 15, 19, 30))

@@ -10,10 +10,9 @@ import icalendar
 import pytest
 
 from discord_emulator import Emulator
+from tests.e2e.intervisie.steps import at, form, network_with_vcps, plan, session_ids, start_clock
+from tests.helpers.ics_rules import problems
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from ics_rules import problems
-from intervisie_steps import at, form, network_with_vcps, plan, session_ids, start_clock
 
 TRAGOS = {"invitees": "associations", "associations": "Tragos"}
 FIRST, SECOND = at(9, 15, 19, 30), at(9, 29, 19, 30)

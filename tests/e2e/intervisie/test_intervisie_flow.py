@@ -9,10 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot.i18n import formats
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from intervisie_steps import (
+from tests.e2e.intervisie.steps import (
     at,
     calendar_entry,
     dms_with,
@@ -23,6 +20,8 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
+from vcpbot.i18n import formats
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 THREE = {"invitees": "associations", "associations": "Tragos, Saurus, Koko"}
 

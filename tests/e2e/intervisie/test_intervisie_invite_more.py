@@ -9,9 +9,7 @@ from datetime import timedelta
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from intervisie_steps import (
+from tests.e2e.intervisie.steps import (
     at,
     component_id,
     dms_with,
@@ -22,6 +20,7 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 TRAGOS = {"invitees": "associations", "associations": "Tragos"}
 FIRST = at(9, 15, 19, 30)

@@ -16,11 +16,7 @@ from typing import Any
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot.services.intervisie import REMINDER_LEASE, ReminderOutcome
-from vcpbot.services.intervisie import _jobs as reminder_jobs
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from intervisie_steps import (
+from tests.e2e.intervisie.steps import (
     at,
     form,
     network_with_vcps,
@@ -30,6 +26,9 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
+from vcpbot.services.intervisie import REMINDER_LEASE, ReminderOutcome
+from vcpbot.services.intervisie import _jobs as reminder_jobs
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 START = at(9, 15, 19, 30)
 WEEK_BEFORE = at(9, 8, 19, 30).astimezone(UTC)

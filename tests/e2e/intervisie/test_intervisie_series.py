@@ -10,10 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot.i18n import formats
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from intervisie_steps import (
+from tests.e2e.intervisie.steps import (
     AMS,
     at,
     calendar_entry,
@@ -26,6 +23,8 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
+from vcpbot.i18n import formats
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 FIRST = at(9, 15, 19, 30)
 # Every other week until ten weeks on: six sessions, the last ones after summer time ends.

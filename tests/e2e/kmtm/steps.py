@@ -12,9 +12,8 @@ from typing import Any
 from discord_emulator import Emulator
 from discord_emulator.entities import Attachment, Channel, Message, User
 from discord_emulator.guild import Guild
+from tests.e2e.network.steps import join_network, set_up_hub
 from vcpbot_harness import NetworkWorld, add_student
-
-from network_steps import join_network, set_up_hub
 
 # (key, server name, server locale): five associations, as in a real KMTM.
 FIVE_ASSOCIATIONS = (

@@ -11,9 +11,7 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
-from vcpbot_harness import BotHarness, NetworkWorld, add_student, seed_network_world
-
-from kmtm_steps import (
+from tests.e2e.kmtm.steps import (
     FIVE_ASSOCIATIONS,
     add_vcp,
     close_period,
@@ -23,7 +21,8 @@ from kmtm_steps import (
     log_contact,
     network_of_five,
 )
-from network_steps import join_network, request_to_join, set_up_hub
+from tests.e2e.network.steps import join_network, request_to_join, set_up_hub
+from vcpbot_harness import BotHarness, NetworkWorld, add_student, seed_network_world
 
 
 @pytest.fixture

@@ -10,10 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from discord_emulator import Emulator
-from vcpbot.i18n import t
-from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
-
-from kmtm_steps import (
+from tests.e2e.kmtm.steps import (
     add_vcp,
     attachment,
     close_period,
@@ -22,7 +19,9 @@ from kmtm_steps import (
     kmtm,
     log_contact,
 )
-from network_steps import join_network, set_up_hub
+from tests.e2e.network.steps import join_network, set_up_hub
+from vcpbot.i18n import t
+from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
 
 # Boards that name their associations the way a spreadsheet would run as a formula.
 FORMULA_ASSOCIATIONS = (

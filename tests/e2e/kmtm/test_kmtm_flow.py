@@ -13,12 +13,7 @@ from datetime import timedelta
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot.db.kmtm import Category, FollowUp, Relation
-from vcpbot.i18n import category_label, t
-from vcpbot.services.disclosure import Cell, Rule, protect
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
-
-from kmtm_steps import (
+from tests.e2e.kmtm.steps import (
     FIVE_ASSOCIATIONS,
     add_vcp,
     attachment,
@@ -33,6 +28,10 @@ from kmtm_steps import (
     preview_report,
     table_rows,
 )
+from vcpbot.db.kmtm import Category, FollowUp, Relation
+from vcpbot.i18n import category_label, t
+from vcpbot.services.disclosure import Cell, Rule, protect
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
 
 
 @pytest.fixture

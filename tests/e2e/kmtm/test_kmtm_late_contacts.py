@@ -10,9 +10,7 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator.interactions import Modal
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
-
-from kmtm_steps import (
+from tests.e2e.kmtm.steps import (
     FIVE_ASSOCIATIONS,
     add_vcp,
     close_period,
@@ -21,6 +19,7 @@ from kmtm_steps import (
     log_contact,
     network_of_five,
 )
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
 
 TEXT_DISPLAY = 10
 

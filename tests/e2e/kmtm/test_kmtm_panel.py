@@ -10,6 +10,7 @@ from discord_emulator import Emulator
 from discord_emulator import permissions as perm
 from discord_emulator.entities import Channel, Overwrite
 from discord_emulator.guild import Guild
+from tests.e2e.kmtm.steps import FIVE_ASSOCIATIONS, add_vcp, create_period, kmtm, network_of_five
 from vcpbot_harness import (
     AssociationGuild,
     BotHarness,
@@ -17,8 +18,6 @@ from vcpbot_harness import (
     add_student,
     seed_network_world,
 )
-
-from kmtm_steps import FIVE_ASSOCIATIONS, add_vcp, create_period, kmtm, network_of_five
 
 BOT_NEEDS = perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.EMBED_LINKS
 

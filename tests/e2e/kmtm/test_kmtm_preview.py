@@ -13,10 +13,7 @@ from openpyxl import load_workbook
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message
-from vcpbot.i18n import t
-from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
-
-from kmtm_steps import (
+from tests.e2e.kmtm.steps import (
     FIVE_ASSOCIATIONS,
     add_vcp,
     attachment,
@@ -29,6 +26,8 @@ from kmtm_steps import (
     preview_report,
     table_rows,
 )
+from vcpbot.i18n import t
+from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
 
 # Fourteen contacts: seven "sexual violence, physical" from three associations are
 # published; the seven others are hidden, spread so no association can work them out.

@@ -9,12 +9,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlite_wal import commit_states
 
 from discord_emulator import Emulator
+from tests.e2e.kmtm.steps import (
+    FIVE_ASSOCIATIONS,
+    add_vcp,
+    create_period,
+    log_contact,
+    network_of_five,
+)
+from tests.e2e.support.sqlite_wal import commit_states
 from vcpbot_harness import BotHarness, NetworkWorld, seed_network_world
-
-from kmtm_steps import FIVE_ASSOCIATIONS, add_vcp, create_period, log_contact, network_of_five
 
 
 @pytest.fixture

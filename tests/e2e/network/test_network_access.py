@@ -6,9 +6,8 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
+from tests.e2e.network.steps import join_network, request_to_join, set_up_hub
 from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from network_steps import join_network, request_to_join, set_up_hub
 
 WRONG_PLACE_HUB = "werkt alleen in de hub-server"
 WRONG_PLACE_ASSOCIATION = "is for an association's own server"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from discord_emulator import Emulator
+from tests.e2e.network.steps import join_network, request_to_join, set_up_hub
 from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from network_steps import join_network, request_to_join, set_up_hub
 
 
 async def test_an_association_joins_after_the_coordinator_approves(

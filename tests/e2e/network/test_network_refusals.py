@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, User
+from tests.e2e.network.steps import join_network, request_to_join, set_up_hub
+from tests.e2e.support.db_faults import failing_commit
 from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from db_faults import failing_commit
-from network_steps import join_network, request_to_join, set_up_hub
 
 POST = "POST /channels/{channel_id}/messages"
 ROLE_ADD = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"

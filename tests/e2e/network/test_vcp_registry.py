@@ -10,9 +10,7 @@ from __future__ import annotations
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     CONTINUE,
     add_member,
     add_role_only_member,
@@ -25,7 +23,8 @@ from escalation_steps import (
     switch_member_route,
     vcp_channel,
 )
-from kmtm_steps import create_period
+from tests.e2e.kmtm.steps import create_period
+from vcpbot_harness import BotHarness, NetworkWorld
 
 SECRET = "Een verhaal dat alleen de geregistreerde VCP's mogen lezen."
 NOT_REGISTERED = "niet geregistreerd als VCP van deze vereniging"

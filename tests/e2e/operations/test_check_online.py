@@ -11,14 +11,13 @@ from pydantic import SecretStr
 
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
+from tests.e2e.escalation.steps import network_with
+from tests.e2e.network.steps import set_up_hub
 from vcpbot.cli import main
 from vcpbot.invite import Place, bot_permissions
 from vcpbot.online_check import check_online
 from vcpbot.settings import Settings
 from vcpbot_harness import AssociationGuild, BotHarness, NetworkWorld
-
-from escalation_steps import network_with
-from network_steps import set_up_hub
 
 
 @pytest.fixture(autouse=True)

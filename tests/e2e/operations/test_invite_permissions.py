@@ -20,10 +20,7 @@ from discord_emulator import Emulator
 from discord_emulator import permissions as perm
 from discord_emulator.entities import Overwrite, User
 from discord_emulator.guild import Guild
-from vcpbot.invite import Place, bot_permissions
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
-
-from escalation_steps import (
+from tests.e2e.escalation.steps import (
     cards_in,
     code_in,
     escalate,
@@ -31,9 +28,9 @@ from escalation_steps import (
     vcp_channel,
     wait_until,
 )
-from intervisie_steps import at, form, plan, start_clock
-from network_steps import join_network, set_up_hub
-from rules_steps import (
+from tests.e2e.intervisie.steps import at, form, plan, start_clock
+from tests.e2e.network.steps import join_network, set_up_hub
+from tests.e2e.rules.steps import (
     ACK_ID,
     HOUSE_RULES_EN,
     HOUSE_RULES_NL,
@@ -43,6 +40,8 @@ from rules_steps import (
     rules_posts,
     upload,
 )
+from vcpbot.invite import Place, bot_permissions
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
 
 HUB = bot_permissions(Place.HUB).value
 ASSOCIATION = bot_permissions(Place.ASSOCIATION).value

@@ -10,12 +10,11 @@ import logging
 import pytest
 
 from discord_emulator import Emulator
+from tests.e2e.intervisie.steps import form, network_with_vcps, plan, start_clock
+from tests.e2e.network.steps import join_network, request_to_join, set_up_hub
+from tests.helpers.log_privacy import Line, LogCapture, findings
 from vcpbot.db import Database
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student
-
-from intervisie_steps import form, network_with_vcps, plan, start_clock
-from log_privacy import Line, LogCapture, findings
-from network_steps import join_network, request_to_join, set_up_hub
 
 
 @pytest.fixture

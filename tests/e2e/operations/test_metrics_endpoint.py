@@ -20,13 +20,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from discord_emulator import Emulator
-from vcpbot.crypto import generate_index_key, generate_master_key
-from vcpbot.db.migrate import upgrade
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
-
-from escalation_steps import add_member, code_in, escalate, receipt_in
-from help_steps import ask_help
-from intervisie_steps import (
+from tests.e2e.escalation.steps import add_member, code_in, escalate, receipt_in
+from tests.e2e.help.steps import ask_help
+from tests.e2e.intervisie.steps import (
     YEAR,
     at,
     form,
@@ -36,7 +32,10 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
-from kmtm_steps import create_period, log_contact
+from tests.e2e.kmtm.steps import create_period, log_contact
+from vcpbot.crypto import generate_index_key, generate_master_key
+from vcpbot.db.migrate import upgrade
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
 
 RECEIPT = re.compile(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}")
 CASE_CODE = re.compile(r"\bC-[0-9A-Z]{4}\b")

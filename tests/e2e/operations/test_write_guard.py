@@ -13,9 +13,8 @@ import discord
 from sqlalchemy import text
 
 from discord_emulator import Emulator
+from tests.e2e.support.write_guard import WriteGuard
 from vcpbot_harness import BotHarness, NetworkWorld
-
-from write_guard import WriteGuard
 
 POST = "POST /channels/{channel_id}/messages"
 WEBHOOK = "POST /webhooks/{webhook_id}/{webhook_token}"

@@ -7,9 +7,8 @@ from typing import Any
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, Role
+from tests.e2e.network.steps import set_up_hub
 from vcpbot_harness import AssociationGuild, BotHarness, NetworkWorld
-
-from network_steps import set_up_hub
 
 HOUSE_RULES_NL = """\
 Welkom bij Tragos. Deze huisregels gelden voor iedereen in onze sociëteit.

@@ -6,10 +6,8 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
-from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from network_steps import request_to_join
-from rules_steps import (
+from tests.e2e.network.steps import request_to_join
+from tests.e2e.rules.steps import (
     HOUSE_RULES_NL,
     admin,
     publish,
@@ -17,6 +15,7 @@ from rules_steps import (
     rules_posts,
     upload,
 )
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 NEEDS_MANAGE_SERVER = "Alleen leden die deze server mogen beheren (Server beheren)"
 
@@ -113,7 +112,7 @@ async def test_rules_admin_is_for_association_servers(
 async def test_publishing_without_a_rules_channel_says_how_to_set_one_and_publishes_nothing(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
-    from network_steps import set_up_hub
+    from tests.e2e.network.steps import set_up_hub
 
     await set_up_hub(emulator, world)
     await request_to_join(emulator, world)  # /setup without the rules_channel option

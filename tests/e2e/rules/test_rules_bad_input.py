@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from rules_steps import (
+from tests.e2e.rules.steps import (
     HOUSE_RULES_EN,
     HOUSE_RULES_NL,
     admin,
@@ -17,6 +15,7 @@ from rules_steps import (
     rules_posts,
     upload,
 )
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 TOO_LONG = "## 1. Lang\n\n" + "woord " * 700  # 4200 characters in one article
 

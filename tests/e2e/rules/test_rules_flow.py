@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from rules_steps import (
+from tests.e2e.rules.steps import (
     ACK_ID,
     HOUSE_RULES_EN,
     HOUSE_RULES_NL,
@@ -16,6 +14,7 @@ from rules_steps import (
     rules_posts,
     upload,
 )
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 
 async def read(emulator: Emulator, world: NetworkWorld, student, options=None):
@@ -94,7 +93,7 @@ async def test_a_missing_language_falls_back_to_the_other_and_says_so(
 async def test_a_new_version_asks_members_to_accept_again(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
-    from rules_steps import ack_role
+    from tests.e2e.rules.steps import ack_role
 
     tragos = await publish_house_rules(emulator, world)
     accepted = await ack_role(emulator, harness, tragos, "Huisregels gelezen")

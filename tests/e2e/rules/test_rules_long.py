@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message
+from tests.e2e.rules.steps import publish, register_with_rules_channel, rules_posts, upload
 from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from rules_steps import publish, register_with_rules_channel, rules_posts, upload
 
 ARTICLES = 24
 WORDS = ["veiligheid", "respect", "vertrouwen", "grenzen", "gesprek"]

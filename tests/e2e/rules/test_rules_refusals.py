@@ -11,10 +11,7 @@ calmly and can simply try again.
 from __future__ import annotations
 
 from discord_emulator import Emulator
-from vcpbot_harness import BotHarness, NetworkWorld, add_student
-
-from db_faults import failing_commit
-from rules_steps import (
+from tests.e2e.rules.steps import (
     ACK_ID,
     HOUSE_RULES_EN,
     HOUSE_RULES_NL,
@@ -26,6 +23,8 @@ from rules_steps import (
     rules_posts,
     upload,
 )
+from tests.e2e.support.db_faults import failing_commit
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 ROLE_ADD = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"

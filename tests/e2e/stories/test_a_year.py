@@ -19,12 +19,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import escalation_values
 from pydantic import SecretStr
 from sqlalchemy import text
 
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
+from tests.e2e.escalation.steps import (
+    card_for,
+    code_in,
+    escalate,
+    open_case,
+    receipt_in,
+    wait_until,
+)
+from tests.e2e.intervisie.steps import (
+    AMS,
+    YEAR,
+    at,
+    form,
+    network_with_vcps,
+    plan,
+    runner,
+    start_clock,
+)
+from tests.e2e.kmtm.steps import close_period, create_period, log_contact, post_report
+from tests.e2e.support.bot import escalation_values
 from vcpbot.backup import backup, restore
 from vcpbot.crypto import EscalationKeys, generate_master_key
 from vcpbot.db import Database, create_database
@@ -33,10 +52,6 @@ from vcpbot.db.migrate import upgrade
 from vcpbot.services import escalation
 from vcpbot.settings import Settings, normalise_database_url
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
-
-from escalation_steps import card_for, code_in, escalate, open_case, receipt_in, wait_until
-from intervisie_steps import AMS, YEAR, at, form, network_with_vcps, plan, runner, start_clock
-from kmtm_steps import close_period, create_period, log_contact, post_report
 
 TRAGOS = {"invitees": "associations", "associations": "Tragos"}
 # Every eight weeks from late September to May: across both changes of the clocks.

@@ -18,11 +18,8 @@ import pytest
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, User
 from discord_emulator.guild import Guild
-from vcpbot.i18n import Locale, bilingual, t
-from vcpbot_harness import AssociationGuild, BotHarness, ManualClock, NetworkWorld, add_student
-
-from escalation_steps import add_vcp, card_for, code_in, escalate, network_with
-from help_steps import (
+from tests.e2e.escalation.steps import add_vcp, card_for, code_in, escalate, network_with
+from tests.e2e.help.steps import (
     BOARD_EXTRAS,
     CONTACT_EN,
     CONTACT_LINK,
@@ -39,10 +36,19 @@ from help_steps import (
     menu,
     set_contact,
 )
-from intervisie_steps import YEAR, at, form, network_with_vcps, plan, start_clock
-from kmtm_steps import close_period, create_period, kmtm, log_contact, press_post, preview_report
-from network_steps import set_up_hub
-from rules_steps import HOUSE_RULES_EN, HOUSE_RULES_NL, admin, publish, upload
+from tests.e2e.intervisie.steps import YEAR, at, form, network_with_vcps, plan, start_clock
+from tests.e2e.kmtm.steps import (
+    close_period,
+    create_period,
+    kmtm,
+    log_contact,
+    press_post,
+    preview_report,
+)
+from tests.e2e.network.steps import set_up_hub
+from tests.e2e.rules.steps import HOUSE_RULES_EN, HOUSE_RULES_NL, admin, publish, upload
+from vcpbot.i18n import Locale, bilingual, t
+from vcpbot_harness import AssociationGuild, BotHarness, ManualClock, NetworkWorld, add_student
 
 CONTACT = {"nl": CONTACT_NL, "en": CONTACT_EN}
 OTHER: dict[Locale, Locale] = {"nl": "en", "en": "nl"}

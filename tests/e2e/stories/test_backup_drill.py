@@ -16,23 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import escalation_values
 from sqlalchemy import func, select
 
 from discord_emulator import Emulator
-from vcpbot.backup import backup, restore
-from vcpbot.db import Database, create_database
-from vcpbot.db.escalation import Case
-from vcpbot.db.intervisie import IntervisieReminder
-from vcpbot.db.kmtm import KmtmByCategory
-from vcpbot.db.migrate import upgrade
-from vcpbot.db.rules import RulesVersion
-from vcpbot.services.intervisie import ReminderOutcome
-from vcpbot.settings import normalise_database_url
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
-
-from escalation_steps import escalate, open_case, receipt_in
-from intervisie_steps import (
+from tests.e2e.escalation.steps import escalate, open_case, receipt_in
+from tests.e2e.intervisie.steps import (
     YEAR,
     at,
     form,
@@ -43,8 +31,19 @@ from intervisie_steps import (
     start_clock,
     three_association_world,
 )
-from kmtm_steps import create_period, log_contact
-from rules_steps import HOUSE_RULES_NL, publish, upload
+from tests.e2e.kmtm.steps import create_period, log_contact
+from tests.e2e.rules.steps import HOUSE_RULES_NL, publish, upload
+from tests.e2e.support.bot import escalation_values
+from vcpbot.backup import backup, restore
+from vcpbot.db import Database, create_database
+from vcpbot.db.escalation import Case
+from vcpbot.db.intervisie import IntervisieReminder
+from vcpbot.db.kmtm import KmtmByCategory
+from vcpbot.db.migrate import upgrade
+from vcpbot.db.rules import RulesVersion
+from vcpbot.services.intervisie import ReminderOutcome
+from vcpbot.settings import normalise_database_url
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
 
 START = at(9, 15, 19, 30)
 WEEK_BEFORE = at(9, 8, 19, 30).astimezone(UTC)

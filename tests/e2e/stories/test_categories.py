@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 from discord_emulator import Emulator, Modal
+from tests.e2e.escalation.steps import CONTINUE, add_vcp, lang, network_with
+from tests.e2e.kmtm.steps import create_period
 from vcpbot_harness import BotHarness, NetworkWorld
-
-from escalation_steps import CONTINUE, add_vcp, lang, network_with
-from kmtm_steps import create_period
 
 
 def category_options(modal: Modal) -> dict[str, tuple[str, str]]:

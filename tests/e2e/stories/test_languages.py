@@ -10,10 +10,8 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator.entities import User
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student
-
-from escalation_steps import add_vcp, escalate, network_with, open_case, receipt_in
-from intervisie_steps import (
+from tests.e2e.escalation.steps import add_vcp, escalate, network_with, open_case, receipt_in
+from tests.e2e.intervisie.steps import (
     at,
     form,
     network_with_vcps,
@@ -21,8 +19,9 @@ from intervisie_steps import (
     runner,
     start_clock,
 )
-from network_steps import request_to_join, set_up_hub
-from rules_steps import HOUSE_RULES_NL, publish, register_with_rules_channel, upload
+from tests.e2e.network.steps import request_to_join, set_up_hub
+from tests.e2e.rules.steps import HOUSE_RULES_NL, publish, register_with_rules_channel, upload
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student
 
 TRAGOS = {"invitees": "associations", "associations": "Tragos"}
 

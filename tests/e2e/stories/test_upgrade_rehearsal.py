@@ -11,12 +11,11 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from discord_emulator import Emulator
+from tests.e2e.escalation.steps import escalate, open_case, receipt_in
+from tests.e2e.intervisie.steps import at, form, network_with_vcps, plan, runner, start_clock
 from vcpbot.bot import DatabaseNotReady
 from vcpbot.db.migrate import alembic_config, downgrade, head_revisions, schema_diff, state, upgrade
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
-
-from escalation_steps import escalate, open_case, receipt_in
-from intervisie_steps import at, form, network_with_vcps, plan, runner, start_clock
 
 TRAGOS = {"invitees": "associations", "associations": "Tragos"}
 START = at(9, 15, 19, 30)

@@ -1,4 +1,4 @@
-"""The real bot in a process of its own, for crash tests: ``python tests/e2e/crash_bot.py``.
+"""The real bot in a process of its own, for crash tests: ``python tests/e2e/support/crash_bot.py``.
 
 Settings come from ``VCPBOT_*`` variables, as in a deployment, pointed at the
 test's emulator. Variables for the test only:
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from write_guard import write_guard
+from tests.e2e.support.write_guard import write_guard
 
 
 def _die_before_marking() -> None:

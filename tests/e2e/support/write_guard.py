@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 
 from vcpbot.db.engine import READ_ONLY
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 OWN_CODE = (ROOT / "cogs", ROOT / "vcpbot")
 NOT_THE_BOT = (ROOT / "vcpbot" / "emulator", ROOT / "vcpbot" / "harness.py")
 

@@ -23,9 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _escalation_helpers import NOW, TEAM, add_association, enable_member_route, make_config
 from sqlalchemy import LargeBinary, bindparam, event, inspect, text
 
+from tests.services.escalation.steps import (
+    NOW,
+    TEAM,
+    add_association,
+    enable_member_route,
+    make_config,
+)
 from vcpbot.crypto import (
     BUCKETS,
     CryptoError,

@@ -6,9 +6,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from _escalation_helpers import NOW
-
 from cogs.escalation._outbox import Batches
+from tests.services.escalation.steps import NOW
 
 
 def test_each_batch_draws_its_own_moment_within_the_window() -> None:

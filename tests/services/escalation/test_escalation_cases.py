@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from _escalation_helpers import (
+from sqlalchemy import delete, func, select
+
+from tests.services.escalation.steps import (
     MEMBER_USER,
     NOW,
     OTHER_USER,
@@ -19,8 +21,6 @@ from _escalation_helpers import (
     submit,
     unlocked,
 )
-from sqlalchemy import delete, func, select
-
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, CaseMessage, Counter, OutboxItem
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed

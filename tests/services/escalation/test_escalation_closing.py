@@ -7,9 +7,17 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from _escalation_helpers import NOW, TEAM, VCP_USER, add_association, make_config, submit, unlocked
 from sqlalchemy import select
 
+from tests.services.escalation.steps import (
+    NOW,
+    TEAM,
+    VCP_USER,
+    add_association,
+    make_config,
+    submit,
+    unlocked,
+)
 from vcpbot.db import Database
 from vcpbot.db.escalation import OutboxItem
 from vcpbot.errors import InvalidInput

@@ -14,7 +14,9 @@ import json
 from datetime import timedelta
 
 import pytest
-from _escalation_helpers import (
+from sqlalchemy import select
+
+from tests.services.escalation.steps import (
     MEMBER_USER,
     NOW,
     TEAM,
@@ -24,8 +26,6 @@ from _escalation_helpers import (
     submit,
     unlocked,
 )
-from sqlalchemy import select
-
 from vcpbot.db import Database
 from vcpbot.db.escalation import OutboxItem
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound

@@ -7,7 +7,9 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from _escalation_helpers import (
+from sqlalchemy import select
+
+from tests.services.escalation.steps import (
     AMS,
     MEMBER_USER,
     NOW,
@@ -21,8 +23,6 @@ from _escalation_helpers import (
     submit,
     unlocked,
 )
-from sqlalchemy import select
-
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, OutboxItem
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound

@@ -12,9 +12,16 @@ from collections.abc import Collection
 from datetime import timedelta
 
 import pytest
-from _escalation_helpers import NOW, TEAM, add_association, make_config, submit, unlocked
 from sqlalchemy import func, select
 
+from tests.services.escalation.steps import (
+    NOW,
+    TEAM,
+    add_association,
+    make_config,
+    submit,
+    unlocked,
+)
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, OutboxItem
 from vcpbot.services import escalation

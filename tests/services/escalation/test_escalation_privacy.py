@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _escalation_helpers import (
+from sqlalchemy import BigInteger, Date, DateTime, inspect, select, text
+
+from tests.services.escalation.steps import (
     NOW,
     TEAM,
     add_association,
@@ -19,8 +21,6 @@ from _escalation_helpers import (
     submit,
     unlocked,
 )
-from sqlalchemy import BigInteger, Date, DateTime, inspect, select, text
-
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import Database
 from vcpbot.db.base import USER_ID_INFO, Base
@@ -414,7 +414,7 @@ async def test_rotation_keeps_every_case_readable_and_frees_the_old_key(db: Data
 
 
 def test_every_message_key_the_services_raise_is_in_both_catalogs() -> None:
-    root = Path(__file__).resolve().parents[2] / "vcpbot"
+    root = Path(__file__).resolve().parents[3] / "vcpbot"
     used = set()
     for source in [root / "crypto.py", *sorted((root / "services").glob("escalation*.py"))]:
         used |= set(re.findall(r'"(escalation\.[a-z_.]+)"', source.read_text("utf-8")))

@@ -6,7 +6,9 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from intervisie_world import (
+from sqlalchemy import select, update
+
+from tests.services.intervisie.steps import (
     ADVISER,
     AHMED,
     AMS,
@@ -18,8 +20,6 @@ from intervisie_world import (
     build_network,
     plan,
 )
-from sqlalchemy import select, update
-
 from vcpbot.db import Database
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisieReminder, IntervisieSession
 from vcpbot.db.network import Association, Vcp

@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
+from tests.helpers.ics_rules import problems
 from vcpbot.services import intervisie
 from vcpbot.services.ics import IcsEvent, build_ics
 from vcpbot.services.intervisie import LocationKind, SessionStatus, SessionView
-
-from ics_rules import problems
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)

@@ -3,7 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from intervisie_world import (
+
+from tests.services.intervisie.steps import (
     ADVISER,
     AHMED,
     AMS,
@@ -19,7 +20,6 @@ from intervisie_world import (
     plan,
     reminders_by_lead,
 )
-
 from vcpbot.db import Database
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.i18n import t

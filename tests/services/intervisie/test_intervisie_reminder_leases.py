@@ -7,7 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from intervisie_world import (
+from sqlalchemy import select
+
+from tests.services.intervisie.steps import (
     AHMED,
     AMS,
     NOW,
@@ -20,8 +22,6 @@ from intervisie_world import (
     pending,
     plan,
 )
-from sqlalchemy import select
-
 from vcpbot.db import Database
 from vcpbot.db.intervisie import IntervisieReminder
 from vcpbot.errors import NotAllowed

@@ -5,7 +5,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from intervisie_world import (
+
+from tests.services.intervisie.steps import (
     AHMED,
     AMS,
     NOW,
@@ -19,7 +20,6 @@ from intervisie_world import (
     plan,
     reminders_by_lead,
 )
-
 from vcpbot.db import Database
 from vcpbot.scheduler import Scheduler
 from vcpbot.services import intervisie, languages

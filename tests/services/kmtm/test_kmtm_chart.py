@@ -14,13 +14,7 @@ import pytest
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from vcpbot.db import Database
-from vcpbot.db.kmtm import Dimension
-from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED
-from vcpbot.services.kmtm import _chart as kmtm_chart
-from vcpbot.services.kmtm._report import Report, ReportRow
-
-from kmtm_world import (
+from tests.services.kmtm.steps import (
     close,
     log_plan,
     members,
@@ -29,6 +23,11 @@ from kmtm_world import (
     release,
     small_closed_period,
 )
+from vcpbot.db import Database
+from vcpbot.db.kmtm import Dimension
+from vcpbot.services.disclosure import FEWER_THAN_K, SUPPRESSED
+from vcpbot.services.kmtm import _chart as kmtm_chart
+from vcpbot.services.kmtm._report import Report, ReportRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 # A published row, two hidden ones (one of them larger than every published row could

@@ -13,14 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
-from vcpbot.db import Database
-from vcpbot.db.kmtm import Dimension, KmtmPeriod, KmtmRelease
-from vcpbot.db.network import Association
-from vcpbot.i18n import t
-from vcpbot.services.kmtm import _export as kmtm_export
-from vcpbot.services.kmtm import _report as kmtm_report
-
-from kmtm_world import (
+from tests.services.kmtm.steps import (
     AFTER,
     AMS,
     RULE,
@@ -31,6 +24,12 @@ from kmtm_world import (
     period,
     small_closed_period,
 )
+from vcpbot.db import Database
+from vcpbot.db.kmtm import Dimension, KmtmPeriod, KmtmRelease
+from vcpbot.db.network import Association
+from vcpbot.i18n import t
+from vcpbot.services.kmtm import _export as kmtm_export
+from vcpbot.services.kmtm import _report as kmtm_report
 
 BOM = b"\xef\xbb\xbf"
 BREAKDOWNS = ("category", "relation", "follow_up", "association")
