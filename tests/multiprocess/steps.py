@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import sys
 import time
@@ -33,6 +32,7 @@ from vcpbot.leadership import Leadership, PostgresLeadership
 from vcpbot.services import escalation, intervisie, network
 from vcpbot.settings import Settings
 from vcpbot_harness import NetworkWorld, runtime_dir_for, settings_for
+from vcpbot_harness.steps.escalation import CODE
 
 SCRIPT = Path(__file__).with_name("bot_process.py")
 ROOT = Path(__file__).parents[2]
@@ -403,9 +403,6 @@ async def cases_submitted(deployment: Deployment, association_id: int, count: in
             )
         codes.append(submitted.code)
     return codes
-
-
-CODE = re.compile(r"\bC-[0-9A-Z]{4}\b")
 
 
 def hub_cards(deployment: Deployment) -> Counter[str]:

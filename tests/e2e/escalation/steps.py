@@ -1,18 +1,40 @@
-"""Steps the escalation tests share: a VCP, a report, the receipt, the hub's card."""
+"""Steps the escalation tests share: a VCP, a report, the receipt, the hub's card.
+
+The acting and the receipt's and code's patterns are the harness's
+(vcpbot_harness.steps.escalation, which the demo uses too); these add the checks."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from discord_emulator import Emulator
-from discord_emulator import permissions as perm
 from discord_emulator.entities import Message, User
 from tests.e2e.network.steps import join_network, set_up_hub
 from vcpbot_harness import NetworkWorld, add_student
+from vcpbot_harness.steps import escalation, network
+from vcpbot_harness.steps.escalation import CODE, RECEIPT, card_for, open_case, switch_member_route
 
-RECEIPT = re.compile(r"```\n([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4})\n```")
-CODE = re.compile(r"\bC-[0-9A-Z]{4}\b")
+__all__ = [
+    "CODE",
+    "CONTINUE",
+    "RECEIPT",
+    "add_member",
+    "add_role_only_member",
+    "add_vcp",
+    "button_labels",
+    "card_for",
+    "cards_in",
+    "code_in",
+    "escalate",
+    "lang",
+    "network_with",
+    "open_case",
+    "receipt_in",
+    "switch_member_route",
+    "vcp_channel",
+    "wait_until",
+]
+
 CONTINUE = {"nl": "Verder", "en": "Continue"}
 
 
@@ -34,10 +56,7 @@ async def add_vcp(
     which also hands out the VCP role. The association must have run /setup."""
     association = world.association(key)
     user = add_student(emulator, world, key, name, locale=locale)
-    added = await emulator.person(association.admin).slash(
-        association.guild, "vcp", {"member": user}, subcommand="add"
-    )
-    reply = await added.final()
+    reply = await (await network.register_vcp(emulator, world, key, user)).final()
     assert association.vcp_role in emulator.member_roles(association.guild, user), reply.text
     return user
 
@@ -70,40 +89,24 @@ async def escalate(
     shown: str = "yes",
 ) -> tuple[Message, Message]:
     """/report, Continue, the form: returns the explanation and the final confirmation."""
-    person = emulator.person(user)
-    intro = (await (await person.slash(guild, "report")).wait()).message
+    intro = await escalation.start_report(emulator, user, guild)
     assert intro is not None and intro.ephemeral
-    modal = (await person.press(intro, label=CONTINUE[lang(user)])).response.modal
+    modal = await escalation.open_report_form(emulator, user, intro, label=CONTINUE[lang(user)])
     assert modal is not None
-    submitted = await person.submit(
-        modal, {"category": category, "urgency": urgency, "text": text, "shown": shown}
-    )
-    return intro, await submitted.final()
+    values = escalation.report_values(category=category, urgency=urgency, text=text, shown=shown)
+    return intro, await escalation.send_report(emulator, user, modal, values)
 
 
 def receipt_in(message: Message) -> str:
-    found = RECEIPT.search(message.text)
+    found = escalation.find_receipt(message.text)
     assert found, f"no receipt in {message.text!r}"
-    return found.group(1)
+    return found
 
 
 def code_in(message: Message) -> str:
-    found = CODE.search(message.text)
+    found = escalation.find_code(message.text)
     assert found, f"no case code in {message.text!r}"
-    return found.group(0)
-
-
-async def open_case(emulator: Emulator, user: User, receipt: str, guild: Any = None) -> Message:
-    """/my-case receipt:… (in the DM with the bot unless a guild is given)."""
-    result = await emulator.person(user).slash(guild, "my-case", {"receipt": receipt})
-    return await result.final()
-
-
-async def card_for(emulator: Emulator, world: NetworkWorld, code: str) -> Message:
-    """The case's card in the hub's escalations channel, as a team member sees it."""
-    return await emulator.person(world.team_member).wait_for_message(
-        world.escalations, contains=code
-    )
+    return found
 
 
 def cards_in(emulator: Emulator, world: NetworkWorld, channel: Any = None) -> list[Message]:
@@ -126,27 +129,4 @@ def button_labels(message: Message) -> list[str]:
 
 def vcp_channel(emulator: Emulator, world: NetworkWorld, key: str, *, private: bool = True) -> Any:
     """A channel for the association's VCPs, where members' cases arrive."""
-    association = world.association(key)
-    guild = association.guild
-    channel = guild.create_text_channel("vcp-cases")
-    if private:
-        everyone = guild.roles[guild.id]
-        seen = perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.READ_MESSAGE_HISTORY
-        guild.set_overwrite(channel, everyone, deny=perm.VIEW_CHANNEL)
-        guild.set_overwrite(channel, association.vcp_role, allow=seen)
-        guild.set_overwrite(channel, emulator.bot_user, allow=seen)
-    return channel
-
-
-async def switch_member_route(
-    emulator: Emulator, world: NetworkWorld, key: str, channel: Any, *, enabled: bool = True
-) -> Message:
-    association = world.association(key)
-    board = emulator.person(association.admin)
-    options: dict[str, Any] = {"enabled": enabled}
-    if channel is not None:
-        options["channel"] = channel
-    result = await board.slash(
-        association.guild, "anonymous-contact", options, subcommand="member-route"
-    )
-    return await result.final()
+    return escalation.vcp_channel(emulator, world.association(key), private=private)

@@ -22,6 +22,7 @@ from discord_emulator.interactions import Modal
 from tests.e2e.network.steps import set_up_hub
 from tests.helpers.ics_rules import problems
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, seed_network_world
+from vcpbot_harness.steps import intervisie, network
 
 AMS = ZoneInfo("Europe/Amsterdam")
 YEAR = datetime.now(UTC).year + 1
@@ -63,22 +64,9 @@ def three_association_world(emulator: Emulator) -> NetworkWorld:
 
 async def join(emulator: Emulator, world: NetworkWorld, key: str) -> None:
     """The board asks to join in its own language; the coordinator approves."""
-    association = world.association(key)
-    board = emulator.person(association.admin)
-    asked = await board.slash(
-        association.guild,
-        "setup",
-        {
-            "name": association.guild.name,
-            "short_name": key.capitalize(),
-            "language": LANGUAGES[key],
-            "vcp_role": association.vcp_role,
-        },
-    )
-    await asked.final()
-    coordinator = emulator.person(world.coordinator)
-    card = await coordinator.wait_for_message(world.network_log, contains=association.guild.name)
-    await (await coordinator.press(card, label="Goedkeuren")).wait()
+    await network.request_to_join(emulator, world, key, language=LANGUAGES[key])
+    card = await network.join_card(emulator, world, key)
+    await (await emulator.person(world.coordinator).press(card, label="Goedkeuren")).wait()
 
 
 async def network_with_vcps(
@@ -99,10 +87,7 @@ async def network_with_vcps(
     for name, (key, locale) in vcps.items():
         user = add_student(emulator, world, key, name, locale=locale)
         association = world.association(key)
-        added = await emulator.person(association.admin).slash(
-            association.guild, "vcp", {"member": user}, subcommand="add"
-        )
-        await added.wait()
+        await (await network.register_vcp(emulator, world, key, user)).wait()
         people[name] = user
         if seen:
             mine = await emulator.person(user).slash(
@@ -132,9 +117,7 @@ def form(
 async def open_form(
     emulator: Emulator, world: NetworkWorld, options: Mapping[str, Any], user: User | None = None
 ) -> Modal:
-    person = emulator.person(user or world.coordinator)
-    opened = await person.slash(world.hub, "intervisie", options, subcommand="plan")
-    modal = (await opened.wait()).modal
+    modal = await intervisie.open_plan_form(emulator, world, options, user)
     assert modal is not None, "the plan command did not open its form"
     return modal
 
@@ -147,14 +130,13 @@ async def plan(
 ) -> Message:
     """The coordinator runs /intervisie plan, fills in the form; returns what they see."""
     modal = await open_form(emulator, world, options)
-    submitted = await emulator.person(world.coordinator).submit(modal, values)
-    return await submitted.final(within=20)
+    return await intervisie.send_plan(emulator, world, modal, values, within=20)
 
 
 def runner(harness: BotHarness) -> Any:
     """The bot's reminder runner: the one its scheduler jobs call."""
     assert harness.bot is not None
-    return harness.bot.get_cog("IntervisieCog").runner
+    return intervisie.reminder_runner(harness)
 
 
 def reminder_job_times(harness: BotHarness) -> list[datetime]:

@@ -7,13 +7,15 @@ import csv
 import io
 import re
 import struct
-from typing import Any
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Attachment, Channel, Message, User
 from discord_emulator.guild import Guild
 from tests.e2e.network.steps import join_network, set_up_hub
 from vcpbot_harness import NetworkWorld, add_student
+from vcpbot_harness.steps import kmtm as steps
+from vcpbot_harness.steps import network
+from vcpbot_harness.steps.kmtm import kmtm
 
 # (key, server name, server locale): five associations, as in a real KMTM.
 FIVE_ASSOCIATIONS = (
@@ -37,31 +39,9 @@ async def add_vcp(
     emulator: Emulator, world: NetworkWorld, key: str, name: str, *, locale: str = "nl"
 ) -> User:
     """A member of the association's server whom its board registers as VCP."""
-    association = world.association(key)
     vcp = add_student(emulator, world, key, name, locale=locale)
-    added = await emulator.person(association.admin).slash(
-        association.guild, "vcp", {"member": vcp}, subcommand="add"
-    )
-    await added.wait()
+    await (await network.register_vcp(emulator, world, key, vcp)).wait()
     return vcp
-
-
-async def kmtm(
-    emulator: Emulator,
-    user: User,
-    guild: Guild,
-    subcommand: str,
-    options: dict[str, Any] | None = None,
-    *,
-    channel: Channel | None = None,
-) -> Message:
-    """Run ``/kmtm <subcommand>`` and return what the person ends up seeing."""
-    result = await emulator.person(user).slash(
-        guild, "kmtm", options, subcommand=subcommand, channel=channel
-    )
-    # A report is drawn after a deferral, which Discord allows 15 minutes; a busy CI
-    # machine may need more than the default few seconds.
-    return await result.final(within=30)
 
 
 async def create_period(
@@ -95,18 +75,11 @@ async def log_contact(  # noqa: PLR0917 - the three choices a VCP makes, and whe
     panel: Message | None = None,
 ) -> Message:
     """``/kmtm log`` (or the panel's button), the three choices, submit: the confirmation."""
-    person = emulator.person(vcp)
-    if panel is None:
-        opened = await person.slash(guild, "kmtm", subcommand="log")
-    else:
-        opened = await person.press(panel, custom_id="vcp:kmtm:log")
-    response = await opened.wait()
+    response = await steps.open_log_form(emulator, vcp, guild, panel=panel)
     if response.modal is None:
         return response.message  # refused: the reason, privately
-    submitted = await person.submit(
-        response.modal, {"category": category, "relation": relation, "follow_up": follow_up}
-    )
-    return await submitted.final()
+    choice = {"category": category, "relation": relation, "follow_up": follow_up}
+    return await steps.send_contact(emulator, vcp, response.modal, choice)
 
 
 async def preview_report(
@@ -130,11 +103,8 @@ async def preview_report(
 
 async def press_post(emulator: Emulator, world: NetworkWorld, preview: Message) -> Message:
     """The coordinator presses "Post in #channel" on the preview: the message the team sees."""
-    [post] = [b for b in preview.buttons if b["custom_id"].startswith("vcp:kmtm:post:")]
-    pressed = await emulator.person(world.coordinator).press(preview, custom_id=post["custom_id"])
-    posted = await pressed.followup(within=30)
-    await pressed.final(within=30)  # the preview, updated to say where it went
-    return posted
+    assert len(steps.post_buttons(preview)) == 1
+    return await steps.press_post(emulator, world, preview)
 
 
 async def post_report(

@@ -36,9 +36,10 @@ from tests.e2e.kmtm.steps import create_period, log_contact
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db.migrate import upgrade
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
+from vcpbot_harness.steps.escalation import CODE
 
 RECEIPT = re.compile(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}")
-CASE_CODE = re.compile(r"\bC-[0-9A-Z]{4}\b")
+CASE_CODE = CODE
 NARRATIVE = "Na de borrel bleef iemand van het bestuur haar berichten sturen."
 # Cards go out at once, and the receipt hash is cheap (tests/e2e/conftest.py does the same).
 FAST_ESCALATION = {

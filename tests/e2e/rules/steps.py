@@ -9,6 +9,7 @@ from discord_emulator import Emulator
 from discord_emulator.entities import Message, Role
 from tests.e2e.network.steps import set_up_hub
 from vcpbot_harness import AssociationGuild, BotHarness, NetworkWorld
+from vcpbot_harness.steps import network, rules
 
 HOUSE_RULES_NL = """\
 Welkom bij Tragos. Deze huisregels gelden voor iedereen in onze sociëteit.
@@ -58,21 +59,9 @@ async def register_with_rules_channel(
 ) -> AssociationGuild:
     """The hub exists and the association ran /setup with its rules channel (no approval)."""
     await set_up_hub(emulator, world)
-    association = world.association(key)
-    board = emulator.person(association.admin)
-    result = await board.slash(
-        association.guild,
-        "setup",
-        {
-            "name": association.guild.name,
-            "short_name": key.capitalize(),
-            "language": "nl" if key == "tragos" else "en",
-            "vcp_role": association.vcp_role,
-            "rules_channel": association.rules,
-        },
-    )
-    await result.final()
-    return association
+    language = "nl" if key == "tragos" else "en"
+    await network.request_to_join(emulator, world, key, language=language, rules_channel=True)
+    return world.association(key)
 
 
 async def admin(
@@ -82,11 +71,11 @@ async def admin(
     options: dict[str, Any] | None = None,
 ) -> Message:
     """The board runs /rules-admin <subcommand> and gets its private answer."""
-    board = emulator.person(association.admin)
-    result = await board.slash(
-        association.guild, "rules-admin", options or {}, subcommand=subcommand
-    )
-    message = await result.final()
+    return private(await rules.rules_admin(emulator, association, subcommand, options))
+
+
+def private(message: Message) -> Message:
+    """A board's answer: only they see it, and it mentions no one."""
     assert message.ephemeral
     assert message.allowed_mentions == {"parse": []}
     return message
@@ -102,13 +91,10 @@ async def upload(
     document: str = "house_rules",
 ) -> Message:
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    attachment = emulator.upload(filename, raw, content_type="text/markdown")
-    return await admin(
-        emulator,
-        association,
-        "upload",
-        {"document": document, "language": language, "file": attachment},
+    uploaded = await rules.upload(
+        emulator, association, language, raw, filename, document, content_type="text/markdown"
     )
+    return private(uploaded)
 
 
 async def publish(
