@@ -145,6 +145,8 @@ def test_no_product_function_is_longer_than_the_bound() -> None:
         for problem in long_functions(path.read_text("utf-8"), _dotted(path))
     ]
     assert not found, "split into named parts:\n" + "\n".join(found)
+
+
 _RESULT_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag", "NamedTuple"}
 
 
@@ -215,6 +217,8 @@ def test_every_function_a_service_package_offers_says_what_it_does() -> None:
         for line in undocumented_exports(f"vcpbot.services.{package.name}")
     ]
     assert not found, "give each a docstring:\n" + "\n".join(found)
+
+
 # Discord's limits, as numbers a cog might restate (vcpbot/limits.py names them).
 _DISCORD_NUMBERS = {5, 10, 25, 45, 80, 100, 150, 256, 1000, 1024, 2000, 2048, 4000, 4096, 6000}
 _LIMIT_NAME = re.compile(r"(^|_)(MAX|LIMIT|PER)(_|$)")

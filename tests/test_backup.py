@@ -2,7 +2,7 @@
 with ``vcpbot restore``: on SQLite and PostgreSQL, through the command as typed.
 
 The drill with the bot itself (writes during the backup, reminders after the restore)
-is ``tests/e2e/test_backup_drill.py``.
+is ``tests/e2e/stories/test_backup_drill.py``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from services._escalation_helpers import NOW, add_association, make_config, submit
 from sqlalchemy import inspect, select, update
 
+from tests.services.escalation.steps import NOW, add_association, make_config, submit
 from vcpbot.cli import main
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import Database, create_database

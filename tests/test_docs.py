@@ -266,6 +266,20 @@ def _read(path: Path) -> str:
     return path.read_text("utf-8")
 
 
+TEST_PATH = re.compile(r"\btests/[A-Za-z0-9_./-]*[A-Za-z0-9_]")
+
+
+def test_every_test_file_a_document_names_exists() -> None:
+    """A reader who follows "tests/e2e/...: this is proved there" finds the file."""
+    missing = [
+        f"{document.relative_to(ROOT)}: {path}"
+        for document in [*EVERY_DOCUMENT, ROOT / "benchmarks" / "README.md"]
+        for path in TEST_PATH.findall(_read(document))
+        if not (ROOT / path.split("::")[0]).exists()
+    ]
+    assert missing == []
+
+
 # --- slash commands -----------------------------------------------------------------
 
 

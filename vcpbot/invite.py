@@ -8,7 +8,7 @@ person who used a command, with embeds and files), and DMs need no server
 permission at all. Deleting or editing its own messages needs none either.
 
 Change this list only together with the code that needs the change;
-``tests/e2e/test_invite_permissions.py`` runs the key flows in servers where
+``tests/e2e/operations/test_invite_permissions.py`` runs the key flows in servers where
 the bot has exactly these permissions.
 """
 

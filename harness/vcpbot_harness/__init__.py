@@ -18,10 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from discord_emulator import Emulator
+from discord_emulator import Emulator, Guild
 from discord_emulator import permissions as perm
 from discord_emulator.entities import Channel, Role, User
-from discord_emulator.world import Guild
 from vcpbot.bot import VCPBot, create_bot
 from vcpbot.db import Database
 from vcpbot.discord_endpoints import discord_endpoints, point_discord_at, restore

@@ -12,20 +12,16 @@ task sending it holds a write transaction (``write_guard``).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from discord_emulator import Emulator
-from vcpbot.crypto import generate_index_key, generate_master_key
-from vcpbot.db.migrate import upgrade
-from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world, settings_for
-
-from log_privacy import LogCapture, debug_log, findings
-from write_guard import WriteGuard, write_guard
+from tests.e2e.support.bot import escalation_values, running_bot
+from tests.e2e.support.write_guard import WriteGuard, write_guard
+from tests.helpers.log_privacy import LogCapture, debug_log, findings
+from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, seed_network_world
 
 
 @pytest.fixture(autouse=True)
@@ -61,46 +57,9 @@ def world(emulator: Emulator) -> NetworkWorld:
     return seed_network_world(emulator)
 
 
-def escalation_values(*, batches: bool = False) -> dict[str, Any]:
-    """Fresh keys for anonymous escalation, a receipt hash cheap enough for tests, and a
-    delivery worker that retries often (tests move the clock and wait for it).
-
-    Cards go out at once unless ``batches``: then non-urgent cards wait for the
-    deployment's default batch window, as in production.
-    """
-    values: dict[str, Any] = {
-        "master_keys": generate_master_key(1),
-        "index_key": generate_index_key(),
-        "escalation": {
-            "argon2_time_cost": 1,
-            "argon2_memory_kib": 8,
-            "argon2_parallelism": 1,
-            "outbox_poll_seconds": 0.2,
-        },
-    }
-    if not batches:
-        values["escalation"] |= {"batch_min_minutes": 0, "batch_max_minutes": 0}
-    return values
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 8, 17, 10, 0, tzinfo=UTC))
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    emulator: Emulator, world: NetworkWorld, databases: Any, clock: ManualClock, **values: Any
-) -> AsyncIterator[BotHarness]:
-    db = await databases.create()
-    await upgrade(db)
-    settings = settings_for(emulator, hub_guild_id=world.hub.id, **values)
-    running = BotHarness(emulator, settings, db, clock=clock)
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture

@@ -144,7 +144,7 @@ async def test_user_and_message_context_menus(
 async def test_the_emulator_remembers_what_people_typed_and_what_the_bot_showed(
     emulator: Emulator, start_bot: Any, world: dict[str, Any]
 ) -> None:
-    # For tests that show none of it went elsewhere (tests/log_privacy.py reads these).
+    # For tests that show none of it went elsewhere (tests/helpers/log_privacy.py reads these).
     await start_bot()
     alice = emulator.person(world["alice"])
     report = await alice.slash(world["guild"], "report", {"topic": "the party on Friday"})

@@ -33,7 +33,8 @@ def _patch() -> None:
 
     lease = os.environ.get("VCPBOT_TEST_REMINDER_LEASE_S")
     if lease:
-        from vcpbot.services.intervisie import _sending, jobs
+        from vcpbot.services.intervisie import _jobs as jobs
+        from vcpbot.services.intervisie import _sending
 
         _sending.REMINDER_LEASE = timedelta(seconds=float(lease))
         jobs.SEND_TIMEOUT_S = float(lease) / 2

@@ -16,14 +16,13 @@ import pytest
 
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
+from tests.helpers.log_privacy import text_findings
+from tests.multiprocess.steps import SHARDS, Deployment, process_env, shard_of
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import create_database
 from vcpbot.db.migrate import upgrade
 from vcpbot.settings import normalise_database_url
 from vcpbot_harness import seed_network_world
-
-from log_privacy import text_findings
-from scaleout_steps import SHARDS, Deployment, process_env, shard_of
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import random
 import pytest
 from sqlalchemy import text
 
-from scaleout_steps import (
+from tests.multiprocess.steps import (
     RETRY_S,
     Deployment,
     approved_association,

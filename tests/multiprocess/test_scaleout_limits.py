@@ -8,8 +8,7 @@ import pytest
 
 from discord_emulator.entities import User
 from discord_emulator.guild import Guild
-
-from scaleout_steps import Deployment, approved_association, set_up_hub, shard_of
+from tests.multiprocess.steps import Deployment, approved_association, set_up_hub, shard_of
 
 pytestmark = [
     pytest.mark.parametrize("databases", ["postgres"], indirect=True),

@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from discord_emulator.guild import Guild
+from tests.multiprocess.steps import RETRY_S, Deployment
 from vcpbot.leadership import lock_key
-
-from scaleout_steps import RETRY_S, Deployment
 
 pytestmark = [
     pytest.mark.parametrize("databases", ["postgres"], indirect=True),

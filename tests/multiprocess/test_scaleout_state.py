@@ -9,15 +9,14 @@ from datetime import UTC, datetime
 import pytest
 
 from discord_emulator.guild import Guild
-from vcpbot.services import intervisie
-
-from scaleout_steps import (
+from tests.multiprocess.steps import (
     Deployment,
     dms_mentioning,
     members,
     session_with_reminders_in,
     shard_of,
 )
+from vcpbot.services import intervisie
 
 pytestmark = [
     pytest.mark.parametrize("databases", ["postgres"], indirect=True),

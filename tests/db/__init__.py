@@ -1,0 +1,1 @@
+"""The database layer: engines, migrations, the read cache, what the eraser covers."""

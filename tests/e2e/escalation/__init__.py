@@ -1,0 +1,1 @@
+"""Anonymous escalation and the member route, as VCPs, members and the UM team see it."""

@@ -1,0 +1,1 @@
+"""/help and /procedure: what each audience is shown, and the association's contact."""

@@ -1,0 +1,1 @@
+"""Intervisie: planning, invitations, answers, reminders, the calendar feed."""

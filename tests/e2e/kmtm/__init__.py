@@ -1,0 +1,1 @@
+"""The KMTM count: periods, logging contacts, the panel, reports and exports."""

@@ -1,0 +1,1 @@
+"""The bot as an operator runs it: crashes, database faults, logs, metrics, permissions."""

@@ -1,0 +1,1 @@
+"""The rules library: uploading, publishing, reading and accepting house rules."""

@@ -1,0 +1,94 @@
+"""A long document is shown in pages: within Discord's limits, never cut in the middle of a word."""
+
+from __future__ import annotations
+
+from discord_emulator import Emulator
+from discord_emulator.entities import Message
+from tests.e2e.rules.steps import publish, register_with_rules_channel, rules_posts, upload
+from vcpbot_harness import BotHarness, NetworkWorld, add_student
+
+ARTICLES = 24
+WORDS = ["veiligheid", "respect", "vertrouwen", "grenzen", "gesprek"]
+
+
+def long_rules() -> str:
+    parts = ["Een lange gedragscode, om te laten zien dat niets wordt afgekapt."]
+    for number in range(1, ARTICLES + 1):
+        body = " ".join(f"{WORDS[i % len(WORDS)]}{number}" for i in range(290))
+        title = f"Onderwerp {number} " + "met een lange titel " * 8
+        parts.append(f"## {number}. {title.strip()}\n\n{body}")
+    return "\n\n".join(parts) + "\n"
+
+
+def within_limits(message: Message) -> None:
+    assert len(message.embeds) <= 10
+    total = 0
+    for embed in message.embeds:
+        assert len(embed.get("description", "")) <= 4096
+        assert len(embed.get("title", "")) <= 256
+        total += sum(len(embed.get(k, "")) for k in ("title", "description"))
+        total += len(embed.get("footer", {}).get("text", ""))
+        total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    assert total <= 6000
+
+
+def words_are_whole(message: Message) -> None:
+    for embed in message.embeds:
+        for token in embed.get("description", "").split():
+            word = token.replace("*", "").strip(".…")
+            if word[:1].isalpha() and word[-1:].isdigit():
+                assert word.rstrip("0123456789") in WORDS, f"a word was cut: {word!r}"
+
+
+async def test_a_long_document_is_paged_for_readers_and_split_in_the_channel(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    tragos = await register_with_rules_channel(emulator, world)
+    saved = await upload(emulator, tragos, "nl", long_rules(), document="code_of_conduct")
+    assert f"met {ARTICLES} artikelen." in saved.text
+
+    board = emulator.person(tragos.admin)
+    shown = await board.slash(
+        tragos.guild,
+        "rules-admin",
+        {"document": "code_of_conduct", "language": "nl"},
+        subcommand="preview",
+    )
+    page = (await shown.wait()).message
+    seen_titles: set[int] = set()
+    pages = 0
+    while True:
+        pages += 1
+        within_limits(page)
+        words_are_whole(page)
+        seen_titles |= {
+            int(e["title"].split(".")[0]) for e in page.embeds if e.get("title", "")[:1].isdigit()
+        }
+        assert f"Pagina {pages} van" in page.text
+        labels = {b["label"]: b for b in page.buttons}
+        if labels["Volgende"].get("disabled"):
+            break
+        page = (await (await board.press(page, label="Volgende")).wait()).message
+    assert pages > 2
+    assert seen_titles == set(range(1, ARTICLES + 1))
+    back = await board.press(page, label="Vorige")
+    assert f"Pagina {pages - 1} van {pages}" in (await back.wait()).message.text
+
+    await publish(emulator, tragos, "Eerste versie", document="code_of_conduct")
+    posts = rules_posts(emulator, tragos)
+    assert len(posts) > 2
+    for post in posts:
+        within_limits(post)
+        words_are_whole(post)
+    assert posts[0].pinned and not any(p.pinned for p in posts[1:])
+
+    student = emulator.person(add_student(emulator, world, "tragos", "lotte", locale="nl"))
+    contents = (await (await student.slash(tragos.guild, "rules")).wait()).message
+    within_limits(contents)
+    assert "Gedragscode · versie 1" in contents.text
+    found = (
+        await (await student.slash(tragos.guild, "rules", {"search": "vertrouwen"})).wait()
+    ).message
+    within_limits(found)
+    words_are_whole(found)
+    assert "**vertrouwen" in found.text

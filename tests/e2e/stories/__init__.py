@@ -1,0 +1,1 @@
+"""Whole-product stories across features: a year, a backup drill, an upgrade, languages."""

@@ -1,0 +1,1 @@
+"""The Discord emulator itself, checked against Discord's documented behaviour."""

@@ -1,0 +1,1 @@
+"""Checks the whole suite shares: no person in the logs, calendar files as clients read them."""

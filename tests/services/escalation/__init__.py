@@ -1,0 +1,1 @@
+"""Escalation's services: cases, consent, the outbox, closing, encryption at rest."""

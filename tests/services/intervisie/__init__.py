@@ -1,0 +1,1 @@
+"""Intervisie's services: planning, attendance, reminders and their leases, the calendar file."""

@@ -1,0 +1,1 @@
+"""KMTM's services: the count, grace, preview, chart and export."""

@@ -1,0 +1,1 @@
+"""The rules library's services and its text handling."""
