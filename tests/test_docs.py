@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import re
 import tomllib
 from collections.abc import Iterator
@@ -403,3 +404,48 @@ def test_every_vcpbot_command_named_in_a_document_exists() -> None:
 
 def test_the_operators_guide_names_every_vcpbot_command() -> None:
     assert cli_commands() - set(cli_mentions(_read(OPERATOR))) == set()
+
+
+ARCHITECTURE = DOCS / "architecture.md"
+# A path (has a slash or a file suffix) or a dotted module of ours, in inline code.
+_PATHISH = re.compile(r"^[\w.<>-]+/[\w./<>-]*$")
+_MODULE = re.compile(r"^(?:vcpbot|cogs|discord_emulator|vcpbot_harness)(?:\.\w+)+$")
+
+
+def architecture_names(text: str) -> tuple[list[str], list[str]]:
+    """The paths and the modules docs/architecture.md names (``<feature>`` patterns skipped)."""
+    names = [n for n in _inline_code(text) if "<" not in n and " " not in n]
+    return [n for n in names if _PATHISH.match(n)], [n for n in names if _MODULE.match(n)]
+
+
+def _importable(dotted: str) -> bool:
+    """A module, or a name in one."""
+    try:
+        importlib.import_module(dotted)
+    except ImportError:
+        parent, _, name = dotted.rpartition(".")
+        try:
+            return hasattr(importlib.import_module(parent), name)
+        except ImportError:
+            return False
+    return True
+
+
+def _exists(path: str) -> bool:
+    return (ROOT / path).exists() or (ROOT / "harness" / path).exists()
+
+
+def test_every_path_and_module_the_architecture_map_names_exists() -> None:
+    paths, modules = architecture_names(_read(ARCHITECTURE))
+    assert len(paths) > 20 and len(modules) > 3, "the map names the places it describes"
+    missing = [p for p in paths if not _exists(p)] + [m for m in modules if not _importable(m)]
+    assert not missing, f"docs/architecture.md names what is not there: {missing}"
+
+
+def test_the_map_check_sees_a_path_that_is_gone() -> None:
+    paths, modules = architecture_names(
+        "`vcpbot/bot.py`, `vcpbot/nowhere.py`, `cogs/<feature>/`, `vcpbot.interactions.locale_of`"
+    )
+    assert paths == ["vcpbot/bot.py", "vcpbot/nowhere.py"]
+    assert [p for p in paths if not _exists(p)] == ["vcpbot/nowhere.py"]
+    assert modules == ["vcpbot.interactions.locale_of"]
