@@ -47,7 +47,6 @@ from vcpbot.db.engine import READ_ONLY
 
 ROOT = Path(__file__).resolve().parents[3]
 OWN_CODE = (ROOT / "cogs", ROOT / "vcpbot")
-NOT_THE_BOT = (ROOT / "vcpbot" / "emulator", ROOT / "vcpbot" / "harness.py")
 
 
 def _task() -> asyncio.Task[Any] | None:
@@ -62,8 +61,8 @@ def _where() -> str:
     frames = []
     for frame in traceback.extract_stack()[:-3]:
         path = Path(frame.filename).resolve()
-        ours = any(path.is_relative_to(own) for own in OWN_CODE)
-        if ours and not any(path.is_relative_to(other) for other in NOT_THE_BOT):
+        # The emulator and the harness live in harness/, outside the bot's own code.
+        if any(path.is_relative_to(own) for own in OWN_CODE):
             frames.append(f"{path.relative_to(ROOT)}:{frame.lineno} {frame.name}")
     return " <- ".join(reversed(frames[-4:])) or "(no frame of the bot's own code)"
 
