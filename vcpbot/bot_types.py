@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Bot", "Interaction", "bot_of"]
 
-# The plain and the sharded bot share everything a cog uses (vcpbot.bot._VCPBotMixin).
+# The plain and the sharded bot share everything a cog uses (vcpbot.bot.VCPBotBase).
 Bot: TypeAlias = Union["VCPBot", "ShardedVCPBot"]  # quoted: a | of strings fails at run time
 Interaction: TypeAlias = discord.Interaction[Bot]
 
