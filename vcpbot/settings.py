@@ -129,13 +129,17 @@ class IntervisieSettings(_Section):
 
     # P7D = the same clock time 7 days before (nominal days); PT24H = 24 elapsed hours.
     reminder_leads: list[str] = Field(default_factory=lambda: ["P7D", "PT24H", "PT1H"])
+    # More lead times a VCP may choose for themselves (``/intervisie mine``, the
+    # invitation). reminder_leads are what someone gets who has not chosen; together
+    # they are everything the coordinator allows.
+    optional_leads: list[str] = Field(default_factory=lambda: ["PT3H"])
     # Those of reminder_leads that go only to invitees who answered Yes or Maybe.
     attending_only_leads: list[str] = Field(default_factory=lambda: ["PT1H"])
     # A reminder that fell due while the bot was down is still sent this long after.
     catch_up_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
     max_duration_minutes: int = Field(default=8 * 60, ge=15, le=24 * 60)
 
-    @field_validator("reminder_leads", "attending_only_leads")
+    @field_validator("reminder_leads", "optional_leads", "attending_only_leads")
     @classmethod
     def _leads(cls, value: list[str]) -> list[str]:
         cleaned = [lead.strip().upper() for lead in value]

@@ -191,4 +191,7 @@ class IntervisiePreference(Base):
 
     user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, info=USER_ID_INFO)
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The lead times they chose ("PT24H,PT1H"; "" for none); NULL until they choose,
+    # and then they get what everyone gets. Seen by nobody but the bot.
+    reminder_leads: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime]

@@ -21,7 +21,7 @@ from vcpbot.db.intervisie import (
 from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.i18n import Locale
 from vcpbot.services import languages
-from vcpbot.services.intervisie._reminders import plan_for
+from vcpbot.services.intervisie._reminders import leads_of, plan_for
 from vcpbot.services.intervisie._types import (
     Answered,
     InvitationView,
@@ -122,10 +122,21 @@ async def my_calendar(session: AsyncSession, *, user_id: int, now: datetime) -> 
     return [session_view(row) for row in rows]
 
 
-async def preferences(session: AsyncSession, *, user_id: int) -> Preferences:
-    """The person's intervisie settings; reminders are on until they turn them off."""
+def _preferences(row: IntervisiePreference | None, policy: Policy) -> Preferences:
+    return Preferences(
+        reminders_enabled=row is None or row.reminders_enabled,
+        leads=leads_of(row, policy),
+        chosen=row is not None and row.reminder_leads is not None,
+    )
+
+
+async def preferences(
+    session: AsyncSession, *, user_id: int, policy: Policy | None = None
+) -> Preferences:
+    """The person's intervisie settings: reminders are on, with the lead times everyone
+    gets, until they turn them off or choose their own."""
     row = await session.get(IntervisiePreference, user_id)
-    return Preferences(reminders_enabled=row is None or row.reminders_enabled)
+    return _preferences(row, policy or Policy())
 
 
 async def set_reminders_enabled(
@@ -137,29 +148,67 @@ async def set_reminders_enabled(
     policy: Policy,
     locale: Locale | None = None,
 ) -> Preferences:
-    """A VCP turns their reminders off or on; upcoming reminders follow at once."""
+    """A VCP turns their reminders off or on (their own lead times come back with them);
+    upcoming reminders follow at once."""
+    row = await _own_row(session, user_id=user_id, now=now, locale=locale)
+    row.reminders_enabled = enabled
+    return await _replan_mine(session, row, now=now, policy=policy)
+
+
+async def set_reminder_leads(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    leads: Iterable[str],
+    now: datetime,
+    policy: Policy,
+    locale: Locale | None = None,
+) -> Preferences:
+    """A VCP chooses their own lead times (none is a choice too) from what the coordinator
+    offers; reminders not sent yet follow at once, sent ones stay as they were.
+
+    Raises InvalidInput for a lead time that is not offered, and changes nothing then.
+    """
+    codes = {code.strip().upper() for code in leads}
+    if not codes <= set(policy.offered_codes):
+        raise InvalidInput("intervisie.error.lead_not_offered")
+    row = await _own_row(session, user_id=user_id, now=now, locale=locale)
+    row.reminder_leads = ",".join(c for c in policy.offered_codes if c in codes)
+    row.reminders_enabled = True
+    return await _replan_mine(session, row, now=now, policy=policy)
+
+
+async def _own_row(
+    session: AsyncSession, *, user_id: int, now: datetime, locale: Locale | None
+) -> IntervisiePreference:
     if locale is not None:
         await languages.remember(session, user_id=user_id, locale=locale)
     row = await session.get(IntervisiePreference, user_id)
     if row is None:
-        row = IntervisiePreference(user_id=user_id)
+        row = IntervisiePreference(user_id=user_id, reminders_enabled=True)
         session.add(row)
-    row.reminders_enabled = enabled
     row.updated_at = now
+    return row
+
+
+async def _replan_mine(
+    session: AsyncSession, row: IntervisiePreference, *, now: datetime, policy: Policy
+) -> Preferences:
+    """Re-plan the person's upcoming reminders after their preferences changed."""
     await session.flush()
     pairs = (
         await session.execute(
             select(IntervisieInvitation, IntervisieSession)
             .join(IntervisieSession, IntervisieSession.id == IntervisieInvitation.session_id)
             .where(
-                IntervisieInvitation.user_id == user_id,
+                IntervisieInvitation.user_id == row.user_id,
                 IntervisieSession.status == SessionStatus.PLANNED,
                 IntervisieSession.starts_at > now,
             )
         )
     ).all()
     await plan_for(session, [(i, s) for i, s in pairs], now=now, policy=policy)
-    return Preferences(reminders_enabled=row.reminders_enabled)
+    return _preferences(row, policy)
 
 
 async def record_delivery(

@@ -31,32 +31,46 @@ from vcpbot.services.when import Lead
 _ATTENDING = (Rsvp.YES, Rsvp.MAYBE)
 
 
-def wanted(lead: Lead, *, rsvp: Rsvp, reminders_enabled: bool, policy: Policy) -> bool:
+def wanted(lead: Lead, *, rsvp: Rsvp, leads: frozenset[str], policy: Policy) -> bool:
     """Whether an invitee should get this reminder at all.
 
-    No reminders after "No" (they told us; we do not nag), none when the VCP
-    turned them off, and the attending-only ones (by default 1 hour before)
-    only after "Yes" or "Maybe".
+    Only the lead times the person gets (``leads``: their own choice, or what
+    everyone gets; none when they turned reminders off), no reminders after "No"
+    (they told us; we do not nag), and the attending-only ones (by default 1 hour
+    before) only after "Yes" or "Maybe".
     """
-    if not reminders_enabled or rsvp == Rsvp.NO:
+    if lead.code not in leads or rsvp == Rsvp.NO:
         return False
     if lead.code in policy.attending_only:
         return rsvp in _ATTENDING
     return True
 
 
-async def opted_out(session: AsyncSession, user_ids: Iterable[int | None]) -> set[int]:
-    """The users among ``user_ids`` who turned reminders off."""
+def leads_of(row: IntervisiePreference | None, policy: Policy) -> tuple[str, ...]:
+    """The lead times a person gets, longest first: none when they turned reminders
+    off, their own choice within what is offered, or what everyone gets."""
+    if row is None or row.reminder_leads is None:
+        return policy.default_codes if row is None or row.reminders_enabled else ()
+    if not row.reminders_enabled:
+        return ()
+    chosen = set(row.reminder_leads.split(","))
+    return tuple(code for code in policy.offered_codes if code in chosen)
+
+
+async def personal_leads(
+    session: AsyncSession, user_ids: Iterable[int | None], policy: Policy
+) -> dict[int, frozenset[str]]:
+    """The lead times each of ``user_ids`` gets (see ``leads_of``)."""
     ids = {u for u in user_ids if u is not None}
-    if not ids:
-        return set()
-    rows = await session.scalars(
-        select(IntervisiePreference.user_id).where(
-            IntervisiePreference.user_id.in_(ids),
-            IntervisiePreference.reminders_enabled.is_(False),
+    rows: dict[int, IntervisiePreference] = {}
+    if ids:
+        found = await session.scalars(
+            select(IntervisiePreference)
+            .where(IntervisiePreference.user_id.in_(ids))
+            .execution_options(populate_existing=True)
         )
-    )
-    return set(rows.all())
+        rows = {row.user_id: row for row in found.all()}
+    return {u: frozenset(leads_of(rows.get(u), policy)) for u in ids}
 
 
 async def plan_for(
@@ -75,7 +89,8 @@ async def plan_for(
     pairs = list(pairs)
     if not pairs:
         return
-    off = await opted_out(session, (i.user_id for i, _ in pairs))
+    leads = await personal_leads(session, (i.user_id for i, _ in pairs), policy)
+    offered = policy.offered_codes
     existing: dict[tuple[int, str, int], IntervisieReminder] = {}
     rows = await session.scalars(
         select(IntervisieReminder)
@@ -91,12 +106,10 @@ async def plan_for(
             and sess.starts_at > now
         )
         zone = ZoneInfo(sess.zone)
-        for lead in policy.leads:
+        mine = frozenset() if invitation.user_id is None else leads[invitation.user_id]
+        for lead in policy.offered:
             want = active and wanted(
-                lead,
-                rsvp=Rsvp(invitation.rsvp),
-                reminders_enabled=invitation.user_id not in off,
-                policy=policy,
+                lead, rsvp=Rsvp(invitation.rsvp), leads=mine, policy=policy
             )
             due = lead.before(sess.starts_at, zone)
             row = existing.get((invitation.id, lead.code, sess.sequence))
@@ -115,6 +128,10 @@ async def plan_for(
                 await _transition(session, row.id, None, ReminderOutcome.SKIPPED)
             elif row.outcome == ReminderOutcome.SKIPPED and want and row.due_at > now:
                 await _transition(session, row.id, ReminderOutcome.SKIPPED, None)
+        # A lead time the coordinator no longer offers is taken off the schedule.
+        for (invitation_id, code, _), row in existing.items():
+            if invitation_id == invitation.id and code not in offered and row.outcome is None:
+                await _transition(session, row.id, None, ReminderOutcome.SKIPPED)
     await session.flush()
 
 

@@ -35,7 +35,7 @@ from vcpbot.db.intervisie import (
     SessionStatus,
 )
 from vcpbot.services import languages
-from vcpbot.services.intervisie._reminders import opted_out, wanted
+from vcpbot.services.intervisie._reminders import personal_leads, wanted
 from vcpbot.services.intervisie._types import (
     CatchUp,
     MissedReminder,
@@ -332,10 +332,13 @@ async def _still_wanted(
 ) -> bool:
     if sess.status != SessionStatus.PLANNED or reminder.sequence != sess.sequence:
         return False
+    if invitation.user_id is None:
+        return False
+    leads = await personal_leads(session, [invitation.user_id], policy)
     return wanted(
         Lead.parse(reminder.lead),
         rsvp=Rsvp(invitation.rsvp),
-        reminders_enabled=not await opted_out(session, [invitation.user_id]),
+        leads=leads[invitation.user_id],
         policy=policy,
     )
 

@@ -35,11 +35,18 @@ def job_id(reminder_id: int) -> str:
     return f"{JOB_PREFIX}{reminder_id}"
 
 
+def _length(lead: Lead) -> timedelta:
+    return timedelta(days=lead.days) + lead.exact
+
+
 @dataclass(frozen=True)
 class Policy:
     """The configured rules, built once from the settings and passed to the services."""
 
+    # What everyone gets who has not chosen their own lead times.
     leads: tuple[Lead, ...] = tuple(Lead.parse(c) for c in ("P7D", "PT24H", "PT1H"))
+    # What a VCP may add for themselves; ``offered`` is all they may choose from.
+    optional: tuple[Lead, ...] = (Lead.parse("PT3H"),)
     # Codes of ``leads`` that go only to invitees who answered Yes or Maybe.
     attending_only: frozenset[str] = frozenset({"PT1H"})
     grace: timedelta = timedelta(hours=2)
@@ -51,11 +58,28 @@ class Policy:
         section = settings.intervisie
         return cls(
             leads=tuple(Lead.parse(code) for code in section.reminder_leads),
+            optional=tuple(Lead.parse(code) for code in section.optional_leads),
             attending_only=frozenset(section.attending_only_leads),
             grace=timedelta(minutes=section.catch_up_grace_minutes),
             max_duration_minutes=section.max_duration_minutes,
             zone=settings.zone,
         )
+
+    @property
+    def offered(self) -> tuple[Lead, ...]:
+        """Every lead time a VCP may choose, longest first."""
+        unique = {lead.code: lead for lead in (*self.leads, *self.optional)}
+        return tuple(sorted(unique.values(), key=_length, reverse=True))
+
+    @property
+    def offered_codes(self) -> tuple[str, ...]:
+        return tuple(lead.code for lead in self.offered)
+
+    @property
+    def default_codes(self) -> tuple[str, ...]:
+        """What someone gets who has not chosen, in the order of ``offered``."""
+        defaults = {lead.code for lead in self.leads}
+        return tuple(code for code in self.offered_codes if code in defaults)
 
 
 @dataclass(frozen=True)
@@ -248,7 +272,12 @@ class Answered:
 
 @dataclass(frozen=True)
 class Preferences:
+    """A VCP's reminder settings: on or off, and the lead times they get (``leads``,
+    longest first): their own choice when ``chosen``, else what everyone gets."""
+
     reminders_enabled: bool
+    leads: tuple[str, ...]
+    chosen: bool
 
 
 @dataclass(frozen=True)
