@@ -5,7 +5,8 @@ from vcpbot.bot_types import Bot
 
 async def setup(bot: Bot) -> None:
     from cogs.intervisie._cog import IntervisieCog
+    from cogs.intervisie._leads import LeadsSelect
     from cogs.intervisie._rsvp import RsvpButton
 
-    bot.add_dynamic_items(RsvpButton)
+    bot.add_dynamic_items(RsvpButton, LeadsSelect)
     await bot.add_cog(IntervisieCog(bot))

@@ -4,6 +4,7 @@ VCPs answer, see their own sessions and choose whether they get reminders."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from cogs.intervisie._attendance import AttendanceForm, form_text
 from cogs.intervisie._delivery import HubEvents, HubReports, Outbox
 from cogs.intervisie._form import ALL, ASSOCIATIONS, PEOPLE, Audience, FormValues
 from cogs.intervisie._jobs import ReminderMessages
+from cogs.intervisie._leads import LeadsSelect, leads_text, picked_leads
 from cogs.intervisie._names import Names, display_names
 from cogs.intervisie._notify import Notifier
 from cogs.intervisie._planning import Planner
@@ -23,7 +25,7 @@ from cogs.intervisie._rsvp import answer_views
 from vcpbot import access, limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import Conflict, UserError
-from vcpbot.i18n import t
+from vcpbot.i18n import Locale, t
 from vcpbot.i18n.catalog import reader_locale
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import locale_of, send_private, text
@@ -546,6 +548,40 @@ class IntervisieCog(commands.Cog):
                 description=t("intervisie.mine.calendar_alt", locale),
             )
         await send_private(interaction, **kwargs)
+        await self._leads_menu(interaction, locale)
+
+    async def _leads_menu(self, interaction: Interaction, locale: Locale) -> None:
+        """Which reminders the VCP gets now, and the menu to choose others (or none)."""
+        offered = self.policy.offered_codes
+        if not offered:
+            return
+        async with self.bot.db.reading.begin() as session:
+            prefs = await intervisie.preferences(
+                session, user_id=interaction.user.id, policy=self.policy
+            )
+        view = discord.ui.View(timeout=None)
+        view.add_item(LeadsSelect(offered, reader=locale, current=prefs.leads))
+        words = leads_text(prefs.leads, locale)
+        await send_private(
+            interaction, t("intervisie.leads.current", locale, leads=words), view=view
+        )
+
+    async def choose_leads(self, interaction: Interaction, *, picked: Sequence[str]) -> None:
+        """A VCP picked their lead times in the menu (invitation DM or /intervisie mine)."""
+        async with self.bot.db.sessions.begin() as session:
+            prefs = await intervisie.set_reminder_leads(
+                session,
+                user_id=interaction.user.id,
+                leads=picked_leads(picked),
+                now=self._now(),
+                policy=self.policy,
+                locale=reader_locale(interaction.locale.value),
+            )
+        await self.rows_changed()
+        locale = locale_of(interaction)
+        key = "intervisie.leads.saved" if prefs.leads else "intervisie.leads.saved_none"
+        words = leads_text(prefs.leads, locale)
+        await send_private(interaction, t(key, locale, leads=words))
 
     @access.audience(access.Audience.INVITEES)
     @group.command(

@@ -20,6 +20,7 @@ from vcpbot.services.intervisie import (
     Moved,
     MovedSession,
     Planned,
+    Policy,
     SessionView,
 )
 
@@ -28,6 +29,8 @@ class Notifier:
     def __init__(self, bot: Bot, outbox: Outbox) -> None:
         self.bot = bot
         self.outbox = outbox
+        # The lead times a VCP may choose, offered in every invitation.
+        self.leads = Policy.from_settings(bot.settings).offered_codes
 
     def _calendar(self) -> Callable[[Sequence[SessionView]], dict[int, CalendarFile]]:
         """One .ics per session, made once: every invitee gets the same file."""
@@ -50,7 +53,7 @@ class Notifier:
         def parts(invitations: list[InvitationView], reader: Reader) -> list[Part]:
             sessions = [by_id[i.session_id] for i in invitations]
             return render.invitation(
-                sessions, invitations, planned.series, reader, calendar(sessions)
+                sessions, invitations, planned.series, reader, calendar(sessions), self.leads
             )
 
         return await self._fan_out(planned.by_user(), parts)

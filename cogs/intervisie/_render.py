@@ -14,6 +14,7 @@ from typing import Any
 
 import discord
 
+from cogs.intervisie._leads import add_menu
 from cogs.intervisie._rsvp import answer_views
 from vcpbot import limits
 from vcpbot.i18n import Locale, bilingual, formats, t
@@ -123,12 +124,15 @@ def _with_buttons(
     title: str,
     reader: Reader,
     files: Mapping[int, CalendarFile] | None = None,
+    leads: Sequence[str] = (),
 ) -> list[Part]:
     """The first message carries the first five sessions' buttons; more follow in their own.
 
-    Each session's calendar file goes in the message that holds its buttons.
+    Each session's calendar file goes in the message that holds its buttons; the menu
+    of ``leads`` (the lead times a VCP may choose) on the last one with a free row.
     """
     views = answer_views(rows, reader, dated=len(rows) > 1)
+    extra = add_menu(views, leads, reader)
     if not views:
         return [head]
     attached = (
@@ -142,7 +146,13 @@ def _with_buttons(
         Part(content=more_dates, view=view, files=fs)
         for view, fs in zip(views[1:], attached[1:], strict=True)
     ]
-    return [first, *more]
+    menu = [] if extra is None else [Part(content=_menu_text(reader), view=extra)]
+    return [first, *more, *menu]
+
+
+def _menu_text(reader: Reader) -> str:
+    key = "intervisie.leads.choose"
+    return t(key, reader) if reader else bilingual(key)
 
 
 def for_reader(reader: Reader, build: Callable[[Locale], discord.Embed]) -> discord.Embed:
@@ -169,16 +179,21 @@ def invitation(
     series: SeriesView | None,
     reader: Reader,
     files: Mapping[int, CalendarFile],
+    leads: Sequence[str] = (),
 ) -> list[Part]:
-    """One person's invitation to a session, or to every date of a series."""
-    embed = for_reader(reader, lambda locale: _invitation_embed(sessions, series, locale))
+    """One person's invitation to a session, or to every date of a series, with the menu
+    of the lead times they may choose (``leads``, when the coordinator offers any)."""
+    embed = for_reader(
+        reader, lambda locale: _invitation_embed(sessions, series, locale, menu=bool(leads))
+    )
     by_session = {s.id: s for s in sessions}
     rows = [(by_session[i.session_id], i.token) for i in invitations]
-    return _with_buttons(Part(embed=embed), rows, escape(sessions[0].title), reader, files)
+    title = escape(sessions[0].title)
+    return _with_buttons(Part(embed=embed), rows, title, reader, files, leads)
 
 
 def _invitation_embed(
-    sessions: Sequence[SessionView], series: SeriesView | None, locale: Locale
+    sessions: Sequence[SessionView], series: SeriesView | None, locale: Locale, *, menu: bool
 ) -> discord.Embed:
     first = sessions[0]
     title = escape(first.title)
@@ -209,6 +224,8 @@ def _invitation_embed(
         dates = [s.local_start for s in sessions]
         paragraphs.append(t("intervisie.plan.series_dates", locale, dates=dates))
     paragraphs.append(t("intervisie.invite.answer", locale))
+    if menu:
+        paragraphs.append(t("intervisie.invite.reminders", locale))
     calendar = (
         "intervisie.invite.calendar_series" if len(sessions) > 1 else "intervisie.invite.calendar"
     )

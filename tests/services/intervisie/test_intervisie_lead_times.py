@@ -121,7 +121,9 @@ async def test_changing_the_choice_re_plans_only_the_unsent_reminders(world: Dat
     # The week reminder goes out.
     async with world.sessions.begin() as session:
         [week] = (
-            await session.scalars(select(IntervisieReminder.id).where(IntervisieReminder.lead == "P7D"))
+            await session.scalars(
+                select(IntervisieReminder.id).where(IntervisieReminder.lead == "P7D")
+            )
         ).all()
         assert await intervisie.claim_reminder(session, reminder_id=week, now=WEEK_BEFORE)
         assert await intervisie.mark_sent(session, reminder_id=week, now=WEEK_BEFORE)

@@ -108,9 +108,7 @@ async def plan_for(
         zone = ZoneInfo(sess.zone)
         mine = frozenset() if invitation.user_id is None else leads[invitation.user_id]
         for lead in policy.offered:
-            want = active and wanted(
-                lead, rsvp=Rsvp(invitation.rsvp), leads=mine, policy=policy
-            )
+            want = active and wanted(lead, rsvp=Rsvp(invitation.rsvp), leads=mine, policy=policy)
             due = lead.before(sess.starts_at, zone)
             row = existing.get((invitation.id, lead.code, sess.sequence))
             if row is None:
