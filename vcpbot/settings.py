@@ -155,9 +155,10 @@ class IntervisieSettings(_Section):
     @field_validator("attending_only_leads")
     @classmethod
     def _attending_only_are_leads(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        extra = sorted(set(value) - set(info.data.get("reminder_leads", value)))
+        leads = {*info.data.get("reminder_leads", value), *info.data.get("optional_leads", ())}
+        extra = sorted(set(value) - leads)
         if extra:
-            raise ValueError(f"{', '.join(extra)} must also be in reminder_leads")
+            raise ValueError(f"{', '.join(extra)} must also be in reminder_leads or optional_leads")
         return value
 
 
