@@ -228,7 +228,11 @@ class Deployment:
             master_keys=self.env["VCPBOT_MASTER_KEYS"],
             index_key=self.env["VCPBOT_INDEX_KEY"],
             runtime_dir=self.env["VCPBOT_RUNTIME_DIR"],
-            intervisie={"reminder_leads": ["PT1M"], "attending_only_leads": []},
+            intervisie={
+                "reminder_leads": ["PT1M"],
+                "optional_leads": ["PT2M"],
+                "attending_only_leads": [],
+            },
             **values,
         )
 
@@ -278,6 +282,8 @@ def process_env(emulator: Emulator, world: NetworkWorld, url: str, keys: tuple[s
         # A reminder one minute before the start: a session planned a minute and a few
         # seconds ahead has its reminders due within the test.
         "VCPBOT_INTERVISIE__REMINDER_LEADS": '["PT1M"]',
+        # A VCP may choose two minutes before instead (tests of personal lead times).
+        "VCPBOT_INTERVISIE__OPTIONAL_LEADS": '["PT2M"]',
         "VCPBOT_INTERVISIE__ATTENDING_ONLY_LEADS": "[]",
         "VCPBOT_TEST_REMINDER_LEASE_S": str(REMINDER_LEASE_S),
     }
@@ -347,17 +353,22 @@ def members(deployment: Deployment, guild: Guild, count: int, prefix: str) -> li
 
 
 async def session_with_reminders_in(
-    deployment: Deployment, association: str, seconds: float, title: str
+    deployment: Deployment,
+    association: str,
+    seconds: float,
+    title: str,
+    *,
+    lead: timedelta = timedelta(minutes=1),
 ) -> None:
-    """An intervisie session for every VCP of an association, its reminders (one minute
-    before the start) due in ``seconds``."""
+    """An intervisie session for every VCP of an association, its reminders (``lead``
+    before the start: one minute, as everyone gets them) due in ``seconds``."""
     now = datetime.now(UTC)
     policy = intervisie.Policy.from_settings(deployment.settings())
     async with deployment.db.sessions.begin() as session:
         await intervisie.plan_session(
             session,
             title=title,
-            starts_at=now + timedelta(minutes=1, seconds=seconds),
+            starts_at=now + lead + timedelta(seconds=seconds),
             duration_minutes=60,
             location=intervisie.Location.room("Zaal 1"),
             agenda=None,
