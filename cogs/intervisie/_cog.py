@@ -562,9 +562,8 @@ class IntervisieCog(commands.Cog):
         view = discord.ui.View(timeout=None)
         view.add_item(LeadsSelect(offered, reader=locale, current=prefs.leads))
         words = leads_text(prefs.leads, locale)
-        await send_private(
-            interaction, t("intervisie.leads.current", locale, leads=words), view=view
-        )
+        key = "intervisie.leads.current" if prefs.leads else "intervisie.leads.current_none"
+        await send_private(interaction, t(key, locale, leads=words), view=view)
 
     async def choose_leads(self, interaction: Interaction, *, picked: Sequence[str]) -> None:
         """A VCP picked their lead times in the menu (invitation DM or /intervisie mine)."""

@@ -150,3 +150,9 @@ async def test_mine_shows_the_current_choice_and_changing_it_re_plans(
     picked = await (await sanne.select(menu_message, MENU, ["PT3H"])).wait()
     assert "3 uur van tevoren" in picked.message.text
     assert reminder_job_times(harness) == [START.astimezone(UTC) - timedelta(hours=3)]
+    # Choosing "no reminders" takes them all off the schedule.
+    picked = await (await sanne.select(menu_message, MENU, ["none"])).wait()
+    assert "je krijgt geen herinneringen" in picked.message.text
+    assert reminder_job_times(harness) == []
+    shown = await sanne.slash(world.association("tragos").guild, "intervisie", subcommand="mine")
+    assert "Je krijgt nu geen herinneringen" in (await shown.followup(1)).text
