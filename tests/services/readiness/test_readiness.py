@@ -285,3 +285,30 @@ async def test_readiness_never_reads_reports_or_kmtm(db: Database) -> None:
         if "kmtm_" in s or "escalation_" in s.replace("escalation_member_routes", "")
     ]
     assert touched == [], touched
+
+
+async def test_a_board_with_few_vcps_does_not_see_their_attendance_share(db: Database) -> None:
+    association_id = await _ready_association(db, 1001, "Tragos")  # one VCP
+    await _attendance(db, association_id, [False, False, True])
+
+    async with db.sessions.begin() as session:
+        own = await readiness.readiness_of(session, guild_id=1001, now=NOW, members=40)
+    [coordinator_line] = await _lines(db, {1001: 40})
+
+    # With one VCP a share is that person's attendance: the board does not get it.
+    assert own is not None and own.attendance_percent is None and Gap.INTERVISIE not in own.gaps
+    # The coordinator, who records attendance per person, sees the share and the gap.
+    assert coordinator_line.attendance_percent == 33 and Gap.INTERVISIE in coordinator_line.gaps
+
+    async with db.sessions.begin() as session:
+        for n in range(readiness.BOARD_SHARE_MIN_VCPS - 1):
+            await network.add_vcp(
+                session,
+                guild_id=1001,
+                user_id=7000 + n,
+                display_name=f"V{n}",
+                actor_id=BOARD,
+                now=NOW,
+            )
+        enough = await readiness.readiness_of(session, guild_id=1001, now=NOW, members=40)
+    assert enough is not None and enough.attendance_percent == 33

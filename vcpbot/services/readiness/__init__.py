@@ -15,6 +15,7 @@ Training is not tracked yet, so there is no "trained VCPs" figure.
 from vcpbot.services.readiness._gather import readiness, readiness_of
 from vcpbot.services.readiness._types import (
     ATTENDANCE_LOW_PERCENT,
+    BOARD_SHARE_MIN_VCPS,
     QUIET_DAYS,
     TERM_DAYS,
     Acknowledgements,
@@ -25,6 +26,7 @@ from vcpbot.services.readiness._types import (
 
 __all__ = [
     "ATTENDANCE_LOW_PERCENT",
+    "BOARD_SHARE_MIN_VCPS",
     "QUIET_DAYS",
     "TERM_DAYS",
     "Acknowledgements",

@@ -7,6 +7,7 @@ intervisie invitations and the audit log; see the package docstring for why.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
@@ -21,6 +22,7 @@ from vcpbot.services.disclosure import Rule
 from vcpbot.services.network import PANEL_ACTION
 from vcpbot.services.readiness._types import (
     ATTENDANCE_LOW_PERCENT,
+    BOARD_SHARE_MIN_VCPS,
     QUIET_DAYS,
     TERM_DAYS,
     Acknowledgements,
@@ -51,7 +53,13 @@ async def readiness(
 async def readiness_of(
     session: AsyncSession, *, guild_id: int, now: datetime, members: int | None
 ) -> Readiness | None:
-    """The line of the association in this guild, or None when it is not approved."""
+    """The line of the association in this guild as its board may see it, or None when it
+    is not approved.
+
+    The board knows its VCPs by name, so with fewer than ``BOARD_SHARE_MIN_VCPS`` VCPs an
+    attendance share would say how often one of them came: it is left out (None, and no
+    intervisie gap) for the board. The coordinator already sees attendance per person.
+    """
     row = (
         await session.scalars(
             select(Association).where(
@@ -60,7 +68,12 @@ async def readiness_of(
             )
         )
     ).one_or_none()
-    return None if row is None else await _line(session, row, now, members)
+    if row is None:
+        return None
+    line = await _line(session, row, now, members)
+    if line.vcps >= BOARD_SHARE_MIN_VCPS:
+        return line
+    return _with_gaps(replace(line, attendance_percent=None))
 
 
 def _attention_first(line: Readiness) -> tuple[int, int, str]:
@@ -119,7 +132,7 @@ def _with_gaps(line: Readiness) -> Readiness:
         and line.attendance_percent < ATTENDANCE_LOW_PERCENT,
         Gap.QUIET: line.days_quiet is not None and line.days_quiet > QUIET_DAYS,
     }
-    return Readiness(**{**line.__dict__, "gaps": tuple(gap for gap in Gap if found[gap])})
+    return replace(line, gaps=tuple(gap for gap in Gap if found[gap]))
 
 
 async def _count(session: AsyncSession, query: object) -> int:

@@ -12,6 +12,9 @@ from vcpbot.db.rules import RulesKind
 TERM_DAYS = 182
 # Below this share of recorded attendance, intervisie is a gap.
 ATTENDANCE_LOW_PERCENT = 50
+# A board sees its VCPs' attendance share only with at least this many VCPs
+# (the contributor threshold of vcpbot.services.disclosure).
+BOARD_SHARE_MIN_VCPS = 3
 # More days than this without any activity the bot can see is a gap.
 QUIET_DAYS = 90
 
