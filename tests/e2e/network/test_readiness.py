@@ -72,11 +72,11 @@ def _fields(reply) -> dict[str, str]:
     return {field["name"]: field["value"] for field in embed["fields"]}
 
 
-def _rows(reply) -> list[list[object]]:
+def _rows(reply, first_column: str = "Vereniging") -> list[list[object]]:
     book = load_workbook(io.BytesIO(attachment(reply, "xlsx").data))
     sheet = book.active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    header = next(i for i, row in enumerate(rows) if row[0] == "Vereniging")
+    header = next(i for i, row in enumerate(rows) if row[0] == first_column)
     return [row for row in rows[header + 1 :] if row[0] and row[1] is not None]
 
 
@@ -148,6 +148,23 @@ async def test_an_english_board_reads_its_status_in_english(
     assert "Register your VCPs with /vcp add" in status.text
     assert "/anonymous-contact panel" not in status.text  # the panel is posted
     assert "The UM coordinator sees this same line" in status.text
+
+
+async def test_an_english_coordinator_reads_readiness_and_the_sheet_in_english(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    world.coordinator.locale = "en-US"
+    await _four_associations(emulator, world)
+
+    reply = await _readiness(emulator, world)
+
+    assert "Readiness per association" in reply.text
+    fields = _fields(reply)
+    assert "Open: no VCPs registered, code of conduct" in fields["Circumflex"]
+    assert "Code of conduct: not published" in fields["Studentenvereniging Tragos"]
+    rows = _rows(reply, "Association")
+    assert [row[0] for row in rows] == list(fields)
+    assert rows[-1][6:9] == ["yes", "yes", "yes"] and rows[0][2] == "not published"
 
 
 async def test_a_board_outside_the_network_a_member_and_the_team_are_refused(
