@@ -269,7 +269,7 @@ class EscalationCog(commands.Cog):
     @app_commands.describe(channel=L("cmd.anonymous.panel.channel"))
     @app_commands.rename(channel=L("cmd.anonymous.opt.channel"))
     async def panel(self, interaction: Interaction, channel: discord.TextChannel) -> None:
-        await self._association(interaction)
+        association = await self._association(interaction)
         usable(interaction, channel)
         try:
             await channel.send(**panel_message(), allowed_mentions=NO_MENTIONS)
@@ -277,6 +277,14 @@ class EscalationCog(commands.Cog):
             raise InvalidInput(
                 "escalation.error.channel_unusable", channel=channel.mention
             ) from None
+        # For readiness: the route is findable (the message itself is Discord's).
+        async with self.bot.db.sessions.begin() as session:
+            await network.record_panel(
+                session,
+                association_id=association.id,
+                actor_id=interaction.user.id,
+                now=self.bot.clock(),
+            )
         await send_private(
             interaction, text(interaction, "escalation.panel.posted", channel=channel.mention)
         )

@@ -15,15 +15,16 @@ from cogs.network._join import (
     setup_change_reply,
     withdraw_request,
 )
+from cogs.network._readiness import readiness_embed, readiness_file, status_embed
 from cogs.network._registry import change_registry, manageable
 from cogs.network._render import association_table, audit_table, vcp_list
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.bot_types import Bot, Interaction
-from vcpbot.errors import InvalidInput, NotFound, UserError
+from vcpbot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from vcpbot.i18n.translator import L
-from vcpbot.interactions import NO_MENTIONS, send_private, text
-from vcpbot.services import network
+from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
+from vcpbot.services import network, readiness
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,27 @@ class NetworkCog(commands.Cog):
             return False
         return True
 
+    # --- /setup-status (association) ----------------------------------------------
+
+    @access.audience(Audience.NETWORK_BOARD)
+    @app_commands.command(
+        name=L("cmd.setup_status.name"), description=L("cmd.setup_status.description")
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def setup_status(self, interaction: Interaction) -> None:
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        members = interaction.guild.member_count if interaction.guild else None
+        async with self.bot.db.sessions.begin() as session:
+            await network.require_in_network(session, guild_id=guild_id)
+            line = await readiness.readiness_of(
+                session, guild_id=guild_id, now=self.bot.clock(), members=members
+            )
+        if line is None:
+            raise NotAllowed("network.error.not_in_network")
+        await send_private(interaction, embed=status_embed(line, locale_of(interaction)))
+
     # --- /network (coordinator) ---------------------------------------------------
 
     @access.audience(Audience.COORDINATOR)
@@ -233,6 +255,27 @@ class NetworkCog(commands.Cog):
             await access.require_coordinator(interaction, session)
             entries = await network.audit_log(session)
         await send_private(interaction, embed=audit_table(interaction, entries))
+
+    @access.audience(Audience.COORDINATOR)
+    @network_group.command(
+        name=L("cmd.network.readiness.name"),
+        description=L("cmd.network.readiness.description"),
+    )
+    async def network_readiness(self, interaction: Interaction) -> None:
+        now = self.bot.clock()
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+            lines = await readiness.readiness(session, now=now, members=self._member_counts())
+        locale = locale_of(interaction)
+        await send_private(
+            interaction,
+            embed=readiness_embed(lines, locale),
+            file=readiness_file(lines, locale, now),
+        )
+
+    def _member_counts(self) -> dict[int, int | None]:
+        """Each server's member count as Discord reports it: the rates' denominator."""
+        return {guild.id: guild.member_count for guild in self.bot.guilds}
 
     @access.audience(Audience.COORDINATOR)
     @network_group.command(

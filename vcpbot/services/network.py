@@ -212,6 +212,18 @@ async def require_in_network(session: AsyncSession, *, guild_id: int) -> Associa
     return _view(row)
 
 
+# The audit action when a board posts the anonymous-report panel (readiness reads it).
+PANEL_ACTION = "anonymous.panel"
+
+
+async def record_panel(
+    session: AsyncSession, *, association_id: int, actor_id: int, now: datetime
+) -> None:
+    """Note in the network's log that the board posted the anonymous-report panel."""
+    _audit(session, now=now, actor_id=actor_id, action=PANEL_ACTION, association_id=association_id)
+    await session.flush()
+
+
 @dataclass(frozen=True)
 class SetupResult:
     association: AssociationView

@@ -37,6 +37,7 @@ VCP_EXTRAS = (
 )
 BOARD_EXTRAS = (
     "setup",
+    "setup_status",
     "vcp add",
     "vcp remove",
     "vcp list",
@@ -60,6 +61,7 @@ COORDINATOR_EXTRAS = (
     "network list",
     "network vcps",
     "network audit",
+    "network readiness",
     "network suspend",
     "network reinstate",
     "intervisie plan",
