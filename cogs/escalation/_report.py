@@ -92,7 +92,9 @@ async def start_report(interaction: Interaction, cog: EscalationHost) -> None:
     config = cog.require_config()
     guild_id = require_association_guild(interaction)
     locale = locale_of(interaction)
-    async with database(interaction).sessions.begin() as session:
+    # Only reads: a read-only transaction never queues behind a writer (on SQLite the
+    # write lock), so the person is answered within Discord's three seconds.
+    async with database(interaction).reading.begin() as session:
         association = await network.require_in_network(session, guild_id=guild_id)
         route = await reporter_route(interaction, session, association)
         # The only registered VCP: the association's name on the case names them.
