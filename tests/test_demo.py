@@ -112,6 +112,15 @@ async def test_the_tour_plays_and_exits_cleanly(lang: str, expected: list[str]) 
     chart = next(line for line in lines if "vcpbot-demo-" in line and line.endswith(".png"))
     path = Path(chart.rsplit(" ", 1)[-1])
     assert (await asyncio.to_thread(path.read_bytes))[:8] == b"\x89PNG\r\n\x1a\n"
+    # Readiness: the coordinator privately sees each association's line, Tragos's board its
+    # own with what to do next; neither says anything about reports or KMTM contacts.
+    readiness = story.split(f"=== 10. {t('demo.chapter.readiness', lang)}", 1)[1]
+    assert readiness.count(t("network.readiness.title", lang)) == 1
+    # Tragos: a line in the overview; where the board looks; the title of the board's line.
+    assert readiness.count("Studentenvereniging Tragos") == 3
+    assert "(only they see this)" in readiness or "(alleen zij zien dit)" in readiness
+    assert "/anonymous-contact panel" in readiness or "/anoniem-contact paneel" in readiness
+    assert not re.search(r"\bC-[A-Z0-9]{4}\b", readiness)  # no case is named
     assert "Discord would refuse" not in story
 
 

@@ -3,7 +3,7 @@
 The in-repo Discord emulator and the real bot run in this process with a
 temporary SQLite database; a scripted tour acts as each person and prints what
 they do and what they see. No token, no network. One module per feature's tour
-(network, rules, escalation, intervisie, kmtm), told through one Narrator
+(network and its readiness, rules, escalation, intervisie, kmtm), told through one Narrator
 (narration.py); the acting is the harness's shared steps (vcpbot_harness.steps),
 the same the end-to-end tests take.
 """
@@ -26,7 +26,7 @@ from vcpbot_harness.demo.escalation import consent_tour, escalation_tour
 from vcpbot_harness.demo.intervisie import intervisie_tour
 from vcpbot_harness.demo.kmtm import kmtm_tour
 from vcpbot_harness.demo.narration import Narrator, Out
-from vcpbot_harness.demo.network import network_tour
+from vcpbot_harness.demo.network import network_tour, readiness_tour
 from vcpbot_harness.demo.rules import rules_tour
 
 __all__ = ["run_demo"]
@@ -90,3 +90,4 @@ async def _tours(
     await consent_tour(emulator, world, say, lang)
     await intervisie_tour(emulator, world, say, lang, harness, clock)
     await kmtm_tour(emulator, world, say, lang, harness=harness)
+    await readiness_tour(emulator, world, say, lang)

@@ -76,3 +76,20 @@ async def _register(
         tragos.guild, "vcp", {"listed": listed}, subcommand="listing"
     )
     say.sees(vcp, (await listing.wait()).message, where=tragos.guild.name)
+
+
+async def readiness_tour(
+    emulator: Emulator, world: NetworkWorld, say: Narrator, lang: Locale
+) -> None:
+    """The coordinator sees what each association has in place; Tragos's board sees its own
+    line and what to do next. No case or KMTM figure appears in either."""
+    say.chapter(t("demo.chapter.readiness", lang))
+    say.does(world.coordinator, "/network readiness")
+    overview = await emulator.person(world.coordinator).slash(
+        world.hub, "network", subcommand="readiness"
+    )
+    say.sees(world.coordinator, await overview.final(), where="#general")
+    tragos = world.association("tragos")
+    say.does(tragos.admin, "/setup-status")
+    own = await emulator.person(tragos.admin).slash(tragos.guild, "setup-status")
+    say.sees(tragos.admin, await own.final(), where=tragos.guild.name)
