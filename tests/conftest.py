@@ -8,6 +8,7 @@ instead of a skip). Each PostgreSQL test gets its own schema, dropped afterwards
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import secrets
@@ -111,6 +112,14 @@ async def db(empty_db: Database) -> Database:
     """A database migrated to head, on each backend."""
     await upgrade(empty_db)
     return empty_db
+
+
+@pytest.fixture(autouse=True)
+def collectable() -> Iterator[None]:
+    """A ready bot freezes what exists (``vcpbot.collector``); in this one long process
+    every test's bot would stay frozen, so each test gives it back to the collector."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)

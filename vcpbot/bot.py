@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from vcpbot.collector import settle
 from vcpbot.db import Database
 from vcpbot.db.migrate import state as migration_state
 from vcpbot.i18n.translator import CatalogTranslator
@@ -146,6 +147,10 @@ class VCPBotBase(_DiscordBot):
         if self.metrics is not None and self.metrics.port is None:
             await self.metrics.start(self.db)
         await super().connect(reconnect=reconnect)
+
+    async def on_ready(self) -> None:
+        """Start-up's objects leave the collector's way (``vcpbot.collector``)."""
+        settle()
 
     async def _load_cog(self, name: str) -> None:
         try:
