@@ -284,7 +284,7 @@ async def close_poll(
     chosen_position = tally.best if position is None else position
     chosen = next((o for o in tally.poll.options if o.position == chosen_position), None)
     if chosen is None:
-        raise InvalidInput("intervisie.poll.error.unknown_option", count=len(tally.poll.options))
+        raise InvalidInput("intervisie.poll.error.unknown_option", max=len(tally.poll.options))
     asked = await session.scalars(
         select(IntervisiePollInvitee.user_id)
         .where(IntervisiePollInvitee.poll_id == poll_id)
