@@ -123,12 +123,14 @@ async def test_six_evenings_to_twelve_vcps_become_one_session(
     assert {name: reminders(emulator, vcps[name]) for name in TWELVE} == {
         name: int(name in REMINDED) for name in TWELVE
     }
-    assert "Herinnering: datumprikker Intervisie najaar" in poll_messages(
-        emulator, vcps["mila"], reminder=True
-    )[0].text
-    assert "Reminder: finding a date for Intervisie najaar" in poll_messages(
-        emulator, vcps["liv"], reminder=True
-    )[0].text
+    assert (
+        "Herinnering: datumprikker Intervisie najaar"
+        in poll_messages(emulator, vcps["mila"], reminder=True)[0].text
+    )
+    assert (
+        "Reminder: finding a date for Intervisie najaar"
+        in poll_messages(emulator, vcps["liv"], reminder=True)[0].text
+    )
     # The reminder's buttons answer like the poll's.
     late = await answer(emulator, vcps["mila"], 3, "yes", reminder=True)
     assert "Je hebt 1 van 6 data beantwoord" in late.text
