@@ -181,9 +181,14 @@ async def test_a_reminder_claimed_by_a_process_that_died_is_found_not_sent_twice
 ) -> None:
     created = await _create(world, invitees=Invitees.people(SANNE))
     async with world.sessions.begin() as session:
-        [claimed] = await intervisie._poll_reminders.claim_poll_reminders(
+        [due] = await intervisie._poll_reminders.due_poll_reminders(
             session, poll_id=created.poll.id, now=REMIND_AT
         )
+    async with world.sessions.begin() as session:
+        claimed = await intervisie._poll_reminders.claim_poll_reminder(
+            session, invitee_id=due, now=REMIND_AT
+        )
+    assert claimed is not None and not claimed.in_doubt
     delivered = [claimed.token]  # the DM went out; the process died before marking it
     sends = []
 

@@ -60,29 +60,29 @@ def _complete() -> ColumnElement[bool]:
 
 
 async def pending_poll_reminders(session: AsyncSession) -> list[PendingPollReminder]:
-    """Each poll whose reminder still has someone to settle, and when its job runs: at
-    the reminder's time, or when the last claim still running on it runs out."""
+    """Each poll whose reminder still has someone to settle, and when its job runs: the
+    soonest of its people's times, each the reminder's time or, while a claim holds
+    that person, when the claim runs out."""
     rows = await session.execute(
         select(
             IntervisiePoll.id,
             IntervisiePoll.remind_at,
-            func.max(IntervisiePollInvitee.reminder_lease_until),
+            IntervisiePollInvitee.reminder_lease_until,
         )
         .join(IntervisiePollInvitee, IntervisiePollInvitee.poll_id == IntervisiePoll.id)
         .where(_OPEN)
-        .group_by(IntervisiePoll.id, IntervisiePoll.remind_at)
     )
-    return [
-        PendingPollReminder(poll_id, remind_at if lease is None else max(remind_at, lease))
-        for poll_id, remind_at, lease in rows
-    ]
+    soonest: dict[int, datetime] = {}
+    for poll_id, remind_at, lease in rows:
+        runs_at = remind_at if lease is None else max(remind_at, lease)
+        soonest[poll_id] = min(runs_at, soonest.get(poll_id, runs_at))
+    return [PendingPollReminder(p, at) for p, at in sorted(soonest.items())]
 
 
-async def claim_poll_reminders(
-    session: AsyncSession, *, poll_id: int, now: datetime
-) -> list[PollReminderToSend]:
-    """Claim the reminders due now; settle as skipped those no longer wanted (everything
-    answered, or the deadline passed). Commit before sending anything."""
+async def due_poll_reminders(session: AsyncSession, *, poll_id: int, now: datetime) -> list[int]:
+    """The invitees (ids) whose reminder can be acted on now, each to be claimed in its
+    own transaction (``claim_poll_reminder``); those no longer wanted (everything
+    answered, or the deadline passed) are settled as skipped here. Commit after."""
     row = await session.get(IntervisiePoll, poll_id)
     if row is None or row.remind_at > now:
         return []
@@ -96,36 +96,44 @@ async def claim_poll_reminders(
         .values(reminder_outcome="skipped")
         .execution_options(synchronize_session=False),
     )
-    takeable = or_(
+    ids = await session.scalars(
+        select(IntervisiePollInvitee.id)
+        .where(mine, _OPEN, _takeable(now))
+        .order_by(IntervisiePollInvitee.id)
+    )
+    return list(ids.all())
+
+
+async def claim_poll_reminder(
+    session: AsyncSession, *, invitee_id: int, now: datetime
+) -> PollReminderToSend | None:
+    """Take the right to send this person's poll reminder until ``now + REMINDER_LEASE``;
+    None when another process holds it or it is settled. Commit before sending."""
+    invitee = await session.get(IntervisiePollInvitee, invitee_id, populate_existing=True)
+    if invitee is None:
+        return None
+    in_doubt = invitee.reminder_claimed_at is not None
+    if not await _claim(session, invitee_id, now):
+        return None
+    row = await session.get(IntervisiePoll, invitee.poll_id)
+    if row is None:
+        return None
+    return PollReminderToSend(
+        invitee_id=invitee.id,
+        user_id=invitee.user_id,
+        token=invitee.token,
+        locale=await languages.remembered(session, user_id=invitee.user_id),
+        poll=await poll_view(session, row),
+        lease_until=now + REMINDER_LEASE,
+        in_doubt=in_doubt,
+    )
+
+
+def _takeable(now: datetime) -> ColumnElement[bool]:
+    return or_(
         IntervisiePollInvitee.reminder_claimed_at.is_(None),
         IntervisiePollInvitee.reminder_lease_until <= now,
     )
-    candidates = (
-        await session.scalars(
-            select(IntervisiePollInvitee)
-            .where(mine, _OPEN, takeable)
-            .order_by(IntervisiePollInvitee.id)
-        )
-    ).all()
-    poll = await poll_view(session, row)
-    claimed: list[PollReminderToSend] = []
-    for invitee in candidates:
-        in_doubt = invitee.reminder_claimed_at is not None
-        if not wanted and not in_doubt:
-            continue
-        if await _claim(session, invitee.id, now):
-            claimed.append(
-                PollReminderToSend(
-                    invitee_id=invitee.id,
-                    user_id=invitee.user_id,
-                    token=invitee.token,
-                    locale=await languages.remembered(session, user_id=invitee.user_id),
-                    poll=poll,
-                    lease_until=now + REMINDER_LEASE,
-                    in_doubt=in_doubt,
-                )
-            )
-    return claimed
 
 
 async def _claim(session: AsyncSession, invitee_id: int, now: datetime) -> bool:
@@ -135,10 +143,7 @@ async def _claim(session: AsyncSession, invitee_id: int, now: datetime) -> bool:
         .where(
             IntervisiePollInvitee.id == invitee_id,
             _OPEN,
-            or_(
-                IntervisiePollInvitee.reminder_claimed_at.is_(None),
-                IntervisiePollInvitee.reminder_lease_until <= now,
-            ),
+            _takeable(now),
         )
         .values(reminder_claimed_at=now, reminder_lease_until=now + REMINDER_LEASE)
         .execution_options(synchronize_session=False),
@@ -214,10 +219,16 @@ class PollReminderRunner:
         self._scheduled.clear()
 
     async def run(self, poll_id: int) -> list[str]:
-        """The job: claim what is due, deliver each, settle each; the outcomes."""
+        """The job: for each person due, claim, deliver and settle, one at a time, so a
+        death halfway leaves at most one claim in doubt; the outcomes."""
         async with self._sessions.begin() as session:
-            claimed = await claim_poll_reminders(session, poll_id=poll_id, now=self._clock())
-        outcomes = [await self._settle(item) for item in claimed]
+            due = await due_poll_reminders(session, poll_id=poll_id, now=self._clock())
+        outcomes = []
+        for invitee_id in due:
+            async with self._sessions.begin() as session:
+                item = await claim_poll_reminder(session, invitee_id=invitee_id, now=self._clock())
+            if item is not None:
+                outcomes.append(await self._settle(item))
         await self.refresh()
         return [o for o in outcomes if o is not None]
 
