@@ -47,10 +47,13 @@ def clock() -> ManualClock:
 
 
 def reminded(emulator: Emulator, people: dict[str, Any]) -> Counter[str]:
+    """How many poll reminders each person has in their DMs (the first of its messages)."""
     return Counter(
         {
-            name: len({m.id for m in poll_messages(emulator, user, reminder=True)})
-            and sum("Herinnering: datumprikker" in m.text for m in emulator.person(user).dms())
+            name: sum(
+                "Herinnering: datumprikker" in m.text
+                for m in poll_messages(emulator, user, reminder=True)
+            )
             for name, user in people.items()
         }
     )
