@@ -6,7 +6,8 @@ from vcpbot.bot_types import Bot
 async def setup(bot: Bot) -> None:
     from cogs.intervisie._cog import IntervisieCog
     from cogs.intervisie._leads import LeadsSelect
+    from cogs.intervisie._poll_dm import PollButton
     from cogs.intervisie._rsvp import RsvpButton
 
-    bot.add_dynamic_items(RsvpButton, LeadsSelect)
+    bot.add_dynamic_items(RsvpButton, LeadsSelect, PollButton)
     await bot.add_cog(IntervisieCog(bot))

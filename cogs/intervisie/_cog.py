@@ -21,6 +21,8 @@ from cogs.intervisie._leads import LeadsSelect, leads_text, picked_leads
 from cogs.intervisie._names import Names, display_names
 from cogs.intervisie._notify import Notifier
 from cogs.intervisie._planning import Planner
+from cogs.intervisie._poll_dm import PollReminders, poll_answered, poll_label
+from cogs.intervisie._polls import PollDesk
 from cogs.intervisie._rsvp import answer_views
 from vcpbot import access, limits
 from vcpbot.bot_types import Bot, Interaction
@@ -35,6 +37,8 @@ from vcpbot.services.intervisie import (
     REASON_MAX,
     Invitees,
     Policy,
+    PollAnswer,
+    PollReminderRunner,
     ReminderRunner,
     Rsvp,
     SessionStatus,
@@ -43,6 +47,9 @@ from vcpbot.services.intervisie import (
 # Without dates given, attendance looks a year back and the export a year either side.
 DEFAULT_PERIOD_DAYS = 365
 JOB_REFRESH = "intervisie:refresh"
+JOB_POLLS_REFRESH = "intervisie:polls-refresh"
+# A date poll's reminder: this long before its deadline unless the coordinator says.
+DEFAULT_POLL_REMINDER_HOURS = 24
 # What another process says to the leader after changing reminder rows.
 WAKE_INTERVISIE = "intervisie"
 
@@ -66,6 +73,15 @@ class IntervisieCog(commands.Cog):
         self.notifier = Notifier(self.bot, self.outbox)
         self.names = Names(self.bot)
         self.planner = Planner(self)
+        self.polls = PollDesk(self, self.planner)
+        poll_reminders = PollReminders(self.outbox)
+        self.poll_runner = PollReminderRunner(
+            sessions=self.bot.db.sessions,
+            scheduler=self.bot.scheduler,
+            send=poll_reminders.send,
+            find=poll_reminders.find,
+            clock=self.bot.clock,
+        )
         reminders = ReminderMessages(self.outbox, self.reports, self.names)
         # The same runner the scheduler's jobs call; tests and the demo call run_due()
         # on it after moving their clock.
@@ -85,6 +101,11 @@ class IntervisieCog(commands.Cog):
         self.bot.scheduler.every(
             JOB_REFRESH, self.bot.settings.leadership.refresh_seconds, self.runner.refresh
         )
+        self.bot.scheduler.every(
+            JOB_POLLS_REFRESH,
+            self.bot.settings.leadership.refresh_seconds,
+            self.poll_runner.refresh,
+        )
         if self.bot.leads:
             await self.lead_taken()
 
@@ -92,15 +113,18 @@ class IntervisieCog(commands.Cog):
         """This process now leads (vcpbot.leadership): catch up on what fell due while no
         process did, then one job per reminder."""
         await self.runner.start()
+        await self.poll_runner.refresh()
 
     async def lead_lost(self) -> None:
         # The next leader sends them; lead_taken rebuilds them here if this process leads again.
         for job in self.bot.scheduler.job_ids(JOB_PREFIX):
             self.bot.scheduler.cancel(job)
+        self.poll_runner.stop()
 
     async def leader_woken(self, topic: str) -> None:
         if topic == WAKE_INTERVISIE:
             await self.runner.refresh()
+            await self.poll_runner.refresh()
 
     async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
         """After a committed change to sessions, answers or reminder preferences: the
@@ -108,12 +132,15 @@ class IntervisieCog(commands.Cog):
         given)."""
         if self.bot.leads:
             await self.runner.refresh(invitation_ids=invitation_ids)
+            if invitation_ids is None:
+                await self.poll_runner.refresh()
         else:
             await self.bot.wake_leader(WAKE_INTERVISIE)
 
     async def cog_unload(self) -> None:
-        for job in [*self.bot.scheduler.job_ids(JOB_PREFIX), JOB_REFRESH]:
+        for job in [*self.bot.scheduler.job_ids(JOB_PREFIX), JOB_REFRESH, JOB_POLLS_REFRESH]:
             self.bot.scheduler.cancel(job)
+        self.poll_runner.stop()
 
     group = app_commands.Group(
         name=L("cmd.intervisie.name"), description=L("cmd.intervisie.description")
@@ -182,7 +209,104 @@ class IntervisieCog(commands.Cog):
             self.planner.form(interaction, audience, FormValues())
         )
 
+    @access.audience(access.Audience.COORDINATOR)
+    @group.command(
+        name=L("cmd.intervisie.poll.name"), description=L("cmd.intervisie.poll.description")
+    )
+    @app_commands.describe(
+        invitees=L("cmd.intervisie.invitees"),
+        deadline=L("cmd.intervisie.poll.deadline"),
+        associations=L("cmd.intervisie.associations"),
+        remind_hours=L("cmd.intervisie.poll.remind_hours"),
+    )
+    @app_commands.choices(invitees=INVITEE_CHOICES)
+    @app_commands.rename(
+        invitees=L("cmd.intervisie.opt.invitees"),
+        deadline=L("cmd.intervisie.opt.deadline"),
+        associations=L("cmd.intervisie.opt.associations"),
+        remind_hours=L("cmd.intervisie.opt.remind_hours"),
+    )
+    async def poll(
+        self,
+        interaction: Interaction,
+        invitees: app_commands.Choice[str],
+        deadline: app_commands.Range[str, 1, 40],
+        associations: app_commands.Range[str, 1, 300] | None = None,
+        remind_hours: app_commands.Range[int, 1, 336] = DEFAULT_POLL_REMINDER_HOURS,
+    ) -> None:
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+        audience = Audience.read(invitees.value, associations, None, None, today=self._today())
+        closes = when.parse_start(deadline, zone=self.policy.zone, now=self._now())
+        form = self.polls.form(interaction, audience, closes, timedelta(hours=remind_hours))
+        await interaction.response.send_modal(form)
+
+    @access.audience(access.Audience.COORDINATOR)
+    @group.command(
+        name=L("cmd.intervisie.poll_results.name"),
+        description=L("cmd.intervisie.poll_results.description"),
+    )
+    @app_commands.describe(poll_id=L("cmd.intervisie.poll.which"))
+    @app_commands.rename(poll_id=L("cmd.intervisie.opt.poll"))
+    async def poll_results(self, interaction: Interaction, poll_id: int) -> None:
+        await self.polls.results(interaction, poll_id)
+
+    @access.audience(access.Audience.COORDINATOR)
+    @group.command(
+        name=L("cmd.intervisie.poll_choose.name"),
+        description=L("cmd.intervisie.poll_choose.description"),
+    )
+    @app_commands.describe(
+        poll_id=L("cmd.intervisie.poll.which"), option=L("cmd.intervisie.poll.option")
+    )
+    @app_commands.rename(
+        poll_id=L("cmd.intervisie.opt.poll"), option=L("cmd.intervisie.opt.option")
+    )
+    async def poll_choose(
+        self,
+        interaction: Interaction,
+        poll_id: int,
+        option: app_commands.Range[int, 1, 10] | None = None,
+    ) -> None:
+        await self.polls.choose(interaction, poll_id, option)
+
+    @poll_results.autocomplete("poll_id")
+    @poll_choose.autocomplete("poll_id")
+    async def _poll_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        try:
+            async with self.bot.db.sessions.begin() as session:
+                await access.require_coordinator(interaction, session)
+                polls = await intervisie.open_polls(session)
+        except UserError:
+            return []
+        wanted = current.strip().casefold()
+        locale = locale_of(interaction)
+        labels = [(poll_label(p, locale), p.id) for p in polls]
+        return [
+            app_commands.Choice(name=label, value=poll_id)
+            for label, poll_id in labels
+            if wanted in label.casefold()
+        ][: limits.AUTOCOMPLETE_CHOICES_MAX]
+
+    async def answer_poll(
+        self, interaction: Interaction, *, token: str, position: int, answer: PollAnswer
+    ) -> None:
+        """A press on a date poll's button: this person's answer to one date."""
+        async with self.bot.db.sessions.begin() as session:
+            answered = await intervisie.answer_poll(
+                session,
+                token=token,
+                user_id=interaction.user.id,
+                position=position,
+                answer=answer,
+                now=self._now(),
+            )
+        await send_private(interaction, poll_answered(answered, locale_of(interaction)))
+
     @plan.autocomplete("associations")
+    @poll.autocomplete("associations")
     async def _association_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

@@ -210,9 +210,14 @@ class Planner:
             await self._offer_retry(interaction, exc, draft.audience, draft.values)
             return
         # Committed: now the world may hear of it.
+        await self.announce(interaction, planned)
+
+    async def announce(self, interaction: Interaction, planned: Planned) -> None:
+        """After a committed plan (from the form, or from a date poll): the reminder jobs,
+        the hub's event, the invitations, and the coordinator's summary."""
         await self.cog.rows_changed()
         events = await self.cog.events.create(planned.sessions)
-        async with bot.db.sessions.begin() as session:
+        async with self.cog.bot.db.sessions.begin() as session:
             for session_id, event_id in events.items():
                 await intervisie.set_discord_event(
                     session, session_id=session_id, event_id=event_id

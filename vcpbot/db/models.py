@@ -3,4 +3,13 @@
 Alembic's autogenerate and the schema checks import this one module.
 """
 
-from vcpbot.db import escalation, help, intervisie, kmtm, languages, network, rules  # noqa: F401
+from vcpbot.db import (  # noqa: F401
+    escalation,
+    help,
+    intervisie,
+    kmtm,
+    languages,
+    network,
+    polls,
+    rules,
+)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.dml import execute_dml
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisiePreference, IntervisieReminder
+from vcpbot.db.polls import IntervisiePollAnswer, IntervisiePollInvitee
 from vcpbot.services.intervisie._types import new_token
 from vcpbot.services.privacy import eraser
 
@@ -57,3 +58,21 @@ async def erase_intervisie_data(session: AsyncSession, user_id: int) -> list[str
         removed.append("privacy.removed.intervisie_preferences")
     await session.flush()
     return removed
+
+
+@eraser("intervisie_polls", "intervisie_poll_invitees", "intervisie_poll_answers")
+async def erase_poll_answers(session: AsyncSession, user_id: int) -> list[str]:
+    """A person's place in date polls, with every answer they gave, is deleted whole."""
+    mine = select(IntervisiePollInvitee.id).where(IntervisiePollInvitee.user_id == user_id)
+    await session.execute(
+        delete(IntervisiePollAnswer)
+        .where(IntervisiePollAnswer.invitee_id.in_(mine))
+        .execution_options(synchronize_session=False)
+    )
+    deleted = await execute_dml(
+        session,
+        delete(IntervisiePollInvitee)
+        .where(IntervisiePollInvitee.user_id == user_id)
+        .execution_options(synchronize_session=False),
+    )
+    return ["privacy.removed.intervisie_polls"] if deleted.rowcount else []

@@ -6,6 +6,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -433,3 +434,137 @@ class CoordinatorReport:
 
     missed: tuple[MissedReminder, ...] = ()
     unreachable: tuple[ReminderToSend, ...] = ()
+
+
+# --- date polls ------------------------------------------------------------------------
+
+POLL_JOB_PREFIX = "intervisie:poll:"
+
+
+def poll_job_id(poll_id: int) -> str:
+    """The scheduler job of one poll's reminder: the same id in every process."""
+    return f"{POLL_JOB_PREFIX}{poll_id}"
+
+
+class PollAnswer(StrEnum):
+    """An answer to one date of a poll."""
+
+    YES = "yes"
+    # "If need be": possible, but not the person's first choice.
+    MAYBE = "maybe"
+    NO = "no"
+
+
+@dataclass(frozen=True)
+class PollOptionView:
+    id: int
+    position: int
+    starts_at: datetime
+    zone: str
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(ZoneInfo(self.zone))
+
+    @property
+    def unix_start(self) -> int:
+        return int(self.starts_at.timestamp())
+
+
+@dataclass(frozen=True)
+class PollView:
+    """A date poll as the coordinator set it up; never who answered what."""
+
+    id: int
+    title: str
+    zone: str
+    duration_minutes: int
+    location_kind: LocationKind
+    location: str
+    agenda: str | None
+    deadline: datetime
+    remind_at: datetime
+    options: tuple[PollOptionView, ...]
+
+    @property
+    def local_deadline(self) -> datetime:
+        return self.deadline.astimezone(ZoneInfo(self.zone))
+
+
+@dataclass(frozen=True)
+class PollInviteeView:
+    id: int
+    user_id: int
+    # The opaque part of the DM's answer buttons.
+    token: str
+
+
+@dataclass(frozen=True)
+class PollCreated:
+    poll: PollView
+    invitees: tuple[PollInviteeView, ...]
+
+
+@dataclass(frozen=True)
+class PollAnswered:
+    """One answer saved; ``mine`` is every answer this person gave, by option position."""
+
+    poll: PollView
+    option: PollOptionView
+    answer: PollAnswer
+    mine: dict[int, PollAnswer]
+
+
+@dataclass(frozen=True)
+class OptionTally:
+    """Who said what to one date: user ids, for the coordinator only."""
+
+    option: PollOptionView
+    yes: tuple[int, ...]
+    maybe: tuple[int, ...]
+    no: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollTally:
+    poll: PollView
+    options: tuple[OptionTally, ...]
+    # Asked, but no answer to at least one date yet.
+    incomplete: tuple[int, ...]
+    invited: int
+    # The position of the best date: most yes, then most yes or if-need-be, then the earliest.
+    best: int
+
+
+@dataclass(frozen=True)
+class PollClosed:
+    """The poll became a planned session; the poll and its answers are gone."""
+
+    poll: PollView
+    chosen: PollOptionView
+    planned: Planned
+    # Everyone who was asked: they hear which date it became.
+    asked: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollReminderToSend:
+    """One person's poll reminder, claimed by this caller until ``lease_until``.
+
+    ``in_doubt``: an earlier claim ran out without an outcome; look for its DM (by
+    ``token``) before sending another.
+    """
+
+    invitee_id: int
+    user_id: int
+    token: str
+    locale: Literal["nl", "en"] | None
+    poll: PollView
+    lease_until: datetime
+    in_doubt: bool = False
+
+
+@dataclass(frozen=True)
+class PendingPollReminder:
+    poll_id: int
+    runs_at: datetime
