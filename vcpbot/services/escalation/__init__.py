@@ -57,6 +57,7 @@ from vcpbot.services.escalation._cases import (
     submit_case,
 )
 from vcpbot.services.escalation._choices import (
+    CONTACT_MAX,
     ask_for_contact,
     reopen_case,
     reveal_identity,
@@ -135,6 +136,7 @@ from vcpbot.services.escalation._types import (
 HANDLER_OUTCOMES = tuple(o for o in Outcome if o is not Outcome.CLOSED_BY_REPORTER)
 
 __all__ = [
+    "CONTACT_MAX",
     "HANDLER_OUTCOMES",
     "RECEIPT_NOT_FOUND",
     "TEXT_MAX",
