@@ -35,8 +35,11 @@ def choice_text(message: MessageView, locale: Locale, reader: str, *, file: bool
     values: dict[str, str] = {}
     if message.kind is MessageKind.IDENTITY:
         name = str(details["name"])
-        # In a file a mention is only digits: the name alone says who.
-        values = {"name": name, "mention": f"@{name}" if file else f"<@{details['user']}>"}
+        # In a file a mention is only digits: the Discord name alone says who.
+        if file:
+            values = {"mention": f"@{name}", "name": "Discord"}
+        else:
+            values = {"mention": f"<@{details['user']}>", "name": name}
     elif message.kind is MessageKind.CONTACT:
         when = details.get("when") or t("choices.when_unsaid", locale)
         values = {"how": str(details["how"]), "when": str(when)}
