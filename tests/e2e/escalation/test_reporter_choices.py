@@ -163,3 +163,34 @@ async def test_a_dutch_reporter_asks_for_a_call_without_saying_when(
     await press(emulator, sanne, ask, "Nu niet")
     opened = await team_opens(emulator, world, code)
     assert "06 12345678" not in opened.text  # "not now" sent nothing
+
+
+async def test_a_member_whose_case_went_to_the_team_is_told_the_team_will_see_who_she_is(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    channel = vcp_channel(emulator, world, "tragos")
+    await switch_member_route(emulator, world, "tragos", channel)
+    vcp = await add_vcp(emulator, world, "tragos", "daan", locale="nl")
+    noor = add_member(emulator, world, "tragos", "noor", locale="en-GB")
+    _, confirmation = await escalate(emulator, noor, tragos.guild, text="It keeps happening.")
+    receipt, code = receipt_in(confirmation), code_in(confirmation)
+    daan = emulator.person(vcp)
+    card = await daan.wait_for_message(channel, contains=code)
+    form = (await daan.press(card, label="Vragen om door te sturen")).response.modal
+    assert form is not None
+    await (await daan.submit(form, {"text": "A member asks for help with a pattern."})).final()
+    asked = await open_case(emulator, noor, receipt)
+    sure = await press(emulator, noor, asked, "Yes, pass it on")
+    await press(emulator, noor, sure, "Yes, pass it on")
+
+    screen = await choices(emulator, noor, receipt)
+    ask = await press(emulator, noor, screen, "Let them know who I am")
+    assert "the UM social-safety team, who have your case now" in ask.text
+    assert "your association's VCPs do not see new messages" in ask.text
+    await press(emulator, noor, ask, "Yes, let them know")
+    opened = await team_opens(emulator, world, code)
+    assert f"<@{noor.id}> (noor)" in opened.text
+    reread = await press(emulator, vcp, card, "Openen")
+    assert str(noor.id) not in reread.text and "noor" not in reread.text
