@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.services.escalation.steps import (
     NOW,
+    OTHER_USER,
     TEAM,
     VCP_USER,
     add_association,
@@ -174,3 +175,24 @@ async def test_reopening_is_refused_on_the_day_retention_deletes_the_case(db: Da
         await _reopen(db, config, receipt, now=last_day)
     assert caught.value.key == "escalation.error.reopen_too_late"
     assert await _reopen(db, config, receipt, now=last_day - timedelta(days=1)) is not None
+
+
+async def test_a_blocked_sender_cannot_reopen_even_from_another_account(db: Database) -> None:
+    config = make_config()
+    code, receipt = await _case(db, config)
+    async with db.sessions.begin() as session:
+        await escalation.block_sender(
+            session, config=config, handler=TEAM, case_ref=CaseCode(code), now=NOW
+        )
+        await escalation.close_case(
+            session, config=config, handler=TEAM, case_ref=CaseCode(code),
+            outcome="out_of_scope", message="We have closed this case.", now=NOW,
+        )  # fmt: skip
+    for user in (VCP_USER, OTHER_USER):
+        with pytest.raises(NotAllowed) as caught:
+            async with db.sessions.begin() as session:
+                await escalation.reopen_case(
+                    session, config=config, unlocked=await unlocked(db, config, receipt, user),
+                    now=NOW,
+                )  # fmt: skip
+        assert caught.value.key == "escalation.error.blocked"

@@ -19,7 +19,7 @@ closes again.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +44,7 @@ from vcpbot.services.escalation._core import (
     deleted_on,
     enqueue_card_updates,
     local_day,
+    reporter_pseudonyms,
 )
 from vcpbot.services.escalation._figures import count_closed
 from vcpbot.services.escalation._receipts import case_of
@@ -157,6 +158,18 @@ async def take_back_choices(
     return ChoicesTaken(view=view, removed=removed, read=view.choice_read)
 
 
+async def _blocked(
+    session: AsyncSession, config: EscalationConfig, case: Case, unlocked: Unlocked, today: date
+) -> bool:
+    """The case's sender (its sealed pseudonyms, while this runtime key opens them) or
+    whoever holds the receipt now is on the block list."""
+    pairs = reporter_pseudonyms(config, case) or set()
+    names = {pair.split(":", 1)[1] for pair in pairs}
+    names.add(config.runtime.semester_pseudonym(unlocked.user_id, semester_of(today)))
+    found = await session.scalar(select(Block.pseudonym).where(Block.pseudonym.in_(names)))
+    return found is not None
+
+
 async def reopen_case(
     session: AsyncSession, *, config: EscalationConfig, unlocked: Unlocked, now: datetime
 ) -> ReporterView | None:
@@ -173,8 +186,7 @@ async def reopen_case(
     ends = deleted_on(case, config.policy)
     if ends is not None and ends <= today:
         raise NotAllowed("escalation.error.reopen_too_late")
-    term = semester_of(today)
-    if await session.get(Block, config.runtime.semester_pseudonym(unlocked.user_id, term)):
+    if await _blocked(session, config, case, unlocked, today):
         raise NotAllowed("escalation.error.blocked")
     await count_closed(session, case, sign=-1)
     case.outcome = None
