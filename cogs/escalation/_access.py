@@ -78,7 +78,12 @@ async def peek_case(
     async with bot.db.sessions.begin() as session:
         handler = await acting_handler(interaction, session)
         detail = await escalation.read_case(
-            session, config=cog.require_config(), handler=handler, case_ref=token, now=bot.clock()
+            session,
+            config=cog.require_config(),
+            handler=handler,
+            case_ref=token,
+            now=bot.clock(),
+            shown=False,
         )
     return handler, detail.card
 

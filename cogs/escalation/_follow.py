@@ -17,6 +17,8 @@ import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.escalation._access import unlock
+from cogs.escalation._choice_words import REPORTER, in_words
+from cogs.escalation._choices import ChoicesView
 from cogs.escalation._confirm import Action, ConfirmAsk, ReporterReplyForm
 from cogs.escalation._conversation import PagedView, byline_for, pages, pinned_embed
 from cogs.escalation._host import EscalationHost
@@ -55,7 +57,7 @@ def _pinned(case: ReporterView, locale: Locale) -> list[discord.Embed]:
 
 class CaseView(PagedView):
     """Status, a question waiting for an answer, the conversation, and Reply / Close my
-    case / notices."""
+    case / notices / Your choices."""
 
     wording = staticmethod(for_reporter)
 
@@ -69,7 +71,8 @@ class CaseView(PagedView):
         note: str | None = None,
     ) -> None:
         byline = byline_for(_names(locale), t("escalation.author.summary", locale), locale)
-        conversation = pages(case.messages, byline, locale, pinned=_pinned(case, locale))
+        shown = in_words(case.messages, locale, REPORTER)
+        conversation = pages(shown, byline, locale, pinned=_pinned(case, locale))
         super().__init__(cog, locale=locale, conversation=conversation)
         self.receipt = receipt
         self.case = case
@@ -86,6 +89,7 @@ class CaseView(PagedView):
             self.button(reply, "reply", self._reply, style=SECONDARY if waiting else PRIMARY)
             self.button(t("escalation.case.close", locale), "close", self._close)
             self._notice_buttons()
+        self.button(t("choices.open", locale), "choices", self._choices)
         self.add_pager()
 
     def _answer_buttons(self) -> None:
@@ -198,6 +202,10 @@ class CaseView(PagedView):
             style=discord.ButtonStyle.danger,
         )
         await self._ask(interaction, t("escalation.case.close_ask", self.locale, date=until), view)
+
+    async def _choices(self, interaction: Interaction) -> None:
+        view = ChoicesView(self)
+        await self._ask(interaction, view.text(), view)
 
     async def _to_team(self, interaction: Interaction) -> None:
         view = ConfirmAsk(

@@ -15,6 +15,7 @@ import discord
 
 from cogs.escalation._access import acting_handler
 from cogs.escalation._cards import association_text, consent_text, route_text
+from cogs.escalation._choice_words import HANDLER, in_words
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._decisions import press_block
 from cogs.escalation._host import EscalationHost, host_of
@@ -150,7 +151,8 @@ class DetailView(PagedView):
         self, cog: EscalationHost, *, detail: CaseDetail, handler: Handler, locale: Locale
     ) -> None:
         byline = byline_for(_handler_names(locale), t("escalation.author.summary", locale), locale)
-        super().__init__(cog, locale=locale, conversation=pages(detail.messages, byline, locale))
+        shown = in_words(detail.messages, locale, HANDLER)
+        super().__init__(cog, locale=locale, conversation=pages(shown, byline, locale))
         self.card = detail.card
         self.handler = handler
         self.add_pager()

@@ -84,6 +84,22 @@ class Author(StrEnum):
     TEAM = "team"
 
 
+class MessageKind(StrEnum):
+    """A message in the conversation that is a choice of the reporter's, not words they
+    typed; NULL on every written message. Sealed like any message (what it says, the
+    reporter's name or how to reach them, is inside ``body``); the kind itself is in
+    clear so a choice not yet read can be found and deleted.
+    """
+
+    IDENTITY = "identity"  # who they are: their Discord mention and name
+    CONTACT = "contact"  # a call or meeting: how to reach them, when suits them
+    ANONYMOUS = "anonymous"  # from now on they would rather stay anonymous
+    REOPENED = "reopened"  # they reopened their closed case
+
+
+CHOICE_KINDS = (MessageKind.IDENTITY, MessageKind.CONTACT)
+
+
 class Place(StrEnum):
     """Where an outbox item goes: the hub, the association's VCP channel, or the reporter's DMs."""
 
@@ -206,11 +222,17 @@ class Case(Base):
     # Set when the card could not reach the VCPs (a member case): the reporter is told in
     # /my-case and chooses. Kept after they send it to the team, which the card then says.
     undelivered: Mapped[str | None] = mapped_column(String(16))
+    # The highest message seq a handler has been shown in Open: a reporter's choice up
+    # to here has been read and cannot be taken back; one after it can.
+    read_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class CaseMessage(Base):
     __tablename__ = "escalation_messages"
-    __table_args__ = (CheckConstraint(_one_of("author", Author), name="author"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("author", Author), name="author"),
+        CheckConstraint(f"kind IS NULL OR {_one_of('kind', MessageKind)}", name="kind"),
+    )
 
     case_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), primary_key=True
@@ -219,6 +241,8 @@ class CaseMessage(Base):
     author: Mapped[str] = mapped_column(String(10))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_on: Mapped[date] = mapped_column(Date)
+    # A reporter's choice (``MessageKind``) rather than words; NULL for what was written.
+    kind: Mapped[str | None] = mapped_column(String(10))
 
 
 class Post(Base):

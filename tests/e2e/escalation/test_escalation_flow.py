@@ -95,6 +95,7 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
         "Reageren",
         "Mijn melding sluiten",
         "Stuur me een privébericht",
+        "Jouw keuzes",
     ]
     sanne_person = emulator.person(sanne)
     form = (await sanne_person.press(seen, label="Reageren")).response.modal

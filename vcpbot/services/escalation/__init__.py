@@ -21,7 +21,9 @@ Receipts are hashed outside every write transaction: ``prepare_receipt`` before
 The implementation is split by meaning, in private modules of this package:
 ``_core`` (text, clocks, sealing), ``_cases`` (the reporter),
 ``_receipts`` (receipts, outside transactions), ``_handling`` (the team and the
-VCPs), ``_consent`` (the member's say before their case goes to the team),
+VCPs), ``_consent`` (the member's say before their case goes to the team), ``_choices``
+(the reporter's choices: who they are, a call, taking back, reopening),
+``_figures`` (the counts that outlive a case),
 ``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
 messages about a case, sealed), ``_retention`` (purge, rotation); ``_types``
 holds what they hand back. Callers import from this package only.
@@ -33,6 +35,7 @@ from vcpbot.db.escalation import (
     CaseStatus,
     Category,
     Consent,
+    MessageKind,
     OutboxKind,
     Outcome,
     Place,
@@ -52,6 +55,14 @@ from vcpbot.services.escalation._cases import (
     set_notice_detail,
     set_notices,
     submit_case,
+)
+from vcpbot.services.escalation._choices import (
+    CONTACT_MAX,
+    ask_for_contact,
+    reopen_case,
+    reveal_identity,
+    stay_anonymous,
+    take_back_choices,
 )
 from vcpbot.services.escalation._consent import (
     answer_consent,
@@ -102,6 +113,7 @@ from vcpbot.services.escalation._types import (
     CaseCard,
     CaseCode,
     CaseDetail,
+    ChoicesTaken,
     CountRow,
     Delivery,
     EscalationConfig,
@@ -124,6 +136,7 @@ from vcpbot.services.escalation._types import (
 HANDLER_OUTCOMES = tuple(o for o in Outcome if o is not Outcome.CLOSED_BY_REPORTER)
 
 __all__ = [
+    "CONTACT_MAX",
     "HANDLER_OUTCOMES",
     "RECEIPT_NOT_FOUND",
     "TEXT_MAX",
@@ -134,6 +147,7 @@ __all__ = [
     "CaseDetail",
     "CaseStatus",
     "Category",
+    "ChoicesTaken",
     "Consent",
     "CountRow",
     "Delivery",
@@ -141,6 +155,7 @@ __all__ = [
     "EscalationUnavailable",
     "Handler",
     "MemberRouteView",
+    "MessageKind",
     "MessageRef",
     "MessageView",
     "NewReceipt",
@@ -164,6 +179,7 @@ __all__ = [
     "add_working_days",
     "answer_consent",
     "ask_consent",
+    "ask_for_contact",
     "association_channel",
     "association_of_case",
     "block_sender",
@@ -195,18 +211,22 @@ __all__ = [
     "queue_overdue_nudges",
     "read_case",
     "release_leases",
+    "reopen_case",
     "reply",
     "reporter_close",
     "reporter_reply",
     "reporter_send_to_team",
     "retry_delay",
+    "reveal_identity",
     "rotate_keys",
     "seal_legacy_posts",
     "set_member_route",
     "set_notice_detail",
     "set_notices",
     "signal_patterns",
+    "stay_anonymous",
     "submit_case",
+    "take_back_choices",
     "unlock",
     "waiting_delivery_ids",
     "withdraw_consent",

@@ -45,6 +45,7 @@ from vcpbot.errors import Conflict, InvalidInput, NotAllowed
 from vcpbot.services.escalation._core import (
     ack_due,
     append_message,
+    choices_seen,
     clean_text,
     close_case_row,
     deleted_on,
@@ -207,6 +208,8 @@ async def reporter_view(
 ) -> ReporterView:
     """What the holder of the receipt sees of ``case``."""
     notices = open_dm_link(config, case.id, case.dm_link) is not None
+    messages = await read_messages(session, config, case)
+    unread, read = choices_seen(case, messages)
     return ReporterView(
         code=case.code,
         route=Route(case.route),
@@ -217,12 +220,14 @@ async def reporter_view(
         forwarded=case.forwarded_on is not None,
         notices=notices,
         notices_lost=case.dm_link is not None and not notices,
-        messages=await read_messages(session, config, case),
+        messages=messages,
         undelivered=Undelivered(case.undelivered) if case.undelivered else None,
         consent=Consent(case.consent) if case.consent else None,
         question=pending_question(config, case),
         deleted_on=deleted_on(case, config.policy),
         notice_detail=bool(case.notice_detail),
+        choice_unread=unread,
+        choice_read=read,
     )
 
 

@@ -19,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.crypto import open_sealed, seal
 from vcpbot.db.escalation import (
+    CHOICE_KINDS,
     Author,
     Case,
-    CaseCount,
     CaseMessage,
     CaseStatus,
     Category,
     Consent,
+    MessageKind,
     OutboxItem,
     OutboxKind,
     Outcome,
@@ -34,6 +35,7 @@ from vcpbot.db.escalation import (
     Urgency,
 )
 from vcpbot.errors import InvalidInput
+from vcpbot.services.escalation._figures import count_closed
 from vcpbot.services.escalation._types import EscalationConfig, Handler, MessageView
 from vcpbot.settings import EscalationSettings
 
@@ -132,10 +134,6 @@ def ack_due(
     return datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
-def quarter_of(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
 # --- sealing a case's content -------------------------------------------------
 
 
@@ -198,6 +196,7 @@ async def append_message(
     author: Author,
     text: str,
     today: date,
+    kind: MessageKind | None = None,
 ) -> int:
     last = await session.scalar(
         select(CaseMessage.seq)
@@ -214,6 +213,7 @@ async def append_message(
             author=author.value,
             body=seal(text, key=key, aad=message_aad(case.id, seq)),
             created_on=today,
+            kind=kind.value if kind else None,
         )
     )
     return seq
@@ -243,9 +243,18 @@ async def read_messages(
             on=m.created_on,
             summary=m.seq == case.summary_seq,
             urgent_reason=m.seq == case.reason_seq,
+            kind=MessageKind(m.kind) if m.kind else None,
         )
         for m in (await session.scalars(query)).all()
     )
+
+
+def choices_seen(case: Case, messages: tuple[MessageView, ...]) -> tuple[bool, bool]:
+    """Whether the reporter's choices (who they are, a call) include ones no handler has
+    been shown yet, and ones a handler has."""
+    seqs = [m.seq for m in messages if m.kind in CHOICE_KINDS]
+    read_up_to = case.read_seq or 0
+    return any(s > read_up_to for s in seqs), any(s <= read_up_to for s in seqs)
 
 
 async def replied_to(session: AsyncSession, cases: list[Case]) -> set[int]:
@@ -367,15 +376,5 @@ async def close_case_row(
     case.dm_link = None
     # The one thing that outlives the case after retention. Counted now, by the
     # quarter it was reported in, so statistics need not wait for the purge.
-    await upsert_add(
-        session,
-        CaseCount,
-        {
-            "period": quarter_of(case.created_on),
-            "route": case.route,
-            "category": case.category,
-            "urgency": case.urgency,
-            "outcome": case.outcome,
-        },
-    )
+    await count_closed(session, case)
     await enqueue_card_updates(session, case)

@@ -181,13 +181,15 @@ async def read_case(
     handler: Handler,
     case_ref: CaseRef,
     now: datetime,
+    shown: bool = True,
 ) -> CaseDetail:
     """Open: the conversation as this handler may see it.
 
     The UM team sees a forwarded member case from ``forward_seq`` on: all of it when
     the member said yes, from the VCP's summary on when they chose to leave their
     words out, from the VCP's reason on when it went for acute danger. The VCPs see
-    what they had, up to their summary.
+    what they had, up to their summary. ``shown``: the messages are shown to the
+    handler (not only the card checked before acting), so what they are is read.
     """
     case = await find_case(session, handler, case_ref, act=False)
     if handler.is_team and case.forward_seq is not None:
@@ -196,6 +198,9 @@ async def read_case(
         messages = await read_messages(session, config, case, before_seq=case.summary_seq + 1)
     else:
         messages = await read_messages(session, config, case)
+    if shown and messages:
+        # What a handler has been shown: a reporter's choice up to here can't be taken back.
+        case.read_seq = max(case.read_seq or 0, messages[-1].seq)
     return CaseDetail(card=await card_of(session, config, case, now), messages=messages)
 
 

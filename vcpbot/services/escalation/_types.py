@@ -20,6 +20,7 @@ from vcpbot.db.escalation import (
     CaseStatus,
     Category,
     Consent,
+    MessageKind,
     OutboxKind,
     Outcome,
     Place,
@@ -67,6 +68,9 @@ class MessageView:
     summary: bool = False
     # The VCP's reason for passing a member's case on without asking (acute danger).
     urgent_reason: bool = False
+    # A reporter's choice (who they are, a call, ...) rather than words; its text is the
+    # choice's details as JSON, put into words by whoever shows it.
+    kind: MessageKind | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,10 @@ class ReporterView:
     deleted_on: date | None = None
     # Notices name the kind of news (a reply, a question, closed), not only "a message".
     notice_detail: bool = False
+    # The reporter's choices (who they are, a call): some not yet read by a handler (they
+    # can be taken back), some already read (they cannot).
+    choice_unread: bool = False
+    choice_read: bool = False
 
     @property
     def closed(self) -> bool:
@@ -126,6 +134,16 @@ class ReporterView:
     def awaiting_choice(self) -> bool:
         """Nobody can act on it until the reporter sends it to the team or closes it."""
         return self.undelivered is not None and not self.forwarded and not self.closed
+
+
+@dataclass(frozen=True)
+class ChoicesTaken:
+    """The reporter took back their choices: how many were deleted unread, and whether
+    some had already been read (those stay)."""
+
+    view: ReporterView
+    removed: int
+    read: bool
 
 
 @dataclass(frozen=True)
