@@ -9,7 +9,7 @@ Columns are added in place, never by batch mode's copy of a table: on SQLite,
 dropping the old ``escalation_cases`` would cascade to every case's messages.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0022
 Create Date: 2026-12-05
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
