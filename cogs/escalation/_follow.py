@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cogs.escalation._access import unlock
 from cogs.escalation._confirm import Action, ConfirmAsk, ReporterReplyForm
 from cogs.escalation._conversation import PagedView, byline_for, pages, pinned_embed
+from cogs.escalation._evidence import show_reporter_files
 from cogs.escalation._host import EscalationHost
 from cogs.escalation._reporter import for_reporter
 from cogs.escalation._words import label, receipt_not_found
@@ -86,6 +87,7 @@ class CaseView(PagedView):
             self.button(reply, "reply", self._reply, style=SECONDARY if waiting else PRIMARY)
             self.button(t("escalation.case.close", locale), "close", self._close)
             self._notice_buttons()
+        self.button(t("evidence.files", locale), "files", self._files)
         self.add_pager()
 
     def _answer_buttons(self) -> None:
@@ -183,6 +185,15 @@ class CaseView(PagedView):
     async def _reply(self, interaction: Interaction) -> None:
         self.cog.require_config()
         await interaction.response.send_modal(ReporterReplyForm(self, locale_of(interaction)))
+
+    async def _files(self, interaction: Interaction) -> None:
+        await show_reporter_files(
+            interaction,
+            self.cog,
+            receipt=self.receipt,
+            code=self.case.code,
+            closed=self.case.closed,
+        )
 
     async def _close(self, interaction: Interaction) -> None:
         config = self.cog.require_config()

@@ -21,6 +21,7 @@ from cogs.escalation._access import (
     require_vcp_reporter,
     unlock,
 )
+from cogs.escalation._evidence import add_file_button
 from cogs.escalation._host import EscalationHost, host_of
 from cogs.escalation._ids import FEATURE
 from cogs.escalation._reporter import for_reporter
@@ -323,6 +324,7 @@ class ReceiptView(SessionView):
             )
         )
         self.button(t("escalation.submitted.notify", locale), "notify", self._notify)
+        add_file_button(self, self.receipt, locale)
 
     async def _notify(self, interaction: Interaction) -> None:
         config = self.cog.require_config()

@@ -23,8 +23,9 @@ The implementation is split by meaning, in private modules of this package:
 ``_receipts`` (receipts, outside transactions), ``_handling`` (the team and the
 VCPs), ``_consent`` (the member's say before their case goes to the team),
 ``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
-messages about a case, sealed), ``_retention`` (purge, rotation); ``_types``
-holds what they hand back. Callers import from this package only.
+messages about a case, sealed), ``_retention`` (purge, rotation), ``_evidence``
+(files the reporter adds); ``_types`` holds what they hand back. Callers import
+from this package only.
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -60,6 +61,15 @@ from vcpbot.services.escalation._consent import (
     withdraw_consent,
 )
 from vcpbot.services.escalation._core import TEXT_MAX, ack_due, add_working_days, clean_text
+from vcpbot.services.escalation._evidence import (
+    add_evidence,
+    case_file_count,
+    case_files,
+    check_sizes,
+    reporter_files,
+    size_text,
+    sniff,
+)
 from vcpbot.services.escalation._handling import (
     acknowledge,
     block_sender,
@@ -105,6 +115,7 @@ from vcpbot.services.escalation._types import (
     CountRow,
     Delivery,
     EscalationConfig,
+    FileView,
     Handler,
     MemberRouteView,
     MessageRef,
@@ -139,6 +150,7 @@ __all__ = [
     "Delivery",
     "EscalationConfig",
     "EscalationUnavailable",
+    "FileView",
     "Handler",
     "MemberRouteView",
     "MessageRef",
@@ -161,6 +173,7 @@ __all__ = [
     "Urgency",
     "ack_due",
     "acknowledge",
+    "add_evidence",
     "add_working_days",
     "answer_consent",
     "ask_consent",
@@ -171,6 +184,9 @@ __all__ = [
     "card_message",
     "case_code",
     "case_counts",
+    "case_file_count",
+    "case_files",
+    "check_sizes",
     "claim_deliveries",
     "clean_text",
     "close_case",
@@ -197,6 +213,7 @@ __all__ = [
     "release_leases",
     "reply",
     "reporter_close",
+    "reporter_files",
     "reporter_reply",
     "reporter_send_to_team",
     "retry_delay",
@@ -206,6 +223,8 @@ __all__ = [
     "set_notice_detail",
     "set_notices",
     "signal_patterns",
+    "size_text",
+    "sniff",
     "submit_case",
     "unlock",
     "waiting_delivery_ids",
