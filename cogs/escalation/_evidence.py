@@ -28,11 +28,9 @@ from vcpbot.bot_types import Interaction, bot_of
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import NO_MENTIONS, locale_of, report_error, send_private
-from vcpbot.limits import MESSAGE_FILES_MAX
+from vcpbot.limits import FILE_UPLOAD_MAX, MESSAGE_FILES_MAX
 from vcpbot.services import escalation
 from vcpbot.services.escalation import FileView
-
-PER_UPLOAD = 5  # files in one form; the case's own limit is the service's
 
 
 class EvidenceForm(SessionForm):
@@ -48,7 +46,7 @@ class EvidenceForm(SessionForm):
         self.files: Any = discord.ui.FileUpload(
             custom_id="files",
             min_values=1,
-            max_values=max(1, min(PER_UPLOAD, policy.evidence_case_max_files)),
+            max_values=max(1, min(FILE_UPLOAD_MAX, policy.evidence_case_max_files)),
             required=True,
         )
         self.add_item(discord.ui.TextDisplay(t("evidence.form.discord_note", locale)))
@@ -86,11 +84,7 @@ class EvidenceForm(SessionForm):
             await send_private(interaction, receipt_not_found(config, locale))
             return
         self.cog.kick()
-        done = (
-            t("evidence.added_one", locale)
-            if added == 1
-            else t("evidence.added_more", locale, count=added)
-        )
+        done = t("evidence.added", locale, count=added)
         await send_private(interaction, done + "\n\n" + t("evidence.added_next", locale))
 
 

@@ -92,12 +92,12 @@ async def test_a_reporter_adds_a_screenshot_and_later_a_pdf_and_the_team_sees_bo
 
     added = await add_files(emulator, sanne, confirmation, [png(emulator)])
     assert added.ephemeral
-    assert t("evidence.added_one", lang(sanne)) in added.text
+    assert t("evidence.added", lang(sanne), count=1) in added.text
 
     mine = await own_files(emulator, sanne, receipt)
     assert mine.ephemeral and contents(mine) == [PNG]
     later = await add_files(emulator, sanne, mine, [pdf(emulator)])
-    assert later.ephemeral and t("evidence.added_one", lang(sanne)) in later.text
+    assert later.ephemeral and t("evidence.added", lang(sanne), count=1) in later.text
 
     card = await card_for(emulator, world, code)
     shown = await handler_files(emulator, world.team_member, card, count=2)

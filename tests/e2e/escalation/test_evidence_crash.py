@@ -35,7 +35,7 @@ async def test_an_acknowledged_file_is_there_after_a_crash(
     receipt = receipt_in(confirmation)
 
     added = await add_files(emulator, sanne, confirmation, [png(emulator)])
-    assert t("evidence.added_one", "nl" if locale == "nl" else "en") in added.text
+    assert t("evidence.added", "nl" if locale == "nl" else "en", count=1) in added.text
     await bot_process.kill()
 
     await bot_process.start(VCPBOT_TEST_CLOCK_OFFSET_S=RESTART_CLOCK_OFFSET_S)
