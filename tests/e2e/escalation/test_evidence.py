@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from discord_emulator import Emulator, Message
 from discord_emulator.entities import Attachment, User
 from tests.e2e.escalation.steps import (
+    add_member,
     add_vcp,
     card_for,
     code_in,
@@ -18,6 +19,8 @@ from tests.e2e.escalation.steps import (
     network_with,
     open_case,
     receipt_in,
+    switch_member_route,
+    vcp_channel,
 )
 from tests.e2e.escalation.test_escalation_canary import database_text, debug_logs
 from tests.e2e.escalation.test_escalation_retention import close_by_reporter, purge
@@ -68,6 +71,7 @@ async def handler_files(emulator: Emulator, handler: User, card: Message, count:
     """Open on the card, then "Files (n)": the files, only to the one who pressed."""
     person = emulator.person(handler)
     opened = await (await person.press(card, label=t("escalation.button.open", "nl"))).final()
+    assert opened.ephemeral
     label = t("evidence.files_count", lang(handler), count=count)
     return await (await person.press(opened, label=label)).final()
 
@@ -196,3 +200,25 @@ async def test_a_reporter_sees_only_their_own_cases_files(
     opened = await (await team.press(card, label=t("escalation.button.open", "nl"))).final()
     files = t("evidence.files_count", lang(world.team_member), count=1)[:-3]
     assert not [b for b in opened.buttons if files in (b.get("label") or "")]
+
+
+@pytest.mark.parametrize("locale", ["nl", "en-GB"])
+async def test_a_members_file_reaches_their_vcp_privately_in_the_vcps_language(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, locale: str
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    channel = vcp_channel(emulator, world, "tragos")
+    await switch_member_route(emulator, world, "tragos", channel)
+    sanne = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    noor = add_member(emulator, world, "tragos", "noor", locale=locale)
+    _, confirmation = await escalate(emulator, noor, tragos.guild, text="Kijk maar.")
+    code = code_in(confirmation)
+    await add_files(emulator, noor, confirmation, [pdf(emulator)])
+
+    card = await emulator.person(sanne).wait_for_message(channel, contains=code)
+    assert card.attachments == [] and "brief" not in card.text
+    shown = await handler_files(emulator, sanne, card, count=1)
+    assert shown.ephemeral and shown.visible_to == sanne.id
+    assert t("evidence.shown", "nl", code=code) in shown.text
+    assert contents(shown) == [PDF]
