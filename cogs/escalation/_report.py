@@ -323,7 +323,7 @@ class ReceiptView(SessionView):
                 ),
             )
         )
-        self.button(t("escalation.submitted.notify", locale), "notify", self._notify)
+        self.notify = self.button(t("escalation.submitted.notify", locale), "notify", self._notify)
         add_file_button(self, self.receipt, locale)
 
     async def _notify(self, interaction: Interaction) -> None:
@@ -338,9 +338,10 @@ class ReceiptView(SessionView):
         if case is None:
             await send_private(interaction, receipt_not_found(config, locale))
             return
+        self.remove_item(self.notify)  # "Add a file" stays
         await interaction.edit_original_response(
             content=self.content + "\n\n" + t("escalation.notices.on", locale),
-            view=None,
+            view=self,
             allowed_mentions=NO_MENTIONS,
         )
 

@@ -222,3 +222,21 @@ async def test_a_members_file_reaches_their_vcp_privately_in_the_vcps_language(
     assert shown.ephemeral and shown.visible_to == sanne.id
     assert t("evidence.shown", "nl", code=code) in shown.text
     assert contents(shown) == [PDF]
+
+
+@pytest.mark.parametrize("locale", ["nl", "en-GB"])
+async def test_turning_on_notices_on_the_receipt_keeps_add_a_file(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, locale: str
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    sanne = await add_vcp(emulator, world, "tragos", "sanne", locale=locale)
+    _, confirmation = await escalate(emulator, sanne, tragos.guild, text="Straks een foto.")
+    notify = t("escalation.submitted.notify", lang(sanne))
+
+    after = await (await emulator.person(sanne).press(confirmation, label=notify)).final()
+
+    assert t("escalation.notices.on", lang(sanne)) in after.text
+    assert [b["label"] for b in after.buttons] == [t("evidence.add", lang(sanne))]
+    added = await add_files(emulator, sanne, after, [png(emulator)])
+    assert t("evidence.added", lang(sanne), count=1) in added.text
