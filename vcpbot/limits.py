@@ -33,6 +33,7 @@ SELECT_OPTION_TEXT_MAX = 100  # characters in an option's label, value or descri
 
 # Forms (modals)
 MODAL_TITLE_MAX = 45  # characters in a form's title
+FILE_UPLOAD_MAX = 10  # files one file-upload field of a form may take
 TEXT_INPUT_MAX = 4000  # characters someone may type into one text input
 PLACEHOLDER_MAX = 100  # characters in a text input's placeholder
 LABEL_DESCRIPTION_MAX = 100  # characters in the description under a form label

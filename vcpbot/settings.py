@@ -188,6 +188,12 @@ class EscalationSettings(_Section):
     min_member_days: int = Field(default=0, ge=0, le=365)
     batch_min_minutes: int = Field(default=15, ge=0, le=24 * 60)
     batch_max_minutes: int = Field(default=45, ge=0, le=24 * 60)
+    # Files a reporter adds to their case (evidence), sealed like the text: the most
+    # one file may weigh, all of a case's files together, and how many a case may hold.
+    # A file must also fit Discord's own upload limit to be shown again (10 MiB for bots).
+    evidence_file_max_kib: int = Field(default=8 * 1024, ge=16, le=10 * 1024)
+    evidence_case_max_kib: int = Field(default=25 * 1024, ge=16, le=500 * 1024)
+    evidence_case_max_files: int = Field(default=10, ge=0, le=50)
 
     @field_validator("batch_max_minutes")
     @classmethod

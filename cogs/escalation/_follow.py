@@ -21,6 +21,7 @@ from cogs.escalation._choice_words import REPORTER, in_words
 from cogs.escalation._choices import ChoicesView
 from cogs.escalation._confirm import Action, ConfirmAsk, ReporterReplyForm
 from cogs.escalation._conversation import PagedView, byline_for, pages, pinned_embed
+from cogs.escalation._evidence import show_reporter_files
 from cogs.escalation._host import EscalationHost
 from cogs.escalation._reporter import for_reporter
 from cogs.escalation._words import label, receipt_not_found
@@ -90,6 +91,7 @@ class CaseView(PagedView):
             self.button(t("escalation.case.close", locale), "close", self._close)
             self._notice_buttons()
         self.button(t("choices.open", locale), "choices", self._choices)
+        self.button(t("evidence.files", locale), "files", self._files)
         self.add_pager()
 
     def _answer_buttons(self) -> None:
@@ -187,6 +189,15 @@ class CaseView(PagedView):
     async def _reply(self, interaction: Interaction) -> None:
         self.cog.require_config()
         await interaction.response.send_modal(ReporterReplyForm(self, locale_of(interaction)))
+
+    async def _files(self, interaction: Interaction) -> None:
+        await show_reporter_files(
+            interaction,
+            self.cog,
+            receipt=self.receipt,
+            code=self.case.code,
+            closed=self.case.closed,
+        )
 
     async def _close(self, interaction: Interaction) -> None:
         config = self.cog.require_config()

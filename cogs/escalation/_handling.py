@@ -18,6 +18,7 @@ from cogs.escalation._cards import association_text, consent_text, route_text
 from cogs.escalation._choice_words import HANDLER, in_words
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._decisions import press_block
+from cogs.escalation._evidence import show_case_files
 from cogs.escalation._host import EscalationHost, host_of
 from cogs.escalation._ids import FEATURE
 from cogs.escalation._replies import (
@@ -148,14 +149,27 @@ class DetailView(PagedView):
     """Open: the conversation as this handler may see it, only to the one who pressed."""
 
     def __init__(
-        self, cog: EscalationHost, *, detail: CaseDetail, handler: Handler, locale: Locale
+        self,
+        cog: EscalationHost,
+        *,
+        detail: CaseDetail,
+        handler: Handler,
+        locale: Locale,
+        token: str = "",
+        files: int = 0,
     ) -> None:
         byline = byline_for(_handler_names(locale), t("escalation.author.summary", locale), locale)
         shown = in_words(detail.messages, locale, HANDLER)
         super().__init__(cog, locale=locale, conversation=pages(shown, byline, locale))
         self.card = detail.card
         self.handler = handler
+        if files:
+            self.button(t("evidence.files_count", locale, count=files), "files", self._files)
+        self.card_token = token
         self.add_pager()
+
+    async def _files(self, interaction: Interaction) -> None:
+        await show_case_files(interaction, self.cog, token=self.card_token, code=self.card.code)
 
     def header(self) -> str:
         card, locale = self.card, self.locale
@@ -195,7 +209,10 @@ async def _open(interaction: Interaction, cog: EscalationHost, token: str) -> No
         detail = await escalation.read_case(
             session, config=cog.require_config(), handler=handler, case_ref=token, now=bot.clock()
         )
-    view = DetailView(cog, detail=detail, handler=handler, locale=locale_of(interaction))
+        files = await escalation.case_file_count(session, handler=handler, case_ref=token)
+    view = DetailView(
+        cog, detail=detail, handler=handler, locale=locale_of(interaction), token=token, files=files
+    )
     await interaction.followup.send(
         **view.render(), ephemeral=True, wait=True, allowed_mentions=NO_MENTIONS
     )

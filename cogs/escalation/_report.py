@@ -21,6 +21,7 @@ from cogs.escalation._access import (
     require_vcp_reporter,
     unlock,
 )
+from cogs.escalation._evidence import add_file_button
 from cogs.escalation._host import EscalationHost, host_of
 from cogs.escalation._ids import FEATURE
 from cogs.escalation._reporter import for_reporter
@@ -322,7 +323,8 @@ class ReceiptView(SessionView):
                 ),
             )
         )
-        self.button(t("escalation.submitted.notify", locale), "notify", self._notify)
+        self.notify = self.button(t("escalation.submitted.notify", locale), "notify", self._notify)
+        add_file_button(self, self.receipt, locale)
 
     async def _notify(self, interaction: Interaction) -> None:
         config = self.cog.require_config()
@@ -336,9 +338,10 @@ class ReceiptView(SessionView):
         if case is None:
             await send_private(interaction, receipt_not_found(config, locale))
             return
+        self.remove_item(self.notify)  # "Add a file" stays
         await interaction.edit_original_response(
             content=self.content + "\n\n" + t("escalation.notices.on", locale),
-            view=None,
+            view=self,
             allowed_mentions=NO_MENTIONS,
         )
 

@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 REPORTER_ERRORS = frozenset(
     {
         "error.invalid_input",
+        # Files with a case (cogs/escalation/_evidence.py).
+        "evidence.error.case_full",
+        "evidence.error.case_full_size",
+        "evidence.error.download",
+        "evidence.error.too_big",
+        "evidence.error.type",
         "escalation.error.account_too_new",
         "escalation.error.blocked",
         "escalation.error.case_closed",

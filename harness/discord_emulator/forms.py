@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from discord_emulator.entities import Message, walk_components
+from discord_emulator.entities import Attachment, Message, walk_components
 from discord_emulator.interactions import MODAL_VALUE_KEYS, Modal
-from discord_emulator.invoke import Resolved
+from discord_emulator.invoke import ATTACHMENT_SIZE_LIMIT, Resolved
 
 BUTTON = 2
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 STRING_SELECT, TEXT_INPUT, FILE_UPLOAD, RADIO_GROUP, CHECKBOX_GROUP, CHECKBOX = 3, 4, 19, 21, 22, 23
 ACTION_ROW, TEXT_DISPLAY, LABEL = 1, 10, 18
+# What a person may upload (the client refuses more before anything is sent).
+UPLOAD_LIMIT = ATTACHMENT_SIZE_LIMIT
 _NO_INTERACTION_STYLES = frozenset({5, 6})  # link and premium buttons open something else
 
 
@@ -58,7 +60,22 @@ def picked(
         if wrong:
             raise AssertionError(f"{where}: {wrong} not among the options {offered}")
         return [str(v) for v in values]
+    if component["type"] == FILE_UPLOAD:
+        return [_uploaded(where, v, resolved) for v in values]
     return [resolved.add(v) for v in values]
+
+
+def _uploaded(where: str, value: Any, resolved: Resolved) -> str:
+    """A file a person picks in a file-upload field: a file from their device, within the
+    upload limit the client enforces (Discord's 10 MiB for an account without Nitro)."""
+    if not isinstance(value, Attachment):
+        raise AssertionError(f"{where}: a file-upload field takes files, not {value!r}")
+    if len(value.data) > UPLOAD_LIMIT:
+        raise AssertionError(
+            f"{where}: the client refuses {value.filename!r} ({len(value.data)} bytes): "
+            f"over the {UPLOAD_LIMIT}-byte upload limit"
+        )
+    return resolved.add(value)
 
 
 def modal_submission(

@@ -245,6 +245,24 @@ class CaseMessage(Base):
     kind: Mapped[str | None] = mapped_column(String(10))
 
 
+class Evidence(Base):
+    """A file the reporter added to their case: its name, type and bytes sealed with the
+    case key, bound to the conversation line that says it was added (``seq``) and its
+    place among the files added with it. No Discord id or link is kept: the bytes are
+    the bot's own copy, and what Discord keeps of the upload is Discord's."""
+
+    __tablename__ = "escalation_evidence"
+
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[bytes] = mapped_column(LargeBinary)
+    kind: Mapped[bytes] = mapped_column(LargeBinary)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Post(Base):
     """A message the bot posted about a case (a card, a nudge, a pattern notice), so it
     can edit it and delete it when the case is destroyed.

@@ -47,7 +47,11 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
     assert "is verstuurd naar het UM-team" in confirmation.text
     assert "Bewaar deze ontvangstcode" in confirmation.text
     assert "binnen 2 werkdagen" in confirmation.text
-    assert button_labels(confirmation) == ["Stuur me een privébericht bij een reactie"]
+    # Issue 18: the receipt also offers to add a file (tests/e2e/escalation/test_evidence.py).
+    assert button_labels(confirmation) == [
+        "Stuur me een privébericht bij een reactie",
+        "Bestand toevoegen",
+    ]
     receipt, code = receipt_in(confirmation), code_in(confirmation)
     # Nothing at all was posted in the association's server.
     for channel in tragos.guild.text_channels:
@@ -96,6 +100,7 @@ async def test_a_dutch_vcp_escalates_and_reads_the_english_teams_reply_by_receip
         "Mijn melding sluiten",
         "Stuur me een privébericht",
         "Jouw keuzes",
+        "Bestanden",  # issue 18: the files with the case (test_evidence.py)
     ]
     sanne_person = emulator.person(sanne)
     form = (await sanne_person.press(seen, label="Reageren")).response.modal

@@ -25,8 +25,9 @@ VCPs), ``_consent`` (the member's say before their case goes to the team), ``_ch
 (the reporter's choices: who they are, a call, taking back, reopening),
 ``_figures`` (the counts that outlive a case),
 ``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
-messages about a case, sealed), ``_retention`` (purge, rotation); ``_types``
-holds what they hand back. Callers import from this package only.
+messages about a case, sealed), ``_retention`` (purge, rotation), ``_evidence``
+(files the reporter adds); ``_types`` holds what they hand back. Callers import
+from this package only.
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -71,6 +72,15 @@ from vcpbot.services.escalation._consent import (
     withdraw_consent,
 )
 from vcpbot.services.escalation._core import TEXT_MAX, ack_due, add_working_days, clean_text
+from vcpbot.services.escalation._evidence import (
+    add_evidence,
+    case_file_count,
+    case_files,
+    check_sizes,
+    reporter_files,
+    size_text,
+    sniff,
+)
 from vcpbot.services.escalation._handling import (
     acknowledge,
     block_sender,
@@ -117,6 +127,7 @@ from vcpbot.services.escalation._types import (
     CountRow,
     Delivery,
     EscalationConfig,
+    FileView,
     Handler,
     MemberRouteView,
     MessageRef,
@@ -153,6 +164,7 @@ __all__ = [
     "Delivery",
     "EscalationConfig",
     "EscalationUnavailable",
+    "FileView",
     "Handler",
     "MemberRouteView",
     "MessageKind",
@@ -176,6 +188,7 @@ __all__ = [
     "Urgency",
     "ack_due",
     "acknowledge",
+    "add_evidence",
     "add_working_days",
     "answer_consent",
     "ask_consent",
@@ -187,6 +200,9 @@ __all__ = [
     "card_message",
     "case_code",
     "case_counts",
+    "case_file_count",
+    "case_files",
+    "check_sizes",
     "claim_deliveries",
     "clean_text",
     "close_case",
@@ -214,6 +230,7 @@ __all__ = [
     "reopen_case",
     "reply",
     "reporter_close",
+    "reporter_files",
     "reporter_reply",
     "reporter_send_to_team",
     "retry_delay",
@@ -224,6 +241,8 @@ __all__ = [
     "set_notice_detail",
     "set_notices",
     "signal_patterns",
+    "size_text",
+    "sniff",
     "stay_anonymous",
     "submit_case",
     "take_back_choices",

@@ -74,6 +74,15 @@ class MessageView:
 
 
 @dataclass(frozen=True)
+class FileView:
+    """A file the reporter added, opened: show it only in an ephemeral answer."""
+
+    name: str  # cleaned, with the extension of what it really is
+    kind: str  # png, jpeg, webp, gif, pdf or text, by its content
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class MessageRef:
     channel_id: int
     message_id: int
