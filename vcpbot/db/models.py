@@ -3,4 +3,13 @@
 Alembic's autogenerate and the schema checks import this one module.
 """
 
-from vcpbot.db import escalation, help, intervisie, kmtm, languages, network, rules  # noqa: F401
+from vcpbot.db import (  # noqa: F401
+    announce,
+    escalation,
+    help,
+    intervisie,
+    kmtm,
+    languages,
+    network,
+    rules,
+)
