@@ -83,6 +83,11 @@ class NetworkCog(commands.Cog):
     async def _announcements_tick(self) -> None:
         self.courier.tick()
 
+    @commands.Cog.listener("on_ready")
+    async def _deliver_when_ready(self) -> None:
+        if self.bot.leads:
+            self.courier.kick()  # whatever waited while the bot was away
+
     hub = app_commands.Group(
         name=L("cmd.hub.name"),
         description=L("cmd.hub.description"),
