@@ -316,6 +316,8 @@ class NetworkCog(commands.Cog):
                 receive=receive,
                 channel_id=channel.id if channel else None,
                 role_id=role.id if role else None,
+                actor_id=interaction.user.id,
+                now=self.bot.clock(),
             )
         await send_private(interaction, announcement_choice(interaction, chosen))
 

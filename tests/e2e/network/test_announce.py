@@ -18,6 +18,7 @@ from tests.e2e.network.announce_steps import (
     choose,
     copies,
     fields,
+    forbid_posting,
     report,
     send,
     with_channels,
@@ -225,3 +226,24 @@ async def test_rate_limits_delay_an_announcement_but_never_double_it(
         "Studentenvereniging Tragos"
         in fields(await report(emulator, world))["Aangekomen bij 2 verenigingen"]
     )
+
+
+async def test_a_boards_choice_is_in_the_networks_log_and_a_channel_the_bot_cannot_use_is_named(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await _four_in_the_network(emulator, world)
+    koko = announcement_channel(world, "koko")
+    forbid_posting(emulator, world, "koko", koko)
+
+    reply = await choose(emulator, world, "koko", channel=koko)
+
+    # Koko's board reads English.
+    assert f"now arrive in <#{koko.id}>" in reply.text
+    assert "Nobody is mentioned." in reply.text
+    assert f"the bot cannot send messages in <#{koko.id}> right now" in reply.text
+    log = await (
+        await emulator.person(world.coordinator).slash(world.hub, "network", subcommand="audit")
+    ).final()
+    [embed] = log.embeds
+    assert "koos een kanaal voor aankondigingen" in embed["description"]
+    assert "meldde de vereniging af voor aankondigingen" in embed["description"]

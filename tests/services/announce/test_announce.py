@@ -42,7 +42,13 @@ async def _join(db: Database, guild_id: int, name: str, locale: str = "nl") -> N
 
 
 async def _choose(db: Database, guild_id: int, **values) -> announce.AnnouncementSettings:
-    values = {"receive": True, "channel_id": None, "role_id": None} | values
+    values = {
+        "receive": True,
+        "channel_id": None,
+        "role_id": None,
+        "actor_id": 7,
+        "now": NOW,
+    } | values
     async with db.sessions.begin() as session:
         return await announce.set_announcements(session, guild_id=guild_id, **values)
 

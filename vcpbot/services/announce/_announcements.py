@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.announce import Announcement, AnnouncementDelivery
-from vcpbot.db.network import Association, AssociationStatus
+from vcpbot.db.network import Association, AssociationStatus, AuditEntry
 from vcpbot.errors import InvalidInput, NotAllowed
 from vcpbot.services.announce._types import (
     TEXT_MAX,
@@ -44,10 +44,13 @@ async def set_announcements(
     receive: bool,
     channel_id: int | None,
     role_id: int | None,
+    actor_id: int,
+    now: datetime,
 ) -> AnnouncementSettings:
-    """The board's choice for its association. ``receive`` without a channel keeps the one
-    chosen before; with none at all it raises ``InvalidInput``. The role is replaced each
-    time (None: announcements never ping). Opting out keeps the channel for later."""
+    """The board's choice for its association, noted in the network's log. ``receive``
+    without a channel keeps the one chosen before; with none at all it raises
+    ``InvalidInput``. The role is replaced each time (None: announcements never ping).
+    Opting out keeps the channel for later."""
     row = await _association(session, guild_id)
     if receive and channel_id is None and row.announcements_channel_id is None:
         raise InvalidInput("announce.error.channel_needed")
@@ -55,6 +58,10 @@ async def set_announcements(
         row.announcements_channel_id = channel_id
     row.announcements_role_id = role_id
     row.announcements_opt_out = not receive
+    action = "announcements_on" if receive else "announcements_off"
+    session.add(
+        AuditEntry(at=now, actor_id=actor_id, action=f"association.{action}", association_id=row.id)
+    )
     await session.flush()
     return _settings(row)
 
