@@ -93,11 +93,17 @@ async def test_the_coordinator_previews_sends_and_each_association_gets_its_lang
     for key in ("circumflex", "koko"):
         assert copies(emulator, announcement_channel(world, key)) == []
 
-    seen = fields(await report(emulator, world))
+    shown = await report(emulator, world)
+    seen = fields(shown)
     assert seen["Aangekomen bij 2 verenigingen"] == "Saurus Maastricht\nStudentenvereniging Tragos"
     assert seen["Niet verstuurd naar 2 verenigingen"] == (
         "Circumflex: afgemeld voor aankondigingen\nKoko: nog geen kanaal gekozen"
     )
+    assert shown.embeds[0]["title"] == f"Hoe je aankondiging ging: {DUTCH}"
+    refreshed = await (
+        await emulator.person(world.coordinator).press(shown, label="Vernieuwen")
+    ).final()
+    assert fields(refreshed) == seen
 
 
 async def test_an_english_coordinator_writes_previews_and_reads_the_report_in_english(
