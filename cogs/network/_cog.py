@@ -1,7 +1,9 @@
-"""Slash commands of the network: /hub, /setup, /network, /vcp."""
+"""Slash commands of the network: /hub, /setup, /network, /vcp; announcements to the network
+(/network announce, /network announcements, /setup-announcements) and their delivery."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import cast
 
@@ -9,6 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.network._announce import announcement_choice, open_form, show_report
+from cogs.network._announce_outbox import AnnounceCourier
 from cogs.network._join import (
     change_notice,
     post_request,
@@ -24,14 +28,65 @@ from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from vcpbot.i18n.translator import L
 from vcpbot.interactions import NO_MENTIONS, locale_of, send_private, text
-from vcpbot.services import network, readiness
+from vcpbot.services import announce, network, readiness
 
 log = logging.getLogger(__name__)
+
+JOB_ANNOUNCEMENTS = "network:announcements"
+# What another process says to the leader when it queued announcements (vcpbot.leadership).
+WAKE_ANNOUNCEMENTS = "announcements"
 
 
 class NetworkCog(commands.Cog):
     def __init__(self, bot: Bot) -> None:
         self.bot: Bot = bot
+        self.courier = AnnounceCourier(self)
+        self._waking: set[asyncio.Task[None]] = set()
+
+    # --- the announcements' delivery, in the leading process ------------------------
+
+    def kick_announcements(self) -> None:
+        """Deliver what Send just queued; another process wakes the leader instead."""
+        if self.bot.leads:
+            self.courier.kick()
+            return
+        task = asyncio.get_running_loop().create_task(self.bot.wake_leader(WAKE_ANNOUNCEMENTS))
+        self._waking.add(task)
+        task.add_done_callback(self._waking.discard)
+
+    async def cog_load(self) -> None:
+        # The job fires only while this process leads (vcpbot.leadership); the escalation
+        # outbox's poll interval is the deployment's "how often outboxes are looked at".
+        poll = self.bot.settings.escalation.outbox_poll_seconds
+        self.bot.scheduler.every(JOB_ANNOUNCEMENTS, poll, self._announcements_tick)
+        if self.bot.leads:
+            await self.lead_taken()
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.cancel(JOB_ANNOUNCEMENTS)
+        await self.courier.stop()
+        for task in list(self._waking):
+            task.cancel()
+
+    async def lead_taken(self) -> None:
+        """This process now leads: copies another leader had claimed go out (once) from here."""
+        self.courier.take_over()
+        self.courier.kick()
+
+    async def lead_lost(self) -> None:
+        await self.courier.stop()
+
+    async def leader_woken(self, topic: str) -> None:
+        if topic == WAKE_ANNOUNCEMENTS:
+            self.courier.kick()
+
+    async def _announcements_tick(self) -> None:
+        self.courier.tick()
+
+    @commands.Cog.listener("on_ready")
+    async def _deliver_when_ready(self) -> None:
+        if self.bot.leads:
+            self.courier.kick()  # whatever waited while the bot was away
 
     hub = app_commands.Group(
         name=L("cmd.hub.name"),
@@ -224,7 +279,64 @@ class NetworkCog(commands.Cog):
             raise NotAllowed("network.error.not_in_network")
         await send_private(interaction, embed=status_embed(line, locale_of(interaction)))
 
+    # --- /setup-announcements (association) ----------------------------------------
+
+    @access.audience(Audience.REGISTRY_BOARD)
+    @app_commands.command(
+        name=L("cmd.setup_announcements.name"),
+        description=L("cmd.setup_announcements.description"),
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(
+        receive=L("cmd.setup_announcements.receive"),
+        channel=L("cmd.setup_announcements.channel"),
+        role=L("cmd.setup_announcements.role"),
+    )
+    @app_commands.rename(
+        receive=L("cmd.setup_announcements.opt.receive"),
+        channel=L("cmd.setup_announcements.opt.channel"),
+        role=L("cmd.setup_announcements.opt.role"),
+    )
+    async def setup_announcements(
+        self,
+        interaction: Interaction,
+        receive: bool,
+        channel: discord.TextChannel | None = None,
+        role: discord.Role | None = None,
+    ) -> None:
+        guild_id = access.in_association_guild(interaction)
+        access.require_manage_guild(interaction)
+        if role is not None and role.is_default():
+            raise InvalidInput("announce.error.everyone_role")
+        async with self.bot.db.sessions.begin() as session:
+            chosen = await announce.set_announcements(
+                session,
+                guild_id=guild_id,
+                receive=receive,
+                channel_id=channel.id if channel else None,
+                role_id=role.id if role else None,
+                actor_id=interaction.user.id,
+                now=self.bot.clock(),
+            )
+        await send_private(interaction, announcement_choice(interaction, chosen))
+
     # --- /network (coordinator) ---------------------------------------------------
+
+    @access.audience(Audience.COORDINATOR)
+    @network_group.command(
+        name=L("cmd.network.announce.name"), description=L("cmd.network.announce.description")
+    )
+    async def network_announce(self, interaction: Interaction) -> None:
+        await open_form(self, interaction, None)
+
+    @access.audience(Audience.COORDINATOR)
+    @network_group.command(
+        name=L("cmd.network.announcements.name"),
+        description=L("cmd.network.announcements.description"),
+    )
+    async def network_announcements(self, interaction: Interaction) -> None:
+        await show_report(self, interaction, refresh=False)
 
     @access.audience(Audience.COORDINATOR)
     @network_group.command(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,6 +73,13 @@ class Association(Base):
     request_token: Mapped[str] = mapped_column(String(32), unique=True)
     request_channel_id: Mapped[int | None]
     request_message_id: Mapped[int | None]
+    # Where the coordinator's announcements go (/setup-announcements), and the one role
+    # they may ping; opted out: none are sent here.
+    announcements_channel_id: Mapped[int | None]
+    announcements_role_id: Mapped[int | None]
+    announcements_opt_out: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class Vcp(Base):

@@ -38,6 +38,7 @@ VCP_EXTRAS = (
 BOARD_EXTRAS = (
     "setup",
     "setup_status",
+    "setup_announcements",
     "vcp add",
     "vcp remove",
     "vcp list",
@@ -62,6 +63,8 @@ COORDINATOR_EXTRAS = (
     "network vcps",
     "network audit",
     "network readiness",
+    "network announce",
+    "network announcements",
     "network suspend",
     "network reinstate",
     "intervisie plan",
