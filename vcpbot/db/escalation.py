@@ -156,6 +156,7 @@ class Case(Base):
             f"undelivered IS NULL OR {_one_of('undelivered', Undelivered)}", name="undelivered"
         ),
         CheckConstraint(f"consent IS NULL OR {_one_of('consent', Consent)}", name="consent"),
+        CheckConstraint("language IS NULL OR language IN ('nl', 'en')", name="language"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -206,6 +207,9 @@ class Case(Base):
     # Set when the card could not reach the VCPs (a member case): the reporter is told in
     # /my-case and chooses. Kept after they send it to the team, which the card then says.
     undelivered: Mapped[str | None] = mapped_column(String(16))
+    # The reporter's language ("nl" or "en", from their Discord client at submit; None:
+    # unknown, the handler chooses): a saved reply starts in it. A language, not an identity.
+    language: Mapped[str | None] = mapped_column(String(2))
 
 
 class CaseMessage(Base):

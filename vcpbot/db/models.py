@@ -3,4 +3,4 @@
 Alembic's autogenerate and the schema checks import this one module.
 """
 
-from vcpbot.db import escalation, help, intervisie, kmtm, languages, network, rules  # noqa: F401
+from vcpbot.db import escalation, help, intervisie, kmtm, languages, network, rules, snippets  # noqa: F401
