@@ -14,7 +14,8 @@ import unicodedata
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vcpbot.db.snippets import SNIPPET_NAME_MAX, Snippet as SnippetRow
+from vcpbot.db.snippets import SNIPPET_NAME_MAX
+from vcpbot.db.snippets import Snippet as SnippetRow
 from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services.escalation import TEXT_MAX, clean_text
 from vcpbot.services.snippets._types import Snippet, SnippetList
