@@ -86,6 +86,18 @@ async def test_an_english_team_member_is_told_what_to_fix_and_nothing_is_kept(
     listed = await snippets_command(emulator, member, hub, "list")
     assert "The UM team's saved replies (1)" in listed.text
     assert "Visit" not in listed.text and "first REPLY" not in listed.text
+    # Typing a name suggests the desk's own; someone who does not handle cases gets none.
+    await add_snippet(emulator, member, hub, name="Appointment", nl=NL, en=EN)
+    person = emulator.person(member)
+    typed = {"name": "rep"}
+    offered = await person.autocomplete(hub, "snippets", typed, focused="name", subcommand="edit")
+    assert [c["name"] for c in offered] == ["First reply"]
+    visitor = emulator.create_user("visitor", locale="en-US")
+    emulator.add_member(hub, visitor)
+    none = await emulator.person(visitor).autocomplete(
+        hub, "snippets", {"name": ""}, focused="name", subcommand="remove"
+    )
+    assert none == []
     # The name field cannot take more than a name fits.
     form = await snippet_form(emulator, member, hub, "add")
     assert form.input("name")["max_length"] == 40
