@@ -1,4 +1,5 @@
-"""Anonymous escalation: /report, /my-case, /open-cases, the panel button and the case cards."""
+"""Anonymous escalation: /report, /my-case, /open-cases, /snippets, the panel button and the
+case cards."""
 
 from vcpbot.bot_types import Bot
 
@@ -7,6 +8,8 @@ async def setup(bot: Bot) -> None:
     from cogs.escalation._cog import EscalationCog
     from cogs.escalation._handling import CardButton
     from cogs.escalation._report import PanelButton
+    from cogs.escalation._snippets import SnippetsCog
 
     bot.add_dynamic_items(CardButton, PanelButton)
     await bot.add_cog(EscalationCog(bot))
+    await bot.add_cog(SnippetsCog(bot))

@@ -17,6 +17,7 @@ from cogs.escalation._access import acting_handler, peek_case
 from cogs.escalation._host import EscalationHost
 from cogs.escalation._hub import tell_hub
 from cogs.escalation._report import refuse_keeping_text
+from cogs.escalation._saved import offer_saved_replies
 from cogs.escalation._sessions import SessionForm, SessionView, paragraph
 from cogs.escalation._words import label
 from vcpbot import limits
@@ -98,7 +99,9 @@ class HandlerForm(SessionForm):
 
 
 class ReplyForm(HandlerForm):
-    def __init__(self, cog: EscalationHost, token: str, code: str, locale: Locale) -> None:
+    def __init__(
+        self, cog: EscalationHost, token: str, code: str, locale: Locale, prefill: str = ""
+    ) -> None:
         super().__init__(
             cog,
             token=token,
@@ -108,6 +111,7 @@ class ReplyForm(HandlerForm):
             hint=t("escalation.team.reply_hint", locale),
         )
         self.locale = locale
+        self.text.default = prefill or None  # a saved reply to start from (``_saved``)
 
     async def save(
         self, session: AsyncSession, config: EscalationConfig, handler: Handler, now: datetime
@@ -287,10 +291,17 @@ async def _open_member_case(interaction: Interaction, cog: EscalationHost, token
 
 
 async def press_reply(interaction: Interaction, cog: EscalationHost, token: str) -> None:
-    _, card = await peek_case(interaction, cog, token)
+    """The Reply form; first the picker when the handler's desk keeps saved replies."""
+    handler, card = await peek_case(interaction, cog, token)
     if card.status is CaseStatus.CLOSED:
         raise Conflict("escalation.error.case_closed")
-    await interaction.response.send_modal(ReplyForm(cog, token, card.code, locale_of(interaction)))
+    locale = locale_of(interaction)
+
+    def form(prefill: str = "") -> ReplyForm:
+        return ReplyForm(cog, token, card.code, locale, prefill)
+
+    if not await offer_saved_replies(interaction, cog, handler=handler, card=card, form=form):
+        await interaction.response.send_modal(form())
 
 
 async def press_close(interaction: Interaction, cog: EscalationHost, token: str) -> None:

@@ -253,6 +253,7 @@ class CaseForm(SessionForm):
                     association_shown=self.shown.value == "yes",
                     receipt=receipt,
                     now=bot.clock(),
+                    language=locale_of(interaction),
                 )
         except Exception as exc:  # nothing was saved: say why, and hand back what they wrote
             await refuse_keeping_text(interaction, exc, self.text.value, for_reporter)

@@ -172,6 +172,7 @@ class Case(Base):
             f"undelivered IS NULL OR {_one_of('undelivered', Undelivered)}", name="undelivered"
         ),
         CheckConstraint(f"consent IS NULL OR {_one_of('consent', Consent)}", name="consent"),
+        CheckConstraint("language IS NULL OR language IN ('nl', 'en')", name="language"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -225,6 +226,9 @@ class Case(Base):
     # The highest message seq a handler has been shown in Open: a reporter's choice up
     # to here has been read and cannot be taken back; one after it can.
     read_seq: Mapped[int | None] = mapped_column(Integer)
+    # The reporter's language ("nl" or "en", from their Discord client at submit; None:
+    # unknown, the handler chooses): a saved reply starts in it. A language, not an identity.
+    language: Mapped[str | None] = mapped_column(String(2))
 
 
 class CaseMessage(Base):

@@ -13,4 +13,5 @@ from vcpbot.db import (  # noqa: F401
     network,
     polls,
     rules,
+    snippets,
 )

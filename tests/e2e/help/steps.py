@@ -27,9 +27,12 @@ CONTACT_LINK = "https://www.tragos.nl/vertrouwenscontactpersonen"
 STUDENT = ("help", "procedure", "privacy info", "privacy delete", "rules", "my_case")
 # What works in a direct message with the bot, for anyone.
 IN_A_DM = ("help", "procedure", "privacy info", "privacy delete", "my_case")
+# Who handles cases keeps saved replies (/snippets): the UM team, and registered VCPs.
+HANDLER_EXTRAS = ("snippets add", "snippets edit", "snippets remove", "snippets list")
 VCP_EXTRAS = (
     "report",
     "open_cases",
+    *HANDLER_EXTRAS,
     "kmtm log",
     "vcp listing",
     "intervisie mine",
@@ -59,6 +62,7 @@ BOARD_EXTRAS = (
 )
 COORDINATOR_EXTRAS = (
     "open_cases",
+    *HANDLER_EXTRAS,
     "network list",
     "network vcps",
     "network audit",

@@ -75,6 +75,7 @@ from vcpbot.services.escalation._types import (
 CODE_CHARS = 4
 CODE_ATTEMPTS = 20
 RECEIPT_NOT_FOUND = "escalation.error.receipt_not_found"
+LANGUAGES = ("nl", "en")  # what a case keeps of the reporter's language
 
 
 def _pseudonyms(config: EscalationConfig, user_id: int, today: date) -> tuple[str, str]:
@@ -124,13 +125,15 @@ async def submit_case(
     association_shown: bool,
     receipt: NewReceipt,
     now: datetime,
+    language: str | None = None,
 ) -> Submitted:
     """Start a case: validated, sealed, queued for the hub (or the association's VCPs).
 
     Everything is written in the caller's transaction; show the receipt only after
     it has committed. ``receipt`` comes from ``prepare_receipt``, called before the
     transaction. ``user_id`` is used for the rate limit and the block list (as
-    pseudonyms under the runtime key) and is not stored.
+    pseudonyms under the runtime key) and is not stored. ``language`` is the reporter's
+    ("nl" or "en", anything else is kept as unknown), so a saved reply starts in it.
     """
     try:
         route = Route(route)
@@ -165,6 +168,7 @@ async def submit_case(
         receipt_hash=receipt.hashed,
         receipt_index=config.keys.index.receipt_index(receipt.receipt),
         reporter_tag=b"",
+        language=language if language in LANGUAGES else None,
     )
     session.add(case)
     # The row id is part of every sealed value's associated data, so seal after it exists.

@@ -93,6 +93,7 @@ async def _cards(
                 and case.status != CaseStatus.CLOSED,
                 consent=Consent(case.consent) if case.consent else None,
                 replied=case.id in replied,
+                language=case.language,
             )
         )
     return cards

@@ -244,6 +244,8 @@ class CaseCard:
     consent: Consent | None = None
     # A handler has written a reply: the close form's last message is then optional.
     replied: bool = False
+    # The reporter's language ("nl" or "en"), None when unknown: a saved reply starts in it.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
