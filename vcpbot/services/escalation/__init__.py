@@ -23,7 +23,9 @@ The implementation is split by meaning, in private modules of this package:
 ``_receipts`` (receipts, outside transactions), ``_handling`` (the team and the
 VCPs), ``_consent`` (the member's say before their case goes to the team),
 ``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
-messages about a case, sealed), ``_retention`` (purge, rotation); ``_types``
+messages about a case, sealed), ``_retention`` (purge, rotation), ``_figures``
+(the counts and durations that outlive a case), ``_annual`` and ``_annual_out`` (the
+team's yearly figures and how they are shown); ``_types``
 holds what they hand back. Callers import from this package only.
 """
 
@@ -40,6 +42,37 @@ from vcpbot.db.escalation import (
     Route,
     Undelivered,
     Urgency,
+)
+from vcpbot.services.escalation._annual import (
+    Breakdown,
+    FigureRow,
+    FigureTable,
+    YearFigures,
+    year_figures,
+)
+from vcpbot.services.escalation._annual_out import (
+    alt_text as figures_alt_text,
+)
+from vcpbot.services.escalation._annual_out import (
+    breakdown_name as figures_breakdown_name,
+)
+from vcpbot.services.escalation._annual_out import (
+    export_xlsx as figures_xlsx,
+)
+from vcpbot.services.escalation._annual_out import (
+    notes as figures_notes,
+)
+from vcpbot.services.escalation._annual_out import (
+    render_png as figures_png,
+)
+from vcpbot.services.escalation._annual_out import (
+    table_lines as figures_table_lines,
+)
+from vcpbot.services.escalation._annual_out import (
+    title as figures_title,
+)
+from vcpbot.services.escalation._annual_out import (
+    total_line as figures_total_line,
 )
 from vcpbot.services.escalation._cases import (
     RECEIPT_NOT_FOUND,
@@ -60,6 +93,7 @@ from vcpbot.services.escalation._consent import (
     withdraw_consent,
 )
 from vcpbot.services.escalation._core import TEXT_MAX, ack_due, add_working_days, clean_text
+from vcpbot.services.escalation._figures import count_closed, quarter_of
 from vcpbot.services.escalation._handling import (
     acknowledge,
     block_sender,
@@ -129,6 +163,7 @@ __all__ = [
     "TEXT_MAX",
     "Answer",
     "Author",
+    "Breakdown",
     "CaseCard",
     "CaseCode",
     "CaseDetail",
@@ -139,6 +174,8 @@ __all__ = [
     "Delivery",
     "EscalationConfig",
     "EscalationUnavailable",
+    "FigureRow",
+    "FigureTable",
     "Handler",
     "MemberRouteView",
     "MessageRef",
@@ -159,6 +196,7 @@ __all__ = [
     "Unlocked",
     "Upkeep",
     "Urgency",
+    "YearFigures",
     "ack_due",
     "acknowledge",
     "add_working_days",
@@ -175,7 +213,16 @@ __all__ = [
     "clean_text",
     "close_case",
     "compact_sqlite",
+    "count_closed",
     "daily_upkeep",
+    "figures_alt_text",
+    "figures_breakdown_name",
+    "figures_notes",
+    "figures_png",
+    "figures_table_lines",
+    "figures_title",
+    "figures_total_line",
+    "figures_xlsx",
     "format_receipt",
     "forward_urgently",
     "held_waiting",
@@ -192,6 +239,7 @@ __all__ = [
     "pending_deliveries",
     "prepare_receipt",
     "purge_expired",
+    "quarter_of",
     "queue_overdue_nudges",
     "read_case",
     "release_leases",
@@ -210,4 +258,5 @@ __all__ = [
     "unlock",
     "waiting_delivery_ids",
     "withdraw_consent",
+    "year_figures",
 ]

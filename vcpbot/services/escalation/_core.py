@@ -21,7 +21,6 @@ from vcpbot.crypto import open_sealed, seal
 from vcpbot.db.escalation import (
     Author,
     Case,
-    CaseCount,
     CaseMessage,
     CaseStatus,
     Category,
@@ -34,6 +33,7 @@ from vcpbot.db.escalation import (
     Urgency,
 )
 from vcpbot.errors import InvalidInput
+from vcpbot.services.escalation._figures import count_closed
 from vcpbot.services.escalation._types import EscalationConfig, Handler, MessageView
 from vcpbot.settings import EscalationSettings
 
@@ -130,10 +130,6 @@ def ack_due(
     )
     last = add_working_days(local_day(now, zone), days)
     return datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-
-
-def quarter_of(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 # --- sealing a case's content -------------------------------------------------
@@ -356,7 +352,7 @@ async def close_case_row(
     session: AsyncSession, case: Case, *, outcome: Outcome, now: datetime, zone: ZoneInfo
 ) -> None:
     """Close, drop the way back to the reporter and a question still waiting for them,
-    and count the case in the aggregate."""
+    and count the case in the figures (``count_closed``)."""
     case.status = CaseStatus.CLOSED.value
     if case.consent == Consent.ASKED:
         case.consent = Consent.WITHDRAWN.value
@@ -365,17 +361,7 @@ async def close_case_row(
     case.closed_on = local_day(now, zone)
     case.ack_due = None
     case.dm_link = None
-    # The one thing that outlives the case after retention. Counted now, by the
-    # quarter it was reported in, so statistics need not wait for the purge.
-    await upsert_add(
-        session,
-        CaseCount,
-        {
-            "period": quarter_of(case.created_on),
-            "route": case.route,
-            "category": case.category,
-            "urgency": case.urgency,
-            "outcome": case.outcome,
-        },
-    )
+    # What outlives the case after retention: its counts and durations, counted now,
+    # by the quarter it was reported in, so statistics need not wait for the purge.
+    await count_closed(session, case)
     await enqueue_card_updates(session, case)
