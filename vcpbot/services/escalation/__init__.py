@@ -43,13 +43,7 @@ from vcpbot.db.escalation import (
     Undelivered,
     Urgency,
 )
-from vcpbot.services.escalation._annual import (
-    Breakdown,
-    FigureRow,
-    FigureTable,
-    YearFigures,
-    year_figures,
-)
+from vcpbot.services.escalation._annual import year_figures
 from vcpbot.services.escalation._annual_out import (
     alt_text as figures_alt_text,
 )
@@ -133,12 +127,15 @@ from vcpbot.services.escalation._retention import (
 from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
 from vcpbot.services.escalation._types import (
     Answer,
+    Breakdown,
     CaseCard,
     CaseCode,
     CaseDetail,
     CountRow,
     Delivery,
     EscalationConfig,
+    FigureRow,
+    FigureTable,
     Handler,
     MemberRouteView,
     MessageRef,
@@ -152,6 +149,7 @@ from vcpbot.services.escalation._types import (
     Submitted,
     Unlocked,
     Upkeep,
+    YearFigures,
 )
 
 # Outcomes a handler can choose when closing (the reporter's own Close is separate).

@@ -34,9 +34,7 @@ the table is its own because KMTM's is keyed to a KMTM period.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,17 +54,15 @@ from vcpbot.db.escalation import (
 )
 from vcpbot.errors import InvalidInput
 from vcpbot.services.disclosure import MIN_K, SUPPRESSED, Cell, Marker, Release, Rule, protect
+from vcpbot.services.escalation._types import (
+    Breakdown,
+    FigureRow,
+    FigureTable,
+    YearFigures,
+)
 
 # The earliest year anyone could ask about: the bot did not exist before.
 FIRST_YEAR = 2020
-
-
-class Breakdown(StrEnum):
-    CATEGORY = "category"
-    ROUTE = "route"
-    URGENCY = "urgency"
-    OUTCOME = "outcome"
-    MEDIAN = "median"  # days to acknowledge and to close, per route
 
 
 COUNTED: dict[Breakdown, tuple[str, ...]] = {
@@ -75,39 +71,6 @@ COUNTED: dict[Breakdown, tuple[str, ...]] = {
     Breakdown.URGENCY: tuple(Urgency),
     Breakdown.OUTCOME: tuple(Outcome),
 }
-
-
-@dataclass(frozen=True)
-class FigureRow:
-    # A category, route, urgency or outcome; for a median ``<route|all>.<ack|close>``.
-    key: str
-    # A count, or days (a median, possibly .5); a marker where nothing is shown.
-    value: int | float | Marker
-
-
-@dataclass(frozen=True)
-class FigureTable:
-    breakdown: Breakdown
-    rows: tuple[FigureRow, ...]
-    # The year's published total; None for the medians.
-    total: int | Marker | None
-
-
-@dataclass(frozen=True)
-class YearFigures:
-    year: int
-    tables: tuple[FigureTable, ...]
-    k: int
-    min_contributors: int
-    rounded: bool
-    released_on: date
-    # True when this came from the ledger (an earlier release).
-    from_ledger: bool
-    # True when that earlier release used other settings than the ones asked for.
-    settings_differ: bool
-
-    def table(self, breakdown: Breakdown) -> FigureTable:
-        return next(t for t in self.tables if t.breakdown is breakdown)
 
 
 async def year_figures(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from vcpbot.i18n import Locale, category_label, formats, t
 from vcpbot.services.disclosure import Marker
-from vcpbot.services.escalation._annual import Breakdown, FigureRow, FigureTable, YearFigures
+from vcpbot.services.escalation._types import Breakdown, FigureRow, FigureTable, YearFigures
 from vcpbot.services.spreadsheet import Sheet, Value, write_xlsx
 
 if TYPE_CHECKING:
@@ -39,9 +39,8 @@ def row_name(breakdown: Breakdown, row: FigureRow, locale: Locale) -> str:
         return category_label(row.key, locale)
     if breakdown is Breakdown.MEDIAN:
         route, measure = row.key.split(".")
-        return t(
-            f"casereport.median.{measure}", locale, route=t(f"escalation.route.{route}", locale)
-        )
+        where = t("casereport.route.all" if route == "all" else f"escalation.route.{route}", locale)
+        return t(f"casereport.median.{measure}", locale, route=where)
     if breakdown is Breakdown.URGENCY:
         return t(f"casereport.urgency.{row.key}", locale)
     return t(f"escalation.{breakdown.value}.{row.key}", locale)
@@ -64,16 +63,18 @@ def row_text(figures: YearFigures, table: FigureTable, row: FigureRow, locale: L
     """A row's value as shown: days for a median ("too few to show" when hidden)."""
     if table.breakdown is Breakdown.MEDIAN:
         if isinstance(row.value, Marker):
-            return t("casereport.median.too_few", locale)
+            return t("casereport.median.hidden", locale)
         return t("casereport.median.days", locale, days=value_text(figures, row.value, locale))
     return value_text(figures, row.value, locale)
 
 
 def title(figures: YearFigures, locale: Locale) -> str:
+    """The heading: which year."""
     return t("casereport.title", locale, year=figures.year)
 
 
 def total_line(figures: YearFigures, locale: Locale) -> str:
+    """The year's total as released (the marker when it is hidden)."""
     total = figures.table(Breakdown.CATEGORY).total
     return t("casereport.total", locale, total=value_text(figures, total, locale))
 
@@ -117,7 +118,7 @@ def render_png(figures: YearFigures, *, locale: Locale) -> bytes:
     from matplotlib.text import Text
 
     counted = [table for table in figures.tables if table.breakdown is not Breakdown.MEDIAN]
-    heights = [0.35 * len(table.rows) + 0.6 for table in counted]
+    heights = [0.35 * len(table.rows) + 0.9 for table in counted]
     medians = figures.table(Breakdown.MEDIAN)
     below = [
         f"{row_name(medians.breakdown, r, locale)}: {row_text(figures, medians, r, locale)}"
@@ -130,7 +131,7 @@ def render_png(figures: YearFigures, *, locale: Locale) -> bytes:
     y = height - top
     for table, size in zip(counted, heights, strict=True):
         y -= size
-        axes = figure.add_axes((0.38, (y + 0.35) / height, 0.58, (size - 0.45) / height))
+        axes = figure.add_axes((0.38, (y + 0.35) / height, 0.58, (size - 0.75) / height))
         _bars(axes, figures, table, locale)
     figure.text(0.015, 1 - 0.3 / height, title(figures, locale), fontsize=12, fontweight="bold")
     figure.text(0.015, 1 - 0.6 / height, total_line(figures, locale), fontsize=10)
