@@ -164,6 +164,7 @@ async def test_a_year_that_is_not_over_cannot_be_reported(db: Database) -> None:
     assert caught.value.key == "casereport.error.year_not_over"
 
 
+@pytest.mark.threat("T9")
 async def test_the_figures_survive_the_deletion_of_the_cases(db: Database) -> None:
     config = make_config()
     association_id = await add_association(db)

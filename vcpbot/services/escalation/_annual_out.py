@@ -64,7 +64,7 @@ def row_text(figures: YearFigures, table: FigureTable, row: FigureRow, locale: L
     if table.breakdown is Breakdown.MEDIAN:
         if isinstance(row.value, Marker):
             return t("casereport.median.hidden", locale)
-        return t("casereport.median.days", locale, days=value_text(figures, row.value, locale))
+        return value_text(figures, row.value, locale)
     return value_text(figures, row.value, locale)
 
 
