@@ -3,9 +3,11 @@ release-safe as KMTM (k, secondary suppression, one release per year in the ledg
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import delete, func, select
 
 from tests.services.escalation.steps import (
@@ -20,6 +22,7 @@ from tests.services.escalation.steps import (
 from vcpbot.db import Database
 from vcpbot.db.escalation import Case, CaseCount, CaseDuration, CaseRelease
 from vcpbot.errors import InvalidInput
+from vcpbot.i18n import category_label, t
 from vcpbot.services import escalation
 from vcpbot.services.disclosure import Marker
 from vcpbot.services.escalation import Breakdown, CaseCode, YearFigures
@@ -218,3 +221,27 @@ async def test_a_reopened_case_is_taken_out_of_the_figures(db: Database) -> None
         counts = (await session.scalars(select(CaseCount.count))).all()
         durations = (await session.scalars(select(CaseDuration.count))).all()
     assert counts == [0] and durations == [0]
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+async def test_the_workbook_and_the_chart_show_what_the_release_shows(
+    db: Database, locale: str
+) -> None:
+    await _seed_counts(db, YEAR_2026)
+    await _seed_days(db, [("2026-Q2", "vcp", "close", d, 7) for d in (3, 5, 9)])
+    figures = await _figures(db)
+
+    book = load_workbook(io.BytesIO(escalation.figures_xlsx(figures, locale=locale)))
+    png = escalation.figures_png(figures, locale=locale)
+
+    assert png.startswith(b"\x89PNG")
+    assert len(book.worksheets) == 5  # category, route, urgency, outcome, medians
+    by_category = {
+        row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True) if row[0]
+    }
+    assert by_category[category_label("intimidation", locale)] == 20
+    assert by_category[category_label("stalking", locale)] == "*"
+    assert by_category[category_label("bullying", locale)] == "*"
+    medians = [row for row in book.worksheets[4].iter_rows(values_only=True) if row[0]]
+    assert any(row[1] == 5 for row in medians)  # all routes, days to close
+    assert any(row[1] == t("casereport.median.hidden", locale) for row in medians)
