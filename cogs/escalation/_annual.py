@@ -37,7 +37,7 @@ class CaseReportCog(commands.Cog, name="CaseReportCog"):
         name=L("cmd.cases.name"), description=L("cmd.cases.description"), guild_only=True
     )
 
-    @access.audience(Audience.COORDINATOR)
+    @access.audience(Audience.TEAM)
     @cases.command(name=L("cmd.cases.report.name"), description=L("cmd.cases.report.description"))
     @app_commands.describe(year=L("cmd.cases.report.year"))
     @app_commands.rename(year=L("cmd.cases.opt.year"))

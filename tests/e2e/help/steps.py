@@ -58,6 +58,7 @@ BOARD_EXTRAS = (
 )
 COORDINATOR_EXTRAS = (
     "open_cases",
+    "cases report",
     "network list",
     "network vcps",
     "network audit",
