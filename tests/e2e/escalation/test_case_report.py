@@ -72,7 +72,7 @@ def table_rows(message: Message) -> dict[str, str]:
     found = {}
     for line in message.embeds[0]["description"].splitlines():
         parts = line.strip().split("  ", 1)
-        if len(parts) == 2 and not line.startswith(("*", "`")):
+        if len(parts) == 2 and not line.startswith(("**", "`")):  # not a heading or fence
             found[parts[1].strip()] = parts[0].strip()
     return found
 
