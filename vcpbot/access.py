@@ -138,6 +138,7 @@ class Audience(StrEnum):
     BOARD = "board"  # Manage Server, in an association's server
     REGISTRY_BOARD = "registry_board"  # the same, once the server ran /setup
     NETWORK_BOARD = "network_board"  # the same, once the association is in the network
+    TEAM = "team"  # the UM team in the hub; the coordinator counts as one
     COORDINATOR = "coordinator"  # the coordinator role, in the hub
     HUB_ADMIN = "hub_admin"  # Administrator, in the hub
 

@@ -74,6 +74,8 @@ class Reader:
                 return here and self.manages_server and self.association_exists
             case Audience.NETWORK_BOARD:
                 return network and self.manages_server
+            case Audience.TEAM:
+                return self.place is Place.HUB and self.team
             case Audience.COORDINATOR:
                 return self.place is Place.HUB and self.coordinator
             case Audience.HUB_ADMIN:

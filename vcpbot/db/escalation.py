@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -373,3 +376,53 @@ class MemberRoute(Base):
     # The association's channel for its VCPs, where member cases get their card.
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_on: Mapped[date] = mapped_column(Date)
+
+
+class Measure(StrEnum):
+    """Which duration a ``CaseDuration`` counts: days to the first acknowledgement, to closing."""
+
+    ACK = "ack"
+    CLOSE = "close"
+
+
+class CaseDuration(Base):
+    """What else stays of a case: how many cases took so many days. No case id.
+
+    One count per quarter the case was reported in, route, measure and whole days,
+    written when the case closes (``vcpbot.services.escalation._figures``), so the
+    team's yearly medians survive the deletion of the case.
+    """
+
+    __tablename__ = "escalation_durations"
+    __table_args__ = (
+        CheckConstraint(_one_of("measure", Measure), name="measure"),
+        CheckConstraint("days >= 0", name="days_not_negative"),
+    )
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # e.g. 2026-Q3
+    route: Mapped[str] = mapped_column(String(8), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseRelease(Base):
+    """The release ledger of the team's yearly figures (``/cases report``), one row per
+    year and breakdown: what was shown the first time, shown the same way ever after.
+
+    The same rule as KMTM's ledger (``kmtm_releases``): two differently suppressed
+    releases of one number could be subtracted from each other. ``payload`` is the
+    published table (rows, total, markers), never why a cell is hidden.
+    """
+
+    __tablename__ = "escalation_releases"
+    __table_args__ = (UniqueConstraint("year", "breakdown"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    breakdown: Mapped[str] = mapped_column(String(16))
+    k: Mapped[int] = mapped_column(Integer)
+    min_contributors: Mapped[int] = mapped_column(Integer)
+    rounded: Mapped[bool] = mapped_column(Boolean)
+    released_on: Mapped[date] = mapped_column(Date)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -63,6 +63,7 @@ BOARD_EXTRAS = (
 COORDINATOR_EXTRAS = (
     "open_cases",
     *HANDLER_EXTRAS,
+    "cases report",
     "network list",
     "network vcps",
     "network audit",

@@ -178,7 +178,7 @@ async def test_a_um_team_member_sees_the_cases_but_not_the_coordinators_commands
 
     assert DANGER["en"] in reply.text.splitlines()[0]
     assert in_order(reply.text, UM_TEAM["en"], OUTSIDE)
-    assert commands_in(reply) == menu("en", *IN_A_DM, "open_cases", *HANDLER_EXTRAS)
+    assert commands_in(reply) == menu("en", *IN_A_DM, "open_cases", *HANDLER_EXTRAS, "cases report")
 
 
 async def test_a_german_student_sees_the_command_names_their_discord_shows(

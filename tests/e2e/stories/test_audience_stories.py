@@ -335,7 +335,7 @@ async def test_a_um_adviser_sees_the_cases_at_the_hub_and_only_what_they_may_use
 
     shown = await ask_help(emulator, adviser, world.hub)
     help_opens_with_112(shown, lang)
-    assert commands_in(shown) == menu(lang, *IN_A_DM, "open_cases", *HANDLER_EXTRAS)
+    assert commands_in(shown) == menu(lang, *IN_A_DM, "open_cases", *HANDLER_EXTRAS, "cases report")
 
     # Sanne passes a report on to the UM team: its card arrives in the hub.
     _, confirmation = await escalate(

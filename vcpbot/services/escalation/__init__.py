@@ -23,11 +23,11 @@ The implementation is split by meaning, in private modules of this package:
 ``_receipts`` (receipts, outside transactions), ``_handling`` (the team and the
 VCPs), ``_consent`` (the member's say before their case goes to the team), ``_choices``
 (the reporter's choices: who they are, a call, taking back, reopening),
-``_figures`` (the counts that outlive a case),
 ``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
 messages about a case, sealed), ``_retention`` (purge, rotation), ``_evidence``
-(files the reporter adds); ``_types`` holds what they hand back. Callers import
-from this package only.
+(files the reporter adds), ``_figures`` (the counts and durations that outlive a
+case), ``_annual`` and ``_annual_out`` (the team's yearly figures and how they are
+shown); ``_types`` holds what they hand back. Callers import from this package only.
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -44,6 +44,31 @@ from vcpbot.db.escalation import (
     Route,
     Undelivered,
     Urgency,
+)
+from vcpbot.services.escalation._annual import year_figures
+from vcpbot.services.escalation._annual_out import (
+    alt_text as figures_alt_text,
+)
+from vcpbot.services.escalation._annual_out import (
+    breakdown_name as figures_breakdown_name,
+)
+from vcpbot.services.escalation._annual_out import (
+    export_xlsx as figures_xlsx,
+)
+from vcpbot.services.escalation._annual_out import (
+    notes as figures_notes,
+)
+from vcpbot.services.escalation._annual_out import (
+    render_png as figures_png,
+)
+from vcpbot.services.escalation._annual_out import (
+    table_lines as figures_table_lines,
+)
+from vcpbot.services.escalation._annual_out import (
+    title as figures_title,
+)
+from vcpbot.services.escalation._annual_out import (
+    total_line as figures_total_line,
 )
 from vcpbot.services.escalation._cases import (
     RECEIPT_NOT_FOUND,
@@ -81,6 +106,7 @@ from vcpbot.services.escalation._evidence import (
     size_text,
     sniff,
 )
+from vcpbot.services.escalation._figures import count_closed, quarter_of
 from vcpbot.services.escalation._handling import (
     acknowledge,
     block_sender,
@@ -120,6 +146,7 @@ from vcpbot.services.escalation._retention import (
 from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
 from vcpbot.services.escalation._types import (
     Answer,
+    Breakdown,
     CaseCard,
     CaseCode,
     CaseDetail,
@@ -127,6 +154,8 @@ from vcpbot.services.escalation._types import (
     CountRow,
     Delivery,
     EscalationConfig,
+    FigureRow,
+    FigureTable,
     FileView,
     Handler,
     MemberRouteView,
@@ -141,6 +170,7 @@ from vcpbot.services.escalation._types import (
     Submitted,
     Unlocked,
     Upkeep,
+    YearFigures,
 )
 
 # Outcomes a handler can choose when closing (the reporter's own Close is separate).
@@ -153,6 +183,7 @@ __all__ = [
     "TEXT_MAX",
     "Answer",
     "Author",
+    "Breakdown",
     "CaseCard",
     "CaseCode",
     "CaseDetail",
@@ -164,6 +195,8 @@ __all__ = [
     "Delivery",
     "EscalationConfig",
     "EscalationUnavailable",
+    "FigureRow",
+    "FigureTable",
     "FileView",
     "Handler",
     "MemberRouteView",
@@ -186,6 +219,7 @@ __all__ = [
     "Unlocked",
     "Upkeep",
     "Urgency",
+    "YearFigures",
     "ack_due",
     "acknowledge",
     "add_evidence",
@@ -207,7 +241,16 @@ __all__ = [
     "clean_text",
     "close_case",
     "compact_sqlite",
+    "count_closed",
     "daily_upkeep",
+    "figures_alt_text",
+    "figures_breakdown_name",
+    "figures_notes",
+    "figures_png",
+    "figures_table_lines",
+    "figures_title",
+    "figures_total_line",
+    "figures_xlsx",
     "format_receipt",
     "forward_urgently",
     "held_waiting",
@@ -224,6 +267,7 @@ __all__ = [
     "pending_deliveries",
     "prepare_receipt",
     "purge_expired",
+    "quarter_of",
     "queue_overdue_nudges",
     "read_case",
     "release_leases",
@@ -249,4 +293,5 @@ __all__ = [
     "unlock",
     "waiting_delivery_ids",
     "withdraw_consent",
+    "year_figures",
 ]

@@ -365,7 +365,7 @@ async def close_case_row(
     session: AsyncSession, case: Case, *, outcome: Outcome, now: datetime, zone: ZoneInfo
 ) -> None:
     """Close, drop the way back to the reporter and a question still waiting for them,
-    and count the case in the aggregate."""
+    and count the case in the figures (``count_closed``)."""
     case.status = CaseStatus.CLOSED.value
     if case.consent == Consent.ASKED:
         case.consent = Consent.WITHDRAWN.value
@@ -374,7 +374,7 @@ async def close_case_row(
     case.closed_on = local_day(now, zone)
     case.ack_due = None
     case.dm_link = None
-    # The one thing that outlives the case after retention. Counted now, by the
-    # quarter it was reported in, so statistics need not wait for the purge.
+    # What outlives the case after retention: its counts and durations, counted now,
+    # by the quarter it was reported in, so statistics need not wait for the purge.
     await count_closed(session, case)
     await enqueue_card_updates(session, case)

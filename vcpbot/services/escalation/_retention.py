@@ -181,7 +181,9 @@ async def daily_upkeep(session: AsyncSession, *, config: EscalationConfig, now: 
 async def case_counts(session: AsyncSession) -> list[CountRow]:
     """The aggregate that outlives cases, for reports (apply suppression before showing)."""
     rows = await session.scalars(
-        select(CaseCount).order_by(
+        select(CaseCount)
+        .where(CaseCount.count > 0)  # a reopened case leaves a row at 0 (``count_closed``)
+        .order_by(
             CaseCount.period,
             CaseCount.route,
             CaseCount.category,

@@ -30,6 +30,7 @@ from vcpbot.db.escalation import (
     Urgency,
 )
 from vcpbot.runtime_key import RuntimeKey, RuntimeKeyError
+from vcpbot.services.disclosure import Marker
 from vcpbot.settings import EscalationSettings, Settings
 
 
@@ -332,3 +333,47 @@ class PatternSignal:
     # True when the reporters withheld the association: the notice may say the cases
     # share one, never which (their choice holds for the group as for each case).
     association_withheld: bool
+
+
+# --- the team's yearly figures (``_annual``) ----------------------------------------
+
+
+class Breakdown(StrEnum):
+    CATEGORY = "category"
+    ROUTE = "route"
+    URGENCY = "urgency"
+    OUTCOME = "outcome"
+    MEDIAN = "median"  # days to acknowledge and to close, per route
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    # A category, route, urgency or outcome; for a median ``<route|all>.<ack|close>``.
+    key: str
+    # A count, or days (a median, possibly .5); a marker where nothing is shown.
+    value: int | float | Marker
+
+
+@dataclass(frozen=True)
+class FigureTable:
+    breakdown: Breakdown
+    rows: tuple[FigureRow, ...]
+    # The year's published total; None for the medians.
+    total: int | Marker | None
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    tables: tuple[FigureTable, ...]
+    k: int
+    min_contributors: int
+    rounded: bool
+    released_on: date
+    # True when this came from the ledger (an earlier release).
+    from_ledger: bool
+    # True when that earlier release used other settings than the ones asked for.
+    settings_differ: bool
+
+    def table(self, breakdown: Breakdown) -> FigureTable:
+        return next(t for t in self.tables if t.breakdown is breakdown)
