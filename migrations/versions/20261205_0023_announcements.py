@@ -1,8 +1,9 @@
 """Announcements to the network (/network announce) and their delivery per association.
 
 - ``associations``: the board's announcements channel and the one role announcements
-  may ping (both nullable), and its opt-out (default: not opted out). Added columns
-  only, so SQLite's batch mode alters the table in place.
+  may ping (both nullable), and its opt-out (default: not opted out). Added in place,
+  never by batch mode's copy of the table: on SQLite, dropping the old ``associations``
+  would cascade to every row that names an association (member routes, rules, VCPs).
 - ``announcements``: what the coordinator sent (title, Dutch and English text); no
   user id.
 - ``announcement_deliveries``: one row per association per announcement: the outbox
@@ -27,17 +28,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("associations") as batch:
-        batch.add_column(sa.Column("announcements_channel_id", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("announcements_role_id", sa.BigInteger(), nullable=True))
-        batch.add_column(
-            sa.Column(
-                "announcements_opt_out",
-                sa.Boolean(),
-                server_default=sa.false(),
-                nullable=False,
-            )
-        )
+    op.add_column("associations", sa.Column("announcements_channel_id", sa.BigInteger()))
+    op.add_column("associations", sa.Column("announcements_role_id", sa.BigInteger()))
+    op.add_column(
+        "associations",
+        sa.Column("announcements_opt_out", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.create_table(
         "announcements",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -92,7 +88,6 @@ def downgrade() -> None:
     op.drop_table("announcement_deliveries")
     op.drop_index(op.f("ix_announcements_sent_at"), table_name="announcements")
     op.drop_table("announcements")
-    with op.batch_alter_table("associations") as batch:
-        batch.drop_column("announcements_opt_out")
-        batch.drop_column("announcements_role_id")
-        batch.drop_column("announcements_channel_id")
+    # In place (SQLite 3.35 and later), for the reason given above.
+    for column in ("announcements_opt_out", "announcements_role_id", "announcements_channel_id"):
+        op.execute(f"ALTER TABLE associations DROP COLUMN {column}")

@@ -229,3 +229,36 @@ async def test_a_vcps_remembered_language_moves_to_the_person_and_reminders_stay
         ).scalar()
         reminders = (await conn.execute(text("SELECT id FROM intervisie_reminders"))).all()
     assert invitation == "en" and reminders == [(1,)]
+
+
+async def test_adding_announcement_columns_keeps_what_hangs_off_an_association(
+    empty_db: Database,
+) -> None:
+    """0023 adds columns to ``associations``; on SQLite a copy of that table would
+    cascade to every row that names an association (here its member route)."""
+    await upgrade(empty_db, "0021")
+    async with empty_db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO associations (id, guild_id, name, short_name, locale, vcp_role_id,"
+                " status, present, requested_at, request_token)"
+                " VALUES (1, 10, 'Tragos', 'Tragos', 'nl', 11, 'approved', true,"
+                " :at, 'token')"
+            ).bindparams(at=datetime(2026, 12, 1, tzinfo=UTC)),
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO escalation_member_routes (association_id, enabled, channel_id,"
+                " updated_on) VALUES (1, true, 12, :day)"
+            ).bindparams(day=date(2026, 12, 1)),
+        )
+    await upgrade(empty_db)
+    async with empty_db.engine.connect() as conn:
+        routes = (
+            await conn.execute(text("SELECT count(*) FROM escalation_member_routes"))
+        ).scalar()
+        opted_out = (
+            await conn.execute(text("SELECT announcements_opt_out FROM associations"))
+        ).scalar()
+    assert routes == 1
+    assert not opted_out
