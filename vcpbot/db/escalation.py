@@ -133,6 +133,19 @@ class Consent(StrEnum):
     URGENT = "urgent"
 
 
+class Desk(StrEnum):
+    """Who works on a case: the UM team, or an association's VCPs (member cases). A forwarded
+    case has both, and each keeps its own notes, read log and claim."""
+
+    TEAM = "team"
+    VCPS = "vcps"
+
+
+class DeskKind(StrEnum):
+    NOTE = "note"  # a handler's internal note; never shown to the reporter
+    READ = "read"  # one line of the read log: who opened the case, which day
+
+
 class Undelivered(StrEnum):
     """Why a member case's card could not reach the association's VCPs."""
 
@@ -156,6 +169,7 @@ class Case(Base):
             f"undelivered IS NULL OR {_one_of('undelivered', Undelivered)}", name="undelivered"
         ),
         CheckConstraint(f"consent IS NULL OR {_one_of('consent', Consent)}", name="consent"),
+        CheckConstraint(f"claim_desk IS NULL OR {_one_of('claim_desk', Desk)}", name="claim_desk"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -206,6 +220,10 @@ class Case(Base):
     # Set when the card could not reach the VCPs (a member case): the reporter is told in
     # /my-case and chooses. Kept after they send it to the team, which the card then says.
     undelivered: Mapped[str | None] = mapped_column(String(16))
+    # Taken ("being handled"): by which desk (``Desk``; NULL when nobody has it), and who
+    # (their user id and display name) sealed with the case key in ``claim``.
+    claim_desk: Mapped[str | None] = mapped_column(String(8))
+    claim: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CaseMessage(Base):
@@ -219,6 +237,29 @@ class CaseMessage(Base):
     author: Mapped[str] = mapped_column(String(10))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_on: Mapped[date] = mapped_column(Date)
+
+
+class DeskEntry(Base):
+    """A desk's own record on a case: an internal note or a line of the read log.
+
+    ``body`` holds everything (who, the day, the note's text) sealed with the case key,
+    bound to the case, desk, kind and seq; the row itself says only which desk and
+    kind. Deleted with the case.
+    """
+
+    __tablename__ = "escalation_desk_entries"
+    __table_args__ = (
+        CheckConstraint(_one_of("desk", Desk), name="desk"),
+        CheckConstraint(_one_of("kind", DeskKind), name="kind"),
+    )
+
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    desk: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Post(Base):

@@ -23,8 +23,9 @@ The implementation is split by meaning, in private modules of this package:
 ``_receipts`` (receipts, outside transactions), ``_handling`` (the team and the
 VCPs), ``_consent`` (the member's say before their case goes to the team),
 ``_signals`` (patterns, nudges), ``_outbox`` (delivery), ``_posts`` (the bot's
-messages about a case, sealed), ``_retention`` (purge, rotation); ``_types``
-holds what they hand back. Callers import from this package only.
+messages about a case, sealed), ``_retention`` (purge, rotation), ``_desk`` and
+``_casework`` (a desk's notes, claim and read log); ``_types`` holds what they
+hand back. Callers import from this package only.
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -33,6 +34,7 @@ from vcpbot.db.escalation import (
     CaseStatus,
     Category,
     Consent,
+    Desk,
     OutboxKind,
     Outcome,
     Place,
@@ -52,6 +54,16 @@ from vcpbot.services.escalation._cases import (
     set_notice_detail,
     set_notices,
     submit_case,
+)
+from vcpbot.services.escalation._casework import (
+    Actor,
+    Casework,
+    DeskNote,
+    DeskRead,
+    add_note,
+    claim_case,
+    open_desk,
+    release_case,
 )
 from vcpbot.services.escalation._consent import (
     answer_consent,
@@ -127,16 +139,21 @@ __all__ = [
     "HANDLER_OUTCOMES",
     "RECEIPT_NOT_FOUND",
     "TEXT_MAX",
+    "Actor",
     "Answer",
     "Author",
     "CaseCard",
     "CaseCode",
     "CaseDetail",
     "CaseStatus",
+    "Casework",
     "Category",
     "Consent",
     "CountRow",
     "Delivery",
+    "Desk",
+    "DeskNote",
+    "DeskRead",
     "EscalationConfig",
     "EscalationUnavailable",
     "Handler",
@@ -161,6 +178,7 @@ __all__ = [
     "Urgency",
     "ack_due",
     "acknowledge",
+    "add_note",
     "add_working_days",
     "answer_consent",
     "ask_consent",
@@ -171,6 +189,7 @@ __all__ = [
     "card_message",
     "case_code",
     "case_counts",
+    "claim_case",
     "claim_deliveries",
     "clean_text",
     "close_case",
@@ -189,11 +208,13 @@ __all__ = [
     "notice_deletion_day",
     "notice_recipient",
     "open_case",
+    "open_desk",
     "pending_deliveries",
     "prepare_receipt",
     "purge_expired",
     "queue_overdue_nudges",
     "read_case",
+    "release_case",
     "release_leases",
     "reply",
     "reporter_close",

@@ -20,6 +20,7 @@ from vcpbot.db.escalation import (
     CaseStatus,
     Category,
     Consent,
+    Desk,
     OutboxKind,
     Outcome,
     Place,
@@ -217,6 +218,9 @@ class CaseCard:
     consent: Consent | None = None
     # A handler has written a reply: the close form's last message is then optional.
     replied: bool = False
+    # Taken by a desk (``Desk``), and who, for that desk's own card only.
+    claim_desk: Desk | None = None
+    claimer: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
