@@ -17,6 +17,7 @@ from cogs.escalation._access import acting_handler
 from cogs.escalation._cards import association_text, consent_text, route_text
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._decisions import press_block
+from cogs.escalation._desk import open_desk
 from cogs.escalation._host import EscalationHost, host_of
 from cogs.escalation._ids import FEATURE
 from cogs.escalation._replies import (
@@ -193,10 +194,12 @@ async def _open(interaction: Interaction, cog: EscalationHost, token: str) -> No
         detail = await escalation.read_case(
             session, config=cog.require_config(), handler=handler, case_ref=token, now=bot.clock()
         )
+        desk = await open_desk(interaction, session, cog, handler, detail.card)
     view = DetailView(cog, detail=detail, handler=handler, locale=locale_of(interaction))
     await interaction.followup.send(
         **view.render(), ephemeral=True, wait=True, allowed_mentions=NO_MENTIONS
     )
+    await desk.send(interaction)
 
 
 PRESSES = {

@@ -56,6 +56,7 @@ from vcpbot.services.escalation._cases import (
     submit_case,
 )
 from vcpbot.services.escalation._casework import (
+    NOTE_MAX,
     Actor,
     Casework,
     DeskNote,
@@ -137,6 +138,7 @@ HANDLER_OUTCOMES = tuple(o for o in Outcome if o is not Outcome.CLOSED_BY_REPORT
 
 __all__ = [
     "HANDLER_OUTCOMES",
+    "NOTE_MAX",
     "RECEIPT_NOT_FOUND",
     "TEXT_MAX",
     "Actor",
