@@ -8,6 +8,8 @@ the case.
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -22,7 +24,7 @@ from tests.services.escalation.steps import (
     unlocked,
 )
 from vcpbot.db import Database
-from vcpbot.db.escalation import Case, DeskEntry
+from vcpbot.db.escalation import Case, DeskEntry, OutboxItem
 from vcpbot.errors import Conflict, InvalidInput
 from vcpbot.services import escalation
 from vcpbot.services.escalation import Actor, CaseCode, Desk, Handler
@@ -188,3 +190,26 @@ async def test_the_read_log_keeps_one_line_per_reader_and_day(db: Database) -> N
     async with db.sessions.begin() as session:
         stored = b"".join((await session.scalars(select(DeskEntry.body))).all())
     assert str(JOOST.user_id).encode() not in stored and b"Joost" not in stored
+
+
+async def test_an_overdue_nudge_says_whether_anyone_has_taken_the_case(db: Database) -> None:
+    config = make_config()
+    association = await add_association(db)
+    taken = await submit(db, config, association_id=association, urgency="urgent")
+    free = await submit(db, config, association_id=association, urgency="urgent", user_id=5353)
+    async with db.sessions.begin() as session:
+        await escalation.claim_case(
+            session,
+            config=config,
+            handler=TEAM,
+            actor=EVA,
+            case_ref=CaseCode(taken.code),
+            now=NOW,
+        )
+    async with db.sessions.begin() as session:
+        await escalation.queue_overdue_nudges(session, config=config, now=NOW + timedelta(days=1))
+        rows = await session.scalars(
+            select(OutboxItem.payload).where(OutboxItem.kind == "overdue_nudge")
+        )
+        payloads = {p["code"]: p["claimed"] for p in map(json.loads, rows.all())}
+    assert payloads == {taken.code: True, free.code: False}

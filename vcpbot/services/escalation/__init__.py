@@ -57,10 +57,6 @@ from vcpbot.services.escalation._cases import (
 )
 from vcpbot.services.escalation._casework import (
     NOTE_MAX,
-    Actor,
-    Casework,
-    DeskNote,
-    DeskRead,
     add_note,
     claim_case,
     open_desk,
@@ -111,12 +107,16 @@ from vcpbot.services.escalation._retention import (
 )
 from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
 from vcpbot.services.escalation._types import (
+    Actor,
     Answer,
     CaseCard,
     CaseCode,
     CaseDetail,
+    Casework,
     CountRow,
     Delivery,
+    DeskNote,
+    DeskRead,
     EscalationConfig,
     Handler,
     MemberRouteView,

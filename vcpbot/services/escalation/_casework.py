@@ -11,7 +11,6 @@ conditional UPDATE, so two handlers pressing at once cannot both win.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -30,41 +29,16 @@ from vcpbot.services.escalation._core import (
 )
 from vcpbot.services.escalation._desk import claimer_of, desk_of
 from vcpbot.services.escalation._handling import CaseRef, find_case
-from vcpbot.services.escalation._types import EscalationConfig, Handler
+from vcpbot.services.escalation._types import (
+    Actor,
+    Casework,
+    DeskNote,
+    DeskRead,
+    EscalationConfig,
+    Handler,
+)
 
 NOTE_MAX = 1500  # a note is for the desk's colleagues: a few lines, not a report
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The handler who presses: their Discord id and display name, only ever stored sealed."""
-
-    user_id: int = field(repr=False)
-    name: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class DeskNote:
-    by: str
-    text: str = field(repr=False)
-    on: date
-
-
-@dataclass(frozen=True)
-class DeskRead:
-    by: str
-    on: date
-
-
-@dataclass(frozen=True)
-class Casework:
-    """What Open shows a desk of its own work on a case."""
-
-    notes: tuple[DeskNote, ...]
-    reads: tuple[DeskRead, ...]
-    claimer: str | None  # the display name of this desk's claimer, if any
-    mine: bool  # the one who opened it holds the claim
-    may_claim: bool  # the case is this desk's to act on and not closed
 
 
 def _purpose(desk: Desk, kind: DeskKind, seq: int) -> str:
@@ -120,7 +94,7 @@ async def add_note(
     text = clean_text(text, limit=NOTE_MAX)
     case = await find_case(session, handler, case_ref, act=False)
     day = local_day(now, config.zone)
-    entry = {"by": actor.name, "on": day.isoformat(), "text": text}
+    entry = {"by": actor.name, "on": day.toordinal(), "text": text}
     await _append(session, config, case, desk=desk_of(handler), kind=DeskKind.NOTE, entry=entry)
     await session.flush()
     return case.code
@@ -138,7 +112,7 @@ async def open_desk(
     """Open: record this read in the desk's log (once per reader and day), and return the
     desk's notes, its read log and its claim."""
     case = await find_case(session, handler, case_ref, act=False)
-    desk, day = desk_of(handler), local_day(now, config.zone).isoformat()
+    desk, day = desk_of(handler), local_day(now, config.zone).toordinal()
     reads = await _entries(session, config, case, desk, DeskKind.READ)
     if not any(r["id"] == actor.user_id and r["on"] == day for r in reads):
         entry = {"by": actor.name, "id": actor.user_id, "on": day}
@@ -150,9 +124,9 @@ async def open_desk(
     held = claim[1] if claim is not None and claim[0] is desk else None
     return Casework(
         notes=tuple(
-            DeskNote(by=n["by"], text=n["text"], on=date.fromisoformat(n["on"])) for n in notes
+            DeskNote(by=n["by"], text=n["text"], on=date.fromordinal(n["on"])) for n in notes
         ),
-        reads=tuple(DeskRead(by=r["by"], on=date.fromisoformat(r["on"])) for r in reads),
+        reads=tuple(DeskRead(by=r["by"], on=date.fromordinal(r["on"])) for r in reads),
         claimer=held["name"] if held else None,
         mine=held is not None and held["id"] == actor.user_id,
         may_claim=handler.holds(case) and case.status != CaseStatus.CLOSED,

@@ -307,3 +307,38 @@ class PatternSignal:
     # True when the reporters withheld the association: the notice may say the cases
     # share one, never which (their choice holds for the group as for each case).
     association_withheld: bool
+
+
+# --- the handlers' desk (_casework) ---
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The handler who presses: their Discord id and display name, only ever stored sealed."""
+
+    user_id: int = field(repr=False)
+    name: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class DeskNote:
+    by: str
+    text: str = field(repr=False)
+    on: date
+
+
+@dataclass(frozen=True)
+class DeskRead:
+    by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class Casework:
+    """What Open shows a desk of its own work on a case."""
+
+    notes: tuple[DeskNote, ...]
+    reads: tuple[DeskRead, ...]
+    claimer: str | None  # the display name of this desk's claimer, if any
+    mine: bool  # the one who opened it holds the claim
+    may_claim: bool  # the case is this desk's to act on and not closed
