@@ -351,7 +351,10 @@ def pattern_notice(key: str, codes: list[str], locale: Locale) -> str:
 
 def nudge_key(payload: Mapping[str, Any]) -> str:
     """An overdue nudge says whether anyone has taken the case (nudges queued before
-    claims existed say neither)."""
+    claims existed say neither); a nudge after a term change, that a removed VCP's case
+    is free again."""
+    if payload.get("released"):
+        return "casework.nudge.released"
     if "claimed" not in payload:
         return "escalation.nudge.overdue"
     return "casework.nudge.claimed" if payload["claimed"] else "casework.nudge.unclaimed"

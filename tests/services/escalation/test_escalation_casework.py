@@ -213,3 +213,38 @@ async def test_an_overdue_nudge_says_whether_anyone_has_taken_the_case(db: Datab
         )
         payloads = {p["code"]: p["claimed"] for p in map(json.loads, rows.all())}
     assert payloads == {taken.code: True, free.code: False}
+
+
+async def test_a_removed_vcps_claims_go_back_to_the_other_vcps_with_a_notice(
+    db: Database,
+) -> None:
+    config = make_config()
+    association = await add_association(db)
+    await enable_member_route(db, association)
+    vcps = Handler.vcps(association)
+    mine = await submit(db, config, association_id=association, route="member")
+    theirs = await submit(db, config, association_id=association, route="member", user_id=5353)
+    async with db.sessions.begin() as session:
+        for submitted, actor in ((mine, EVA), (theirs, JOOST)):
+            await escalation.claim_case(
+                session,
+                config=config,
+                handler=vcps,
+                actor=actor,
+                case_ref=CaseCode(submitted.code),
+                now=NOW,
+            )
+    async with db.sessions.begin() as session:
+        released = await escalation.release_claims_of(
+            session, config=config, association_id=association, user_id=EVA.user_id, now=NOW
+        )
+    assert released == [mine.code]
+    async with db.sessions.begin() as session:
+        cases = {c.code: c for c in (await session.scalars(select(Case))).all()}
+        assert cases[mine.code].claim_desk is None and cases[mine.code].claim is None
+        assert cases[theirs.code].claim_desk == "vcps"
+        rows = await session.execute(
+            select(OutboxItem.place, OutboxItem.payload).where(OutboxItem.kind == "overdue_nudge")
+        )
+        notices = [(place, json.loads(payload)) for place, payload in rows.all()]
+    assert notices == [("association", {"code": mine.code, "released": True})]

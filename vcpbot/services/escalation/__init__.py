@@ -61,6 +61,7 @@ from vcpbot.services.escalation._casework import (
     claim_case,
     open_desk,
     release_case,
+    release_claims_of,
 )
 from vcpbot.services.escalation._consent import (
     answer_consent,
@@ -217,6 +218,7 @@ __all__ = [
     "queue_overdue_nudges",
     "read_case",
     "release_case",
+    "release_claims_of",
     "release_leases",
     "reply",
     "reporter_close",

@@ -18,10 +18,19 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vcpbot.db.escalation import Case, CaseStatus, Desk, DeskEntry, DeskKind
+from vcpbot.db.escalation import (
+    Case,
+    CaseStatus,
+    Desk,
+    DeskEntry,
+    DeskKind,
+    OutboxKind,
+    Place,
+)
 from vcpbot.errors import Conflict
 from vcpbot.services.escalation._core import (
     clean_text,
+    enqueue,
     enqueue_card_updates,
     local_day,
     open_for,
@@ -200,3 +209,48 @@ async def release_case(
     await enqueue_card_updates(session, case)
     await session.flush()
     return case.code
+
+
+async def release_claims_of(
+    session: AsyncSession,
+    *,
+    config: EscalationConfig,
+    association_id: int,
+    user_id: int,
+    now: datetime,
+) -> list[str]:
+    """A VCP left the association's registry: the open member cases they had taken go
+    back to the association's VCPs, each with a notice in the VCPs' channel (a nudge
+    that names only the code). Returns the codes released.
+    """
+    cases = (
+        await session.scalars(
+            select(Case)
+            .where(
+                Case.association_id == association_id,
+                Case.claim_desk == Desk.VCPS.value,
+                Case.forwarded_on.is_(None),
+                Case.status != CaseStatus.CLOSED.value,
+            )
+            .order_by(Case.id)
+            .with_for_update()
+        )
+    ).all()
+    released = []
+    for case in cases:
+        holder = claimer_of(config, case)
+        if holder is None or holder[1]["id"] != user_id:
+            continue
+        case.claim_desk = None
+        case.claim = None
+        enqueue(
+            session,
+            kind=OutboxKind.OVERDUE_NUDGE,
+            place=Place.ASSOCIATION,
+            case_id=case.id,
+            payload={"code": case.code, "released": True},
+        )
+        await enqueue_card_updates(session, case)
+        released.append(case.code)
+    await session.flush()
+    return released
