@@ -248,3 +248,33 @@ async def test_a_removed_vcps_claims_go_back_to_the_other_vcps_with_a_notice(
         )
         notices = [(place, json.loads(payload)) for place, payload in rows.all()]
     assert notices == [("association", {"code": mine.code, "released": True})]
+
+
+async def test_retention_destroys_the_desks_notes_and_read_log_with_the_case(
+    db: Database,
+) -> None:
+    config = make_config()
+    submitted = await submit(db, config, association_id=await add_association(db))
+    ref = CaseCode(submitted.code)
+    async with db.sessions.begin() as session:
+        await escalation.add_note(
+            session, config=config, handler=TEAM, actor=EVA, case_ref=ref, text=NOTE, now=NOW
+        )
+        await escalation.open_desk(
+            session, config=config, handler=TEAM, actor=EVA, case_ref=ref, now=NOW
+        )
+        await escalation.close_case(
+            session,
+            config=config,
+            handler=TEAM,
+            case_ref=ref,
+            outcome="advice_given",
+            message="Take care; the adviser will call you.",
+            now=NOW,
+        )
+    later = NOW + timedelta(days=config.policy.retention_days + 1)
+    async with db.sessions.begin() as session:
+        purged = await escalation.purge_expired(session, config=config, now=later)
+    assert purged.cases == 1
+    async with db.sessions.begin() as session:
+        assert await session.scalar(select(func.count()).select_from(DeskEntry)) == 0
