@@ -121,6 +121,9 @@ async def _release_claims(
     await escalation.release_claims_of(
         session, config=config, association_id=association_id, user_id=user_id, now=bot.clock()
     )
+    if not await network.vcp_count(session, association_id=association_id):
+        # Nobody left to read members' cases: each member chooses whether the team may.
+        await escalation.offer_to_team(session, association_id=association_id)
 
 
 async def _undo_role(

@@ -151,6 +151,7 @@ class Undelivered(StrEnum):
 
     ROUTE_OFF = "route_off"  # the member route was switched off (or has no channel)
     CHANNEL_GONE = "channel_gone"  # the bot can no longer post in the VCPs' channel
+    NO_VCPS = "no_vcps"  # the association has no registered VCP any more (a term change)
 
 
 def _one_of(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:

@@ -7,9 +7,13 @@ from discord_emulator import Emulator
 from tests.e2e.escalation.steps import (
     add_member,
     add_vcp,
+    card_for,
+    cards_in,
     code_in,
     escalate,
     network_with,
+    open_case,
+    receipt_in,
     switch_member_route,
     vcp_channel,
     wait_until,
@@ -56,3 +60,47 @@ async def test_a_removed_vcps_case_goes_back_to_the_other_vcps_with_a_notice(
     assert "Nobody has taken this case yet." in daans.text
     taken = await (await emulator.person(daan).press(daans, label="Take this case")).final()
     assert f"You have taken case {code}" in taken.text
+
+
+async def test_with_no_vcp_left_the_member_chooses_to_send_their_case_to_the_um_team(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    await network_with(emulator, world, "tragos")
+    tragos = world.association("tragos")
+    channel = vcp_channel(emulator, world, "tragos")
+    await switch_member_route(emulator, world, "tragos", channel)
+    sanne = await add_vcp(emulator, world, "tragos", "sanne", locale="nl")
+    emma = add_member(emulator, world, "tragos", "emma", locale="en-GB")
+    _, confirmation = await escalate(emulator, emma, tragos.guild, text=NARRATIVE)
+    receipt, code = receipt_in(confirmation), code_in(confirmation)
+    await (
+        await emulator.person(emma).press(
+            confirmation, label="Notify me by DM when there is a reply"
+        )
+    ).final()
+    await emulator.person(sanne).wait_for_message(channel, contains=code)
+
+    # The board removes its last VCP: nothing goes to the team by itself.
+    await (
+        await emulator.person(tragos.admin).slash(
+            tragos.guild, "vcp", {"member": sanne}, subcommand="remove"
+        )
+    ).final()
+    notice = await emulator.person(emma).wait_for_dm(contains="You have a new message")
+    assert NARRATIVE not in notice.text
+    assert cards_in(emulator, world) == []
+
+    # Emma reads why in /my-case, and chooses to send it to the UM team.
+    seen = await open_case(emulator, emma, receipt)
+    assert "no registered VCP any more" in seen.text
+    ask = (await emulator.person(emma).press(seen, label="Send to the UM team")).response.message
+    assert ask is not None
+    sent = await (
+        await emulator.person(emma).press(ask, label="Yes, send it to the UM team")
+    ).final()
+    assert "sent" in sent.text and "UM team" in sent.text
+    hub_card = await card_for(emulator, world, code)
+    opened = await (
+        await emulator.person(world.team_member).press(hub_card, label="Openen")
+    ).final()
+    assert NARRATIVE in opened.text

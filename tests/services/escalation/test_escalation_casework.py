@@ -278,3 +278,24 @@ async def test_retention_destroys_the_desks_notes_and_read_log_with_the_case(
     assert purged.cases == 1
     async with db.sessions.begin() as session:
         assert await session.scalar(select(func.count()).select_from(DeskEntry)) == 0
+
+
+async def test_with_no_vcp_left_open_member_cases_wait_for_their_members_choice(
+    db: Database,
+) -> None:
+    config = make_config()
+    association = await add_association(db)
+    await enable_member_route(db, association)
+    waiting = await submit(db, config, association_id=association, route="member")
+    from_a_vcp = await submit(db, config, association_id=association, user_id=5353)
+    async with db.sessions.begin() as session:
+        offered = await escalation.offer_to_team(session, association_id=association)
+    assert offered == [waiting.code]
+    async with db.sessions.begin() as session:
+        seen = await escalation.open_case(
+            session, config=config, unlocked=await unlocked(db, config, waiting.receipt, 1)
+        )
+        assert seen is not None and seen.awaiting_choice
+        assert seen.undelivered is escalation.Undelivered.NO_VCPS
+        other = await session.scalar(select(Case).where(Case.code == from_a_vcp.code))
+        assert other is not None and other.undelivered is None

@@ -26,6 +26,8 @@ from vcpbot.db.escalation import (
     DeskKind,
     OutboxKind,
     Place,
+    Route,
+    Undelivered,
 )
 from vcpbot.errors import Conflict
 from vcpbot.services.escalation._core import (
@@ -33,6 +35,7 @@ from vcpbot.services.escalation._core import (
     enqueue,
     enqueue_card_updates,
     local_day,
+    notify_reporter,
     open_for,
     seal_for,
 )
@@ -254,3 +257,31 @@ async def release_claims_of(
         released.append(case.code)
     await session.flush()
     return released
+
+
+async def offer_to_team(session: AsyncSession, *, association_id: int) -> list[str]:
+    """The association has no registered VCP left: each of its open member cases waits
+    for its member's choice (``Undelivered.NO_VCPS``), who is told and decides in
+    /my-case whether the UM team gets it. Nothing goes to the team by itself; the
+    clock stops meanwhile. Returns the codes.
+    """
+    cases = (
+        await session.scalars(
+            select(Case)
+            .where(
+                Case.association_id == association_id,
+                Case.route == Route.MEMBER.value,
+                Case.forwarded_on.is_(None),
+                Case.undelivered.is_(None),
+                Case.status != CaseStatus.CLOSED.value,
+            )
+            .order_by(Case.id)
+            .with_for_update()
+        )
+    ).all()
+    for case in cases:
+        case.undelivered = Undelivered.NO_VCPS.value
+        case.ack_due = None
+        notify_reporter(session, case, reason="undelivered")
+    await session.flush()
+    return [case.code for case in cases]
