@@ -1,4 +1,6 @@
-"""What a case card and the list of open cases look like: never narrative, never who."""
+"""What a case card and the list of open cases look like: never narrative, never who
+reported; the handler who took a case only on their own desk's card (the hub's for
+the team, the VCPs' channel for the VCPs)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import discord
 from cogs.escalation._words import label, status_text
 from vcpbot import limits
 from vcpbot.i18n import Locale, category_label, t
-from vcpbot.services.escalation import CaseCard, CaseStatus, Consent, Place, Route, Urgency
+from vcpbot.services.escalation import CaseCard, CaseStatus, Consent, Desk, Place, Route, Urgency
 
 JUMP = "https://discord.com/channels"
 URGENCY_COLOURS = {
@@ -91,8 +93,29 @@ def card_embed(card: CaseCard, place: Place, locale: Locale) -> discord.Embed:
             name=t("escalation.card.forwarding", locale), value=consent_text(card, locale)
         )
     embed.add_field(name=t("escalation.card.opened", locale), value=age_text(card, locale))
+    if not closed and claim_shown(card, place):
+        embed.add_field(name=t("casework.card.claimed", locale), value=claim_text(card, locale))
     embed.set_footer(text=t("escalation.card.footer", locale))
     return embed
+
+
+def claim_shown(card: CaseCard, place: Place) -> bool:
+    """Whether this place's desk can act on the case: its card says who of them took it."""
+    if place is Place.HUB:
+        return card.forwarded or card.route is Route.VCP
+    return not card.forwarded
+
+
+def claimer(card: CaseCard) -> str | None:
+    """Who of the holding desk took the case (a claim of the other desk is not shown)."""
+    holder = Desk.TEAM if card.forwarded or card.route is Route.VCP else Desk.VCPS
+    if card.claim_desk is holder and card.claimer is not None:
+        return discord.utils.escape_markdown(card.claimer)
+    return None
+
+
+def claim_text(card: CaseCard, locale: Locale) -> str:
+    return claimer(card) or t("casework.card.unclaimed", locale)
 
 
 def case_list(
@@ -118,6 +141,7 @@ def case_list(
         parts.append(t("escalation.list.age", locale, days=card.age_days))
         if card.overdue:
             parts.append("**" + t("escalation.card.overdue", locale) + "**")
+        parts.append(_claim_part(card, locale))
         if card.awaiting_reply and card.status is not CaseStatus.NEW:
             parts.append(t("escalation.list.awaiting", locale))
         if card.link is not None:
@@ -135,3 +159,10 @@ def case_list(
         used += len(line) + 1
     embed.description = "\n".join(kept)
     return embed
+
+
+def _claim_part(card: CaseCard, locale: Locale) -> str:
+    name = claimer(card)
+    if name is None:
+        return t("casework.list.unclaimed", locale)
+    return t("casework.list.claimed", locale, name=name)

@@ -180,6 +180,12 @@ class EscalationCog(commands.Cog):
         await tell_hub(self.bot, t(key, self.bot.settings.default_locale))
 
     @commands.Cog.listener()
+    async def on_escalation_outbox(self) -> None:
+        """Another cog queued escalation work in its own commit (``bot.dispatch``): deliver
+        it now rather than at the next sweep, without the cogs importing each other."""
+        self.kick()
+
+    @commands.Cog.listener()
     async def on_ready(self) -> None:
         if self.bot.leads:
             self.kick()  # whatever waited while the bot was away

@@ -18,6 +18,7 @@ from cogs.escalation._cards import association_text, consent_text, route_text
 from cogs.escalation._choice_words import HANDLER, in_words
 from cogs.escalation._conversation import PagedView, byline_for, pages
 from cogs.escalation._decisions import press_block
+from cogs.escalation._desk import open_desk
 from cogs.escalation._evidence import show_case_files
 from cogs.escalation._host import EscalationHost, host_of
 from cogs.escalation._ids import FEATURE
@@ -210,12 +211,14 @@ async def _open(interaction: Interaction, cog: EscalationHost, token: str) -> No
             session, config=cog.require_config(), handler=handler, case_ref=token, now=bot.clock()
         )
         files = await escalation.case_file_count(session, handler=handler, case_ref=token)
+        desk = await open_desk(interaction, session, cog, handler, detail.card)
     view = DetailView(
         cog, detail=detail, handler=handler, locale=locale_of(interaction), token=token, files=files
     )
     await interaction.followup.send(
         **view.render(), ephemeral=True, wait=True, allowed_mentions=NO_MENTIONS
     )
+    await desk.send(interaction)
 
 
 PRESSES = {

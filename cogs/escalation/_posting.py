@@ -9,6 +9,7 @@ buttons, a notice by its text. What is posted carries no narrative and no person
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -174,7 +175,7 @@ class Poster:
             codes = [str(code) for code in item.payload.get("codes", [])]
             content = pattern_notice(key, codes, target.locale)
         else:
-            content = t("escalation.nudge.overdue", target.locale, code=item.payload.get("code"))
+            content = t(nudge_key(item.payload), target.locale, code=item.payload.get("code"))
             if target.role_id is not None:
                 content = f"<@&{target.role_id}> {content}"
                 mentions = discord.AllowedMentions(
@@ -346,3 +347,14 @@ def pattern_notice(key: str, codes: list[str], locale: Locale) -> str:
         )
         content = t(key, locale, codes=listed)
     return content
+
+
+def nudge_key(payload: Mapping[str, Any]) -> str:
+    """An overdue nudge says whether anyone has taken the case (nudges queued before
+    claims existed say neither); a nudge after a term change, that a removed VCP's case
+    is free again."""
+    if payload.get("released"):
+        return "casework.nudge.released"
+    if "claimed" not in payload:
+        return "escalation.nudge.overdue"
+    return "casework.nudge.claimed" if payload["claimed"] else "casework.nudge.unclaimed"

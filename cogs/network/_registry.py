@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import InvalidInput, UserError
-from vcpbot.services import network
+from vcpbot.services import escalation, network
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ async def change_registry(
         if changed:
             await _undo_role(bot, member, role, guild_id, add=add)
         raise
+    if not add:
+        bot.dispatch("escalation_outbox")  # a removed VCP's cases may have notices to post
 
 
 async def _write(
@@ -103,7 +105,25 @@ async def _write(
     if add:
         await network.add_vcp(session, display_name=member.display_name, **common)
     else:
-        await network.remove_vcp(session, **common)
+        association = await network.remove_vcp(session, **common)
+        await _release_claims(session, bot, association.id, member.id)
+
+
+async def _release_claims(
+    session: AsyncSession, bot: Bot, association_id: int, user_id: int
+) -> None:
+    """Term changes: the member cases a removed VCP had taken go back to the other VCPs,
+    in the same transaction as the removal (the escalation outbox posts the notice)."""
+    try:
+        config = escalation.EscalationConfig.from_settings(bot.settings)
+    except escalation.EscalationUnavailable:
+        return  # no keys: no case can be opened, nor its claim
+    await escalation.release_claims_of(
+        session, config=config, association_id=association_id, user_id=user_id, now=bot.clock()
+    )
+    if not await network.vcp_count(session, association_id=association_id):
+        # Nobody left to read members' cases: each member chooses whether the team may.
+        await escalation.offer_to_team(session, association_id=association_id)
 
 
 async def _undo_role(

@@ -152,11 +152,25 @@ class Consent(StrEnum):
     URGENT = "urgent"
 
 
+class Desk(StrEnum):
+    """Who works on a case: the UM team, or an association's VCPs (member cases). A forwarded
+    case has both, and each keeps its own notes, read log and claim."""
+
+    TEAM = "team"
+    VCPS = "vcps"
+
+
+class DeskKind(StrEnum):
+    NOTE = "note"  # a handler's internal note; never shown to the reporter
+    READ = "read"  # one line of the read log: who opened the case, which day
+
+
 class Undelivered(StrEnum):
     """Why a member case's card could not reach the association's VCPs."""
 
     ROUTE_OFF = "route_off"  # the member route was switched off (or has no channel)
     CHANNEL_GONE = "channel_gone"  # the bot can no longer post in the VCPs' channel
+    NO_VCPS = "no_vcps"  # the association has no registered VCP any more (a term change)
 
 
 def _one_of(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
@@ -176,6 +190,7 @@ class Case(Base):
         ),
         CheckConstraint(f"consent IS NULL OR {_one_of('consent', Consent)}", name="consent"),
         CheckConstraint("language IS NULL OR language IN ('nl', 'en')", name="language"),
+        CheckConstraint(f"claim_desk IS NULL OR {_one_of('claim_desk', Desk)}", name="claim_desk"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -232,6 +247,10 @@ class Case(Base):
     # The reporter's language ("nl" or "en", from their Discord client at submit; None:
     # unknown, the handler chooses): a saved reply starts in it. A language, not an identity.
     language: Mapped[str | None] = mapped_column(String(2))
+    # Taken ("being handled"): by which desk (``Desk``; NULL when nobody has it), and who
+    # (their user id and display name) sealed with the case key in ``claim``.
+    claim_desk: Mapped[str | None] = mapped_column(String(8))
+    claim: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CaseMessage(Base):
@@ -267,6 +286,29 @@ class Evidence(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[bytes] = mapped_column(LargeBinary)
     kind: Mapped[bytes] = mapped_column(LargeBinary)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DeskEntry(Base):
+    """A desk's own record on a case: an internal note or a line of the read log.
+
+    ``body`` holds everything (who, the day, the note's text) sealed with the case key,
+    bound to the case, desk, kind and seq; the row itself says only which desk and
+    kind. Deleted with the case.
+    """
+
+    __tablename__ = "escalation_desk_entries"
+    __table_args__ = (
+        CheckConstraint(_one_of("desk", Desk), name="desk"),
+        CheckConstraint(_one_of("kind", DeskKind), name="kind"),
+    )
+
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("escalation_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    desk: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     body: Mapped[bytes] = mapped_column(LargeBinary)
 
 

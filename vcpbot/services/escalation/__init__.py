@@ -27,7 +27,8 @@ VCPs), ``_consent`` (the member's say before their case goes to the team), ``_ch
 messages about a case, sealed), ``_retention`` (purge, rotation), ``_evidence``
 (files the reporter adds), ``_figures`` (the counts and durations that outlive a
 case), ``_annual`` and ``_annual_out`` (the team's yearly figures and how they are
-shown); ``_types`` holds what they hand back. Callers import from this package only.
+shown), ``_desk`` and ``_casework`` (a desk's notes, claim and read log); ``_types``
+holds what they hand back. Callers import from this package only.
 """
 
 from vcpbot.crypto import EscalationUnavailable, format_receipt, normalise_receipt
@@ -36,6 +37,7 @@ from vcpbot.db.escalation import (
     CaseStatus,
     Category,
     Consent,
+    Desk,
     MessageKind,
     OutboxKind,
     Outcome,
@@ -81,6 +83,15 @@ from vcpbot.services.escalation._cases import (
     set_notice_detail,
     set_notices,
     submit_case,
+)
+from vcpbot.services.escalation._casework import (
+    NOTE_MAX,
+    add_note,
+    claim_case,
+    offer_to_team,
+    open_desk,
+    release_case,
+    release_claims_of,
 )
 from vcpbot.services.escalation._choices import (
     CONTACT_MAX,
@@ -145,14 +156,18 @@ from vcpbot.services.escalation._retention import (
 )
 from vcpbot.services.escalation._signals import queue_overdue_nudges, signal_patterns
 from vcpbot.services.escalation._types import (
+    Actor,
     Answer,
     Breakdown,
     CaseCard,
     CaseCode,
     CaseDetail,
+    Casework,
     ChoicesTaken,
     CountRow,
     Delivery,
+    DeskNote,
+    DeskRead,
     EscalationConfig,
     FigureRow,
     FigureTable,
@@ -179,8 +194,10 @@ HANDLER_OUTCOMES = tuple(o for o in Outcome if o is not Outcome.CLOSED_BY_REPORT
 __all__ = [
     "CONTACT_MAX",
     "HANDLER_OUTCOMES",
+    "NOTE_MAX",
     "RECEIPT_NOT_FOUND",
     "TEXT_MAX",
+    "Actor",
     "Answer",
     "Author",
     "Breakdown",
@@ -188,11 +205,15 @@ __all__ = [
     "CaseCode",
     "CaseDetail",
     "CaseStatus",
+    "Casework",
     "Category",
     "ChoicesTaken",
     "Consent",
     "CountRow",
     "Delivery",
+    "Desk",
+    "DeskNote",
+    "DeskRead",
     "EscalationConfig",
     "EscalationUnavailable",
     "FigureRow",
@@ -223,6 +244,7 @@ __all__ = [
     "ack_due",
     "acknowledge",
     "add_evidence",
+    "add_note",
     "add_working_days",
     "answer_consent",
     "ask_consent",
@@ -237,6 +259,7 @@ __all__ = [
     "case_file_count",
     "case_files",
     "check_sizes",
+    "claim_case",
     "claim_deliveries",
     "clean_text",
     "close_case",
@@ -263,13 +286,17 @@ __all__ = [
     "normalise_receipt",
     "notice_deletion_day",
     "notice_recipient",
+    "offer_to_team",
     "open_case",
+    "open_desk",
     "pending_deliveries",
     "prepare_receipt",
     "purge_expired",
     "quarter_of",
     "queue_overdue_nudges",
     "read_case",
+    "release_case",
+    "release_claims_of",
     "release_leases",
     "reopen_case",
     "reply",

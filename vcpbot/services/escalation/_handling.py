@@ -45,6 +45,7 @@ from vcpbot.services.escalation._core import (
     replied_to,
     reporter_pseudonyms,
 )
+from vcpbot.services.escalation._desk import claimer_of
 from vcpbot.services.escalation._posts import card_ref
 from vcpbot.services.escalation._types import (
     CaseCard,
@@ -73,6 +74,7 @@ async def _cards(
     cards = []
     for case in cases:
         shown = case.association_shown and case.association_id is not None
+        claim = claimer_of(config, case)
         cards.append(
             CaseCard(
                 code=case.code,
@@ -94,6 +96,8 @@ async def _cards(
                 consent=Consent(case.consent) if case.consent else None,
                 replied=case.id in replied,
                 language=case.language,
+                claim_desk=claim[0] if claim else None,
+                claimer=claim[1]["name"] if claim else None,
             )
         )
     return cards

@@ -29,6 +29,7 @@ from vcpbot.db.escalation import (
     CaseCount,
     CaseMessage,
     Counter,
+    DeskEntry,
     Evidence,
     OutboxItem,
     OutboxKind,
@@ -75,6 +76,7 @@ async def purge_expired(
         # Explicit, not only by cascade: the promise must not hang on a pragma.
         await session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(ids)))
         await session.execute(delete(Evidence).where(Evidence.case_id.in_(ids)))
+        await session.execute(delete(DeskEntry).where(DeskEntry.case_id.in_(ids)))
         await session.execute(delete(Post).where(Post.case_id.in_(ids)))
         await session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(ids)))
         for case in expired:

@@ -17,6 +17,7 @@ from vcpbot.services.escalation._core import (
     local_day,
     reporter_pseudonyms,
 )
+from vcpbot.services.escalation._desk import claimed_by_holder
 from vcpbot.services.escalation._types import EscalationConfig, PatternSignal
 
 
@@ -105,7 +106,7 @@ async def queue_overdue_nudges(
             kind=OutboxKind.OVERDUE_NUDGE,
             place=holder_place(case),
             case_id=case.id,
-            payload={"code": case.code},
+            payload={"code": case.code, "claimed": claimed_by_holder(case)},
         )
         await enqueue_card_updates(session, case)
     await session.flush()

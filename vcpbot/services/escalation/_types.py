@@ -20,6 +20,7 @@ from vcpbot.db.escalation import (
     CaseStatus,
     Category,
     Consent,
+    Desk,
     MessageKind,
     OutboxKind,
     Outcome,
@@ -247,6 +248,9 @@ class CaseCard:
     replied: bool = False
     # The reporter's language ("nl" or "en"), None when unknown: a saved reply starts in it.
     language: str | None = None
+    # Taken by a desk (``Desk``), and who, for that desk's own card only.
+    claim_desk: Desk | None = None
+    claimer: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -377,3 +381,38 @@ class YearFigures:
 
     def table(self, breakdown: Breakdown) -> FigureTable:
         return next(t for t in self.tables if t.breakdown is breakdown)
+
+
+# --- the handlers' desk (_casework) ---
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The handler who presses: their Discord id and display name, only ever stored sealed."""
+
+    user_id: int = field(repr=False)
+    name: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class DeskNote:
+    by: str
+    text: str = field(repr=False)
+    on: date
+
+
+@dataclass(frozen=True)
+class DeskRead:
+    by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class Casework:
+    """What Open shows a desk of its own work on a case."""
+
+    notes: tuple[DeskNote, ...]
+    reads: tuple[DeskRead, ...]
+    claimer: str | None  # the display name of this desk's claimer, if any
+    mine: bool  # the one who opened it holds the claim
+    may_claim: bool  # the case is this desk's to act on and not closed
