@@ -50,6 +50,7 @@ async def tables_but_escalation(harness: BotHarness) -> tuple[str, ...]:
     return tuple(n for n in names if not n.startswith("escalation_"))
 
 
+@pytest.mark.threat("T6")
 @pytest.mark.threat("T1")
 async def test_notes_claims_and_the_read_log_are_nowhere_in_clear(
     bodies: list[tuple[str, str, Any]],

@@ -80,6 +80,7 @@ def contents(message: Message) -> list[bytes]:
     return sorted(a.data for a in message.attachments)
 
 
+@pytest.mark.threat("T6")
 @pytest.mark.parametrize("locale", ["nl", "en-GB"])
 async def test_a_reporter_adds_a_screenshot_and_later_a_pdf_and_the_team_sees_both_privately(
     emulator: Emulator,

@@ -37,6 +37,7 @@ HOW = f"{CANARY}-06-12345678"
 WHEN = f"{CANARY} na vijven"
 
 
+@pytest.mark.threat("T6")
 @pytest.mark.threat("T1")
 async def test_a_revealed_name_and_a_way_to_reach_someone_are_never_readable_at_rest(
     bodies: list[tuple[str, str, Any]],
