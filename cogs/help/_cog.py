@@ -38,7 +38,16 @@ log = logging.getLogger(__name__)
 
 PRIVACY_CONFIRM_SECONDS = 120
 # One section per feature that stores anything; each feature adds its own.
-PRIVACY_SECTIONS = ("network", "languages", "rules", "intervisie", "escalation", "kmtm", "help")
+PRIVACY_SECTIONS = (
+    "network",
+    "languages",
+    "rules",
+    "intervisie",
+    "escalation",
+    "case_extras",
+    "kmtm",
+    "help",
+)
 
 
 async def take_back_vcp_roles(

@@ -201,3 +201,8 @@ async def test_privacy_info_explains_escalation_and_why_delete_cannot_find_a_cas
     assert info.ephemeral and "Anonymous escalation" in info.text
     assert "closed and 90 days after that" in info.text
     assert "delete-my-data cannot find it, by design" in info.text
+    # Issue 18's data on a case: files, a reporter's choice to say who they are, the
+    # handlers' notes and read log; each encrypted with the case and gone with it.
+    assert "Files, your choices and the handlers' notes" in info.text
+    assert "Discord keeps its own copy of an upload" in info.text
+    assert "only if you choose to tell them who you are" in info.text
