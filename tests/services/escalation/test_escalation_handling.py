@@ -150,7 +150,8 @@ async def test_a_card_shows_no_narrative_and_withholds_the_association_when_aske
     assert {f.name for f in fields(card)} == {
         "code", "token", "route", "forwarded", "category", "urgency", "association_name",
         "association_withheld", "status", "outcome", "created_on", "age_days", "overdue",
-        "awaiting_reply", "sent_by_reporter", "link", "consent", "replied",
+        "awaiting_reply", "sent_by_reporter", "link", "consent", "replied", "language",
+        "claim_desk", "claimer",
     }  # fmt: skip
     assert card.link == escalation.MessageRef(900, card.link.message_id)
 
@@ -381,7 +382,8 @@ async def test_an_overdue_case_is_nudged_once_and_shows_overdue_until_acknowledg
         assert await escalation.queue_overdue_nudges(session, config=config, now=at_14) == []
         cards = await escalation.list_open_cases(session, config=config, handler=TEAM, now=at_14)
     assert {c.code: c.overdue for c in cards} == {urgent.code: True, routine.code: False}
-    assert await _outbox(db, "overdue_nudge") == [{"code": urgent.code}]
+    # The nudge says whether someone took the case (issue 18's claim), never who.
+    assert await _outbox(db, "overdue_nudge") == [{"code": urgent.code, "claimed": False}]
     async with db.sessions.begin() as session:
         await escalation.acknowledge(
             session, config=config, handler=TEAM, case_ref=CaseCode(urgent.code), now=at_14
