@@ -24,6 +24,7 @@ from cogs.intervisie._planning import Planner
 from cogs.intervisie._poll_dm import PollReminders, poll_answered, poll_label
 from cogs.intervisie._polls import PollDesk
 from cogs.intervisie._rsvp import answer_views
+from cogs.intervisie._waitlist import Offers, add_places_field, add_places_list
 from vcpbot import access, limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import Conflict, UserError
@@ -36,6 +37,7 @@ from vcpbot.services.intervisie import (
     JOB_PREFIX,
     REASON_MAX,
     Invitees,
+    OfferRunner,
     Policy,
     PollAnswer,
     PollReminderRunner,
@@ -95,6 +97,14 @@ class IntervisieCog(commands.Cog):
             clock=self.bot.clock,
             observe=_observer(self.bot),
         )
+        # Places offered from waiting lists run out on the leader's scheduler.
+        self.offers = OfferRunner(
+            sessions=self.bot.db.sessions,
+            scheduler=self.bot.scheduler,
+            policy=self.policy,
+            send=Offers(self.outbox).send,
+            clock=self.bot.clock,
+        )
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.
@@ -114,17 +124,20 @@ class IntervisieCog(commands.Cog):
         process did, then one job per reminder."""
         await self.runner.start()
         await self.poll_runner.refresh()
+        await self.offers.refresh()
 
     async def lead_lost(self) -> None:
         # The next leader sends them; lead_taken rebuilds them here if this process leads again.
         for job in self.bot.scheduler.job_ids(JOB_PREFIX):
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
+        self.offers.stop()
 
     async def leader_woken(self, topic: str) -> None:
         if topic == WAKE_INTERVISIE:
             await self.runner.refresh()
             await self.poll_runner.refresh()
+            await self.offers.refresh()
 
     async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
         """After a committed change to sessions, answers or reminder preferences: the
@@ -134,6 +147,7 @@ class IntervisieCog(commands.Cog):
             await self.runner.refresh(invitation_ids=invitation_ids)
             if invitation_ids is None:
                 await self.poll_runner.refresh()
+            await self.offers.refresh()
         else:
             await self.bot.wake_leader(WAKE_INTERVISIE)
 
@@ -141,6 +155,7 @@ class IntervisieCog(commands.Cog):
         for job in [*self.bot.scheduler.job_ids(JOB_PREFIX), JOB_REFRESH, JOB_POLLS_REFRESH]:
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
+        self.offers.stop()
 
     group = app_commands.Group(
         name=L("cmd.intervisie.name"), description=L("cmd.intervisie.description")
@@ -184,6 +199,7 @@ class IntervisieCog(commands.Cog):
         associations=L("cmd.intervisie.associations"),
         every_weeks=L("cmd.intervisie.every_weeks"),
         until=L("cmd.intervisie.until"),
+        places=L("cmd.intervisie.places"),
     )
     @app_commands.choices(invitees=INVITEE_CHOICES)
     @app_commands.rename(
@@ -191,6 +207,7 @@ class IntervisieCog(commands.Cog):
         associations=L("cmd.intervisie.opt.associations"),
         every_weeks=L("cmd.intervisie.opt.every_weeks"),
         until=L("cmd.intervisie.opt.until"),
+        places=L("cmd.intervisie.opt.places"),
     )
     async def plan(
         self,
@@ -199,11 +216,12 @@ class IntervisieCog(commands.Cog):
         associations: app_commands.Range[str, 1, 300] | None = None,
         every_weeks: app_commands.Range[int, 1, 52] | None = None,
         until: app_commands.Range[str, 1, 40] | None = None,
+        places: int | None = None,
     ) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
         audience = Audience.read(
-            invitees.value, associations, every_weeks, until, today=self._today()
+            invitees.value, associations, every_weeks, until, today=self._today(), places=places
         )
         await interaction.response.send_modal(
             self.planner.form(interaction, audience, FormValues())
@@ -491,7 +509,16 @@ class IntervisieCog(commands.Cog):
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             summaries = await intervisie.upcoming_sessions(session, now=self._now())
-        await send_private(interaction, embed=render.list_embed(summaries, locale_of(interaction)))
+            places = await intervisie.places_of(
+                session, session_ids=[s.session.id for s in summaries]
+            )
+        embed = render.list_embed(summaries, locale_of(interaction))
+        add_places_list(
+            embed,
+            [places[s.session.id] for s in summaries if s.session.id in places],
+            locale_of(interaction),
+        )
+        await send_private(interaction, embed=embed)
 
     @access.audience(access.Audience.COORDINATOR)
     @group.command(
@@ -506,7 +533,9 @@ class IntervisieCog(commands.Cog):
             names = await display_names(
                 session, [i.user_id for i in details.invitations if i.user_id is not None]
             )
+            places = await intervisie.places_of(session, session_ids=[session_id])
         embed = render.details_embed(details, names, locale_of(interaction))
+        add_places_field(embed, places.get(session_id), names, locale_of(interaction))
         await send_private(interaction, embed=embed)
 
     @access.audience(access.Audience.COORDINATOR)
@@ -743,10 +772,33 @@ class IntervisieCog(commands.Cog):
             )
         # Only this invitation's reminders can have changed.
         await self.rows_changed(invitation_ids=[answered.invitation.id])
+        await self.offers.deliver(answered.offers)
         title = render.escape(answered.session.title)
-        await send_private(
-            interaction, text(interaction, f"intervisie.answered.{answer.value}", title=title)
-        )
+        if answered.waiting is not None:
+            said = text(interaction, "capacity.waiting", title=title, position=answered.waiting)
+        else:
+            said = text(interaction, f"intervisie.answered.{answer.value}", title=title)
+        await send_private(interaction, said)
+
+    async def answer_offer(self, interaction: Interaction, *, token: str, take: bool) -> None:
+        """Take, or pass on, a place offered from the waiting list."""
+        user_id, now = interaction.user.id, self._now()
+        async with self.bot.db.sessions.begin() as session:
+            if take:
+                taken = await intervisie.take_offer(
+                    session, token=token, user_id=user_id, now=now, policy=self.policy
+                )
+            else:
+                passed_on = await intervisie.pass_offer(
+                    session, token=token, user_id=user_id, now=now, policy=self.policy
+                )
+        await self.rows_changed()
+        if take:
+            title = render.escape(taken.session.title)
+            await send_private(interaction, text(interaction, "capacity.taken", title=title))
+            return
+        await self.offers.deliver(passed_on)
+        await send_private(interaction, text(interaction, "capacity.passed"))
 
 
 def _observer(bot: Bot) -> Any:

@@ -4,6 +4,7 @@ Alembic's autogenerate and the schema checks import this one module.
 """
 
 from vcpbot.db import (  # noqa: F401
+    capacity,
     escalation,
     help,
     intervisie,

@@ -1,0 +1,104 @@
+"""The end of a place offered from a waiting list: one scheduler job per open offer,
+run by the process that leads, rebuilt from the rows on every refresh and when a
+process takes the lead (so an offer that ran out while the bot was down is settled
+at start-up). Knows nothing of Discord: ``send`` delivers the next offer's DM.
+
+A job lapses its offer (``lapse_offer``, conditional on the offer still being open
+and due) in its own committed transaction, and only then tells the next person:
+a second run, or a second process, finds nothing left to lapse.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vcpbot.logs import safe_traceback
+from vcpbot.scheduler import Scheduler
+from vcpbot.services.intervisie._types import PlaceOffer, Policy
+from vcpbot.services.intervisie._waitlist import lapse_offer, open_offers
+
+log = logging.getLogger(__name__)
+
+OFFER_JOB_PREFIX = "intervisie:offer:"
+
+# True when the offer's DM was delivered.
+SendOffer = Callable[[PlaceOffer], Awaitable[bool]]
+
+
+def offer_job_id(entry_id: int) -> str:
+    """The scheduler job of one open offer: the same id in every process."""
+    return f"{OFFER_JOB_PREFIX}{entry_id}"
+
+
+class OfferRunner:
+    """One job per open offer, at the time it runs out; only while leading."""
+
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        scheduler: Scheduler,
+        policy: Policy,
+        send: SendOffer,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._sessions = sessions
+        self._scheduler = scheduler
+        self._policy = policy
+        self._send = send
+        self._clock = clock
+        self._scheduled: dict[str, datetime] = {}
+
+    async def refresh(self) -> list[str]:
+        """Make the jobs match the open offers; returns their ids."""
+        async with self._sessions.begin() as session:
+            wanted = {offer_job_id(e): until for e, until in await open_offers(session)}
+        present = set(self._scheduler.job_ids(OFFER_JOB_PREFIX))
+        for job in present - set(wanted):
+            self._scheduler.cancel(job)
+            self._scheduled.pop(job, None)
+        for job, until in wanted.items():
+            if job not in present or self._scheduled.get(job) != until:
+                # A time in the past runs at once: an offer that ran out while no
+                # process led is settled now.
+                entry_id = int(job.removeprefix(OFFER_JOB_PREFIX))
+                self._scheduler.at(job, until, self.run, entry_id)
+                self._scheduled[job] = until
+        return sorted(wanted)
+
+    def stop(self) -> None:
+        for job in self._scheduler.job_ids(OFFER_JOB_PREFIX):
+            self._scheduler.cancel(job)
+        self._scheduled.clear()
+
+    async def run(self, entry_id: int) -> tuple[PlaceOffer, ...]:
+        """The job: lapse the offer if it ran out, offer the place to the next person."""
+        async with self._sessions.begin() as session:
+            offers = await lapse_offer(
+                session, entry_id=entry_id, now=self._clock(), policy=self._policy
+            )
+        await self.deliver(offers)
+        await self.refresh()
+        return offers
+
+    async def deliver(self, offers: tuple[PlaceOffer, ...]) -> None:
+        """Send the offers' DMs (after their commit). One that cannot be delivered
+        simply runs out, and the place goes on to the next."""
+        for offer in offers:
+            try:
+                await self._send(offer)
+            except Exception as exc:
+                log.error(
+                    "intervisie: a place offer may not have been sent\n%s", safe_traceback(exc)
+                )
+
+    async def run_due(self) -> list[PlaceOffer]:
+        """Every offer that has run out now (tests, and a safety sweep)."""
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            due = [e for e, until in await open_offers(session) if until <= now]
+        return [o for entry_id in due for o in await self.run(entry_id)]
