@@ -50,6 +50,7 @@ from vcpbot.services.intervisie import (
 DEFAULT_PERIOD_DAYS = 365
 JOB_REFRESH = "intervisie:refresh"
 JOB_POLLS_REFRESH = "intervisie:polls-refresh"
+JOB_OFFERS_REFRESH = "intervisie:offers-refresh"
 # A date poll's reminder: this long before its deadline unless the coordinator says.
 DEFAULT_POLL_REMINDER_HOURS = 24
 # What another process says to the leader after changing reminder rows.
@@ -116,6 +117,9 @@ class IntervisieCog(commands.Cog):
             self.bot.settings.leadership.refresh_seconds,
             self.poll_runner.refresh,
         )
+        self.bot.scheduler.every(
+            JOB_OFFERS_REFRESH, self.bot.settings.leadership.refresh_seconds, self.offers.refresh
+        )
         if self.bot.leads:
             await self.lead_taken()
 
@@ -152,7 +156,12 @@ class IntervisieCog(commands.Cog):
             await self.bot.wake_leader(WAKE_INTERVISIE)
 
     async def cog_unload(self) -> None:
-        for job in [*self.bot.scheduler.job_ids(JOB_PREFIX), JOB_REFRESH, JOB_POLLS_REFRESH]:
+        for job in [
+            *self.bot.scheduler.job_ids(JOB_PREFIX),
+            JOB_REFRESH,
+            JOB_POLLS_REFRESH,
+            JOB_OFFERS_REFRESH,
+        ]:
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
         self.offers.stop()
@@ -771,8 +780,8 @@ class IntervisieCog(commands.Cog):
                 locale=reader_locale(interaction.locale.value),
             )
         # Only this invitation's reminders can have changed.
+        # The leader sends any place this answer freed to the next on the waiting list.
         await self.rows_changed(invitation_ids=[answered.invitation.id])
-        await self.offers.deliver(answered.offers)
         title = render.escape(answered.session.title)
         if answered.waiting is not None:
             said = text(interaction, "capacity.waiting", title=title, position=answered.waiting)
@@ -789,7 +798,7 @@ class IntervisieCog(commands.Cog):
                     session, token=token, user_id=user_id, now=now, policy=self.policy
                 )
             else:
-                passed_on = await intervisie.pass_offer(
+                await intervisie.pass_offer(
                     session, token=token, user_id=user_id, now=now, policy=self.policy
                 )
         await self.rows_changed()
@@ -797,7 +806,6 @@ class IntervisieCog(commands.Cog):
             title = render.escape(taken.session.title)
             await send_private(interaction, text(interaction, "capacity.taken", title=title))
             return
-        await self.offers.deliver(passed_on)
         await send_private(interaction, text(interaction, "capacity.passed"))
 
 

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("joined_at", UTCDateTime(), nullable=False),
         sa.Column("offer_until", UTCDateTime(), nullable=True),
         sa.Column("offer_token", sa.String(length=32), nullable=True),
+        sa.Column("offer_sent_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["session_id"],
             ["intervisie_sessions.id"],

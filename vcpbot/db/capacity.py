@@ -4,7 +4,9 @@
 place, and places offered to someone on the waiting list who has not answered the
 offer yet. It only changes by conditional ``UPDATE`` (``taken < places``), so two
 Yes presses for the last place cannot both get it. A waiting-list row belongs to one
-invitation; with ``offer_until`` set, a place is being offered to that person.
+invitation; with ``offer_until`` set, a place is being offered to that person, and
+the leader sends them the offer's DM once (``offer_sent_at``;
+``vcpbot.services.intervisie._offer_jobs``).
 """
 
 from __future__ import annotations
@@ -53,3 +55,5 @@ class IntervisieWaitlist(Base):
     # offer's buttons (random, never shown).
     offer_until: Mapped[datetime | None] = mapped_column(index=True)
     offer_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # When the leader took the offer's DM to send it (once; NULL: still to send).
+    offer_sent_at: Mapped[datetime | None]

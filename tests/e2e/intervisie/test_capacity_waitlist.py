@@ -41,6 +41,7 @@ DUTCH = {
     "offer": "Er is een plek vrijgekomen bij **Intervisie najaar**",
     "until": "Je kunt kiezen tot {until};",
     "take": "Ik neem de plek",
+    "pass": "Geef de plek door",
     "gone": "Deze plek is niet meer beschikbaar",
     "taken": "Fijn, de plek is van jou",
 }
@@ -55,6 +56,7 @@ ENGLISH = {
     "offer": "A place has come free at **Intervisie najaar**",
     "until": "You can choose until {until};",
     "take": "I'll take the place",
+    "pass": "Pass the place on",
     "gone": "This place is no longer available",
     "taken": "Good, the place is yours",
 }
@@ -138,7 +140,7 @@ async def test_a_full_session_with_a_waiting_list_moving_up(
     offer = await people["ahmed"].wait_for_dm(contains=words["offer"])
     until = clock() + timedelta(hours=24)
     assert words["until"].format(until=_moment(until, words["locale"])) in offer.text
-    assert [b["label"] for b in offer.buttons][0] == words["take"]
+    assert [b["label"] for b in offer.buttons] == [words["take"], words["pass"]]
     assert dms_with(emulator, vcps["liv"], words["offer"]) == []
     assert offer_job_times(harness) == [until.astimezone(UTC)]
 

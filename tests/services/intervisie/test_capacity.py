@@ -12,7 +12,6 @@ from tests.services.intervisie.steps import (
     AHMED,
     AMS,
     LIV,
-    POLICY,
     SANNE,
     answer,
     build_network,

@@ -3,6 +3,7 @@ place passed on goes to the next; someone who leaves the list moves the others u
 offer is shorter when the session is near, and a place that comes free once the
 session has started is offered to nobody. On SQLite and PostgreSQL."""
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from vcpbot.db import Database
 from vcpbot.db.capacity import IntervisiePlaces
 from vcpbot.errors import NotAllowed, UserError
 from vcpbot.scheduler import Scheduler
-from vcpbot.services import intervisie
+from vcpbot.services import intervisie, privacy
 from vcpbot.services.intervisie import Invitees, OfferRunner, PlaceOffer, Rsvp
 from vcpbot.services.intervisie._waitlist import lapse_offer
 
@@ -112,18 +113,29 @@ async def test_an_offer_that_runs_out_goes_to_the_next_and_a_late_take_is_refuse
         sent.append(item)
         return True
 
+    clock = [NOW]
+    runner = OfferRunner(
+        sessions=world.sessions,
+        scheduler=Scheduler(timezone="UTC"),
+        policy=POLICY,
+        send=send,
+        clock=lambda: clock[0],
+    )
+    # The leader sends Ahmed's DM, and plans the offer's end.
+    assert await runner.refresh() == [f"intervisie:offer:{offer.entry_id}"]
+    assert sent == [offer]
     later = offer.until + timedelta(seconds=1)
+    clock[0] = later
     # A freshly started process (its own scheduler) settles it from the rows.
     runner = OfferRunner(
         sessions=world.sessions,
         scheduler=Scheduler(timezone="UTC"),
         policy=POLICY,
         send=send,
-        clock=lambda: later,
+        clock=lambda: clock[0],
     )
-    assert await runner.refresh() == [f"intervisie:offer:{offer.entry_id}"]
     [next_offer] = await runner.run_due()
-    assert next_offer.user_id == LIV and sent == [next_offer]
+    assert next_offer.user_id == LIV and sent == [offer, next_offer]
     # Running the same job again (a second process) finds nothing left to do.
     assert await runner.run(offer.entry_id) == ()
     with pytest.raises(UserError) as late:
@@ -140,3 +152,58 @@ async def test_an_offer_that_runs_out_goes_to_the_next_and_a_late_take_is_refuse
             == ()
         )
     assert (await _places(world)).taken == 0
+
+
+def _runner(db: Database, sent: list[PlaceOffer], *, reachable: bool = True) -> OfferRunner:
+    async def send(item: PlaceOffer) -> bool:
+        sent.append(item)
+        return reachable
+
+    return OfferRunner(
+        sessions=db.sessions,
+        scheduler=Scheduler(timezone="UTC"),
+        policy=POLICY,
+        send=send,
+        clock=lambda: NOW,
+    )
+
+
+async def test_two_processes_refreshing_at_once_send_each_offer_once(world: Database) -> None:
+    people = await _full(world)
+    [offer] = (await answer(world, people[SANNE], Rsvp.NO)).offers
+    sent: list[PlaceOffer] = []
+    first, second = _runner(world, sent), _runner(world, sent)
+    await asyncio.gather(first.refresh(), second.refresh(), first.refresh())
+    assert sent == [offer]
+
+
+async def test_an_offer_that_cannot_reach_the_person_goes_to_the_next_at_once(
+    world: Database,
+) -> None:
+    people = await _full(world)
+    [offer] = (await answer(world, people[SANNE], Rsvp.NO)).offers
+    assert offer.user_id == AHMED
+    sent: list[PlaceOffer] = []
+    # Ahmed's DMs are closed: his offer is passed on without waiting 24 hours.
+    await _runner(world, sent, reachable=False).refresh()
+    assert [o.user_id for o in sent] == [AHMED]
+    assert [i.user_id for i in (await _places(world)).waiting] == [LIV]
+    await _runner(world, sent).refresh()
+    assert [o.user_id for o in sent] == [AHMED, LIV]
+
+
+async def test_someone_who_has_their_data_erased_frees_their_place_for_the_first_waiting(
+    world: Database,
+) -> None:
+    people = await _full(world)
+    # Liv, second on the list, and Sanne, who has the place, have their data erased.
+    for user_id in (LIV, SANNE):
+        async with world.sessions.begin() as session:
+            await privacy.erase_user(session, user_id)
+    assert (await _places(world)).waiting == (people[AHMED],)
+    sent: list[PlaceOffer] = []
+    # The leader offers the free place to Ahmed, now the only one waiting.
+    await _runner(world, sent).refresh()
+    assert [o.user_id for o in sent] == [AHMED]
+    places = await _places(world)
+    assert places.taken == 1

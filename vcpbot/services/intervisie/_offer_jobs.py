@@ -1,11 +1,13 @@
 """The end of a place offered from a waiting list: one scheduler job per open offer,
 run by the process that leads, rebuilt from the rows on every refresh and when a
 process takes the lead (so an offer that ran out while the bot was down is settled
-at start-up). Knows nothing of Discord: ``send`` delivers the next offer's DM.
+at start-up). Knows nothing of Discord: ``send`` delivers an offer's DM.
 
-A job lapses its offer (``lapse_offer``, conditional on the offer still being open
-and due) in its own committed transaction, and only then tells the next person:
-a second run, or a second process, finds nothing left to lapse.
+The leader also sends the DM of every new offer, wherever it was made (an answer in
+any process, a lapse, an erasure): each is claimed by a conditional update and
+committed before it is sent, so nobody gets it twice. A job lapses its offer
+(``lapse_offer``, conditional on the offer still being open and due) in its own
+committed transaction; a second run, or a second process, finds nothing to lapse.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vcpbot.logs import safe_traceback
 from vcpbot.scheduler import Scheduler
 from vcpbot.services.intervisie._types import PlaceOffer, Policy
-from vcpbot.services.intervisie._waitlist import lapse_offer, open_offers
+from vcpbot.services.intervisie._waitlist import (
+    claim_offer_dm,
+    lapse_offer,
+    open_offers,
+    unsent_offers,
+)
+from vcpbot.services.intervisie._waitlist_upkeep import fill_free_places
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +62,11 @@ class OfferRunner:
         self._scheduled: dict[str, datetime] = {}
 
     async def refresh(self) -> list[str]:
-        """Make the jobs match the open offers; returns their ids."""
+        """Offer free places to those waiting, send the DMs of new offers, and make the
+        jobs match the open offers (their ids)."""
+        async with self._sessions.begin() as session:
+            await fill_free_places(session, now=self._clock(), policy=self._policy)
+        await self._send_new()
         async with self._sessions.begin() as session:
             wanted = {offer_job_id(e): until for e, until in await open_offers(session)}
         present = set(self._scheduler.job_ids(OFFER_JOB_PREFIX))
@@ -70,31 +82,48 @@ class OfferRunner:
                 self._scheduled[job] = until
         return sorted(wanted)
 
+    async def _send_new(self) -> None:
+        """Each new offer's DM, once: claimed (committed) before it is sent. One that
+        cannot reach the person is passed on to the next at once."""
+        async with self._sessions.begin() as session:
+            unsent = await unsent_offers(session)
+        for entry_id in unsent:
+            async with self._sessions.begin() as session:
+                offer = await claim_offer_dm(session, entry_id=entry_id, now=self._clock())
+            if offer is None:
+                continue
+            try:
+                delivered = await self._send(offer)
+            except Exception as exc:
+                # Perhaps delivered, perhaps not: never sent twice; it runs out in time.
+                log.error(
+                    "intervisie: a place offer may not have been sent\n%s", safe_traceback(exc)
+                )
+                continue
+            if not delivered:
+                async with self._sessions.begin() as session:
+                    await lapse_offer(
+                        session,
+                        entry_id=entry_id,
+                        now=self._clock(),
+                        policy=self._policy,
+                        undeliverable=True,
+                    )
+
     def stop(self) -> None:
         for job in self._scheduler.job_ids(OFFER_JOB_PREFIX):
             self._scheduler.cancel(job)
         self._scheduled.clear()
 
     async def run(self, entry_id: int) -> tuple[PlaceOffer, ...]:
-        """The job: lapse the offer if it ran out, offer the place to the next person."""
+        """The job: lapse the offer if it ran out; the place is offered to the next
+        (their DM goes out with the refresh that follows). Returns the new offers."""
         async with self._sessions.begin() as session:
             offers = await lapse_offer(
                 session, entry_id=entry_id, now=self._clock(), policy=self._policy
             )
-        await self.deliver(offers)
         await self.refresh()
         return offers
-
-    async def deliver(self, offers: tuple[PlaceOffer, ...]) -> None:
-        """Send the offers' DMs (after their commit). One that cannot be delivered
-        simply runs out, and the place goes on to the next."""
-        for offer in offers:
-            try:
-                await self._send(offer)
-            except Exception as exc:
-                log.error(
-                    "intervisie: a place offer may not have been sent\n%s", safe_traceback(exc)
-                )
 
     async def run_due(self) -> list[PlaceOffer]:
         """Every offer that has run out now (tests, and a safety sweep)."""

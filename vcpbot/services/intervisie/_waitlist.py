@@ -144,7 +144,9 @@ async def _seat_yes(
             await session.delete(entry)
         return None
     if entry is None:
-        if await _take_place(session, sess.id):
+        # A free place goes to whoever says Yes, unless people are waiting for one: then
+        # the next Yes waits behind them (the leader offers the place in order).
+        if await _first_waiting(session, sess.id) is None and await _take_place(session, sess.id):
             return None
         entry = IntervisieWaitlist(session_id=sess.id, invitation_id=invitation.id, joined_at=now)
         session.add(entry)
@@ -152,29 +154,36 @@ async def _seat_yes(
     return await _position(session, entry)
 
 
+async def _first_waiting(
+    session: AsyncSession, session_id: int
+) -> tuple[IntervisieWaitlist, int] | None:
+    """The first on the list who has not been offered a place yet, with their user id."""
+    first = (
+        await session.execute(
+            select(IntervisieWaitlist, IntervisieInvitation.user_id)
+            .join(IntervisieInvitation, IntervisieInvitation.id == IntervisieWaitlist.invitation_id)
+            .where(
+                IntervisieWaitlist.session_id == session_id,
+                IntervisieWaitlist.offer_until.is_(None),
+                IntervisieInvitation.user_id.is_not(None),
+            )
+            .order_by(IntervisieWaitlist.joined_at, IntervisieWaitlist.id)
+            .limit(1)
+        )
+    ).first()
+    if first is None or first[1] is None:
+        return None
+    return first[0], first[1]
+
+
 async def _free_place(
     session: AsyncSession, sess: IntervisieSession, *, now: datetime, policy: Policy
 ) -> tuple[PlaceOffer, ...]:
     """A held place is given up: offered to the first still waiting, or released."""
     if sess.status == SessionStatus.PLANNED and sess.starts_at > now:
-        first = (
-            await session.execute(
-                select(IntervisieWaitlist, IntervisieInvitation.user_id)
-                .join(
-                    IntervisieInvitation,
-                    IntervisieInvitation.id == IntervisieWaitlist.invitation_id,
-                )
-                .where(
-                    IntervisieWaitlist.session_id == sess.id,
-                    IntervisieWaitlist.offer_until.is_(None),
-                    IntervisieInvitation.user_id.is_not(None),
-                )
-                .order_by(IntervisieWaitlist.joined_at, IntervisieWaitlist.id)
-                .limit(1)
-            )
-        ).first()
-        if first is not None and first[1] is not None:
-            return (await _offer(session, first[0], first[1], sess, now=now, policy=policy),)
+        first = await _first_waiting(session, sess.id)
+        if first is not None:
+            return await _offer(session, *first, sess, now=now, policy=policy)
     await session.execute(
         update(IntervisiePlaces)
         .where(IntervisiePlaces.session_id == sess.id, IntervisiePlaces.taken > 0)
@@ -192,11 +201,20 @@ async def _offer(
     *,
     now: datetime,
     policy: Policy,
-) -> PlaceOffer:
+) -> tuple[PlaceOffer, ...]:
     # The set time, or half the time left until the start when that is sooner.
     entry.offer_until = min(now + policy.offer_window, now + (sess.starts_at - now) / 2)
     entry.offer_token = new_token()
     await session.flush()
+    offer = await _offer_view(session, entry, user_id, sess)
+    return () if offer is None else (offer,)
+
+
+async def _offer_view(
+    session: AsyncSession, entry: IntervisieWaitlist, user_id: int, sess: IntervisieSession
+) -> PlaceOffer | None:
+    if entry.offer_until is None or entry.offer_token is None:
+        return None  # not on offer (any more)
     return PlaceOffer(
         entry_id=entry.id,
         user_id=user_id,
@@ -268,21 +286,78 @@ async def pass_offer(
 
 
 async def lapse_offer(
-    session: AsyncSession, *, entry_id: int, now: datetime, policy: Policy
+    session: AsyncSession,
+    *,
+    entry_id: int,
+    now: datetime,
+    policy: Policy,
+    undeliverable: bool = False,
 ) -> tuple[PlaceOffer, ...]:
-    """An offer not taken in time leaves the list; the next is offered the place. Does
-    nothing (returns no offers) when it was answered, or is not yet due."""
+    """An offer not taken in time (or, ``undeliverable``, whose DM could not reach the
+    person) leaves the list; the next is offered the place. Does nothing (returns no
+    offers) when it was answered, or is not yet due."""
     entry = await session.get(IntervisieWaitlist, entry_id)
     if entry is None:
         return ()
     sess = await session.get(IntervisieSession, entry.session_id)
     await _locked_places(session, entry.session_id)
     await session.refresh(entry)
-    if sess is None or entry.offer_until is None or entry.offer_until > now:
+    if sess is None or entry.offer_until is None:
+        return ()
+    if entry.offer_until > now and not undeliverable:
         return ()
     await session.delete(entry)
     await session.flush()
     return await _free_place(session, sess, now=now, policy=policy)
+
+
+async def unsent_offers(session: AsyncSession) -> list[int]:
+    """The open offers whose DM nobody has taken to send yet (ids, oldest first)."""
+    ids = await session.scalars(
+        select(IntervisieWaitlist.id)
+        .where(
+            IntervisieWaitlist.offer_until.is_not(None), IntervisieWaitlist.offer_sent_at.is_(None)
+        )
+        .order_by(IntervisieWaitlist.id)
+    )
+    return list(ids.all())
+
+
+async def claim_offer_dm(
+    session: AsyncSession, *, entry_id: int, now: datetime
+) -> PlaceOffer | None:
+    """Take the one right to send this offer's DM (a conditional update: one process,
+    once); the DM to send, or None when it is taken, answered, over or the session is
+    no longer planned. Commit before sending: a DM is never sent twice, and one lost
+    with a dying process lets the offer run out, and the place goes on to the next."""
+    claimed = await execute_dml(
+        session,
+        update(IntervisieWaitlist)
+        .where(
+            IntervisieWaitlist.id == entry_id,
+            IntervisieWaitlist.offer_sent_at.is_(None),
+            IntervisieWaitlist.offer_until > now,
+        )
+        .values(offer_sent_at=now)
+        .execution_options(synchronize_session=False),
+    )
+    if claimed.rowcount != 1:
+        return None
+    found = (
+        await session.execute(
+            select(IntervisieWaitlist, IntervisieInvitation.user_id, IntervisieSession)
+            .join(IntervisieInvitation, IntervisieInvitation.id == IntervisieWaitlist.invitation_id)
+            .join(IntervisieSession, IntervisieSession.id == IntervisieWaitlist.session_id)
+            .where(IntervisieWaitlist.id == entry_id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if found is None:
+        return None
+    entry, user_id, sess = found
+    if user_id is None or sess.status != SessionStatus.PLANNED:
+        return None
+    return await _offer_view(session, entry, user_id, sess)
 
 
 async def open_offers(session: AsyncSession) -> list[tuple[int, datetime]]:
