@@ -54,7 +54,9 @@ async def set_places(session: AsyncSession, *, session_ids: Iterable[int], place
     await session.flush()
 
 
-async def _locked_places(session: AsyncSession, session_id: int) -> IntervisiePlaces | None:
+async def locked_places(session: AsyncSession, session_id: int) -> IntervisiePlaces | None:
+    """The session's places row, locked until the commit (PostgreSQL; SQLite has one
+    writer at a time): every change to its places and list goes one after the other."""
     return await session.scalar(
         select(IntervisiePlaces)
         .where(IntervisiePlaces.session_id == session_id)
@@ -85,8 +87,9 @@ async def _position(session: AsyncSession, entry: IntervisieWaitlist) -> int:
     return int(ahead or 0) + 1
 
 
-async def _take_place(session: AsyncSession, session_id: int) -> bool:
-    """One place more held, if one is free: the conditional update that decides."""
+async def take_place(session: AsyncSession, session_id: int) -> bool:
+    """One place more held, if one is free: the conditional update that decides.
+    True when this call got it."""
     result = await execute_dml(
         session,
         update(IntervisiePlaces)
@@ -113,7 +116,7 @@ async def seat_answer(
     """What an answer does to the places (called by ``rsvp`` before it is saved): the
     person's place on the waiting list when their Yes found no place (the answer is then
     not saved as Yes), and the offers to send for a place it freed."""
-    if await _locked_places(session, sess.id) is None:
+    if await locked_places(session, sess.id) is None:
         return None, ()
     entry = await _entry_of(session, invitation.id)
     if answer == Rsvp.YES:
@@ -146,7 +149,7 @@ async def _seat_yes(
     if entry is None:
         # A free place goes to whoever says Yes, unless people are waiting for one: then
         # the next Yes waits behind them (the leader offers the place in order).
-        if await _first_waiting(session, sess.id) is None and await _take_place(session, sess.id):
+        if await first_waiting(session, sess.id) is None and await take_place(session, sess.id):
             return None
         entry = IntervisieWaitlist(session_id=sess.id, invitation_id=invitation.id, joined_at=now)
         session.add(entry)
@@ -154,7 +157,7 @@ async def _seat_yes(
     return await _position(session, entry)
 
 
-async def _first_waiting(
+async def first_waiting(
     session: AsyncSession, session_id: int
 ) -> tuple[IntervisieWaitlist, int] | None:
     """The first on the list who has not been offered a place yet, with their user id."""
@@ -181,9 +184,9 @@ async def _free_place(
 ) -> tuple[PlaceOffer, ...]:
     """A held place is given up: offered to the first still waiting, or released."""
     if sess.status == SessionStatus.PLANNED and sess.starts_at > now:
-        first = await _first_waiting(session, sess.id)
+        first = await first_waiting(session, sess.id)
         if first is not None:
-            return await _offer(session, *first, sess, now=now, policy=policy)
+            return await offer_place(session, *first, sess, now=now, policy=policy)
     await session.execute(
         update(IntervisiePlaces)
         .where(IntervisiePlaces.session_id == sess.id, IntervisiePlaces.taken > 0)
@@ -193,7 +196,7 @@ async def _free_place(
     return ()
 
 
-async def _offer(
+async def offer_place(
     session: AsyncSession,
     entry: IntervisieWaitlist,
     user_id: int,
@@ -202,6 +205,7 @@ async def _offer(
     now: datetime,
     policy: Policy,
 ) -> tuple[PlaceOffer, ...]:
+    """Offer the place held for it to this waiting person (its DM is the leader's)."""
     # The set time, or half the time left until the start when that is sooner.
     entry.offer_until = min(now + policy.offer_window, now + (sess.starts_at - now) / 2)
     entry.offer_token = new_token()
@@ -243,7 +247,7 @@ async def _offered(
         raise NotAllowed("intervisie.error.not_your_invitation")
     if sess.status != SessionStatus.PLANNED:
         raise Conflict("intervisie.error.cancelled")
-    await _locked_places(session, sess.id)
+    await locked_places(session, sess.id)
     await session.refresh(entry)
     if entry.offer_until is None or entry.offer_until <= now or sess.starts_at <= now:
         raise Conflict("capacity.error.offer_gone")
@@ -300,7 +304,7 @@ async def lapse_offer(
     if entry is None:
         return ()
     sess = await session.get(IntervisieSession, entry.session_id)
-    await _locked_places(session, entry.session_id)
+    await locked_places(session, entry.session_id)
     await session.refresh(entry)
     if sess is None or entry.offer_until is None:
         return ()

@@ -14,10 +14,10 @@ from vcpbot.db.capacity import IntervisiePlaces, IntervisieWaitlist
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession, Rsvp, SessionStatus
 from vcpbot.services.intervisie._types import PlaceOffer, Policy
 from vcpbot.services.intervisie._waitlist import (
-    _first_waiting,
-    _locked_places,
-    _offer,
-    _take_place,
+    first_waiting,
+    locked_places,
+    offer_place,
+    take_place,
 )
 
 
@@ -43,11 +43,11 @@ async def fill_free_places(
     )
     offers: list[PlaceOffer] = []
     for sess in rows.all():
-        await _locked_places(session, sess.id)
-        while (first := await _first_waiting(session, sess.id)) is not None:
-            if not await _take_place(session, sess.id):
+        await locked_places(session, sess.id)
+        while (first := await first_waiting(session, sess.id)) is not None:
+            if not await take_place(session, sess.id):
                 break
-            offers.extend(await _offer(session, *first, sess, now=now, policy=policy))
+            offers.extend(await offer_place(session, *first, sess, now=now, policy=policy))
     return tuple(offers)
 
 
@@ -61,7 +61,7 @@ async def release_places_of(session: AsyncSession, *, user_id: int) -> None:
         .where(IntervisieInvitation.user_id == user_id)
     )
     for invitation, entry in rows.all():
-        await _locked_places(session, invitation.session_id)
+        await locked_places(session, invitation.session_id)
         if entry is None:
             holds = invitation.rsvp == Rsvp.YES
         else:
