@@ -207,3 +207,39 @@ async def test_someone_who_has_their_data_erased_frees_their_place_for_the_first
     assert [o.user_id for o in sent] == [AHMED]
     places = await _places(world)
     assert places.taken == 1
+
+
+async def test_taking_the_place_as_the_offer_runs_out_settles_it_one_way_only(
+    world: Database,
+) -> None:
+    people = await _full(world)
+    [offer] = (await answer(world, people[SANNE], Rsvp.NO)).offers
+
+    async def take() -> str:
+        try:
+            async with world.sessions.begin() as session:
+                await intervisie.take_offer(
+                    session,
+                    token=offer.token,
+                    user_id=AHMED,
+                    now=offer.until - timedelta(seconds=1),
+                    policy=POLICY,
+                )
+        except UserError as exc:
+            return exc.key
+        return "taken"
+
+    async def lapse() -> tuple[PlaceOffer, ...]:
+        async with world.sessions.begin() as session:
+            return await lapse_offer(
+                session, entry_id=offer.entry_id, now=offer.until, policy=POLICY
+            )
+
+    took, passed_on = await asyncio.gather(take(), lapse())
+    places = await _places(world)
+    assert places.taken == 1
+    if took == "taken":
+        assert passed_on == () and [i.user_id for i in places.waiting] == [LIV]
+    else:
+        assert took == "capacity.error.offer_gone"
+        assert [o.user_id for o in passed_on] == [LIV]

@@ -229,6 +229,15 @@ async def _offer_view(
     )
 
 
+async def _current(session: AsyncSession, entry_id: int) -> IntervisieWaitlist | None:
+    """The row as it is now, after a lock: another transaction may have settled it."""
+    return await session.scalar(
+        select(IntervisieWaitlist)
+        .where(IntervisieWaitlist.id == entry_id)
+        .execution_options(populate_existing=True)
+    )
+
+
 async def _offered(
     session: AsyncSession, *, token: str, user_id: int, now: datetime
 ) -> tuple[IntervisieWaitlist, IntervisieInvitation, IntervisieSession]:
@@ -238,18 +247,22 @@ async def _offered(
             .join(IntervisieInvitation, IntervisieInvitation.id == IntervisieWaitlist.invitation_id)
             .join(IntervisieSession, IntervisieSession.id == IntervisieWaitlist.session_id)
             .where(IntervisieWaitlist.offer_token == token)
+            # The invitation first, then the places: the order an answer takes them in.
+            .with_for_update(of=IntervisieInvitation)
         )
     ).first()
     if found is None:
         raise NotFound("capacity.error.offer_gone")
-    entry, invitation, sess = found
+    found_entry, invitation, sess = found
     if invitation.user_id != user_id:
         raise NotAllowed("intervisie.error.not_your_invitation")
     if sess.status != SessionStatus.PLANNED:
         raise Conflict("intervisie.error.cancelled")
     await locked_places(session, sess.id)
-    await session.refresh(entry)
-    if entry.offer_until is None or entry.offer_until <= now or sess.starts_at <= now:
+    entry = await _current(session, found_entry.id)
+    if entry is None or entry.offer_until is None:
+        raise Conflict("capacity.error.offer_gone")
+    if entry.offer_until <= now or sess.starts_at <= now:
         raise Conflict("capacity.error.offer_gone")
     return entry, invitation, sess
 
@@ -305,8 +318,8 @@ async def lapse_offer(
         return ()
     sess = await session.get(IntervisieSession, entry.session_id)
     await locked_places(session, entry.session_id)
-    await session.refresh(entry)
-    if sess is None or entry.offer_until is None:
+    entry = await _current(session, entry_id)
+    if sess is None or entry is None or entry.offer_until is None:
         return ()
     if entry.offer_until > now and not undeliverable:
         return ()
