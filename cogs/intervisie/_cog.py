@@ -99,12 +99,14 @@ class IntervisieCog(commands.Cog):
             observe=_observer(self.bot),
         )
         # Places offered from waiting lists run out on the leader's scheduler.
+        offers = Offers(self.outbox)
         self.offers = OfferRunner(
             sessions=self.bot.db.sessions,
             scheduler=self.bot.scheduler,
             policy=self.policy,
-            send=Offers(self.outbox).send,
+            send=offers.send,
             clock=self.bot.clock,
+            tell_lapsed=offers.lapsed,
         )
 
     async def cog_load(self) -> None:

@@ -92,14 +92,32 @@ def offer_part(offer: PlaceOffer) -> Part:
     return Part(content=content[: limits.MESSAGE_CONTENT_MAX], view=view)
 
 
+def lapsed_part(offer: PlaceOffer) -> Part:
+    """The note that an offer ran out, and how to wait again; no buttons."""
+    locales: tuple[Locale, ...] = (offer.locale,) if offer.locale is not None else ("nl", "en")
+    content = "\n\n".join(
+        t(
+            "capacity.lapsed",
+            locale,
+            title=render.escape(offer.session.title),
+            when=render.local_when(offer.session, locale),
+        )
+        for locale in locales
+    )
+    return Part(content=content[: limits.MESSAGE_CONTENT_MAX])
+
+
 class Offers:
-    """Sends offer DMs (the offer runner's ``send``)."""
+    """Sends offer DMs (the offer runner's ``send``) and the note that one ran out."""
 
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
 
     async def send(self, offer: PlaceOffer) -> bool:
         return await self.outbox.send(offer.user_id, [offer_part(offer)])
+
+    async def lapsed(self, offer: PlaceOffer) -> bool:
+        return await self.outbox.send(offer.user_id, [lapsed_part(offer)])
 
 
 def add_places_field(

@@ -43,7 +43,11 @@ DUTCH = {
     "take": "Ik neem de plek",
     "pass": "Geef de plek door",
     "gone": "Deze plek is niet meer beschikbaar",
+    "lapsed": "De tijd om de plek bij **Intervisie najaar**",
+    "again": "Druk dan opnieuw op Ja in de uitnodiging",
     "taken": "Fijn, de plek is van jou",
+    "maybe": "Misschien",
+    "passed": "De plek gaat naar de volgende op de wachtlijst",
 }
 ENGLISH = {
     "locale": "en-US",
@@ -58,7 +62,11 @@ ENGLISH = {
     "take": "I'll take the place",
     "pass": "Pass the place on",
     "gone": "This place is no longer available",
+    "lapsed": "The time to take the place at **Intervisie najaar**",
+    "again": "Press Yes in the invitation again",
     "taken": "Good, the place is yours",
+    "maybe": "Maybe",
+    "passed": "The place goes to the next person on the waiting list",
 }
 
 
@@ -150,6 +158,9 @@ async def test_a_full_session_with_a_waiting_list_moving_up(
     clock.set(until + timedelta(minutes=1))
     await offers(harness).run_due()
     liv_offer = await people["liv"].wait_for_dm(contains=words["offer"])
+    # Ahmed is told, in his language, that the time passed and how to wait again.
+    note = await people["ahmed"].wait_for_dm(contains=words["lapsed"])
+    assert note.buttons == [] and words["again"] in note.text
     # Too late for Ahmed: he is told so, calmly, and nothing changes.
     late = await (await people["ahmed"].press(offer, label=words["take"])).wait()
     assert late.message.ephemeral and words["gone"] in late.message.text
@@ -169,6 +180,39 @@ async def test_a_full_session_with_a_waiting_list_moving_up(
     assert "Plaatsen: 1 van 1 bezet" in details
     assert "Wachtlijst (1)" in details and "1. kim (Koko)" in details
     assert "liv (Saurus) · Ja, ik kom" in details
+
+
+@pytest.mark.parametrize("words", [DUTCH, ENGLISH], ids=["nl", "en"])
+async def test_a_yes_turned_maybe_frees_the_place_and_a_place_passed_on_goes_to_the_next(
+    emulator: Emulator,
+    world: NetworkWorld,
+    harness: BotHarness,
+    words: dict[str, str],
+) -> None:
+    names = ORDER[:3]
+    vcps = await network_with_vcps(
+        emulator, world, {name: (ASSOCIATION[name], words["locale"]) for name in names}
+    )
+    two = THREE | {"associations": "Tragos, Saurus"}
+    await plan(emulator, world, two, form(START))
+    people = {name: emulator.person(vcps[name]) for name in names}
+    invitations = {n: await p.wait_for_dm(contains=words["invitation"]) for n, p in people.items()}
+    for name in names:
+        await (await people[name].press(invitations[name], label=words["yes"])).wait()
+
+    # Sanne's Yes becomes Maybe: her place is offered to Ahmed, who passes it on.
+    await (await people["sanne"].press(invitations["sanne"], label=words["maybe"])).wait()
+    offer = await people["ahmed"].wait_for_dm(contains=words["offer"])
+    passed = await (await people["ahmed"].press(offer, label=words["pass"])).wait()
+    assert passed.message.ephemeral and words["passed"] in passed.message.text
+    liv_offer = await people["liv"].wait_for_dm(contains=words["offer"])
+    await (await people["liv"].press(liv_offer, label=words["take"])).wait()
+
+    details = await show(emulator, world)
+    assert "Plaatsen: 1 van 1 bezet" in details and "Wachtlijst" not in details
+    assert "liv (Saurus) · Ja, ik kom" in details
+    # Passing a place on is not a No: Ahmed's own answer stays as it was.
+    assert "ahmed (Tragos) · Nog geen antwoord" in details
 
 
 def _moment(value: Any, locale: str) -> str:

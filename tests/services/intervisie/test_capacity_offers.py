@@ -126,6 +126,12 @@ async def test_an_offer_that_runs_out_goes_to_the_next_and_a_late_take_is_refuse
     assert sent == [offer]
     later = offer.until + timedelta(seconds=1)
     clock[0] = later
+    told: list[PlaceOffer] = []
+
+    async def tell(item: PlaceOffer) -> bool:
+        told.append(item)
+        return True
+
     # A freshly started process (its own scheduler) settles it from the rows.
     runner = OfferRunner(
         sessions=world.sessions,
@@ -133,11 +139,15 @@ async def test_an_offer_that_runs_out_goes_to_the_next_and_a_late_take_is_refuse
         policy=POLICY,
         send=send,
         clock=lambda: clock[0],
+        tell_lapsed=tell,
     )
     [next_offer] = await runner.run_due()
     assert next_offer.user_id == LIV and sent == [offer, next_offer]
-    # Running the same job again (a second process) finds nothing left to do.
+    # Ahmed hears that his offer ran out, once: running the same job again (a second
+    # process) finds nothing left to do.
+    assert told == [offer]
     assert await runner.run(offer.entry_id) == ()
+    assert told == [offer]
     with pytest.raises(UserError) as late:
         async with world.sessions.begin() as session:
             await intervisie.take_offer(
@@ -147,10 +157,10 @@ async def test_an_offer_that_runs_out_goes_to_the_next_and_a_late_take_is_refuse
     # Liv's offer runs out after the start: the place is offered to nobody.
     after_start = START + timedelta(minutes=1)
     async with world.sessions.begin() as session:
-        assert (
-            await lapse_offer(session, entry_id=next_offer.entry_id, now=after_start, policy=POLICY)
-            == ()
+        lapsed = await lapse_offer(
+            session, entry_id=next_offer.entry_id, now=after_start, policy=POLICY
         )
+    assert lapsed is not None and lapsed.offer.user_id == LIV and lapsed.offers == ()
     assert (await _places(world)).taken == 0
 
 
@@ -231,9 +241,10 @@ async def test_taking_the_place_as_the_offer_runs_out_settles_it_one_way_only(
 
     async def lapse() -> tuple[PlaceOffer, ...]:
         async with world.sessions.begin() as session:
-            return await lapse_offer(
+            lapsed = await lapse_offer(
                 session, entry_id=offer.entry_id, now=offer.until, policy=POLICY
             )
+        return () if lapsed is None else lapsed.offers
 
     took, passed_on = await asyncio.gather(take(), lapse())
     places = await _places(world)

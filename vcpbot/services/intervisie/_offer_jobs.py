@@ -1,7 +1,9 @@
 """The end of a place offered from a waiting list: one scheduler job per open offer,
 run by the process that leads, rebuilt from the rows on every refresh and when a
 process takes the lead (so an offer that ran out while the bot was down is settled
-at start-up). Knows nothing of Discord: ``send`` delivers an offer's DM.
+at start-up). Knows nothing of Discord: ``send`` delivers an offer's DM, and
+``tell_lapsed`` tells someone their offer ran out (once, after the lapse's commit;
+lost if the process dies in between).
 
 The leader also sends the DM of every new offer, wherever it was made (an answer in
 any process, a lapse, an erasure): each is claimed by a conditional update and
@@ -37,6 +39,10 @@ OFFER_JOB_PREFIX = "intervisie:offer:"
 SendOffer = Callable[[PlaceOffer], Awaitable[bool]]
 
 
+async def _nobody(_offer: PlaceOffer) -> bool:
+    return False
+
+
 def offer_job_id(entry_id: int) -> str:
     """The scheduler job of one open offer: the same id in every process."""
     return f"{OFFER_JOB_PREFIX}{entry_id}"
@@ -53,12 +59,14 @@ class OfferRunner:
         policy: Policy,
         send: SendOffer,
         clock: Callable[[], datetime],
+        tell_lapsed: SendOffer | None = None,
     ) -> None:
         self._sessions = sessions
         self._scheduler = scheduler
         self._policy = policy
         self._send = send
         self._clock = clock
+        self._tell_lapsed = tell_lapsed or _nobody
         self._scheduled: dict[str, datetime] = {}
 
     async def refresh(self) -> list[str]:
@@ -116,14 +124,21 @@ class OfferRunner:
         self._scheduled.clear()
 
     async def run(self, entry_id: int) -> tuple[PlaceOffer, ...]:
-        """The job: lapse the offer if it ran out; the place is offered to the next
-        (their DM goes out with the refresh that follows). Returns the new offers."""
+        """The job: lapse the offer if it ran out, and tell its person; the place is
+        offered to the next (their DM goes out with the refresh that follows).
+        Returns the new offers."""
         async with self._sessions.begin() as session:
-            offers = await lapse_offer(
+            lapsed = await lapse_offer(
                 session, entry_id=entry_id, now=self._clock(), policy=self._policy
             )
+        if lapsed is not None:
+            # Only the run that lapsed it gets here, once the lapse is committed.
+            try:
+                await self._tell_lapsed(lapsed.offer)
+            except Exception as exc:
+                log.error("intervisie: a lapsed offer's note failed\n%s", safe_traceback(exc))
         await self.refresh()
-        return offers
+        return () if lapsed is None else lapsed.offers
 
     async def run_due(self) -> list[PlaceOffer]:
         """Every offer that has run out now (tests, and a safety sweep)."""

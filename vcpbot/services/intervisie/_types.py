@@ -591,6 +591,14 @@ class PlaceOffer:
 
 
 @dataclass(frozen=True)
+class OfferLapsed:
+    """An offer that ran out (``offer``: to tell its person) and the place's next offers."""
+
+    offer: PlaceOffer
+    offers: tuple[PlaceOffer, ...]
+
+
+@dataclass(frozen=True)
 class PlacesView:
     """What the coordinator sees of a session's maximum: places, held, and who waits
     (invitations, first on the list first)."""

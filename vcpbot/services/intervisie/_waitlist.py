@@ -28,6 +28,7 @@ from vcpbot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from vcpbot.services import languages
 from vcpbot.services.intervisie._reminders import plan_for
 from vcpbot.services.intervisie._types import (
+    OfferLapsed,
     PlaceOffer,
     PlacesView,
     Policy,
@@ -309,23 +310,28 @@ async def lapse_offer(
     now: datetime,
     policy: Policy,
     undeliverable: bool = False,
-) -> tuple[PlaceOffer, ...]:
+) -> OfferLapsed | None:
     """An offer not taken in time (or, ``undeliverable``, whose DM could not reach the
-    person) leaves the list; the next is offered the place. Does nothing (returns no
-    offers) when it was answered, or is not yet due."""
+    person) leaves the list; the next is offered the place. None when there was
+    nothing to lapse: answered, taken over by another run, or not yet due."""
     entry = await session.get(IntervisieWaitlist, entry_id)
     if entry is None:
-        return ()
+        return None
     sess = await session.get(IntervisieSession, entry.session_id)
     await locked_places(session, entry.session_id)
     entry = await _current(session, entry_id)
     if sess is None or entry is None or entry.offer_until is None:
-        return ()
+        return None
     if entry.offer_until > now and not undeliverable:
-        return ()
+        return None
+    user_id = await session.scalar(
+        select(IntervisieInvitation.user_id).where(IntervisieInvitation.id == entry.invitation_id)
+    )
+    lapsed = None if user_id is None else await _offer_view(session, entry, user_id, sess)
     await session.delete(entry)
     await session.flush()
-    return await _free_place(session, sess, now=now, policy=policy)
+    offers = await _free_place(session, sess, now=now, policy=policy)
+    return None if lapsed is None else OfferLapsed(offer=lapsed, offers=offers)
 
 
 async def unsent_offers(session: AsyncSession) -> list[int]:
