@@ -138,6 +138,9 @@ class IntervisieSettings(_Section):
     # A reminder that fell due while the bot was down is still sent this long after.
     catch_up_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
     max_duration_minutes: int = Field(default=8 * 60, ge=15, le=24 * 60)
+    # How long someone on a waiting list has to take a place that came free; shorter
+    # when the session is sooner (half the time left until it starts).
+    waitlist_offer_hours: int = Field(default=24, ge=1, le=14 * 24)
 
     @field_validator("reminder_leads", "optional_leads", "attending_only_leads")
     @classmethod

@@ -10,4 +10,8 @@ async def setup(bot: Bot) -> None:
     from cogs.intervisie._rsvp import RsvpButton
 
     bot.add_dynamic_items(RsvpButton, LeadsSelect, PollButton)
+
+    from cogs.intervisie._waitlist import OfferButton
+
+    bot.add_dynamic_items(OfferButton)
     await bot.add_cog(IntervisieCog(bot))

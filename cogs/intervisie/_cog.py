@@ -24,6 +24,7 @@ from cogs.intervisie._planning import Planner
 from cogs.intervisie._poll_dm import PollReminders, poll_answered, poll_label
 from cogs.intervisie._polls import PollDesk
 from cogs.intervisie._rsvp import answer_views
+from cogs.intervisie._waitlist import Offers, add_places_field, add_places_list
 from vcpbot import access, limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import Conflict, UserError
@@ -36,6 +37,7 @@ from vcpbot.services.intervisie import (
     JOB_PREFIX,
     REASON_MAX,
     Invitees,
+    OfferRunner,
     Policy,
     PollAnswer,
     PollReminderRunner,
@@ -48,6 +50,7 @@ from vcpbot.services.intervisie import (
 DEFAULT_PERIOD_DAYS = 365
 JOB_REFRESH = "intervisie:refresh"
 JOB_POLLS_REFRESH = "intervisie:polls-refresh"
+JOB_OFFERS_REFRESH = "intervisie:offers-refresh"
 # A date poll's reminder: this long before its deadline unless the coordinator says.
 DEFAULT_POLL_REMINDER_HOURS = 24
 # What another process says to the leader after changing reminder rows.
@@ -95,6 +98,16 @@ class IntervisieCog(commands.Cog):
             clock=self.bot.clock,
             observe=_observer(self.bot),
         )
+        # Places offered from waiting lists run out on the leader's scheduler.
+        offers = Offers(self.outbox)
+        self.offers = OfferRunner(
+            sessions=self.bot.db.sessions,
+            scheduler=self.bot.scheduler,
+            policy=self.policy,
+            send=offers.send,
+            clock=self.bot.clock,
+            tell_lapsed=offers.lapsed,
+        )
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.
@@ -106,6 +119,9 @@ class IntervisieCog(commands.Cog):
             self.bot.settings.leadership.refresh_seconds,
             self.poll_runner.refresh,
         )
+        self.bot.scheduler.every(
+            JOB_OFFERS_REFRESH, self.bot.settings.leadership.refresh_seconds, self.offers.refresh
+        )
         if self.bot.leads:
             await self.lead_taken()
 
@@ -114,17 +130,20 @@ class IntervisieCog(commands.Cog):
         process did, then one job per reminder."""
         await self.runner.start()
         await self.poll_runner.refresh()
+        await self.offers.refresh()
 
     async def lead_lost(self) -> None:
         # The next leader sends them; lead_taken rebuilds them here if this process leads again.
         for job in self.bot.scheduler.job_ids(JOB_PREFIX):
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
+        self.offers.stop()
 
     async def leader_woken(self, topic: str) -> None:
         if topic == WAKE_INTERVISIE:
             await self.runner.refresh()
             await self.poll_runner.refresh()
+            await self.offers.refresh()
 
     async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
         """After a committed change to sessions, answers or reminder preferences: the
@@ -134,13 +153,20 @@ class IntervisieCog(commands.Cog):
             await self.runner.refresh(invitation_ids=invitation_ids)
             if invitation_ids is None:
                 await self.poll_runner.refresh()
+            await self.offers.refresh()
         else:
             await self.bot.wake_leader(WAKE_INTERVISIE)
 
     async def cog_unload(self) -> None:
-        for job in [*self.bot.scheduler.job_ids(JOB_PREFIX), JOB_REFRESH, JOB_POLLS_REFRESH]:
+        for job in [
+            *self.bot.scheduler.job_ids(JOB_PREFIX),
+            JOB_REFRESH,
+            JOB_POLLS_REFRESH,
+            JOB_OFFERS_REFRESH,
+        ]:
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
+        self.offers.stop()
 
     group = app_commands.Group(
         name=L("cmd.intervisie.name"), description=L("cmd.intervisie.description")
@@ -184,6 +210,7 @@ class IntervisieCog(commands.Cog):
         associations=L("cmd.intervisie.associations"),
         every_weeks=L("cmd.intervisie.every_weeks"),
         until=L("cmd.intervisie.until"),
+        places=L("cmd.intervisie.places"),
     )
     @app_commands.choices(invitees=INVITEE_CHOICES)
     @app_commands.rename(
@@ -191,6 +218,7 @@ class IntervisieCog(commands.Cog):
         associations=L("cmd.intervisie.opt.associations"),
         every_weeks=L("cmd.intervisie.opt.every_weeks"),
         until=L("cmd.intervisie.opt.until"),
+        places=L("cmd.intervisie.opt.places"),
     )
     async def plan(
         self,
@@ -199,11 +227,12 @@ class IntervisieCog(commands.Cog):
         associations: app_commands.Range[str, 1, 300] | None = None,
         every_weeks: app_commands.Range[int, 1, 52] | None = None,
         until: app_commands.Range[str, 1, 40] | None = None,
+        places: int | None = None,
     ) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
         audience = Audience.read(
-            invitees.value, associations, every_weeks, until, today=self._today()
+            invitees.value, associations, every_weeks, until, today=self._today(), places=places
         )
         await interaction.response.send_modal(
             self.planner.form(interaction, audience, FormValues())
@@ -491,7 +520,16 @@ class IntervisieCog(commands.Cog):
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
             summaries = await intervisie.upcoming_sessions(session, now=self._now())
-        await send_private(interaction, embed=render.list_embed(summaries, locale_of(interaction)))
+            places = await intervisie.places_of(
+                session, session_ids=[s.session.id for s in summaries]
+            )
+        embed = render.list_embed(summaries, locale_of(interaction))
+        add_places_list(
+            embed,
+            [places[s.session.id] for s in summaries if s.session.id in places],
+            locale_of(interaction),
+        )
+        await send_private(interaction, embed=embed)
 
     @access.audience(access.Audience.COORDINATOR)
     @group.command(
@@ -506,7 +544,9 @@ class IntervisieCog(commands.Cog):
             names = await display_names(
                 session, [i.user_id for i in details.invitations if i.user_id is not None]
             )
+            places = await intervisie.places_of(session, session_ids=[session_id])
         embed = render.details_embed(details, names, locale_of(interaction))
+        add_places_field(embed, places.get(session_id), names, locale_of(interaction))
         await send_private(interaction, embed=embed)
 
     @access.audience(access.Audience.COORDINATOR)
@@ -742,11 +782,33 @@ class IntervisieCog(commands.Cog):
                 locale=reader_locale(interaction.locale.value),
             )
         # Only this invitation's reminders can have changed.
+        # The leader sends any place this answer freed to the next on the waiting list.
         await self.rows_changed(invitation_ids=[answered.invitation.id])
         title = render.escape(answered.session.title)
-        await send_private(
-            interaction, text(interaction, f"intervisie.answered.{answer.value}", title=title)
-        )
+        if answered.waiting is not None:
+            said = text(interaction, "capacity.waiting", title=title, position=answered.waiting)
+        else:
+            said = text(interaction, f"intervisie.answered.{answer.value}", title=title)
+        await send_private(interaction, said)
+
+    async def answer_offer(self, interaction: Interaction, *, token: str, take: bool) -> None:
+        """Take, or pass on, a place offered from the waiting list."""
+        user_id, now = interaction.user.id, self._now()
+        async with self.bot.db.sessions.begin() as session:
+            if take:
+                taken = await intervisie.take_offer(
+                    session, token=token, user_id=user_id, now=now, policy=self.policy
+                )
+            else:
+                await intervisie.pass_offer(
+                    session, token=token, user_id=user_id, now=now, policy=self.policy
+                )
+        await self.rows_changed()
+        if take:
+            title = render.escape(taken.session.title)
+            await send_private(interaction, text(interaction, "capacity.taken", title=title))
+            return
+        await send_private(interaction, text(interaction, "capacity.passed"))
 
 
 def _observer(bot: Bot) -> Any:

@@ -25,6 +25,7 @@ from vcpbot.services.intervisie import (
     Invitees,
     Location,
     Policy,
+    check_places,
 )
 
 FORM_SECONDS = 30 * 60
@@ -57,6 +58,8 @@ class Audience:
     associations: tuple[str, ...] = ()
     every_weeks: int | None = None
     until: date | None = None
+    # The most people each session has places for; None for no maximum.
+    places: int | None = None
 
     @classmethod
     def read(
@@ -67,6 +70,7 @@ class Audience:
         until: str | None,
         *,
         today: date,
+        places: int | None = None,
     ) -> Audience:
         names = tuple(n.strip() for n in (associations or "").split(",") if n.strip())
         if mode == ASSOCIATIONS and not names:
@@ -76,7 +80,8 @@ class Audience:
         if (until or "").strip() and every_weeks is None:
             raise InvalidInput("intervisie.error.every_missing")
         end = when.parse_date(until, today=today) if until and until.strip() else None
-        return cls(mode=mode, associations=names, every_weeks=every_weeks, until=end)
+        check_places(places)
+        return cls(mode=mode, associations=names, every_weeks=every_weeks, until=end, places=places)
 
     def invitees(self) -> Invitees:
         if self.mode == ALL:

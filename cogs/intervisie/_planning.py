@@ -284,14 +284,19 @@ class Planner:
             "policy": self.policy,
         }
         if audience.every_weeks is not None and audience.until is not None:
-            return await intervisie.plan_series(
+            planned = await intervisie.plan_series(
                 session,
                 first_start=draft.starts_at,
                 interval_weeks=audience.every_weeks,
                 until=audience.until,
                 **common,
             )
-        return await intervisie.plan_session(session, starts_at=draft.starts_at, **common)
+        else:
+            planned = await intervisie.plan_session(session, starts_at=draft.starts_at, **common)
+        if audience.places is not None:
+            ids = [s.id for s in planned.sessions]
+            await intervisie.set_places(session, session_ids=ids, places=audience.places)
+        return planned
 
     def _summary(
         self,

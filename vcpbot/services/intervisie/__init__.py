@@ -34,6 +34,7 @@ from vcpbot.services.intervisie._attendance import (
 from vcpbot.services.intervisie._calendar import calendar_feed, calendar_file, ics_event
 from vcpbot.services.intervisie._changes import cancel_session, move_session
 from vcpbot.services.intervisie._jobs import ReminderRunner
+from vcpbot.services.intervisie._offer_jobs import OFFER_JOB_PREFIX, OfferRunner
 from vcpbot.services.intervisie._planning import (
     AGENDA_MAX,
     LINK_MAX,
@@ -89,6 +90,8 @@ from vcpbot.services.intervisie._types import (
     MySession,
     OptionTally,
     PendingReminder,
+    PlaceOffer,
+    PlacesView,
     Planned,
     Policy,
     PollAnswer,
@@ -109,11 +112,22 @@ from vcpbot.services.intervisie._types import (
     VcpAttendance,
     job_id,
 )
+from vcpbot.services.intervisie._waitlist import (
+    PLACES_MAX,
+    check_places,
+    pass_offer,
+    places_of,
+    set_places,
+    take_offer,
+)
 
 __all__ = [
     "AGENDA_MAX",
     "JOB_PREFIX",
     "LINK_MAX",
+    # capacity and waiting list
+    "OFFER_JOB_PREFIX",
+    "PLACES_MAX",
     "POLL_JOB_PREFIX",
     "POLL_KEPT_AFTER_DEADLINE",
     "POLL_OPTIONS_MAX",
@@ -136,8 +150,11 @@ __all__ = [
     "Moved",
     "MovedSession",
     "MySession",
+    "OfferRunner",
     "OptionTally",
     "PendingReminder",
+    "PlaceOffer",
+    "PlacesView",
     "Planned",
     "Policy",
     "PollAnswer",
@@ -167,6 +184,7 @@ __all__ = [
     "calendar_file",
     "cancel_session",
     "catch_up",
+    "check_places",
     "claim_reminder",
     "close_poll",
     "create_poll",
@@ -182,7 +200,9 @@ __all__ = [
     "my_sessions",
     "occurrence_starts",
     "open_polls",
+    "pass_offer",
     "pending_reminders",
+    "places_of",
     "plan_reminders",
     "plan_series",
     "plan_session",
@@ -197,10 +217,12 @@ __all__ = [
     "session_by_token",
     "session_details",
     "set_discord_event",
+    "set_places",
     "set_reminder_leads",
     "set_reminders_enabled",
     "settle_reminder",
     "settle_unsent",
+    "take_offer",
     "unreachable_invitees",
     "upcoming_sessions",
 ]

@@ -35,6 +35,7 @@ from vcpbot.services.intervisie._types import (
     series_view,
     session_view,
 )
+from vcpbot.services.intervisie._waitlist import seat_answer
 
 
 async def rsvp(
@@ -82,14 +83,28 @@ async def rsvp(
     if answer == Rsvp.NONE:
         raise InvalidInput("intervisie.error.bad_answer")
     previous = Rsvp(invitation.rsvp)
-    invitation.rsvp = answer
-    invitation.answered_at = now
+    waiting, offers = await seat_answer(
+        session,
+        invitation=invitation,
+        sess=sess,
+        answer=answer,
+        previous=previous,
+        now=now,
+        policy=policy,
+    )
+    if waiting is None:
+        invitation.rsvp = answer
+        invitation.answered_at = now
     if locale is not None:
         await languages.remember(session, user_id=user_id, locale=locale)
     await session.flush()
     await plan_for(session, [(invitation, sess)], now=now, policy=policy)
     return Answered(
-        session=session_view(sess), invitation=invitation_view(invitation), previous=previous
+        session=session_view(sess),
+        invitation=invitation_view(invitation),
+        previous=previous,
+        waiting=waiting,
+        offers=offers,
     )
 
 

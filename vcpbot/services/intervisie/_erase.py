@@ -5,7 +5,8 @@ ones nobody marked) are deleted with their reminders. Where attendance was
 recorded, the row stays without the person: no user id, association, answer
 time or button token, only the answer and the attended flag. The coordinator's
 session totals ("9 of 12 came") stay right, and nothing links them back to
-the person. Their preferences are deleted.
+the person. Their preferences are deleted. Places they held on sessions with a
+maximum become free, and they leave every waiting list (``_waitlist_upkeep``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from vcpbot.db.dml import execute_dml
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisiePreference, IntervisieReminder
 from vcpbot.db.polls import IntervisiePollAnswer, IntervisiePollInvitee
 from vcpbot.services.intervisie._types import new_token
+from vcpbot.services.intervisie._waitlist_upkeep import release_places_of
 from vcpbot.services.privacy import eraser
 
 
 @eraser("intervisie", "intervisie_invitations", "intervisie_reminders", "intervisie_preferences")
 async def erase_intervisie_data(session: AsyncSession, user_id: int) -> list[str]:
     removed = []
+    await release_places_of(session, user_id=user_id)
     mine = select(IntervisieInvitation.id).where(IntervisieInvitation.user_id == user_id)
     await session.execute(
         delete(IntervisieReminder)

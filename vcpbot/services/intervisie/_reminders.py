@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vcpbot.db.capacity import IntervisieWaitlist
 from vcpbot.db.intervisie import (
     IntervisieInvitation,
     IntervisiePreference,
@@ -99,11 +100,22 @@ async def plan_for(
     )
     for kept in rows.all():
         existing[(kept.invitation_id, kept.lead, kept.sequence)] = kept
+    # Someone on a waiting list has no place yet: no reminders until they get one.
+    waiting = set(
+        (
+            await session.scalars(
+                select(IntervisieWaitlist.invitation_id).where(
+                    IntervisieWaitlist.invitation_id.in_([i.id for i, _ in pairs])
+                )
+            )
+        ).all()
+    )
     for invitation, sess in pairs:
         active = (
             sess.status == SessionStatus.PLANNED
             and invitation.user_id is not None
             and sess.starts_at > now
+            and invitation.id not in waiting
         )
         zone = ZoneInfo(sess.zone)
         mine = frozenset() if invitation.user_id is None else leads[invitation.user_id]

@@ -53,6 +53,8 @@ class Policy:
     grace: timedelta = timedelta(hours=2)
     max_duration_minutes: int = DEFAULT_MAX_DURATION_MINUTES
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    # How long a place offered from a waiting list is kept (``waitlist_offer_hours``).
+    offer_window: timedelta = timedelta(hours=24)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -64,6 +66,7 @@ class Policy:
             grace=timedelta(minutes=section.catch_up_grace_minutes),
             max_duration_minutes=section.max_duration_minutes,
             zone=settings.zone,
+            offer_window=timedelta(hours=section.waitlist_offer_hours),
         )
 
     @property
@@ -269,6 +272,10 @@ class Answered:
     session: SessionView
     invitation: InvitationView
     previous: Rsvp
+    # Capacity: their place on the waiting list when a Yes found the session full,
+    # and the places offered to the next on the list that this answer freed.
+    waiting: int | None = None
+    offers: tuple[PlaceOffer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -568,3 +575,35 @@ class PollReminderToSend:
 class PendingPollReminder:
     poll_id: int
     runs_at: datetime
+
+
+@dataclass(frozen=True)
+class PlaceOffer:
+    """A place that came free, offered to the first on a session's waiting list: the
+    DM to send them (in ``locale``), with buttons carrying ``token``."""
+
+    entry_id: int
+    user_id: int
+    token: str
+    until: datetime
+    session: SessionView
+    locale: Literal["nl", "en"] | None
+
+
+@dataclass(frozen=True)
+class OfferLapsed:
+    """An offer that ran out (``offer``: to tell its person) and the place's next offers."""
+
+    offer: PlaceOffer
+    offers: tuple[PlaceOffer, ...]
+
+
+@dataclass(frozen=True)
+class PlacesView:
+    """What the coordinator sees of a session's maximum: places, held, and who waits
+    (invitations, first on the list first)."""
+
+    session_id: int
+    places: int
+    taken: int
+    waiting: tuple[InvitationView, ...] = ()
