@@ -5,6 +5,7 @@ Alembic's autogenerate and the schema checks import this one module.
 
 from vcpbot.db import (  # noqa: F401
     escalation,
+    fanout,
     help,
     intervisie,
     kmtm,
