@@ -74,6 +74,7 @@ class InvitationRunner:
             self._again = True
             return
         self._task = asyncio.create_task(self._passes(), name="intervisie-invitations")
+        self._task.add_done_callback(_ended)
 
     async def kick_now(self) -> None:
         """``kick`` as a scheduler job."""
@@ -143,3 +144,10 @@ class InvitationRunner:
             return await mark_invitation(
                 session, invitation=item, delivered=delivered, now=self._clock()
             )
+
+
+def _ended(task: asyncio.Task[None]) -> None:
+    """A pass that ended by something other than an error it handles (being stopped
+    hard, the process going down) leaves its claims in doubt: say so, once."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("intervisie: an invitation pass ended early (%s)", type(error).__name__)
