@@ -69,6 +69,7 @@ COORDINATOR_EXTRAS = (
     "intervisie invite",
     "intervisie cancel",
     "intervisie list",
+    "intervisie progress",
     "intervisie show",
     "intervisie attendance",
     "intervisie export",
