@@ -234,7 +234,8 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
     # Escalation: of the destroyed case only its count; no case, message, post, outbox
     # row, counter or block. KMTM: counts per association and the released report.
     # Intervisie: the series, the sessions, invitations and reminders, and whether each
-    # invitation DM went out (no automatic deletion yet, the retention table says so). Rules: none were published.
+    # invitation DM went out (no automatic deletion yet, the retention table says so).
+    # Rules: none were published.
     assert set(kept) == {
         "hub_config",
         "associations",
