@@ -1,11 +1,16 @@
-"""Reminder fan-out: many invited VCPs, one reminder each, at Discord's rate limits.
+"""Invitation and reminder fan-out: many invited VCPs, one DM each, at Discord's rate limits.
 
-In a world of its own: the coordinator plans sessions through the bot
-(``/intervisie plan``; a session takes at most 500 people, so one session per
-association of at most 500 VCPs, all at the same time) starting 24 hours and
-half an hour from now, so each invitee has exactly one reminder (``PT24H``, due in
-half an hour; the week-before one is already past, the hour-before one is only
-for those who answered Yes or Maybe). Then the bot process is restarted with
+In a world of its own: every ``PERSONAL_EVERY``-th VCP first chooses their own
+lead times (``PERSONAL_LEADS``: 24 hours and 3 hours before, as from
+``/intervisie mine``); the coordinator then plans sessions through the bot
+(``/intervisie plan``; a session takes at most 1,000 people, so one session per
+association of at most 1,000 VCPs, all at the same time) starting 24 hours and
+half an hour from now. The invitations go out from the leader's outbox after the
+coordinator's answer: the time from submitting the plan to the last invitation DM
+is measured against the same rate-limit bound as the reminders. Each invitee then
+has exactly one reminder due in half an hour (``PT24H``, chosen or by default; the
+week-before one is already past, the hour-before one is only for those who answered
+Yes or Maybe, the personal 3-hour one falls later). Then the bot process is restarted with
 its clock (and its scheduler) moved to a few seconds before that reminder is
 due: the bot's own scheduler fires every reminder job at once, as it would in
 production, and the runner times until the last reminder DM arrives.
@@ -43,6 +48,9 @@ from discord_emulator.entities import Message, User
 from vcpbot.db import create_database
 from vcpbot.db.intervisie import IntervisieReminder
 from vcpbot.i18n import t
+from vcpbot.services import intervisie
+from vcpbot.services.intervisie import Policy
+from vcpbot.services.when import Lead
 from vcpbot_harness import add_student, seed_network_world
 
 TITLE = "Intervisie fan-out"
@@ -52,6 +60,11 @@ GOAL_RATIO = 1.1
 DUPLICATE_GRACE_S = 1.0
 OPEN_DM = "POST /users/@me/channels"
 SEND = "POST /channels/{channel_id}/messages"
+# Every this many VCPs one chooses their own lead times before the session is planned.
+PERSONAL_EVERY = 4
+PERSONAL_LEADS = ("PT24H", "PT3H")
+REMINDER = "intervisie.reminder.title"
+INVITATION = "intervisie.invite.title"
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,10 @@ class FanOut:
     seconds: float  # from the due instant to the last reminder DM
     minimum: float  # what the rate limits allow for the requests needed
     rate_limited: int  # 429 answers the emulator gave meanwhile
+    personal: int  # invitees with lead times of their own
+    invited: int  # invitation DMs delivered (at least one)
+    invitation_duplicates: int
+    invitation_seconds: float  # from submitting the plan to the last invitation DM
 
 
 def minimum_seconds(em: Emulator, reminders: int) -> float:
@@ -89,11 +106,11 @@ def minimum_seconds(em: Emulator, reminders: int) -> float:
 class DmClock:
     """When each reminder DM arrives (wrapping the world's dispatch, as the Observer does)."""
 
-    def __init__(self, em: Emulator, channels: set[int], title: str) -> None:
+    def __init__(self, em: Emulator, channels: set[int], title: str, key: str = REMINDER) -> None:
         self._world = em.world
         self._dispatch = em.world.dispatch
         self._channels = channels
-        self._titles = {t("intervisie.reminder.title", lang, title=title) for lang in ("nl", "en")}
+        self._titles = {t(key, lang, title=title) for lang in ("nl", "en")}
         self.arrivals: list[float] = []
         em.world.dispatch = self._on_dispatch  # type: ignore[method-assign]
 
@@ -115,9 +132,31 @@ def _is_reminder(embed: dict[str, Any], titles: set[str]) -> bool:
     return any(title in (embed.get("title") or "") for title in titles)
 
 
-def reminders_in(em: Emulator, user: User) -> list[Message]:
-    titles = {t("intervisie.reminder.title", lang, title=TITLE) for lang in ("nl", "en")}
+def reminders_in(em: Emulator, user: User, key: str = REMINDER) -> list[Message]:
+    titles = {t(key, lang, title=TITLE) for lang in ("nl", "en")}
     return [m for m in em.dms(user) if any(_is_reminder(e, titles) for e in m.embeds)]
+
+
+async def choose_own_leads(url: str, vcps: list[User]) -> None:
+    """These VCPs choose ``PERSONAL_LEADS`` (as the menu in ``/intervisie mine`` does)."""
+    policy = Policy(
+        leads=(Lead.parse("P7D"), Lead.parse("PT24H"), Lead.parse("PT1H")),
+        optional=(Lead.parse("PT3H"),),
+        attending_only=frozenset({"PT1H"}),
+    )
+    db = create_database(url)
+    try:
+        async with db.sessions.begin() as session:
+            for vcp in vcps:
+                await intervisie.set_reminder_leads(
+                    session,
+                    user_id=vcp.id,
+                    leads=PERSONAL_LEADS,
+                    now=datetime.now(UTC),
+                    policy=policy,
+                )
+    finally:
+        await db.dispose()
 
 
 async def _due_times(url: str) -> list[datetime]:
@@ -127,9 +166,35 @@ async def _due_times(url: str) -> list[datetime]:
             found = await session.scalars(
                 select(IntervisieReminder.due_at).where(IntervisieReminder.outcome.is_(None))
             )
-            return [d if d.tzinfo else d.replace(tzinfo=UTC) for d in found.all()]
+            due = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in found.all()]
+            # The personal 3-hour reminders fall later: the fan-out is the first instant's.
+            return [d for d in due if d == min(due)] if due else []
     finally:
         await db.dispose()
+
+
+async def _invite(
+    em: Emulator,
+    world: Any,
+    *,
+    keys: list[str],
+    vcps: list[User],
+    start: datetime,
+    channels: set[int],
+) -> float:
+    """The coordinator plans one session per association: seconds from submitting the
+    first plan to the last invitation DM the outbox sent."""
+    invitations = DmClock(em, channels, TITLE, INVITATION)
+    submitted = time.monotonic()
+    try:
+        for j, key in enumerate(keys):
+            audience = {"invitees": "associations", "associations": key.capitalize()}
+            await plan_intervisie(
+                em, world, vcps[j :: len(keys)], title=TITLE, start=start, audience=audience
+            )
+    finally:
+        invitations.close()
+    return max(invitations.arrivals, default=math.nan) - submitted
 
 
 async def run_fanout(name: str, url: str, invitees: int) -> tuple[FanOut, list[str]]:
@@ -145,19 +210,20 @@ async def run_fanout(name: str, url: str, invitees: int) -> tuple[FanOut, list[s
         # Start: a whole minute, 24 h 30 min from now, in Amsterdam.
         start = (datetime.now(UTC) + timedelta(hours=24, minutes=31)).astimezone(ZONE)
         start = start.replace(second=0, microsecond=0)
+        channels = {em.world.dm_channel(user).id for user in vcps}
+        personal = vcps[::PERSONAL_EVERY]
         async with running(em, "vcpbot", *vcpbot_args(url, hub)) as first:
             await set_up_network(em, world, *keys)
             for j, key in enumerate(keys):
-                members = vcps[j :: len(keys)]
-                await register_vcps(em, world, key, members)
-                audience = {"invitees": "associations", "associations": key.capitalize()}
-                await plan_intervisie(
-                    em, world, members, title=TITLE, start=start, audience=audience
-                )
+                await register_vcps(em, world, key, vcps[j :: len(keys)])
+            await choose_own_leads(url, personal)
+            invitation_seconds = await _invite(
+                em, world, keys=keys, vcps=vcps, start=start, channels=channels
+            )
+        invited_counts = [len(reminders_in(em, user, INVITATION)) for user in vcps]
         due = await _due_times(url)
         if len(due) != invitees or len(set(due)) != 1:
             raise RuntimeError(f"expected {invitees} reminders due at one instant, found {due[:3]}")
-        channels = {em.world.dm_channel(user).id for user in vcps}
         dm_clock = DmClock(em, channels, TITLE)
         served_before = len(em.rate_limits.served)
         lead = first.start_seconds + START_MARGIN_S
@@ -192,18 +258,57 @@ async def run_fanout(name: str, url: str, invitees: int) -> tuple[FanOut, list[s
             seconds=last - fire,
             minimum=minimum,
             rate_limited=len(em.rate_limits.served) - served_before,
+            personal=len(personal),
+            invited=sum(1 for c in invited_counts if c >= 1),
+            invitation_duplicates=sum(c - 1 for c in invited_counts if c > 1),
+            invitation_seconds=invitation_seconds,
         )
     if duplicates:
         failures.append(f"{name}: {duplicates} duplicate reminder DM(s)")
     if delivered != invitees:
         failures.append(f"{name}: {invitees - delivered} of {invitees} reminders never arrived")
+    if result.invitation_duplicates:
+        failures.append(f"{name}: {result.invitation_duplicates} duplicate invitation DM(s)")
     return result, failures
 
 
 def figures(name: str, fan: FanOut) -> list[Figure]:
-    size = f"{fan.invitees} invitees"
+    size = f"{fan.invitees} invitees, {fan.personal} with own lead times"
     ratio_met = fan.seconds <= GOAL_RATIO * fan.minimum if fan.minimum > 0 else None
+    invitations_met = (
+        fan.invitation_seconds <= GOAL_RATIO * fan.minimum if fan.minimum > 0 else None
+    )
     return [
+        Figure(
+            name,
+            "invitation fan-out: plan → last DM (baseline: the limits' minimum)",
+            size,
+            fan.invitation_seconds,
+            fan.minimum,
+            "s",
+            goal=f"≤ {GOAL_RATIO:g}x",
+            met=invitations_met,
+        ),
+        Figure(
+            name,
+            "invitation DMs delivered",
+            size,
+            fan.invited,
+            fan.invitees,
+            "",
+            goal="all",
+            met=fan.invited == fan.invitees,
+        ),
+        Figure(
+            name,
+            "duplicate invitation DMs",
+            size,
+            fan.invitation_duplicates,
+            None,
+            "",
+            "0",
+            fan.invitation_duplicates == 0,
+        ),
         Figure(
             name,
             "reminder fan-out: due → last DM (baseline: the limits' minimum)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,7 +43,7 @@ REGISTRATIONS_PER_S = 40
 # Planning sends one invitation DM per invitee, at Discord's pace (50 requests/s).
 PLAN_TIMEOUT_S = 900.0
 # The most people one session may have (vcpbot.services.intervisie's MAX_INVITEES).
-SESSION_CAP = 500
+SESSION_CAP = 1000
 
 T = TypeVar("T")
 
@@ -249,7 +250,7 @@ async def plan_intervisie(
     audience: dict[str, str] | None = None,
 ) -> dict[int, Message]:
     """The coordinator plans a session (``/intervisie plan``, by default for every VCP, then
-    the form); returns each invitee's invitation DM, which the bot sends before it answers."""
+    the form); returns each invitee's invitation DM, once the bot's outbox has sent it."""
     coordinator = emulator.person(world.coordinator, timeout=PLAN_TIMEOUT_S)
     opened = await coordinator.slash(
         world.hub, "intervisie", audience or {"invitees": "all"}, subcommand="plan"
@@ -268,6 +269,13 @@ async def plan_intervisie(
         },
     )
     summary = await submitted.final(within=PLAN_TIMEOUT_S)
+    # The invitations go out from the leader's outbox after the answer: wait for them.
+    with contextlib.suppress(AssertionError):
+        await emulator.world.wait_for(
+            lambda: all(invitation_of(emulator, user, title) for user in invitees),
+            within=PLAN_TIMEOUT_S,
+            what="every invitation",
+        )
     found = {user.id: invitation_of(emulator, user, title) for user in invitees}
     missing = [uid for uid, message in found.items() if message is None]
     if missing:

@@ -15,6 +15,7 @@ from discord.ext import commands
 from cogs.intervisie import _render as render
 from cogs.intervisie._attendance import AttendanceForm, form_text
 from cogs.intervisie._delivery import HubEvents, HubReports, Outbox
+from cogs.intervisie._fanout import InvitationMessages, ProgressFollower, progress_report
 from cogs.intervisie._form import ALL, ASSOCIATIONS, PEOPLE, Audience, FormValues
 from cogs.intervisie._jobs import ReminderMessages
 from cogs.intervisie._leads import LeadsSelect, leads_text, picked_leads
@@ -36,6 +37,7 @@ from vcpbot.services import intervisie, network, when
 from vcpbot.services.intervisie import (
     JOB_PREFIX,
     REASON_MAX,
+    InvitationRunner,
     Invitees,
     OfferRunner,
     Policy,
@@ -51,6 +53,8 @@ DEFAULT_PERIOD_DAYS = 365
 JOB_REFRESH = "intervisie:refresh"
 JOB_POLLS_REFRESH = "intervisie:polls-refresh"
 JOB_OFFERS_REFRESH = "intervisie:offers-refresh"
+# The leader's sweep for queued invitations (after a lost wake-up or a run-out lease).
+JOB_INVITATIONS = "intervisie:invitations"
 # A date poll's reminder: this long before its deadline unless the coordinator says.
 DEFAULT_POLL_REMINDER_HOURS = 24
 # What another process says to the leader after changing reminder rows.
@@ -108,6 +112,14 @@ class IntervisieCog(commands.Cog):
             clock=self.bot.clock,
             tell_lapsed=offers.lapsed,
         )
+        invitations = InvitationMessages(self.bot, self.policy.offered_codes)
+        self.invitations = InvitationRunner(
+            sessions=self.bot.db.sessions,
+            send=invitations.send,
+            find=invitations.find,
+            clock=self.bot.clock,
+        )
+        self.progress = ProgressFollower(self.bot)
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.
@@ -122,6 +134,11 @@ class IntervisieCog(commands.Cog):
         self.bot.scheduler.every(
             JOB_OFFERS_REFRESH, self.bot.settings.leadership.refresh_seconds, self.offers.refresh
         )
+        self.bot.scheduler.every(
+            JOB_INVITATIONS,
+            self.bot.settings.leadership.refresh_seconds,
+            self.invitations.kick_now,
+        )
         if self.bot.leads:
             await self.lead_taken()
 
@@ -131,6 +148,8 @@ class IntervisieCog(commands.Cog):
         await self.runner.start()
         await self.poll_runner.refresh()
         await self.offers.refresh()
+        self.invitations.resume()
+        self.invitations.kick()
 
     async def lead_lost(self) -> None:
         # The next leader sends them; lead_taken rebuilds them here if this process leads again.
@@ -138,12 +157,14 @@ class IntervisieCog(commands.Cog):
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
         self.offers.stop()
+        await self.invitations.stop()
 
     async def leader_woken(self, topic: str) -> None:
         if topic == WAKE_INTERVISIE:
             await self.runner.refresh()
             await self.poll_runner.refresh()
             await self.offers.refresh()
+            self.invitations.kick()
 
     async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
         """After a committed change to sessions, answers or reminder preferences: the
@@ -167,6 +188,16 @@ class IntervisieCog(commands.Cog):
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
         self.offers.stop()
+        self.bot.scheduler.cancel(JOB_INVITATIONS)
+        self.progress.stop()
+        await self.invitations.stop()
+
+    async def send_invitations(self) -> None:
+        """After queued invitations were committed: the leader's worker sends them."""
+        if self.bot.leads:
+            self.invitations.kick()
+        else:
+            await self.bot.wake_leader(WAKE_INTERVISIE)
 
     group = app_commands.Group(
         name=L("cmd.intervisie.name"), description=L("cmd.intervisie.description")
@@ -530,6 +561,19 @@ class IntervisieCog(commands.Cog):
             locale_of(interaction),
         )
         await send_private(interaction, embed=embed)
+
+    @access.audience(access.Audience.COORDINATOR)
+    @group.command(
+        name=L("cmd.intervisie.progress.name"),
+        description=L("cmd.intervisie.progress.description"),
+    )
+    async def invitation_progress(self, interaction: Interaction) -> None:
+        """How far the latest plans' invitations are, after the confirmation stopped
+        being refreshed."""
+        async with self.bot.db.sessions.begin() as session:
+            await access.require_coordinator(interaction, session)
+        text = await progress_report(self.bot, self.names, locale_of(interaction))
+        await send_private(interaction, text)
 
     @access.audience(access.Audience.COORDINATOR)
     @group.command(

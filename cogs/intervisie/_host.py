@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cogs.intervisie._delivery import HubEvents
+from cogs.intervisie._fanout import ProgressFollower
 from cogs.intervisie._names import Names
 from cogs.intervisie._notify import Notifier
 from vcpbot.bot_types import Bot
@@ -35,4 +36,11 @@ class IntervisieHost(Protocol):
 
     async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
         """The leader's reminder jobs match the rows again, after a committed change."""
+        ...
+
+    @property
+    def progress(self) -> ProgressFollower: ...
+
+    async def send_invitations(self) -> None:
+        """Queued invitations go out: the leader's worker starts (or is woken)."""
         ...

@@ -1,7 +1,8 @@
-"""Telling invitees that sessions were planned, moved or cancelled: one DM per person,
+"""Telling invitees that sessions were moved or cancelled: one DM per person,
 in the language the bot last saw them use (both Dutch and English for someone it
 has never seen), with a calendar file; and remembering who could not be reached
-so the coordinator sees it."""
+so the coordinator sees it. Invitations to new sessions go through the leader's
+outbox instead (``_fanout``)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from vcpbot.services.intervisie import (
     InvitationView,
     Moved,
     MovedSession,
-    Planned,
-    Policy,
     SessionView,
 )
 
@@ -29,8 +28,6 @@ class Notifier:
     def __init__(self, bot: Bot, outbox: Outbox) -> None:
         self.bot = bot
         self.outbox = outbox
-        # The lead times a VCP may choose, offered in every invitation.
-        self.leads = Policy.from_settings(bot.settings).offered_codes
 
     def _calendar(self) -> Callable[[Sequence[SessionView]], dict[int, CalendarFile]]:
         """One .ics per session, made once: every invitee gets the same file."""
@@ -44,19 +41,6 @@ class Notifier:
             return {view.id: made[view.id] for view in sessions}
 
         return files_for
-
-    async def planned(self, planned: Planned) -> list[int]:
-        """Invitations; returns the user ids that could not be reached."""
-        by_id = {s.id: s for s in planned.sessions}
-        calendar = self._calendar()
-
-        def parts(invitations: list[InvitationView], reader: Reader) -> list[Part]:
-            sessions = [by_id[i.session_id] for i in invitations]
-            return render.invitation(
-                sessions, invitations, planned.series, reader, calendar(sessions), self.leads
-            )
-
-        return await self._fan_out(planned.by_user(), parts)
 
     async def moved(self, moved: Moved) -> list[int]:
         by_session = {m.after.id: m for m in moved.moves}

@@ -10,6 +10,7 @@ import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.intervisie import _render as render
+from cogs.intervisie._fanout import delivered_text, progress_lines
 from cogs.intervisie._form import (
     PEOPLE,
     Audience,
@@ -28,7 +29,7 @@ from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import describe_error, locale_of, send_private, text
 from vcpbot.services import intervisie, network
-from vcpbot.services.intervisie import Invitees, Planned, Policy
+from vcpbot.services.intervisie import FanoutProgress, Invitees, Planned, Policy
 
 # What Send does with the people chosen: plan the drafted session, or invite them to
 # one already planned.
@@ -204,17 +205,24 @@ class Planner:
                 await access.require_coordinator(interaction, session)
                 checked = True
                 planned = await self._plan(session, draft, invitees)
+                # In the same transaction: a committed plan has its invitations queued.
+                fanout = await intervisie.queue_invitations(
+                    session, planned=planned, now=self.cog.bot.clock()
+                )
         except UserError as exc:
             if not checked:
                 raise
             await self._offer_retry(interaction, exc, draft.audience, draft.values)
             return
         # Committed: now the world may hear of it.
-        await self.announce(interaction, planned)
+        await self.announce(interaction, planned, fanout)
 
-    async def announce(self, interaction: Interaction, planned: Planned) -> None:
-        """After a committed plan (from the form, or from a date poll): the reminder jobs,
-        the hub's event, the invitations, and the coordinator's summary."""
+    async def announce(
+        self, interaction: Interaction, planned: Planned, fanout: int | None
+    ) -> None:
+        """After a committed plan (from the form, or from a date poll) whose invitations
+        were queued as ``fanout``: the reminder jobs, the hub's event, the leader's
+        worker sending the invitations, and the coordinator's summary of its progress."""
         await self.cog.rows_changed()
         events = await self.cog.events.create(planned.sessions)
         async with self.cog.bot.db.sessions.begin() as session:
@@ -222,12 +230,12 @@ class Planner:
                 await intervisie.set_discord_event(
                     session, session_id=session_id, event_id=event_id
                 )
-        unreachable = await self.cog.notifier.planned(planned)
-        names = await self.cog.names.lookup(unreachable)
-        await send_private(
-            interaction,
-            self._summary(interaction, planned, len(events), [names[u] for u in unreachable]),
-        )
+        await self.cog.send_invitations()
+
+        async def summary(progress: FanoutProgress | None) -> str:
+            return await self._summary(interaction, planned, len(events), progress)
+
+        await self.cog.progress.show(interaction, fanout, summary)
 
     async def invite(
         self,
@@ -251,26 +259,31 @@ class Planner:
                 policy=self.policy,
                 rest_of_series=rest_of_series,
             )
+            fanout = await intervisie.queue_invitations(
+                session, planned=planned, now=self.cog.bot.clock()
+            )
         await self.cog.rows_changed()
-        unreachable = await self.cog.notifier.planned(planned)
-        names = await self.cog.names.lookup(unreachable)
         locale = locale_of(interaction)
         people = len(planned.by_user())
         if not people:
             await send_private(interaction, t("intervisie.invite.nobody_new", locale))
             return
-        lines = [
-            t(
-                "intervisie.invite.done",
-                locale,
-                sessions=t("intervisie.plan.sessions", locale, count=len(planned.sessions)),
-                people=t("intervisie.plan.people", locale, count=people),
-                delivered=t("intervisie.plan.delivered", locale, count=people - len(unreachable)),
-            )
-        ]
-        if unreachable:
-            lines.append(render.unreachable_text([names[u] for u in unreachable], locale))
-        await send_private(interaction, "\n".join(lines)[: limits.MESSAGE_CONTENT_MAX])
+        await self.cog.send_invitations()
+
+        async def summary(progress: FanoutProgress | None) -> str:
+            lines = [
+                t(
+                    "intervisie.invite.done",
+                    locale,
+                    sessions=t("intervisie.plan.sessions", locale, count=len(planned.sessions)),
+                    people=t("intervisie.plan.people", locale, count=people),
+                    delivered=delivered_text(progress, locale),
+                ),
+                *await progress_lines(progress, self.cog.names, locale),
+            ]
+            return "\n".join(lines)[: limits.MESSAGE_CONTENT_MAX]
+
+        await self.cog.progress.show(interaction, fanout, summary)
 
     async def _plan(self, session: AsyncSession, draft: Draft, invitees: Invitees) -> Planned:
         values, audience = draft.values, draft.audience
@@ -298,12 +311,12 @@ class Planner:
             await intervisie.set_places(session, session_ids=ids, places=audience.places)
         return planned
 
-    def _summary(
+    async def _summary(
         self,
         interaction: Interaction,
         planned: Planned,
         events: int,
-        unreachable: list[str],
+        progress: FanoutProgress | None,
     ) -> str:
         locale = locale_of(interaction)
         people = len(planned.by_user())
@@ -313,7 +326,7 @@ class Planner:
                 locale,
                 sessions=t("intervisie.plan.sessions", locale, count=len(planned.sessions)),
                 people=t("intervisie.plan.people", locale, count=people),
-                delivered=t("intervisie.plan.delivered", locale, count=people - len(unreachable)),
+                delivered=delivered_text(progress, locale),
             )
         ]
         if len(planned.sessions) > 1:
@@ -321,6 +334,5 @@ class Planner:
             lines.append(t("intervisie.plan.series_dates", locale, dates=dates))
         if events < len(planned.sessions):
             lines.append(t("intervisie.plan.event_failed", locale))
-        if unreachable:
-            lines.append(render.unreachable_text(unreachable, locale))
+        lines += await progress_lines(progress, self.cog.names, locale)
         return "\n".join(lines)[: limits.MESSAGE_CONTENT_MAX]

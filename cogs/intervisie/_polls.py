@@ -322,12 +322,15 @@ class PollDesk:
                 now=self.cog.bot.clock(),
                 policy=self.policy,
             )
+            fanout = await intervisie.queue_invitations(
+                session, planned=closed.planned, now=self.cog.bot.clock()
+            )
         async with self.cog.bot.db.reading.begin() as session:
             readers = await languages.remembered_for(session, user_ids=closed.asked)
         for user_id in closed.asked:
             note = chosen_text(closed.poll, closed.chosen, readers.get(user_id))
             await self.cog.notifier.outbox.send(user_id, [render.Part(content=note)])
-        await self.planner.announce(interaction, closed.planned)
+        await self.planner.announce(interaction, closed.planned, fanout)
 
 
 def tally_embed(tally: PollTally, names: dict[int, str], locale: Locale) -> discord.Embed:

@@ -7,6 +7,7 @@ from vcpbot.db import (  # noqa: F401
     announce,
     capacity,
     escalation,
+    fanout,
     help,
     intervisie,
     kmtm,

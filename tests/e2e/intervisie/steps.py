@@ -9,6 +9,7 @@ runner's ``run_due()``, the code path the scheduler's jobs take.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -25,6 +26,8 @@ from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, s
 from vcpbot_harness.steps import intervisie, network
 
 AMS = ZoneInfo("Europe/Amsterdam")
+# The coordinator's confirmation while invitations are still going out.
+SENDING = re.compile(r"(?:Uitnodigingen|Invitations): \d+ (?:van|of) \d+ (?:verstuurd|sent)\.")
 YEAR = datetime.now(UTC).year + 1
 
 ASSOCIATIONS = (
@@ -128,9 +131,20 @@ async def plan(
     options: Mapping[str, Any],
     values: Mapping[str, str],
 ) -> Message:
-    """The coordinator runs /intervisie plan, fills in the form; returns what they see."""
+    """The coordinator runs /intervisie plan, fills in the form; returns what they see
+    once every invitation is out (the confirmation is edited while they go)."""
     modal = await open_form(emulator, world, options)
-    return await intervisie.send_plan(emulator, world, modal, values, within=20)
+    reply = await intervisie.send_plan(emulator, world, modal, values, within=20)
+    return await all_sent(emulator, reply)
+
+
+async def all_sent(emulator: Emulator, reply: Message, *, within: float = 30) -> Message:
+    """The coordinator's confirmation once it no longer says "Uitnodigingen: 2 van 4
+    verstuurd" (or its English): every invitation went out or could not be reached."""
+    await emulator.world.wait_for(
+        lambda: not SENDING.search(reply.text), within=within, what="every invitation sent"
+    )
+    return reply
 
 
 def runner(harness: BotHarness) -> Any:

@@ -233,8 +233,9 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
     # the audit of joins and registrations; languages of the people written to.
     # Escalation: of the destroyed case only its count; no case, message, post, outbox
     # row, counter or block. KMTM: counts per association and the released report.
-    # Intervisie: the series, the sessions, invitations and reminders (no automatic
-    # deletion yet, the retention table says so). Rules: none were published.
+    # Intervisie: the series, the sessions, invitations and reminders, and whether each
+    # invitation DM went out (no automatic deletion yet, the retention table says so).
+    # Rules: none were published.
     assert set(kept) == {
         "hub_config",
         "associations",
@@ -251,6 +252,9 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
         "intervisie_sessions",
         "intervisie_invitations",
         "intervisie_reminders",
+        "intervisie_fanouts",
+        "intervisie_deliveries",
+        "intervisie_delivery_items",
     }, kept
     assert kept["escalation_counts"] == 1
     assert kept["vcps"] == 2  # liv and bram

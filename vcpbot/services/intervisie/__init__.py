@@ -33,6 +33,13 @@ from vcpbot.services.intervisie._attendance import (
 )
 from vcpbot.services.intervisie._calendar import calendar_feed, calendar_file, ics_event
 from vcpbot.services.intervisie._changes import cancel_session, move_session
+from vcpbot.services.intervisie._fanout import (
+    INVITATION_LEASE,
+    fanout_progress,
+    queue_invitations,
+    recent_fanouts,
+)
+from vcpbot.services.intervisie._fanout_jobs import InvitationRunner
 from vcpbot.services.intervisie._jobs import ReminderRunner
 from vcpbot.services.intervisie._offer_jobs import OFFER_JOB_PREFIX, OfferRunner
 from vcpbot.services.intervisie._planning import (
@@ -81,6 +88,8 @@ from vcpbot.services.intervisie._types import (
     CatchUp,
     CoordinatorReport,
     Export,
+    FanoutProgress,
+    InvitationToSend,
     InvitationView,
     Invitees,
     Location,
@@ -123,6 +132,7 @@ from vcpbot.services.intervisie._waitlist import (
 
 __all__ = [
     "AGENDA_MAX",
+    "INVITATION_LEASE",
     "JOB_PREFIX",
     "LINK_MAX",
     # capacity and waiting list
@@ -142,6 +152,9 @@ __all__ = [
     "CatchUp",
     "CoordinatorReport",
     "Export",
+    "FanoutProgress",
+    "InvitationRunner",
+    "InvitationToSend",
     "InvitationView",
     "Invitees",
     "Location",
@@ -190,6 +203,7 @@ __all__ = [
     "create_poll",
     "due_reminders",
     "export_csv",
+    "fanout_progress",
     "ics_event",
     "invite",
     "job_id",
@@ -209,6 +223,8 @@ __all__ = [
     "poll_tally",
     "preferences",
     "purge_polls",
+    "queue_invitations",
+    "recent_fanouts",
     "recent_sessions",
     "record_delivery",
     "record_poll_delivery",

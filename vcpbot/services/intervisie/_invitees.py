@@ -14,7 +14,9 @@ from vcpbot.errors import InvalidInput, NotFound
 from vcpbot.services.intervisie._reminders import plan_for
 from vcpbot.services.intervisie._types import Invitee, Invitees, Policy, new_token
 
-MAX_INVITEES = 500
+# The most people one plan invites. Invitations go out from the leader's outbox, no
+# longer inside the coordinator's 15-minute interaction; this bounds one transaction.
+MAX_INVITEES = 1000
 
 
 async def resolve_invitees(session: AsyncSession, invitees: Invitees) -> list[Invitee]:

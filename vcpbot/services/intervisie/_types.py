@@ -607,3 +607,45 @@ class PlacesView:
     places: int
     taken: int
     waiting: tuple[InvitationView, ...] = ()
+
+
+class InvitationToSend:
+    """One person's invitation DM, claimed to be sent by this process until ``lease_until``.
+
+    ``in_doubt``: an earlier claim ran out without an outcome, so its DM may be in the
+    person's DMs already; look for it (its buttons carry ``invitations``' tokens) first.
+    """
+
+    delivery_id: int
+    user_id: int
+    series: SeriesView | None
+    sessions: tuple[SessionView, ...]
+    invitations: tuple[InvitationView, ...]
+    claimed_at: datetime
+    lease_until: datetime
+    in_doubt: bool
+
+
+@dataclass(frozen=True)
+class FanoutProgress:
+    """How far one plan's invitations are: what the coordinator sees."""
+
+    fanout_id: int
+    title: str
+    starts_at: datetime | None
+    people: int
+    sent: int
+    # Could not be reached (DMs closed, no server shared).
+    unreachable: int
+    # Who, for the coordinator's eyes only.
+    unreachable_ids: tuple[int, ...]
+    # Nobody to send to any more (the session was cancelled first, or data erased).
+    skipped: int
+
+    @property
+    def settled(self) -> int:
+        return self.sent + self.unreachable + self.skipped
+
+    @property
+    def done(self) -> bool:
+        return self.settled >= self.people
