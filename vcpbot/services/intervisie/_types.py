@@ -609,6 +609,7 @@ class PlacesView:
     waiting: tuple[InvitationView, ...] = ()
 
 
+@dataclass(frozen=True)
 class InvitationToSend:
     """One person's invitation DM, claimed to be sent by this process until ``lease_until``.
 
