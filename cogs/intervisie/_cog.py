@@ -24,6 +24,12 @@ from cogs.intervisie._planning import Planner
 from cogs.intervisie._poll_dm import PollReminders, poll_answered, poll_label
 from cogs.intervisie._polls import PollDesk
 from cogs.intervisie._rsvp import answer_views
+from cogs.intervisie._training import (
+    CHECK_SECONDS,
+    JOB_TRAINING,
+    TrainingNotices,
+    add_training_field,
+)
 from vcpbot import access, limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.errors import Conflict, UserError
@@ -95,6 +101,7 @@ class IntervisieCog(commands.Cog):
             clock=self.bot.clock,
             observe=_observer(self.bot),
         )
+        self.training = TrainingNotices(self.bot, self.outbox, self.policy.zone)
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.
@@ -106,6 +113,7 @@ class IntervisieCog(commands.Cog):
             self.bot.settings.leadership.refresh_seconds,
             self.poll_runner.refresh,
         )
+        self.bot.scheduler.every(JOB_TRAINING, CHECK_SECONDS, self.training.run_due)
         if self.bot.leads:
             await self.lead_taken()
 
@@ -114,6 +122,7 @@ class IntervisieCog(commands.Cog):
         process did, then one job per reminder."""
         await self.runner.start()
         await self.poll_runner.refresh()
+        await self.training.run_due()
 
     async def lead_lost(self) -> None:
         # The next leader sends them; lead_taken rebuilds them here if this process leads again.
@@ -138,7 +147,12 @@ class IntervisieCog(commands.Cog):
             await self.bot.wake_leader(WAKE_INTERVISIE)
 
     async def cog_unload(self) -> None:
-        for job in [*self.bot.scheduler.job_ids(JOB_PREFIX), JOB_REFRESH, JOB_POLLS_REFRESH]:
+        for job in [
+            *self.bot.scheduler.job_ids(JOB_PREFIX),
+            JOB_REFRESH,
+            JOB_POLLS_REFRESH,
+            JOB_TRAINING,
+        ]:
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
 
@@ -184,6 +198,8 @@ class IntervisieCog(commands.Cog):
         associations=L("cmd.intervisie.associations"),
         every_weeks=L("cmd.intervisie.every_weeks"),
         until=L("cmd.intervisie.until"),
+        topic=L("cmd.intervisie.topic"),
+        valid_months=L("cmd.intervisie.valid_months"),
     )
     @app_commands.choices(invitees=INVITEE_CHOICES)
     @app_commands.rename(
@@ -191,6 +207,8 @@ class IntervisieCog(commands.Cog):
         associations=L("cmd.intervisie.opt.associations"),
         every_weeks=L("cmd.intervisie.opt.every_weeks"),
         until=L("cmd.intervisie.opt.until"),
+        topic=L("cmd.intervisie.opt.topic"),
+        valid_months=L("cmd.intervisie.opt.valid_months"),
     )
     async def plan(
         self,
@@ -199,15 +217,23 @@ class IntervisieCog(commands.Cog):
         associations: app_commands.Range[str, 1, 300] | None = None,
         every_weeks: app_commands.Range[int, 1, 52] | None = None,
         until: app_commands.Range[str, 1, 40] | None = None,
+        topic: app_commands.Range[str, 1, 100] | None = None,
+        valid_months: app_commands.Range[int, 1, 120] | None = None,
     ) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
         audience = Audience.read(
-            invitees.value, associations, every_weeks, until, today=self._today()
+            invitees.value,
+            associations,
+            every_weeks,
+            until,
+            today=self._today(),
+            topic=topic,
+            valid_months=valid_months,
         )
-        await interaction.response.send_modal(
-            self.planner.form(interaction, audience, FormValues())
-        )
+        # A training's form starts with its topic as the title.
+        values = FormValues(title=audience.topic or "")
+        await interaction.response.send_modal(self.planner.form(interaction, audience, values))
 
     @access.audience(access.Audience.COORDINATOR)
     @group.command(
@@ -656,9 +682,11 @@ class IntervisieCog(commands.Cog):
             ahead = await intervisie.my_calendar(
                 session, user_id=interaction.user.id, now=self._now()
             )
+            trainings = await intervisie.my_trainings(session, user_id=interaction.user.id)
         pairs = [(m.session, m.invitation) for m in upcoming]
         views = answer_views([(s, i.token) for s, i in pairs], locale, dated=True)
         embed = render.mine_embed(pairs, locale)
+        add_training_field(embed, trainings, locale, now=self._now(), zone=self.policy.zone)
         kwargs: dict[str, Any] = {"embed": embed}
         if views:
             # The first five sessions; later ones are answered from their invitation.

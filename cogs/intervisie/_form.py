@@ -22,6 +22,7 @@ from vcpbot.services.intervisie import (
     AGENDA_MAX,
     LINK_MAX,
     TITLE_MAX,
+    TOPIC_MAX,
     Invitees,
     Location,
     Policy,
@@ -57,6 +58,9 @@ class Audience:
     associations: tuple[str, ...] = ()
     every_weeks: int | None = None
     until: date | None = None
+    # A training or workshop (``topic`` given): its topic and validity in months.
+    topic: str | None = None
+    valid_months: int | None = None
 
     @classmethod
     def read(
@@ -67,6 +71,8 @@ class Audience:
         until: str | None,
         *,
         today: date,
+        topic: str | None = None,
+        valid_months: int | None = None,
     ) -> Audience:
         names = tuple(n.strip() for n in (associations or "").split(",") if n.strip())
         if mode == ASSOCIATIONS and not names:
@@ -76,7 +82,17 @@ class Audience:
         if (until or "").strip() and every_weeks is None:
             raise InvalidInput("intervisie.error.every_missing")
         end = when.parse_date(until, today=today) if until and until.strip() else None
-        return cls(mode=mode, associations=names, every_weeks=every_weeks, until=end)
+        topic = (topic or "").strip() or None
+        if valid_months is not None and topic is None:
+            raise InvalidInput("training.error.bad_topic", limit=TOPIC_MAX)
+        return cls(
+            mode=mode,
+            associations=names,
+            every_weeks=every_weeks,
+            until=end,
+            topic=topic,
+            valid_months=valid_months,
+        )
 
     def invitees(self) -> Invitees:
         if self.mode == ALL:

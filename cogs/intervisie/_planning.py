@@ -21,6 +21,7 @@ from cogs.intervisie._form import (
 )
 from cogs.intervisie._host import IntervisieHost
 from cogs.intervisie._rsvp import FEATURE
+from cogs.intervisie._training import make_training, training_planned
 from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Interaction
 from vcpbot.db.network import AssociationStatus
@@ -204,6 +205,7 @@ class Planner:
                 await access.require_coordinator(interaction, session)
                 checked = True
                 planned = await self._plan(session, draft, invitees)
+                months = await make_training(session, draft.audience, planned)
         except UserError as exc:
             if not checked:
                 raise
@@ -211,6 +213,8 @@ class Planner:
             return
         # Committed: now the world may hear of it.
         await self.announce(interaction, planned)
+        if months is not None:
+            await send_private(interaction, training_planned(draft.audience, months, interaction))
 
     async def announce(self, interaction: Interaction, planned: Planned) -> None:
         """After a committed plan (from the form, or from a date poll): the reminder jobs,

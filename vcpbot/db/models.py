@@ -12,4 +12,5 @@ from vcpbot.db import (  # noqa: F401
     network,
     polls,
     rules,
+    training,
 )
