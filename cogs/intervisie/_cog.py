@@ -101,7 +101,7 @@ class IntervisieCog(commands.Cog):
             clock=self.bot.clock,
             observe=_observer(self.bot),
         )
-        self.training = TrainingNotices(self.bot, self.outbox, self.policy.zone)
+        self.training = TrainingNotices(self.bot, self.policy.zone)
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.

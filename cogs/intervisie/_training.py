@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.intervisie._delivery import Outbox
 from cogs.intervisie._form import Audience
-from cogs.intervisie._render import Part, escape
+from cogs.intervisie._render import escape
 from vcpbot import limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.i18n import Locale, formats, t
-from vcpbot.interactions import text
+from vcpbot.interactions import NO_MENTIONS, text
 from vcpbot.services import intervisie
 from vcpbot.services.intervisie import Planned, TrainingNoticeToSend, TrainingRecordView
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 JOB_TRAINING = "intervisie:training-due"
 # How often the leader looks for trainings that fell due: they are due by the day.
 CHECK_SECONDS = 15 * 60
+# How far back the bot's DMs with a person are searched for a reminder in doubt.
+HISTORY_LOOKBACK = 50
 
 
 async def make_training(session: AsyncSession, audience: Audience, planned: Planned) -> int | None:
@@ -86,21 +88,20 @@ def add_training_field(
 class TrainingNotices:
     """The leader's DMs to VCPs whose training is due soon or has expired, each once."""
 
-    def __init__(self, bot: Bot, outbox: Outbox, zone: ZoneInfo) -> None:
+    def __init__(self, bot: Bot, zone: ZoneInfo) -> None:
         self.bot = bot
-        self.outbox = outbox
         self.zone = zone
 
     async def run_due(self) -> int:
-        """Claim what is due (committed before any DM), send, then settle; returns how
-        many were sent. Only the leader sends."""
-        if not self.bot.leads:
-            return 0
-        async with self.bot.db.sessions.begin() as session:
-            claimed = await intervisie.claim_training_notices(session, now=self.bot.clock())
+        """Claim one due reminder (committed before any DM), send it, settle it; again
+        until none is due. Returns how many were delivered. Only the leader sends."""
         sent = 0
-        for notice in claimed:
-            delivered = await self.outbox.send(notice.record.user_id, [self._message(notice)])
+        while self.bot.leads:
+            async with self.bot.db.sessions.begin() as session:
+                notice = await intervisie.claim_training_notice(session, now=self.bot.clock())
+            if notice is None:
+                break
+            delivered = await self._deliver(notice)
             async with self.bot.db.sessions.begin() as session:
                 await intervisie.settle_training_notice(
                     session,
@@ -109,11 +110,33 @@ class TrainingNotices:
                     delivered=delivered,
                 )
             sent += delivered
-        if claimed:
-            log.info("training: %d due reminder(s), %d delivered", len(claimed), sent)
         return sent
 
-    def _message(self, notice: TrainingNoticeToSend) -> Part:
+    async def _deliver(self, notice: TrainingNoticeToSend) -> bool:
+        """True once the DM is in the person's messages; False when Discord refuses it
+        for good. Raises when it is not known whether it arrived (it stays in doubt)."""
+        content = self._message(notice)
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=notice.record.user_id))
+            if notice.in_doubt and await self._found(channel, content):
+                return True
+            await channel.send(content=content, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            if exc.status >= 500 or exc.status == 429:
+                raise
+            log.info("training: a due reminder could not be delivered (HTTP %s)", exc.status)
+            return False
+        return True
+
+    async def _found(self, channel: Any, content: str) -> bool:
+        """Whether an earlier attempt delivered this very reminder (same words)."""
+        me = self.bot.user.id if self.bot.user else None
+        async for message in channel.history(limit=HISTORY_LOOKBACK):
+            if message.author.id == me and message.content == content:
+                return True
+        return False
+
+    def _message(self, notice: TrainingNoticeToSend) -> str:
         """In the person's language; Dutch and English when the bot never saw theirs."""
         record = notice.record
         languages: tuple[Locale, ...] = (notice.locale,) if notice.locale else ("nl", "en")
@@ -127,4 +150,4 @@ class TrainingNotices:
             )
             for locale in languages
         ]
-        return Part(content=limits.clip("\n\n".join(words), limits.MESSAGE_CONTENT_MAX))
+        return limits.clip("\n\n".join(words), limits.MESSAGE_CONTENT_MAX)

@@ -53,9 +53,25 @@ async def _mine(db: Database, user_id: int) -> list[intervisie.TrainingRecordVie
         return await intervisie.my_trainings(session, user_id=user_id)
 
 
-async def _claim(db: Database, now: datetime) -> list[intervisie.TrainingNoticeToSend]:
+async def _claim_one(db: Database, now: datetime) -> intervisie.TrainingNoticeToSend | None:
     async with db.sessions.begin() as session:
-        return await intervisie.claim_training_notices(session, now=now)
+        return await intervisie.claim_training_notice(session, now=now)
+
+
+async def _settle(db: Database, notice: intervisie.TrainingNoticeToSend) -> None:
+    async with db.sessions.begin() as session:
+        await intervisie.settle_training_notice(
+            session, record_id=notice.record.id, stage=notice.stage, delivered=True
+        )
+
+
+async def _claim(db: Database, now: datetime) -> list[intervisie.TrainingNoticeToSend]:
+    """What the leader sends at ``now``: each claimed, sent and settled in turn."""
+    sent = []
+    while (notice := await _claim_one(db, now)) is not None:
+        await _settle(db, notice)
+        sent.append(notice)
+    return sent
 
 
 async def test_attending_a_training_records_completion_until_its_refresh(world: Database) -> None:
@@ -109,10 +125,6 @@ async def test_a_due_training_is_reminded_once_before_and_once_at_expiry(world: 
     assert (soon.record.user_id, soon.stage) == (SANNE, TrainingStage.SOON)
     # Claimed once: a second look (another run, or after a restart) finds nothing new.
     assert await _claim(world, record.expires_at - timedelta(days=1)) == []
-    async with world.sessions.begin() as session:
-        await intervisie.settle_training_notice(
-            session, record_id=record.id, stage=TrainingStage.SOON, delivered=True
-        )
 
     [expired] = await _claim(world, record.expires_at)
     assert expired.stage is TrainingStage.EXPIRED
@@ -131,7 +143,28 @@ async def test_after_a_long_downtime_only_the_expiry_reminder_goes(world: Databa
         outcomes = dict(
             (await session.execute(select(TrainingNotice.stage, TrainingNotice.outcome))).all()
         )
-    assert outcomes == {"soon": "skipped", "expired": None}
+    assert outcomes == {"soon": "skipped", "expired": "sent"}
+
+
+async def test_a_reminder_whose_sender_stopped_is_in_doubt_after_its_lease(
+    world: Database,
+) -> None:
+    session_id = await _training(world, months=12)
+    await _mark(world, session_id, [SANNE])
+    [record] = await _mine(world, SANNE)
+    claimed_at = record.expires_at - intervisie.DUE_SOON
+
+    # Claimed, and then the process stopped before it settled the reminder.
+    first = await _claim_one(world, claimed_at)
+    assert first is not None and not first.in_doubt
+
+    lease = intervisie.TRAINING_LEASE
+    assert await _claim_one(world, claimed_at + lease - timedelta(seconds=1)) is None
+    again = await _claim_one(world, claimed_at + lease)
+    assert again is not None and again.in_doubt
+    assert (again.record.id, again.stage) == (record.id, TrainingStage.SOON)
+    await _settle(world, again)
+    assert await _claim_one(world, claimed_at + 2 * lease) is None
 
 
 async def test_a_newer_completion_ends_the_old_records_reminders(world: Database) -> None:

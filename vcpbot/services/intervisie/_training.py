@@ -8,10 +8,11 @@ record per person who came (completed at the session's start, expiring
 removes the record of anyone marked absent again. A person's own records are theirs
 to see in ``/intervisie mine``; readiness counts current ones per association.
 
-Due reminders are claimed (a ``training_notices`` row, unique per record and stage)
-in the caller's transaction before the DM is sent, so a reminder never goes out
-twice, even across restarts; one whose process stopped between the claim and the
-send is not repeated (at most once rather than twice); its outcome stays empty.
+Due reminders are claimed one at a time (a ``training_notices`` row, unique per record
+and stage) and committed before the DM is sent, so a reminder is never claimed twice.
+A claim that ran out without an outcome (the process stopped) is in doubt: the next
+leader looks for the DM in the person's messages before sending it, as intervisie's
+reminders do, so it arrives once.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ VALID_MONTHS_MAX = 120
 DEFAULT_VALID_MONTHS = 24
 # The first reminder: this long before a training expires.
 DUE_SOON = timedelta(days=30)
+# A claimed reminder is its claimer's to send for this long; after that it is in doubt.
+TRAINING_LEASE = timedelta(minutes=10)
 
 
 def add_months(moment: datetime, months: int, zone: ZoneInfo) -> datetime:
@@ -166,20 +169,46 @@ async def my_trainings(session: AsyncSession, *, user_id: int) -> list[TrainingR
     return sorted((_view(r) for r in _latest(rows).values()), key=lambda v: v.topic.casefold())
 
 
-async def claim_training_notices(
+async def _in_doubt(session: AsyncSession, now: datetime) -> TrainingNoticeToSend | None:
+    """A claim whose lease ran out without an outcome: the process may have sent it."""
+    notice = await session.scalar(
+        select(TrainingNotice)
+        .where(TrainingNotice.outcome.is_(None), TrainingNotice.claimed_at <= now - TRAINING_LEASE)
+        .order_by(TrainingNotice.claimed_at, TrainingNotice.id)
+        .limit(1)
+    )
+    if notice is None:
+        return None
+    record = await session.get(TrainingRecord, notice.record_id)
+    if record is None:  # pragma: no cover - the foreign key cascades
+        return None
+    notice.claimed_at = now
+    await session.flush()
+    locale = await languages.remembered(session, user_id=record.user_id)
+    return TrainingNoticeToSend(
+        record=_view(record), stage=TrainingStage(notice.stage), locale=locale, in_doubt=True
+    )
+
+
+async def claim_training_notice(
     session: AsyncSession, *, now: datetime
-) -> list[TrainingNoticeToSend]:
-    """Claim the reminders that are due: "soon" from ``DUE_SOON`` before expiry, "expired"
-    from expiry, only for the record that counts (a newer completion ends the old one's
-    reminders). Each is claimed once; a "soon" never sent because the record already
-    expired is settled as skipped. The caller commits, sends, then settles each."""
+) -> TrainingNoticeToSend | None:
+    """Claim the next reminder to send, or None. First one whose earlier claim ran out
+    (``in_doubt``: look for its DM before sending again); then one that fell due: "soon"
+    from ``DUE_SOON`` before expiry, "expired" from expiry, only for the record that
+    counts (a newer completion ends the old one's reminders). Each stage of a record is
+    claimed once; a "soon" never sent because the record already expired is settled as
+    skipped. The caller commits, sends, then settles it, one at a time, so a stop in
+    between leaves at most this one in doubt."""
+    doubted = await _in_doubt(session, now)
+    if doubted is not None:
+        return doubted
     horizon = now + DUE_SOON
     users = select(TrainingRecord.user_id).where(TrainingRecord.expires_at <= horizon)
     rows = (
         await session.scalars(select(TrainingRecord).where(TrainingRecord.user_id.in_(users)))
     ).all()
     due = [r for r in _latest(rows).values() if r.expires_at <= horizon]
-    claimed: list[TrainingNoticeToSend] = []
     for row in sorted(due, key=lambda r: (r.expires_at, r.id)):
         stages = {
             n.stage
@@ -197,10 +226,10 @@ async def claim_training_notices(
                 )
             )
         session.add(TrainingNotice(record_id=row.id, stage=stage, claimed_at=now))
+        await session.flush()
         locale = await languages.remembered(session, user_id=row.user_id)
-        claimed.append(TrainingNoticeToSend(record=_view(row), stage=stage, locale=locale))
-    await session.flush()
-    return claimed
+        return TrainingNoticeToSend(record=_view(row), stage=stage, locale=locale)
+    return None
 
 
 async def settle_training_notice(

@@ -601,3 +601,5 @@ class TrainingNoticeToSend:
     record: TrainingRecordView
     stage: TrainingStage
     locale: Literal["nl", "en"] | None
+    # An earlier claim ran out without an outcome: look for its DM before sending again.
+    in_doubt: bool = False
