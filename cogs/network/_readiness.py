@@ -203,6 +203,7 @@ def readiness_file(lines: list[Readiness], locale: Locale, now: datetime) -> dis
         notes=(
             t("network.readiness.xlsx.note_ack", locale, count=Rule().k),
             t("network.readiness.xlsx.note_attendance", locale, count=TERM_DAYS),
+            t("network.readiness.xlsx.note_trained", locale),
         ),
     )
     return discord.File(

@@ -128,6 +128,7 @@ async def test_a_training_is_planned_attended_shown_and_expires_in_dutch(
 
     saved = await _mark_present(emulator, world, clock, [sanne], "Opslaan")
     assert "Opgeslagen: 1 van de 2 aanwezig" in saved
+    assert "1 VCP staat nu als getraind geregistreerd in **Basistraining VCP**" in saved
 
     # Sanne sees her own record; Daan, who was not there, has none.
     mine = await _mine(emulator, world, sanne)
@@ -187,6 +188,7 @@ async def test_an_english_vcp_sees_their_training_and_its_reminders_in_english(
     await emulator.person(ahmed).wait_for_dm(contains="Invitation: Basistraining VCP")
     saved = await _mark_present(emulator, world, clock, [ahmed], "Save")
     assert "1 of 1" in saved
+    assert "1 VCP is now recorded as trained in **Basistraining VCP**" in saved
 
     mine = await _mine(emulator, world, ahmed)
     until = formats.day(EXPIRES.astimezone(AMS).date(), "en")

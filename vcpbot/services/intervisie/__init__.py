@@ -86,6 +86,7 @@ from vcpbot.services.intervisie._training import (
     my_trainings,
     record_completions,
     settle_training_notice,
+    training_topic,
 )
 from vcpbot.services.intervisie._types import (
     JOB_PREFIX,
@@ -237,6 +238,7 @@ __all__ = [
     "settle_reminder",
     "settle_training_notice",
     "settle_unsent",
+    "training_topic",
     "unreachable_invitees",
     "upcoming_sessions",
 ]

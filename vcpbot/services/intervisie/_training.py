@@ -141,6 +141,12 @@ async def record_completions(session: AsyncSession, *, session_id: int, now: dat
     await session.flush()
 
 
+async def training_topic(session: AsyncSession, *, session_id: int) -> str | None:
+    """The topic when this session is a training, else None."""
+    row = await session.get(IntervisieSession, session_id)
+    return row.topic if row is not None and row.kind == KIND_TRAINING else None
+
+
 def _view(row: TrainingRecord) -> TrainingRecordView:
     return TrainingRecordView(
         id=row.id,
