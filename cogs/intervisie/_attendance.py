@@ -117,14 +117,12 @@ class AttendanceForm(discord.ui.View):
             topic = await intervisie.training_topic(session, session_id=self.session_id)
         self.stop()
         marked = [i for i in details.invitations if i.user_id is not None]
-        attended = sum(1 for i in marked if i.attended)
+        present = sum(1 for i in marked if i.attended)
         lines = [
-            text(interaction, "intervisie.attendance.saved", attended=attended, invited=len(marked))
+            text(interaction, "intervisie.attendance.saved", attended=present, invited=len(marked))
         ]
         if topic is not None:
-            lines.append(
-                text(interaction, "training.recorded", count=attended, topic=escape(topic))
-            )
+            lines.append(text(interaction, "training.recorded", count=present, topic=escape(topic)))
         await interaction.response.edit_message(content="\n".join(lines), view=None)
 
     async def on_error(
