@@ -113,7 +113,7 @@ class IntervisieCog(commands.Cog):
             self.bot.settings.leadership.refresh_seconds,
             self.poll_runner.refresh,
         )
-        self.bot.scheduler.every(JOB_TRAINING, CHECK_SECONDS, self.training.run_due)
+        self.bot.scheduler.every(JOB_TRAINING, CHECK_SECONDS, self.training.catch_up)
         if self.bot.leads:
             await self.lead_taken()
 
@@ -122,7 +122,7 @@ class IntervisieCog(commands.Cog):
         process did, then one job per reminder."""
         await self.runner.start()
         await self.poll_runner.refresh()
-        await self.training.run_due()
+        await self.training.catch_up()
 
     async def lead_lost(self) -> None:
         # The next leader sends them; lead_taken rebuilds them here if this process leads again.

@@ -112,6 +112,14 @@ class TrainingNotices:
             sent += delivered
         return sent
 
+    async def catch_up(self) -> None:
+        """``run_due`` for the scheduler and for taking the lead: a Discord outage leaves
+        the reminder in doubt for the next run, and is only logged here."""
+        try:
+            await self.run_due()
+        except discord.HTTPException as exc:
+            log.warning("training: due reminders paused by a Discord error (HTTP %s)", exc.status)
+
     async def _deliver(self, notice: TrainingNoticeToSend) -> bool:
         """True once the DM is in the person's messages; False when Discord refuses it
         for good. Raises when it is not known whether it arrived (it stays in doubt)."""

@@ -122,3 +122,23 @@ async def test_due_reminders_killed_halfway_arrive_once_each_after_the_restart(
     await harness.restart()
     assert await _training_due(harness).run_due() == 0
     assert due_dms(emulator, vcps) == dict.fromkeys(vcps, 1)
+
+
+async def test_a_discord_outage_while_taking_the_lead_only_delays_the_reminder(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness, clock: ManualClock
+) -> None:
+    vcps = await network_with_vcps(emulator, world, {"vcp1": ("tragos", "nl")})
+    await _all_trained(emulator, world, clock, vcps)
+
+    # The bot starts while the reminder is due and Discord answers its DM with a 503.
+    clock.set(SOON)
+    dm = emulator.world.dm_channel(vcps["vcp1"])
+    emulator.inject(SEND, status=503, count=1, channel=dm)
+    await harness.restart()
+    assert due_dms(emulator, vcps) == {"vcp1": 0}
+
+    # The bot runs on; once the claim's lease has run out, the reminder goes, once.
+    clock.set(SOON + intervisie.TRAINING_LEASE)
+    assert await _training_due(harness).run_due() == 1
+    assert await _training_due(harness).run_due() == 0
+    assert due_dms(emulator, vcps) == {"vcp1": 1}
