@@ -27,12 +27,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("intervisie_sessions") as batch:
-        batch.add_column(
-            sa.Column("kind", sa.String(length=16), nullable=False, server_default="intervisie")
-        )
-        batch.add_column(sa.Column("topic", sa.String(length=100), nullable=True))
-        batch.add_column(sa.Column("valid_months", sa.Integer(), nullable=True))
+    # In place, not SQLite's batch rebuild: dropping the old copy of a table that
+    # invitations and records refer to would cascade-delete them.
+    op.add_column(
+        "intervisie_sessions",
+        sa.Column("kind", sa.String(length=16), nullable=False, server_default="intervisie"),
+    )
+    op.add_column("intervisie_sessions", sa.Column("topic", sa.String(length=100), nullable=True))
+    op.add_column("intervisie_sessions", sa.Column("valid_months", sa.Integer(), nullable=True))
     op.create_table(
         "training_records",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,7 +90,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_training_records_session_id"), table_name="training_records")
     op.drop_index(op.f("ix_training_records_user_id"), table_name="training_records")
     op.drop_table("training_records")
-    with op.batch_alter_table("intervisie_sessions") as batch:
-        batch.drop_column("valid_months")
-        batch.drop_column("topic")
-        batch.drop_column("kind")
+    # In place (SQLite 3.35 and later), for the reason given in upgrade().
+    for name in ("valid_months", "topic", "kind"):
+        op.execute(f"ALTER TABLE intervisie_sessions DROP COLUMN {name}")
