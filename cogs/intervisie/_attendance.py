@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from cogs.intervisie._host import IntervisieHost
-from cogs.intervisie._render import local_when
+from cogs.intervisie._render import escape, local_when
 from cogs.intervisie._rsvp import FEATURE
 from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Interaction
@@ -114,17 +114,16 @@ class AttendanceForm(discord.ui.View):
                 now=bot.clock(),
                 policy=self.cog.policy,
             )
+            topic = await intervisie.training_topic(session, session_id=self.session_id)
         self.stop()
         marked = [i for i in details.invitations if i.user_id is not None]
-        await interaction.response.edit_message(
-            content=text(
-                interaction,
-                "intervisie.attendance.saved",
-                attended=sum(1 for i in marked if i.attended),
-                invited=len(marked),
-            ),
-            view=None,
-        )
+        present = sum(1 for i in marked if i.attended)
+        lines = [
+            text(interaction, "intervisie.attendance.saved", attended=present, invited=len(marked))
+        ]
+        if topic is not None:
+            lines.append(text(interaction, "training.recorded", count=present, topic=escape(topic)))
+        await interaction.response.edit_message(content="\n".join(lines), view=None)
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /

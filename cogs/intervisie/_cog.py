@@ -25,6 +25,12 @@ from cogs.intervisie._planning import Planner
 from cogs.intervisie._poll_dm import PollReminders, poll_answered, poll_label
 from cogs.intervisie._polls import PollDesk
 from cogs.intervisie._rsvp import answer_views
+from cogs.intervisie._training import (
+    CHECK_SECONDS,
+    JOB_TRAINING,
+    TrainingNotices,
+    add_training_field,
+)
 from cogs.intervisie._waitlist import Offers, add_places_field, add_places_list
 from vcpbot import access, limits
 from vcpbot.bot_types import Bot, Interaction
@@ -120,6 +126,7 @@ class IntervisieCog(commands.Cog):
             clock=self.bot.clock,
         )
         self.progress = ProgressFollower(self.bot)
+        self.training = TrainingNotices(self.bot, self.policy.zone)
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.
@@ -139,6 +146,7 @@ class IntervisieCog(commands.Cog):
             self.bot.settings.leadership.refresh_seconds,
             self.invitations.kick_now,
         )
+        self.bot.scheduler.every(JOB_TRAINING, CHECK_SECONDS, self.training.catch_up)
         if self.bot.leads:
             await self.lead_taken()
 
@@ -150,6 +158,7 @@ class IntervisieCog(commands.Cog):
         await self.offers.refresh()
         self.invitations.resume()
         self.invitations.kick()
+        await self.training.catch_up()
 
     async def lead_lost(self) -> None:
         # The next leader sends them; lead_taken rebuilds them here if this process leads again.
@@ -184,6 +193,7 @@ class IntervisieCog(commands.Cog):
             JOB_REFRESH,
             JOB_POLLS_REFRESH,
             JOB_OFFERS_REFRESH,
+            JOB_TRAINING,
         ]:
             self.bot.scheduler.cancel(job)
         self.poll_runner.stop()
@@ -242,6 +252,8 @@ class IntervisieCog(commands.Cog):
         every_weeks=L("cmd.intervisie.every_weeks"),
         until=L("cmd.intervisie.until"),
         places=L("cmd.intervisie.places"),
+        topic=L("cmd.intervisie.topic"),
+        valid_months=L("cmd.intervisie.valid_months"),
     )
     @app_commands.choices(invitees=INVITEE_CHOICES)
     @app_commands.rename(
@@ -250,6 +262,8 @@ class IntervisieCog(commands.Cog):
         every_weeks=L("cmd.intervisie.opt.every_weeks"),
         until=L("cmd.intervisie.opt.until"),
         places=L("cmd.intervisie.opt.places"),
+        topic=L("cmd.intervisie.opt.topic"),
+        valid_months=L("cmd.intervisie.opt.valid_months"),
     )
     async def plan(
         self,
@@ -259,15 +273,24 @@ class IntervisieCog(commands.Cog):
         every_weeks: app_commands.Range[int, 1, 52] | None = None,
         until: app_commands.Range[str, 1, 40] | None = None,
         places: int | None = None,
+        topic: app_commands.Range[str, 1, 100] | None = None,
+        valid_months: app_commands.Range[int, 1, 120] | None = None,
     ) -> None:
         async with self.bot.db.sessions.begin() as session:
             await access.require_coordinator(interaction, session)
         audience = Audience.read(
-            invitees.value, associations, every_weeks, until, today=self._today(), places=places
+            invitees.value,
+            associations,
+            every_weeks,
+            until,
+            today=self._today(),
+            places=places,
+            topic=topic,
+            valid_months=valid_months,
         )
-        await interaction.response.send_modal(
-            self.planner.form(interaction, audience, FormValues())
-        )
+        # A training's form starts with its topic as the title.
+        values = FormValues(title=audience.topic or "")
+        await interaction.response.send_modal(self.planner.form(interaction, audience, values))
 
     @access.audience(access.Audience.COORDINATOR)
     @group.command(
@@ -740,9 +763,11 @@ class IntervisieCog(commands.Cog):
             ahead = await intervisie.my_calendar(
                 session, user_id=interaction.user.id, now=self._now()
             )
+            trainings = await intervisie.my_trainings(session, user_id=interaction.user.id)
         pairs = [(m.session, m.invitation) for m in upcoming]
         views = answer_views([(s, i.token) for s, i in pairs], locale, dated=True)
         embed = render.mine_embed(pairs, locale)
+        add_training_field(embed, trainings, locale, now=self._now(), zone=self.policy.zone)
         kwargs: dict[str, Any] = {"embed": embed}
         if views:
             # The first five sessions; later ones are answered from their invitation.

@@ -22,6 +22,7 @@ from vcpbot.services.intervisie import (
     AGENDA_MAX,
     LINK_MAX,
     TITLE_MAX,
+    TOPIC_MAX,
     Invitees,
     Location,
     Policy,
@@ -60,6 +61,9 @@ class Audience:
     until: date | None = None
     # The most people each session has places for; None for no maximum.
     places: int | None = None
+    # A training or workshop (``topic`` given): its topic and validity in months.
+    topic: str | None = None
+    valid_months: int | None = None
 
     @classmethod
     def read(
@@ -71,6 +75,8 @@ class Audience:
         *,
         today: date,
         places: int | None = None,
+        topic: str | None = None,
+        valid_months: int | None = None,
     ) -> Audience:
         names = tuple(n.strip() for n in (associations or "").split(",") if n.strip())
         if mode == ASSOCIATIONS and not names:
@@ -81,7 +87,18 @@ class Audience:
             raise InvalidInput("intervisie.error.every_missing")
         end = when.parse_date(until, today=today) if until and until.strip() else None
         check_places(places)
-        return cls(mode=mode, associations=names, every_weeks=every_weeks, until=end, places=places)
+        topic = (topic or "").strip() or None
+        if valid_months is not None and topic is None:
+            raise InvalidInput("training.error.bad_topic", limit=TOPIC_MAX)
+        return cls(
+            mode=mode,
+            associations=names,
+            every_weeks=every_weeks,
+            until=end,
+            places=places,
+            topic=topic,
+            valid_months=valid_months,
+        )
 
     def invitees(self) -> Invitees:
         if self.mode == ALL:

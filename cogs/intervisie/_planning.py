@@ -22,6 +22,7 @@ from cogs.intervisie._form import (
 )
 from cogs.intervisie._host import IntervisieHost
 from cogs.intervisie._rsvp import FEATURE
+from cogs.intervisie._training import make_training, training_planned
 from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Interaction
 from vcpbot.db.network import AssociationStatus
@@ -209,6 +210,7 @@ class Planner:
                 fanout = await intervisie.queue_invitations(
                     session, planned=planned, now=self.cog.bot.clock()
                 )
+                months = await make_training(session, draft.audience, planned)
         except UserError as exc:
             if not checked:
                 raise
@@ -216,6 +218,8 @@ class Planner:
             return
         # Committed: now the world may hear of it.
         await self.announce(interaction, planned, fanout)
+        if months is not None:
+            await send_private(interaction, training_planned(draft.audience, months, interaction))
 
     async def announce(
         self, interaction: Interaction, planned: Planned, fanout: int | None

@@ -43,7 +43,7 @@ def line_text(line: Readiness, locale: Locale) -> str:
     """One association's line, a few short rows, in the reader's language."""
     route = "on" if line.member_route else "off"
     rows = [
-        t("network.readiness.vcps", locale, count=line.vcps),
+        _vcps(line, locale),
         _rules(line.code_of_conduct, locale),
         _rules(line.house_rules, locale),
         " · ".join(
@@ -61,6 +61,14 @@ def line_text(line: Readiness, locale: Locale) -> str:
         _gaps(line, locale),
     ]
     return "\n".join(rows)
+
+
+def _vcps(line: Readiness, locale: Locale) -> str:
+    """``VCP's: 3, getraind: 2``: trained means a training that has not expired."""
+    vcps = t("network.readiness.vcps", locale, count=line.vcps)
+    if not line.vcps:
+        return vcps
+    return f"{vcps}, {t('network.readiness.trained', locale, count=line.trained)}"
 
 
 def _attendance(line: Readiness, locale: Locale) -> str:
@@ -143,6 +151,7 @@ COLUMNS = (
     "attendance",
     "days_quiet",
     "gaps",
+    "trained",
 )
 
 
@@ -177,6 +186,7 @@ def sheet_row(line: Readiness, locale: Locale) -> list[Value]:
         line.attendance_percent,
         line.days_quiet,
         gaps,
+        line.trained,
     ]
 
 
@@ -193,6 +203,7 @@ def readiness_file(lines: list[Readiness], locale: Locale, now: datetime) -> dis
         notes=(
             t("network.readiness.xlsx.note_ack", locale, count=Rule().k),
             t("network.readiness.xlsx.note_attendance", locale, count=TERM_DAYS),
+            t("network.readiness.xlsx.note_trained", locale),
         ),
     )
     return discord.File(

@@ -114,6 +114,11 @@ class IntervisieSession(Base):
     token: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # "intervisie", or "training" (a training or workshop: ``vcpbot.db.training``).
+    kind: Mapped[str] = mapped_column(String(16), default="intervisie", server_default="intervisie")
+    # A training's topic ("Basistraining VCP") and how many months completion counts.
+    topic: Mapped[str | None] = mapped_column(String(100))
+    valid_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class IntervisieInvitation(Base):

@@ -16,4 +16,5 @@ from vcpbot.db import (  # noqa: F401
     polls,
     rules,
     snippets,
+    training,
 )

@@ -14,6 +14,7 @@ from vcpbot.db import Database
 from vcpbot.db.escalation import Block, CaseCount, MemberRoute
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession
 from vcpbot.db.kmtm import KmtmMembers, KmtmPeriod
+from vcpbot.db.training import TrainingRecord
 from vcpbot.services import network, readiness, rules
 from vcpbot.services.help import set_contact
 from vcpbot.services.readiness import Acknowledgements, Gap
@@ -124,6 +125,16 @@ async def _ready_association(db: Database, guild_id: int, name: str) -> int:
         )
         await network.record_panel(session, association_id=association_id, actor_id=BOARD, now=NOW)
         session.add(MemberRoute(association_id=association_id, enabled=True, updated_on=NOW.date()))
+        # Its VCP took a training that is still current.
+        session.add(
+            TrainingRecord(
+                user_id=guild_id + 1,
+                topic="Basistraining VCP",
+                completed_at=NOW - timedelta(days=60),
+                expires_at=NOW + timedelta(days=300),
+                recorded_at=NOW,
+            )
+        )
     await _publish(db, guild_id, COC, acks=8)
     await _publish(db, guild_id, HOUSE, acks=2)
     return association_id
@@ -147,6 +158,7 @@ async def test_an_association_with_everything_in_place_has_no_gaps(db: Database)
         True,
         True,
     )
+    assert line.trained == 1
     assert line.code_of_conduct.version_date == NOW.date()
     assert line.attendance_percent == 67
     assert line.days_quiet == 0

@@ -13,6 +13,7 @@ from vcpbot.db.network import Association, Vcp
 from vcpbot.errors import Conflict, InvalidInput, NotFound
 from vcpbot.services.intervisie._answers import session_details
 from vcpbot.services.intervisie._invitees import add_invitations, resolve_invitees
+from vcpbot.services.intervisie._training import record_completions
 from vcpbot.services.intervisie._types import (
     Export,
     Invitees,
@@ -63,6 +64,8 @@ async def mark_attendance(
         if invitation.user_id is not None:
             invitation.attended = invitation.user_id in present
     await session.flush()
+    # A training: who came is now trained in its topic (vcpbot.db.training).
+    await record_completions(session, session_id=session_id, now=now)
     return await session_details(session, session_id=session_id)
 
 

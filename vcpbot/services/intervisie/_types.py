@@ -650,3 +650,38 @@ class FanoutProgress:
     @property
     def done(self) -> bool:
         return self.settled >= self.people
+
+
+# --- training (sessions of kind "training") ---------------------------------------------
+
+
+class TrainingStage(StrEnum):
+    """Which reminder a training record is due: before it expires, or at expiry."""
+
+    SOON = "soon"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class TrainingRecordView:
+    """One person's completion of one training, and until when it counts."""
+
+    id: int
+    user_id: int
+    topic: str
+    completed_at: datetime
+    expires_at: datetime
+
+    def current(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+
+@dataclass(frozen=True)
+class TrainingNoticeToSend:
+    """A claimed "due" reminder: send it once, then settle it."""
+
+    record: TrainingRecordView
+    stage: TrainingStage
+    locale: Literal["nl", "en"] | None
+    # An earlier claim ran out without an outcome: look for its DM before sending again.
+    in_doubt: bool = False

@@ -1,7 +1,7 @@
 """Gathering one readiness line per association from the tables that describe settings.
 
 The queries touch only the registry, rules, help contact, member-route setting,
-intervisie invitations and the audit log; see the package docstring for why.
+intervisie invitations, training records and the audit log; see the package docstring for why.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from vcpbot.db.help import HelpContact
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession, SessionStatus
 from vcpbot.db.network import Association, AssociationStatus, AuditEntry, Vcp
 from vcpbot.db.rules import RulesDocument, RulesKind, RulesVersion
+from vcpbot.db.training import TrainingRecord
 from vcpbot.services.disclosure import Rule
 from vcpbot.services.network import PANEL_ACTION
 from vcpbot.services.readiness._types import (
@@ -102,6 +103,7 @@ async def _line(
     )
     attendance = await _attendance(session, row.id, now)
     quiet = await _days_quiet(session, row, now)
+    trained = await _trained(session, row.id, now)
     line = Readiness(
         association_id=row.id,
         guild_id=row.guild_id,
@@ -116,6 +118,7 @@ async def _line(
         attendance_percent=attendance,
         days_quiet=quiet,
         gaps=(),
+        trained=trained,
     )
     return _with_gaps(line)
 
@@ -131,6 +134,7 @@ def _with_gaps(line: Readiness) -> Readiness:
         Gap.INTERVISIE: line.attendance_percent is not None
         and line.attendance_percent < ATTENDANCE_LOW_PERCENT,
         Gap.QUIET: line.days_quiet is not None and line.days_quiet > QUIET_DAYS,
+        Gap.TRAINING: line.trained < line.vcps,
     }
     return replace(line, gaps=tuple(gap for gap in Gap if found[gap]))
 
@@ -181,6 +185,8 @@ async def _attendance(session: AsyncSession, association_id: int, now: datetime)
                 IntervisieInvitation.association_id == association_id,
                 IntervisieInvitation.attended.is_not(None),
                 IntervisieSession.status != SessionStatus.CANCELLED,
+                # Trainings are counted as trained VCPs, not as intervisie.
+                IntervisieSession.kind == "intervisie",
                 IntervisieSession.starts_at >= now - timedelta(days=TERM_DAYS),
                 IntervisieSession.starts_at <= now,
             )
@@ -202,3 +208,14 @@ async def _days_quiet(session: AsyncSession, row: Association, now: datetime) ->
     )
     moments = [m for m in (logged, published, row.decided_at) if m is not None]
     return None if not moments else max(0, (now - max(moments)).days)
+
+
+async def _trained(session: AsyncSession, association_id: int, now: datetime) -> int:
+    """Its registered VCPs with a training that has not expired (any topic)."""
+    current = select(TrainingRecord.user_id).where(TrainingRecord.expires_at > now)
+    return await _count(
+        session,
+        select(func.count(func.distinct(Vcp.user_id))).where(
+            Vcp.association_id == association_id, Vcp.user_id.in_(current)
+        ),
+    )

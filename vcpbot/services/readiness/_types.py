@@ -30,6 +30,8 @@ class Gap(StrEnum):
     MEMBER_ROUTE = "member_route"
     INTERVISIE = "intervisie"
     QUIET = "quiet"
+    # Some registered VCPs have no current (unexpired) training.
+    TRAINING = "training"
 
 
 @dataclass(frozen=True)
@@ -73,3 +75,5 @@ class Readiness:
     # Days since the last activity the bot can see; None when there is none.
     days_quiet: int | None
     gaps: tuple[Gap, ...]
+    # Its registered VCPs with at least one current (unexpired) training record.
+    trained: int = 0
