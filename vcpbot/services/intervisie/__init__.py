@@ -71,6 +71,14 @@ from vcpbot.services.intervisie._sending import (
     settle_reminder,
     settle_unsent,
 )
+from vcpbot.services.intervisie._templates import (
+    TEMPLATE_NAME_MAX,
+    TEMPLATES_MAX,
+    list_templates,
+    remove_template,
+    save_template,
+    template_named,
+)
 from vcpbot.services.intervisie._types import (
     JOB_PREFIX,
     POLL_JOB_PREFIX,
@@ -106,6 +114,7 @@ from vcpbot.services.intervisie._types import (
     SessionDetails,
     SessionSummary,
     SessionView,
+    TemplateView,
     VcpAttendance,
     job_id,
 )
@@ -121,6 +130,8 @@ __all__ = [
     "REASON_MAX",
     "REMINDER_LEASE",
     "ROOM_MAX",
+    "TEMPLATES_MAX",
+    "TEMPLATE_NAME_MAX",
     "TITLE_MAX",
     "Answered",
     "CalendarFile",
@@ -160,6 +171,7 @@ __all__ = [
     "SessionStatus",
     "SessionSummary",
     "SessionView",
+    "TemplateView",
     "VcpAttendance",
     "answer_poll",
     "attendance_summary",
@@ -175,6 +187,7 @@ __all__ = [
     "ics_event",
     "invite",
     "job_id",
+    "list_templates",
     "mark_attendance",
     "mark_sent",
     "move_session",
@@ -193,7 +206,9 @@ __all__ = [
     "record_delivery",
     "record_poll_delivery",
     "record_unreachable",
+    "remove_template",
     "rsvp",
+    "save_template",
     "session_by_token",
     "session_details",
     "set_discord_event",
@@ -201,6 +216,7 @@ __all__ = [
     "set_reminders_enabled",
     "settle_reminder",
     "settle_unsent",
+    "template_named",
     "unreachable_invitees",
     "upcoming_sessions",
 ]

@@ -568,3 +568,15 @@ class PollReminderToSend:
 class PendingPollReminder:
     poll_id: int
     runs_at: datetime
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    """A saved template: what a planning form starts from (no date, no invitees)."""
+
+    id: int
+    name: str
+    title: str
+    duration_minutes: int
+    location: Location
+    agenda: str | None
