@@ -46,9 +46,7 @@ async def _session(db: Database, **overrides: object) -> int:
 
 async def _save(db: Database, name: str, session_id: int) -> intervisie.TemplateView:
     async with db.sessions.begin() as session:
-        return await intervisie.save_template(
-            session, name=name, session_id=session_id, now=NOW
-        )
+        return await intervisie.save_template(session, name=name, session_id=session_id, now=NOW)
 
 
 async def _count(db: Database) -> int:
