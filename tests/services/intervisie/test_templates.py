@@ -138,5 +138,5 @@ async def test_one_template_too_many_is_refused(world: Database) -> None:
         await _save(world, f"Sjabloon {n}", session_id)
     with pytest.raises(Conflict) as refused:
         await _save(world, "Nog een", session_id)
-    assert refused.value.key == "intervisie.template.error.too_many"
+    assert refused.value.key == "intervisie.template.error.full"
     assert await _count(world) == intervisie.TEMPLATES_MAX

@@ -64,7 +64,7 @@ async def save_template(
         raise Conflict("intervisie.template.error.duplicate", name=cleaned)
     count = await session.scalar(select(func.count()).select_from(IntervisieTemplate))
     if (count or 0) >= TEMPLATES_MAX:
-        raise Conflict("intervisie.template.error.too_many", count=TEMPLATES_MAX)
+        raise Conflict("intervisie.template.error.full", count=TEMPLATES_MAX)
     row = IntervisieTemplate(
         name=cleaned,
         name_key=cleaned.casefold(),
