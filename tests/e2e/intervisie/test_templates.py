@@ -104,6 +104,9 @@ async def test_a_session_becomes_a_template_and_the_next_one_is_planned_from_it(
     assert listed.ephemeral and "Sjablonen voor intervisie" in listed.text
     assert "**Blok intervisie**: Intervisie najaar" in listed.text
 
+    # What was acknowledged is kept: the bot restarts, the template is still there.
+    await harness.restart()
+
     # This time Saurus is invited, on a new date, with a new title.
     offered = await emulator.person(world.coordinator).autocomplete(
         world.hub,
