@@ -493,8 +493,8 @@ class IntervisieCog(commands.Cog):
 
     @access.audience(access.Audience.COORDINATOR)
     @template.command(
-        name=L("cmd.intervisie.template_save.name"),
-        description=L("cmd.intervisie.template_save.description"),
+        name=L("cmd.intervisie.template.save.name"),
+        description=L("cmd.intervisie.template.save.description"),
     )
     @app_commands.describe(
         session_id=L("cmd.intervisie.template.source"), name=L("cmd.intervisie.template.new")
@@ -512,16 +512,16 @@ class IntervisieCog(commands.Cog):
 
     @access.audience(access.Audience.COORDINATOR)
     @template.command(
-        name=L("cmd.intervisie.template_list.name"),
-        description=L("cmd.intervisie.template_list.description"),
+        name=L("cmd.intervisie.template.list.name"),
+        description=L("cmd.intervisie.template.list.description"),
     )
     async def template_list(self, interaction: Interaction) -> None:
         await self.templates.show_list(interaction)
 
     @access.audience(access.Audience.COORDINATOR)
     @template.command(
-        name=L("cmd.intervisie.template_remove.name"),
-        description=L("cmd.intervisie.template_remove.description"),
+        name=L("cmd.intervisie.template.remove.name"),
+        description=L("cmd.intervisie.template.remove.description"),
     )
     @app_commands.describe(name=L("cmd.intervisie.template.which"))
     @app_commands.rename(name=L("cmd.intervisie.opt.template"))
@@ -532,8 +532,8 @@ class IntervisieCog(commands.Cog):
 
     @access.audience(access.Audience.COORDINATOR)
     @template.command(
-        name=L("cmd.intervisie.template_use.name"),
-        description=L("cmd.intervisie.template_use.description"),
+        name=L("cmd.intervisie.template.use.name"),
+        description=L("cmd.intervisie.template.use.description"),
     )
     @app_commands.describe(
         name=L("cmd.intervisie.template.which"),
