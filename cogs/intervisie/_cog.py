@@ -25,6 +25,7 @@ from cogs.intervisie._planning import Planner
 from cogs.intervisie._poll_dm import PollReminders, poll_answered, poll_label
 from cogs.intervisie._polls import PollDesk
 from cogs.intervisie._rsvp import answer_views
+from cogs.intervisie._templates import TemplateDesk
 from cogs.intervisie._training import (
     CHECK_SECONDS,
     JOB_TRAINING,
@@ -87,6 +88,7 @@ class IntervisieCog(commands.Cog):
         self.names = Names(self.bot)
         self.planner = Planner(self)
         self.polls = PollDesk(self, self.planner)
+        self.templates = TemplateDesk(self, self.planner)
         poll_reminders = PollReminders(self.outbox)
         self.poll_runner = PollReminderRunner(
             sessions=self.bot.db.sessions,
@@ -563,6 +565,106 @@ class IntervisieCog(commands.Cog):
             names = await self.names.lookup(unreachable)
             lines.append(render.unreachable_text([names[u] for u in unreachable], locale))
         await send_private(interaction, "\n".join(lines)[: limits.MESSAGE_CONTENT_MAX])
+
+    # --- templates (coordinator) ---------------------------------------------------------
+
+    template = app_commands.Group(
+        name=L("cmd.intervisie.template.name"),
+        description=L("cmd.intervisie.template.description"),
+        parent=group,
+    )
+
+    @access.audience(access.Audience.COORDINATOR)
+    @template.command(
+        name=L("cmd.intervisie.template.save.name"),
+        description=L("cmd.intervisie.template.save.description"),
+    )
+    @app_commands.describe(
+        session_id=L("cmd.intervisie.template.source"), name=L("cmd.intervisie.template.new")
+    )
+    @app_commands.rename(
+        session_id=L("cmd.intervisie.opt.session"), name=L("cmd.intervisie.opt.name")
+    )
+    async def template_save(
+        self,
+        interaction: Interaction,
+        session_id: int,
+        name: app_commands.Range[str, 1, intervisie.TEMPLATE_NAME_MAX],
+    ) -> None:
+        await self.templates.save(interaction, session_id, name)
+
+    @access.audience(access.Audience.COORDINATOR)
+    @template.command(
+        name=L("cmd.intervisie.template.list.name"),
+        description=L("cmd.intervisie.template.list.description"),
+    )
+    async def template_list(self, interaction: Interaction) -> None:
+        await self.templates.show_list(interaction)
+
+    @access.audience(access.Audience.COORDINATOR)
+    @template.command(
+        name=L("cmd.intervisie.template.remove.name"),
+        description=L("cmd.intervisie.template.remove.description"),
+    )
+    @app_commands.describe(name=L("cmd.intervisie.template.which"))
+    @app_commands.rename(name=L("cmd.intervisie.opt.template"))
+    async def template_remove(
+        self, interaction: Interaction, name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        await self.templates.remove(interaction, name)
+
+    @access.audience(access.Audience.COORDINATOR)
+    @template.command(
+        name=L("cmd.intervisie.template.use.name"),
+        description=L("cmd.intervisie.template.use.description"),
+    )
+    @app_commands.describe(
+        name=L("cmd.intervisie.template.which"),
+        invitees=L("cmd.intervisie.invitees"),
+        associations=L("cmd.intervisie.associations"),
+        every_weeks=L("cmd.intervisie.every_weeks"),
+        until=L("cmd.intervisie.until"),
+    )
+    @app_commands.choices(invitees=INVITEE_CHOICES)
+    @app_commands.rename(
+        name=L("cmd.intervisie.opt.template"),
+        invitees=L("cmd.intervisie.opt.invitees"),
+        associations=L("cmd.intervisie.opt.associations"),
+        every_weeks=L("cmd.intervisie.opt.every_weeks"),
+        until=L("cmd.intervisie.opt.until"),
+    )
+    async def template_use(
+        self,
+        interaction: Interaction,
+        name: app_commands.Range[str, 1, 100],
+        invitees: app_commands.Choice[str],
+        associations: app_commands.Range[str, 1, 300] | None = None,
+        every_weeks: app_commands.Range[int, 1, 52] | None = None,
+        until: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        audience = Audience.read(
+            invitees.value, associations, every_weeks, until, today=self._today()
+        )
+        await self.templates.use(interaction, name, audience)
+
+    @template_remove.autocomplete("name")
+    @template_use.autocomplete("name")
+    async def _template_names(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self.templates.choices(interaction, current)
+
+    # The audience's association names complete as in /intervisie plan.
+    template_use.autocomplete("associations")(_association_names)
+
+    @template_save.autocomplete("session_id")
+    async def _template_sources(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        """Sessions still ahead first, then those already held."""
+        ahead = await self._session_choices(interaction, current, started=False)
+        held = await self._session_choices(interaction, current, started=True)
+        return (ahead + held)[: limits.AUTOCOMPLETE_CHOICES_MAX]
 
     # --- overviews (coordinator) ---------------------------------------------------------
 

@@ -200,3 +200,26 @@ class IntervisiePreference(Base):
     # and then they get what everyone gets. Seen by nobody but the bot.
     reminder_leads: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+class IntervisieTemplate(Base):
+    """A named starting point for ``/intervisie plan``: a session's title, length, place
+    and agenda as the coordinator wrote them. No person and no date: who is invited and
+    when are chosen each time it is used."""
+
+    __tablename__ = "intervisie_templates"
+    __table_args__ = (
+        CheckConstraint("location_kind IN ('room', 'online')", name="location_kind"),
+        CheckConstraint("duration_minutes > 0", name="duration"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    # The name casefolded: "Blok 1" and "blok 1" are one template.
+    name_key: Mapped[str] = mapped_column(String(50), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    location_kind: Mapped[str] = mapped_column(String(8))
+    location: Mapped[str] = mapped_column(String(300))
+    agenda: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]

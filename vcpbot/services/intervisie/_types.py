@@ -685,3 +685,15 @@ class TrainingNoticeToSend:
     locale: Literal["nl", "en"] | None
     # An earlier claim ran out without an outcome: look for its DM before sending again.
     in_doubt: bool = False
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    """A saved template: what a planning form starts from (no date, no invitees)."""
+
+    id: int
+    name: str
+    title: str
+    duration_minutes: int
+    location: Location
+    agenda: str | None
