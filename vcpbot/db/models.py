@@ -14,4 +14,5 @@ from vcpbot.db import (  # noqa: F401
     polls,
     rules,
     snippets,
+    yearpack,
 )
