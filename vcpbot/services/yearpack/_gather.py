@@ -9,9 +9,10 @@ history of who left), and documents published by then.
 
 **Attendance counts people**: the invitations of the sessions held in the year
 (attended, not attended, and not recorded when there are any) are one table
-protected as KMTM protects its tables (``vcpbot.services.disclosure``: small cells hidden, then secondary
-suppression; each association is a contributor) and recorded in ``year_releases``
-the first time, so every later pack shows the same numbers. Never per person.
+protected as KMTM protects its tables (``vcpbot.services.disclosure``: small cells
+hidden, then secondary suppression; each association is a contributor) and
+recorded in ``year_releases`` the first time, so every later pack shows the same
+numbers. Never per person.
 
 **Training** is not tracked yet: ``trained_vcps`` says so (None).
 """

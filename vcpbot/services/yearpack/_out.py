@@ -80,9 +80,7 @@ def summary(pack: YearPack, locale: Locale) -> list[str]:
         lines.append(t("yearpack.summary.kmtm_none", locale))
     for entry in pack.kmtm:
         shown = kmtm_total(entry, locale)
-        lines.append(
-            t("yearpack.summary.kmtm", locale, period=entry.period.name, total=shown)
-        )
+        lines.append(t("yearpack.summary.kmtm", locale, period=entry.period.name, total=shown))
     lines.append(escalation.figures_total_line(pack.cases, locale))
     return lines
 
