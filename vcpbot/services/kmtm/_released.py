@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.services.kmtm._counting import list_periods
 from vcpbot.services.kmtm._ledger import BREAKDOWNS, recorded
-from vcpbot.services.kmtm._report import _associations, _from_row
+from vcpbot.services.kmtm._report import from_row, released_associations
 from vcpbot.services.kmtm._types import PeriodView, Report
 
 
@@ -32,9 +32,9 @@ async def released_in_year(
         if not period.closed or any(row is None for row in rows):
             found.append((period, None))
             continue
-        associations = await _associations(session, period)
+        associations = await released_associations(session, period)
         reports = tuple(
-            _from_row(
+            from_row(
                 period,
                 row,
                 (row.k, row.min_contributors, row.rounded, row.span),
