@@ -80,7 +80,7 @@ def summary(pack: YearPack, locale: Locale) -> list[str]:
         lines.append(t("yearpack.summary.kmtm_none", locale))
     for entry in pack.kmtm:
         shown = kmtm_total(entry, locale)
-        lines.append(t("yearpack.summary.kmtm", locale, period=entry.period.name, total=shown))
+        lines.append(t("yearpack.summary.kmtm", locale, period=_kmtm_name(entry), total=shown))
     lines.append(escalation.figures_total_line(pack.cases, locale))
     return lines
 
@@ -112,11 +112,17 @@ def export_xlsx(pack: YearPack, *, locale: Locale) -> bytes:
         if entry.reports is None:
             continue
         for sheet in kmtm.export_sheets(entry.reports, locale=locale):
-            sheets.append(replace(sheet, title=f"KMTM {entry.period.name} {sheet.title}"))
+            sheets.append(replace(sheet, title=f"{_kmtm_name(entry)} {sheet.title}"))
     cases = t("yearpack.sheet.cases", locale)
     for sheet in escalation.figures_sheets(pack.cases, locale=locale):
         sheets.append(replace(sheet, title=f"{cases} {sheet.title}"))
     return write_xlsx(sheets)
+
+
+def _kmtm_name(entry: KmtmPeriodPack) -> str:
+    """The period's name, with "KMTM" before it unless the name already says so."""
+    name = entry.period.name
+    return name if "kmtm" in name.casefold() else f"KMTM {name}"
 
 
 def _value(value: int | Marker | None, k: int, locale: Locale) -> Value:
