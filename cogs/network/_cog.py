@@ -22,6 +22,7 @@ from cogs.network._join import (
 from cogs.network._readiness import readiness_embed, readiness_file, status_embed
 from cogs.network._registry import change_registry, manageable
 from cogs.network._render import association_table, audit_table, vcp_list
+from cogs.network._year import send_year_pack
 from vcpbot import access
 from vcpbot.access import Audience
 from vcpbot.bot_types import Bot, Interaction
@@ -33,6 +34,8 @@ from vcpbot.services import announce, network, readiness
 log = logging.getLogger(__name__)
 
 JOB_ANNOUNCEMENTS = "network:announcements"
+# The years /network year accepts (a year that is over is checked by the service).
+YEAR_MIN, YEAR_MAX = 2020, 2100
 # What another process says to the leader when it queued announcements (vcpbot.leadership).
 WAKE_ANNOUNCEMENTS = "announcements"
 
@@ -384,6 +387,17 @@ class NetworkCog(commands.Cog):
             embed=readiness_embed(lines, locale),
             file=readiness_file(lines, locale, now),
         )
+
+    @access.audience(Audience.COORDINATOR)
+    @network_group.command(
+        name=L("cmd.network.year.name"), description=L("cmd.network.year.description")
+    )
+    @app_commands.describe(year=L("cmd.network.year.year"))
+    @app_commands.rename(year=L("cmd.network.opt.year"))
+    async def network_year(
+        self, interaction: Interaction, year: app_commands.Range[int, YEAR_MIN, YEAR_MAX]
+    ) -> None:
+        await send_year_pack(self.bot, interaction, year)
 
     def _member_counts(self) -> dict[int, int | None]:
         """Each server's member count as Discord reports it: the rates' denominator."""

@@ -17,4 +17,5 @@ from vcpbot.db import (  # noqa: F401
     rules,
     snippets,
     training,
+    yearpack,
 )

@@ -64,6 +64,9 @@ from vcpbot.services.escalation._annual_out import (
     render_png as figures_png,
 )
 from vcpbot.services.escalation._annual_out import (
+    sheets as figures_sheets,
+)
+from vcpbot.services.escalation._annual_out import (
     table_lines as figures_table_lines,
 )
 from vcpbot.services.escalation._annual_out import (
@@ -270,6 +273,7 @@ __all__ = [
     "figures_breakdown_name",
     "figures_notes",
     "figures_png",
+    "figures_sheets",
     "figures_table_lines",
     "figures_title",
     "figures_total_line",

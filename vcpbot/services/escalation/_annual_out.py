@@ -172,7 +172,12 @@ def alt_text(figures: YearFigures, *, locale: Locale) -> str:
 
 def export_xlsx(figures: YearFigures, *, locale: Locale) -> bytes:
     """A sheet per breakdown (and one for the medians), with the notes on each sheet."""
-    return write_xlsx([_sheet(figures, table, locale) for table in figures.tables])
+    return write_xlsx(sheets(figures, locale=locale))
+
+
+def sheets(figures: YearFigures, *, locale: Locale) -> list[Sheet]:
+    """The workbook's sheets, for a workbook that holds more (the year pack)."""
+    return [_sheet(figures, table, locale) for table in figures.tables]
 
 
 def _sheet(figures: YearFigures, table: FigureTable, locale: Locale) -> Sheet:

@@ -37,9 +37,11 @@ from vcpbot.services.kmtm._counting import (
 )
 from vcpbot.services.kmtm._export import (
     export_csv,
+    export_sheets,
     export_xlsx,
 )
 from vcpbot.services.kmtm._preview import PreviewBook
+from vcpbot.services.kmtm._released import released_in_year
 from vcpbot.services.kmtm._report import (
     NO_RATE,
     ReportRow,
@@ -82,6 +84,7 @@ __all__ = [
     "close_period",
     "create_period",
     "export_csv",
+    "export_sheets",
     "export_xlsx",
     "format_rate",
     "heading",
@@ -92,6 +95,7 @@ __all__ = [
     "parse_choice",
     "period_by_name",
     "period_reports",
+    "released_in_year",
     "render_png",
     "render_svg",
     "report",

@@ -49,7 +49,12 @@ def export_xlsx(
     """The releases as one workbook, a sheet each; it opens on ``active``'s sheet."""
     dimensions = [r.dimension for r in reports]
     first = dimensions.index(active) if active in dimensions else 0
-    return write_xlsx([_sheet(report, locale) for report in reports], active=first)
+    return write_xlsx(export_sheets(reports, locale=locale), active=first)
+
+
+def export_sheets(reports: Sequence[Report], *, locale: Locale) -> list[Sheet]:
+    """The workbook's sheets, a release each, for a workbook that holds more (the year pack)."""
+    return [_sheet(report, locale) for report in reports]
 
 
 def _sheet(report: Report, locale: Locale) -> Sheet:

@@ -101,8 +101,8 @@ async def report(
         row = await recorded(session, period.id, dimension)
     if row is None:
         raise RuntimeError("the release ledger has no row right after recording one")
-    associations = None if year else await _associations(session, period)
-    return _from_row(period, row, asked, associations, from_ledger=from_ledger)
+    associations = None if year else await released_associations(session, period)
+    return from_row(period, row, asked, associations, from_ledger=from_ledger)
 
 
 async def period_reports(
@@ -144,7 +144,7 @@ async def period_reports(
     return [found[d] for d in (*BREAKDOWNS, Dimension.YEAR) if d in found]
 
 
-async def _associations(session: AsyncSession, period: PeriodView) -> int | None:
+async def released_associations(session: AsyncSession, period: PeriodView) -> int | None:
     """The associations the period's release lists by association, as released.
 
     Not the number that logged at least one contact: the association table hides small
@@ -154,7 +154,7 @@ async def _associations(session: AsyncSession, period: PeriodView) -> int | None
     return None if row is None else len(row.payload["rows"])
 
 
-def _from_row(
+def from_row(
     period: PeriodView,
     row: KmtmRelease,
     asked: tuple[int, int, bool, int],
@@ -162,6 +162,7 @@ def _from_row(
     *,
     from_ledger: bool,
 ) -> Report:
+    """A ledger row as a report; ``asked`` are the settings the reader asked for."""
     used = (row.k, row.min_contributors, row.rounded, row.span)
     total = row.payload["total"]
     return Report(
