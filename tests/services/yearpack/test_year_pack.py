@@ -15,6 +15,7 @@ from vcpbot.db import Database
 from vcpbot.db.escalation import CaseCount
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession
 from vcpbot.db.kmtm import KmtmByCategory, KmtmByFollowUp, KmtmByRelation, KmtmRelease
+from vcpbot.db.training import TrainingRecord
 from vcpbot.errors import InvalidInput
 from vcpbot.services import escalation, kmtm, network, rules, yearpack
 from vcpbot.services.disclosure import Marker
@@ -37,6 +38,19 @@ async def _vcp(db: Database, guild_id: int, user_id: int, at: datetime) -> None:
     async with db.sessions.begin() as session:
         await network.add_vcp(
             session, guild_id=guild_id, user_id=user_id, display_name="Sam", actor_id=BOARD, now=at
+        )
+
+
+async def _trained(db: Database, user_id: int, completed: datetime, expires: datetime) -> None:
+    async with db.sessions.begin() as session:
+        session.add(
+            TrainingRecord(
+                user_id=user_id,
+                topic="Basistraining VCP",
+                completed_at=completed,
+                expires_at=expires,
+                recorded_at=completed,
+            )
         )
 
 
@@ -98,12 +112,17 @@ async def test_the_network_and_its_rules_are_counted_at_the_years_end(db: Databa
     await _publish(db, 1001, RulesKind.HOUSE_RULES, IN_2026)
     await _publish(db, 1002, RulesKind.HOUSE_RULES, IN_2027)  # published after the year
     assert tragos
+    # Trained at the year's end: 11 (valid into 2027), not 12 (expired in the year) and
+    # not 13 (registered after the year).
+    await _trained(db, 11, IN_2026, datetime(2027, 6, 1, tzinfo=UTC))
+    await _trained(db, 12, datetime(2024, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
+    await _trained(db, 13, IN_2026, datetime(2028, 1, 1, tzinfo=UTC))
 
     pack = await _pack(db)
 
     assert (pack.network.associations, pack.network.vcps) == (2, 2)
-    assert pack.network.trained_vcps is None  # training is not tracked: never a made-up 0
-    assert yearpack.count_text(pack.network.trained_vcps, 5, "en") == "not tracked yet"
+    assert pack.network.trained_vcps == 1
+    assert yearpack.count_text(None, 5, "en") == "not tracked yet"  # never a made-up 0
     coverage = pack.coverage
     assert (coverage.associations, coverage.code_of_conduct, coverage.house_rules) == (2, 1, 1)
     assert coverage.both == 1

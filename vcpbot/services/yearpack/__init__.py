@@ -6,8 +6,8 @@ Every figure that counts people or cases is release-safe and comes from a ledger
 attendance from ``year_releases`` (``_gather``), KMTM from ``kmtm_releases`` (read
 only: a period not released is "not released"), the cases from
 ``escalation_releases`` (``escalation.year_figures``, the numbers of ``/cases
-report``). Only a year that is over. Training is not tracked yet
-(``trained_vcps`` returns None).
+report``). Only a year that is over. Trained VCPs are those whose training was
+current at the year's end (``trained_vcps``).
 """
 
 from vcpbot.services.yearpack._gather import trained_vcps, year_pack

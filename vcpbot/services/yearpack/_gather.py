@@ -14,7 +14,8 @@ hidden, then secondary suppression; each association is a contributor) and
 recorded in ``year_releases`` the first time, so every later pack shows the same
 numbers. Never per person.
 
-**Training** is not tracked yet: ``trained_vcps`` says so (None).
+**Trained VCPs**: those registered at the year's end whose training (any topic) was
+current then (``trained_vcps``), as readiness counts them today.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vcpbot.db.intervisie import IntervisieInvitation, IntervisieSession, SessionStatus
 from vcpbot.db.network import Association, AssociationStatus, Vcp
 from vcpbot.db.rules import RulesDocument, RulesKind, RulesVersion
+from vcpbot.db.training import TrainingRecord
 from vcpbot.db.yearpack import YearRelease
 from vcpbot.errors import InvalidInput
 from vcpbot.services import escalation, kmtm
@@ -95,13 +97,22 @@ async def year_pack(
 
 
 async def trained_vcps(session: AsyncSession, *, year: int, zone: ZoneInfo) -> int | None:
-    """How many registered VCPs held a valid training at the end of ``year``.
-
-    Training is not tracked yet, so this is None ("not tracked yet"). When training
-    records exist, count them here; the pack, its sheet and its summary show the number.
-    """
-    del session, year, zone
-    return None
+    """How many VCPs registered at the end of ``year`` (in associations approved then and
+    still) held a training then: completed before the year's end, not yet expired at it.
+    Any topic counts, as in readiness. (None would read "not tracked yet".)"""
+    _, end = _bounds(year, zone)
+    ids = await _associations(session, end)
+    if not ids:
+        return 0
+    current = select(TrainingRecord.user_id).where(
+        TrainingRecord.completed_at < end, TrainingRecord.expires_at > end
+    )
+    found = await session.scalar(
+        select(func.count(func.distinct(Vcp.user_id))).where(
+            Vcp.association_id.in_(ids), Vcp.added_at < end, Vcp.user_id.in_(current)
+        )
+    )
+    return int(found or 0)
 
 
 def _bounds(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
