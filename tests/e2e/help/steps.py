@@ -68,6 +68,7 @@ COORDINATOR_EXTRAS = (
     "network vcps",
     "network audit",
     "network readiness",
+    "network year",
     "network announce",
     "network announcements",
     "network suspend",

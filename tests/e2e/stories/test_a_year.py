@@ -231,8 +231,8 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
     kept = await row_counts(harness.db)
     # docs/privacy.md, per feature. Network: the hub, both associations, their VCPs and
     # the audit of joins and registrations; languages of the people written to.
-    # Escalation: of the destroyed case only its count; no case, message, post, outbox
-    # row, counter or block. KMTM: counts per association and the released report.
+    # Escalation: of the destroyed case only its count and how many days it took; no
+    # case, message, post, outbox row, counter or block. KMTM: counts per association and the released report.
     # Intervisie: the series, the sessions, invitations and reminders, and whether each
     # invitation DM went out (no automatic deletion yet, the retention table says so).
     # Rules: none were published.
@@ -243,6 +243,7 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
         "audit_log",
         "user_languages",
         "escalation_counts",
+        "escalation_durations",
         "kmtm_periods",
         "kmtm_by_category",
         "kmtm_by_relation",
@@ -257,6 +258,7 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
         "intervisie_delivery_items",
     }, kept
     assert kept["escalation_counts"] == 1
+    assert kept["escalation_durations"] >= 1  # days to close (and to acknowledge, if it was)
     assert kept["vcps"] == 2  # liv and bram
     stored = await user_ids_stored(harness.db)
     assert sanne.id not in stored, "she deleted her data: no table names her"
