@@ -232,7 +232,8 @@ async def test_a_year_ends_with_only_what_the_privacy_statement_keeps(
     # docs/privacy.md, per feature. Network: the hub, both associations, their VCPs and
     # the audit of joins and registrations; languages of the people written to.
     # Escalation: of the destroyed case only its count and how many days it took; no
-    # case, message, post, outbox row, counter or block. KMTM: counts per association and the released report.
+    # case, message, post, outbox row, counter or block. KMTM: counts per association and
+    # the released report.
     # Intervisie: the series, the sessions, invitations and reminders, and whether each
     # invitation DM went out (no automatic deletion yet, the retention table says so).
     # Rules: none were published.
