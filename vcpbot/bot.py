@@ -150,7 +150,8 @@ class VCPBotBase(_DiscordBot):
 
     async def on_ready(self) -> None:
         """Start-up's objects leave the collector's way (``vcpbot.collector``)."""
-        settle()
+        if self.settings.gc_freeze:
+            settle()
 
     async def _load_cog(self, name: str) -> None:
         try:

@@ -306,6 +306,13 @@ class Settings(BaseSettings):
     shard_count: int | None = Field(
         default=None, ge=1, description="Total number of shards (the same in every process)."
     )
+    gc_freeze: bool = Field(
+        default=True,
+        description=(
+            "Once ready, move start-up's objects out of the garbage collector's way "
+            "(gc.freeze), so full collections do not pause every interaction."
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the bot (discord.http stays at WARNING)."
     )

@@ -72,6 +72,9 @@ def settings_for(emulator: Emulator, *, hub_guild_id: int | None, **values: Any)
     """Settings as a deployment would have them, pointed at this emulator (and, unless
     given, a temporary runtime directory shared by every bot on it)."""
     values.setdefault("runtime_dir", runtime_dir_for(emulator))
+    # One test process starts hundreds of bots: a full collection at each start would
+    # cost more than it saves. tests/e2e/operations/test_collector.py turns it on.
+    values.setdefault("gc_freeze", False)
     return Settings.load(
         config_file=None,
         env_file=None,
