@@ -14,12 +14,15 @@ async def rules_admin(
     association: AssociationGuild,
     subcommand: str,
     options: dict[str, Any] | None = None,
+    *,
+    within: float | None = None,
 ) -> Message:
-    """The board runs ``/rules-admin <subcommand>``: their answer."""
+    """The board runs ``/rules-admin <subcommand>``: their answer (waited for ``within``
+    seconds, the emulator's default if None)."""
     result = await emulator.person(association.admin).slash(
         association.guild, "rules-admin", options or {}, subcommand=subcommand
     )
-    return await result.final()
+    return await result.final(within=within)
 
 
 async def upload(  # noqa: PLR0917 - the file and where it goes

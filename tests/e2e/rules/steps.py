@@ -69,9 +69,13 @@ async def admin(
     association: AssociationGuild,
     subcommand: str,
     options: dict[str, Any] | None = None,
+    *,
+    within: float | None = None,
 ) -> Message:
     """The board runs /rules-admin <subcommand> and gets its private answer."""
-    return private(await rules.rules_admin(emulator, association, subcommand, options))
+    return private(
+        await rules.rules_admin(emulator, association, subcommand, options, within=within)
+    )
 
 
 def private(message: Message) -> Message:
@@ -104,11 +108,12 @@ async def publish(
     *,
     reacknowledge: bool = False,
     document: str = "house_rules",
+    within: float | None = None,
 ) -> Message:
     options: dict[str, Any] = {"document": document, "note": note}
     if reacknowledge:
         options["reacknowledge"] = True
-    return await admin(emulator, association, "publish", options)
+    return await admin(emulator, association, "publish", options, within=within)
 
 
 async def edit_article(

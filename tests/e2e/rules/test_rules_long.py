@@ -74,7 +74,9 @@ async def test_a_long_document_is_paged_for_readers_and_split_in_the_channel(
     back = await board.press(page, label="Vorige")
     assert f"Pagina {pages - 1} van {pages}" in (await back.wait()).message.text
 
-    await publish(emulator, tragos, "Eerste versie", document="code_of_conduct")
+    # Its posts to #rules wait on the channel's rate limit (5 per 5 s), so the deferred
+    # answer may take longer than the default wait; Discord allows 15 minutes.
+    await publish(emulator, tragos, "Eerste versie", document="code_of_conduct", within=30)
     posts = rules_posts(emulator, tragos)
     assert len(posts) > 2
     for post in posts:
