@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from vcpbot.collector import settle
 from vcpbot.db import Database
-from vcpbot.db.migrate import state as migration_state
+from vcpbot.db.revision import schema_state
 from vcpbot.i18n.translator import CatalogTranslator
 from vcpbot.interactions import report_error
 from vcpbot.languages import LanguageMemory
@@ -123,7 +123,7 @@ class VCPBotBase(_DiscordBot):
         return None if self.metrics is None else self.metrics.port
 
     async def setup_hook(self) -> None:
-        current = await migration_state(self.db)
+        current = await schema_state(self.db)
         if not current.at_head:
             raise DatabaseNotReady(f"vcpbot will not start: {current.advice()}")
         await self.tree.set_translator(CatalogTranslator())

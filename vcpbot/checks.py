@@ -47,7 +47,7 @@ def _missing_sqlite_file(url: str) -> Path | None:
 
 async def check_database(settings: Settings) -> list[str]:
     from vcpbot.db import create_database
-    from vcpbot.db.migrate import state
+    from vcpbot.db.revision import schema_state
 
     missing = _missing_sqlite_file(settings.database_url)
     if missing is not None:
@@ -55,7 +55,7 @@ async def check_database(settings: Settings) -> list[str]:
     where = _redacted(settings.database_url)
     db = create_database(settings.database_url)
     try:
-        current = await asyncio.wait_for(state(db), CONNECT_TIMEOUT_S)
+        current = await asyncio.wait_for(schema_state(db), CONNECT_TIMEOUT_S)
     except TimeoutError:
         return [f"database: no answer from {where} within {CONNECT_TIMEOUT_S} s"]
     except Exception as exc:  # any driver error means the same to the operator

@@ -11,7 +11,7 @@ import discord
 
 from vcpbot.bot import DatabaseNotReady, create_bot
 from vcpbot.db import create_database
-from vcpbot.db.migrate import state
+from vcpbot.db.revision import schema_state
 from vcpbot.discord_endpoints import point_discord_at
 from vcpbot.leadership import AlreadyRunning, Leadership, leadership_for
 from vcpbot.logs import configure_logging
@@ -62,7 +62,7 @@ async def run_bot(settings: Settings) -> int:
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     db = create_database(settings.database_url)
     try:
-        current = await state(db)
+        current = await schema_state(db)
         if not current.at_head:
             sys.stderr.write(f"vcpbot will not start: {current.advice()}\n")
             return 1

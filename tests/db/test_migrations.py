@@ -1,5 +1,7 @@
 """Migrations take an empty database to head and back, on SQLite and PostgreSQL."""
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,7 @@ from vcpbot.crypto import (
 from vcpbot.db import Database
 from vcpbot.db.base import Base, UTCDateTime
 from vcpbot.db.migrate import downgrade, head_revisions, schema_diff, state, upgrade
+from vcpbot.db.revision import HEAD_REVISIONS, schema_state
 from vcpbot.runtime_key import RuntimeKey
 from vcpbot.services import escalation
 from vcpbot.services.escalation import EscalationConfig, OutboxKind, Place
@@ -60,6 +63,39 @@ def test_the_history_is_one_line() -> None:
     # Features may branch while they are built side by side; what lands is linear,
     # so every deployment applies the revisions in the same order.
     assert len(head_revisions()) == 1
+
+
+def test_the_bots_head_is_the_migrations_head() -> None:
+    # The bot checks the schema without Alembic, against this constant: a new migration
+    # must move it, or every bot would refuse (or accept) the wrong database.
+    assert head_revisions() == HEAD_REVISIONS
+
+
+async def test_the_bots_check_reads_what_alembic_reads(empty_db: Database) -> None:
+    assert (await schema_state(empty_db)).current == (await state(empty_db)).current == ()
+    assert not (await schema_state(empty_db)).at_head
+    await upgrade(empty_db)
+    assert (await schema_state(empty_db)).current == (await state(empty_db)).current
+    assert (await schema_state(empty_db)).at_head
+    await downgrade(empty_db, "-1")
+    assert (await schema_state(empty_db)).current == (await state(empty_db)).current
+    assert not (await schema_state(empty_db)).at_head
+
+
+def test_a_running_bot_does_not_load_alembic() -> None:
+    # About 11 MiB in every bot process (benchmarks/README.md, memory): only the CLI's
+    # `vcpbot db` commands and backups need it.
+    probe = (
+        "import importlib, sys, vcpbot.runner\n"
+        "from vcpbot.settings import Settings\n"
+        "for name in Settings.load(config_file=None, env_file=None).cogs:\n"
+        "    importlib.import_module(f'cogs.{name}')\n"
+        "print('alembic' in sys.modules)"
+    )
+    loaded = subprocess.run(  # noqa: S603 - this interpreter and a fixed probe
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "False"
 
 
 AT = bindparam("at", type_=UTCDateTime())

@@ -1,8 +1,10 @@
-"""Alembic, driven from code: the CLI, the bot's start-up check and the tests share it."""
+"""Alembic, driven from code: the CLI, backups and the tests share it.
+
+The bot's own start-up check does not load Alembic (``vcpbot.db.revision``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -13,32 +15,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from vcpbot.db.engine import Database
+from vcpbot.db.revision import MigrationState
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
-
-
-@dataclass(frozen=True)
-class MigrationState:
-    """Where the database is and where the code needs it (features may branch, so sets)."""
-
-    current: tuple[str, ...]
-    heads: tuple[str, ...]
-
-    @property
-    def at_head(self) -> bool:
-        return set(self.current) == set(self.heads)
-
-    @property
-    def head(self) -> str:
-        return ", ".join(self.heads)
-
-    def advice(self) -> str:
-        if not self.current:
-            return "the database has no tables yet; run `vcpbot db upgrade` to create them"
-        return (
-            f"the database is at revision {', '.join(self.current)}, the code needs "
-            f"{self.head}; run `vcpbot db upgrade` (back up the database first)"
-        )
 
 
 def alembic_config() -> Config:
