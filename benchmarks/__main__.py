@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from benchmarks import fanout, kmtm_reports, memory, report
+from benchmarks import fanout, kmtm_reports, memory, profile, report
 from benchmarks.checks import check_writes
 from benchmarks.flows import EVENING_LABELS, Tally
 from benchmarks.load import Observer, percentile
@@ -287,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--smoke", action="store_true", help="every class, small (for CI; --only still applies)"
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record each bot with py-spy during each latency class into DIR, and summarise",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         plan = Plan(**{**SMOKE.__dict__, "classes": args.only})
@@ -316,6 +324,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--vcps must stay below {SESSION_CAP}, the most one intervisie session takes")
     if args.no_sqlite and not args.postgres:
         parser.error("--no-sqlite needs --postgres or VCPBOT_TEST_DATABASE_URL")
+    if args.profile is not None:
+        if profile.py_spy() is None:
+            parser.error("--profile needs py-spy on PATH (pip install py-spy)")
+        args.profile.mkdir(parents=True, exist_ok=True)
+        plan = dataclasses.replace(plan, profile_dir=args.profile)
     return asyncio.run(run(plan, sqlite=not args.no_sqlite, postgres_url=args.postgres))
 
 

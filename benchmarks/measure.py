@@ -6,8 +6,11 @@ world; each class is warmed up once first.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchmarks.flows import (
     ACK_LABEL,
@@ -35,6 +38,7 @@ from benchmarks.flows import (
 from benchmarks.load import Observer, Sample, open_loop, open_loop_flows, open_loops
 from benchmarks.plan import Plan
 from benchmarks.processes import BotProcess
+from benchmarks.profile import py_spy, recording, summarize
 from benchmarks.world import BenchWorld
 from discord_emulator import Emulator
 
@@ -67,16 +71,17 @@ async def measure(
     run = Session(em, observer, plan, People(em, bench), tally, {})
     await _warm_up(run)
     cpu_before, runner_before = bot.cpu_seconds(), time.process_time()
-    if plan.has("reads"):
-        await _reads(run)
-    if plan.has("writes"):
-        await _writes(run)
-    if plan.has("escalation"):
-        await _escalations(run)
-    if plan.has("guessing"):
-        await _guessing(run)
-    if plan.has("evening"):
-        await _evening(run)
+    classes: tuple[tuple[str, Callable[[Session], Awaitable[None]]], ...] = (
+        ("reads", _reads),
+        ("writes", _writes),
+        ("escalation", _escalations),
+        ("guessing", _guessing),
+        ("evening", _evening),
+    )
+    for name, measure_class in classes:
+        if plan.has(name):
+            async with _profiled(plan.profile_dir, bot, name):
+                await measure_class(run)
     # The same interactions again.
     uncounted = (EVENING_LABELS["all"], RECEIPT_LABEL, GUESS_ANSWER_LABEL)
     sent = sum(s.sent for (label, _), s in run.samples.items() if label not in uncounted)
@@ -92,6 +97,20 @@ async def measure(
         f"runner CPU {runner_cpu:.1f} s"
     )
     return run.samples
+
+
+@contextlib.asynccontextmanager
+async def _profiled(where: Path | None, bot: BotProcess, name: str) -> AsyncIterator[None]:
+    """With ``--profile``, py-spy records the bot while this class is measured."""
+    tool = py_spy()
+    if where is None or tool is None:
+        yield
+        return
+    path = where / f"{bot.kind}-{bot.process.pid}-{name}.txt"
+    async with recording(bot.process.pid, path, tool):
+        yield
+    if path.exists():
+        print("\n".join(summarize(path).lines(f"of {bot.kind} during {name}")))
 
 
 async def _warm_up(run: Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchmarks.flows import CASES_PER_REPORTER, evening_kind
 
@@ -45,6 +46,8 @@ class Plan:
     guess_rate: float = 150.0
     guess_write_rate: float = 20.0
     guess_seconds: float = 8.0
+    # --profile: py-spy records each bot during each latency class (benchmarks/profile.py).
+    profile_dir: Path | None = None
 
     def has(self, name: str) -> bool:
         return name in self.classes
