@@ -384,6 +384,27 @@ async def test_a_member_reads_contents_an_article_and_searches_in_their_language
     assert error.key == "rules.error.search_too_short"
 
 
+async def test_a_kept_copy_of_the_published_rules_parses_each_language_once(
+    db: Database,
+) -> None:
+    # The cog keeps `published` between interactions (vcpbot.readcache); parsing a
+    # real code of conduct costs milliseconds, so each language is parsed once per copy.
+    await upload(db, NL_V1)
+    await upload(db, EN_V1, language="en")
+    await publish(db)
+    documents = await run(db, rules.published, guild_id=GUILD)
+    (document,) = documents
+    assert document.parsed == {}
+    rules.contents_of(documents, language="en")
+    parsed = document.parsed["en"]
+    rules.article_of(documents, kind=None, number=2, language="en")
+    rules.search_in(documents, query="UM team", language="en")
+    assert document.parsed["en"] is parsed and set(document.parsed) == {"en"}
+    (article,) = (rules.article_of(documents, kind=None, number=2, language="nl"),)
+    assert article.title == "Grenzen" and set(document.parsed) == {"en", "nl"}
+    assert document == (await run(db, rules.published, guild_id=GUILD))[0]  # not compared
+
+
 async def test_a_missing_language_falls_back_to_the_other_and_says_so(db: Database) -> None:
     await upload(db, EN_V1, language="en")
     await publish(db, note="First version")

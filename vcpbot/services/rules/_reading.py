@@ -33,7 +33,9 @@ def _text_of(document: Published, language: Language) -> tuple[RulesText, Langua
     for candidate in (language, other_language(language)):
         text = document.text_nl if candidate == "nl" else document.text_en
         if text:
-            return rules_text.parse(text, require_articles=False), candidate
+            if candidate not in document.parsed:
+                document.parsed[candidate] = rules_text.parse(text, require_articles=False)
+            return document.parsed[candidate], candidate
     raise AssertionError("a version has at least one language")
 
 
