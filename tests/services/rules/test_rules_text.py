@@ -383,3 +383,23 @@ def test_diff_text_cannot_close_a_code_block() -> None:
     old = rules_text.parse("## 1. A\n\nx")
     new = rules_text.parse("## 1. A\n\n```\ncode\n```")
     assert "```" not in rules_text.diff(old, new).changes[0].as_text()
+
+
+def _folded_one_by_one(text: str) -> tuple[str, list[int]]:
+    folded, positions = [], []
+    for index, ch in enumerate(text):
+        part = rules_text._fold_char(ch)
+        folded.append(part)
+        positions.extend([index] * len(part))
+    return "".join(folded), positions
+
+
+@given(
+    st.text(alphabet=st.sampled_from("aZ 1.\nÉéëĳßﬁÅç\u0301İ"), max_size=40) | st.text(max_size=40)
+)
+@settings(max_examples=400, deadline=None)
+def test_folding_by_runs_is_folding_each_character(text: str) -> None:
+    # ASCII runs fold with str.lower (fast); the result must be the same as folding
+    # every character on its own, positions included (they place the highlights).
+    assert rules_text._folded_with_positions(text) == _folded_one_by_one(text)
+    assert rules_text.fold(text) == _folded_one_by_one(text)[0]

@@ -335,18 +335,32 @@ def _fold_char(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+# Runs of characters that need folding one by one; ASCII (nearly all of a Dutch or
+# English text) folds exactly as str.lower() does, at C speed: a search through a
+# 20-article code of conduct took 3-7 ms when every character went through _fold_char.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: ``Één`` and ``een`` fold alike."""
-    return "".join(_fold_char(ch) for ch in text)
+    return _folded_with_positions(text)[0]
 
 
 def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each of its characters the index it came from."""
     folded: list[str] = []
     positions: list[int] = []
-    for index, ch in enumerate(text):
-        part = _fold_char(ch)
-        folded.append(part)
-        positions.extend([index] * len(part))
+    cursor = 0
+    for run in _NON_ASCII.finditer(text):
+        folded.append(text[cursor : run.start()].lower())
+        positions.extend(range(cursor, run.start()))
+        for index in range(run.start(), run.end()):
+            part = _fold_char(text[index])
+            folded.append(part)
+            positions.extend([index] * len(part))
+        cursor = run.end()
+    folded.append(text[cursor:].lower())
+    positions.extend(range(cursor, len(text)))
     return "".join(folded), positions
 
 
