@@ -103,8 +103,11 @@ class LogForm(discord.ui.Modal):
         # could be counted without the VCP seeing it, and logged twice.
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = bot.clock()
-        async with bot.db.sessions.begin() as session:
+        # Checked before the write: on SQLite, every statement inside the write
+        # transaction holds the one write lock that all other submits wait for.
+        async with bot.db.reading.begin() as session:
             await require_vcp(interaction, session)
+        async with bot.db.sessions.begin() as session:
             contact = await kmtm.log_contact(
                 session,
                 guild_id=access.in_guild(interaction),
@@ -160,7 +163,8 @@ def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str
 async def open_form(interaction: Interaction) -> None:
     """``/kmtm log`` and the panel button: check first, then show the form."""
     bot = bot_of(interaction)
-    async with bot.db.sessions.begin() as session:
+    # Only reads: on SQLite it must not queue for the write lock behind the submits.
+    async with bot.db.reading.begin() as session:
         await require_vcp(interaction, session)
         period = await require_open_period(bot, session)
     await interaction.response.send_modal(
