@@ -398,7 +398,7 @@ class IntervisieCog(commands.Cog):
         """Completes the last name of a comma-separated list."""
         head, _, last = current.rpartition(",")
         try:
-            async with self.bot.db.sessions.begin() as session:
+            async with self.bot.db.reading.begin() as session:
                 await access.require_coordinator(interaction, session)
                 names = await network.association_names(session, prefix=last.strip())
         except UserError:
