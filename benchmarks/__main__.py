@@ -21,7 +21,7 @@ from benchmarks import fanout, kmtm_reports, memory, profile, report
 from benchmarks.checks import check_writes
 from benchmarks.flows import EVENING_LABELS, Tally
 from benchmarks.load import Observer, percentile
-from benchmarks.measure import measure
+from benchmarks.measure import ClassCpu, cpu_figures, measure
 from benchmarks.plan import CLASSES, LATENCY_CLASSES, Plan
 from benchmarks.processes import fresh_database, running, vcpbot_args
 from benchmarks.world import SESSION_CAP, seed, set_up
@@ -51,7 +51,8 @@ async def run_shared_world(
                 await set_up(em, bench)
                 print(f"{name}: vcpbot")
                 tally = Tally()
-                measured = await measure(em, observer, bench, plan, bot, tally=tally)
+                bot_cpu: ClassCpu = {}
+                measured = await measure(em, observer, bench, plan, bot, tally=tally, cpu=bot_cpu)
                 failures = await check_writes(name, url, tally)
                 if plan.has("reports"):
                     seeded = await kmtm_reports.seed(
@@ -62,7 +63,10 @@ async def run_shared_world(
             # The baseline answers the same commands, buttons and forms on the same world.
             async with running(em, "baseline") as baseline_bot:
                 print(f"{name}: baseline")
-                baseline = await measure(em, observer, bench, plan, baseline_bot, tally=Tally())
+                bare_cpu: ClassCpu = {}
+                baseline = await measure(
+                    em, observer, bench, plan, baseline_bot, tally=Tally(), cpu=bare_cpu
+                )
                 if plan.has("reports"):
                     bare = await kmtm_reports.measure_baseline(em, bench, seeded)
         finally:
@@ -72,6 +76,7 @@ async def run_shared_world(
         report.Row(name, label, rate, sample, baseline[label, rate])
         for (label, rate), sample in measured.items()
     ]
+    figures += cpu_figures(name, bot_cpu, bare_cpu)
     if plan.has("reports"):
         size = f"{plan.report_periods} periods x {plan.report_associations} associations"
         figures += kmtm_reports.figures(name, size, times, bare)

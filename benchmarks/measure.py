@@ -7,6 +7,7 @@ world; each class is warmed up once first.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -39,10 +40,16 @@ from benchmarks.load import Observer, Sample, open_loop, open_loop_flows, open_l
 from benchmarks.plan import Plan
 from benchmarks.processes import BotProcess
 from benchmarks.profile import py_spy, recording, summarize
+from benchmarks.report import Figure
 from benchmarks.world import BenchWorld
 from discord_emulator import Emulator
 
 Samples = dict[tuple[str, float], Sample]
+# Per class: the bot process's CPU seconds while it was measured, and the interactions
+# dispatched to it meanwhile (the unmeasured ones that open forms included).
+ClassCpu = dict[str, tuple[float, int]]
+# The goals of issue 21 for CPU per interaction, as a ratio to the bare bot's.
+CPU_GOALS = {"reads": 1.5, "writes": 2.5}
 
 
 @dataclass
@@ -67,7 +74,9 @@ async def measure(
     bot: BotProcess,
     *,
     tally: Tally,
+    cpu: ClassCpu | None = None,
 ) -> Samples:
+    """Every latency class of ``plan`` against ``bot``; fills ``cpu`` per class if given."""
     run = Session(em, observer, plan, People(em, bench), tally, {})
     await _warm_up(run)
     cpu_before, runner_before = bot.cpu_seconds(), time.process_time()
@@ -80,8 +89,12 @@ async def measure(
     )
     for name, measure_class in classes:
         if plan.has(name):
+            before, dispatched = bot.cpu_seconds(), observer.dispatched
             async with _profiled(plan.profile_dir, bot, name):
                 await measure_class(run)
+            after = bot.cpu_seconds()
+            if cpu is not None and before is not None and after is not None:
+                cpu[name] = (after - before, observer.dispatched - dispatched)
     # The same interactions again.
     uncounted = (EVENING_LABELS["all"], RECEIPT_LABEL, GUESS_ANSWER_LABEL)
     sent = sum(s.sent for (label, _), s in run.samples.items() if label not in uncounted)
@@ -97,6 +110,29 @@ async def measure(
         f"runner CPU {runner_cpu:.1f} s"
     )
     return run.samples
+
+
+def cpu_figures(database: str, bot: ClassCpu, baseline: ClassCpu) -> list[Figure]:
+    """CPU per interaction per class, the real bot against the bare one."""
+    figures = []
+    for name, (seconds, count) in bot.items():
+        bare_seconds, bare_count = baseline.get(name, (math.nan, 0))
+        goal = CPU_GOALS.get(name)
+        mine = seconds / max(count, 1) * 1000
+        bare = bare_seconds / bare_count * 1000 if bare_count else None
+        figures.append(
+            Figure(
+                database,
+                f"bot CPU per interaction: {name}",
+                f"{count} interactions",
+                mine,
+                bare,
+                "ms",
+                goal=f"≤ {goal}x" if goal else "-",
+                met=None if goal is None or not bare else mine / bare <= goal,
+            )
+        )
+    return figures
 
 
 @contextlib.asynccontextmanager
