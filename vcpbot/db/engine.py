@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from vcpbot.db.changes import ChangeFeed
 from vcpbot.db.ping import IDLE_PING_S, ping_when_idle
 from vcpbot.db.sqlite import WalCompactor
+from vcpbot.db.writers import READ_ONLY, WriterQueue
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POOL_SIZE, POOL_OVERFLOW = 10, 5  # PostgreSQL connections per process: kept, extra
@@ -48,7 +49,7 @@ class Database:
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the driver, decide when transactions start (see _sqlite_begin).
+    # Let SQLAlchemy, not the driver, decide when transactions start (vcpbot.db.writers).
     dbapi_connection.isolation_level = None
     # WAL lets readers run beside the one writer; FULL makes a commit durable
     # before we show anyone a receipt; foreign keys are off by default in SQLite.
@@ -64,19 +65,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-READ_ONLY = "vcpbot_read_only"
-
-
-def _sqlite_begin(conn: Any) -> None:
-    # pysqlite's implicit transactions start late; an explicit BEGIN IMMEDIATE
-    # takes the write lock up front so two writers wait instead of failing.
-    # A transaction that only reads (db.reading) needs no lock and does not queue.
-    if conn.get_execution_options().get(READ_ONLY):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> Database:
     """Create the engine for ``url`` (already normalised by the settings).
 
@@ -87,9 +75,14 @@ def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> D
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine_options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        write_wait = engine_options.pop("write_wait_seconds", SQLITE_BUSY_TIMEOUT_MS / 1000)
         engine = create_async_engine(url, echo=echo, **engine_options)
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        # BEGIN IMMEDIATE takes the write lock up front, so two writers wait instead of
+        # failing; they wait their turn in this process (vcpbot.db.writers).
+        writers = WriterQueue(write_wait)
+        event.listen(engine.sync_engine, "begin", writers.begin)
+        event.listen(engine.sync_engine.pool, "checkin", writers.checkin)
     else:
         idle_ping = engine_options.pop("idle_ping_seconds", IDLE_PING_S)
         # At most 15 connections per process, as SQLAlchemy's default (5 kept, 10 more
