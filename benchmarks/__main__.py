@@ -301,30 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         help="record each bot with py-spy during each latency class into DIR, and summarise",
     )
     args = parser.parse_args(argv)
-    if args.smoke:
-        plan = Plan(**{**SMOKE.__dict__, "classes": args.only})
-    else:
-        plan = Plan(
-            classes=args.only,
-            rates=_rates(args.rates),
-            write_rates=_rates(args.write_rates),
-            escalation_rates=_rates(args.escalation_rates),
-            evening_rates=_rates(args.evening_rates),
-            seconds=args.seconds,
-            escalation_seconds=args.escalation_seconds,
-            evening_seconds=args.evening_seconds,
-            max_count=args.max_count,
-            vcps=args.vcps,
-            fanout_invitees=args.fanout_invitees,
-            report_periods=args.report_periods,
-            report_associations=args.report_associations,
-            memory_guilds=_sizes(args.memory_guilds),
-            hash_repetitions=args.hash_repetitions,
-            guesses=args.guesses,
-            guess_rate=args.guess_rate,
-            guess_write_rate=args.guess_write_rate,
-            guess_seconds=args.guess_seconds,
-        )
+    plan = _plan(args)
     if plan.uses_vcps and plan.vcps >= SESSION_CAP:
         parser.error(f"--vcps must stay below {SESSION_CAP}, the most one intervisie session takes")
     if args.no_sqlite and not args.postgres:
@@ -335,6 +312,32 @@ def main(argv: list[str] | None = None) -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
         plan = dataclasses.replace(plan, profile_dir=args.profile)
     return asyncio.run(run(plan, sqlite=not args.no_sqlite, postgres_url=args.postgres))
+
+
+def _plan(args: argparse.Namespace) -> Plan:
+    if args.smoke:
+        return Plan(**{**SMOKE.__dict__, "classes": args.only})
+    return Plan(
+        classes=args.only,
+        rates=_rates(args.rates),
+        write_rates=_rates(args.write_rates),
+        escalation_rates=_rates(args.escalation_rates),
+        evening_rates=_rates(args.evening_rates),
+        seconds=args.seconds,
+        escalation_seconds=args.escalation_seconds,
+        evening_seconds=args.evening_seconds,
+        max_count=args.max_count,
+        vcps=args.vcps,
+        fanout_invitees=args.fanout_invitees,
+        report_periods=args.report_periods,
+        report_associations=args.report_associations,
+        memory_guilds=_sizes(args.memory_guilds),
+        hash_repetitions=args.hash_repetitions,
+        guesses=args.guesses,
+        guess_rate=args.guess_rate,
+        guess_write_rate=args.guess_write_rate,
+        guess_seconds=args.guess_seconds,
+    )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,18 @@ class Summary:
         ]
 
 
-def _library(file: str) -> str:
+# Innermost frames that are a system call rather than Python work: the time is the
+# kernel's (loopback TCP to the emulator and the database) or waiting for events.
+SYSTEM_CALLS = (
+    ("sending on sockets (kernel)", ("_SelectorSocketTransport.write", "sock_sendall")),
+    ("polling for events (epoll)", ("EpollSelector.select",)),
+)
+
+
+def _library(function: str, file: str) -> str:
+    for name, functions in SYSTEM_CALLS:
+        if function in functions:
+            return name
     for name, markers in LIBRARIES:
         if any(marker in file for marker in markers):
             return name
@@ -126,7 +137,7 @@ def summarize(path: Path) -> Summary:
         if not frames:
             continue
         total += count
-        libraries[_library(frames[-1][1])] += count
+        libraries[_library(*frames[-1])] += count
         seen = {f"{file}:{function}" for function, file in frames if file.startswith(OWN)}
         for name in seen:
             own[name] += count

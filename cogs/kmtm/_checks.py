@@ -17,12 +17,22 @@ def today(bot: Bot) -> date:
     return bot.clock().astimezone(bot.settings.zone).date()
 
 
-async def require_vcp(interaction: Interaction, session: AsyncSession) -> network.AssociationView:
-    """A registered VCP of an association that is in the network, in its own server."""
+async def require_vcp(interaction: Interaction, bot: Bot) -> network.AssociationView:
+    """A registered VCP of an association that is in the network, in its own server.
+
+    Asked at every form and every Save of an introduction evening: read from the kept
+    copy (``vcpbot.readcache``), which any change to the association or its VCPs, in
+    any process, makes stale."""
     guild_id = access.in_association_guild(interaction)
+
+    async def load() -> network.VcpStanding:
+        async with bot.db.reading.begin() as session:
+            return await network.vcp_standing(session, guild_id=guild_id)
+
+    standing = await bot.reads.get(("vcp-standing", guild_id), network.STANDING_TABLES, load)
     # The association first: an unapproved one gets that answer, not "you are no VCP".
-    association = await network.require_in_network(session, guild_id=guild_id)
-    if not await network.is_vcp(session, guild_id=guild_id, user_id=interaction.user.id):
+    association = network.in_network_or_refuse(standing.association)
+    if interaction.user.id not in standing.vcp_ids:
         raise NotAllowed("kmtm.error.not_vcp")
     return association
 

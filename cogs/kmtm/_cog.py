@@ -54,6 +54,11 @@ class KmtmCog(commands.Cog, name=COG_NAME):
         # Previews waiting for Post or Cancel, in memory only: see vcpbot.services.kmtm._preview.
         self.previews = PreviewBook()
 
+    async def cog_load(self) -> None:
+        # Every log reads who is a VCP from a kept copy (_checks.require_vcp); another
+        # process that registers or removes a VCP must announce it from the start.
+        self.bot.db.changes.watch(network.STANDING_TABLES)
+
     # No default permissions: VCPs, admins and the coordinator each use part of it,
     # and every command checks who may act.
     kmtm_group = app_commands.Group(

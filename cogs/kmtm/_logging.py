@@ -103,10 +103,7 @@ class LogForm(discord.ui.Modal):
         # could be counted without the VCP seeing it, and logged twice.
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = bot.clock()
-        # Checked before the write: on SQLite, every statement inside the write
-        # transaction holds the one write lock that all other submits wait for.
-        async with bot.db.reading.begin() as session:
-            await require_vcp(interaction, session)
+        await require_vcp(interaction, bot)  # before the write: a kept copy, no lock
         async with bot.db.sessions.begin() as session:
             contact = await kmtm.log_contact(
                 session,
@@ -163,9 +160,9 @@ def confirmation(contact: LoggedContact, locale: Locale, *, minutes: int) -> str
 async def open_form(interaction: Interaction) -> None:
     """``/kmtm log`` and the panel button: check first, then show the form."""
     bot = bot_of(interaction)
+    await require_vcp(interaction, bot)
     # Only reads: on SQLite it must not queue for the write lock behind the submits.
     async with bot.db.reading.begin() as session:
-        await require_vcp(interaction, session)
         period = await require_open_period(bot, session)
     await interaction.response.send_modal(
         LogForm(bot, period=period, locale=locale_of(interaction))
@@ -265,8 +262,8 @@ class UndoButton(
 
     async def _undo(self, interaction: Interaction) -> None:
         bot = bot_of(interaction)
+        await require_vcp(interaction, bot)
         async with bot.db.sessions.begin() as session:
-            await require_vcp(interaction, session)
             # Taken before the counters change: a double click finds nothing the second time.
             contact = undo_book(bot).take(self.token, actor_id=interaction.user.id, now=bot.clock())
             if contact is None:

@@ -103,6 +103,12 @@ async def test_what_one_process_commits_the_others_see_at_once(
     await deployment.wait(lambda: dms_mentioning(deployment, sanne, title) == 1, "the reminder")
     assert deployment.settings().leadership.refresh_seconds >= 60
 
+    # Its process keeps who is a VCP there (the KMTM checks read a kept copy): asked
+    # once, the copy is made; no period is open, so nothing can be logged yet.
+    logging_in = emulator.person(sanne)
+    asked_once = await logging_in.slash(guild, "kmtm", subcommand="log")
+    assert "geen KMTM-periode open" in (await asked_once.final()).text
+
     # The coordinator pauses the association in the hub: its /help says so at once.
     paused = await coordinator.slash(
         world.hub, "network", {"association": guild.name}, subcommand="suspend"
@@ -111,3 +117,6 @@ async def test_what_one_process_commits_the_others_see_at_once(
     after = await (await emulator.person(student).slash(guild, "help")).final()
     assert "geen onderdeel van het VCP-netwerk" in after.text
     assert f"<@{sanne.id}>" not in after.text
+    # And the kept copy of who may log there is stale at once, in that other process.
+    refused = await (await logging_in.slash(guild, "kmtm", subcommand="log")).final()
+    assert "gepauzeerd" in refused.text

@@ -205,11 +205,42 @@ async def association_for_guild(session: AsyncSession, *, guild_id: int) -> Asso
 async def require_in_network(session: AsyncSession, *, guild_id: int) -> AssociationView:
     """The association of this guild, when it is an approved, present member of the network."""
     row = await _association_row(session, guild_id)
-    if row is None or row.status in (AssociationStatus.REJECTED, AssociationStatus.PENDING):
+    return in_network_or_refuse(None if row is None else _view(row))
+
+
+def in_network_or_refuse(association: AssociationView | None) -> AssociationView:
+    """``association``, when it is an approved, present member of the network."""
+    if association is None or association.status in (
+        AssociationStatus.REJECTED,
+        AssociationStatus.PENDING,
+    ):
         raise NotAllowed("network.error.not_in_network")
-    if row.status == AssociationStatus.SUSPENDED or not row.present:
+    if association.status == AssociationStatus.SUSPENDED or not association.present:
         raise NotAllowed("network.error.suspended")
-    return _view(row)
+    return association
+
+
+@dataclass(frozen=True)
+class VcpStanding:
+    """A guild's association and who is registered as its VCP: what every KMTM log checks.
+
+    Plain values, so a cog can keep it between interactions (``vcpbot.readcache``)."""
+
+    association: AssociationView | None
+    vcp_ids: frozenset[int]
+
+
+# The tables ``vcp_standing`` reads: a commit to either makes a kept copy stale.
+STANDING_TABLES = ("associations", "vcps")
+
+
+async def vcp_standing(session: AsyncSession, *, guild_id: int) -> VcpStanding:
+    """The guild's association and its registered VCPs' user ids, in two queries."""
+    row = await _association_row(session, guild_id)
+    if row is None:
+        return VcpStanding(None, frozenset())
+    found = await session.scalars(select(Vcp.user_id).where(Vcp.association_id == row.id))
+    return VcpStanding(_view(row), frozenset(found))
 
 
 # The audit action when a board posts the anonymous-report panel (readiness reads it).
