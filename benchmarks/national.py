@@ -64,7 +64,7 @@ from vcpbot_harness import NetworkWorld, seed_network_world
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = {"guilds": 2000, "members": 200_000, "vcps": 5000}
-DEFAULT_SIZES = "0.01,0.02,0.05"
+DEFAULT_SIZES = "0.02,0.05,0.1,0.25"
 SMOKE_SIZE = 0.005
 SHARDS = 4
 START_TIMEOUT_S = 300.0

@@ -89,7 +89,7 @@ NATIONAL_COLUMNS = 15
 NATIONAL_FIGURES = (
     "start-up: spawn → all 4 ready",
     "resident memory, largest process",
-    "reminder fan-out: due → last DM",
+    "reminder fan-out, beyond the limits' minimum",
     "KMTM report by association: service + chart",
     "/kmtm report by association: until posted",
     "leader hand-over under /help load",
