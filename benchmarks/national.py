@@ -34,6 +34,7 @@ import asyncio
 import math
 import os
 import random
+import re
 import signal
 import statistics
 import sys
@@ -107,7 +108,9 @@ class Measured:
     report_chart_ms: float = math.nan
     report_bot_ms: float = math.nan
     hand_over_s: float = math.nan
+    rebuild_s: float = math.nan  # the new leader's own figure for rebuilding its timed work
     help_answered: int = 0
+    help_seconds: float = math.nan  # how long the /help load ran
     help_failed: int = 0
     fan_s: float = math.nan
     fan_minimum_s: float = math.nan
@@ -415,6 +418,7 @@ async def hand_over(em: Emulator, world: World, procs: list[Process], out: Measu
     leader = await leader_of(procs)
     places = [p for p in world.places if (p.guild.id >> 22) % SHARDS != leader.shard]
     load = Result(len(procs) - 1, 0.0)
+    loaded = time.monotonic()
     seconds = LOAD_BEFORE_KILL_S + HAND_OVER_WITHIN_S
     task = asyncio.create_task(
         closed_loop(em, places, seconds=seconds, concurrency=LOAD_CONCURRENCY, result=load)
@@ -427,11 +431,19 @@ async def hand_over(em: Emulator, world: World, procs: list[Process], out: Measu
         for p in procs:
             if p is not leader and (line := p.said(REBUILT, since=leader.killed_at)):
                 out.hand_over_s = line.at - leader.killed_at
+                out.rebuild_s = _rebuild_seconds(line.text)
         await asyncio.sleep(0.01)
     await asyncio.sleep(LOAD_AFTER_S)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     out.help_answered, out.help_failed = len(load.latencies), load.failed
+    out.help_seconds = time.monotonic() - loaded
+
+
+def _rebuild_seconds(logged: str) -> float:
+    """The seconds in "leader's timed work rebuilt in 0.07 s"."""
+    found = re.search(r"rebuilt in (\d+(?:\.\d+)?) s", logged)
+    return float(found.group(1)) if found else math.nan
 
 
 async def fan_out(
@@ -497,8 +509,8 @@ async def measure_size(server_url: str, size: Size) -> Measured:
             )
             await hand_over(em, world, procs, out)
             print(
-                f"  hand-over {out.hand_over_s:.2f} s; /help during it: {out.help_answered} "
-                f"answered, {out.help_failed} unanswered"
+                f"  hand-over {out.hand_over_s:.2f} s (rebuild {out.rebuild_s:.2f} s); /help "
+                f"during it: {_help(out)}"
             )
         finally:
             await stop_all(procs)
@@ -509,6 +521,11 @@ async def measure_size(server_url: str, size: Size) -> Measured:
         f"from due to last (the limits' minimum {out.fan_minimum_s:.1f} s)"
     )
     return out
+
+
+def _help(m: Measured) -> str:
+    rate = m.help_answered / m.help_seconds if m.help_seconds > 0 else math.nan
+    return f"{m.help_answered} ({_number(rate)}/s) / {m.help_failed}"
 
 
 def _mib(values: list[float]) -> str:
@@ -525,6 +542,7 @@ FIGURES = (
      lambda m: m.report_service_ms + m.report_chart_ms),
     ("/kmtm report by association: until posted", "ms", lambda m: m.report_bot_ms),
     ("leader hand-over under /help load", "s", lambda m: m.hand_over_s),
+    ("the new leader's rebuild of its timed work", "s", lambda m: m.rebuild_s),
 )  # fmt: skip
 
 
@@ -548,7 +566,8 @@ def sizes_table(results: list[Measured]) -> str:
         "report ms (service + chart)",
         "/kmtm report ms",
         "hand-over s",
-        "/help answered / unanswered during hand-over",
+        "rebuild s",
+        "/help during hand-over: answered (per s) / unanswered",
     ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
     for m in results:
@@ -569,7 +588,8 @@ def sizes_table(results: list[Measured]) -> str:
             f"{_number(m.report_service_ms)} + {_number(m.report_chart_ms)}",
             _number(m.report_bot_ms),
             _number(m.hand_over_s),
-            f"{m.help_answered} / {m.help_failed}",
+            _number(m.rebuild_s),
+            _help(m),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
