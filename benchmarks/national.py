@@ -17,11 +17,13 @@ size, in an emulator and a fresh database of its own:
   this process, and the coordinator's ``/kmtm report`` until posted;
 - leader hand-over under load: members run ``/help`` (closed loop) in the servers of the
   processes that stay up; the leader is killed (SIGKILL); the time until another process
-  says it leads and has rebuilt its timed work (its log, as tests/multiprocess reads it);
+  says it leads and has rebuilt its timed work (its log, as tests/multiprocess reads it),
+  and the rebuild's own time as that log line gives it;
 - reminder fan-out: the 4 processes are started again with their clock moved to just
   before the reminders' due time (``BENCH_CLOCK_OFFSET``, the method of
   ``benchmarks.fanout``), so the leader's scheduler fires every reminder at once; the
-  time from due to the last reminder DM against the least the rate limits allow.
+  time from due to the last reminder DM against the least the rate limits allow (marked
+  "late" when the processes were ready only after the due time).
 
 Then a table of sizes, and per figure a least-squares line over the sizes and its value
 at the national size: an extrapolation, with the sizes it rests on named.
