@@ -159,7 +159,7 @@ async def choose_own_leads(url: str, vcps: list[User]) -> None:
         await db.dispose()
 
 
-async def _due_times(url: str) -> list[datetime]:
+async def due_times(url: str) -> list[datetime]:
     db = create_database(url)
     try:
         async with db.sessions.begin() as session:
@@ -221,7 +221,7 @@ async def run_fanout(name: str, url: str, invitees: int) -> tuple[FanOut, list[s
                 em, world, keys=keys, vcps=vcps, start=start, channels=channels
             )
         invited_counts = [len(reminders_in(em, user, INVITATION)) for user in vcps]
-        due = await _due_times(url)
+        due = await due_times(url)
         if len(due) != invitees or len(set(due)) != 1:
             raise RuntimeError(f"expected {invitees} reminders due at one instant, found {due[:3]}")
         dm_clock = DmClock(em, channels, TITLE)

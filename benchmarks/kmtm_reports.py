@@ -51,7 +51,7 @@ class Seeded:
     cold: str
 
 
-def _period_dates(year: int) -> tuple[date, date]:
+def period_dates(year: int) -> tuple[date, date]:
     return date(year, 8, 10), date(year, 8, 30)
 
 
@@ -91,13 +91,13 @@ async def seed(url: str, *, periods: int, associations: int) -> Seeded:
             (small, first_year, guilds[:SMALL_ASSOCIATIONS]),
         ] + [(name, first_year + 1 + p, guilds) for p, name in enumerate(names)]
         for name, year, logging in plan:
-            start, end = _period_dates(year)
+            start, end = period_dates(year)
             async with db.sessions.begin() as session:
                 period = await kmtm.create_period(
                     session, name=name, start_date=start, end_date=end
                 )
-                ids = await _association_ids(session, logging)
-                await _counters(session, period.id, ids, rng)
+                ids = await association_ids(session, logging)
+                await counters(session, period.id, ids, rng)
                 await kmtm.close_period(
                     session, name=name, now=datetime(year, 9, 1, 12, tzinfo=ZONE), zone=ZONE
                 )
@@ -106,7 +106,7 @@ async def seed(url: str, *, periods: int, associations: int) -> Seeded:
         await db.dispose()
 
 
-async def _association_ids(session: AsyncSession, guilds: list[int]) -> list[int]:
+async def association_ids(session: AsyncSession, guilds: list[int]) -> list[int]:
     found = await session.execute(
         select(Association.guild_id, Association.id).where(Association.guild_id.in_(guilds))
     )
@@ -114,7 +114,7 @@ async def _association_ids(session: AsyncSession, guilds: list[int]) -> list[int
     return [by_guild[g] for g in guilds]
 
 
-async def _counters(
+async def counters(
     session: AsyncSession, period_id: int, associations: list[int], rng: random.Random
 ) -> None:
     """The rows ``kmtm.log_contact`` leaves for 0 to CONTACTS_MAX contacts per association

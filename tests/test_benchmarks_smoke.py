@@ -6,10 +6,13 @@ No timing is asserted; the figures belong in benchmarks/README.md, not in CI.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # (class, interactions sent) in the latency table, in the order the runner measures them.
@@ -78,3 +81,54 @@ def test_a_smoke_run_measures_every_class_against_its_baseline() -> None:
         assert re.fullmatch(NUMBER + r"( \w+)?", measured), figures[label]
     assert figures["duplicate reminder DMs"][3] == "0"
     assert figures["reminder DMs delivered"][3] == figures["reminder DMs delivered"][4] == "10"
+
+
+# The national-scale world's table (benchmarks.national): every column a number, or a
+# pair of numbers, in the one row of the smoke size.
+NATIONAL_COLUMNS = 16
+NATIONAL_FIGURES = (
+    "start-up: spawn → all 4 ready",
+    "resident memory, largest process",
+    "reminder fan-out, beyond the limits' minimum",
+    "KMTM report by association: service + chart",
+    "/kmtm report by association: until posted",
+    "leader hand-over under /help load",
+    "the new leader's rebuild of its timed work",
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("VCPBOT_TEST_DATABASE_URL"),
+    reason="4 processes share PostgreSQL: VCPBOT_TEST_DATABASE_URL is not set",
+)
+def test_a_smoke_run_of_the_national_world_measures_every_figure() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.national", "--smoke"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [_cells(line) for line in done.stdout.splitlines() if line.startswith("| 0.005 |")]
+    assert len(rows) == 1, done.stdout
+    (row,) = rows
+    assert len(row) == NATIONAL_COLUMNS, row
+    servers, members, vcps, start, rss, fan, minimum, ratio, delivered, duplicates = row[1:11]
+    report, bot_report, hand_over, rebuild, during = row[11:]
+    assert (servers, members, vcps) == ("10", "1000", "25"), row
+    for value in (start, minimum, bot_report, hand_over, rebuild):
+        assert re.fullmatch(NUMBER, value), row
+    assert re.fullmatch(NUMBER + r"( \(late\))?", fan), row
+    assert all(re.fullmatch(r"\d+", mib) for mib in rss.split(", ")) and rss.count(",") == 3, row
+    assert re.fullmatch(NUMBER + r" \+ " + NUMBER, report), row
+    # Fewer reminders than the global limit allows at once: the minimum is 0, so no ratio.
+    assert ratio == "-" or re.fullmatch(NUMBER + "x", ratio), row
+    assert delivered == "25/25" and duplicates == "0", row
+    answered = re.fullmatch(r"(\d+) \(" + NUMBER + r"/s\) / \d+", during)
+    assert answered and int(answered.group(1)) > 0, row
+    # One size: each figure says there is no line to draw, rather than inventing one.
+    for label in NATIONAL_FIGURES:
+        assert f"{label}: no line (measured at 1 size(s): 0.005)" in done.stdout
