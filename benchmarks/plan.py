@@ -16,7 +16,10 @@ CLASSES = (
     "reports",
     "fanout",
     "memory",
+    "soak",
 )
+# Run when no class is named: all but the soak, which takes an hour and is run on purpose.
+DEFAULT_CLASSES = tuple(c for c in CLASSES if c != "soak")
 # The classes measured against the real bot and the baseline on the shared world.
 LATENCY_CLASSES = ("reads", "writes", "escalation", "guessing", "evening")
 
@@ -38,6 +41,9 @@ class Plan:
     report_periods: int = 10
     report_associations: int = 200
     memory_guilds: tuple[int, ...] = (10, 100, 1000)
+    # Members per guild (in the smallest guild world) and open forms, for the marginal costs.
+    memory_members: tuple[int, ...] = (10, 100, 1000)
+    memory_views: tuple[int, ...] = (0, 250, 500, 1000)
     hash_repetitions: int = 20
     # Wrong /my-case guesses, each from its own account, sent at guess_rate; beside them,
     # acknowledgement presses (unrelated writes) at guess_write_rate for guess_seconds.
@@ -45,6 +51,10 @@ class Plan:
     guess_rate: float = 150.0
     guess_write_rate: float = 20.0
     guess_seconds: float = 8.0
+    # The soak: the real bot under a steady mix for this long (the baseline only when asked).
+    soak_seconds: float = 3600.0
+    soak_rate: float = 50.0
+    soak_baseline: bool = False
 
     def has(self, name: str) -> bool:
         return name in self.classes
