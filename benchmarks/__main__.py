@@ -14,6 +14,7 @@ import os
 import statistics
 import sys
 import time
+from typing import Any
 
 from benchmarks import fanout, kmtm_reports, memory, report, soak
 from benchmarks.checks import check_writes
@@ -256,6 +257,26 @@ SMOKE = Plan(
 )
 
 
+def _add_memory_and_soak_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--memory-members", default="10,100,1000", help="members per guild")
+    parser.add_argument("--memory-views", default="0,250,500,1000", help="open /kmtm log forms")
+    parser.add_argument("--soak-seconds", type=float, default=3600.0, help="the soak's length")
+    parser.add_argument("--soak-rate", type=float, default=50.0, help="soak interactions/s")
+    parser.add_argument(
+        "--soak-baseline", action="store_true", help="soak the bare bot too (doubles the time)"
+    )
+
+
+def _memory_and_soak_plan(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "memory_members": _sizes(args.memory_members),
+        "memory_views": _sizes(args.memory_views),
+        "soak_seconds": args.soak_seconds,
+        "soak_rate": args.soak_rate,
+        "soak_baseline": args.soak_baseline,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
@@ -283,13 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-guilds", default="10,100,1000", help="guild counts, comma-separated"
     )
-    parser.add_argument("--memory-members", default="10,100,1000", help="members per guild")
-    parser.add_argument("--memory-views", default="0,250,500,1000", help="open /kmtm log forms")
-    parser.add_argument("--soak-seconds", type=float, default=3600.0, help="the soak's length")
-    parser.add_argument("--soak-rate", type=float, default=50.0, help="soak interactions/s")
-    parser.add_argument(
-        "--soak-baseline", action="store_true", help="soak the bare bot too (doubles the time)"
-    )
+    _add_memory_and_soak_options(parser)
     parser.add_argument("--hash-repetitions", type=int, default=20)
     parser.add_argument("--guesses", type=int, default=150, help="wrong /my-case receipts, at once")
     parser.add_argument("--guess-rate", type=float, default=150.0, help="wrong receipts/s")
@@ -329,16 +344,12 @@ def main(argv: list[str] | None = None) -> int:
             report_periods=args.report_periods,
             report_associations=args.report_associations,
             memory_guilds=_sizes(args.memory_guilds),
-            memory_members=_sizes(args.memory_members),
-            memory_views=_sizes(args.memory_views),
             hash_repetitions=args.hash_repetitions,
             guesses=args.guesses,
             guess_rate=args.guess_rate,
             guess_write_rate=args.guess_write_rate,
             guess_seconds=args.guess_seconds,
-            soak_seconds=args.soak_seconds,
-            soak_rate=args.soak_rate,
-            soak_baseline=args.soak_baseline,
+            **_memory_and_soak_plan(args),
         )
     if plan.uses_vcps and plan.vcps >= SESSION_CAP:
         parser.error(f"--vcps must stay below {SESSION_CAP}, the most one intervisie session takes")
