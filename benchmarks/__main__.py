@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import statistics
 import sys
 import time
-from typing import Any
 
-from benchmarks import fanout, kmtm_reports, memory, report, soak
+from benchmarks import fanout, kmtm_reports, memory, report
 from benchmarks.checks import check_writes
 from benchmarks.flows import EVENING_LABELS, Tally
 from benchmarks.load import Observer, percentile
 from benchmarks.measure import measure
 from benchmarks.plan import CLASSES, DEFAULT_CLASSES, LATENCY_CLASSES, Plan
 from benchmarks.processes import fresh_database, running, vcpbot_args
+from benchmarks.soak import run_soak
 from benchmarks.world import SESSION_CAP, seed, set_up
 from discord_emulator import Emulator
 from vcpbot.crypto import ReceiptHasher, new_receipt
@@ -138,7 +139,7 @@ async def run_database(
         )
     if plan.has("soak"):
         async with fresh_database(name, postgres_url) as url:
-            soaked, soak_failures = await soak.run_soak(name, url, plan)
+            soaked, soak_failures = await run_soak(name, url, plan)
         figures += soaked
         failures += soak_failures
     return rows, figures, failures
@@ -267,14 +268,15 @@ def _add_memory_and_soak_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _memory_and_soak_plan(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "memory_members": _sizes(args.memory_members),
-        "memory_views": _sizes(args.memory_views),
-        "soak_seconds": args.soak_seconds,
-        "soak_rate": args.soak_rate,
-        "soak_baseline": args.soak_baseline,
-    }
+def _with_memory_and_soak(plan: Plan, args: argparse.Namespace) -> Plan:
+    return dataclasses.replace(
+        plan,
+        memory_members=_sizes(args.memory_members),
+        memory_views=_sizes(args.memory_views),
+        soak_seconds=args.soak_seconds,
+        soak_rate=args.soak_rate,
+        soak_baseline=args.soak_baseline,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,8 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             guess_rate=args.guess_rate,
             guess_write_rate=args.guess_write_rate,
             guess_seconds=args.guess_seconds,
-            **_memory_and_soak_plan(args),
         )
+        plan = _with_memory_and_soak(plan, args)
     if plan.uses_vcps and plan.vcps >= SESSION_CAP:
         parser.error(f"--vcps must stay below {SESSION_CAP}, the most one intervisie session takes")
     if args.no_sqlite and not args.postgres:

@@ -44,6 +44,10 @@ class Plan:
     # Members per guild (in the smallest guild world) and open forms, for the marginal costs.
     memory_members: tuple[int, ...] = (10, 100, 1000)
     memory_views: tuple[int, ...] = (0, 250, 500, 1000)
+    # The soak: the real bot under a steady mix for this long (the baseline only when asked).
+    soak_seconds: float = 3600.0
+    soak_rate: float = 50.0
+    soak_baseline: bool = False
     hash_repetitions: int = 20
     # Wrong /my-case guesses, each from its own account, sent at guess_rate; beside them,
     # acknowledgement presses (unrelated writes) at guess_write_rate for guess_seconds.
@@ -51,10 +55,6 @@ class Plan:
     guess_rate: float = 150.0
     guess_write_rate: float = 20.0
     guess_seconds: float = 8.0
-    # The soak: the real bot under a steady mix for this long (the baseline only when asked).
-    soak_seconds: float = 3600.0
-    soak_rate: float = 50.0
-    soak_baseline: bool = False
 
     def has(self, name: str) -> bool:
         return name in self.classes
