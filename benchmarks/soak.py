@@ -23,6 +23,7 @@ afterwards only when asked (``--soak-baseline``): it doubles the run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import time
 from dataclasses import dataclass
@@ -164,6 +165,8 @@ async def soak(
     await asyncio.gather(*flows, return_exceptions=True)
     await observer.drained(DRAIN_S)
     sampler.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sampler
     rss.append((loop.time() - start, _rss(bot)))
     cpu_after = bot.cpu_seconds()
     if failed:
