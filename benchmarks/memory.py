@@ -220,8 +220,9 @@ def _marginal_row(name: str, unit: str, ours: Slope, bare: Slope, size: str) -> 
         name,
         f"marginal memory per {unit} (least-squares slope)",
         size,
-        round(ours.kib_per_unit, 1),
-        round(bare.kib_per_unit, 1),
+        # + 0.0: a slope of -0.01 shows as 0, not -0.
+        round(ours.kib_per_unit, 1) + 0.0,
+        round(bare.kib_per_unit, 1) + 0.0,
         "KiB",
         goal=f"≤ {MARGINAL_GOAL:g}x",
         met=marginal_verdict(ours, bare),
