@@ -116,6 +116,14 @@ class Soaked:
         highest = max(kib for _, kib in self.after_warm_up)
         return (highest - self.at_warm_up_kib) / self.at_warm_up_kib * 100
 
+    def by_tenth(self) -> list[int]:
+        """The sample nearest each tenth of the run (the first and the last included)."""
+        end = self.rss[-1][0]
+        return [
+            min(self.rss, key=lambda point: abs(point[0] - end * tenth / 10))[1]
+            for tenth in range(11)
+        ]
+
     @property
     def trend_kib_per_min(self) -> float:
         """The least-squares slope of resident memory after the warm-up."""
@@ -233,13 +241,15 @@ def describe(name: str, bot: str, soaked: Soaked, wall_s: float) -> str:
             f" ms, p99 {percentile(s.latencies, 99) * 1000:.1f} ms"
         )
     cpu = "?" if soaked.cpu_s is None else f"{soaked.cpu_s:.1f} s"
+    tenths = ", ".join(f"{kib / 1024:.0f}" for kib in soaked.by_tenth())
     return (
         f"  {name}: {bot}: {'; '.join(parts)}\n"
         f"  {name}: {bot}: {len(soaked.rss)} memory samples in {wall_s:.0f} s; resident "
         f"{soaked.at_warm_up_kib / 1024:.1f} MiB after warm-up, {soaked.end_kib / 1024:.1f} MiB "
         f"at the end, growth {soaked.growth_pct:+.1f}% (highest sample), trend "
         f"{soaked.trend_kib_per_min:+.1f} KiB/min; {soaked.late} flows started late; "
-        f"bot CPU {cpu}"
+        f"bot CPU {cpu}\n"
+        f"  {name}: {bot}: resident MiB at each tenth of the run: {tenths}"
     )
 
 
