@@ -18,8 +18,6 @@ CLASSES = (
     "memory",
     "soak",
 )
-# Run when no class is named: all but the soak, which takes an hour and is run on purpose.
-DEFAULT_CLASSES = tuple(c for c in CLASSES if c != "soak")
 # The classes measured against the real bot and the baseline on the shared world.
 LATENCY_CLASSES = ("reads", "writes", "escalation", "guessing", "evening")
 
