@@ -25,6 +25,10 @@ from vcpbot.discord_endpoints import point_discord_at
 TOKEN_ENV = "BENCH_EMULATOR_TOKEN"  # noqa: S105 - where the token is, not a token
 # Set to a file name prefix to profile each bot process with cProfile (<prefix>.<kind>.prof).
 PROFILE_ENV = "BENCH_PROFILE"
+# Set to a file name prefix to trace allocations: the first SIGUSR1 starts tracing, each
+# later one writes a tracemalloc snapshot (<prefix>.<kind>.<n>.snap) of what was allocated
+# since and is still held: where memory grew (tracing from the start would slow set-up).
+TRACEMALLOC_ENV = "BENCH_TRACEMALLOC"
 READY_TIMEOUT_S = 20.0
 
 
@@ -67,6 +71,7 @@ async def _run(args: argparse.Namespace) -> int:
     bot, db = _build(args)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    _trace_allocations(args.kind)
     try:
         await bot.login(os.environ[TOKEN_ENV])
         connection = asyncio.create_task(bot.connect(reconnect=False))
@@ -86,6 +91,24 @@ async def _run(args: argparse.Namespace) -> int:
         await bot.close()
         if db is not None:
             await db.dispose()
+
+
+def _trace_allocations(kind: str) -> None:
+    prefix = os.environ.get(TRACEMALLOC_ENV)
+    if not prefix:
+        return
+    import itertools
+    import tracemalloc  # only when asked: tracing slows the bot down
+
+    numbers = itertools.count()
+
+    def dump() -> None:
+        if not tracemalloc.is_tracing():
+            tracemalloc.start(8)
+            return
+        tracemalloc.take_snapshot().dump(f"{prefix}.{kind}.{next(numbers)}.snap")
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, dump)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ CLASSES = (
     "reports",
     "fanout",
     "memory",
+    "soak",
 )
 # The classes measured against the real bot and the baseline on the shared world.
 LATENCY_CLASSES = ("reads", "writes", "escalation", "guessing", "evening")
@@ -39,6 +40,13 @@ class Plan:
     report_periods: int = 10
     report_associations: int = 200
     memory_guilds: tuple[int, ...] = (10, 100, 1000)
+    # Members per guild (in the smallest guild world) and open forms, for the marginal costs.
+    memory_members: tuple[int, ...] = (10, 100, 1000)
+    memory_views: tuple[int, ...] = (0, 250, 500, 1000)
+    # The soak: the real bot under a steady mix for this long (the baseline only when asked).
+    soak_seconds: float = 3600.0
+    soak_rate: float = 50.0
+    soak_baseline: bool = False
     hash_repetitions: int = 20
     # Wrong /my-case guesses, each from its own account, sent at guess_rate; beside them,
     # acknowledgement presses (unrelated writes) at guess_write_rate for guess_seconds.

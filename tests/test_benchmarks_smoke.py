@@ -48,23 +48,50 @@ FIGURES = (
     "start-up: spawn → ready",
 )
 NUMBER = r"\d+(\.\d+)?"
+SIGNED = r"-?" + NUMBER
+# Memory's marginal costs: slopes against the bare bot's, with the issue's goal and a verdict.
+MARGINAL = (
+    "marginal memory per guild (least-squares slope)",
+    "marginal memory per member (least-squares slope)",
+    "marginal memory per open view (/kmtm log form) (least-squares slope)",
+)
+CONSTANT = "constant memory: intercept at 0 guilds (imports)"
+# The soak's figures (the 2-minute version); the bare bot does not soak in the smoke run.
+SOAK = (
+    "soak: resident memory after warm-up (VmRSS)",
+    "soak: resident memory at the end (VmRSS)",
+    "soak: RSS growth after warm-up (highest sample)",
+    "soak: interactions answered",
+    "soak: interactions lost",
+)
 
 
 def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
-def test_a_smoke_run_measures_every_class_against_its_baseline() -> None:
-    done = subprocess.run(
+@pytest.fixture(scope="module")
+def smoke() -> subprocess.CompletedProcess[str]:
+    """One smoke run of every class (the soak alone takes two minutes of it)."""
+    return subprocess.run(
         [sys.executable, "-m", "benchmarks", "--smoke"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=900,
         check=False,
     )
+
+
+def _rows(done: subprocess.CompletedProcess[str]) -> list[list[str]]:
     assert done.returncode == 0, done.stdout + done.stderr
-    rows = [_cells(line) for line in done.stdout.splitlines() if line.startswith("| sqlite |")]
+    return [_cells(line) for line in done.stdout.splitlines() if line.startswith("| sqlite |")]
+
+
+def test_a_smoke_run_measures_every_class_against_its_baseline(
+    smoke: subprocess.CompletedProcess[str],
+) -> None:
+    rows = _rows(smoke)
     latency = [cells for cells in rows if len(cells) == 11]
     assert [cells[1] for cells in latency] == [label for label, _ in LATENCY_ROWS]
     for cells, (_, sent) in zip(latency, LATENCY_ROWS, strict=True):
@@ -132,3 +159,38 @@ def test_a_smoke_run_of_the_national_world_measures_every_figure() -> None:
     # One size: each figure says there is no line to draw, rather than inventing one.
     for label in NATIONAL_FIGURES:
         assert f"{label}: no line (measured at 1 size(s): 0.005)" in done.stdout
+
+
+def test_memory_states_its_constant_and_marginal_costs_against_the_bare_bots(
+    smoke: subprocess.CompletedProcess[str],
+) -> None:
+    figures = {cells[1]: cells for cells in _rows(smoke) if len(cells) == 8}
+    assert set(MARGINAL) | {CONSTANT} <= set(figures), sorted(figures)
+    for label in MARGINAL:
+        measured, bare, ratio, goal, verdict = figures[label][3:]
+        assert re.fullmatch(SIGNED + " KiB", measured), figures[label]
+        assert re.fullmatch(SIGNED + " KiB", bare), figures[label]
+        assert re.fullmatch(SIGNED + "x|-", ratio), figures[label]
+        assert goal == "≤ 1.2x", figures[label]
+        assert verdict in ("met", "**missed**"), figures[label]
+    measured, bare = figures[CONSTANT][3:5]
+    assert re.fullmatch(SIGNED + " MiB", measured), figures[CONSTANT]
+    assert re.fullmatch(SIGNED + " MiB", bare), figures[CONSTANT]
+
+
+def test_the_two_minute_soak_reports_memory_growth_and_what_was_answered(
+    smoke: subprocess.CompletedProcess[str],
+) -> None:
+    figures = {cells[1]: cells for cells in _rows(smoke) if len(cells) == 8}
+    assert set(SOAK) <= set(figures), sorted(figures)
+    assert all(figures[label][2] == "50/s for 120 s" for label in SOAK), figures
+    for label in SOAK[:2]:
+        assert re.fullmatch(NUMBER + " MiB", figures[label][3]), figures[label]
+    growth = figures["soak: RSS growth after warm-up (highest sample)"]
+    assert re.fullmatch(SIGNED + " %", growth[3]), growth
+    assert growth[6] == "≤ 5%" and growth[7] in ("met", "**missed**"), growth
+    answered = figures["soak: interactions answered"][3]
+    lost = figures["soak: interactions lost"][3]
+    # 50/s for 120 s: about 6,000 interactions, each answered or lost.
+    assert answered.isdigit() and lost.isdigit(), (answered, lost)
+    assert int(answered) + int(lost) >= 5000, (answered, lost)
