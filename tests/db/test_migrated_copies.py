@@ -14,8 +14,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from tests.conftest import DatabaseFactory
-from vcpbot.db import Database
+from tests.helpers.migrated import to_head
+from vcpbot.db import Database, create_database
 from vcpbot.db.migrate import schema_diff, state, upgrade
+from vcpbot.settings import normalise_database_url
 
 
 def _describe(connection: Connection) -> dict[str, Any]:
@@ -70,6 +72,19 @@ async def test_a_copy_at_head_has_every_table_index_and_constraint_alembic_makes
     assert await schema_diff(copied) == []
     version = "SELECT version_num FROM alembic_version ORDER BY version_num"
     assert await _rows(copied, version) == await _rows(migrated, version)
+
+
+async def test_a_whole_database_at_head_is_the_same_as_a_schema_at_head(
+    databases: DatabaseFactory,
+) -> None:
+    """Tests that run the bot as its own process open a whole database by URL."""
+    schema = await databases.create_migrated("schema")
+    whole = create_database(normalise_database_url(await databases.create_url()))
+    try:
+        await to_head(whole)
+        assert await _schema(whole) == await _schema(schema)
+    finally:
+        await whole.dispose()
 
 
 async def test_what_one_test_writes_is_not_in_the_next_tests_database(

@@ -88,14 +88,13 @@ def _check_alone(path: Path) -> None:
         raise RuntimeError(f"migrating the SQLite copy left {leftovers} beside the file")
 
 
-def _server(db: Database) -> str:
-    return db.engine.url.render_as_string(hide_password=False)
-
-
 async def _replay_postgres_head(db: Database) -> None:
-    server = _server(db)
+    # Statements name no schema or database: one recording serves every database of a
+    # server, whether a test has a schema of its own or a whole database.
+    server = db.engine.url.set(database="").render_as_string(hide_password=False)
     if server not in _postgres_heads:
-        _postgres_heads[server] = await _record_postgres_upgrade(server)
+        url = db.engine.url.render_as_string(hide_password=False)
+        _postgres_heads[server] = await _record_postgres_upgrade(url)
     async with db.engine.begin() as conn:
         for statement in _postgres_heads[server]:
             await conn.exec_driver_sql(statement.sql, statement.parameters)
