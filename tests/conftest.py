@@ -19,8 +19,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tests.helpers.bytecode import keep_bytecode_outside_the_tree
 from tests.helpers.migrated import to_head
 from vcpbot.db import Database, create_database
+
+keep_bytecode_outside_the_tree()
 
 POSTGRES_URL = os.environ.get("VCPBOT_TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("VCPBOT_TEST_REQUIRE_POSTGRES") == "1"
