@@ -20,6 +20,7 @@ import atexit
 import secrets
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ class _Statement:
 
     sql: str
     parameters: Any
+    many: bool
 
 
 # What was migrated once in this process: the SQLite file, and per PostgreSQL server
@@ -95,9 +97,33 @@ async def _replay_postgres_head(db: Database) -> None:
     if server not in _postgres_heads:
         url = db.engine.url.render_as_string(hide_password=False)
         _postgres_heads[server] = await _record_postgres_upgrade(url)
-    async with db.engine.begin() as conn:
-        for statement in _postgres_heads[server]:
-            await conn.exec_driver_sql(statement.sql, statement.parameters)
+    async with db.engine.connect() as conn:
+        # asyncpg prepares every statement it is given with parameters; the DDL has none,
+        # and as one script it is one round trip instead of two for each statement.
+        driver = (await conn.get_raw_connection()).driver_connection
+        async with driver.transaction():
+            for step in _steps(_postgres_heads[server]):
+                if isinstance(step, str):
+                    await driver.execute(step)
+                elif step.many:
+                    await driver.executemany(step.sql, step.parameters)
+                else:
+                    await driver.execute(step.sql, *step.parameters)
+
+
+def _steps(statements: list[_Statement]) -> Iterator[str | _Statement]:
+    """Each run of statements without parameters as one script; the others one by one."""
+    script: list[str] = []
+    for statement in statements:
+        if not statement.parameters:
+            script.append(statement.sql)
+            continue
+        if script:
+            yield ";\n".join(script)
+            script = []
+        yield statement
+    if script:
+        yield ";\n".join(script)
 
 
 async def _record_postgres_upgrade(server: str) -> list[_Statement]:
@@ -109,8 +135,8 @@ async def _record_postgres_upgrade(server: str) -> list[_Statement]:
     db = create_database(server, connect_args={"server_settings": {"search_path": schema}})
     recorded: list[_Statement] = []
 
-    def record(_conn: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
-        recorded.append(_Statement(sql, parameters))
+    def record(_conn: Any, _cursor: Any, sql: str, parameters: Any, _c: Any, many: bool) -> None:
+        recorded.append(_Statement(sql, parameters, many))
 
     try:
         async with db.engine.connect():  # the dialect's own first queries stay out
