@@ -11,7 +11,7 @@ own ``sys.pycache_prefix``), so the tree stays clean and each cog is compiled on
 
 from __future__ import annotations
 
-import getpass
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,5 +21,5 @@ def keep_bytecode_outside_the_tree() -> None:
     """Write bytecode under a temporary prefix when the environment writes none."""
     if not sys.dont_write_bytecode or sys.pycache_prefix is not None:
         return
-    sys.pycache_prefix = str(Path(tempfile.gettempdir()) / f"vcpbot-pycache-{getpass.getuser()}")
+    sys.pycache_prefix = str(Path(tempfile.gettempdir()) / f"vcpbot-pycache-{os.getuid()}")
     sys.dont_write_bytecode = False
