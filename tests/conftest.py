@@ -19,8 +19,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tests.helpers.bytecode import keep_bytecode_outside_the_tree
+from tests.helpers.migrated import to_head
 from vcpbot.db import Database, create_database
-from vcpbot.db.migrate import upgrade
+
+keep_bytecode_outside_the_tree()
 
 POSTGRES_URL = os.environ.get("VCPBOT_TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("VCPBOT_TEST_REQUIRE_POSTGRES") == "1"
@@ -60,6 +63,14 @@ class DatabaseFactory:
             await admin.dispose()
         db = create_database(url, **options)
         self._created.append((db, schema))
+        return db
+
+    async def create_migrated(self, name: str = "vcpbot") -> Database:
+        """A database at head, as ``vcpbot db upgrade`` leaves it: a copy of one migrated
+        once per process (tests/helpers/migrated.py), for tests that are not about
+        migrating."""
+        db = await self.create(name)
+        await to_head(db)
         return db
 
     async def create_url(self) -> str:
@@ -110,7 +121,7 @@ async def empty_db(databases: DatabaseFactory) -> Database:
 @pytest.fixture
 async def db(empty_db: Database) -> Database:
     """A database migrated to head, on each backend."""
-    await upgrade(empty_db)
+    await to_head(empty_db)
     return empty_db
 
 

@@ -17,10 +17,10 @@ import pytest
 from discord_emulator import Emulator
 from discord_emulator import permissions as perm
 from tests.helpers.log_privacy import text_findings
+from tests.helpers.migrated import to_head
 from tests.multiprocess.steps import SHARDS, Deployment, process_env, shard_of
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import create_database
-from vcpbot.db.migrate import upgrade
 from vcpbot.settings import normalise_database_url
 from vcpbot_harness import seed_network_world
 
@@ -38,7 +38,7 @@ async def deployment(emulator: Emulator, databases) -> AsyncIterator[Deployment]
     and no process yet: a test adds and starts them."""
     url = normalise_database_url(await databases.create_url())
     db = create_database(url)
-    await upgrade(db)
+    await to_head(db)
     world = seed_network_world(emulator)
     keys = (generate_master_key(1), generate_index_key())
     running = Deployment(emulator, world, url, db, process_env(emulator, world, url, keys))

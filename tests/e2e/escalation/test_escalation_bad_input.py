@@ -235,11 +235,9 @@ async def test_forms_and_buttons_from_before_a_restart_say_so_and_save_nothing(
 async def test_without_keys_a_reporter_is_told_where_else_to_go_and_the_hub_why(
     emulator: Emulator, world: NetworkWorld, databases, clock
 ) -> None:
-    from vcpbot.db.migrate import upgrade
     from vcpbot_harness import settings_for
 
-    db = await databases.create()
-    await upgrade(db)
+    db = await databases.create_migrated()
     bot = BotHarness(emulator, settings_for(emulator, hub_guild_id=world.hub.id), db, clock=clock)
     await bot.start()
     try:

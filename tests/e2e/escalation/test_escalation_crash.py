@@ -34,9 +34,9 @@ from tests.e2e.escalation.steps import (
     receipt_in,
     wait_until,
 )
+from tests.helpers.migrated import to_head
 from vcpbot.crypto import generate_index_key, generate_master_key
 from vcpbot.db import Database, create_database
-from vcpbot.db.migrate import upgrade
 from vcpbot.settings import normalise_database_url
 from vcpbot_harness import NetworkWorld, runtime_dir_for
 
@@ -129,7 +129,7 @@ async def database(databases) -> AsyncIterator[tuple[str, Database]]:
     """A whole database the bot process opens by URL (a file for SQLite)."""
     url = normalise_database_url(await databases.create_url())
     db = create_database(url)
-    await upgrade(db)
+    await to_head(db)
     yield url, db
     await db.dispose()
 

@@ -12,7 +12,6 @@ import pytest
 from discord_emulator import Emulator
 from discord_emulator.entities import Message, User
 from tests.e2e.escalation.steps import network_with
-from vcpbot.db.migrate import upgrade
 from vcpbot.i18n import t
 from vcpbot.services.help import load_procedure
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, add_student, settings_for
@@ -57,8 +56,7 @@ async def filled_in(
     text = text.replace('"https://www.maastrichtuniversity.nl"', f'"{COMPLAINTS}"')
     path = tmp_path / "procedure.toml"
     path.write_text(text, encoding="utf-8")
-    db = await databases.create()
-    await upgrade(db)
+    db = await databases.create_migrated()
     settings = settings_for(
         emulator, hub_guild_id=world.hub.id, runtime_dir=tmp_path / "run", procedure_file=path
     )

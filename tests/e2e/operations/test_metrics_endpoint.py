@@ -34,7 +34,6 @@ from tests.e2e.intervisie.steps import (
 )
 from tests.e2e.kmtm.steps import create_period, log_contact
 from vcpbot.crypto import generate_index_key, generate_master_key
-from vcpbot.db.migrate import upgrade
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
 from vcpbot_harness.steps.escalation import CODE
 
@@ -79,8 +78,7 @@ async def bot_with_metrics(
     batches: bool = False,
     **metrics: Any,
 ) -> AsyncIterator[BotHarness]:
-    db = await databases.create()
-    await upgrade(db)
+    db = await databases.create_migrated()
     settings = settings_for(
         emulator,
         hub_guild_id=world.hub.id,

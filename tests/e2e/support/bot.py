@@ -10,7 +10,6 @@ from typing import Any
 
 from discord_emulator import Emulator
 from vcpbot.crypto import generate_index_key, generate_master_key
-from vcpbot.db.migrate import upgrade
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld, settings_for
 
 
@@ -40,8 +39,7 @@ def escalation_values(*, batches: bool = False) -> dict[str, Any]:
 async def running_bot(
     emulator: Emulator, world: NetworkWorld, databases: Any, clock: ManualClock, **values: Any
 ) -> AsyncIterator[BotHarness]:
-    db = await databases.create()
-    await upgrade(db)
+    db = await databases.create_migrated()
     settings = settings_for(emulator, hub_guild_id=world.hub.id, **values)
     running = BotHarness(emulator, settings, db, clock=clock)
     await running.start()
