@@ -102,6 +102,7 @@ class IntervisieCog(commands.Cog):
         # on it after moving their clock.
         self.runner = ReminderRunner(
             sessions=self.bot.db.sessions,
+            reading=self.bot.db.reading,
             scheduler=self.bot.scheduler,
             policy=self.policy,
             send=reminders.send,
@@ -114,6 +115,7 @@ class IntervisieCog(commands.Cog):
         offers = Offers(self.outbox)
         self.offers = OfferRunner(
             sessions=self.bot.db.sessions,
+            reading=self.bot.db.reading,
             scheduler=self.bot.scheduler,
             policy=self.policy,
             send=offers.send,

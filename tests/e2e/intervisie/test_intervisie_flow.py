@@ -5,8 +5,10 @@ follows the session when it moves or is cancelled."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from discord_emulator import Emulator
 from tests.e2e.intervisie.steps import (
@@ -20,10 +22,12 @@ from tests.e2e.intervisie.steps import (
     start_clock,
     three_association_world,
 )
+from vcpbot.db.writers import READ_ONLY
 from vcpbot.i18n import formats
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 THREE = {"invitees": "associations", "associations": "Tragos, Saurus, Koko"}
+UPKEEP_READS = 4
 
 
 @pytest.fixture
@@ -206,3 +210,29 @@ async def test_answer_buttons_still_work_after_a_restart(
     answered = await sanne.press(invitation, label="Misschien")
     assert "Genoteerd als misschien" in (await answered.wait()).message.text
     assert harness.starts == 2
+
+
+async def test_an_answer_takes_one_write_transaction_and_the_leaders_upkeep_only_reads(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    # On SQLite every write transaction takes the one write lock (vcpbot.db.writers):
+    # the answer itself writes; checking the reminder jobs, free places and offers after
+    # it only reads, unless a place came free for someone waiting.
+    vcps = await network_with_vcps(emulator, world, {"sanne": ("tragos", "nl")})
+    await plan(emulator, world, {"invitees": "all"}, form(at(9, 15, 19, 30)))
+    sanne = emulator.person(vcps["sanne"])
+    invitation = await sanne.wait_for_dm(contains="Uitnodiging")
+    began: list[str] = []
+
+    def count(conn: Any) -> None:
+        began.append("read" if conn.get_execution_options().get(READ_ONLY) else "write")
+
+    engine = harness.db.engine.sync_engine
+    event.listen(engine, "begin", count)
+    try:
+        answered = await sanne.press(invitation, label="Ja, ik kom")
+        assert "je staat genoteerd" in (await answered.wait()).message.text
+    finally:
+        event.remove(engine, "begin", count)
+    assert began.count("write") == 1, began
+    assert began.count("read") >= UPKEEP_READS, began

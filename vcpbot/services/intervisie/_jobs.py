@@ -91,8 +91,12 @@ class ReminderRunner:
         report: Report,
         clock: Clock,
         observe: Observe | None = None,
+        reading: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self._sessions = sessions
+        # For refresh, which only reads and runs after every answer: on SQLite it then
+        # takes no write lock.
+        self._reading = reading or sessions
         self._observe = observe or (lambda _outcome: None)
         self._scheduler = scheduler
         self._policy = policy
@@ -128,7 +132,7 @@ class ReminderRunner:
         without an open row are removed. With ``invitation_ids`` (one answer changed
         them), only those invitations' jobs are looked at.
         """
-        async with self._sessions.begin() as session:
+        async with self._reading.begin() as session:
             pending = await pending_reminders(session, invitation_ids=invitation_ids)
             scope = (
                 None

@@ -29,7 +29,7 @@ from vcpbot.services.intervisie._waitlist import (
     open_offers,
     unsent_offers,
 )
-from vcpbot.services.intervisie._waitlist_upkeep import fill_free_places
+from vcpbot.services.intervisie._waitlist_upkeep import any_free_places, fill_free_places
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,12 @@ class OfferRunner:
         send: SendOffer,
         clock: Callable[[], datetime],
         tell_lapsed: SendOffer | None = None,
+        reading: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self._sessions = sessions
+        # For the steps that only read: on SQLite they then take no write lock (the
+        # refresh runs after every answer).
+        self._reading = reading or sessions
         self._scheduler = scheduler
         self._policy = policy
         self._send = send
@@ -72,10 +76,13 @@ class OfferRunner:
     async def refresh(self) -> list[str]:
         """Offer free places to those waiting, send the DMs of new offers, and make the
         jobs match the open offers (their ids)."""
-        async with self._sessions.begin() as session:
-            await fill_free_places(session, now=self._clock(), policy=self._policy)
+        async with self._reading.begin() as session:
+            free = await any_free_places(session, now=self._clock())
+        if free:
+            async with self._sessions.begin() as session:
+                await fill_free_places(session, now=self._clock(), policy=self._policy)
         await self._send_new()
-        async with self._sessions.begin() as session:
+        async with self._reading.begin() as session:
             wanted = {offer_job_id(e): until for e, until in await open_offers(session)}
         present = set(self._scheduler.job_ids(OFFER_JOB_PREFIX))
         for job in present - set(wanted):
@@ -93,7 +100,7 @@ class OfferRunner:
     async def _send_new(self) -> None:
         """Each new offer's DM, once: claimed (committed) before it is sent. One that
         cannot reach the person is passed on to the next at once."""
-        async with self._sessions.begin() as session:
+        async with self._reading.begin() as session:
             unsent = await unsent_offers(session)
         for entry_id in unsent:
             async with self._sessions.begin() as session:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Select, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vcpbot.db.capacity import IntervisiePlaces, IntervisieWaitlist
@@ -21,16 +21,13 @@ from vcpbot.services.intervisie._waitlist import (
 )
 
 
-async def fill_free_places(
-    session: AsyncSession, *, now: datetime, policy: Policy
-) -> tuple[PlaceOffer, ...]:
-    """Offer every free place of a planned, upcoming session to the first still waiting
-    (the leader's refresh; the offers' DMs go out after the commit)."""
+def _with_free_places(now: datetime) -> Select[IntervisieSession]:
+    """Planned, upcoming sessions with a free place and someone waiting for one."""
     waiting = exists().where(
         IntervisieWaitlist.session_id == IntervisiePlaces.session_id,
         IntervisieWaitlist.offer_until.is_(None),
     )
-    rows = await session.scalars(
+    return (
         select(IntervisieSession)
         .join(IntervisiePlaces, IntervisiePlaces.session_id == IntervisieSession.id)
         .where(
@@ -41,6 +38,20 @@ async def fill_free_places(
         )
         .order_by(IntervisieSession.id)
     )
+
+
+async def any_free_places(session: AsyncSession, *, now: datetime) -> bool:
+    """Whether ``fill_free_places`` has anything to do: a read, so the leader's refresh
+    after every answer takes no write lock when no place came free."""
+    return await session.scalar(_with_free_places(now).limit(1)) is not None
+
+
+async def fill_free_places(
+    session: AsyncSession, *, now: datetime, policy: Policy
+) -> tuple[PlaceOffer, ...]:
+    """Offer every free place of a planned, upcoming session to the first still waiting
+    (the leader's refresh; the offers' DMs go out after the commit)."""
+    rows = await session.scalars(_with_free_places(now))
     offers: list[PlaceOffer] = []
     for sess in rows.all():
         await locked_places(session, sess.id)
