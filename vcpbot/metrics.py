@@ -112,6 +112,9 @@ class Metrics:
         self.registry = CollectorRegistry()
         self._declare()
         self._open: dict[int, _Open] = {}
+        # Judged before ``on_interaction`` ran: discord.py runs that listener as a task of
+        # its own, so a command refused without a first await is judged before it arrives.
+        self._judged_early: dict[int, tuple[str, float]] = {}
         self._pruned = 0.0
         self._seen_waiting: dict[int, float] = {}  # outbox row id -> first seen (monotonic)
         self._db: Database | None = None
@@ -179,12 +182,15 @@ class Metrics:
         if kind in ("slash_command", "autocomplete"):
             found = interaction.command
             command = found.qualified_name if found is not None else "unknown"
-        self._open[interaction.id] = _Open(kind, command, now)
+        early = self._judged_early.pop(interaction.id, None)
+        self._open[interaction.id] = _Open(kind, command, now, judged=early and early[0])
 
     def judged(self, interaction: discord.Interaction, outcome: str) -> None:
         """``report_error`` classified a failure (refused, error or late)."""
         entry = self._open.get(interaction.id)
         if entry is None:
+            if outcome != "late":
+                self._judged_early[interaction.id] = (outcome, self._now())
             return
         if not entry.answered:
             entry.judged = outcome
@@ -203,6 +209,10 @@ class Metrics:
         if now - self._pruned < PRUNE_EVERY_S:
             return
         self._pruned = now
+        for key in [
+            k for k, (_, at) in self._judged_early.items() if now - at > UNANSWERED_AFTER_S
+        ]:
+            del self._judged_early[key]
         for key in [k for k, e in self._open.items() if now - e.arrived > UNANSWERED_AFTER_S]:
             entry = self._open.pop(key)
             if not entry.answered:
