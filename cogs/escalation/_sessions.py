@@ -11,6 +11,7 @@ from cogs.escalation._ids import SESSION
 from vcpbot import custom_ids
 from vcpbot.interactions import Wording, report_error
 from vcpbot.limits import MODAL_TITLE_MAX, PLACEHOLDER_MAX, clip
+from vcpbot.modals import ExpiringModal
 from vcpbot.services import escalation
 
 VIEW_SECONDS = 15 * 60  # as long as Discord lets us edit an ephemeral reply
@@ -55,7 +56,7 @@ class SessionView(discord.ui.View):
         await report_error(interaction, error, self.wording)
 
 
-class SessionForm(discord.ui.Modal):
+class SessionForm(ExpiringModal):
     """A modal bound to one conversation; its custom_id is new for every opening."""
 
     wording: Wording | None = None

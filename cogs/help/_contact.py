@@ -12,13 +12,14 @@ from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Bot
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, report_error, send_private
+from vcpbot.modals import ExpiringModal
 from vcpbot.services.help import CONTACT_LINK_MAX, CONTACT_TEXT_MAX, Contact, set_contact
 
 FEATURE = "help"
 FORM_SECONDS = 30 * 60
 
 
-class ContactForm(discord.ui.Modal):
+class ContactForm(ExpiringModal):
     """Both texts and the link, filled in with what is there now."""
 
     def __init__(self, bot: Bot, *, current: Contact | None, locale: Locale) -> None:

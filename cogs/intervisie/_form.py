@@ -17,6 +17,7 @@ from vcpbot.bot_types import Interaction
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import report_error
+from vcpbot.modals import ExpiringModal
 from vcpbot.services import when
 from vcpbot.services.intervisie import (
     AGENDA_MAX,
@@ -153,7 +154,7 @@ def read_location(value: str) -> Location:
     return Location.room(stripped)
 
 
-class PlanForm(discord.ui.Modal):
+class PlanForm(ExpiringModal):
     def __init__(
         self, planner: FormPlanner, audience: Audience, locale: Locale, values: FormValues
     ) -> None:

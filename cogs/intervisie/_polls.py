@@ -23,6 +23,7 @@ from vcpbot.bot_types import Interaction
 from vcpbot.errors import InvalidInput, UserError
 from vcpbot.i18n import Locale, formats, t
 from vcpbot.interactions import describe_error, locale_of, report_error, send_private
+from vcpbot.modals import ExpiringModal
 from vcpbot.services import intervisie, languages, when
 from vcpbot.services.intervisie import (
     AGENDA_MAX,
@@ -72,7 +73,7 @@ class OptionRefused(InvalidInput):
         self.reason = reason
 
 
-class PollForm(discord.ui.Modal):
+class PollForm(ExpiringModal):
     def __init__(self, request: PollRequest, locale: Locale, values: FormValues) -> None:
         super().__init__(
             title=t("intervisie.poll.form.title", locale)[: limits.MODAL_TITLE_MAX],

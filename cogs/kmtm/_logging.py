@@ -26,6 +26,7 @@ from vcpbot.db.kmtm import Category, FollowUp, Relation
 from vcpbot.errors import Conflict
 from vcpbot.i18n import Locale, bilingual, category_hint, category_label, t
 from vcpbot.interactions import locale_of, report_error, send_private
+from vcpbot.modals import ExpiringModal
 from vcpbot.services import kmtm
 from vcpbot.services.kmtm import LoggedContact
 
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 FORM_SECONDS = 30 * 60
 
 
-class LogForm(discord.ui.Modal):
+class LogForm(ExpiringModal):
     """Category, relation of the other person, follow-up: nothing typed, nothing else asked.
 
     The contact counts toward the period named in the title, and nowhere else: a form

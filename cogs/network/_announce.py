@@ -18,6 +18,7 @@ from vcpbot.bot_types import Interaction
 from vcpbot.errors import InvalidInput
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, report_error, send_private, text
+from vcpbot.modals import ExpiringModal
 from vcpbot.services import announce
 from vcpbot.services.announce import AnnouncementSettings, Draft, Reach, Report, State
 
@@ -42,7 +43,7 @@ def carries(message: discord.Message, reference: str) -> bool:
     return any((embed.footer.text or "").endswith(" " + reference) for embed in message.embeds)
 
 
-class AnnounceForm(discord.ui.Modal):
+class AnnounceForm(ExpiringModal):
     """Title, Dutch text, English text; filled in again with the draft when editing."""
 
     def __init__(self, host: AnnounceHost, *, draft: Draft | None, locale: Locale) -> None:

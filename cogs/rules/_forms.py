@@ -15,6 +15,7 @@ from vcpbot import access, custom_ids, limits
 from vcpbot.bot_types import Bot, Interaction
 from vcpbot.i18n import Locale, t
 from vcpbot.interactions import locale_of, report_error, send_private
+from vcpbot.modals import ExpiringModal
 from vcpbot.services import rules
 from vcpbot.services.rules import BODY_MAX, TITLE_MAX, Article, Language, RulesKind
 
@@ -22,7 +23,7 @@ FORM_SECONDS = 30 * 60
 CONFIRM_SECONDS = 120
 
 
-class EditForm(discord.ui.Modal):
+class EditForm(ExpiringModal):
     """One article (title and text) or the introduction, filled in with the current draft."""
 
     def __init__(

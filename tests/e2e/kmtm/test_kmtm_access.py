@@ -7,6 +7,8 @@ Every refusal is private, says what to do, and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from discord_emulator import Emulator
@@ -23,6 +25,7 @@ from tests.e2e.kmtm.steps import (
 )
 from tests.e2e.network.steps import join_network, request_to_join, set_up_hub
 from vcpbot_harness import BotHarness, NetworkWorld, add_student, seed_network_world
+from vcpbot_harness.steps.kmtm import open_log_form, send_contact
 
 
 @pytest.fixture
@@ -330,3 +333,35 @@ async def test_only_the_coordinator_is_offered_period_names_in_the_hub(
             world.hub, "kmtm", {option: "kmtm"}, focused=option, subcommand=subcommand
         )
         assert [c["value"] for c in offered] == expected, subcommand
+
+
+def _tasks_waiting() -> int:
+    return len([task for task in asyncio.all_tasks() if not task.done()])
+
+
+async def test_forms_left_open_hold_no_timer_each_and_still_work(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    """A VCP who opens the form and walks away leaves it open for half an hour; the
+    network's VCPs together can leave hundreds. Each open form waits for its deadline
+    without a task of its own (discord.py's timeout is one task per form), and a form
+    left open is still the form: submitting it later counts the contact."""
+    await network_of_five(emulator, world)
+    await create_period(emulator, world)
+    key = FIVE_ASSOCIATIONS[0][0]
+    vcp = await add_vcp(emulator, world, key, "vcp-open")
+    guild = world.association(key).guild
+    await asyncio.sleep(0.2)  # the answers' own tasks end
+    before = _tasks_waiting()
+    forms = [(await open_log_form(emulator, vcp, guild)).modal for _ in range(12)]
+    await asyncio.sleep(0.2)
+    assert all(forms)
+    assert _tasks_waiting() - before <= 2, "each open form keeps a task of its own"
+
+    choice = {
+        "category": "intimidation",
+        "relation": "staff_academic",
+        "follow_up": "referred_um_team",
+    }
+    confirmation = await send_contact(emulator, vcp, forms[0], choice)
+    assert confirmation.ephemeral and confirmation.buttons, confirmation.text
