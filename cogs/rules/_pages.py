@@ -134,8 +134,12 @@ async def send_pages(
     locale: Locale,
     *,
     content: str | None = None,
+    view: discord.ui.View | None = None,
 ) -> None:
-    """A private answer: one message, with Previous/Next when there is more than one page."""
+    """A private answer: one message, with Previous/Next when there is more than one page.
+
+    ``view`` (buttons without timeout) is for a one-page answer; a pager takes its place.
+    """
     kwargs: dict[str, Any] = {
         "content": content,
         "allowed_mentions": NO_MENTIONS,
@@ -144,6 +148,8 @@ async def send_pages(
     pager = Pager(pages, locale) if len(pages) > 1 else None
     if pager is not None:
         kwargs["view"] = pager
+    elif view is not None:
+        kwargs["view"] = view
     embeds = pages[0] if pages else []
     if interaction.response.is_done():
         message = await interaction.followup.send(embeds=embeds, wait=True, **kwargs)

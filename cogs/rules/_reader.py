@@ -95,16 +95,24 @@ class RulesCog(commands.Cog):
             await send_private(interaction, t(key, locale))
             return
         notice, pages = contents_pages(shown, locale)
-        await send_pages(interaction, pages, locale, content=notice)
         waiting = [c for c in shown if c.ack is not None and c.ack.needs_ack]
-        if waiting:
-            # Its own message, in a view without timeout: when a timed view (the pager)
-            # expires, discord.py also unregisters the DynamicItems it held, and the
-            # accept button would stop working everywhere.
-            view = discord.ui.View(timeout=None)
-            for document in waiting:
-                label = ack_label([locale])
-                if len(waiting) > 1:
-                    label += f" · {kind_name(document.kind, locale)}"
-                view.add_item(AckButton(document.kind.value, label))
-            await send_private(interaction, t("rules.ack.prompt", locale), view=view)
+        if not waiting:
+            await send_pages(interaction, pages, locale, content=notice)
+            return
+        view = discord.ui.View(timeout=None)
+        for document in waiting:
+            label = ack_label([locale])
+            if len(waiting) > 1:
+                label += f" · {kind_name(document.kind, locale)}"
+            view.add_item(AckButton(document.kind.value, label))
+        prompt = t("rules.ack.prompt", locale)
+        if len(pages) == 1:
+            # No pager: the button goes right under the document, in the same message.
+            content = f"{notice}\n{prompt}" if notice else prompt
+            await send_pages(interaction, pages, locale, content=content, view=view)
+            return
+        await send_pages(interaction, pages, locale, content=notice)
+        # Its own message, in a view without timeout: when a timed view (the pager)
+        # expires, discord.py also unregisters the DynamicItems it held, and the
+        # accept button would stop working everywhere.
+        await send_private(interaction, prompt, view=view)

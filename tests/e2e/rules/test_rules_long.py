@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from discord_emulator import Emulator
 from discord_emulator.entities import Message
-from tests.e2e.rules.steps import publish, register_with_rules_channel, rules_posts, upload
+from tests.e2e.rules.steps import (
+    admin,
+    publish,
+    register_with_rules_channel,
+    rules_posts,
+    upload,
+)
 from vcpbot_harness import BotHarness, NetworkWorld, add_student
 
 ARTICLES = 24
@@ -94,3 +100,35 @@ async def test_a_long_document_is_paged_for_readers_and_split_in_the_channel(
     within_limits(found)
     words_are_whole(found)
     assert "**vertrouwen" in found.text
+
+
+async def test_a_reader_of_a_paged_document_finds_the_accept_button_in_its_own_message(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    """When the contents take more than one page, the pager's buttons expire with the
+    message; the accept button must not, so it comes in a message of its own."""
+    tragos = await register_with_rules_channel(emulator, world)
+    # An intro near its 4,000 characters and 24 long titles: more than one message holds.
+    intro = " ".join(f"{WORDS[i % len(WORDS)]}{i}" for i in range(330))
+    text = intro + "".join(
+        f"\n\n## {n}. Onderwerp {n} {'met een lange titel ' * 8}\n\nTekst." for n in range(1, 25)
+    )
+    saved = await upload(emulator, tragos, "nl", text, document="code_of_conduct")
+    assert "met 24 artikelen" in saved.text, saved.text
+    done = await publish(emulator, tragos, "Eerste versie", document="code_of_conduct", within=30)
+    assert "gepubliceerd" in done.text, done.text
+    configured = await admin(
+        emulator, tragos, "ack", {"document": "code_of_conduct", "enabled": True}
+    )
+    assert "De knop staat nu onder het document" in configured.text, configured.text
+
+    student = emulator.person(add_student(emulator, world, "tragos", "lotte", locale="nl"))
+    result = await student.slash(tragos.guild, "rules")
+    contents = (await result.wait()).message
+    assert "Pagina 1 van" in contents.text
+    assert {b["label"] for b in contents.buttons} == {"Vorige", "Volgende"}
+    prompt = await result.followup()
+    assert prompt.ephemeral and "Druk op de knop om te bevestigen" in prompt.text
+    [accept] = prompt.buttons
+    pressed = await student.press(prompt, custom_id=accept["custom_id"])
+    assert "Dank je!" in (await pressed.wait()).message.text
