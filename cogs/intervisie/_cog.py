@@ -35,6 +35,7 @@ from cogs.intervisie._training import (
 from cogs.intervisie._waitlist import Offers, add_places_field, add_places_list
 from vcpbot import access, limits
 from vcpbot.bot_types import Bot, Interaction
+from vcpbot.coalesce import Coalesced
 from vcpbot.errors import Conflict, UserError
 from vcpbot.i18n import Locale, t
 from vcpbot.i18n.catalog import reader_locale
@@ -131,6 +132,8 @@ class IntervisieCog(commands.Cog):
         )
         self.progress = ProgressFollower(self.bot)
         self.training = TrainingNotices(self.bot, self.policy.zone)
+        # Answers that arrive together share one run of the leader's upkeep.
+        self.upkeep: Coalesced[int] = Coalesced(self._upkeep)
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.
@@ -174,9 +177,7 @@ class IntervisieCog(commands.Cog):
 
     async def leader_woken(self, topic: str) -> None:
         if topic == WAKE_INTERVISIE:
-            await self.runner.refresh()
-            await self.poll_runner.refresh()
-            await self.offers.refresh()
+            await self.upkeep(None)
             self.invitations.kick()
 
     async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
@@ -184,12 +185,17 @@ class IntervisieCog(commands.Cog):
         leader's reminder jobs must match the rows again (only these invitations' when
         given)."""
         if self.bot.leads:
-            await self.runner.refresh(invitation_ids=invitation_ids)
-            if invitation_ids is None:
-                await self.poll_runner.refresh()
-            await self.offers.refresh()
+            await self.upkeep(invitation_ids)
         else:
             await self.bot.wake_leader(WAKE_INTERVISIE)
+
+    async def _upkeep(self, invitation_ids: frozenset[int] | None) -> None:
+        """The leader's reminder jobs (these invitations' only, when given) and waiting
+        lists made to match the rows."""
+        await self.runner.refresh(invitation_ids=invitation_ids)
+        if invitation_ids is None:
+            await self.poll_runner.refresh()
+        await self.offers.refresh()
 
     async def cog_unload(self) -> None:
         for job in [

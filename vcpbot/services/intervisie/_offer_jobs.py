@@ -48,6 +48,11 @@ def offer_job_id(entry_id: int) -> str:
     return f"{OFFER_JOB_PREFIX}{entry_id}"
 
 
+async def _open_offer_jobs(session: AsyncSession) -> dict[str, datetime]:
+    """Each open offer's job id, and when the offer runs out."""
+    return {offer_job_id(e): until for e, until in await open_offers(session)}
+
+
 class OfferRunner:
     """One job per open offer, at the time it runs out; only while leading."""
 
@@ -76,14 +81,18 @@ class OfferRunner:
     async def refresh(self) -> list[str]:
         """Offer free places to those waiting, send the DMs of new offers, and make the
         jobs match the open offers (their ids)."""
+        # Usually nothing came free and every offer's DM is out: then one read does.
         async with self._reading.begin() as session:
             free = await any_free_places(session, now=self._clock())
+            unsent = () if free else await unsent_offers(session)
+            wanted = None if free or unsent else await _open_offer_jobs(session)
         if free:
             async with self._sessions.begin() as session:
                 await fill_free_places(session, now=self._clock(), policy=self._policy)
-        await self._send_new()
-        async with self._reading.begin() as session:
-            wanted = {offer_job_id(e): until for e, until in await open_offers(session)}
+        if wanted is None:
+            await self._send_new()
+            async with self._reading.begin() as session:
+                wanted = await _open_offer_jobs(session)
         present = set(self._scheduler.job_ids(OFFER_JOB_PREFIX))
         for job in present - set(wanted):
             self._scheduler.cancel(job)
