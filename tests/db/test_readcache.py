@@ -14,7 +14,7 @@ from vcpbot.db import Database, create_database
 from vcpbot.db.network import Association
 from vcpbot.db.rules import RulesAcknowledgement, RulesKind
 from vcpbot.readcache import Listener, ReadCache
-from vcpbot.services import network
+from vcpbot.services import languages, network
 from vcpbot.services.rules._common import ensure_row
 
 NOW = datetime(2026, 9, 1, 12, tzinfo=UTC)
@@ -84,6 +84,25 @@ async def test_statements_run_through_the_session_count_too(db: Database) -> Non
     async with db.sessions.begin() as session:  # an upsert (INSERT ... ON CONFLICT)
         await ensure_row(session, GUILD, RulesKind.HOUSE_RULES, False, NOW)
     assert heard == [frozenset({"associations"}), frozenset({"rules_documents"})]
+
+
+async def test_a_statement_that_changed_no_row_announces_nothing(db: Database) -> None:
+    # Every intervisie answer keeps the person's language with an upsert that writes
+    # only a change; an unchanged language must not empty every process's copies.
+    heard: list[frozenset[str]] = []
+    db.changes.subscribe(heard.append)
+    async with db.sessions.begin() as session:
+        assert await languages.remember(session, user_id=7, locale="nl")
+    async with db.sessions.begin() as session:
+        assert not await languages.remember(session, user_id=7, locale="nl")
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(Association).where(Association.guild_id == GUILD).values(name="nobody")
+        )
+    assert heard == [frozenset({"user_languages"})]
+    async with db.sessions.begin() as session:
+        assert await languages.remember(session, user_id=7, locale="en")
+    assert heard[-1] == frozenset({"user_languages"}) and len(heard) == 2
 
 
 async def test_a_kept_copy_is_served_until_its_table_changes(db: Database) -> None:

@@ -2,7 +2,8 @@
 
 Every session made by ``Database.sessions`` records the tables it writes: ORM
 flushes (``after_flush``) and ``insert``/``update``/``delete`` statements run
-through the session (``do_orm_execute``), upserts included. After the commit,
+through the session (``do_orm_execute``), upserts included, unless the statement
+changed no row. After the commit,
 ``ChangeFeed`` tells its local subscribers; on PostgreSQL it also sends the names
 with ``pg_notify`` inside the transaction, so other processes hear of the change
 exactly when it becomes visible (PostgreSQL delivers a notification on commit and
@@ -19,7 +20,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Result, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from vcpbot.logs import safe_traceback
@@ -75,12 +76,19 @@ class ChangeFeed:
             if table is not None:
                 changed.add(table.name)
 
-    def _do_orm_execute(self, state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
-            table = getattr(state.statement, "table", None)
-            name = getattr(table, "name", None)
-            if name:
-                self._changed(state.session).add(name)
+    def _do_orm_execute(self, state: ORMExecuteState) -> Result[Any] | None:
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return None
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if not name:
+            return None
+        # Run it here to see its row count: a statement that changed no row (an upsert
+        # of what is already there) changed nothing a cache holds. -1 is "not known".
+        result = state.invoke_statement()
+        if getattr(result, "rowcount", -1) != 0:
+            self._changed(state.session).add(name)
+        return result
 
     def _before_commit(self, session: Session) -> None:
         # The commit flushes after this hook; flush now so its tables are known here.
