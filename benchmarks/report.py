@@ -1,4 +1,4 @@
-"""The results table: one row per class and rate, each p99 set against the baseline's."""
+"""The results table: one row per class and rate, its p95 and p99 set against the baseline's."""
 
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ class Row:
 
     def cells(self) -> list[str]:
         ms = self.sample.latencies
-        p99 = percentile(ms, 99)
-        base_p99 = percentile(self.baseline.latencies, 99)
-        ratio = p99 / base_p99 if base_p99 and not math.isnan(base_p99) else math.nan
+        base = [percentile(self.baseline.latencies, p) for p in (95, 99)]
+        ratios = [_ratio(percentile(ms, p), b) for p, b in zip((95, 99), base, strict=True)]
         return [
             self.database,
             self.label,
@@ -31,9 +30,15 @@ class Row:
             str(self.sample.lost),
             *(_ms(percentile(ms, p)) for p in (50, 95, 99)),
             _ms(max(ms, default=math.nan)),
-            _ms(base_p99),
-            "-" if math.isnan(ratio) else f"{ratio:.2f}x",
+            *(_ms(b) for b in base),
+            *ratios,
         ]
+
+
+def _ratio(measured: float, baseline: float) -> str:
+    if not baseline or math.isnan(baseline) or math.isnan(measured):
+        return "-"
+    return f"{measured / baseline:.2f}x"
 
 
 HEADER = [
@@ -46,7 +51,9 @@ HEADER = [
     "p95 ms",
     "p99 ms",
     "max ms",
+    "baseline p95 ms",
     "baseline p99 ms",
+    "p95 / baseline",
     "p99 / baseline",
 ]
 

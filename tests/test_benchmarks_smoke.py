@@ -92,14 +92,15 @@ def test_a_smoke_run_measures_every_class_against_its_baseline(
     smoke: subprocess.CompletedProcess[str],
 ) -> None:
     rows = _rows(smoke)
-    latency = [cells for cells in rows if len(cells) == 11]
+    latency = [cells for cells in rows if len(cells) == 13]
     assert [cells[1] for cells in latency] == [label for label, _ in LATENCY_ROWS]
     for cells, (_, sent) in zip(latency, LATENCY_ROWS, strict=True):
         assert int(cells[3]) == sent if sent is not None else int(cells[3]) > 0, cells
-        lost, *latencies, ratio = cells[4:]
+        lost, *latencies, ratio95, ratio99 = cells[4:]
         assert lost.isdigit(), cells
         assert all(re.fullmatch(NUMBER, value) for value in latencies), cells
-        assert re.fullmatch(NUMBER + "x", ratio), cells
+        assert re.fullmatch(NUMBER + "x", ratio95), cells
+        assert re.fullmatch(NUMBER + "x", ratio99), cells
 
     figures = {cells[1]: cells for cells in rows if len(cells) == 8}
     assert set(FIGURES) <= set(figures), sorted(figures)
