@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchmarks import fanout, kmtm_reports
 from benchmarks.flows import until_shown
 from benchmarks.processes import postgres_database
-from benchmarks.scaleout import ANSWER_WITHIN_S, Place, Result, environment, sync_commands
+from benchmarks.scaleout import Place, Result, closed_loop, environment, sync_commands
 from benchmarks.shardproc import CLOCK_OFFSET_ENV
 from benchmarks.world import SESSION_CAP, ZONE
 from discord_emulator import Emulator
@@ -423,7 +423,9 @@ async def hand_over(em: Emulator, world: World, procs: list[Process], out: Measu
     places = [p for p in world.places if (p.guild.id >> 22) % SHARDS != leader.shard]
     load, stop = Result(len(procs) - 1, 0.0), asyncio.Event()
     loaded = time.monotonic()
-    task = asyncio.create_task(help_load(em, places, stop, load))
+    task = asyncio.create_task(
+        closed_loop(em, places, concurrency=LOAD_CONCURRENCY, result=load, stop=stop)
+    )
     await asyncio.sleep(LOAD_BEFORE_KILL_S)
     await leader.kill()
     assert leader.killed_at is not None
@@ -439,26 +441,6 @@ async def hand_over(em: Emulator, world: World, procs: list[Process], out: Measu
     await task
     out.help_answered, out.help_failed = len(load.latencies), load.failed
     out.help_seconds = time.monotonic() - loaded
-
-
-async def help_load(em: Emulator, places: list[Place], stop: asyncio.Event, out: Result) -> None:
-    """``LOAD_CONCURRENCY`` members at a time run /help, each waiting for the answer, until
-    ``stop`` is set (``benchmarks.scaleout.closed_loop``, with an end that is not a time)."""
-    people = [(p.guild, em.person(m)) for p in places for m in p.members]
-
-    async def member() -> None:
-        while not stop.is_set():
-            guild, person = random.choice(people)
-            started = time.monotonic()
-            answer = await person.slash(guild, "help", wait=False)
-            try:
-                await answer.wait(within=ANSWER_WITHIN_S)
-            except AssertionError:
-                out.failed += 1
-                continue
-            out.latencies.append(time.monotonic() - started)
-
-    await asyncio.gather(*(member() for _ in range(LOAD_CONCURRENCY)))
 
 
 def _rebuild_seconds(logged: str) -> float:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import random
 import secrets
@@ -241,13 +242,22 @@ def _machine_ticks() -> tuple[int, int]:
 
 
 async def closed_loop(
-    em: Emulator, places: list[Place], *, seconds: float, concurrency: int, result: Result
+    em: Emulator,
+    places: list[Place],
+    *,
+    concurrency: int,
+    result: Result,
+    seconds: float = math.inf,
+    stop: asyncio.Event | None = None,
 ) -> None:
+    """``concurrency`` members at a time run /help, each waiting for its answer, for
+    ``seconds`` or until ``stop`` is set."""
     people = [(p.guild, em.person(m)) for p in places for m in p.members]
     end = time.monotonic() + seconds
+    stop = stop or asyncio.Event()
 
     async def member() -> None:
-        while time.monotonic() < end:
+        while time.monotonic() < end and not stop.is_set():
             guild, person = random.choice(people)
             started = time.monotonic()
             answer = await person.slash(guild, "help", wait=False)
