@@ -4,6 +4,8 @@ each person what they can use; /privacy says what the bot keeps and deletes it."
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -148,10 +150,19 @@ class HelpFacts:
     contact: Contact | None = None
 
 
+# Answers already written, over all servers (a few kinds of reader each: a few KiB each).
+ANSWERS_KEPT = 512
+Answer = tuple[str, discord.Embed]
+
+
 class HelpCog(commands.Cog):
     def __init__(self, bot: Bot) -> None:
         self.bot: Bot = bot
         self._entries: tuple[int, list[Entry]] = (-1, [])
+        # Members ask /help as others like them did: the answer written from these facts
+        # for this kind of reader, kept while the server's facts are the same object
+        # (the read cache makes new facts whenever a table they come from changes).
+        self._answers: OrderedDict[Hashable, tuple[HelpFacts, Answer]] = OrderedDict()
 
     @cached_property
     def resources(self) -> HelpResources:
@@ -187,7 +198,24 @@ class HelpCog(commands.Cog):
                 ("help", guild_id), HELP_TABLES, lambda: self._facts(guild_id, place)
             )
         reader = await self._reader(interaction, place, facts)
-        usable = menu(self._commands(), reader, names=names_locale(interaction), prose=locale)
+        names = names_locale(interaction)
+        key = (interaction.guild_id, reader, names, locale, len(self._commands()))
+        kept = self._answers.get(key)
+        if kept is not None and kept[0] is facts:
+            self._answers.move_to_end(key)
+            answer = kept[1]
+        else:
+            answer = self._answer(facts, place, reader, names, locale)
+            self._answers[key] = (facts, answer)
+            if len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        first_line, embed = answer
+        await send_private(interaction, first_line, embed=embed)
+
+    def _answer(
+        self, facts: HelpFacts, place: Place, reader: Reader, names: Locale, locale: Locale
+    ) -> Answer:
+        usable = menu(self._commands(), reader, names=names, prose=locale)
         where = Where(
             in_dm=place is Place.DM,
             in_hub=place is Place.HUB,
@@ -196,8 +224,7 @@ class HelpCog(commands.Cog):
             anonymous_route=facts.anonymous_route,
             contact=facts.contact,
         )
-        first_line, embed = help_message(locale, self.resources, where, usable)
-        await send_private(interaction, first_line, embed=embed)
+        return help_message(locale, self.resources, where, usable)
 
     @access.audience(Audience.EVERYONE)
     @app_commands.command(name=L("cmd.procedure.name"), description=L("cmd.procedure.description"))
