@@ -67,6 +67,8 @@ JOB_INVITATIONS = "intervisie:invitations"
 DEFAULT_POLL_REMINDER_HOURS = 24
 # What another process says to the leader after changing reminder rows.
 WAKE_INTERVISIE = "intervisie"
+# In the leader's upkeep, beside invitation ids: waiting lists and offers too.
+PLACES = "places"
 
 INVITEE_CHOICES = [
     app_commands.Choice(name=L(f"cmd.intervisie.invitees.{mode}"), value=mode)
@@ -133,7 +135,7 @@ class IntervisieCog(commands.Cog):
         self.progress = ProgressFollower(self.bot)
         self.training = TrainingNotices(self.bot, self.policy.zone)
         # Answers that arrive together share one run of the leader's upkeep.
-        self.upkeep: Coalesced[int] = Coalesced(self._upkeep)
+        self.upkeep: Coalesced[int | str] = Coalesced(self._upkeep)
 
     async def cog_load(self) -> None:
         # Fires only while this process leads: a wake-up from another process may be lost.
@@ -180,22 +182,31 @@ class IntervisieCog(commands.Cog):
             await self.upkeep(None)
             self.invitations.kick()
 
-    async def rows_changed(self, *, invitation_ids: list[int] | None = None) -> None:
+    async def rows_changed(
+        self, *, invitation_ids: list[int] | None = None, places: bool = True
+    ) -> None:
         """After a committed change to sessions, answers or reminder preferences: the
         leader's reminder jobs must match the rows again (only these invitations' when
-        given)."""
-        if self.bot.leads:
-            await self.upkeep(invitation_ids)
-        else:
+        given), and its waiting lists and offers unless ``places`` says that no session
+        with a set number of places was touched."""
+        if not self.bot.leads:
             await self.bot.wake_leader(WAKE_INTERVISIE)
+        elif invitation_ids is None:
+            await self.upkeep(None)
+        else:
+            await self.upkeep([*invitation_ids, *([PLACES] if places else [])])
 
-    async def _upkeep(self, invitation_ids: frozenset[int] | None) -> None:
-        """The leader's reminder jobs (these invitations' only, when given) and waiting
-        lists made to match the rows."""
-        await self.runner.refresh(invitation_ids=invitation_ids)
-        if invitation_ids is None:
+    async def _upkeep(self, changed: frozenset[int | str] | None) -> None:
+        """The leader's reminder jobs (these invitations' only, when given), and its
+        waiting lists and offers when asked, made to match the rows."""
+        if changed is None:
+            await self.runner.refresh()
             await self.poll_runner.refresh()
-        await self.offers.refresh()
+        else:
+            ids = [key for key in changed if isinstance(key, int)]
+            await self.runner.refresh(invitation_ids=ids)
+        if changed is None or PLACES in changed:
+            await self.offers.refresh()
 
     async def cog_unload(self) -> None:
         for job in [
@@ -962,7 +973,7 @@ class IntervisieCog(commands.Cog):
             )
         # Only this invitation's reminders can have changed.
         # The leader sends any place this answer freed to the next on the waiting list.
-        await self.rows_changed(invitation_ids=[answered.invitation.id])
+        await self.rows_changed(invitation_ids=[answered.invitation.id], places=answered.limited)
         title = render.escape(answered.session.title)
         if answered.waiting is not None:
             said = text(interaction, "capacity.waiting", title=title, position=answered.waiting)

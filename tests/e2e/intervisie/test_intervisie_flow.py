@@ -28,8 +28,9 @@ from vcpbot.i18n import formats
 from vcpbot_harness import BotHarness, ManualClock, NetworkWorld
 
 THREE = {"invitees": "associations", "associations": "Tragos, Saurus, Koko"}
-# After an answer the leader reads twice: its reminder jobs; free places and offers.
-UPKEEP_READS = 2
+# After an answer the leader reads its reminder jobs (waiting lists and offers too when
+# the session has a set number of places).
+UPKEEP_READS = 1
 
 
 @pytest.fixture
@@ -285,3 +286,29 @@ async def test_answers_that_arrive_together_share_the_leaders_upkeep(
         world.association("tragos").guild, "intervisie", subcommand="mine"
     )
     assert "Ja" in (await mine.wait()).message.text
+
+
+async def test_an_answer_to_a_session_without_set_places_leaves_waiting_lists_alone(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    # Only a session with a set number of places has a waiting list and offers: an
+    # answer to any other changes none, so the leader does not look at them.
+    vcps = await network_with_vcps(emulator, world, {"sanne": ("tragos", "nl")})
+    await plan(emulator, world, {"invitees": "all"}, form(at(9, 15, 19, 30)))
+    sanne = emulator.person(vcps["sanne"])
+    invitation = await sanne.wait_for_dm(contains="Uitnodiging")
+    looked: list[str] = []
+
+    def count(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY) and "intervisie_waitlist" in statement:
+            looked.append(statement)
+
+    engine = harness.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for label in ("Ja, ik kom", "Misschien"):
+            answered = await sanne.press(invitation, label=label)
+            assert "enoteerd" in (await answered.wait()).message.text
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert looked == []

@@ -83,7 +83,7 @@ async def rsvp(
     if answer == Rsvp.NONE:
         raise InvalidInput("intervisie.error.bad_answer")
     previous = Rsvp(invitation.rsvp)
-    waiting, offers = await seat_answer(
+    seating = await seat_answer(
         session,
         invitation=invitation,
         sess=sess,
@@ -92,7 +92,7 @@ async def rsvp(
         now=now,
         policy=policy,
     )
-    if waiting is None:
+    if seating.waiting is None:
         invitation.rsvp = answer
         invitation.answered_at = now
     if locale is not None:
@@ -103,8 +103,9 @@ async def rsvp(
         session=session_view(sess),
         invitation=invitation_view(invitation),
         previous=previous,
-        waiting=waiting,
-        offers=offers,
+        waiting=seating.waiting,
+        offers=seating.offers,
+        limited=seating.limited,
     )
 
 

@@ -276,6 +276,8 @@ class Answered:
     # and the places offered to the next on the list that this answer freed.
     waiting: int | None = None
     offers: tuple[PlaceOffer, ...] = ()
+    # The session has a set number of places: its waiting list and offers may have changed.
+    limited: bool = False
 
 
 @dataclass(frozen=True)

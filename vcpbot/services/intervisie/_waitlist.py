@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,6 +105,16 @@ async def take_place(session: AsyncSession, session_id: int) -> bool:
     return result.rowcount == 1
 
 
+class Seating(NamedTuple):
+    """An answer's effect on the places: ``waiting`` and ``offers`` as ``Answered``
+    has them; ``limited`` when the session has a set number of places (only then can
+    its waiting list and offers have changed)."""
+
+    waiting: int | None
+    offers: tuple[PlaceOffer, ...]
+    limited: bool
+
+
 async def seat_answer(
     session: AsyncSession,
     *,
@@ -113,15 +124,16 @@ async def seat_answer(
     previous: Rsvp,
     now: datetime,
     policy: Policy,
-) -> tuple[int | None, tuple[PlaceOffer, ...]]:
+) -> Seating:
     """What an answer does to the places (called by ``rsvp`` before it is saved): the
     person's place on the waiting list when their Yes found no place (the answer is then
     not saved as Yes), and the offers to send for a place it freed."""
     if await locked_places(session, sess.id) is None:
-        return None, ()
+        return Seating(None, (), limited=False)
     entry = await _entry_of(session, invitation.id)
     if answer == Rsvp.YES:
-        return await _seat_yes(session, invitation, sess, entry, previous=previous, now=now), ()
+        waiting = await _seat_yes(session, invitation, sess, entry, previous=previous, now=now)
+        return Seating(waiting, (), limited=True)
     if entry is not None:
         offered = entry.offer_until is not None
         await session.delete(entry)
@@ -129,7 +141,8 @@ async def seat_answer(
         freed = offered
     else:
         freed = previous == Rsvp.YES
-    return None, (await _free_place(session, sess, now=now, policy=policy) if freed else ())
+    offers = await _free_place(session, sess, now=now, policy=policy) if freed else ()
+    return Seating(None, offers, limited=True)
 
 
 async def _seat_yes(
