@@ -5,6 +5,8 @@ follows the session when it moves or is cancelled."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -241,6 +243,23 @@ async def test_an_answer_takes_one_write_transaction_and_the_leaders_upkeep_only
     assert began.count("read") >= UPKEEP_READS, began
 
 
+@contextlib.contextmanager
+def reads_naming(harness: BotHarness, table: str) -> Iterator[list[str]]:
+    """The statements run in read-only transactions that name ``table``, while open."""
+    seen: list[str] = []
+
+    def count(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY) and table in statement:
+            seen.append(statement)
+
+    engine = harness.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
 async def test_answers_that_arrive_together_share_the_leaders_upkeep(
     emulator: Emulator, world: NetworkWorld, harness: BotHarness
 ) -> None:
@@ -252,29 +271,19 @@ async def test_answers_that_arrive_together_share_the_leaders_upkeep(
     await plan(emulator, world, {"invitees": "all"}, form(at(9, 15, 19, 30)))
     people = [emulator.person(vcps[n]) for n in names]
     invitations = [await p.wait_for_dm(contains="Uitnodiging") for p in people]
-    upkeep: list[str] = []
-
-    def count(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if conn.get_execution_options().get(READ_ONLY) and "intervisie_" in statement:
-            upkeep.append(statement)
 
     async def answer(pairs: list[tuple[Any, Any]]) -> int:
-        upkeep.clear()
-        pressed = await asyncio.gather(
-            *(p.press(i, label="Ja, ik kom", wait=False) for p, i in pairs)
-        )
-        for result in pressed:
-            assert "je staat genoteerd" in (await result.wait()).message.text
+        with reads_naming(harness, "intervisie_") as upkeep:
+            pressed = await asyncio.gather(
+                *(p.press(i, label="Ja, ik kom", wait=False) for p, i in pairs)
+            )
+            for result in pressed:
+                assert "je staat genoteerd" in (await result.wait()).message.text
         return len(upkeep)
 
     pairs = list(zip(people, invitations, strict=True))
-    engine = harness.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        alone = await answer(pairs[:1])
-        together = await answer(pairs[1:])
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    alone = await answer(pairs[:1])
+    together = await answer(pairs[1:])
     assert alone > 0
     if harness.db.engine.dialect.name == "sqlite":
         # SQLite writes one answer at a time, and an idle leader's upkeep ends before
@@ -297,18 +306,8 @@ async def test_an_answer_to_a_session_without_set_places_leaves_waiting_lists_al
     await plan(emulator, world, {"invitees": "all"}, form(at(9, 15, 19, 30)))
     sanne = emulator.person(vcps["sanne"])
     invitation = await sanne.wait_for_dm(contains="Uitnodiging")
-    looked: list[str] = []
-
-    def count(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if conn.get_execution_options().get(READ_ONLY) and "intervisie_waitlist" in statement:
-            looked.append(statement)
-
-    engine = harness.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with reads_naming(harness, "intervisie_waitlist") as looked:
         for label in ("Ja, ik kom", "Misschien"):
             answered = await sanne.press(invitation, label=label)
             assert "enoteerd" in (await answered.wait()).message.text
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert looked == []
