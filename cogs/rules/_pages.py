@@ -18,7 +18,7 @@ from cogs.rules._ids import FEATURE
 from vcpbot import custom_ids, limits
 from vcpbot.bot_types import Interaction
 from vcpbot.i18n import Locale, t
-from vcpbot.interactions import NO_MENTIONS, ReportingView
+from vcpbot.interactions import NO_MENTIONS, ReportingView, keep_nothing
 from vcpbot.services import rules
 
 # A description holds 4096 characters; the margin leaves room for a notice line.
@@ -149,7 +149,7 @@ async def send_pages(
     if pager is not None:
         kwargs["view"] = pager
     elif view is not None:
-        kwargs["view"] = view
+        kwargs["view"] = keep_nothing(view)
     embeds = pages[0] if pages else []
     if interaction.response.is_done():
         message = await interaction.followup.send(embeds=embeds, wait=True, **kwargs)

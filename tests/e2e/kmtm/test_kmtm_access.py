@@ -365,3 +365,33 @@ async def test_forms_left_open_hold_no_timer_each_and_still_work(
     }
     confirmation = await send_contact(emulator, vcp, forms[0], choice)
     assert confirmation.ephemeral and confirmation.buttons, confirmation.text
+
+
+async def test_answers_with_buttons_leave_nothing_behind_in_the_bot(
+    emulator: Emulator, world: NetworkWorld, harness: BotHarness
+) -> None:
+    """Every logged contact is confirmed privately with an Undo button. discord.py keeps
+    each view sent privately for 15 minutes, with a timer of its own; the bot's buttons
+    are found by their custom_id, so nothing needs keeping, and the button still works."""
+    await network_of_five(emulator, world)
+    await create_period(emulator, world)
+    key = FIVE_ASSOCIATIONS[0][0]
+    vcp = await add_vcp(emulator, world, key, "vcp-undo")
+    guild = world.association(key).guild
+    choice = {
+        "category": "intimidation",
+        "relation": "staff_academic",
+        "follow_up": "referred_um_team",
+    }
+    await asyncio.sleep(0.2)  # the answers' own tasks end
+    before = _tasks_waiting()
+    confirmations = [
+        await send_contact(emulator, vcp, (await open_log_form(emulator, vcp, guild)).modal, choice)
+        for _ in range(8)
+    ]
+    await asyncio.sleep(0.2)
+    assert all(c.buttons for c in confirmations)
+    assert _tasks_waiting() - before <= 2, "each answer with buttons keeps a task of its own"
+
+    undone = await emulator.person(vcp).press(confirmations[-1], label="Terugdraaien")
+    assert "Teruggedraaid" in (await undone.wait()).message.text
