@@ -281,6 +281,17 @@ class Answered:
 
 
 @dataclass(frozen=True)
+class Seating:
+    """An answer's effect on the places: ``waiting`` and ``offers`` as ``Answered``
+    has them; ``limited`` when the session has a set number of places (only then can
+    its waiting list and offers have changed)."""
+
+    waiting: int | None
+    offers: tuple[PlaceOffer, ...]
+    limited: bool
+
+
+@dataclass(frozen=True)
 class Preferences:
     """A VCP's reminder settings: on or off, and the lead times they get (``leads``,
     longest first): their own choice when ``chosen``, else what everyone gets."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +32,7 @@ from vcpbot.services.intervisie._types import (
     PlaceOffer,
     PlacesView,
     Policy,
+    Seating,
     invitation_view,
     new_token,
     session_view,
@@ -103,16 +103,6 @@ async def take_place(session: AsyncSession, session_id: int) -> bool:
         .execution_options(synchronize_session=False),
     )
     return result.rowcount == 1
-
-
-class Seating(NamedTuple):
-    """An answer's effect on the places: ``waiting`` and ``offers`` as ``Answered``
-    has them; ``limited`` when the session has a set number of places (only then can
-    its waiting list and offers have changed)."""
-
-    waiting: int | None
-    offers: tuple[PlaceOffer, ...]
-    limited: bool
 
 
 async def seat_answer(
