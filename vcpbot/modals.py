@@ -18,6 +18,8 @@ from typing import Any
 
 import discord
 
+from vcpbot.logs import safe_traceback
+
 log = logging.getLogger(__name__)
 
 # How late a form may end after its deadline, at most (the forms wait 15 minutes or more).
@@ -60,8 +62,9 @@ class _OpenForms:
         form.stop()
         try:
             await form.on_timeout()
-        except Exception:  # one form's clean-up must not end the others' deadlines
-            log.exception("a form's clean-up after its deadline failed")
+        except Exception as exc:  # one form's clean-up must not end the others' deadlines
+            # Messages withheld, as everywhere: a form's exception may carry what was typed.
+            log.error("a form's clean-up after its deadline failed\n%s", safe_traceback(exc))
 
 
 _BY_LOOP: dict[asyncio.AbstractEventLoop, _OpenForms] = {}
